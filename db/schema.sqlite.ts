@@ -1,0 +1,213 @@
+import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+// Times are epoch seconds throughout. JSON columns hold arrays of strings.
+
+export const users = sqliteTable('users', {
+  id: text('id').primaryKey(),
+  email: text('email').notNull().unique(),
+  emailVerified: integer('email_verified', { mode: 'boolean' }).notNull().default(false),
+  passwordHash: text('password_hash'),
+  name: text('name'),
+  givenName: text('given_name'),
+  familyName: text('family_name'),
+  roles: text('roles', { mode: 'json' }).$type<string[]>().notNull().default([]),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+export const clients = sqliteTable('clients', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  secretHash: text('secret_hash'),
+  isPublic: integer('is_public', { mode: 'boolean' }).notNull().default(false),
+  firstParty: integer('first_party', { mode: 'boolean' }).notNull().default(false),
+  allowImplicit: integer('allow_implicit', { mode: 'boolean' }).notNull().default(false),
+  grants: text('grants', { mode: 'json' }).$type<string[]>().notNull(),
+  scopes: text('scopes', { mode: 'json' }).$type<string[]>().notNull(),
+  tokenFormat: text('token_format', { enum: ['jwt', 'opaque'] })
+    .notNull()
+    .default('jwt'),
+  accessTokenTtl: integer('access_token_ttl').notNull(),
+  refreshTokenTtl: integer('refresh_token_ttl').notNull(),
+  refreshReuseGrace: integer('refresh_reuse_grace').notNull(),
+  signingAlg: text('signing_alg', { enum: ['ES256', 'RS256'] })
+    .notNull()
+    .default('ES256'),
+  requirePkce: integer('require_pkce', { mode: 'boolean' }).notNull().default(false),
+  introspectAny: integer('introspect_any', { mode: 'boolean' }).notNull().default(false),
+  createdAt: integer('created_at').notNull(),
+});
+
+export const clientUris = sqliteTable(
+  'client_uris',
+  {
+    clientId: text('client_id')
+      .notNull()
+      .references(() => clients.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: ['redirect', 'post_logout'] }).notNull(),
+    uri: text('uri').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.clientId, t.kind, t.uri] })],
+);
+
+export const scopes = sqliteTable('scopes', {
+  name: text('name').primaryKey(),
+  description: text('description').notNull(),
+  builtin: integer('builtin', { mode: 'boolean' }).notNull().default(false),
+  createdAt: integer('created_at').notNull(),
+});
+
+export const signingKeys = sqliteTable('signing_keys', {
+  kid: text('kid').primaryKey(),
+  alg: text('alg', { enum: ['ES256', 'RS256'] }).notNull(),
+  publicJwk: text('public_jwk', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+  privateSealed: text('private_sealed').notNull(),
+  createdAt: integer('created_at').notNull(),
+  active: integer('active', { mode: 'boolean' }).notNull().default(false),
+  retiredAt: integer('retired_at'),
+  publishUntil: integer('publish_until'),
+});
+
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    idHash: text('id_hash').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    authTime: integer('auth_time').notNull(),
+    amr: text('amr', { mode: 'json' }).$type<string[]>().notNull(),
+    userAgent: text('user_agent'),
+    ip: text('ip'),
+    createdAt: integer('created_at').notNull(),
+    lastSeenAt: integer('last_seen_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    endedAt: integer('ended_at'),
+  },
+  (t) => [index('sessions_user').on(t.userId), index('sessions_expires').on(t.expiresAt)],
+);
+
+/** A grant is one token family: everything issued from one code, one password sign-in or one refresh chain. */
+export const grants = sqliteTable(
+  'grants',
+  {
+    id: text('id').primaryKey(),
+    clientId: text('client_id')
+      .notNull()
+      .references(() => clients.id, { onDelete: 'cascade' }),
+    userId: text('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    sessionHash: text('session_hash'),
+    scope: text('scope').notNull(),
+    resource: text('resource'),
+    authTime: integer('auth_time'),
+    amr: text('amr', { mode: 'json' }).$type<string[]>().notNull().default([]),
+    nonce: text('nonce'),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    revokedAt: integer('revoked_at'),
+  },
+  (t) => [
+    index('grants_user').on(t.userId),
+    index('grants_session').on(t.sessionHash),
+    index('grants_expires').on(t.expiresAt),
+  ],
+);
+
+export const refreshTokens = sqliteTable(
+  'refresh_tokens',
+  {
+    hash: text('hash').primaryKey(),
+    grantId: text('grant_id')
+      .notNull()
+      .references(() => grants.id, { onDelete: 'cascade' }),
+    clientId: text('client_id').notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    rotatedAt: integer('rotated_at'),
+    // The successor response sealed with a key derived from this (presented) token: an idempotent
+    // retry within the grace window can open it, nobody else can.
+    retrySealed: text('retry_sealed'),
+  },
+  (t) => [index('refresh_grant').on(t.grantId), index('refresh_expires').on(t.expiresAt)],
+);
+
+/** Opaque access tokens only: JWT access tokens are not stored. */
+export const accessTokens = sqliteTable(
+  'access_tokens',
+  {
+    hash: text('hash').primaryKey(),
+    jti: text('jti').notNull().unique(),
+    grantId: text('grant_id'),
+    clientId: text('client_id').notNull(),
+    userId: text('user_id'),
+    scope: text('scope').notNull(),
+    aud: text('aud').notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    revokedAt: integer('revoked_at'),
+  },
+  (t) => [index('access_expires').on(t.expiresAt)],
+);
+
+/** Revoked JWT access tokens by `jti`, kept until they would have expired anyway. */
+export const revokedJtis = sqliteTable('revoked_jtis', {
+  jti: text('jti').primaryKey(),
+  expiresAt: integer('expires_at').notNull(),
+});
+
+export const codes = sqliteTable(
+  'codes',
+  {
+    hash: text('hash').primaryKey(),
+    grantId: text('grant_id').notNull(),
+    clientId: text('client_id').notNull(),
+    userId: text('user_id').notNull(),
+    redirectUri: text('redirect_uri'),
+    codeChallenge: text('code_challenge'),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    consumedAt: integer('consumed_at'),
+  },
+  (t) => [index('codes_expires').on(t.expiresAt)],
+);
+
+export const interactions = sqliteTable(
+  'interactions',
+  {
+    id: text('id').primaryKey(),
+    browserHash: text('browser_hash').notNull(),
+    data: text('data', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('interactions_expires').on(t.expiresAt)],
+);
+
+export const consents = sqliteTable(
+  'consents',
+  {
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    clientId: text('client_id')
+      .notNull()
+      .references(() => clients.id, { onDelete: 'cascade' }),
+    scopes: text('scopes', { mode: 'json' }).$type<string[]>().notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.clientId] })],
+);
+
+export const events = sqliteTable(
+  'events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at').notNull(),
+    type: text('type').notNull(),
+    userId: text('user_id'),
+    clientId: text('client_id'),
+    ip: text('ip'),
+    detail: text('detail', { mode: 'json' }).$type<Record<string, unknown>>(),
+  },
+  (t) => [index('events_at').on(t.at)],
+);

@@ -1,0 +1,136 @@
+import { randomToken, sha256 } from '../crypto/hash.js';
+import type { Deps } from '../deps.js';
+import type { Client, SigningAlg, TokenFormat } from '../store/types.js';
+import { requireScopes } from './scopes.js';
+import { AdminError, checkRedirectUri, checkTtl } from './validate.js';
+
+export const GRANT_TYPES = [
+  'authorization_code',
+  'refresh_token',
+  'client_credentials',
+  'password',
+  'urn:latchkey:grant-type:mfa-otp',
+  'urn:ietf:params:oauth:grant-type:device_code',
+] as const;
+export type GrantType = (typeof GRANT_TYPES)[number];
+
+export const DEFAULTS = {
+  scopes: ['openid', 'profile', 'email', 'offline_access'],
+  grants: ['authorization_code', 'refresh_token'],
+  accessTokenTtl: 600,
+  refreshTokenTtl: 30 * 86400,
+  refreshReuseGrace: 10,
+} as const;
+
+export interface ClientInput {
+  name: string;
+  clientId?: string;
+  clientSecret?: string;
+  redirectUris?: string[];
+  postLogoutRedirectUris?: string[];
+  grants?: string[];
+  scopes?: string[];
+  isPublic?: boolean;
+  firstParty?: boolean;
+  implicit?: boolean;
+  introspectAny?: boolean;
+  requirePkce?: boolean;
+  tokenFormat?: string;
+  signingAlg?: string;
+  accessTokenTtl?: number;
+  refreshTokenTtl?: number;
+  refreshReuseGrace?: number;
+}
+
+/** What `client add` and `client list` print: never the secret hash. */
+export function describeClient(c: Client): Record<string, unknown> {
+  return {
+    client_id: c.id,
+    name: c.name,
+    public: c.isPublic,
+    first_party: c.firstParty,
+    implicit: c.allowImplicit,
+    redirect_uris: c.redirectUris,
+    post_logout_redirect_uris: c.postLogoutRedirectUris,
+    grants: c.grants,
+    scopes: c.scopes,
+    token_format: c.tokenFormat,
+    signing_alg: c.signingAlg,
+    access_token_ttl: c.accessTokenTtl,
+    refresh_token_ttl: c.refreshTokenTtl,
+    refresh_reuse_grace: c.refreshReuseGrace,
+    require_pkce: c.isPublic || c.requirePkce,
+    introspect_any: c.introspectAny,
+    created_at: c.createdAt,
+  };
+}
+
+export async function createClient(
+  deps: Pick<Deps, 'store' | 'clock'>,
+  input: ClientInput,
+): Promise<{ client: Client; secret?: string }> {
+  const name = input.name?.trim();
+  if (!name) throw new AdminError('--name is required');
+  const isPublic = input.isPublic ?? false;
+  const grants = [...new Set(input.grants?.length ? input.grants : DEFAULTS.grants)];
+  for (const g of grants) {
+    if (!(GRANT_TYPES as readonly string[]).includes(g))
+      throw new AdminError(`grant "${g}" is not one of ${GRANT_TYPES.join(', ')}`);
+  }
+  if (isPublic && grants.includes('client_credentials')) {
+    throw new AdminError('a --public client cannot use the client_credentials grant: it has no secret');
+  }
+  const scopes = [...new Set(input.scopes?.length ? input.scopes : DEFAULTS.scopes)];
+  await requireScopes(deps, scopes);
+  const tokenFormat = (input.tokenFormat ?? 'jwt') as TokenFormat;
+  if (tokenFormat !== 'jwt' && tokenFormat !== 'opaque')
+    throw new AdminError('--token-format must be jwt or opaque');
+  const signingAlg = (input.signingAlg ?? 'ES256') as SigningAlg;
+  if (signingAlg !== 'ES256' && signingAlg !== 'RS256')
+    throw new AdminError('--signing-alg must be ES256 or RS256');
+  const redirectUris = (input.redirectUris ?? []).map((u) => checkRedirectUri(u, '--redirect-uri'));
+  const postLogoutRedirectUris = (input.postLogoutRedirectUris ?? []).map((u) =>
+    checkRedirectUri(u, '--post-logout-redirect-uri'),
+  );
+  if (input.implicit && !redirectUris.length)
+    throw new AdminError('an --implicit client needs a --redirect-uri');
+  const id = input.clientId ?? randomToken(12);
+  if (!/^[\x21-\x7e]{1,128}$/.test(id))
+    throw new AdminError('client_id must be 1-128 printable ASCII characters');
+  if (await deps.store.clients.find(id)) throw new AdminError(`client "${id}" already exists`, 'exists');
+  if (input.clientSecret !== undefined && input.clientSecret.length < 16)
+    throw new AdminError('client_secret must be at least 16 characters');
+  const secret = isPublic ? undefined : (input.clientSecret ?? randomToken(32));
+  const client: Client = {
+    id,
+    name,
+    secretHash: secret ? sha256(secret) : null,
+    isPublic,
+    firstParty: input.firstParty ?? false,
+    allowImplicit: input.implicit ?? false,
+    grants,
+    scopes,
+    redirectUris,
+    postLogoutRedirectUris,
+    tokenFormat,
+    accessTokenTtl: checkTtl(input.accessTokenTtl, '--access-token-ttl') ?? DEFAULTS.accessTokenTtl,
+    refreshTokenTtl: checkTtl(input.refreshTokenTtl, '--refresh-token-ttl') ?? DEFAULTS.refreshTokenTtl,
+    refreshReuseGrace:
+      checkTtl(input.refreshReuseGrace, '--refresh-reuse-grace', 0) ?? DEFAULTS.refreshReuseGrace,
+    signingAlg,
+    requirePkce: isPublic || (input.requirePkce ?? false),
+    introspectAny: input.introspectAny ?? false,
+    createdAt: deps.clock.now(),
+  };
+  await deps.store.clients.create(client);
+  return secret ? { client, secret } : { client };
+}
+
+export async function rotateClientSecret(deps: Pick<Deps, 'store'>, clientId: string): Promise<string> {
+  const client = await deps.store.clients.find(clientId);
+  if (!client) throw new AdminError(`no client "${clientId}"`, 'not_found');
+  if (client.isPublic) throw new AdminError(`client "${clientId}" is public: it has no secret`);
+  const secret = randomToken(32);
+  await deps.store.clients.setSecretHash(clientId, sha256(secret));
+  return secret;
+}

@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import { checkPassword, hashPassword, passwordProblemText } from '../crypto/password.js';
+import type { Deps } from '../deps.js';
+import type { User } from '../store/types.js';
+import { AdminError, checkEmail } from './validate.js';
+
+export interface UserInput {
+  email: string;
+  password?: string;
+  name?: string;
+  givenName?: string;
+  familyName?: string;
+  roles?: string[];
+}
+
+export function describeUser(u: User): Record<string, unknown> {
+  return {
+    id: u.id,
+    email: u.email,
+    email_verified: u.emailVerified,
+    name: u.name,
+    given_name: u.givenName,
+    family_name: u.familyName,
+    roles: u.roles,
+    has_password: u.passwordHash !== null,
+    created_at: u.createdAt,
+  };
+}
+
+export async function hashValidPassword(password: string): Promise<string> {
+  const problem = await checkPassword(password);
+  if (problem) throw new AdminError(passwordProblemText[problem], 'weak_password');
+  return hashPassword(password);
+}
+
+export async function createUser(deps: Pick<Deps, 'store' | 'clock'>, input: UserInput): Promise<User> {
+  const email = checkEmail(input.email);
+  if (await deps.store.users.findByEmail(email))
+    throw new AdminError(`a user with email "${email}" already exists`, 'exists');
+  const passwordHash = input.password !== undefined ? await hashValidPassword(input.password) : null;
+  const name = input.name ?? ([input.givenName, input.familyName].filter(Boolean).join(' ') || null);
+  return deps.store.users.create({
+    id: randomUUID(),
+    email,
+    // Added by the admin: the admin vouches for the address.
+    emailVerified: true,
+    name,
+    givenName: input.givenName ?? null,
+    familyName: input.familyName ?? null,
+    roles: [...new Set(input.roles ?? [])],
+    passwordHash,
+    createdAt: deps.clock.now(),
+  });
+}
+
+/** A user by id or email. */
+export async function findUser(deps: Pick<Deps, 'store'>, ref: string): Promise<User> {
+  const user = ref.includes('@')
+    ? await deps.store.users.findByEmail(ref.trim().toLowerCase())
+    : await deps.store.users.find(ref);
+  if (!user) throw new AdminError(`no user "${ref}"`, 'not_found');
+  return user;
+}
+
+export async function setUserPassword(
+  deps: Pick<Deps, 'store' | 'clock'>,
+  ref: string,
+  password: string,
+): Promise<User> {
+  const user = await findUser(deps, ref);
+  await deps.store.users.setPassword(user.id, await hashValidPassword(password), deps.clock.now());
+  return (await deps.store.users.find(user.id))!;
+}

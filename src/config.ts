@@ -1,0 +1,301 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, extname, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+
+/** Static data seeded idempotently at start from `LATCHKEY_CONFIG`. */
+export interface SeedClient {
+  client_id?: string;
+  client_secret?: string;
+  name: string;
+  redirect_uris?: string[];
+  post_logout_redirect_uris?: string[];
+  grants?: string[];
+  scopes?: string[];
+  public?: boolean;
+  first_party?: boolean;
+  implicit?: boolean;
+  introspect_any?: boolean;
+  require_pkce?: boolean;
+  token_format?: 'jwt' | 'opaque';
+  signing_alg?: 'ES256' | 'RS256';
+  access_token_ttl?: number;
+  refresh_token_ttl?: number;
+  refresh_reuse_grace?: number;
+}
+export interface SeedUser {
+  email: string;
+  password?: string;
+  name?: string;
+  given_name?: string;
+  family_name?: string;
+  roles?: string[];
+}
+export interface SeedScope {
+  name: string;
+  description: string;
+}
+export interface SeedProvider {
+  slug: string;
+  issuer: string;
+  client_id: string;
+  client_secret: string;
+  name?: string;
+  enabled?: boolean;
+}
+export interface Seed {
+  clients: SeedClient[];
+  users: SeedUser[];
+  scopes: SeedScope[];
+  providers: SeedProvider[];
+}
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly issuer: string;
+  readonly dbPath: string;
+  readonly secret: string;
+  readonly throttle: boolean;
+  readonly secureCookies: boolean;
+  readonly seed: Seed;
+  readonly configFile?: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+function parsePort(value: string | undefined, name: string): number {
+  if (value === undefined || value === '') return 3000;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new ConfigError(`${name} must be a port number (0-65535), got "${value}"`);
+  return n;
+}
+
+function parseIssuer(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`ISSUER must be an absolute URL, got "${value}"`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new ConfigError('ISSUER must be http or https');
+  if (url.search || url.hash) throw new ConfigError('ISSUER must not have a query or fragment');
+  return value.replace(/\/+$/, '');
+}
+
+/** The secret that seals private keys and upstream secrets: from the environment, or a file beside the database. */
+function loadSecret(env: Env, dbPath: string): string {
+  const given = env['LATCHKEY_SECRET'];
+  if (given) {
+    if (given.length < 16) throw new ConfigError('LATCHKEY_SECRET must be at least 16 characters');
+    return given;
+  }
+  if (dbPath === ':memory:') return randomBytes(32).toString('base64url');
+  const file = resolve(dirname(dbPath), 'latchkey.secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dirname(file), { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  try {
+    writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    // Another process (CLI and server starting together) wrote it first.
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return readFileSync(file, 'utf8').trim();
+  }
+  chmodSync(file, 0o600);
+  return secret;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+class SeedReader {
+  constructor(private readonly file: string) {}
+  fail(path: string, problem: string): never {
+    throw new ConfigError(`${this.file}: "${path}" ${problem}`);
+  }
+  list(doc: Record<string, unknown>, key: string): Record<string, unknown>[] {
+    const v = doc[key];
+    if (v === undefined || v === null) return [];
+    if (!Array.isArray(v)) this.fail(key, 'must be a list');
+    return v.map((item, i) => {
+      if (!isRecord(item)) this.fail(`${key}[${i}]`, 'must be an object');
+      return item;
+    });
+  }
+  str(o: Record<string, unknown>, path: string, key: string, required: true): string;
+  str(o: Record<string, unknown>, path: string, key: string, required?: false): string | undefined;
+  str(o: Record<string, unknown>, path: string, key: string, required = false): string | undefined {
+    const v = o[key];
+    if (v === undefined || v === null) {
+      if (required) this.fail(`${path}.${key}`, 'is required');
+      return undefined;
+    }
+    if (typeof v !== 'string' || v === '') this.fail(`${path}.${key}`, 'must be a non-empty string');
+    return v;
+  }
+  strs(o: Record<string, unknown>, path: string, key: string): string[] | undefined {
+    const v = o[key];
+    if (v === undefined || v === null) return undefined;
+    if (!Array.isArray(v) || v.some((s) => typeof s !== 'string'))
+      this.fail(`${path}.${key}`, 'must be a list of strings');
+    return v as string[];
+  }
+  bool(o: Record<string, unknown>, path: string, key: string): boolean | undefined {
+    const v = o[key];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'boolean') this.fail(`${path}.${key}`, 'must be true or false');
+    return v;
+  }
+  int(o: Record<string, unknown>, path: string, key: string): number | undefined {
+    const v = o[key];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
+      this.fail(`${path}.${key}`, 'must be a whole number of seconds, 0 or more');
+    return v;
+  }
+  oneOf<T extends string>(
+    o: Record<string, unknown>,
+    path: string,
+    key: string,
+    allowed: readonly T[],
+  ): T | undefined {
+    const v = this.str(o, path, key);
+    if (v !== undefined && !allowed.includes(v as T))
+      this.fail(`${path}.${key}`, `must be one of ${allowed.join(', ')}`);
+    return v as T | undefined;
+  }
+}
+
+const CLIENT_KEYS = new Set([
+  'client_id',
+  'client_secret',
+  'name',
+  'redirect_uris',
+  'post_logout_redirect_uris',
+  'grants',
+  'scopes',
+  'public',
+  'first_party',
+  'implicit',
+  'introspect_any',
+  'require_pkce',
+  'token_format',
+  'signing_alg',
+  'access_token_ttl',
+  'refresh_token_ttl',
+  'refresh_reuse_grace',
+]);
+
+/** Reads and validates the `LATCHKEY_CONFIG` file; every problem names the file and the field. */
+export function loadSeed(file: string): Seed {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`${file}: cannot be read (${(err as Error).message})`);
+  }
+  let doc: unknown;
+  try {
+    doc = extname(file) === '.json' ? JSON.parse(text) : parseYaml(text);
+  } catch (err) {
+    throw new ConfigError(
+      `${file}: is not valid ${extname(file) === '.json' ? 'JSON' : 'YAML'} (${(err as Error).message})`,
+    );
+  }
+  const r: SeedReader = new SeedReader(file);
+  if (doc === null || doc === undefined) return { clients: [], users: [], scopes: [], providers: [] };
+  if (!isRecord(doc)) r.fail('(top level)', 'must be an object with clients, users, scopes and providers');
+  for (const key of Object.keys(doc)) {
+    if (!['clients', 'users', 'scopes', 'providers'].includes(key))
+      r.fail(key, 'is not a known section (clients, users, scopes, providers)');
+  }
+  const scopes = r.list(doc, 'scopes').map((s, i) => {
+    const p = `scopes[${i}]`;
+    const name = r.str(s, p, 'name', true);
+    if (!/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(name))
+      r.fail(`${p}.name`, 'must be a scope token (RFC 6749 §3.3)');
+    return { name, description: r.str(s, p, 'description', true) };
+  });
+  const clients = r.list(doc, 'clients').map((c, i): SeedClient => {
+    const p = `clients[${i}]`;
+    for (const key of Object.keys(c))
+      if (!CLIENT_KEYS.has(key)) r.fail(`${p}.${key}`, 'is not a known client field');
+    return {
+      client_id: r.str(c, p, 'client_id'),
+      client_secret: r.str(c, p, 'client_secret'),
+      name: r.str(c, p, 'name', true),
+      redirect_uris: r.strs(c, p, 'redirect_uris'),
+      post_logout_redirect_uris: r.strs(c, p, 'post_logout_redirect_uris'),
+      grants: r.strs(c, p, 'grants'),
+      scopes: r.strs(c, p, 'scopes'),
+      public: r.bool(c, p, 'public'),
+      first_party: r.bool(c, p, 'first_party'),
+      implicit: r.bool(c, p, 'implicit'),
+      introspect_any: r.bool(c, p, 'introspect_any'),
+      require_pkce: r.bool(c, p, 'require_pkce'),
+      token_format: r.oneOf(c, p, 'token_format', ['jwt', 'opaque'] as const),
+      signing_alg: r.oneOf(c, p, 'signing_alg', ['ES256', 'RS256'] as const),
+      access_token_ttl: r.int(c, p, 'access_token_ttl'),
+      refresh_token_ttl: r.int(c, p, 'refresh_token_ttl'),
+      refresh_reuse_grace: r.int(c, p, 'refresh_reuse_grace'),
+    };
+  });
+  const users = r.list(doc, 'users').map((u, i): SeedUser => {
+    const p = `users[${i}]`;
+    return {
+      email: r.str(u, p, 'email', true),
+      password: r.str(u, p, 'password'),
+      name: r.str(u, p, 'name'),
+      given_name: r.str(u, p, 'given_name'),
+      family_name: r.str(u, p, 'family_name'),
+      roles: r.strs(u, p, 'roles'),
+    };
+  });
+  const providers = r.list(doc, 'providers').map((v, i): SeedProvider => {
+    const p = `providers[${i}]`;
+    return {
+      slug: r.str(v, p, 'slug', true),
+      issuer: r.str(v, p, 'issuer', true),
+      client_id: r.str(v, p, 'client_id', true),
+      client_secret: r.str(v, p, 'client_secret', true),
+      name: r.str(v, p, 'name'),
+      enabled: r.bool(v, p, 'enabled'),
+    };
+  });
+  return { clients, users, scopes, providers };
+}
+
+/** Environment (and the optional seed file) → a frozen, validated Config. Defaults live here only. */
+export function loadConfig(env: Env = process.env): Config {
+  const port = parsePort(env['PORT'], 'PORT');
+  const host = env['HOST'] || '127.0.0.1';
+  const issuer = parseIssuer(env['ISSUER'] || `http://localhost:${port}`);
+  const rawDb = env['LATCHKEY_DB'] || './data/latchkey.db';
+  const dbPath = rawDb === ':memory:' ? rawDb : resolve(rawDb);
+  const throttleRaw = (env['LATCHKEY_THROTTLE'] || 'on').toLowerCase();
+  if (!['on', 'off'].includes(throttleRaw))
+    throw new ConfigError(`LATCHKEY_THROTTLE must be "on" or "off", got "${throttleRaw}"`);
+  const configFile = env['LATCHKEY_CONFIG'] || undefined;
+  const seed = configFile
+    ? loadSeed(resolve(configFile))
+    : { clients: [], users: [], scopes: [], providers: [] };
+  if (dbPath !== ':memory:') mkdirSync(dirname(dbPath), { recursive: true });
+  return Object.freeze({
+    port,
+    host,
+    issuer,
+    dbPath,
+    secret: loadSecret(env, dbPath),
+    throttle: throttleRaw === 'on',
+    secureCookies: issuer.startsWith('https:'),
+    seed,
+    ...(configFile ? { configFile: resolve(configFile) } : {}),
+  });
+}

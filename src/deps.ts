@@ -1,0 +1,53 @@
+import { seedStore } from './admin/seed.js';
+import { type Clock, systemClock } from './clock.js';
+import type { Config } from './config.js';
+import { Sealer } from './crypto/seal.js';
+import { jsonLog, type Log } from './log.js';
+import { createSqliteStore } from './store/sqlite/index.js';
+import type { Store } from './store/types.js';
+import { Throttle } from './throttle.js';
+import { AccessTokens } from './tokens/access.js';
+import { KeyRing } from './tokens/keys.js';
+
+/** Everything a handler needs, built once and passed down. */
+export interface Deps {
+  config: Config;
+  store: Store;
+  clock: Clock;
+  log: Log;
+  sealer: Sealer;
+  keys: KeyRing;
+  accessTokens: AccessTokens;
+  throttle: Throttle;
+}
+
+export interface BuildOptions {
+  clock?: Clock;
+  log?: Log;
+  store?: Store;
+  /** Seed the built-in scopes, the signing keys and the config file (default true). */
+  init?: boolean;
+}
+
+export async function buildDeps(config: Config, options: BuildOptions = {}): Promise<Deps> {
+  const clock = options.clock ?? systemClock;
+  const log = options.log ?? jsonLog(process.env['LATCHKEY_LOG'] as 'info' | undefined);
+  const store = options.store ?? createSqliteStore(config.dbPath);
+  const sealer = new Sealer(config.secret);
+  const keys = new KeyRing(store, sealer, clock);
+  const deps: Deps = {
+    config,
+    store,
+    clock,
+    log,
+    sealer,
+    keys,
+    accessTokens: new AccessTokens(config.issuer, keys, store, clock),
+    throttle: new Throttle(clock, config.throttle),
+  };
+  if (options.init !== false) {
+    await seedStore(deps);
+    await keys.init();
+  }
+  return deps;
+}

@@ -1,0 +1,103 @@
+import type { Context } from 'hono';
+import { safeEqual, sha256 } from '../crypto/hash.js';
+import type { Deps } from '../deps.js';
+import { invalidClient, invalidRequest, OAuthError } from '../oauth/errors.js';
+import type { Client } from '../store/types.js';
+import { clientIp, sleep } from './net.js';
+import type { Params } from './params.js';
+
+export type AuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+
+export interface AuthenticatedClient {
+  client: Client;
+  method: AuthMethod;
+}
+
+/** RFC 6749 §2.3.1: the id and secret are form-urlencoded before Basic encoding. */
+function formDecode(value: string): string {
+  return decodeURIComponent(value.replace(/\+/g, ' '));
+}
+
+function parseBasic(header: string): { id: string; secret: string } {
+  const encoded = header.slice(6).trim();
+  let decoded: string;
+  try {
+    decoded = Buffer.from(encoded, 'base64').toString('utf8');
+  } catch {
+    throw invalidClient('the Authorization header is not valid Basic credentials');
+  }
+  const colon = decoded.indexOf(':');
+  if (colon < 0) throw invalidClient('the Authorization header is not valid Basic credentials');
+  try {
+    return { id: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
+  } catch {
+    throw invalidClient('the Basic credentials are not form-urlencoded (RFC 6749 §2.3.1)');
+  }
+}
+
+/**
+ * Authenticates the client with exactly one method (RFC 6749 §2.3). Failures are delayed more and
+ * more per client and per address; a correct secret is never delayed.
+ */
+export async function authenticateClient(
+  c: Context,
+  deps: Deps,
+  params: Params,
+): Promise<AuthenticatedClient> {
+  const header = c.req.header('authorization');
+  const basic = header && /^basic /i.test(header) ? parseBasic(header) : undefined;
+  if (header && !basic)
+    throw invalidRequest('only Basic client authentication is accepted in the Authorization header');
+  const postSecret = params.get('client_secret');
+  const bodyId = params.get('client_id');
+  if (basic && postSecret !== undefined) throw invalidRequest('use exactly one client authentication method');
+  if (basic && bodyId !== undefined && bodyId !== basic.id)
+    throw invalidRequest('"client_id" does not match the Authorization header');
+
+  const id = basic?.id ?? bodyId;
+  if (!id)
+    throw invalidClient('client authentication is required', {
+      headers: { 'WWW-Authenticate': 'Basic realm="latchkey"' },
+    });
+  const secret = basic?.secret ?? postSecret;
+  const method: AuthMethod = basic
+    ? 'client_secret_basic'
+    : postSecret !== undefined
+      ? 'client_secret_post'
+      : 'none';
+
+  const client = await deps.store.clients.find(id);
+  let ok = false;
+  if (client) {
+    if (client.isPublic) ok = method === 'none';
+    else
+      ok = secret !== undefined && client.secretHash !== null && safeEqual(sha256(secret), client.secretHash);
+  } else if (secret !== undefined) {
+    safeEqual(sha256(secret), sha256('')); // same work for an unknown client
+  }
+  if (ok && client) return { client, method };
+
+  const keys = [`client:${id}`, `ip:${clientIp(c)}`];
+  deps.throttle.fail(...keys);
+  const wait = deps.throttle.retryAfterMs(...keys);
+  if (wait > 0) await sleep(Math.min(wait, 3000));
+  await deps.store.events.add({
+    at: deps.clock.now(),
+    type: 'client_auth_failed',
+    userId: null,
+    clientId: client ? id : null,
+    ip: clientIp(c),
+    detail: { method },
+  });
+  const detail = !client
+    ? 'unknown client'
+    : client.isPublic
+      ? 'public client sent a secret'
+      : 'wrong or missing secret';
+  throw new OAuthError('invalid_client', 'client authentication failed', {
+    detail,
+    headers: {
+      'WWW-Authenticate': basic ? 'Basic realm="latchkey", error="invalid_client"' : 'Basic realm="latchkey"',
+    },
+  });
+}

@@ -1,0 +1,93 @@
+import type { Context } from 'hono';
+import { invalidRequest } from '../oauth/errors.js';
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** Request parameters: each appears at most once (RFC 6749 §3.1, §3.2). */
+export class Params {
+  private constructor(private readonly map: Map<string, string>) {}
+
+  static from(search: URLSearchParams): Params {
+    const map = new Map<string, string>();
+    for (const [key, value] of search) {
+      // RFC 6749 §3.1: parameters MUST NOT be included more than once.
+      if (map.has(key)) throw invalidRequest(`"${key}" must not be repeated`);
+      map.set(key, value);
+    }
+    return new Params(map);
+  }
+
+  /** An optional parameter; empty values count as absent (RFC 6749 §3.1). */
+  get(name: string): string | undefined {
+    const v = this.map.get(name);
+    return v === undefined || v === '' ? undefined : v;
+  }
+
+  require(name: string): string {
+    const v = this.get(name);
+    if (v === undefined) throw invalidRequest(`"${name}" is required`);
+    return v;
+  }
+
+  has(name: string): boolean {
+    return this.get(name) !== undefined;
+  }
+
+  entries(): [string, string][] {
+    return [...this.map];
+  }
+}
+
+/** Reads an `application/x-www-form-urlencoded` body, size-limited. */
+export async function readForm(c: Context): Promise<Params> {
+  const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/x-www-form-urlencoded') {
+    throw invalidRequest('the body must be application/x-www-form-urlencoded');
+  }
+  const length = Number(c.req.header('content-length') ?? '0');
+  if (length > MAX_BODY_BYTES)
+    throw invalidRequest(`the body must be at most ${MAX_BODY_BYTES} bytes`, { status: 413 });
+  let buf: ArrayBuffer;
+  try {
+    buf = await c.req.arrayBuffer();
+  } catch (cause) {
+    throw invalidRequest('the body could not be read', { cause });
+  }
+  if (buf.byteLength > MAX_BODY_BYTES)
+    throw invalidRequest(`the body must be at most ${MAX_BODY_BYTES} bytes`, { status: 413 });
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
+  } catch {
+    throw invalidRequest('the body must be UTF-8');
+  }
+  return parseQueryString(text);
+}
+
+export function parseQueryString(text: string): Params {
+  // URLSearchParams never throws, but turns malformed %-escapes into U+FFFD: refuse those.
+  const search = new URLSearchParams(text);
+  for (const [k, v] of search) {
+    if (k.includes('\uFFFD') || v.includes('\uFFFD')) {
+      if (!decodesStrictly(text)) throw invalidRequest('a parameter is not valid percent-encoded UTF-8');
+      break;
+    }
+  }
+  return Params.from(search);
+}
+
+function decodesStrictly(text: string): boolean {
+  try {
+    for (const part of text.split('&')) decodeURIComponent(part.replace(/\+/g, ' '));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The query string of a GET, with the same rules. */
+export function readQuery(c: Context): Params {
+  const url = c.req.url;
+  const q = url.indexOf('?');
+  return parseQueryString(q === -1 ? '' : url.slice(q + 1));
+}

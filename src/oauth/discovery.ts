@@ -1,0 +1,95 @@
+import { Hono } from 'hono';
+import type { Deps } from '../deps.js';
+import { supportedGrantTypes } from './token/index.js';
+
+/** What the routes mounted so far implement: the app sets these as it mounts them. */
+export interface Capabilities {
+  authorization: boolean;
+  userinfo: boolean;
+  endSession: boolean;
+  deviceAuthorization: boolean;
+  implicit: boolean;
+}
+
+function metadata(deps: Deps, caps: Capabilities, scopes: string[]): Record<string, unknown> {
+  const base = deps.config.issuer;
+  const responseTypes = caps.authorization
+    ? ['code', ...(caps.implicit ? ['token', 'id_token token'] : [])]
+    : [];
+  return {
+    issuer: base,
+    ...(caps.authorization ? { authorization_endpoint: `${base}/authorize` } : {}),
+    token_endpoint: `${base}/token`,
+    jwks_uri: `${base}/jwks`,
+    ...(caps.userinfo ? { userinfo_endpoint: `${base}/userinfo` } : {}),
+    introspection_endpoint: `${base}/introspect`,
+    revocation_endpoint: `${base}/revoke`,
+    ...(caps.endSession ? { end_session_endpoint: `${base}/logout` } : {}),
+    ...(caps.deviceAuthorization ? { device_authorization_endpoint: `${base}/device_authorization` } : {}),
+    scopes_supported: scopes,
+    response_types_supported: responseTypes,
+    ...(caps.authorization
+      ? { response_modes_supported: ['query', 'form_post', ...(caps.implicit ? ['fragment'] : [])] }
+      : {}),
+    grant_types_supported: supportedGrantTypes(),
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+    introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+    revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+    ...(caps.authorization
+      ? {
+          code_challenge_methods_supported: ['S256'],
+          authorization_response_iss_parameter_supported: true,
+          prompt_values_supported: ['none', 'login', 'consent'],
+        }
+      : {}),
+    subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: ['ES256', 'RS256'],
+    claims_supported: [
+      'sub',
+      'iss',
+      'aud',
+      'exp',
+      'iat',
+      'auth_time',
+      'nonce',
+      'amr',
+      'at_hash',
+      'email',
+      'email_verified',
+      'name',
+      'given_name',
+      'family_name',
+    ],
+    request_parameter_supported: false,
+    request_uri_parameter_supported: false,
+    ...(caps.userinfo ? { userinfo_signing_alg_values_supported: [] } : {}),
+  };
+}
+
+/** Discovery (OIDC Discovery 1.0, RFC 8414) and the JWKS: precomputed bytes, rebuilt when the database changes. */
+export function discoveryRoutes(deps: Deps, caps: Capabilities): Hono {
+  const app = new Hono();
+  let cached: { generation: number; body: string } | undefined;
+  const document = async () => {
+    const generation = deps.store.generation();
+    if (!cached || cached.generation !== generation) {
+      const scopes = (await deps.store.scopes.list()).map((s) => s.name);
+      cached = { generation, body: JSON.stringify(metadata(deps, caps, scopes)) };
+    }
+    return cached.body;
+  };
+  const json = { 'content-type': 'application/json', 'cache-control': 'public, max-age=300' };
+  app.get('/.well-known/openid-configuration', async (c) => c.body(await document(), 200, json));
+  app.get('/.well-known/oauth-authorization-server', async (c) => c.body(await document(), 200, json));
+  app.get('/jwks', async (c) =>
+    c.body(await deps.keys.jwks(), 200, {
+      'content-type': 'application/jwk-set+json',
+      'cache-control': 'public, max-age=300',
+    }),
+  );
+  app.get('/healthz', async (c) => {
+    const ok = await deps.store.ping().catch(() => false);
+    return c.json(ok ? { status: 'ok' } : { status: 'unavailable' }, ok ? 200 : 503);
+  });
+  return app;
+}

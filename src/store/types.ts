@@ -1,0 +1,265 @@
+/**
+ * The storage interface: intent verbs and domain records, no SQL. Times are epoch seconds.
+ * Every secret-like value arrives here already hashed (`*Hash` fields).
+ */
+
+export type TokenFormat = 'jwt' | 'opaque';
+export type SigningAlg = 'ES256' | 'RS256';
+
+export interface User {
+  id: string;
+  email: string;
+  emailVerified: boolean;
+  name: string | null;
+  givenName: string | null;
+  familyName: string | null;
+  roles: string[];
+  passwordHash: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type NewUser = Omit<User, 'updatedAt'>;
+
+export interface Client {
+  id: string;
+  name: string;
+  secretHash: string | null;
+  isPublic: boolean;
+  firstParty: boolean;
+  allowImplicit: boolean;
+  grants: string[];
+  scopes: string[];
+  redirectUris: string[];
+  postLogoutRedirectUris: string[];
+  tokenFormat: TokenFormat;
+  accessTokenTtl: number;
+  refreshTokenTtl: number;
+  refreshReuseGrace: number;
+  signingAlg: SigningAlg;
+  requirePkce: boolean;
+  introspectAny: boolean;
+  createdAt: number;
+}
+
+export interface Scope {
+  name: string;
+  description: string;
+  builtin: boolean;
+}
+
+export interface SigningKey {
+  kid: string;
+  alg: SigningAlg;
+  publicJwk: Record<string, unknown>;
+  privateSealed: string;
+  createdAt: number;
+  active: boolean;
+  retiredAt: number | null;
+  /** A retired key stays in the JWKS until then. */
+  publishUntil: number | null;
+}
+
+/** One token family: what one code, one password sign-in or one refresh chain issued. */
+export interface Grant {
+  id: string;
+  clientId: string;
+  userId: string | null;
+  sessionHash: string | null;
+  scope: string;
+  resource: string | null;
+  authTime: number | null;
+  amr: string[];
+  nonce: string | null;
+  createdAt: number;
+  expiresAt: number;
+  revokedAt: number | null;
+}
+
+export interface RefreshToken {
+  hash: string;
+  grantId: string;
+  clientId: string;
+  createdAt: number;
+  expiresAt: number;
+  rotatedAt: number | null;
+  retrySealed: string | null;
+}
+
+export interface OpaqueAccessToken {
+  hash: string;
+  jti: string;
+  grantId: string | null;
+  clientId: string;
+  userId: string | null;
+  scope: string;
+  aud: string;
+  createdAt: number;
+  expiresAt: number;
+  revokedAt: number | null;
+}
+
+export interface AuthorizationCode {
+  hash: string;
+  grantId: string;
+  clientId: string;
+  userId: string;
+  redirectUri: string | null;
+  codeChallenge: string | null;
+  createdAt: number;
+  expiresAt: number;
+  consumedAt: number | null;
+}
+
+export interface Session {
+  idHash: string;
+  userId: string;
+  authTime: number;
+  amr: string[];
+  userAgent: string | null;
+  ip: string | null;
+  createdAt: number;
+  lastSeenAt: number;
+  expiresAt: number;
+  endedAt: number | null;
+}
+
+export interface Interaction {
+  id: string;
+  browserHash: string;
+  data: Record<string, unknown>;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface AuditEvent {
+  id: number;
+  at: number;
+  type: string;
+  userId: string | null;
+  clientId: string | null;
+  ip: string | null;
+  detail: Record<string, unknown> | null;
+}
+
+export type NewAuditEvent = Omit<AuditEvent, 'id'>;
+
+/** What one token response writes, in one transaction. */
+export interface Issued {
+  grant?: Grant;
+  refresh?: RefreshToken;
+  access?: OpaqueAccessToken;
+}
+
+export type RedeemResult = 'ok' | 'replayed';
+export type RotateResult = 'rotated' | 'already_rotated';
+
+export interface SweepResult {
+  deleted: number;
+  more: boolean;
+}
+
+export interface Store {
+  users: {
+    create(user: NewUser): Promise<User>;
+    find(id: string): Promise<User | undefined>;
+    findByEmail(email: string): Promise<User | undefined>;
+    list(): Promise<User[]>;
+    remove(id: string): Promise<boolean>;
+    setPassword(id: string, passwordHash: string | null, now: number): Promise<void>;
+    count(): Promise<number>;
+  };
+  clients: {
+    create(client: Client): Promise<Client>;
+    find(id: string): Promise<Client | undefined>;
+    list(): Promise<Client[]>;
+    remove(id: string): Promise<boolean>;
+    setSecretHash(id: string, secretHash: string): Promise<void>;
+  };
+  scopes: {
+    /** Adds or updates the description; never turns a built-in scope into a custom one. */
+    upsert(scope: Scope, now: number): Promise<Scope>;
+    list(): Promise<Scope[]>;
+    findMany(names: string[]): Promise<Scope[]>;
+  };
+  keys: {
+    list(): Promise<SigningKey[]>;
+    /** Adds keys; when `retire` is given, every active key of those algorithms becomes retired, published until `publishUntil`. */
+    add(keys: SigningKey[], retire?: { at: number; publishUntil: number }): Promise<void>;
+    prune(now: number): Promise<number>;
+  };
+  grants: {
+    find(id: string): Promise<Grant | undefined>;
+    /** Returns false when it was already revoked or does not exist. */
+    revoke(id: string, now: number): Promise<boolean>;
+    revokeForUserClient(userId: string, clientId: string, now: number): Promise<number>;
+    /** Revokes the grants issued through a browser session, except those with `offline_access`. */
+    revokeForSession(sessionHash: string, now: number): Promise<number>;
+    revokeAllForUser(userId: string, now: number): Promise<number>;
+    /** Active grants with refresh tokens for a user, per client: the "connected apps". */
+    listActiveForUser(userId: string, now: number): Promise<Grant[]>;
+  };
+  tokens: {
+    /** Writes a grant and the tokens of one response together. */
+    issue(issued: Issued): Promise<void>;
+    findOpaqueAccess(hash: string): Promise<OpaqueAccessToken | undefined>;
+    revokeOpaqueAccess(hash: string, now: number): Promise<void>;
+    revokeJti(jti: string, expiresAt: number): Promise<void>;
+    isJtiRevoked(jti: string): Promise<boolean>;
+    findRefresh(hash: string): Promise<RefreshToken | undefined>;
+    /**
+     * Marks `oldHash` rotated (sealing the successor response for an idempotent retry) and writes
+     * the successor, only if nobody rotated it first. Never forks the family.
+     */
+    rotateRefresh(
+      oldHash: string,
+      now: number,
+      retrySealed: string | null,
+      successor: Issued,
+    ): Promise<RotateResult>;
+    /** Revokes one refresh token's whole family. */
+    revokeRefreshFamily(hash: string, now: number): Promise<void>;
+  };
+  codes: {
+    /** Saves the grant and its code together. */
+    save(grant: Grant, code: AuthorizationCode): Promise<void>;
+    find(hash: string): Promise<AuthorizationCode | undefined>;
+    /** Consumes the code and writes the tokens at once; a second redemption revokes the family (RFC 6749 §4.1.2). */
+    redeem(hash: string, now: number, issued: Issued): Promise<RedeemResult>;
+  };
+  sessions: {
+    create(session: Session): Promise<void>;
+    find(idHash: string): Promise<Session | undefined>;
+    touch(idHash: string, now: number): Promise<void>;
+    end(idHash: string, now: number): Promise<void>;
+    endAllForUser(userId: string, now: number): Promise<number>;
+    listActiveForUser(userId: string, now: number): Promise<Session[]>;
+  };
+  interactions: {
+    save(interaction: Interaction): Promise<void>;
+    find(id: string): Promise<Interaction | undefined>;
+    update(id: string, data: Record<string, unknown>): Promise<void>;
+    remove(id: string): Promise<void>;
+  };
+  consents: {
+    find(userId: string, clientId: string): Promise<string[]>;
+    /** Adds the scopes to what the user already approved for the client. */
+    add(userId: string, clientId: string, scopes: string[], now: number): Promise<void>;
+    remove(userId: string, clientId: string): Promise<void>;
+  };
+  events: {
+    add(event: NewAuditEvent): Promise<void>;
+    list(limit: number): Promise<AuditEvent[]>;
+  };
+  bulk: {
+    /** Bulk inserts in one transaction (benchmark data). */
+    insert(users: NewUser[], issued: Issued[]): Promise<void>;
+  };
+  /** Deletes up to `limit` expired rows per table. */
+  sweep(now: number, limit: number): Promise<SweepResult>;
+  /** Changes whenever another connection (the CLI) commits: caches compare it before use. */
+  generation(): number;
+  /** Checks that the database answers. */
+  ping(): Promise<boolean>;
+  close(): void;
+}

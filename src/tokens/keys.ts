@@ -1,0 +1,133 @@
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { exportJWK, generateKeyPair, type JWK } from 'jose';
+import type { Clock } from '../clock.js';
+import { randomToken } from '../crypto/hash.js';
+import type { Sealer } from '../crypto/seal.js';
+import type { SigningAlg, SigningKey, Store } from '../store/types.js';
+
+export const ALGORITHMS: readonly SigningAlg[] = ['ES256', 'RS256'];
+
+interface LoadedKey {
+  kid: string;
+  alg: SigningAlg;
+  active: boolean;
+  publicKey: KeyObject;
+  privateKey?: KeyObject;
+  sealed: string;
+}
+
+/**
+ * The signing keys, loaded once and reloaded when the database changes under us (`latchkey keys rotate`
+ * from the CLI is seen by a running server at the next request). The JWKS document is precomputed bytes.
+ */
+export class KeyRing {
+  private keys = new Map<string, LoadedKey>();
+  private jwksBody = '{"keys":[]}';
+  private generation = -1;
+  private loading: Promise<void> | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly sealer: Sealer,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Creates an ES256 and an RS256 key on first start. */
+  async init(): Promise<void> {
+    const existing = await this.store.keys.list();
+    const missing = ALGORITHMS.filter((alg) => !existing.some((k) => k.active && k.alg === alg));
+    if (missing.length)
+      await this.store.keys.add(await Promise.all(missing.map((alg) => this.generate(alg))));
+    await this.reload();
+  }
+
+  /** Makes new keys active; the old ones stay published for `publishSeconds`. */
+  async rotate(publishSeconds: number): Promise<SigningKey[]> {
+    const now = this.clock.now();
+    const fresh = await Promise.all(ALGORITHMS.map((alg) => this.generate(alg)));
+    await this.store.keys.add(fresh, { at: now, publishUntil: now + publishSeconds });
+    await this.store.keys.prune(now);
+    await this.reload();
+    return fresh;
+  }
+
+  private async generate(alg: SigningAlg): Promise<SigningKey> {
+    const { publicKey, privateKey } = await generateKeyPair(alg, {
+      extractable: true,
+      ...(alg === 'RS256' ? { modulusLength: 2048 } : {}),
+    });
+    const kid = randomToken(12);
+    const publicJwk = { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' };
+    const privateJwk = await exportJWK(privateKey);
+    return {
+      kid,
+      alg,
+      publicJwk,
+      privateSealed: this.sealer.seal(JSON.stringify(privateJwk)),
+      createdAt: this.clock.now(),
+      active: true,
+      retiredAt: null,
+      publishUntil: null,
+    };
+  }
+
+  private async fresh(): Promise<void> {
+    if (this.store.generation() === this.generation) return;
+    this.loading ??= this.reload().finally(() => {
+      this.loading = undefined;
+    });
+    await this.loading;
+  }
+
+  async reload(): Promise<void> {
+    const generation = this.store.generation();
+    const now = this.clock.now();
+    const rows = (await this.store.keys.list()).filter((k) => k.active || (k.publishUntil ?? 0) > now);
+    const next = new Map<string, LoadedKey>();
+    for (const row of rows) {
+      const prior = this.keys.get(row.kid);
+      if (prior && prior.sealed === row.privateSealed) {
+        next.set(row.kid, { ...prior, active: row.active });
+        continue;
+      }
+      const publicKey = createPublicKey({ key: row.publicJwk as JWK & { kty: string }, format: 'jwk' });
+      next.set(row.kid, {
+        kid: row.kid,
+        alg: row.alg,
+        active: row.active,
+        publicKey,
+        sealed: row.privateSealed,
+      });
+    }
+    this.keys = next;
+    this.jwksBody = JSON.stringify({
+      keys: rows.map(({ publicJwk }) => publicJwk),
+    });
+    this.generation = generation;
+  }
+
+  async jwks(): Promise<string> {
+    await this.fresh();
+    return this.jwksBody;
+  }
+
+  /** The active key of an algorithm, private part unsealed on first use. */
+  async signingKey(alg: SigningAlg): Promise<{ kid: string; key: KeyObject }> {
+    await this.fresh();
+    let found: LoadedKey | undefined;
+    for (const k of this.keys.values()) if (k.active && k.alg === alg) found = k;
+    if (!found) throw new Error(`no active ${alg} signing key`);
+    if (!found.privateKey) {
+      const jwk = JSON.parse(this.sealer.open(found.sealed)) as JWK & { kty: string };
+      found.privateKey = createPrivateKey({ key: jwk, format: 'jwk' });
+    }
+    return { kid: found.kid, key: found.privateKey };
+  }
+
+  /** The public key for a `kid` (active or still published), for verification. */
+  async verificationKey(kid: string): Promise<{ alg: SigningAlg; key: KeyObject } | undefined> {
+    await this.fresh();
+    const k = this.keys.get(kid);
+    return k ? { alg: k.alg, key: k.publicKey } : undefined;
+  }
+}

@@ -1,0 +1,377 @@
+import type { Code } from './copy.js';
+import { CsrfField, ErrorAlert, Layout, Notice } from './layout.js';
+import { ProviderIcon } from './providers.js';
+
+export interface AccountSession {
+  /** Epoch seconds. */
+  createdAt: number;
+  /** Raw `User-Agent`; summarised for display ("Chrome on macOS"). */
+  userAgent?: string;
+  /** The session this page is being viewed in. */
+  current: boolean;
+}
+
+export interface ConnectedApp {
+  clientId: string;
+  name: string;
+  /** Descriptions of the granted scopes (see `builtinScopeDescriptions`). */
+  scopes: string[];
+  /** Epoch seconds. */
+  grantedAt?: number;
+}
+
+export type AccountMfa =
+  | { status: 'off' }
+  /** Enrolment started: the secret is shown until a first code confirms it. */
+  | { status: 'setup'; secret: string; otpauthUri?: string; qrDataUri?: string }
+  /** `recoveryCodes` only on the response that enabled MFA: they are shown once. */
+  | { status: 'on'; recoveryCodes?: string[] };
+
+export interface AccountProvider {
+  slug: string;
+  name: string;
+}
+
+export interface AccountActions {
+  /** Posts `csrf`. */
+  signOutEverywhere: string;
+  /** Posts `csrf`, `client_id`. */
+  revoke: string;
+  /** Posts `csrf`. */
+  mfaSetup: string;
+  /** Posts `csrf`, `code`. */
+  mfaEnable: string;
+  /** Posts `csrf`, `password`. */
+  link: (slug: string) => string;
+}
+
+export interface AccountPageProps {
+  csrf: string;
+  email: string;
+  name?: string;
+  sessions: AccountSession[];
+  apps: ConnectedApp[];
+  mfa: AccountMfa;
+  /** The upstream provider the user signs in with, if linked. */
+  linkedProvider?: { name: string };
+  /** Enabled providers the user could link (ignored once one is linked). */
+  providers: AccountProvider[];
+  actions: AccountActions;
+  /** A link to RP-initiated logout for this browser, e.g. `/logout`. */
+  signOutHref?: string;
+  /** A known notice code (e.g. `app_revoked`) or ready-made text. */
+  notice?: string;
+  error?: Code;
+}
+
+export function AccountPage(props: AccountPageProps) {
+  const { csrf, email, name, notice, error, signOutHref } = props;
+  return (
+    <Layout title="Your account" wide>
+      <div class="card-header card-header-row">
+        <div>
+          <h1>Your account</h1>
+          <p class="lead account-identity">
+            {name && <span class="identity">{name}</span>}
+            <span>{email}</span>
+          </p>
+        </div>
+        {signOutHref && (
+          <a class="button button-secondary button-small" href={signOutHref}>
+            Sign out
+          </a>
+        )}
+      </div>
+      <Notice text={notice} />
+      <ErrorAlert code={error} />
+      <SessionsSection csrf={csrf} sessions={props.sessions} action={props.actions.signOutEverywhere} />
+      <AppsSection csrf={csrf} apps={props.apps} action={props.actions.revoke} />
+      <MfaSection csrf={csrf} mfa={props.mfa} actions={props.actions} />
+      <ProviderSection
+        csrf={csrf}
+        linked={props.linkedProvider}
+        providers={props.providers}
+        link={props.actions.link}
+      />
+    </Layout>
+  );
+}
+
+function SessionsSection(props: { csrf: string; sessions: AccountSession[]; action: string }) {
+  return (
+    <section class="section" aria-labelledby="sessions-heading">
+      <h2 id="sessions-heading">Sessions</h2>
+      <p class="section-intro">Browsers where you are signed in.</p>
+      <ul class="item-list">
+        {props.sessions.map((s) => (
+          <li class="item">
+            <div class="item-main">
+              <span class="item-title" title={s.userAgent}>
+                {describeUserAgent(s.userAgent)}
+                {s.current && <span class="badge">This device</span>}
+              </span>
+              <span class="item-meta">
+                Signed in <Time epochSeconds={s.createdAt} />
+              </span>
+            </div>
+          </li>
+        ))}
+      </ul>
+      <form method="post" action={props.action} class="section-action">
+        <CsrfField token={props.csrf} />
+        <button
+          type="submit"
+          class="button button-danger-outline"
+          aria-describedby="sign-out-everywhere-hint"
+        >
+          Sign out everywhere
+        </button>
+        <p id="sign-out-everywhere-hint" class="hint">
+          Ends every session, this one included, and signs you out of connected apps.
+        </p>
+      </form>
+    </section>
+  );
+}
+
+function AppsSection(props: { csrf: string; apps: ConnectedApp[]; action: string }) {
+  return (
+    <section class="section" aria-labelledby="apps-heading">
+      <h2 id="apps-heading">Connected apps</h2>
+      {props.apps.length === 0 ? (
+        <p class="empty">No apps have access to your account.</p>
+      ) : (
+        <>
+          <p class="section-intro">Apps you have allowed to access your account.</p>
+          <ul class="item-list">
+            {props.apps.map((app, i) => (
+              <li class="item">
+                <div class="app-badge app-badge-small" aria-hidden="true">
+                  {app.name.trim().charAt(0).toUpperCase() || '?'}
+                </div>
+                <div class="item-main">
+                  <span class="item-title" id={`app-${i}`}>
+                    {app.name}
+                  </span>
+                  {app.scopes.length > 0 && <span class="item-meta">{app.scopes.join(' · ')}</span>}
+                  {app.grantedAt !== undefined && (
+                    <span class="item-meta">
+                      Allowed <Time epochSeconds={app.grantedAt} />
+                    </span>
+                  )}
+                </div>
+                <form method="post" action={props.action} class="item-action">
+                  <CsrfField token={props.csrf} />
+                  <input type="hidden" name="client_id" value={app.clientId} />
+                  <button
+                    type="submit"
+                    class="button button-danger-outline button-small"
+                    aria-describedby={`app-${i}`}
+                  >
+                    Revoke
+                  </button>
+                </form>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
+  );
+}
+
+function MfaSection(props: { csrf: string; mfa: AccountMfa; actions: AccountActions }) {
+  const { csrf, mfa, actions } = props;
+  return (
+    <section class="section" aria-labelledby="mfa-heading">
+      {/* The badge sits beside the heading, not in it: the heading's name stays exact. */}
+      <div class="section-title">
+        <h2 id="mfa-heading">Two-factor authentication</h2>
+        {mfa.status === 'on' && <span class="badge badge-success">On</span>}
+      </div>
+      {mfa.status === 'off' && (
+        <>
+          <p class="section-intro">
+            Protect your account with a code from an authenticator app each time you sign in.
+          </p>
+          <form method="post" action={actions.mfaSetup} class="section-action">
+            <CsrfField token={csrf} />
+            <button type="submit" class="button button-secondary">
+              Set up two-factor authentication
+            </button>
+          </form>
+        </>
+      )}
+      {mfa.status === 'setup' && (
+        <div class="mfa-setup">
+          <p class="section-intro">
+            Scan the QR code with your authenticator app, or enter the secret key by hand. Then enter the code
+            the app shows.
+          </p>
+          <div class="mfa-setup-grid">
+            {mfa.qrDataUri && (
+              <img
+                class="qr"
+                src={mfa.qrDataUri}
+                width="176"
+                height="176"
+                alt="QR code for adding latchkey to your authenticator app"
+              />
+            )}
+            <div class="mfa-setup-details">
+              {/* A real <label for> on an <output>: the accessible name is "Secret key" and the
+                  element's text is exactly the secret. */}
+              <div class="secret">
+                <label for="mfa-secret">Secret key</label>
+                <output id="mfa-secret" class="secret-value">
+                  {mfa.secret}
+                </output>
+              </div>
+              {mfa.otpauthUri && (
+                <p>
+                  <a href={mfa.otpauthUri}>Open in your authenticator app</a>
+                </p>
+              )}
+            </div>
+          </div>
+          <form method="post" action={actions.mfaEnable} class="inline-form">
+            <CsrfField token={csrf} />
+            <div class="field">
+              <label for="mfa-code">Authentication code</label>
+              <input
+                id="mfa-code"
+                name="code"
+                type="text"
+                class="input-code"
+                autocomplete="one-time-code"
+                inputmode="numeric"
+                autocapitalize="none"
+                spellcheck={false}
+                required
+              />
+            </div>
+            <button type="submit" class="button button-primary">
+              Enable
+            </button>
+          </form>
+        </div>
+      )}
+      {mfa.status === 'on' && (
+        <>
+          <p class="section-intro">
+            Signing in asks for a code from your authenticator app, or one of your recovery codes.
+          </p>
+          {mfa.recoveryCodes && mfa.recoveryCodes.length > 0 && (
+            <div class="recovery">
+              <h3>Recovery codes</h3>
+              <p>
+                Save these somewhere safe now: they won’t be shown again. Each one works once, if you lose
+                your authenticator app.
+              </p>
+              <ul class="recovery-codes">
+                {mfa.recoveryCodes.map((c) => (
+                  <li>
+                    <code>{c}</code>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
+
+function ProviderSection(props: {
+  csrf: string;
+  linked: { name: string } | undefined;
+  providers: AccountProvider[];
+  link: (slug: string) => string;
+}) {
+  const { csrf, linked, providers, link } = props;
+  return (
+    <section class="section" aria-labelledby="provider-heading">
+      <h2 id="provider-heading">Sign-in provider</h2>
+      {linked ? (
+        <p class="linked-provider">
+          <ProviderIcon name={linked.name} />
+          <span>
+            You sign in with <strong>{linked.name}</strong>.
+          </span>
+        </p>
+      ) : (
+        <>
+          <p class="section-intro">You sign in with your email and password.</p>
+          {providers.length > 0 && (
+            <>
+              <p class="hint">
+                Linking a provider replaces your password: you will sign in with the provider from then on,
+                and your other sessions will be signed out. Confirm with your current password.
+              </p>
+              <ul class="link-list">
+                {providers.map((p) => (
+                  <li>
+                    <form method="post" action={link(p.slug)} class="link-form">
+                      <CsrfField token={csrf} />
+                      <div class="field">
+                        <label for={`link-password-${p.slug}`}>Password</label>
+                        <input
+                          id={`link-password-${p.slug}`}
+                          name="password"
+                          type="password"
+                          autocomplete="current-password"
+                          required
+                        />
+                      </div>
+                      <button type="submit" class="button button-provider">
+                        <ProviderIcon name={p.name} />
+                        <span>Link {p.name}</span>
+                      </button>
+                    </form>
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
+
+const dateFormat = new Intl.DateTimeFormat('en-GB', {
+  dateStyle: 'medium',
+  timeStyle: 'short',
+  timeZone: 'UTC',
+});
+
+function Time({ epochSeconds }: { epochSeconds: number }) {
+  const date = new Date(epochSeconds * 1000);
+  return <time datetime={date.toISOString()}>{`${dateFormat.format(date)} UTC`}</time>;
+}
+
+const browsers: [RegExp, string][] = [
+  [/Edg\//, 'Edge'],
+  [/OPR\//, 'Opera'],
+  [/Firefox\/|FxiOS\//, 'Firefox'],
+  [/Chrome\/|CriOS\//, 'Chrome'],
+  [/Safari\//, 'Safari'],
+];
+const systems: [RegExp, string][] = [
+  [/iPhone|iPad|iPod/, 'iOS'],
+  [/Android/, 'Android'],
+  [/Mac OS X|Macintosh/, 'macOS'],
+  [/Windows/, 'Windows'],
+  [/CrOS/, 'ChromeOS'],
+  [/Linux/, 'Linux'],
+];
+
+/** "Firefox on Windows" from a User-Agent: enough to tell one's own browsers apart. */
+export function describeUserAgent(userAgent: string | undefined): string {
+  const ua = userAgent ?? '';
+  const browser = browsers.find(([re]) => re.test(ua))?.[1];
+  const os = systems.find(([re]) => re.test(ua))?.[1];
+  if (browser && os) return `${browser} on ${os}`;
+  return browser ?? os ?? 'Unknown browser';
+}

@@ -1,0 +1,63 @@
+import { CheckIcon, CsrfField, Layout } from './layout.js';
+
+export interface ConsentScope {
+  name: string;
+  /** Shown to the user; see `builtinScopeDescriptions`. */
+  description: string;
+}
+
+export interface ConsentPageProps {
+  action: string;
+  csrf: string;
+  clientName: string;
+  userEmail: string;
+  scopes: ConsentScope[];
+}
+
+/** Posts `csrf`, `decision` (`allow` or `deny`). */
+export function ConsentPage({ action, csrf, clientName, userEmail, scopes }: ConsentPageProps) {
+  return (
+    <Layout title={`Allow ${clientName}`}>
+      <div class="card-header">
+        <div class="app-badge" aria-hidden="true">
+          {initial(clientName)}
+        </div>
+        <h1>
+          <span class="client-name">{clientName}</span> wants to access your account
+        </h1>
+        <p class="lead">
+          Signed in as <strong class="identity">{userEmail}</strong>
+        </p>
+      </div>
+      <section class="scopes" aria-labelledby="scopes-heading">
+        <h2 id="scopes-heading" class="section-label">
+          Requested access
+        </h2>
+        <ul class="scope-list">
+          {scopes.map((s) => (
+            <li data-scope={s.name}>
+              <CheckIcon class="scope-icon" />
+              <span>{s.description}</span>
+            </li>
+          ))}
+        </ul>
+      </section>
+      <p class="fine-print">
+        Only allow apps you trust. You can remove this access at any time from your account page.
+      </p>
+      <form method="post" action={action} class="actions">
+        <CsrfField token={csrf} />
+        <button type="submit" name="decision" value="deny" class="button button-secondary">
+          Deny
+        </button>
+        <button type="submit" name="decision" value="allow" class="button button-primary">
+          Allow
+        </button>
+      </form>
+    </Layout>
+  );
+}
+
+function initial(name: string): string {
+  return name.trim().charAt(0).toUpperCase() || '?';
+}

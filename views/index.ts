@@ -1,0 +1,19 @@
+export {
+  type AccountActions,
+  type AccountMfa,
+  AccountPage,
+  type AccountPageProps,
+  type AccountProvider,
+  type AccountSession,
+  type ConnectedApp,
+  describeUserAgent,
+} from './account.js';
+export { ConsentPage, type ConsentPageProps, type ConsentScope } from './consent.js';
+export { builtinScopeDescriptions, type Code, isCode, messageFor, messages } from './copy.js';
+export { DeviceDonePage, type DeviceDonePageProps, DevicePage, type DevicePageProps } from './device.js';
+export { ErrorPage, type ErrorPageProps } from './error.js';
+export { Layout, type LayoutProps, renderPage } from './layout.js';
+export { LoginPage, type LoginPageProps, type LoginProvider } from './login.js';
+export { LogoutConfirmPage, type LogoutConfirmPageProps, SignedOutPage } from './logout.js';
+export { MfaPage, type MfaPageProps } from './mfa.js';
+export { stylesheet } from './styles.js';

@@ -1,0 +1,120 @@
+import type { Child } from 'hono/jsx';
+import type { JSX } from 'hono/jsx/jsx-runtime';
+import { type Code, messageFor, messages } from './copy.js';
+
+export interface LayoutProps {
+  /** The page's own title; " · latchkey" is appended. */
+  title: string;
+  /** A wider card for pages with more content (the account page). */
+  wide?: boolean;
+  children?: Child;
+}
+
+/**
+ * The document every hosted page shares. The CSP forbids inline styles and scripts, so the only
+ * styling is the external stylesheet and there is no JavaScript at all.
+ */
+export function Layout({ title, wide, children }: LayoutProps) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="color-scheme" content="light dark" />
+        <meta name="robots" content="noindex, nofollow" />
+        <title>{`${title} · latchkey`}</title>
+        <link rel="stylesheet" href="/assets/latchkey.css" />
+      </head>
+      <body>
+        <div class="page">
+          <header class="brand">
+            <BrandMark />
+            <span class="brand-name">latchkey</span>
+          </header>
+          <main class={wide ? 'card card-wide' : 'card'}>{children}</main>
+        </div>
+      </body>
+    </html>
+  );
+}
+
+/** Serialises a page rendered by `Layout`. Views are synchronous, so this never awaits. */
+export function renderPage(node: JSX.Element): string {
+  const html = node.toString();
+  if (typeof html !== 'string') throw new TypeError('views must render synchronously');
+  return '<!doctype html>' + html;
+}
+
+function BrandMark() {
+  return (
+    <svg class="brand-mark" viewBox="0 0 32 32" width="28" height="28" aria-hidden="true" focusable="false">
+      <rect width="32" height="32" rx="8" fill="currentColor" />
+      <path
+        d="M16 7.5a5 5 0 0 0-5 5v2.5h-.5A1.5 1.5 0 0 0 9 16.5v7A1.5 1.5 0 0 0 10.5 25h11a1.5 1.5 0 0 0 1.5-1.5v-7a1.5 1.5 0 0 0-1.5-1.5H21v-2.5a5 5 0 0 0-5-5Zm-3 5a3 3 0 0 1 6 0V15h-6v-2.5Zm3 6a1.5 1.5 0 0 1 .75 2.8V23h-1.5v-1.7A1.5 1.5 0 0 1 16 18.5Z"
+        fill="#fff"
+      />
+    </svg>
+  );
+}
+
+/** The CSRF token every form carries. */
+export function CsrfField({ token }: { token: string }) {
+  return <input type="hidden" name="csrf" value={token} />;
+}
+
+/** Hidden inputs that carry parameters through a form unchanged. */
+export function HiddenFields({ fields }: { fields: Record<string, string> }) {
+  return (
+    <>
+      {Object.entries(fields).map(([name, value]) => (
+        <input type="hidden" name={name} value={value} />
+      ))}
+    </>
+  );
+}
+
+/** A failed form's message (SPEC §5: an element with role="alert"). */
+export function ErrorAlert({ code }: { code?: Code | undefined }) {
+  if (!code) return null;
+  return (
+    <div class="alert alert-error" role="alert">
+      <AlertIcon />
+      <p>{messages[code]}</p>
+    </div>
+  );
+}
+
+/** A success message; takes a known code or ready-made text. */
+export function Notice({ text }: { text?: string | undefined }) {
+  if (!text) return null;
+  return (
+    <div class="alert alert-success" role="status">
+      <CheckIcon />
+      <p>{messageFor(text) ?? text}</p>
+    </div>
+  );
+}
+
+function AlertIcon() {
+  return (
+    <svg class="alert-icon" viewBox="0 0 20 20" width="20" height="20" aria-hidden="true" focusable="false">
+      <path
+        fill="currentColor"
+        fill-rule="evenodd"
+        d="M18 10a8 8 0 1 1-16 0 8 8 0 0 1 16 0Zm-8-4.75a.75.75 0 0 1 .75.75v4.5a.75.75 0 0 1-1.5 0V6a.75.75 0 0 1 .75-.75ZM10 15a1 1 0 1 0 0-2 1 1 0 0 0 0 2Z"
+      />
+    </svg>
+  );
+}
+
+export function CheckIcon({ class: className = 'alert-icon' }: { class?: string }) {
+  return (
+    <svg class={className} viewBox="0 0 20 20" width="20" height="20" aria-hidden="true" focusable="false">
+      <path
+        fill="currentColor"
+        fill-rule="evenodd"
+        d="M10 18a8 8 0 1 0 0-16 8 8 0 0 0 0 16Zm3.86-9.86a.75.75 0 0 0-1.22-.88l-3.24 4.5-1.6-1.6a.75.75 0 1 0-1.06 1.06l2.22 2.22a.75.75 0 0 0 1.14-.09l3.76-5.21Z"
+      />
+    </svg>
+  );
+}
