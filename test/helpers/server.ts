@@ -1,0 +1,129 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Hono } from 'hono';
+import { type ClientInput, createClient } from '../../src/admin/clients.js';
+import { type UserInput, createUser } from '../../src/admin/users.js';
+import { createApp } from '../../src/app.js';
+import { FakeClock } from '../../src/clock.js';
+import { loadConfig } from '../../src/config.js';
+import { type Deps, buildDeps } from '../../src/deps.js';
+import { jsonLog } from '../../src/log.js';
+import { type RunningServer, startServer } from '../../src/server.js';
+
+/** A free loopback port (the issuer must be known before the server listens). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export function tempDir(prefix = 'latchkey-test-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+interface Helpers {
+  deps: Deps;
+  addClient(input: Partial<ClientInput>): Promise<{ id: string; secret?: string }>;
+  addUser(input: Partial<UserInput>): Promise<{ id: string; email: string; password: string }>;
+}
+
+function helpers(deps: Deps): Helpers {
+  let n = 0;
+  return {
+    deps,
+    async addClient(input) {
+      const { client, secret } = await createClient(deps, { name: `Test client ${++n}`, ...input });
+      return secret ? { id: client.id, secret } : { id: client.id };
+    },
+    async addUser(input) {
+      const password = input.password ?? `pw-${randomBytes(6).toString('hex')}`;
+      const email = input.email ?? `user-${randomBytes(4).toString('hex')}@example.test`;
+      const user = await createUser(deps, { ...input, email, password });
+      return { id: user.id, email: user.email, password };
+    },
+  };
+}
+
+export interface TestServer extends Helpers {
+  url: string;
+  issuer: string;
+  server: RunningServer;
+  dbPath: string;
+  close(): Promise<void>;
+}
+
+/** The real server on a loopback port with a temp database. */
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const { dir, cleanup } = tempDir();
+  const port = await freePort();
+  const dbPath = join(dir, 'latchkey.db');
+  const config = loadConfig({
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    ISSUER: `http://127.0.0.1:${port}`,
+    LATCHKEY_DB: dbPath,
+    LATCHKEY_SECRET: randomBytes(24).toString('base64url'),
+    ...env,
+  });
+  const server = await startServer(config, { log: jsonLog('silent') });
+  return {
+    ...helpers(server.deps),
+    url: server.url,
+    issuer: config.issuer,
+    server,
+    dbPath,
+    async close() {
+      await server.close();
+      cleanup();
+    },
+  };
+}
+
+export interface TestApp extends Helpers {
+  app: Hono;
+  clock: FakeClock;
+  issuer: string;
+  /** `app.request` with the issuer's origin. */
+  request(path: string, init?: RequestInit): Promise<Response>;
+  close(): void;
+}
+
+/** The app in process (`app.request`), an in-memory database and a clock the test moves. */
+export async function testApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const clock = new FakeClock();
+  const config = loadConfig({ ISSUER: 'http://localhost:3000', LATCHKEY_DB: ':memory:', LATCHKEY_SECRET: 'test-secret-test-secret', ...env });
+  const deps = await buildDeps(config, { clock, log: jsonLog('silent') });
+  const app = createApp(deps);
+  return {
+    ...helpers(deps),
+    app,
+    clock,
+    issuer: config.issuer,
+    request: async (path, init) => app.request(new URL(path, config.issuer).toString(), init),
+    close: () => deps.store.close(),
+  };
+}
+
+/** `application/x-www-form-urlencoded` POST init. */
+export function form(body: Record<string, string>, headers: Record<string, string> = {}): RequestInit {
+  return {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body: new URLSearchParams(body).toString(),
+  };
+}
+
+export function basic(id: string, secret: string): string {
+  const enc = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');
+  return 'Basic ' + Buffer.from(`${enc(id)}:${enc(secret)}`).toString('base64');
+}
