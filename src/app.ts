@@ -1,7 +1,7 @@
-import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { ErrorPage, renderPage, stylesheet } from '../views/index.js';
+import { ErrorPage, formPostScript, stylesheet } from '../views/index.js';
+import { errorJson, htmlPage, renderError } from './http/render.js';
 import type { Deps } from './deps.js';
 import { MAX_BODY_BYTES } from './http/params.js';
 import { noStore, securityHeaders } from './http/security.js';
@@ -9,54 +9,26 @@ import { type Capabilities, discoveryRoutes } from './oauth/discovery.js';
 import { OAuthError } from './oauth/errors.js';
 import { introspectRoutes } from './oauth/introspect.js';
 import { revokeRoutes } from './oauth/revoke.js';
-import { tokenRoutes } from './oauth/token/index.js';
+import { authorizeRoutes } from './oauth/authorize/index.js';
+import { logoutRoutes } from './oauth/logout.js';
+import { authorizationCode } from './oauth/token/authorization-code.js';
+import { registerGrant, tokenRoutes } from './oauth/token/index.js';
+import { password } from './oauth/token/password.js';
+import { refreshToken } from './oauth/token/refresh-token.js';
+import { userinfoRoutes } from './oauth/userinfo.js';
+import { consentRoutes } from './interaction/consent.js';
+import { loginRoutes } from './interaction/login.js';
 
-/** How an error reaches the user: set by a route; JSON unless it says otherwise. */
-export type ErrorMode =
-  | { kind: 'json' }
-  | { kind: 'page' }
-  | { kind: 'redirect'; respond: (err: OAuthError) => Response };
-
-declare module 'hono' {
-  interface ContextVariableMap {
-    errorMode: ErrorMode;
-  }
-}
-
-export function htmlPage(c: Context, node: Parameters<typeof renderPage>[0], status = 200): Response {
-  return c.html(renderPage(node), status as 200);
-}
-
-function errorPage(c: Context, err: OAuthError): Response {
-  const status = err.status >= 500 ? err.status : 400;
-  return htmlPage(c, ErrorPage({ code: err.error, description: err.description }), status);
-}
-
-function errorJson(err: OAuthError): Response {
-  const headers: Record<string, string> = {
-    'content-type': 'application/json',
-    'cache-control': 'no-store',
-    ...err.headers,
-  };
-  return new Response(JSON.stringify(err.toJSON()), { status: err.status, headers });
-}
-
-/** The three renderers, chosen in one place. */
-export function renderError(c: Context, err: OAuthError): Response {
-  const mode = c.get('errorMode') ?? { kind: 'json' };
-  if (mode.kind === 'redirect') return mode.respond(err);
-  if (mode.kind === 'page') return errorPage(c, err);
-  return errorJson(err);
-}
+for (const grant of [authorizationCode, refreshToken, password]) registerGrant(grant);
 
 export function createApp(deps: Deps): Hono {
   const app = new Hono();
   const caps: Capabilities = {
-    authorization: false,
-    userinfo: false,
-    endSession: false,
+    authorization: true,
+    userinfo: true,
+    endSession: true,
     deviceAuthorization: false,
-    implicit: false,
+    implicit: true,
   };
 
   app.use('*', securityHeaders());
@@ -80,10 +52,19 @@ export function createApp(deps: Deps): Hono {
     }),
   );
 
+  app.get('/assets/form-post.js', (c) =>
+    c.body(formPostScript, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=3600' }),
+  );
+
   app.route('/', discoveryRoutes(deps, caps));
   app.route('/', tokenRoutes(deps));
   app.route('/', introspectRoutes(deps));
   app.route('/', revokeRoutes(deps));
+  app.route('/', userinfoRoutes(deps));
+  app.route('/', authorizeRoutes(deps));
+  app.route('/', loginRoutes(deps));
+  app.route('/', consentRoutes(deps));
+  app.route('/', logoutRoutes(deps));
 
   app.notFound((c) => {
     const err = new OAuthError(

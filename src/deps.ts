@@ -18,7 +18,10 @@ export interface Deps {
   sealer: Sealer;
   keys: KeyRing;
   accessTokens: AccessTokens;
+  /** Failures per account and per client. */
   throttle: Throttle;
+  /** Failures per client IP: more are allowed before delays start (shared addresses). */
+  ipThrottle: Throttle;
 }
 
 export interface BuildOptions {
@@ -44,6 +47,7 @@ export async function buildDeps(config: Config, options: BuildOptions = {}): Pro
     keys,
     accessTokens: new AccessTokens(config.issuer, keys, store, clock),
     throttle: new Throttle(clock, config.throttle),
+    ipThrottle: new Throttle(clock, config.throttle, 20),
   };
   if (options.init !== false) {
     await seedStore(deps);

@@ -17,3 +17,4 @@ export { LoginPage, type LoginPageProps, type LoginProvider } from './login.js';
 export { LogoutConfirmPage, type LogoutConfirmPageProps, SignedOutPage } from './logout.js';
 export { MfaPage, type MfaPageProps } from './mfa.js';
 export { stylesheet } from './styles.js';
+export { FormPostPage, type FormPostPageProps, formPostScript } from './form-post.js';

@@ -149,6 +149,8 @@ export interface Issued {
   grant?: Grant;
   refresh?: RefreshToken;
   access?: OpaqueAccessToken;
+  /** An audit entry written in the same transaction. */
+  event?: NewAuditEvent;
 }
 
 export type RedeemResult = 'ok' | 'replayed';

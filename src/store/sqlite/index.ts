@@ -153,6 +153,7 @@ class SqliteStore implements Store {
     if (issued.grant) this.db.insert(s.grants).values(issued.grant).run();
     if (issued.refresh) this.db.insert(s.refreshTokens).values(issued.refresh).run();
     if (issued.access) this.db.insert(s.accessTokens).values(issued.access).run();
+    if (issued.event) this.db.insert(s.events).values(issued.event).run();
   }
 
   private revokeGrantNow(id: string, now: number): boolean {

@@ -1,0 +1,102 @@
+import { createHmac, hkdfSync } from 'node:crypto';
+import type { Context } from 'hono';
+import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
+import { randomToken, safeEqual, sha256 } from '../crypto/hash.js';
+import type { Deps } from '../deps.js';
+import type { Session, User } from '../store/types.js';
+
+export const BROWSER_COOKIE = 'lk_browser';
+export const SESSION_COOKIE = 'lk_session';
+export const SESSION_TTL_SECONDS = 24 * 3600;
+
+function cookieOptions(deps: Deps, maxAge?: number) {
+  return {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'Lax' as const,
+    secure: deps.config.secureCookies,
+    ...(maxAge !== undefined ? { maxAge } : {}),
+  };
+}
+
+/** A random id per browser: binds interactions and CSRF tokens to it. */
+export function browserId(c: Context, deps: Deps): string {
+  const existing = getCookie(c, BROWSER_COOKIE);
+  if (existing && /^[A-Za-z0-9_-]{43}$/.test(existing)) return existing;
+  const id = randomToken();
+  setCookie(c, BROWSER_COOKIE, id, cookieOptions(deps, 400 * 86400));
+  return id;
+}
+
+/** The browser id only when the browser already has one. */
+export function existingBrowserId(c: Context): string | undefined {
+  const existing = getCookie(c, BROWSER_COOKIE);
+  return existing && /^[A-Za-z0-9_-]{43}$/.test(existing) ? existing : undefined;
+}
+
+let csrfKeyCache: { secret: string; key: Buffer } | undefined;
+function csrfKey(deps: Deps): Buffer {
+  if (csrfKeyCache?.secret !== deps.config.secret) {
+    csrfKeyCache = { secret: deps.config.secret, key: Buffer.from(hkdfSync('sha256', deps.config.secret, '', 'latchkey-csrf-v1', 32)) };
+  }
+  return csrfKeyCache.key;
+}
+
+/** A CSRF token bound to the browser: HMAC of its id, so it needs no storage. */
+export function csrfToken(c: Context, deps: Deps): string {
+  return createHmac('sha256', csrfKey(deps)).update(browserId(c, deps)).digest('base64url');
+}
+
+/** Checks a submitted CSRF token against the browser cookie, and the Origin header when sent. */
+export function checkCsrf(c: Context, deps: Deps, submitted: string | undefined): boolean {
+  const origin = c.req.header('origin');
+  if (origin && origin !== 'null' && origin !== new URL(deps.config.issuer).origin) return false;
+  const id = existingBrowserId(c);
+  if (!id || !submitted) return false;
+  return safeEqual(createHmac('sha256', csrfKey(deps)).update(id).digest('base64url'), submitted);
+}
+
+export interface ActiveSession {
+  session: Session;
+  user: User;
+}
+
+/** The signed-in user of this browser, if the session is still valid. */
+export async function currentSession(c: Context, deps: Deps): Promise<ActiveSession | undefined> {
+  const id = getCookie(c, SESSION_COOKIE);
+  if (!id || id.length > 100) return undefined;
+  const session = await deps.store.sessions.find(sha256(id));
+  const now = deps.clock.now();
+  if (!session || session.endedAt !== null || session.expiresAt <= now) return undefined;
+  const user = await deps.store.users.find(session.userId);
+  if (!user) return undefined;
+  if (now - session.lastSeenAt > 300) await deps.store.sessions.touch(session.idHash, now);
+  return { session, user };
+}
+
+/** Starts a new session (a new id at every sign-in: no fixation) and ends the browser's previous one. */
+export async function startSession(c: Context, deps: Deps, user: User, amr: string[]): Promise<Session> {
+  const previous = getCookie(c, SESSION_COOKIE);
+  const now = deps.clock.now();
+  if (previous && previous.length <= 100) await deps.store.sessions.end(sha256(previous), now);
+  const id = randomToken();
+  const session: Session = {
+    idHash: sha256(id),
+    userId: user.id,
+    authTime: now,
+    amr,
+    userAgent: (c.req.header('user-agent') ?? '').slice(0, 300) || null,
+    ip: null,
+    createdAt: now,
+    lastSeenAt: now,
+    expiresAt: now + SESSION_TTL_SECONDS,
+    endedAt: null,
+  };
+  await deps.store.sessions.create(session);
+  setCookie(c, SESSION_COOKIE, id, cookieOptions(deps));
+  return session;
+}
+
+export function clearSessionCookie(c: Context, deps: Deps): void {
+  deleteCookie(c, SESSION_COOKIE, cookieOptions(deps));
+}

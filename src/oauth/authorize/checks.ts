@@ -1,0 +1,124 @@
+import type { Params } from '../../http/params.js';
+import type { Client } from '../../store/types.js';
+import { OAuthError, invalidRequest, invalidScope, unauthorizedClient } from '../errors.js';
+import { checkAllowedScopes, parseResource, parseScope } from '../scope.js';
+import type { ResponseMode, ResponseType } from './request.js';
+
+const LOOPBACK_IPS = new Set(['127.0.0.1', '[::1]']);
+
+/**
+ * RFC 6749 §3.1.2.3 exact match; RFC 8252 §7.3: a loopback IP redirect URI matches on any port.
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-2.1
+ */
+export function redirectUriMatches(registered: string, sent: string): boolean {
+  if (registered === sent) return true;
+  let r: URL;
+  let s: URL;
+  try {
+    r = new URL(registered);
+    s = new URL(sent);
+  } catch {
+    return false;
+  }
+  if (r.protocol !== 'http:' || s.protocol !== 'http:' || !LOOPBACK_IPS.has(r.hostname) || r.hostname !== s.hostname) return false;
+  const strip = (u: URL) => `${u.protocol}//${u.hostname}${u.pathname}${u.search}`;
+  return !sent.includes('#') && strip(r) === strip(s) && r.username === s.username && r.password === s.password;
+}
+
+/** Page error until this passes: no redirect to an unverified URI. */
+export function checkRedirectUri(client: Client, sent: string | undefined, openid: boolean): { uri: string; sent: boolean } {
+  if (sent !== undefined) {
+    if (!client.redirectUris.some((r) => redirectUriMatches(r, sent))) {
+      throw new OAuthError('invalid_redirect_uri', '"redirect_uri" is not registered for this client');
+    }
+    return { uri: sent, sent: true };
+  }
+  // SPEC §3: required with openid or several registered URIs; else the single registered one (RFC 6749 §3.1.2.3).
+  if (openid || client.redirectUris.length !== 1) {
+    throw new OAuthError('invalid_redirect_uri', '"redirect_uri" is required');
+  }
+  return { uri: client.redirectUris[0]!, sent: false };
+}
+
+/** RFC 6749 §3.1.1; implicit only for clients created with `--implicit`. */
+export function checkResponseType(client: Client, raw: string | undefined): ResponseType {
+  if (raw === undefined) throw invalidRequest('"response_type" is required');
+  const normalized = raw.split(' ').filter(Boolean).sort().join(' ');
+  if (normalized === 'code') {
+    if (!client.grants.includes('authorization_code')) throw unauthorizedClient('the client is not allowed the authorization code flow');
+    return 'code';
+  }
+  if (normalized === 'token' || normalized === 'id_token token') {
+    if (!client.allowImplicit) throw unauthorizedClient('the implicit flow is not enabled for this client');
+    return normalized;
+  }
+  throw new OAuthError('unsupported_response_type', `response_type "${raw.slice(0, 50)}" is not supported`);
+}
+
+/** OAuth 2.0 Multiple Response Types §5; fragment is the default for implicit. */
+export function checkResponseMode(responseType: ResponseType, raw: string | undefined): ResponseMode {
+  const fallback: ResponseMode = responseType === 'code' ? 'query' : 'fragment';
+  if (raw === undefined) return fallback;
+  if (raw !== 'query' && raw !== 'fragment' && raw !== 'form_post') throw invalidRequest(`response_mode "${raw.slice(0, 50)}" is not supported`);
+  // Tokens never travel in a query string (OAuth 2.0 Multiple Response Types §2.1).
+  if (raw === 'query' && responseType !== 'code') throw invalidRequest('response_mode "query" cannot carry tokens');
+  return raw;
+}
+
+/** Only the scopes of the client's allow-list; openid required for ID tokens. */
+export function checkScope(client: Client, raw: string | undefined, responseType: ResponseType): string[] {
+  const scope = parseScope(raw);
+  checkAllowedScopes(client, scope);
+  if (responseType === 'id_token token' && !scope.includes('openid')) throw invalidScope('"id_token" needs the "openid" scope');
+  return scope;
+}
+
+const VERIFIER_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
+
+/** RFC 7636 §4.3 with S256 only; required for public clients and `--require-pkce` (OAuth 2.1 §7.5.1). */
+export function checkPkce(client: Client, params: Params, responseType: ResponseType): string | null {
+  const challenge = params.get('code_challenge');
+  const method = params.get('code_challenge_method');
+  if (responseType !== 'code') return null;
+  if (challenge === undefined) {
+    if (method !== undefined) throw invalidRequest('"code_challenge_method" without "code_challenge"');
+    if (client.isPublic || client.requirePkce) throw invalidRequest('PKCE is required: send "code_challenge" with method S256');
+    return null;
+  }
+  if (method !== 'S256') throw invalidRequest('"code_challenge_method" must be S256 (plain is not accepted)');
+  if (!VERIFIER_CHALLENGE.test(challenge)) throw invalidRequest('"code_challenge" must be a base64url SHA-256 (43 characters)');
+  return challenge;
+}
+
+/** OIDC Core §3.1.2.1 prompt; §3.2.2.1 nonce is required for ID tokens from the authorization endpoint. */
+export function checkPrompt(params: Params): { prompt: string[]; maxAge: number | null } {
+  const prompt = (params.get('prompt') ?? '').split(' ').filter(Boolean);
+  for (const p of prompt) {
+    if (!['none', 'login', 'consent', 'select_account'].includes(p)) throw invalidRequest(`prompt "${p.slice(0, 30)}" is not supported`);
+  }
+  if (prompt.includes('none') && prompt.length > 1) throw invalidRequest('prompt "none" cannot be combined with other values');
+  const raw = params.get('max_age');
+  let maxAge: number | null = null;
+  if (raw !== undefined) {
+    if (!/^\d{1,10}$/.test(raw)) throw invalidRequest('"max_age" must be a whole number of seconds');
+    maxAge = Number(raw);
+  }
+  return { prompt, maxAge };
+}
+
+export function checkNonce(params: Params, responseType: ResponseType): string | null {
+  const nonce = params.get('nonce') ?? null;
+  if (nonce !== null && nonce.length > 512) throw invalidRequest('"nonce" must be at most 512 characters');
+  if (responseType === 'id_token token' && nonce === null) throw invalidRequest('"nonce" is required for the implicit flow');
+  return nonce;
+}
+
+export function checkResource(params: Params): string | null {
+  return parseResource(params.get('resource')) ?? null;
+}
+
+/** OIDC Core §6: request objects are not supported. */
+export function checkNoRequestObject(params: Params): void {
+  if (params.has('request')) throw new OAuthError('invalid_request', 'request objects are not supported', { extra: {} });
+  if (params.has('request_uri')) throw new OAuthError('invalid_request', '"request_uri" is not supported');
+}

@@ -1,0 +1,98 @@
+import { Hono } from 'hono';
+import type { Context } from 'hono';
+import type { Deps } from '../../deps.js';
+import { type Params, readForm, readQuery } from '../../http/params.js';
+import { OAuthError } from '../errors.js';
+import {
+  checkNoRequestObject,
+  checkNonce,
+  checkPkce,
+  checkPrompt,
+  checkRedirectUri,
+  checkResource,
+  checkResponseMode,
+  checkResponseType,
+  checkScope,
+} from './checks.js';
+import { createInteraction, loadInteraction } from './interaction.js';
+import { nextStep, redirectTarget } from './next-step.js';
+import type { AuthorizationRequest, ResponseMode } from './request.js';
+import { type RedirectTarget, respondError } from './respond.js';
+
+/**
+ * RFC 6749 §4.1.1, OIDC Core §3.1.2: the authorization endpoint as an ordered list of checks.
+ * Until client and redirect URI are verified, errors are a page (RFC 6749 §4.1.2.1); after, a redirect.
+ */
+async function authorize(c: Context, deps: Deps, params: Params): Promise<Response> {
+  c.set('errorMode', { kind: 'page' });
+  // 1. client
+  const clientId = params.get('client_id');
+  if (!clientId) throw new OAuthError('invalid_client', '"client_id" is required');
+  const client = await deps.store.clients.find(clientId);
+  if (!client) throw new OAuthError('invalid_client', 'unknown client');
+  // 2. redirect URI — page errors above this line, redirect errors below it
+  const openid = (params.get('scope') ?? '').split(' ').includes('openid');
+  const redirect = checkRedirectUri(client, params.get('redirect_uri'), openid);
+  const rawType = params.get('response_type');
+  const modeGuess: ResponseMode = rawType === 'code' || rawType === undefined ? 'query' : 'fragment';
+  const rawMode = params.get('response_mode');
+  const target: RedirectTarget = {
+    redirectUri: redirect.uri,
+    responseMode: rawMode === 'form_post' || rawMode === 'fragment' || rawMode === 'query' ? rawMode : modeGuess,
+    state: params.get('state') ?? null,
+    issuer: deps.config.issuer,
+  };
+  c.set('errorMode', { kind: 'redirect', respond: (err) => respondError(c, target, err) });
+  // 3. the rest of the request
+  checkNoRequestObject(params);
+  const responseType = checkResponseType(client, rawType);
+  const responseMode = checkResponseMode(responseType, rawMode);
+  target.responseMode = responseMode;
+  const scope = checkScope(client, params.get('scope'), responseType);
+  const codeChallenge = checkPkce(client, params, responseType);
+  const nonce = checkNonce(params, responseType);
+  const { prompt, maxAge } = checkPrompt(params);
+  const resource = checkResource(params);
+  const loginHint = params.get('login_hint')?.slice(0, 254) ?? null;
+
+  const request: AuthorizationRequest = {
+    clientId: client.id,
+    redirectUri: redirect.uri,
+    redirectUriSent: redirect.sent,
+    responseType,
+    responseMode,
+    scope,
+    state: target.state,
+    nonce,
+    codeChallenge,
+    prompt,
+    maxAge,
+    loginHint,
+    resource,
+  };
+  // 4. save the interaction and take the next step
+  const interaction = await createInteraction(c, deps, request);
+  return nextStep(c, deps, interaction);
+}
+
+export function authorizeRoutes(deps: Deps): Hono {
+  const app = new Hono();
+  app.get('/authorize', async (c) => {
+    c.set('errorMode', { kind: 'page' });
+    return authorize(c, deps, readQuery(c));
+  });
+  // OIDC Core §3.1.2.1: POST with a form body is allowed too.
+  app.post('/authorize', async (c) => {
+    c.set('errorMode', { kind: 'page' });
+    return authorize(c, deps, await readForm(c));
+  });
+  /** Every page returns here after success. */
+  app.get('/authorize/resume', async (c) => {
+    c.set('errorMode', { kind: 'page' });
+    const interaction = await loadInteraction(c, deps, c.req.query('interaction'));
+    const target = redirectTarget(deps, interaction.state.request);
+    c.set('errorMode', { kind: 'redirect', respond: (err) => respondError(c, target, err) });
+    return nextStep(c, deps, interaction);
+  });
+  return app;
+}

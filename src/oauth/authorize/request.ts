@@ -1,0 +1,32 @@
+/** The validated authorization request, saved in the Interaction: pages read this, never the raw query. */
+export interface AuthorizationRequest {
+  clientId: string;
+  /** The redirect URI the response goes to (the one sent, or the single registered one). */
+  redirectUri: string;
+  /** Whether `/authorize` received `redirect_uri` (then `/token` must repeat it, RFC 6749 §4.1.3). */
+  redirectUriSent: boolean;
+  responseType: ResponseType;
+  responseMode: ResponseMode;
+  scope: string[];
+  state: string | null;
+  nonce: string | null;
+  codeChallenge: string | null;
+  prompt: string[];
+  maxAge: number | null;
+  loginHint: string | null;
+  resource: string | null;
+}
+
+export type ResponseType = 'code' | 'token' | 'id_token token';
+export type ResponseMode = 'query' | 'fragment' | 'form_post';
+
+/** What an interaction has done so far. */
+export interface InteractionState {
+  request: AuthorizationRequest;
+  /** Set when the user signed in during this interaction (satisfies prompt=login and max_age). */
+  loginAt?: number;
+  /** Set when the user approved the consent page during this interaction. */
+  consentGiven?: boolean;
+}
+
+export const INTERACTION_TTL_SECONDS = 600;

@@ -1,0 +1,114 @@
+import { Hono } from 'hono';
+import type { Context } from 'hono';
+import { decodeProtectedHeader, jwtVerify } from 'jose';
+import { LogoutConfirmPage, SignedOutPage } from '../../views/index.js';
+import type { Deps } from '../deps.js';
+import { type ActiveSession, checkCsrf, clearSessionCookie, csrfToken, currentSession } from '../http/browser.js';
+import { type Params, readForm, readQuery } from '../http/params.js';
+import { htmlPage } from '../http/render.js';
+import type { Client } from '../store/types.js';
+import { OAuthError, invalidRequest } from './errors.js';
+
+interface LogoutRequest {
+  client: Client | undefined;
+  hintSub: string | undefined;
+  redirectUri: string | undefined;
+  state: string | undefined;
+  hidden: Record<string, string>;
+}
+
+/** An ID token we issued; expired ones are fine as hints (RP-Initiated Logout §2). */
+async function verifyHint(deps: Deps, hint: string): Promise<{ sub: string; aud: string }> {
+  try {
+    const { kid } = decodeProtectedHeader(hint);
+    const key = kid ? await deps.keys.verificationKey(kid) : undefined;
+    if (!key) throw new Error('unknown key');
+    const { payload } = await jwtVerify(hint, key.key, {
+      issuer: deps.config.issuer,
+      algorithms: [key.alg],
+      currentDate: new Date(0),
+    });
+    const aud = Array.isArray(payload.aud) ? payload.aud[0] : payload.aud;
+    if (!payload.sub || !aud) throw new Error('missing claims');
+    return { sub: payload.sub, aud };
+  } catch {
+    throw invalidRequest('"id_token_hint" is not an ID token issued here');
+  }
+}
+
+async function parseLogout(deps: Deps, params: Params): Promise<LogoutRequest> {
+  const hint = params.get('id_token_hint');
+  const verified = hint ? await verifyHint(deps, hint) : undefined;
+  const clientId = params.get('client_id');
+  if (verified && clientId && verified.aud !== clientId) throw invalidRequest('"client_id" does not match "id_token_hint"');
+  const id = verified?.aud ?? clientId;
+  const client = id ? await deps.store.clients.find(id) : undefined;
+  if (id && !client) throw new OAuthError('invalid_client', 'unknown client');
+  const redirectUri = params.get('post_logout_redirect_uri');
+  // RP-Initiated Logout §3: only a registered URI, and only when the client is known; else no redirect.
+  if (redirectUri !== undefined) {
+    if (!client) throw invalidRequest('"post_logout_redirect_uri" needs "id_token_hint" or "client_id"');
+    if (!client.postLogoutRedirectUris.includes(redirectUri)) throw invalidRequest('"post_logout_redirect_uri" is not registered for this client');
+  }
+  const hidden: Record<string, string> = {};
+  for (const key of ['id_token_hint', 'client_id', 'post_logout_redirect_uri', 'state']) {
+    const v = params.get(key);
+    if (v !== undefined) hidden[key] = v;
+  }
+  return { client, hintSub: verified?.sub, redirectUri, state: params.get('state'), hidden };
+}
+
+async function endSession(c: Context, deps: Deps, active: ActiveSession | undefined, clientId: string | undefined): Promise<void> {
+  clearSessionCookie(c, deps);
+  if (!active) return;
+  const now = deps.clock.now();
+  await deps.store.sessions.end(active.session.idHash, now);
+  // SPEC §3: refresh tokens issued through this session go, except offline_access ones.
+  const revoked = await deps.store.grants.revokeForSession(active.session.idHash, now);
+  await deps.store.events.add({ at: now, type: 'logout', userId: active.user.id, clientId: clientId ?? null, ip: null, detail: { revoked_grants: revoked } });
+}
+
+function finish(c: Context, req: LogoutRequest): Response {
+  if (req.redirectUri) {
+    const url = new URL(req.redirectUri);
+    if (req.state !== undefined) url.searchParams.append('state', req.state);
+    return c.redirect(url.toString(), 303);
+  }
+  return htmlPage(c, SignedOutPage());
+}
+
+/** OpenID Connect RP-Initiated Logout 1.0. */
+export function logoutRoutes(deps: Deps): Hono {
+  const app = new Hono();
+
+  const start = async (c: Context, params: Params) => {
+    c.set('errorMode', { kind: 'page' });
+    const req = await parseLogout(deps, params);
+    const active = await currentSession(c, deps);
+    if (!active) {
+      clearSessionCookie(c, deps);
+      return finish(c, req);
+    }
+    // Without a hint naming this user, ask first (RP-Initiated Logout §2: the OP SHOULD ask).
+    if (req.hintSub !== active.user.id) {
+      return htmlPage(
+        c,
+        LogoutConfirmPage({ action: '/logout', csrf: csrfToken(c, deps), hidden: req.hidden, ...(req.client ? { clientName: req.client.name } : {}) }),
+      );
+    }
+    await endSession(c, deps, active, req.client?.id);
+    return finish(c, req);
+  };
+
+  app.get('/logout', async (c) => start(c, readQuery(c)));
+  app.post('/logout', async (c) => {
+    c.set('errorMode', { kind: 'page' });
+    const params = await readForm(c);
+    if (params.get('csrf') === undefined) return start(c, params);
+    if (!checkCsrf(c, deps, params.get('csrf'))) throw new OAuthError('invalid_request', 'the form has expired; try again', { status: 403, detail: 'csrf' });
+    const req = await parseLogout(deps, params);
+    await endSession(c, deps, await currentSession(c, deps), req.client?.id);
+    return finish(c, req);
+  });
+  return app;
+}

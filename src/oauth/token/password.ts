@@ -1,0 +1,66 @@
+import { randomToken } from '../../crypto/hash.js';
+import { clientIp } from '../../http/net.js';
+import { checkUserPassword } from '../../interaction/login.js';
+import type { Grant } from '../../store/types.js';
+import { userClaims } from '../claims.js';
+import { OAuthError, invalidGrant } from '../errors.js';
+import { checkAllowedScopes, parseResource, parseScope } from '../scope.js';
+import type { GrantHandler } from './grant.js';
+import { buildTokens } from './issue.js';
+
+/** RFC 6749 §4.3: for first-party apps allowed it per client. */
+export const password: GrantHandler = {
+  type: 'password',
+  async handle({ c, deps, params, auth }) {
+    const { client } = auth;
+    const username = params.require('username');
+    const pass = params.require('password');
+    const requested = parseScope(params.get('scope'));
+    checkAllowedScopes(client, requested);
+    const scope = requested.length ? requested : client.scopes;
+    const resource = parseResource(params.get('resource'));
+
+    const result = await checkUserPassword(deps, clientIp(c), username, pass);
+    if (!result.ok) {
+      if (result.code === 'throttled') {
+        throw new OAuthError('invalid_grant', 'too many failed attempts; try again later', {
+          headers: { 'Retry-After': String(result.retryAfterSeconds ?? 1) },
+        });
+      }
+      throw invalidGrant('the username or password is incorrect');
+    }
+    const { user } = result;
+    const now = deps.clock.now();
+    const withRefresh = client.grants.includes('refresh_token');
+    const grant: Grant = {
+      id: randomToken(12),
+      clientId: client.id,
+      userId: user.id,
+      sessionHash: null,
+      scope: scope.join(' '),
+      resource: resource ?? null,
+      authTime: now,
+      amr: ['pwd'],
+      nonce: null,
+      createdAt: now,
+      expiresAt: now + (withRefresh ? client.refreshTokenTtl : client.accessTokenTtl + 60),
+      revokedAt: null,
+    };
+    const { response, issued } = await buildTokens(deps, {
+      client,
+      userId: user.id,
+      sub: user.id,
+      scope: grant.scope,
+      aud: resource ?? client.id,
+      grant,
+      refresh: withRefresh,
+      ...(scope.includes('openid') ? { idToken: { nonce: null, authTime: now, amr: ['pwd'], claims: userClaims(user, scope) } } : {}),
+    });
+    await deps.store.tokens.issue({
+      ...issued,
+      grant,
+      event: { at: now, type: 'login', userId: user.id, clientId: client.id, ip: clientIp(c), detail: { grant_type: 'password', amr: ['pwd'] } },
+    });
+    return response;
+  },
+};

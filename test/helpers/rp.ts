@@ -1,0 +1,49 @@
+import { createServer, type Server } from 'node:http';
+import { freePort } from './server.js';
+
+/** A loopback "partner app" callback: records every request it receives and answers 200. */
+export interface Callback {
+  url: string;
+  received: URL[];
+  /** Body of form_post responses. */
+  posted: URLSearchParams[];
+  next(): Promise<URL | URLSearchParams>;
+  close(): Promise<void>;
+}
+
+export async function startCallback(path = '/callback'): Promise<Callback> {
+  const port = await freePort();
+  const received: URL[] = [];
+  const posted: URLSearchParams[] = [];
+  const waiters: ((v: URL | URLSearchParams) => void)[] = [];
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    if (req.method === 'POST') {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        const params = new URLSearchParams(body);
+        posted.push(params);
+        waiters.shift()?.(params);
+        res.end('<!doctype html><title>App</title><h1>App received the response</h1>');
+      });
+      return;
+    }
+    received.push(url);
+    waiters.shift()?.(url);
+    res.setHeader('content-type', 'text/html');
+    res.end('<!doctype html><title>App</title><h1>App received the response</h1>');
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${port}${path}`,
+    received,
+    posted,
+    next: () => new Promise((resolve) => waiters.push(resolve)),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
