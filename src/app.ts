@@ -1,23 +1,23 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ErrorPage, formPostScript, stylesheet } from '../views/index.js';
-import { errorJson, htmlPage, renderError } from './http/render.js';
 import type { Deps } from './deps.js';
 import { MAX_BODY_BYTES } from './http/params.js';
+import { errorJson, htmlPage, renderError } from './http/render.js';
 import { noStore, securityHeaders } from './http/security.js';
+import { consentRoutes } from './interaction/consent.js';
+import { loginRoutes } from './interaction/login.js';
+import { authorizeRoutes } from './oauth/authorize/index.js';
 import { type Capabilities, discoveryRoutes } from './oauth/discovery.js';
 import { OAuthError } from './oauth/errors.js';
 import { introspectRoutes } from './oauth/introspect.js';
-import { revokeRoutes } from './oauth/revoke.js';
-import { authorizeRoutes } from './oauth/authorize/index.js';
 import { logoutRoutes } from './oauth/logout.js';
+import { revokeRoutes } from './oauth/revoke.js';
 import { authorizationCode } from './oauth/token/authorization-code.js';
 import { registerGrant, tokenRoutes } from './oauth/token/index.js';
 import { password } from './oauth/token/password.js';
 import { refreshToken } from './oauth/token/refresh-token.js';
 import { userinfoRoutes } from './oauth/userinfo.js';
-import { consentRoutes } from './interaction/consent.js';
-import { loginRoutes } from './interaction/login.js';
 
 for (const grant of [authorizationCode, refreshToken, password]) registerGrant(grant);
 
@@ -35,9 +35,7 @@ export function createApp(deps: Deps): Hono {
   app.use('*', async function bodyLimit(c, next) {
     const length = Number(c.req.header('content-length') ?? '0');
     if (length > MAX_BODY_BYTES)
-      throw new OAuthError('invalid_request', `the body must be at most ${MAX_BODY_BYTES} bytes`, {
-        status: 413,
-      });
+      throw new OAuthError('invalid_request', `the body must be at most ${MAX_BODY_BYTES} bytes`);
     await next();
   });
   app.use('/token', noStore());
@@ -53,7 +51,10 @@ export function createApp(deps: Deps): Hono {
   );
 
   app.get('/assets/form-post.js', (c) =>
-    c.body(formPostScript, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=3600' }),
+    c.body(formPostScript, 200, {
+      'content-type': 'text/javascript; charset=utf-8',
+      'cache-control': 'public, max-age=3600',
+    }),
   );
 
   app.route('/', discoveryRoutes(deps, caps));

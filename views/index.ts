@@ -12,9 +12,9 @@ export { ConsentPage, type ConsentPageProps, type ConsentScope } from './consent
 export { builtinScopeDescriptions, type Code, isCode, messageFor, messages } from './copy.js';
 export { DeviceDonePage, type DeviceDonePageProps, DevicePage, type DevicePageProps } from './device.js';
 export { ErrorPage, type ErrorPageProps } from './error.js';
+export { FormPostPage, type FormPostPageProps, formPostScript } from './form-post.js';
 export { Layout, type LayoutProps, renderPage } from './layout.js';
 export { LoginPage, type LoginPageProps, type LoginProvider } from './login.js';
 export { LogoutConfirmPage, type LogoutConfirmPageProps, SignedOutPage } from './logout.js';
 export { MfaPage, type MfaPageProps } from './mfa.js';
 export { stylesheet } from './styles.js';
-export { FormPostPage, type FormPostPageProps, formPostScript } from './form-post.js';

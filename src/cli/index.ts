@@ -7,7 +7,6 @@ import { AdminError } from '../admin/validate.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { buildDeps } from '../deps.js';
 import { jsonLog } from '../log.js';
-import { startServer } from '../server.js';
 import { createSqliteStore } from '../store/sqlite/index.js';
 import { ID_TOKEN_TTL_SECONDS } from '../tokens/id-token.js';
 import { Output, table } from './output.js';
@@ -53,6 +52,8 @@ const commands: Record<string, Command> = {
     options: {},
     async run(_v, _p, out) {
       const config = loadConfig();
+      // Loaded on demand: the admin commands start faster without the HTTP stack.
+      const { startServer } = await import('../server.js');
       const server = await startServer(config);
       server.deps.log.info('latchkey listening', {
         url: server.url,

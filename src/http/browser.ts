@@ -1,6 +1,6 @@
 import { createHmac, hkdfSync } from 'node:crypto';
 import type { Context } from 'hono';
-import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { randomToken, safeEqual, sha256 } from '../crypto/hash.js';
 import type { Deps } from '../deps.js';
 import type { Session, User } from '../store/types.js';
@@ -37,7 +37,10 @@ export function existingBrowserId(c: Context): string | undefined {
 let csrfKeyCache: { secret: string; key: Buffer } | undefined;
 function csrfKey(deps: Deps): Buffer {
   if (csrfKeyCache?.secret !== deps.config.secret) {
-    csrfKeyCache = { secret: deps.config.secret, key: Buffer.from(hkdfSync('sha256', deps.config.secret, '', 'latchkey-csrf-v1', 32)) };
+    csrfKeyCache = {
+      secret: deps.config.secret,
+      key: Buffer.from(hkdfSync('sha256', deps.config.secret, '', 'latchkey-csrf-v1', 32)),
+    };
   }
   return csrfKeyCache.key;
 }

@@ -13,25 +13,27 @@ export interface AuthenticatedClient {
   method: AuthMethod;
 }
 
+// RFC 6749 §5.2: a client that tried the Authorization header gets 401 with a matching challenge.
+const BASIC_CHALLENGE = { 'WWW-Authenticate': 'Basic realm="latchkey", error="invalid_client"' };
+const malformedBasic = (description: string) => invalidClient(description, { headers: BASIC_CHALLENGE });
+
 /** RFC 6749 §2.3.1: the id and secret are form-urlencoded before Basic encoding. */
 function formDecode(value: string): string {
   return decodeURIComponent(value.replace(/\+/g, ' '));
 }
 
 function parseBasic(header: string): { id: string; secret: string } {
-  const encoded = header.slice(6).trim();
-  let decoded: string;
-  try {
-    decoded = Buffer.from(encoded, 'base64').toString('utf8');
-  } catch {
-    throw invalidClient('the Authorization header is not valid Basic credentials');
-  }
+  const encoded = header.slice(5).trim();
+  // RFC 7617 §2: token68, i.e. base64 (Buffer.from would silently skip anything else).
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded))
+    throw malformedBasic('the Authorization header is not valid Basic credentials');
+  const decoded = Buffer.from(encoded, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  if (colon < 0) throw invalidClient('the Authorization header is not valid Basic credentials');
+  if (colon < 1) throw malformedBasic('the Authorization header is not valid Basic credentials');
   try {
     return { id: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
   } catch {
-    throw invalidClient('the Basic credentials are not form-urlencoded (RFC 6749 §2.3.1)');
+    throw malformedBasic('the Basic credentials are not form-urlencoded (RFC 6749 §2.3.1)');
   }
 }
 
@@ -45,7 +47,7 @@ export async function authenticateClient(
   params: Params,
 ): Promise<AuthenticatedClient> {
   const header = c.req.header('authorization');
-  const basic = header && /^basic /i.test(header) ? parseBasic(header) : undefined;
+  const basic = header && /^basic(\s|$)/i.test(header) ? parseBasic(header) : undefined;
   if (header && !basic)
     throw invalidRequest('only Basic client authentication is accepted in the Authorization header');
   const postSecret = params.get('client_secret');
@@ -97,7 +99,7 @@ export async function authenticateClient(
   throw new OAuthError('invalid_client', 'client authentication failed', {
     detail,
     headers: {
-      'WWW-Authenticate': basic ? 'Basic realm="latchkey", error="invalid_client"' : 'Basic realm="latchkey"',
+      'WWW-Authenticate': basic ? BASIC_CHALLENGE['WWW-Authenticate'] : 'Basic realm="latchkey"',
     },
   });
 }

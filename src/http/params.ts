@@ -44,9 +44,9 @@ export async function readForm(c: Context): Promise<Params> {
   if (type !== 'application/x-www-form-urlencoded') {
     throw invalidRequest('the body must be application/x-www-form-urlencoded');
   }
+  // RFC 6749 §5.2: 400 invalid_request, like every other malformed request.
   const length = Number(c.req.header('content-length') ?? '0');
-  if (length > MAX_BODY_BYTES)
-    throw invalidRequest(`the body must be at most ${MAX_BODY_BYTES} bytes`, { status: 413 });
+  if (length > MAX_BODY_BYTES) throw invalidRequest(`the body must be at most ${MAX_BODY_BYTES} bytes`);
   let buf: ArrayBuffer;
   try {
     buf = await c.req.arrayBuffer();
@@ -54,7 +54,7 @@ export async function readForm(c: Context): Promise<Params> {
     throw invalidRequest('the body could not be read', { cause });
   }
   if (buf.byteLength > MAX_BODY_BYTES)
-    throw invalidRequest(`the body must be at most ${MAX_BODY_BYTES} bytes`, { status: 413 });
+    throw invalidRequest(`the body must be at most ${MAX_BODY_BYTES} bytes`);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
@@ -65,15 +65,11 @@ export async function readForm(c: Context): Promise<Params> {
 }
 
 export function parseQueryString(text: string): Params {
-  // URLSearchParams never throws, but turns malformed %-escapes into U+FFFD: refuse those.
-  const search = new URLSearchParams(text);
-  for (const [k, v] of search) {
-    if (k.includes('\uFFFD') || v.includes('\uFFFD')) {
-      if (!decodesStrictly(text)) throw invalidRequest('a parameter is not valid percent-encoded UTF-8');
-      break;
-    }
-  }
-  return Params.from(search);
+  // URLSearchParams never throws: it keeps a malformed %-escape as is and turns bytes that are not UTF-8
+  // into U+FFFD. Refuse both (RFC 3986 §2.1).
+  if (text.includes('%') && !decodesStrictly(text))
+    throw invalidRequest('a parameter is not valid percent-encoded UTF-8');
+  return Params.from(new URLSearchParams(text));
 }
 
 function decodesStrictly(text: string): boolean {

@@ -4,7 +4,10 @@ import { ErrorPage, renderPage } from '../../views/index.js';
 import { OAuthError } from '../oauth/errors.js';
 
 /** How an error reaches the user: set by a route; JSON unless it says otherwise. */
-export type ErrorMode = { kind: 'json' } | { kind: 'page' } | { kind: 'redirect'; respond: (err: OAuthError) => Response };
+export type ErrorMode =
+  | { kind: 'json' }
+  | { kind: 'page' }
+  | { kind: 'redirect'; respond: (err: OAuthError) => Response };
 
 declare module 'hono' {
   interface ContextVariableMap {
@@ -19,7 +22,7 @@ export function htmlPage(c: Context, node: JSX.Element, status = 200): Response 
 
 /** The hosted error page: the stable code is the OAuth error, or the `detail` when it names a page code. */
 export function errorPage(c: Context, err: OAuthError): Response {
-  const status = err.status >= 500 ? err.status : err.status === 429 ? 429 : 400;
+  const status = err.status >= 500 || [403, 404, 429].includes(err.status) ? err.status : 400;
   const code = err.detail === 'interaction_expired' || err.detail === 'csrf' ? err.detail : err.error;
   return htmlPage(c, ErrorPage({ code, description: err.description }), status);
 }

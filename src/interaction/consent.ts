@@ -1,6 +1,6 @@
-import { Hono } from 'hono';
 import type { Context } from 'hono';
-import { ConsentPage, builtinScopeDescriptions } from '../../views/index.js';
+import { Hono } from 'hono';
+import { builtinScopeDescriptions, ConsentPage } from '../../views/index.js';
 import type { Deps } from '../deps.js';
 import { checkCsrf, csrfToken, currentSession } from '../http/browser.js';
 import { readForm } from '../http/params.js';
@@ -35,7 +35,10 @@ export function consentRoutes(deps: Deps): Hono {
         csrf: csrfToken(c, deps),
         clientName: client.name,
         userEmail: session.user.email,
-        scopes: names.map((name) => ({ name, description: known.get(name) ?? builtinScopeDescriptions[name] ?? name })),
+        scopes: names.map((name) => ({
+          name,
+          description: known.get(name) ?? builtinScopeDescriptions[name] ?? name,
+        })),
       }),
     );
   });
@@ -43,16 +46,36 @@ export function consentRoutes(deps: Deps): Hono {
   app.post('/consent', async (c) => {
     const { interaction, session, client } = await load(c);
     const form = await readForm(c);
-    if (!checkCsrf(c, deps, form.get('csrf'))) throw new OAuthError('invalid_request', 'the form has expired; go back and try again', { status: 403, detail: 'csrf' });
+    if (!checkCsrf(c, deps, form.get('csrf')))
+      throw new OAuthError('invalid_request', 'the form has expired; go back and try again', {
+        status: 403,
+        detail: 'csrf',
+      });
     if (!session) return c.redirect(resumeUrl(interaction.id), 303);
     const decision = form.get('decision');
     if (decision === 'deny') {
       await deps.store.interactions.remove(interaction.id);
-      await deps.store.events.add({ at: deps.clock.now(), type: 'consent_denied', userId: session.user.id, clientId: client.id, ip: null, detail: null });
-      return respondError(c, redirectTarget(deps, interaction.state.request), new OAuthError('access_denied', 'the user denied the request'));
+      await deps.store.events.add({
+        at: deps.clock.now(),
+        type: 'consent_denied',
+        userId: session.user.id,
+        clientId: client.id,
+        ip: null,
+        detail: null,
+      });
+      return respondError(
+        c,
+        redirectTarget(deps, interaction.state.request),
+        new OAuthError('access_denied', 'the user denied the request'),
+      );
     }
     if (decision !== 'allow') throw new OAuthError('invalid_request', '"decision" must be allow or deny');
-    await deps.store.consents.add(session.user.id, client.id, interaction.state.request.scope, deps.clock.now());
+    await deps.store.consents.add(
+      session.user.id,
+      client.id,
+      interaction.state.request.scope,
+      deps.clock.now(),
+    );
     interaction.state.consentGiven = true;
     await saveInteraction(deps, interaction);
     return c.redirect(resumeUrl(interaction.id), 303);

@@ -1,29 +1,48 @@
-import { Hono } from 'hono';
 import type { Context } from 'hono';
-import { LoginPage } from '../../views/index.js';
+import { Hono } from 'hono';
 import type { Code } from '../../views/index.js';
+import { LoginPage } from '../../views/index.js';
 import { burnPasswordCheck, verifyPassword } from '../crypto/password.js';
 import type { Deps } from '../deps.js';
 import { checkCsrf, csrfToken, startSession } from '../http/browser.js';
 import { clientIp } from '../http/net.js';
 import { readForm } from '../http/params.js';
 import { htmlPage } from '../http/render.js';
-import { type LoadedInteraction, loadInteraction, resumeUrl, saveInteraction } from '../oauth/authorize/interaction.js';
+import {
+  type LoadedInteraction,
+  loadInteraction,
+  resumeUrl,
+  saveInteraction,
+} from '../oauth/authorize/interaction.js';
 import type { User } from '../store/types.js';
 
-/** Only a local path may be a return target (no open redirect). */
+/**
+ * Only a local path may be a return target (no open redirect). Browsers drop tabs and newlines from
+ * URLs (WHATWG URL parsing), so `/\t/evil.example` would become `//evil.example`: control characters are refused.
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.11
+ */
 export function safeReturnTo(raw: string | undefined): string {
-  if (!raw || !raw.startsWith('/') || raw.startsWith('//') || raw.includes('\\') || raw.length > 512) return '/account';
+  if (!raw?.startsWith('/') || raw.startsWith('//') || raw.includes('\\') || raw.length > 512)
+    return '/account';
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+  if (/[\x00-\x1f\x7f]/.test(raw)) return '/account';
   return raw;
 }
 
-export type PasswordCheck = { ok: true; user: User } | { ok: false; code: Extract<Code, 'invalid_credentials' | 'throttled'>; retryAfterSeconds?: number };
+export type PasswordCheck =
+  | { ok: true; user: User }
+  | { ok: false; code: Extract<Code, 'invalid_credentials' | 'throttled'>; retryAfterSeconds?: number };
 
 /**
  * The one password check of sign-in pages and the password grant: throttled per account and per IP
  * before the password is looked at; unknown email and wrong password take the same time and answer.
  */
-export async function checkUserPassword(deps: Deps, ip: string, emailRaw: string, password: string): Promise<PasswordCheck> {
+export async function checkUserPassword(
+  deps: Deps,
+  ip: string,
+  emailRaw: string,
+  password: string,
+): Promise<PasswordCheck> {
   const email = emailRaw.trim().toLowerCase().slice(0, 254);
   const accountKey = `acct:${email}`;
   const ipKey = `ip:${ip}`;
@@ -31,12 +50,21 @@ export async function checkUserPassword(deps: Deps, ip: string, emailRaw: string
   if (wait > 0) return { ok: false, code: 'throttled', retryAfterSeconds: Math.ceil(wait / 1000) };
   const user = email ? await deps.store.users.findByEmail(email) : undefined;
   const pass = password.slice(0, 256);
-  const ok = user?.passwordHash ? await verifyPassword(user.passwordHash, pass) : await burnPasswordCheck(pass);
+  const ok = user?.passwordHash
+    ? await verifyPassword(user.passwordHash, pass)
+    : await burnPasswordCheck(pass);
   const now = deps.clock.now();
   if (!ok || !user) {
     deps.throttle.fail(accountKey);
     deps.ipThrottle.fail(ipKey);
-    await deps.store.events.add({ at: now, type: 'login_failed', userId: user?.id ?? null, clientId: null, ip, detail: null });
+    await deps.store.events.add({
+      at: now,
+      type: 'login_failed',
+      userId: user?.id ?? null,
+      clientId: null,
+      ip,
+      detail: null,
+    });
     return { ok: false, code: 'invalid_credentials' };
   }
   deps.throttle.succeed(accountKey);
@@ -60,7 +88,9 @@ export function loginRoutes(deps: Deps): Hono {
     props: { email?: string; error?: Code },
     status = 200,
   ) => {
-    const client = interaction ? await deps.store.clients.find(interaction.state.request.clientId) : undefined;
+    const client = interaction
+      ? await deps.store.clients.find(interaction.state.request.clientId)
+      : undefined;
     const action = interaction
       ? `/login?interaction=${encodeURIComponent(interaction.id)}`
       : `/login?return_to=${encodeURIComponent(safeReturnTo(c.req.query('return_to')))}`;
@@ -97,7 +127,14 @@ export function loginRoutes(deps: Deps): Hono {
       return render(c, interaction, { email, error: result.code }, result.code === 'throttled' ? 429 : 401);
     }
     const session = await startSession(c, deps, result.user, ['pwd']);
-    await deps.store.events.add({ at: session.authTime, type: 'login', userId: result.user.id, clientId: interaction?.state.request.clientId ?? null, ip: clientIp(c), detail: { amr: ['pwd'] } });
+    await deps.store.events.add({
+      at: session.authTime,
+      type: 'login',
+      userId: result.user.id,
+      clientId: interaction?.state.request.clientId ?? null,
+      ip: clientIp(c),
+      detail: { amr: ['pwd'] },
+    });
     if (!interaction) return c.redirect(safeReturnTo(c.req.query('return_to')), 303);
     interaction.state.loginAt = session.authTime;
     await saveInteraction(deps, interaction);

@@ -62,7 +62,6 @@ function metadata(deps: Deps, caps: Capabilities, scopes: string[]): Record<stri
     ],
     request_parameter_supported: false,
     request_uri_parameter_supported: false,
-    ...(caps.userinfo ? { userinfo_signing_alg_values_supported: [] } : {}),
   };
 }
 

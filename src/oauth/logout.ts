@@ -1,13 +1,19 @@
-import { Hono } from 'hono';
 import type { Context } from 'hono';
+import { Hono } from 'hono';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import { LogoutConfirmPage, SignedOutPage } from '../../views/index.js';
 import type { Deps } from '../deps.js';
-import { type ActiveSession, checkCsrf, clearSessionCookie, csrfToken, currentSession } from '../http/browser.js';
+import {
+  type ActiveSession,
+  checkCsrf,
+  clearSessionCookie,
+  csrfToken,
+  currentSession,
+} from '../http/browser.js';
 import { type Params, readForm, readQuery } from '../http/params.js';
 import { htmlPage } from '../http/render.js';
 import type { Client } from '../store/types.js';
-import { OAuthError, invalidRequest } from './errors.js';
+import { invalidRequest, OAuthError } from './errors.js';
 
 interface LogoutRequest {
   client: Client | undefined;
@@ -40,7 +46,8 @@ async function parseLogout(deps: Deps, params: Params): Promise<LogoutRequest> {
   const hint = params.get('id_token_hint');
   const verified = hint ? await verifyHint(deps, hint) : undefined;
   const clientId = params.get('client_id');
-  if (verified && clientId && verified.aud !== clientId) throw invalidRequest('"client_id" does not match "id_token_hint"');
+  if (verified && clientId && verified.aud !== clientId)
+    throw invalidRequest('"client_id" does not match "id_token_hint"');
   const id = verified?.aud ?? clientId;
   const client = id ? await deps.store.clients.find(id) : undefined;
   if (id && !client) throw new OAuthError('invalid_client', 'unknown client');
@@ -48,7 +55,8 @@ async function parseLogout(deps: Deps, params: Params): Promise<LogoutRequest> {
   // RP-Initiated Logout §3: only a registered URI, and only when the client is known; else no redirect.
   if (redirectUri !== undefined) {
     if (!client) throw invalidRequest('"post_logout_redirect_uri" needs "id_token_hint" or "client_id"');
-    if (!client.postLogoutRedirectUris.includes(redirectUri)) throw invalidRequest('"post_logout_redirect_uri" is not registered for this client');
+    if (!client.postLogoutRedirectUris.includes(redirectUri))
+      throw invalidRequest('"post_logout_redirect_uri" is not registered for this client');
   }
   const hidden: Record<string, string> = {};
   for (const key of ['id_token_hint', 'client_id', 'post_logout_redirect_uri', 'state']) {
@@ -58,14 +66,26 @@ async function parseLogout(deps: Deps, params: Params): Promise<LogoutRequest> {
   return { client, hintSub: verified?.sub, redirectUri, state: params.get('state'), hidden };
 }
 
-async function endSession(c: Context, deps: Deps, active: ActiveSession | undefined, clientId: string | undefined): Promise<void> {
+async function endSession(
+  c: Context,
+  deps: Deps,
+  active: ActiveSession | undefined,
+  clientId: string | undefined,
+): Promise<void> {
   clearSessionCookie(c, deps);
   if (!active) return;
   const now = deps.clock.now();
   await deps.store.sessions.end(active.session.idHash, now);
   // SPEC §3: refresh tokens issued through this session go, except offline_access ones.
   const revoked = await deps.store.grants.revokeForSession(active.session.idHash, now);
-  await deps.store.events.add({ at: now, type: 'logout', userId: active.user.id, clientId: clientId ?? null, ip: null, detail: { revoked_grants: revoked } });
+  await deps.store.events.add({
+    at: now,
+    type: 'logout',
+    userId: active.user.id,
+    clientId: clientId ?? null,
+    ip: null,
+    detail: { revoked_grants: revoked },
+  });
 }
 
 function finish(c: Context, req: LogoutRequest): Response {
@@ -93,7 +113,12 @@ export function logoutRoutes(deps: Deps): Hono {
     if (req.hintSub !== active.user.id) {
       return htmlPage(
         c,
-        LogoutConfirmPage({ action: '/logout', csrf: csrfToken(c, deps), hidden: req.hidden, ...(req.client ? { clientName: req.client.name } : {}) }),
+        LogoutConfirmPage({
+          action: '/logout',
+          csrf: csrfToken(c, deps),
+          hidden: req.hidden,
+          ...(req.client ? { clientName: req.client.name } : {}),
+        }),
       );
     }
     await endSession(c, deps, active, req.client?.id);
@@ -105,7 +130,11 @@ export function logoutRoutes(deps: Deps): Hono {
     c.set('errorMode', { kind: 'page' });
     const params = await readForm(c);
     if (params.get('csrf') === undefined) return start(c, params);
-    if (!checkCsrf(c, deps, params.get('csrf'))) throw new OAuthError('invalid_request', 'the form has expired; try again', { status: 403, detail: 'csrf' });
+    if (!checkCsrf(c, deps, params.get('csrf')))
+      throw new OAuthError('invalid_request', 'the form has expired; try again', {
+        status: 403,
+        detail: 'csrf',
+      });
     const req = await parseLogout(deps, params);
     await endSession(c, deps, await currentSession(c, deps), req.client?.id);
     return finish(c, req);

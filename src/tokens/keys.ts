@@ -1,6 +1,7 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import type { Clock } from '../clock.js';
+import { ConfigError } from '../config.js';
 import { randomToken } from '../crypto/hash.js';
 import type { Sealer } from '../crypto/seal.js';
 import type { SigningAlg, SigningKey, Store } from '../store/types.js';
@@ -24,6 +25,8 @@ export class KeyRing {
   private keys = new Map<string, LoadedKey>();
   private jwksBody = '{"keys":[]}';
   private generation = -1;
+  /** When the next retired key leaves the JWKS (epoch seconds): time alone changes what is published. */
+  private nextExpiryAt = Number.POSITIVE_INFINITY;
   private loading: Promise<void> | undefined;
 
   constructor(
@@ -39,6 +42,16 @@ export class KeyRing {
     if (missing.length)
       await this.store.keys.add(await Promise.all(missing.map((alg) => this.generate(alg))));
     await this.reload();
+    for (const alg of ALGORITHMS) {
+      try {
+        await this.signingKey(alg);
+      } catch (cause) {
+        throw new ConfigError(
+          `the active ${alg} signing key cannot be opened: LATCHKEY_SECRET is not the secret it was sealed with`,
+          { cause },
+        );
+      }
+    }
   }
 
   /** Makes new keys active; the old ones stay published for `publishSeconds`. */
@@ -72,7 +85,7 @@ export class KeyRing {
   }
 
   private async fresh(): Promise<void> {
-    if (this.store.generation() === this.generation) return;
+    if (this.store.generation() === this.generation && this.clock.now() < this.nextExpiryAt) return;
     this.loading ??= this.reload().finally(() => {
       this.loading = undefined;
     });
@@ -100,6 +113,10 @@ export class KeyRing {
       });
     }
     this.keys = next;
+    this.nextExpiryAt = Math.min(
+      Number.POSITIVE_INFINITY,
+      ...rows.filter((k) => !k.active).map((k) => k.publishUntil ?? 0),
+    );
     this.jwksBody = JSON.stringify({
       keys: rows.map(({ publicJwk }) => publicJwk),
     });

@@ -7,7 +7,7 @@ export interface Callback {
   received: URL[];
   /** Body of form_post responses. */
   posted: URLSearchParams[];
-  next(): Promise<URL | URLSearchParams>;
+  next(timeoutMs?: number): Promise<URL | URLSearchParams>;
   close(): Promise<void>;
 }
 
@@ -18,6 +18,11 @@ export async function startCallback(path = '/callback'): Promise<Callback> {
   const waiters: ((v: URL | URLSearchParams) => void)[] = [];
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    if (url.pathname !== path) {
+      res.statusCode = 404;
+      res.end();
+      return;
+    }
     if (req.method === 'POST') {
       let body = '';
       req.on('data', (d) => (body += d));
@@ -39,7 +44,18 @@ export async function startCallback(path = '/callback'): Promise<Callback> {
     url: `http://127.0.0.1:${port}${path}`,
     received,
     posted,
-    next: () => new Promise((resolve) => waiters.push(resolve)),
+    next: (timeoutMs = 15_000) =>
+      new Promise((resolve, reject) => {
+        const waiter = (v: URL | URLSearchParams) => {
+          clearTimeout(timer);
+          resolve(v);
+        };
+        const timer = setTimeout(() => {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          reject(new Error(`no request reached the callback within ${timeoutMs} ms`));
+        }, timeoutMs);
+        waiters.push(waiter);
+      }),
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Hono } from 'hono';
 import { type ClientInput, createClient } from '../../src/admin/clients.js';
-import { type UserInput, createUser } from '../../src/admin/users.js';
+import { createUser, type UserInput } from '../../src/admin/users.js';
 import { createApp } from '../../src/app.js';
 import { FakeClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
-import { type Deps, buildDeps } from '../../src/deps.js';
+import { buildDeps, type Deps } from '../../src/deps.js';
 import { jsonLog } from '../../src/log.js';
 import { type RunningServer, startServer } from '../../src/server.js';
 
@@ -101,7 +101,12 @@ export interface TestApp extends Helpers {
 /** The app in process (`app.request`), an in-memory database and a clock the test moves. */
 export async function testApp(env: Record<string, string> = {}): Promise<TestApp> {
   const clock = new FakeClock();
-  const config = loadConfig({ ISSUER: 'http://localhost:3000', LATCHKEY_DB: ':memory:', LATCHKEY_SECRET: 'test-secret-test-secret', ...env });
+  const config = loadConfig({
+    ISSUER: 'http://localhost:3000',
+    LATCHKEY_DB: ':memory:',
+    LATCHKEY_SECRET: 'test-secret-test-secret',
+    ...env,
+  });
   const deps = await buildDeps(config, { clock, log: jsonLog('silent') });
   const app = createApp(deps);
   return {

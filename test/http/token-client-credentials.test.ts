@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type TestApp, basic, form, testApp } from '../helpers/server.js';
+import { basic, form, type TestApp, testApp } from '../helpers/server.js';
 
 describe('POST /token client_credentials (in process)', () => {
   let t: TestApp;
@@ -12,7 +12,10 @@ describe('POST /token client_credentials (in process)', () => {
   after(() => t.close());
 
   it('issues a JWT access token with basic auth', async () => {
-    const res = await t.request('/token', form({ grant_type: 'client_credentials' }, { authorization: basic(client.id, client.secret!) }));
+    const res = await t.request(
+      '/token',
+      form({ grant_type: 'client_credentials' }, { authorization: basic(client.id, client.secret!) }),
+    );
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('cache-control'), 'no-store');
     const body = (await res.json()) as Record<string, unknown>;
@@ -22,10 +25,18 @@ describe('POST /token client_credentials (in process)', () => {
   });
 
   it('refuses a token after the clock passes its exp', async () => {
-    const res = await t.request('/token', form({ grant_type: 'client_credentials', client_id: client.id, client_secret: client.secret! }));
+    const res = await t.request(
+      '/token',
+      form({ grant_type: 'client_credentials', client_id: client.id, client_secret: client.secret! }),
+    );
     const { access_token } = (await res.json()) as { access_token: string };
     const introspect = () =>
-      t.request('/introspect', form({ token: access_token }, { authorization: basic(client.id, client.secret!) })).then((r) => r.json());
+      t
+        .request(
+          '/introspect',
+          form({ token: access_token }, { authorization: basic(client.id, client.secret!) }),
+        )
+        .then((r) => r.json());
     assert.equal(((await introspect()) as { active: boolean }).active, true);
     t.clock.advance(601);
     assert.deepEqual(await introspect(), { active: false });

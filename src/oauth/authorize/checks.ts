@@ -1,6 +1,6 @@
 import type { Params } from '../../http/params.js';
 import type { Client } from '../../store/types.js';
-import { OAuthError, invalidRequest, invalidScope, unauthorizedClient } from '../errors.js';
+import { invalidRequest, invalidScope, OAuthError, unauthorizedClient } from '../errors.js';
 import { checkAllowedScopes, parseResource, parseScope } from '../scope.js';
 import type { ResponseMode, ResponseType } from './request.js';
 
@@ -20,13 +20,25 @@ export function redirectUriMatches(registered: string, sent: string): boolean {
   } catch {
     return false;
   }
-  if (r.protocol !== 'http:' || s.protocol !== 'http:' || !LOOPBACK_IPS.has(r.hostname) || r.hostname !== s.hostname) return false;
+  if (
+    r.protocol !== 'http:' ||
+    s.protocol !== 'http:' ||
+    !LOOPBACK_IPS.has(r.hostname) ||
+    r.hostname !== s.hostname
+  )
+    return false;
   const strip = (u: URL) => `${u.protocol}//${u.hostname}${u.pathname}${u.search}`;
-  return !sent.includes('#') && strip(r) === strip(s) && r.username === s.username && r.password === s.password;
+  return (
+    !sent.includes('#') && strip(r) === strip(s) && r.username === s.username && r.password === s.password
+  );
 }
 
 /** Page error until this passes: no redirect to an unverified URI. */
-export function checkRedirectUri(client: Client, sent: string | undefined, openid: boolean): { uri: string; sent: boolean } {
+export function checkRedirectUri(
+  client: Client,
+  sent: string | undefined,
+  openid: boolean,
+): { uri: string; sent: boolean } {
   if (sent !== undefined) {
     if (!client.redirectUris.some((r) => redirectUriMatches(r, sent))) {
       throw new OAuthError('invalid_redirect_uri', '"redirect_uri" is not registered for this client');
@@ -45,7 +57,8 @@ export function checkResponseType(client: Client, raw: string | undefined): Resp
   if (raw === undefined) throw invalidRequest('"response_type" is required');
   const normalized = raw.split(' ').filter(Boolean).sort().join(' ');
   if (normalized === 'code') {
-    if (!client.grants.includes('authorization_code')) throw unauthorizedClient('the client is not allowed the authorization code flow');
+    if (!client.grants.includes('authorization_code'))
+      throw unauthorizedClient('the client is not allowed the authorization code flow');
     return 'code';
   }
   if (normalized === 'token' || normalized === 'id_token token') {
@@ -59,9 +72,11 @@ export function checkResponseType(client: Client, raw: string | undefined): Resp
 export function checkResponseMode(responseType: ResponseType, raw: string | undefined): ResponseMode {
   const fallback: ResponseMode = responseType === 'code' ? 'query' : 'fragment';
   if (raw === undefined) return fallback;
-  if (raw !== 'query' && raw !== 'fragment' && raw !== 'form_post') throw invalidRequest(`response_mode "${raw.slice(0, 50)}" is not supported`);
+  if (raw !== 'query' && raw !== 'fragment' && raw !== 'form_post')
+    throw invalidRequest(`response_mode "${raw.slice(0, 50)}" is not supported`);
   // Tokens never travel in a query string (OAuth 2.0 Multiple Response Types §2.1).
-  if (raw === 'query' && responseType !== 'code') throw invalidRequest('response_mode "query" cannot carry tokens');
+  if (raw === 'query' && responseType !== 'code')
+    throw invalidRequest('response_mode "query" cannot carry tokens');
   return raw;
 }
 
@@ -69,7 +84,8 @@ export function checkResponseMode(responseType: ResponseType, raw: string | unde
 export function checkScope(client: Client, raw: string | undefined, responseType: ResponseType): string[] {
   const scope = parseScope(raw);
   checkAllowedScopes(client, scope);
-  if (responseType === 'id_token token' && !scope.includes('openid')) throw invalidScope('"id_token" needs the "openid" scope');
+  if (responseType === 'id_token token' && !scope.includes('openid'))
+    throw invalidScope('"id_token" needs the "openid" scope');
   return scope;
 }
 
@@ -82,11 +98,13 @@ export function checkPkce(client: Client, params: Params, responseType: Response
   if (responseType !== 'code') return null;
   if (challenge === undefined) {
     if (method !== undefined) throw invalidRequest('"code_challenge_method" without "code_challenge"');
-    if (client.isPublic || client.requirePkce) throw invalidRequest('PKCE is required: send "code_challenge" with method S256');
+    if (client.isPublic || client.requirePkce)
+      throw invalidRequest('PKCE is required: send "code_challenge" with method S256');
     return null;
   }
   if (method !== 'S256') throw invalidRequest('"code_challenge_method" must be S256 (plain is not accepted)');
-  if (!VERIFIER_CHALLENGE.test(challenge)) throw invalidRequest('"code_challenge" must be a base64url SHA-256 (43 characters)');
+  if (!VERIFIER_CHALLENGE.test(challenge))
+    throw invalidRequest('"code_challenge" must be a base64url SHA-256 (43 characters)');
   return challenge;
 }
 
@@ -94,9 +112,11 @@ export function checkPkce(client: Client, params: Params, responseType: Response
 export function checkPrompt(params: Params): { prompt: string[]; maxAge: number | null } {
   const prompt = (params.get('prompt') ?? '').split(' ').filter(Boolean);
   for (const p of prompt) {
-    if (!['none', 'login', 'consent', 'select_account'].includes(p)) throw invalidRequest(`prompt "${p.slice(0, 30)}" is not supported`);
+    if (!['none', 'login', 'consent', 'select_account'].includes(p))
+      throw invalidRequest(`prompt "${p.slice(0, 30)}" is not supported`);
   }
-  if (prompt.includes('none') && prompt.length > 1) throw invalidRequest('prompt "none" cannot be combined with other values');
+  if (prompt.includes('none') && prompt.length > 1)
+    throw invalidRequest('prompt "none" cannot be combined with other values');
   const raw = params.get('max_age');
   let maxAge: number | null = null;
   if (raw !== undefined) {
@@ -109,7 +129,8 @@ export function checkPrompt(params: Params): { prompt: string[]; maxAge: number 
 export function checkNonce(params: Params, responseType: ResponseType): string | null {
   const nonce = params.get('nonce') ?? null;
   if (nonce !== null && nonce.length > 512) throw invalidRequest('"nonce" must be at most 512 characters');
-  if (responseType === 'id_token token' && nonce === null) throw invalidRequest('"nonce" is required for the implicit flow');
+  if (responseType === 'id_token token' && nonce === null)
+    throw invalidRequest('"nonce" is required for the implicit flow');
   return nonce;
 }
 
@@ -119,6 +140,7 @@ export function checkResource(params: Params): string | null {
 
 /** OIDC Core §6: request objects are not supported. */
 export function checkNoRequestObject(params: Params): void {
-  if (params.has('request')) throw new OAuthError('invalid_request', 'request objects are not supported', { extra: {} });
+  if (params.has('request'))
+    throw new OAuthError('invalid_request', 'request objects are not supported', { extra: {} });
   if (params.has('request_uri')) throw new OAuthError('invalid_request', '"request_uri" is not supported');
 }

@@ -1,11 +1,11 @@
-import { Hono } from 'hono';
 import type { Context } from 'hono';
+import { Hono } from 'hono';
 import type { Deps } from '../../deps.js';
 import { type Params, readForm, readQuery } from '../../http/params.js';
 import { OAuthError } from '../errors.js';
 import {
-  checkNoRequestObject,
   checkNonce,
+  checkNoRequestObject,
   checkPkce,
   checkPrompt,
   checkRedirectUri,
@@ -34,11 +34,14 @@ async function authorize(c: Context, deps: Deps, params: Params): Promise<Respon
   const openid = (params.get('scope') ?? '').split(' ').includes('openid');
   const redirect = checkRedirectUri(client, params.get('redirect_uri'), openid);
   const rawType = params.get('response_type');
-  const modeGuess: ResponseMode = rawType === 'code' || rawType === undefined ? 'query' : 'fragment';
+  // OAuth 2.0 Multiple Response Types §2.1: fragment is the default only when tokens are returned.
+  const returnsTokens = (rawType ?? '').split(' ').some((v) => v === 'token' || v === 'id_token');
+  const modeGuess: ResponseMode = returnsTokens ? 'fragment' : 'query';
   const rawMode = params.get('response_mode');
   const target: RedirectTarget = {
     redirectUri: redirect.uri,
-    responseMode: rawMode === 'form_post' || rawMode === 'fragment' || rawMode === 'query' ? rawMode : modeGuess,
+    responseMode:
+      rawMode === 'form_post' || rawMode === 'fragment' || rawMode === 'query' ? rawMode : modeGuess,
     state: params.get('state') ?? null,
     issuer: deps.config.issuer,
   };

@@ -37,8 +37,11 @@ const RULES: Rule[] = [
   },
   {
     step: 'login',
-    reason: 'the sign-in is older than max_age (OIDC Core §3.1.2.1)',
-    applies: (f) => f.request.maxAge !== null && f.state.loginAt === undefined && f.now - f.session!.session.authTime > f.request.maxAge,
+    reason: 'the sign-in is older than max_age (OIDC Core §3.1.2.1; max_age=0 is prompt=login)',
+    applies: (f) =>
+      f.request.maxAge !== null &&
+      f.state.loginAt === undefined &&
+      (f.request.maxAge === 0 || f.now - f.session!.session.authTime > f.request.maxAge),
   },
   {
     step: 'consent',
@@ -48,14 +51,20 @@ const RULES: Rule[] = [
   {
     step: 'consent',
     reason: 'scopes the user has not approved for this client',
-    applies: (f) => !f.client.firstParty && !f.state.consentGiven && f.request.scope.some((s) => !f.consented.includes(s)),
+    applies: (f) =>
+      !f.client.firstParty && !f.state.consentGiven && f.request.scope.some((s) => !f.consented.includes(s)),
   },
 ];
 
 const PROMPT_NONE_ERROR = { login: 'login_required', consent: 'consent_required' } as const;
 
 export function redirectTarget(deps: Deps, request: AuthorizationRequest): RedirectTarget {
-  return { redirectUri: request.redirectUri, responseMode: request.responseMode, state: request.state, issuer: deps.config.issuer };
+  return {
+    redirectUri: request.redirectUri,
+    responseMode: request.responseMode,
+    state: request.state,
+    issuer: deps.config.issuer,
+  };
 }
 
 /** Runs the rules: show a page, answer `prompt=none` errors, or issue the response. */
@@ -64,8 +73,16 @@ export async function nextStep(c: Context, deps: Deps, interaction: LoadedIntera
   const client = await deps.store.clients.find(request.clientId);
   if (!client) throw new OAuthError('invalid_client', 'the client no longer exists');
   const session = await currentSession(c, deps);
-  const consented = session && !client.firstParty ? await deps.store.consents.find(session.user.id, client.id) : [];
-  const facts: Facts = { request, state: interaction.state, session, client, consented, now: deps.clock.now() };
+  const consented =
+    session && !client.firstParty ? await deps.store.consents.find(session.user.id, client.id) : [];
+  const facts: Facts = {
+    request,
+    state: interaction.state,
+    session,
+    client,
+    consented,
+    now: deps.clock.now(),
+  };
   const rule = RULES.find((r) => r.applies(facts));
   if (rule) {
     if (request.prompt.includes('none')) {
@@ -101,7 +118,14 @@ async function issueAuthorizationResponse(
     expiresAt: now + (withRefresh ? client.refreshTokenTtl : CODE_TTL_SECONDS + client.accessTokenTtl + 60),
     revokedAt: null,
   };
-  await deps.store.events.add({ at: now, type: 'authorized', userId: user.id, clientId: client.id, ip: null, detail: { scope: grant.scope, response_type: request.responseType } });
+  await deps.store.events.add({
+    at: now,
+    type: 'authorized',
+    userId: user.id,
+    clientId: client.id,
+    ip: null,
+    detail: { scope: grant.scope, response_type: request.responseType },
+  });
   const target = redirectTarget(deps, request);
   if (request.responseType === 'code') {
     const code = randomToken();
@@ -127,7 +151,14 @@ async function issueAuthorizationResponse(
     aud: request.resource ?? client.id,
     grant,
     ...(request.responseType === 'id_token token'
-      ? { idToken: { nonce: request.nonce, authTime: session.authTime, amr: session.amr, claims: userClaims(user, request.scope) } }
+      ? {
+          idToken: {
+            nonce: request.nonce,
+            authTime: session.authTime,
+            amr: session.amr,
+            claims: userClaims(user, request.scope),
+          },
+        }
       : {}),
   });
   await deps.store.tokens.issue({ ...issued, grant });

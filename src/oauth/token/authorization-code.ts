@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { safeEqual, sha256 } from '../../crypto/hash.js';
 import { userClaims } from '../claims.js';
-import { invalidGrant, invalidRequest } from '../errors.js';
+import { invalidGrant } from '../errors.js';
 import type { GrantHandler } from './grant.js';
 import { buildTokens } from './issue.js';
 
@@ -19,27 +19,40 @@ export const authorizationCode: GrantHandler = {
     const hash = code.length <= 200 ? sha256(code) : '';
     const record = hash ? await deps.store.codes.find(hash) : undefined;
     // RFC 6749 §4.1.3: bound to the client.
-    if (!record || record.clientId !== client.id) throw invalidGrant('the code is invalid, expired or was issued to another client');
+    if (!record || record.clientId !== client.id)
+      throw invalidGrant('the code is invalid, expired or was issued to another client');
     if (record.consumedAt !== null) {
       // RFC 6749 §4.1.2: a second redemption revokes what the first issued.
       await deps.store.codes.redeem(hash, now, {});
-      await deps.store.events.add({ at: now, type: 'code_replayed', userId: record.userId, clientId: client.id, ip: null, detail: { grant: record.grantId } });
+      await deps.store.events.add({
+        at: now,
+        type: 'code_replayed',
+        userId: record.userId,
+        clientId: client.id,
+        ip: null,
+        detail: { grant: record.grantId },
+      });
       throw invalidGrant('the code was already used; the tokens issued from it are revoked');
     }
     if (record.expiresAt <= now) throw invalidGrant('the code has expired');
     // SPEC §3: equal to what /authorize received, or absent when it had none.
     if (record.redirectUri !== null) {
-      if (redirectUri === undefined) throw invalidGrant('"redirect_uri" is required: it was sent to /authorize');
-      if (redirectUri !== record.redirectUri) throw invalidGrant('"redirect_uri" does not match the authorization request');
+      if (redirectUri === undefined)
+        throw invalidGrant('"redirect_uri" is required: it was sent to /authorize');
+      if (redirectUri !== record.redirectUri)
+        throw invalidGrant('"redirect_uri" does not match the authorization request');
     } else if (redirectUri !== undefined && !client.redirectUris.includes(redirectUri)) {
       throw invalidGrant('"redirect_uri" does not match the authorization request');
     }
     // RFC 7636 §4.6; RFC 9700 §2.1.1: a verifier without a challenge is refused too.
     if (record.codeChallenge !== null) {
       if (verifier === undefined) throw invalidGrant('"code_verifier" is required');
-      if (!VERIFIER.test(verifier)) throw invalidRequest('"code_verifier" must be 43-128 unreserved characters');
+      // RFC 7636 §4.6: a malformed verifier cannot match the challenge either.
+      if (!VERIFIER.test(verifier))
+        throw invalidGrant('"code_verifier" must be 43-128 unreserved characters');
       const computed = createHash('sha256').update(verifier, 'ascii').digest('base64url');
-      if (!safeEqual(computed, record.codeChallenge)) throw invalidGrant('"code_verifier" does not match the code challenge');
+      if (!safeEqual(computed, record.codeChallenge))
+        throw invalidGrant('"code_verifier" does not match the code challenge');
     } else if (verifier !== undefined) {
       throw invalidGrant('"code_verifier" was sent but the authorization request had no code challenge');
     }
@@ -56,7 +69,14 @@ export const authorizationCode: GrantHandler = {
       grant,
       refresh: client.grants.includes('refresh_token'),
       ...(scope.includes('openid')
-        ? { idToken: { nonce: grant.nonce, authTime: grant.authTime, amr: grant.amr, claims: userClaims(user, scope) } }
+        ? {
+            idToken: {
+              nonce: grant.nonce,
+              authTime: grant.authTime,
+              amr: grant.amr,
+              claims: userClaims(user, scope),
+            },
+          }
         : {}),
     });
     if ((await deps.store.codes.redeem(hash, now, issued)) === 'replayed') {

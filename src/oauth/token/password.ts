@@ -3,7 +3,7 @@ import { clientIp } from '../../http/net.js';
 import { checkUserPassword } from '../../interaction/login.js';
 import type { Grant } from '../../store/types.js';
 import { userClaims } from '../claims.js';
-import { OAuthError, invalidGrant } from '../errors.js';
+import { invalidGrant, OAuthError } from '../errors.js';
 import { checkAllowedScopes, parseResource, parseScope } from '../scope.js';
 import type { GrantHandler } from './grant.js';
 import { buildTokens } from './issue.js';
@@ -54,12 +54,21 @@ export const password: GrantHandler = {
       aud: resource ?? client.id,
       grant,
       refresh: withRefresh,
-      ...(scope.includes('openid') ? { idToken: { nonce: null, authTime: now, amr: ['pwd'], claims: userClaims(user, scope) } } : {}),
+      ...(scope.includes('openid')
+        ? { idToken: { nonce: null, authTime: now, amr: ['pwd'], claims: userClaims(user, scope) } }
+        : {}),
     });
     await deps.store.tokens.issue({
       ...issued,
       grant,
-      event: { at: now, type: 'login', userId: user.id, clientId: client.id, ip: clientIp(c), detail: { grant_type: 'password', amr: ['pwd'] } },
+      event: {
+        at: now,
+        type: 'login',
+        userId: user.id,
+        clientId: client.id,
+        ip: clientIp(c),
+        detail: { grant_type: 'password', amr: ['pwd'] },
+      },
     });
     return response;
   },

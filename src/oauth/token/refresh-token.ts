@@ -1,5 +1,5 @@
-import { Sealer } from '../../crypto/seal.js';
 import { sha256 } from '../../crypto/hash.js';
+import { Sealer } from '../../crypto/seal.js';
 import type { Deps } from '../../deps.js';
 import type { Client, RefreshToken } from '../../store/types.js';
 import { userClaims } from '../claims.js';
@@ -20,20 +20,36 @@ const retrySealer = (presented: string) => new Sealer(presented, 'latchkey-refre
  * Inside the grace window the same client gets the very same successor tokens back (a retry after a lost
  * response, two tabs); after it, reuse revokes the family (RFC 9700 §4.14.2).
  */
-async function replay(deps: Deps, client: Client, row: RefreshToken, presented: string): Promise<TokenResponse> {
+async function replay(
+  deps: Deps,
+  client: Client,
+  row: RefreshToken,
+  presented: string,
+): Promise<TokenResponse> {
   const now = deps.clock.now();
-  const inGrace = row.rotatedAt !== null && client.refreshReuseGrace > 0 && now - row.rotatedAt <= client.refreshReuseGrace;
+  const inGrace =
+    row.rotatedAt !== null && client.refreshReuseGrace > 0 && now - row.rotatedAt <= client.refreshReuseGrace;
   if (inGrace && row.retrySealed) {
     try {
-      const { response, accessExpiresAt } = JSON.parse(retrySealer(presented).open(row.retrySealed)) as SealedRetry;
+      const { response, accessExpiresAt } = JSON.parse(
+        retrySealer(presented).open(row.retrySealed),
+      ) as SealedRetry;
       const grant = await deps.store.grants.find(row.grantId);
-      if (grant && grant.revokedAt === null) return { ...response, expires_in: Math.max(0, accessExpiresAt - now) };
+      if (grant && grant.revokedAt === null)
+        return { ...response, expires_in: Math.max(0, accessExpiresAt - now) };
     } catch {
       // fall through: treat as reuse
     }
   }
   await deps.store.grants.revoke(row.grantId, now);
-  await deps.store.events.add({ at: now, type: 'refresh_reuse', userId: null, clientId: client.id, ip: null, detail: { grant: row.grantId } });
+  await deps.store.events.add({
+    at: now,
+    type: 'refresh_reuse',
+    userId: null,
+    clientId: client.id,
+    ip: null,
+    detail: { grant: row.grantId },
+  });
   throw invalidGrant('the refresh token was already used; the session is revoked');
 }
 
@@ -46,11 +62,13 @@ export const refreshToken: GrantHandler = {
     const now = deps.clock.now();
     const hash = presented.length <= 200 ? sha256(presented) : '';
     const row = hash ? await deps.store.tokens.findRefresh(hash) : undefined;
-    if (!row || row.clientId !== client.id) throw invalidGrant('the refresh token is invalid or was issued to another client');
+    if (!row || row.clientId !== client.id)
+      throw invalidGrant('the refresh token is invalid or was issued to another client');
     if (row.rotatedAt !== null) return replay(deps, client, row, presented);
     if (row.expiresAt <= now) throw invalidGrant('the refresh token has expired');
     const grant = await deps.store.grants.find(row.grantId);
-    if (!grant || grant.revokedAt !== null || grant.expiresAt <= now) throw invalidGrant('the refresh token was revoked');
+    if (!grant || grant.revokedAt !== null || grant.expiresAt <= now)
+      throw invalidGrant('the refresh token was revoked');
     const user = grant.userId ? await deps.store.users.find(grant.userId) : undefined;
     if (grant.userId && !user) throw invalidGrant('the user no longer exists');
 
@@ -58,7 +76,8 @@ export const refreshToken: GrantHandler = {
     const granted = grant.scope.split(' ').filter(Boolean);
     const requested = parseScope(params.get('scope'));
     const extra = requested.filter((s) => !granted.includes(s));
-    if (extra.length) throw invalidScope(`the scope ${extra.map((s) => `"${s}"`).join(', ')} was not granted`);
+    if (extra.length)
+      throw invalidScope(`the scope ${extra.map((s) => `"${s}"`).join(', ')} was not granted`);
     const scope = requested.length ? requested : granted;
 
     const { response, issued } = await buildTokens(deps, {
@@ -70,12 +89,21 @@ export const refreshToken: GrantHandler = {
       grant,
       refresh: true,
       ...(user && scope.includes('openid')
-        ? { idToken: { nonce: null, authTime: grant.authTime, amr: grant.amr, claims: userClaims(user, scope) } }
+        ? {
+            idToken: {
+              nonce: null,
+              authTime: grant.authTime,
+              amr: grant.amr,
+              claims: userClaims(user, scope),
+            },
+          }
         : {}),
     });
     const accessExpiresAt = now + response.expires_in;
     const sealed =
-      client.refreshReuseGrace > 0 ? retrySealer(presented).seal(JSON.stringify({ response, accessExpiresAt } satisfies SealedRetry)) : null;
+      client.refreshReuseGrace > 0
+        ? retrySealer(presented).seal(JSON.stringify({ response, accessExpiresAt } satisfies SealedRetry))
+        : null;
     const result = await deps.store.tokens.rotateRefresh(hash, now, sealed, issued);
     if (result === 'already_rotated') {
       // A concurrent request rotated it first: answer what it answered, never a second successor.

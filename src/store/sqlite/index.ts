@@ -493,7 +493,7 @@ class SqliteStore implements Store {
           user.run({
             ...u,
             emailVerified: u.emailVerified ? 1 : 0,
-            roles: JSON.stringify(u.roles),
+            roles: u.roles,
             updatedAt: u.createdAt,
           });
         for (const i of issued) this.writeIssued(i);

@@ -1,0 +1,557 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from 'jose';
+import { sha256 } from '../../src/crypto/hash.js';
+import { verifyPassword } from '../../src/crypto/password.js';
+import { packageRoot } from '../../src/paths.js';
+import { createSqliteStore } from '../../src/store/sqlite/index.js';
+import { basic, form, startTestServer, type TestServer, tempDir } from '../helpers/server.js';
+
+// The real bin, compiled (`npm test` builds first: see "pretest").
+const BIN = join(packageRoot, 'dist', 'src', 'main.js');
+const SECRET = 'cli-test-secret-0123456789abcdef';
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[], env: Record<string, string>): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { PATH: process.env['PATH'] ?? '', LATCHKEY_LOG: 'error', ...env }, timeout: 30_000 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** Runs with --json, expects success and exactly one JSON document on stdout. */
+async function json<T = Record<string, unknown>>(args: string[], env: Record<string, string>): Promise<T> {
+  const r = await run([...args, '--json'], env);
+  assert.equal(r.code, 0, `latchkey ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
+  return JSON.parse(r.stdout) as T;
+}
+
+/** Runs with --json, expects failure: a non-zero exit, nothing on stdout, a JSON error on stderr. */
+async function fails(
+  args: string[],
+  env: Record<string, string>,
+  code = 1,
+): Promise<{ error: string; message: string }> {
+  const r = await run([...args, '--json'], env);
+  assert.equal(r.code, code, `latchkey ${args.join(' ')}: exit ${r.code}, stderr ${r.stderr}`);
+  assert.equal(r.stdout, '');
+  const err = JSON.parse(r.stderr) as { error: string; message: string };
+  assert.equal(typeof err.message, 'string');
+  return err;
+}
+
+type Json = Record<string, unknown>;
+
+describe('latchkey CLI', () => {
+  const tmp = tempDir('latchkey-cli-');
+  const dbPath = join(tmp.dir, 'latchkey.db');
+  const env = { LATCHKEY_DB: dbPath, LATCHKEY_SECRET: SECRET };
+  const withStore = async <T>(
+    fn: (store: ReturnType<typeof createSqliteStore>) => Promise<T>,
+  ): Promise<T> => {
+    const store = createSqliteStore(dbPath);
+    try {
+      return await fn(store);
+    } finally {
+      store.close();
+    }
+  };
+  after(() => tmp.cleanup());
+
+  describe('usage', () => {
+    it('--help lists every command and exits 0', async () => {
+      const r = await run(['--help'], env);
+      assert.equal(r.code, 0);
+      for (const cmd of [
+        'serve',
+        'migrate',
+        'user add',
+        'user list',
+        'user remove',
+        'user set-password',
+        'client add',
+        'client list',
+        'client remove',
+        'client rotate-secret',
+        'scope add',
+        'keys rotate',
+        'events',
+        'seed',
+      ])
+        assert.ok(r.stdout.includes(`latchkey ${cmd}`), cmd);
+      assert.match(r.stdout, /--json/);
+    });
+
+    it('<command> --help shows its options', async () => {
+      const r = await run(['client', 'add', '--help'], env);
+      assert.equal(r.code, 0);
+      for (const opt of [
+        '--redirect-uri',
+        '--public',
+        '--grant',
+        '--scope',
+        '--token-format',
+        '--signing-alg',
+        '--introspect-any',
+      ])
+        assert.ok(r.stdout.includes(opt), opt);
+    });
+
+    it('an unknown command exits 2', async () => {
+      const r = await run(['frobnicate'], env);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /unknown command "frobnicate"/);
+      assert.equal((await fails(['user', 'frobnicate'], env, 2)).error, 'usage');
+    });
+
+    it('no command at all prints the help and exits 2', async () => {
+      const r = await run([], env);
+      assert.equal(r.code, 2);
+      assert.match(r.stdout, /Usage:/);
+    });
+
+    it('an unknown option or a missing value exits 2 with the usage', async () => {
+      const r = await run(['user', 'list', '--bogus'], env);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /usage: latchkey user list/);
+      await fails(['user', 'add'], env, 2);
+      await fails(['client', 'add', '--name', 'x', '--access-token-ttl', 'ten'], env, 2);
+    });
+
+    it('migrate creates the database', async () => {
+      const out = await json(['migrate'], env);
+      assert.deepEqual(out, { migrated: true, db: dbPath });
+    });
+  });
+
+  describe('users', () => {
+    let ada: Json;
+    it('user add prints the user', async () => {
+      ada = await json(
+        [
+          'user',
+          'add',
+          '--email',
+          'Ada@Example.test',
+          '--password',
+          'analytical-engine-1843',
+          '--name',
+          'Ada Lovelace',
+          '--given-name',
+          'Ada',
+          '--family-name',
+          'Lovelace',
+          '--role',
+          'admin',
+          '--role',
+          'ops',
+        ],
+        env,
+      );
+      assert.equal(typeof ada['id'], 'string');
+      assert.equal(ada['email'], 'ada@example.test');
+      assert.equal(ada['name'], 'Ada Lovelace');
+      assert.equal(ada['given_name'], 'Ada');
+      assert.equal(ada['family_name'], 'Lovelace');
+      assert.deepEqual(ada['roles'], ['admin', 'ops']);
+      assert.equal(ada['has_password'], true);
+      assert.equal(JSON.stringify(ada).includes('analytical-engine'), false, 'never the password');
+      const stored = await withStore((s) => s.users.find(ada['id'] as string));
+      assert.equal(await verifyPassword(stored!.passwordHash!, 'analytical-engine-1843'), true);
+    });
+
+    it('user add without a password makes a provider-only user', async () => {
+      const grace = await json(['user', 'add', '--email', 'grace@example.test'], env);
+      assert.equal(grace['has_password'], false);
+    });
+
+    it('user add refuses a duplicate email, a weak password and a bad email', async () => {
+      assert.equal((await fails(['user', 'add', '--email', 'ADA@example.test'], env)).error, 'exists');
+      assert.match(
+        (await fails(['user', 'add', '--email', 'weak@example.test', '--password', 'password'], env)).message,
+        /common/,
+      );
+      assert.match(
+        (await fails(['user', 'add', '--email', 'weak@example.test', '--password', 'short'], env)).message,
+        /at least 8/,
+      );
+      await fails(['user', 'add', '--email', 'not-an-email'], env);
+    });
+
+    it('user list prints every user', async () => {
+      const users = await json<Json[]>(['user', 'list'], env);
+      assert.deepEqual(users.map((u) => u['email']).sort(), ['ada@example.test', 'grace@example.test']);
+      assert.equal(JSON.stringify(users).includes('argon2'), false, 'never the hash');
+    });
+
+    it('user set-password by email or id', async () => {
+      await json(['user', 'set-password', 'ada@example.test', '--password', 'difference-engine-1822'], env);
+      let stored = await withStore((s) => s.users.find(ada['id'] as string));
+      assert.equal(await verifyPassword(stored!.passwordHash!, 'difference-engine-1822'), true);
+      const out = await json(
+        ['user', 'set-password', ada['id'] as string, '--password', 'note-g-bernoulli'],
+        env,
+      );
+      assert.equal(out['email'], 'ada@example.test');
+      stored = await withStore((s) => s.users.find(ada['id'] as string));
+      assert.equal(await verifyPassword(stored!.passwordHash!, 'note-g-bernoulli'), true);
+      await fails(['user', 'set-password', 'ada@example.test', '--password', '12345678'], env);
+      assert.equal(
+        (await fails(['user', 'set-password', 'nobody@example.test', '--password', 'whatever-it-is'], env))
+          .error,
+        'not_found',
+      );
+      await fails(['user', 'set-password', 'ada@example.test'], env, 2);
+    });
+
+    it('user remove by email; then it is gone', async () => {
+      const out = await json(['user', 'remove', 'GRACE@example.test'], env);
+      assert.equal(out['removed'], true);
+      const users = await json<Json[]>(['user', 'list'], env);
+      assert.deepEqual(
+        users.map((u) => u['email']),
+        ['ada@example.test'],
+      );
+      assert.equal((await fails(['user', 'remove', 'grace@example.test'], env)).error, 'not_found');
+    });
+  });
+
+  describe('scopes and clients', () => {
+    it('scope add prints {name, description}', async () => {
+      const out = await json(['scope', 'add', 'api:read', '--description', 'Read the API'], env);
+      assert.deepEqual(out, { name: 'api:read', description: 'Read the API' });
+      await fails(['scope', 'add', 'api:write'], env, 2);
+      await fails(['scope', 'add', 'has"quote', '--description', 'x'], env);
+    });
+
+    it('client add with every option stores and prints them', async () => {
+      const out = await json(
+        [
+          'client',
+          'add',
+          '--name',
+          'Everything',
+          '--redirect-uri',
+          'https://app.example.test/cb',
+          '--redirect-uri',
+          'com.example.app:/oauth2redirect',
+          '--post-logout-redirect-uri',
+          'https://app.example.test/bye',
+          '--grant',
+          'authorization_code',
+          '--grant',
+          'refresh_token',
+          '--grant',
+          'client_credentials',
+          '--grant',
+          'password',
+          '--scope',
+          'openid',
+          '--scope',
+          'api:read',
+          '--first-party',
+          '--implicit',
+          '--introspect-any',
+          '--require-pkce',
+          '--token-format',
+          'opaque',
+          '--signing-alg',
+          'RS256',
+          '--access-token-ttl',
+          '120',
+          '--refresh-token-ttl',
+          '3600',
+          '--refresh-reuse-grace',
+          '0',
+        ],
+        env,
+      );
+      assert.equal(typeof out['client_id'], 'string');
+      assert.equal(typeof out['client_secret'], 'string');
+      assert.ok((out['client_secret'] as string).length >= 32);
+      assert.equal(out['name'], 'Everything');
+      assert.deepEqual(out['redirect_uris'], [
+        'https://app.example.test/cb',
+        'com.example.app:/oauth2redirect',
+      ]);
+      assert.deepEqual(out['post_logout_redirect_uris'], ['https://app.example.test/bye']);
+      assert.deepEqual(out['grants'], [
+        'authorization_code',
+        'refresh_token',
+        'client_credentials',
+        'password',
+      ]);
+      assert.deepEqual(out['scopes'], ['openid', 'api:read']);
+      assert.equal(out['public'], false);
+      assert.equal(out['first_party'], true);
+      assert.equal(out['implicit'], true);
+      assert.equal(out['introspect_any'], true);
+      assert.equal(out['require_pkce'], true);
+      assert.equal(out['token_format'], 'opaque');
+      assert.equal(out['signing_alg'], 'RS256');
+      assert.equal(out['access_token_ttl'], 120);
+      assert.equal(out['refresh_token_ttl'], 3600);
+      assert.equal(out['refresh_reuse_grace'], 0);
+
+      const stored = await withStore((s) => s.clients.find(out['client_id'] as string));
+      assert.equal(stored?.secretHash, sha256(out['client_secret'] as string), 'stored hashed');
+      assert.equal(stored?.tokenFormat, 'opaque');
+      assert.equal(stored?.signingAlg, 'RS256');
+      assert.equal(stored?.introspectAny, true);
+      assert.equal(stored?.allowImplicit, true);
+      assert.equal(stored?.firstParty, true);
+      assert.equal(stored?.refreshReuseGrace, 0);
+    });
+
+    it('client add defaults: confidential, code + refresh, the built-in scopes, JWT, ES256, 600 s', async () => {
+      const out = await json(
+        ['client', 'add', '--name', 'Defaults', '--redirect-uri', 'https://d.example.test/cb'],
+        env,
+      );
+      assert.equal(typeof out['client_secret'], 'string');
+      assert.deepEqual(out['grants'], ['authorization_code', 'refresh_token']);
+      assert.deepEqual(out['scopes'], ['openid', 'profile', 'email', 'offline_access']);
+      assert.equal(out['token_format'], 'jwt');
+      assert.equal(out['signing_alg'], 'ES256');
+      assert.equal(out['access_token_ttl'], 600);
+      assert.equal(out['refresh_reuse_grace'], 10);
+      assert.equal(out['require_pkce'], false);
+      assert.equal(out['implicit'], false);
+    });
+
+    it('client add --public gets no secret and must use PKCE', async () => {
+      const out = await json(
+        ['client', 'add', '--name', 'SPA', '--public', '--redirect-uri', 'https://spa.example.test/cb'],
+        env,
+      );
+      assert.equal('client_secret' in out, false);
+      assert.equal(out['public'], true);
+      assert.equal(out['require_pkce'], true);
+      assert.equal((await withStore((s) => s.clients.find(out['client_id'] as string)))?.secretHash, null);
+    });
+
+    it('client add refuses what it cannot honour', async () => {
+      const base = ['client', 'add', '--name', 'Bad'];
+      const cases: [string[], RegExp][] = [
+        [['--scope', 'never-added'], /unknown scope "never-added"/],
+        [['--grant', 'bogus'], /grant "bogus"/],
+        [['--public', '--grant', 'client_credentials'], /public/],
+        [['--token-format', 'paseto'], /--token-format/],
+        [['--signing-alg', 'HS256'], /--signing-alg/],
+        [['--implicit'], /--redirect-uri/],
+        [['--redirect-uri', 'https://a.example.test/cb#frag'], /fragment/],
+        [['--redirect-uri', 'javascript:alert(1)'], /scheme/],
+        [['--access-token-ttl', '0'], /--access-token-ttl/],
+      ];
+      for (const [args, message] of cases)
+        assert.match((await fails([...base, ...args], env)).message, message);
+      await fails(['client', 'add'], env, 2);
+      const names = (await json<Json[]>(['client', 'list'], env)).map((c) => c['name']);
+      assert.equal(names.includes('Bad'), false, 'nothing was created');
+    });
+
+    it('client list prints every client, never a secret', async () => {
+      const clients = await json<Json[]>(['client', 'list'], env);
+      assert.deepEqual(clients.map((c) => c['name']).sort(), ['Defaults', 'Everything', 'SPA']);
+      for (const c of clients)
+        assert.equal(
+          Object.keys(c).some((k) => /secret/.test(k)),
+          false,
+        );
+    });
+
+    it('client rotate-secret prints a new secret; the old one stops matching', async () => {
+      const added = await json(['client', 'add', '--name', 'Rotating', '--grant', 'client_credentials'], env);
+      const id = added['client_id'] as string;
+      const out = await json(['client', 'rotate-secret', id], env);
+      assert.equal(out['client_id'], id);
+      assert.notEqual(out['client_secret'], added['client_secret']);
+      const stored = await withStore((s) => s.clients.find(id));
+      assert.equal(stored?.secretHash, sha256(out['client_secret'] as string));
+      assert.notEqual(stored?.secretHash, sha256(added['client_secret'] as string));
+      const spa = (await json<Json[]>(['client', 'list'], env)).find((c) => c['name'] === 'SPA')!;
+      await fails(['client', 'rotate-secret', spa['client_id'] as string], env);
+      assert.equal((await fails(['client', 'rotate-secret', 'no-such-client'], env)).error, 'not_found');
+    });
+
+    it('client remove deletes it', async () => {
+      const spa = (await json<Json[]>(['client', 'list'], env)).find((c) => c['name'] === 'SPA')!;
+      const out = await json(['client', 'remove', spa['client_id'] as string], env);
+      assert.deepEqual(out, { removed: true, client_id: spa['client_id'] });
+      assert.equal(
+        (await json<Json[]>(['client', 'list'], env)).some((c) => c['name'] === 'SPA'),
+        false,
+      );
+      assert.equal((await fails(['client', 'remove', spa['client_id'] as string], env)).error, 'not_found');
+    });
+  });
+
+  describe('keys, events, seed', () => {
+    it('keys rotate prints the new kid and alg and keeps the old keys published', async () => {
+      const before = await withStore((s) => s.keys.list());
+      const out = await json(['keys', 'rotate'], env);
+      assert.equal(typeof out['kid'], 'string');
+      assert.equal(out['alg'], 'ES256');
+      const keys = out['keys'] as { kid: string; alg: string }[];
+      assert.deepEqual(keys.map((k) => k.alg).sort(), ['ES256', 'RS256']);
+      const after = await withStore((s) => s.keys.list());
+      assert.equal(after.length, before.length + 2);
+      const active = after.filter((k) => k.active);
+      assert.deepEqual(active.map((k) => k.kid).sort(), keys.map((k) => k.kid).sort());
+      for (const old of before) {
+        const row = after.find((k) => k.kid === old.kid)!;
+        assert.equal(row.active, false);
+        assert.ok((row.publishUntil ?? 0) > (row.retiredAt ?? 0), 'published for a while after retirement');
+      }
+    });
+
+    it('events prints the audit log, newest first, up to --limit', async () => {
+      await withStore(async (s) => {
+        for (const type of ['cli_test_1', 'cli_test_2', 'cli_test_3'])
+          await s.events.add({
+            at: 1_700_000_000,
+            type,
+            userId: null,
+            clientId: null,
+            ip: null,
+            detail: null,
+          });
+      });
+      const events = await json<Json[]>(['events', '--limit', '2'], env);
+      assert.deepEqual(
+        events.map((e) => e['type']),
+        ['cli_test_3', 'cli_test_2'],
+      );
+      assert.ok((await json<Json[]>(['events'], env)).length >= 3);
+      await fails(['events', '--limit', 'many'], env, 2);
+    });
+
+    it('seed --users 50 --tokens 50 writes them through the store and prints the counts', async () => {
+      const before = await withStore((s) => s.users.count());
+      const out = await json(['seed', '--users', '50', '--tokens', '50'], env);
+      assert.equal(out['users'], 50);
+      assert.equal(out['tokens'], 50);
+      const users = await json<Json[]>(['user', 'list'], env);
+      assert.equal(users.length, before + 50);
+      for (const u of users) assert.ok(Array.isArray(u['roles']), `roles of ${u['email']} is a list`);
+      const refreshRows = await withStore(
+        async (s) => (s.raw.prepare('select count(*) as n from refresh_tokens').get() as { n: number }).n,
+      );
+      assert.equal(refreshRows, 50);
+    });
+  });
+
+  it('a bad LATCHKEY_CONFIG fails with the file and the field', async () => {
+    const file = join(tmp.dir, 'bad.yaml');
+    writeFileSync(file, 'clients:\n  - name: x\n    grants: client_credentials\n');
+    const err = await fails(['user', 'list'], { ...env, LATCHKEY_CONFIG: file });
+    assert.equal(err.error, 'config');
+    assert.ok(err.message.includes(file));
+    assert.ok(err.message.includes('"clients[0].grants"'));
+  });
+});
+
+describe('latchkey CLI against a running server: changes are seen at once', () => {
+  let s: TestServer;
+  let env: Record<string, string>;
+  before(async () => {
+    s = await startTestServer();
+    env = { LATCHKEY_DB: s.dbPath, LATCHKEY_SECRET: s.server.deps.config.secret };
+  });
+  after(() => s.close());
+
+  const post = (path: string, body: Record<string, string>, id: string, secret: string) =>
+    fetch(`${s.url}${path}`, { ...form(body, { authorization: basic(id, secret) }) });
+  const tokenFor = async (id: string, secret: string) => {
+    const res = await post('/token', { grant_type: 'client_credentials' }, id, secret);
+    assert.equal(res.status, 200, await res.clone().text());
+    return ((await res.json()) as { access_token: string }).access_token;
+  };
+  const jwks = async () => (await (await fetch(`${s.url}/jwks`)).json()) as JSONWebKeySet;
+
+  it('a client added by the CLI gets tokens at once; rotate-secret and remove take effect at once', async () => {
+    const missing = await post(
+      '/token',
+      { grant_type: 'client_credentials' },
+      'cli-made',
+      'cli-made-secret-0123456789',
+    );
+    assert.equal(missing.status, 401, 'unknown before');
+    const added = await json(['client', 'add', '--name', 'CLI made', '--grant', 'client_credentials'], env);
+    const id = added['client_id'] as string;
+    const secret = added['client_secret'] as string;
+    const token = await tokenFor(id, secret);
+    const { payload } = await jwtVerify(token, createLocalJWKSet(await jwks()), {
+      issuer: s.issuer,
+      typ: 'at+jwt',
+    });
+    assert.equal(payload['client_id'], id);
+
+    const rotated = await json(['client', 'rotate-secret', id], env);
+    assert.equal(
+      (await post('/token', { grant_type: 'client_credentials' }, id, secret)).status,
+      401,
+      'the old secret stops working',
+    );
+    await tokenFor(id, rotated['client_secret'] as string);
+
+    await json(['client', 'remove', id], env);
+    assert.equal(
+      (await post('/token', { grant_type: 'client_credentials' }, id, rotated['client_secret'] as string))
+        .status,
+      401,
+    );
+  });
+
+  it('keys rotated by the CLI are published and used at once; older tokens stay valid', async () => {
+    const { id, secret } = await s.addClient({ grants: ['client_credentials'] });
+    const before = await tokenFor(id, secret!);
+    const oldKids = (await jwks()).keys.map((k) => k.kid);
+
+    const out = await json(['keys', 'rotate'], env);
+    const kids = (await jwks()).keys.map((k) => k.kid);
+    assert.ok(kids.includes(out['kid'] as string), 'the new kid is in /jwks at once');
+    for (const kid of oldKids) assert.ok(kids.includes(kid), 'old keys stay published');
+
+    const after = await tokenFor(id, secret!);
+    assert.equal(decodeProtectedHeader(after).kid, out['kid'], 'new tokens are signed with the new key');
+    const set = createLocalJWKSet(await jwks());
+    await jwtVerify(before, set, { issuer: s.issuer, typ: 'at+jwt' });
+    await jwtVerify(after, set, { issuer: s.issuer, typ: 'at+jwt' });
+    const introspected = await post('/introspect', { token: before }, id, secret!);
+    assert.equal(((await introspected.json()) as Json)['active'], true);
+  });
+
+  it('a scope added by the CLI is in discovery at once and can be given to a client', async () => {
+    await json(['scope', 'add', 'reports:read', '--description', 'Read reports'], env);
+    const doc = (await (await fetch(`${s.url}/.well-known/openid-configuration`)).json()) as Json;
+    assert.ok((doc['scopes_supported'] as string[]).includes('reports:read'));
+    const added = await json(
+      ['client', 'add', '--name', 'Reports', '--grant', 'client_credentials', '--scope', 'reports:read'],
+      env,
+    );
+    const res = await post(
+      '/token',
+      { grant_type: 'client_credentials', scope: 'reports:read' },
+      added['client_id'] as string,
+      added['client_secret'] as string,
+    );
+    assert.equal(res.status, 200);
+    assert.equal(((await res.json()) as Json)['scope'], 'reports:read');
+  });
+});

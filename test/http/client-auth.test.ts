@@ -1,0 +1,225 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { basic, form, type TestApp, testApp } from '../helpers/server.js';
+
+type Body = Record<string, unknown>;
+const cc = { grant_type: 'client_credentials' };
+const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
+
+async function expectError(res: Response, status: number, error: string): Promise<Body> {
+  const body = (await res.json()) as Body;
+  assert.equal(res.status, status, JSON.stringify(body));
+  assert.equal(body['error'], error);
+  assert.equal(typeof body['error_description'], 'string');
+  assert.equal(res.headers.get('cache-control'), 'no-store');
+  return body;
+}
+
+function assertBasicChallenge(res: Response): void {
+  assert.match(res.headers.get('www-authenticate') ?? '', /^Basic realm="[^"]+"/);
+}
+
+// RFC 6749 §2.3.1: both the id and the secret are form-urlencoded before the Basic encoding.
+const SPECIAL_ID = 'svc:a+b%c/d?e&f=g';
+const SPECIAL_SECRET = 'a+b:c%d é&=/?#~x "quoted"';
+
+describe('client authentication (RFC 6749 §2.3)', () => {
+  let t: TestApp;
+  let special: { id: string; secret?: string };
+  let plain: { id: string; secret?: string };
+  let pub: { id: string; secret?: string };
+  before(async () => {
+    t = await testApp({ LATCHKEY_THROTTLE: 'off' });
+    special = await t.addClient({
+      clientId: SPECIAL_ID,
+      clientSecret: SPECIAL_SECRET,
+      grants: ['client_credentials'],
+    });
+    plain = await t.addClient({ grants: ['client_credentials'] });
+    pub = await t.addClient({ isPublic: true, redirectUris: ['https://spa.example.test/cb'] });
+  });
+  after(() => t.close());
+
+  for (const endpoint of ['/token', '/introspect', '/revoke']) {
+    it(`${endpoint}: client_secret_basic with form-urlencoded special characters in id and secret`, async () => {
+      const params = endpoint === '/token' ? cc : { token: 'unknown-token' };
+      const res = await t.request(
+        endpoint,
+        form(params, { authorization: basic(SPECIAL_ID, SPECIAL_SECRET) }),
+      );
+      assert.equal(res.status, 200, await res.clone().text());
+    });
+
+    it(`${endpoint}: client_secret_post with the same characters`, async () => {
+      const params = endpoint === '/token' ? cc : { token: 'unknown-token' };
+      const res = await t.request(
+        endpoint,
+        form({ ...params, client_id: SPECIAL_ID, client_secret: SPECIAL_SECRET }),
+      );
+      assert.equal(res.status, 200, await res.clone().text());
+    });
+  }
+
+  it('the token says who the client is', async () => {
+    const res = await t.request('/token', form(cc, { authorization: basic(SPECIAL_ID, SPECIAL_SECRET) }));
+    const { access_token } = (await res.json()) as { access_token: string };
+    const payload = JSON.parse(Buffer.from(access_token.split('.')[1]!, 'base64url').toString()) as Body;
+    assert.equal(payload['client_id'], SPECIAL_ID);
+    assert.equal(payload['sub'], SPECIAL_ID);
+  });
+
+  it('accepts the Basic scheme name in any case', async () => {
+    const header = basic(plain.id, plain.secret!).replace(/^Basic/, 'bAsIc');
+    const res = await t.request('/token', form(cc, { authorization: header }));
+    assert.equal(res.status, 200);
+  });
+
+  it('a client id in the body that matches the Basic one is fine; a different one is invalid_request', async () => {
+    const ok = await t.request(
+      '/token',
+      form({ ...cc, client_id: plain.id }, { authorization: basic(plain.id, plain.secret!) }),
+    );
+    assert.equal(ok.status, 200);
+    const res = await t.request(
+      '/token',
+      form({ ...cc, client_id: special.id }, { authorization: basic(plain.id, plain.secret!) }),
+    );
+    await expectError(res, 400, 'invalid_request');
+  });
+
+  it('both methods at once is invalid_request', async () => {
+    const res = await t.request(
+      '/token',
+      form(
+        { ...cc, client_id: plain.id, client_secret: plain.secret! },
+        { authorization: basic(plain.id, plain.secret!) },
+      ),
+    );
+    await expectError(res, 400, 'invalid_request');
+  });
+
+  it('a wrong secret with Basic: 401 invalid_client with a Basic challenge', async () => {
+    const res = await t.request('/token', form(cc, { authorization: basic(plain.id, `${plain.secret}x`) }));
+    await expectError(res, 401, 'invalid_client');
+    assertBasicChallenge(res);
+  });
+
+  it('a wrong secret in the body: 401 invalid_client', async () => {
+    const res = await t.request(
+      '/token',
+      form({ ...cc, client_id: plain.id, client_secret: 'wrong-secret' }),
+    );
+    await expectError(res, 401, 'invalid_client');
+  });
+
+  it('the secret Basic-encoded without the form-urlencoding does not match', async () => {
+    const raw = `Basic ${b64(`${SPECIAL_ID}:${SPECIAL_SECRET}`)}`;
+    const res = await t.request('/token', form(cc, { authorization: raw }));
+    await expectError(res, 401, 'invalid_client');
+  });
+
+  it('a confidential client without any secret: 401 invalid_client', async () => {
+    for (const body of [
+      { ...cc, client_id: plain.id },
+      { ...cc, client_id: plain.id, client_secret: '' },
+    ]) {
+      const res = await t.request('/token', form(body));
+      await expectError(res, 401, 'invalid_client');
+    }
+  });
+
+  it('no client at all: 401 invalid_client with a Basic challenge', async () => {
+    const res = await t.request('/token', form(cc));
+    await expectError(res, 401, 'invalid_client');
+    assertBasicChallenge(res);
+  });
+
+  it('an unknown client answers exactly as a wrong secret does', async () => {
+    const unknown = await t.request(
+      '/token',
+      form(cc, { authorization: basic('no-such-client', 'whatever-secret') }),
+    );
+    const wrong = await t.request('/token', form(cc, { authorization: basic(plain.id, 'whatever-secret') }));
+    const a = await expectError(unknown, 401, 'invalid_client');
+    const b = await expectError(wrong, 401, 'invalid_client');
+    assert.deepEqual(a, b);
+    assert.equal(unknown.headers.get('www-authenticate'), wrong.headers.get('www-authenticate'));
+  });
+
+  it('a public client that sends a secret: 401 invalid_client', async () => {
+    const viaBasic = await t.request(
+      '/token',
+      form(cc, { authorization: basic(pub.id, 'some-secret-value') }),
+    );
+    await expectError(viaBasic, 401, 'invalid_client');
+    assertBasicChallenge(viaBasic);
+    const viaPost = await t.request(
+      '/token',
+      form({ ...cc, client_id: pub.id, client_secret: 'some-secret-value' }),
+    );
+    await expectError(viaPost, 401, 'invalid_client');
+  });
+
+  it('a public client authenticates with its id alone, but may not use client_credentials', async () => {
+    const res = await t.request('/token', form({ ...cc, client_id: pub.id }));
+    await expectError(res, 400, 'unauthorized_client');
+  });
+
+  for (const [name, header] of [
+    ['not base64', 'Basic !!!not-base64***'],
+    ['no colon', `Basic ${b64('just-an-id')}`],
+    ['empty', 'Basic '],
+    ['bad percent-encoding', `Basic ${b64('%zz:%zz')}`],
+    ['bad UTF-8 in the percent-encoding', `Basic ${b64('%FF:%FE')}`],
+  ]) {
+    it(`a malformed Basic header (${name}): 401 invalid_client with a Basic challenge (RFC 6749 §5.2)`, async () => {
+      const res = await t.request('/token', form(cc, { authorization: header! }));
+      await expectError(res, 401, 'invalid_client');
+      assertBasicChallenge(res);
+    });
+  }
+
+  it('another Authorization scheme is refused, never a 500', async () => {
+    const res = await t.request('/token', form(cc, { authorization: 'Bearer abc.def.ghi' }));
+    const body = (await res.json()) as Body;
+    assert.ok(res.status === 400 || res.status === 401, String(res.status));
+    assert.ok(body['error'] === 'invalid_request' || body['error'] === 'invalid_client');
+  });
+
+  it('failures are written to the audit log', async () => {
+    await t.request('/token', form(cc, { authorization: basic(plain.id, 'audited-wrong-secret') }));
+    const [event] = await t.deps.store.events.list(1);
+    assert.equal(event?.type, 'client_auth_failed');
+    assert.equal(event?.clientId, plain.id);
+    assert.equal(JSON.stringify(event).includes('audited-wrong-secret'), false, 'never the secret');
+  });
+});
+
+describe('client authentication: failure throttling', () => {
+  let t: TestApp;
+  let client: { id: string; secret?: string };
+  before(async () => {
+    t = await testApp({ LATCHKEY_THROTTLE: 'on' });
+    client = await t.addClient({ grants: ['client_credentials'] });
+  });
+  after(() => t.close());
+
+  it('delays repeated failures, never a correct secret', async () => {
+    const wrong = () =>
+      t.request('/token', form(cc, { authorization: basic(client.id, 'wrong-secret-value') }));
+    for (let i = 0; i < 4; i++) {
+      const started = Date.now();
+      assert.equal((await wrong()).status, 401);
+      assert.ok(Date.now() - started < 500, `failure ${i + 1} is not delayed`);
+    }
+    let started = Date.now();
+    const fifth = await wrong();
+    assert.equal(fifth.status, 401);
+    assert.ok(Date.now() - started >= 900, 'the fifth failure in a row is delayed');
+
+    started = Date.now();
+    const ok = await t.request('/token', form(cc, { authorization: basic(client.id, client.secret!) }));
+    assert.equal(ok.status, 200);
+    assert.ok(Date.now() - started < 500, 'successful traffic is never throttled');
+  });
+});

@@ -1,0 +1,818 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import type {
+  AuthorizationCode,
+  Client,
+  Grant,
+  Issued,
+  NewUser,
+  OpaqueAccessToken,
+  RefreshToken,
+  SigningKey,
+  Store,
+} from '../../src/store/types.js';
+
+/** Two connections to one database, for the cross-connection checks. */
+export interface StorePair {
+  a: Store;
+  b: Store;
+  close(): void;
+}
+
+export interface ContractOptions {
+  /** Opens two connections to one database; without it the cross-connection tests are not registered. */
+  pair?: () => Promise<StorePair> | StorePair;
+}
+
+const NOW = 1_800_000_000;
+let seq = 0;
+const uniq = (prefix: string) => `${prefix}-${++seq}-${randomUUID().slice(0, 8)}`;
+
+export function newUser(over: Partial<NewUser> = {}): NewUser {
+  const id = uniq('user');
+  return {
+    id,
+    email: `${id}@example.test`,
+    emailVerified: true,
+    name: 'Ada Lovelace',
+    givenName: 'Ada',
+    familyName: 'Lovelace',
+    roles: ['admin'],
+    passwordHash: '$argon2id$fake',
+    createdAt: NOW,
+    ...over,
+  };
+}
+
+export function newClient(over: Partial<Client> = {}): Client {
+  return {
+    id: uniq('client'),
+    name: 'Contract client',
+    secretHash: 'secret-hash',
+    isPublic: false,
+    firstParty: false,
+    allowImplicit: false,
+    grants: ['authorization_code', 'refresh_token'],
+    scopes: ['openid', 'profile'],
+    redirectUris: [],
+    postLogoutRedirectUris: [],
+    tokenFormat: 'jwt',
+    accessTokenTtl: 600,
+    refreshTokenTtl: 86400,
+    refreshReuseGrace: 10,
+    signingAlg: 'ES256',
+    requirePkce: false,
+    introspectAny: false,
+    createdAt: NOW,
+    ...over,
+  };
+}
+
+function newGrant(clientId: string, userId: string | null, over: Partial<Grant> = {}): Grant {
+  return {
+    id: uniq('grant'),
+    clientId,
+    userId,
+    sessionHash: null,
+    scope: 'openid profile',
+    resource: null,
+    authTime: NOW,
+    amr: ['pwd'],
+    nonce: 'n-0S6_WzA2Mj',
+    createdAt: NOW,
+    expiresAt: NOW + 86400,
+    revokedAt: null,
+    ...over,
+  };
+}
+
+function newRefresh(grant: Grant, over: Partial<RefreshToken> = {}): RefreshToken {
+  return {
+    hash: uniq('rt-hash'),
+    grantId: grant.id,
+    clientId: grant.clientId,
+    createdAt: NOW,
+    expiresAt: NOW + 3600,
+    rotatedAt: null,
+    retrySealed: null,
+    ...over,
+  };
+}
+
+function newOpaque(clientId: string, over: Partial<OpaqueAccessToken> = {}): OpaqueAccessToken {
+  return {
+    hash: uniq('at-hash'),
+    jti: uniq('jti'),
+    grantId: null,
+    clientId,
+    userId: null,
+    scope: 'api:read',
+    aud: clientId,
+    createdAt: NOW,
+    expiresAt: NOW + 600,
+    revokedAt: null,
+    ...over,
+  };
+}
+
+function newCode(grant: Grant, over: Partial<AuthorizationCode> = {}): AuthorizationCode {
+  return {
+    hash: uniq('code-hash'),
+    grantId: grant.id,
+    clientId: grant.clientId,
+    userId: grant.userId!,
+    redirectUri: 'https://app.example.test/cb',
+    codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+    createdAt: NOW,
+    expiresAt: NOW + 60,
+    consumedAt: null,
+    ...over,
+  };
+}
+
+function newKey(alg: SigningKey['alg'], over: Partial<SigningKey> = {}): SigningKey {
+  const kid = uniq('kid');
+  return {
+    kid,
+    alg,
+    publicJwk: { kty: alg === 'ES256' ? 'EC' : 'RSA', kid, alg, use: 'sig' },
+    privateSealed: `v1.sealed.${kid}`,
+    createdAt: NOW,
+    active: true,
+    retiredAt: null,
+    publishUntil: null,
+    ...over,
+  };
+}
+
+/**
+ * The storage conformance suite: every dialect runs it (better-auth's `create-test-suite`, authelia's
+ * storage provider). It speaks only the `Store` interface's intent verbs.
+ */
+export function storeContract(
+  name: string,
+  make: () => Promise<Store> | Store,
+  options: ContractOptions = {},
+): void {
+  describe(`Store contract: ${name}`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await make();
+    });
+    afterEach(() => store.close());
+
+    /** A user and a client the rows below can point at (foreign keys are on). */
+    async function owners(): Promise<{ user: NewUser; client: Client }> {
+      const user = newUser();
+      const client = newClient();
+      await store.users.create(user);
+      await store.clients.create(client);
+      return { user, client };
+    }
+
+    it('answers ping()', async () => {
+      assert.equal(await store.ping(), true);
+    });
+
+    describe('users', () => {
+      it('creates a user and finds it by id', async () => {
+        const input = newUser();
+        const created = await store.users.create(input);
+        assert.deepEqual(created, { ...input, updatedAt: input.createdAt });
+        assert.deepEqual(await store.users.find(input.id), created);
+        assert.equal(await store.users.find('no-such-user'), undefined);
+      });
+
+      it('finds a user by email whatever its case', async () => {
+        const input = newUser({ email: 'ada.lovelace@example.test' });
+        await store.users.create(input);
+        assert.equal((await store.users.findByEmail('ada.lovelace@example.test'))?.id, input.id);
+        assert.equal((await store.users.findByEmail('Ada.LOVELACE@Example.TEST'))?.id, input.id);
+        assert.equal(await store.users.findByEmail('nobody@example.test'), undefined);
+      });
+
+      it('refuses a second user with the same email', async () => {
+        await store.users.create(newUser({ email: 'twice@example.test' }));
+        await assert.rejects(store.users.create(newUser({ email: 'twice@example.test' })));
+        assert.equal(await store.users.count(), 1);
+      });
+
+      it('lists, counts and removes users', async () => {
+        const a = newUser({ createdAt: NOW });
+        const b = newUser({ createdAt: NOW + 1 });
+        await store.users.create(b);
+        await store.users.create(a);
+        assert.equal(await store.users.count(), 2);
+        assert.deepEqual(
+          (await store.users.list()).map((u) => u.id),
+          [a.id, b.id],
+        );
+        assert.equal(await store.users.remove(a.id), true);
+        assert.equal(await store.users.remove(a.id), false);
+        assert.equal(await store.users.count(), 1);
+        assert.equal(await store.users.find(a.id), undefined);
+      });
+
+      it('sets and clears a password, stamping updatedAt', async () => {
+        const input = newUser({ passwordHash: null });
+        await store.users.create(input);
+        await store.users.setPassword(input.id, '$argon2id$new', NOW + 5);
+        let user = await store.users.find(input.id);
+        assert.equal(user?.passwordHash, '$argon2id$new');
+        assert.equal(user?.updatedAt, NOW + 5);
+        await store.users.setPassword(input.id, null, NOW + 6);
+        user = await store.users.find(input.id);
+        assert.equal(user?.passwordHash, null);
+        assert.equal(user?.updatedAt, NOW + 6);
+      });
+    });
+
+    describe('clients', () => {
+      it('creates a client with its redirect and post-logout URIs and finds it', async () => {
+        const input = newClient({
+          redirectUris: ['https://app.example.test/cb', 'com.example.app:/oauth2redirect'],
+          postLogoutRedirectUris: ['https://app.example.test/bye'],
+          tokenFormat: 'opaque',
+          signingAlg: 'RS256',
+          isPublic: true,
+          secretHash: null,
+          requirePkce: true,
+          introspectAny: true,
+          firstParty: true,
+          allowImplicit: true,
+          refreshReuseGrace: 0,
+        });
+        await store.clients.create(input);
+        const found = await store.clients.find(input.id);
+        assert.ok(found);
+        assert.deepEqual(
+          { ...found, redirectUris: [...found.redirectUris].sort() },
+          { ...input, redirectUris: [...input.redirectUris].sort() },
+        );
+        assert.equal(await store.clients.find('no-such-client'), undefined);
+      });
+
+      it('lists and removes clients', async () => {
+        const a = newClient({ createdAt: NOW });
+        const b = newClient({ createdAt: NOW + 1 });
+        await store.clients.create(a);
+        await store.clients.create(b);
+        assert.deepEqual(
+          (await store.clients.list()).map((c) => c.id),
+          [a.id, b.id],
+        );
+        assert.equal(await store.clients.remove(a.id), true);
+        assert.equal(await store.clients.remove(a.id), false);
+        assert.equal(await store.clients.find(a.id), undefined);
+        assert.deepEqual(
+          (await store.clients.list()).map((c) => c.id),
+          [b.id],
+        );
+      });
+
+      it('a removed client takes its grants and tokens with it', async () => {
+        const { user, client } = await owners();
+        const grant = newGrant(client.id, user.id);
+        const refresh = newRefresh(grant);
+        const access = newOpaque(client.id, { grantId: grant.id });
+        await store.tokens.issue({ grant, refresh, access });
+        await store.clients.remove(client.id);
+        assert.equal(await store.grants.find(grant.id), undefined);
+        assert.equal(await store.tokens.findRefresh(refresh.hash), undefined);
+        assert.equal(await store.tokens.findOpaqueAccess(access.hash), undefined);
+      });
+
+      it('replaces the secret hash, and find() sees the new one at once', async () => {
+        const input = newClient({ secretHash: 'old' });
+        await store.clients.create(input);
+        assert.equal((await store.clients.find(input.id))?.secretHash, 'old');
+        await store.clients.setSecretHash(input.id, 'new');
+        assert.equal((await store.clients.find(input.id))?.secretHash, 'new');
+      });
+
+      it('a client looked up before it existed is found once created', async () => {
+        const input = newClient();
+        assert.equal(await store.clients.find(input.id), undefined);
+        await store.clients.create(input);
+        assert.equal((await store.clients.find(input.id))?.id, input.id);
+      });
+    });
+
+    describe('scopes', () => {
+      it('upserts a scope and updates its description', async () => {
+        assert.deepEqual(
+          await store.scopes.upsert({ name: 'api:read', description: 'Read', builtin: false }, NOW),
+          {
+            name: 'api:read',
+            description: 'Read',
+            builtin: false,
+          },
+        );
+        await store.scopes.upsert({ name: 'api:read', description: 'Read the API', builtin: false }, NOW);
+        const [scope] = await store.scopes.findMany(['api:read']);
+        assert.deepEqual(scope, { name: 'api:read', description: 'Read the API', builtin: false });
+      });
+
+      it('never turns a built-in scope into a custom one', async () => {
+        await store.scopes.upsert(
+          { name: 'openid', description: 'Confirm your identity', builtin: true },
+          NOW,
+        );
+        const after = await store.scopes.upsert(
+          { name: 'openid', description: 'Who you are', builtin: false },
+          NOW,
+        );
+        assert.deepEqual(after, { name: 'openid', description: 'Who you are', builtin: true });
+        assert.equal((await store.scopes.list()).find((s) => s.name === 'openid')?.builtin, true);
+      });
+
+      it('findMany returns only the scopes that exist', async () => {
+        await store.scopes.upsert({ name: 'a', description: 'A', builtin: false }, NOW);
+        await store.scopes.upsert({ name: 'b', description: 'B', builtin: false }, NOW);
+        const found = (await store.scopes.findMany(['a', 'b', 'nope'])).map((s) => s.name).sort();
+        assert.deepEqual(found, ['a', 'b']);
+        assert.deepEqual(await store.scopes.findMany([]), []);
+      });
+    });
+
+    describe('keys', () => {
+      it('adds keys, retires the active ones of the same algorithm, and prunes them after publishUntil', async () => {
+        const es1 = newKey('ES256');
+        const rs1 = newKey('RS256');
+        await store.keys.add([es1, rs1]);
+        const es2 = newKey('ES256', { createdAt: NOW + 10 });
+        await store.keys.add([es2], { at: NOW + 10, publishUntil: NOW + 700 });
+
+        const byKid = new Map((await store.keys.list()).map((k) => [k.kid, k]));
+        assert.equal(byKid.size, 3);
+        assert.deepEqual(byKid.get(es1.kid), {
+          ...es1,
+          active: false,
+          retiredAt: NOW + 10,
+          publishUntil: NOW + 700,
+        });
+        assert.deepEqual(byKid.get(rs1.kid), rs1, 'a key of another algorithm stays active');
+        assert.deepEqual(byKid.get(es2.kid), es2);
+
+        assert.equal(await store.keys.prune(NOW + 699), 0, 'still published');
+        assert.equal(await store.keys.prune(NOW + 700), 1);
+        assert.deepEqual((await store.keys.list()).map((k) => k.kid).sort(), [es2.kid, rs1.kid].sort());
+      });
+
+      it('never prunes an active key', async () => {
+        await store.keys.add([newKey('ES256'), newKey('RS256')]);
+        assert.equal(await store.keys.prune(NOW + 10 * 365 * 86400), 0);
+        assert.equal((await store.keys.list()).length, 2);
+      });
+    });
+
+    describe('grants', () => {
+      it('finds and revokes a grant once', async () => {
+        const { user, client } = await owners();
+        const grant = newGrant(client.id, user.id);
+        await store.tokens.issue({ grant });
+        assert.deepEqual(await store.grants.find(grant.id), grant);
+        assert.equal(await store.grants.revoke(grant.id, NOW + 1), true);
+        assert.equal(await store.grants.revoke(grant.id, NOW + 2), false);
+        assert.equal((await store.grants.find(grant.id))?.revokedAt, NOW + 1);
+        assert.equal(await store.grants.revoke('no-such-grant', NOW), false);
+        assert.equal(await store.grants.find('no-such-grant'), undefined);
+      });
+
+      it('revokeForSession spares grants with offline_access', async () => {
+        const { user, client } = await owners();
+        const online = newGrant(client.id, user.id, { sessionHash: 'sess-1', scope: 'openid profile' });
+        const offline = newGrant(client.id, user.id, {
+          sessionHash: 'sess-1',
+          scope: 'openid offline_access email',
+        });
+        const lookalike = newGrant(client.id, user.id, {
+          sessionHash: 'sess-1',
+          scope: 'openid offline_accessory',
+        });
+        const otherSession = newGrant(client.id, user.id, { sessionHash: 'sess-2' });
+        for (const grant of [online, offline, lookalike, otherSession]) await store.tokens.issue({ grant });
+
+        assert.equal(await store.grants.revokeForSession('sess-1', NOW + 1), 2);
+        assert.equal((await store.grants.find(online.id))?.revokedAt, NOW + 1);
+        assert.equal((await store.grants.find(lookalike.id))?.revokedAt, NOW + 1);
+        assert.equal((await store.grants.find(offline.id))?.revokedAt, null);
+        assert.equal((await store.grants.find(otherSession.id))?.revokedAt, null);
+      });
+
+      it('revokeAllForUser and revokeForUserClient touch only their rows', async () => {
+        const { user, client } = await owners();
+        const other = newClient();
+        await store.clients.create(other);
+        const someoneElse = newUser();
+        await store.users.create(someoneElse);
+        const mine1 = newGrant(client.id, user.id);
+        const mine2 = newGrant(other.id, user.id);
+        const theirs = newGrant(client.id, someoneElse.id);
+        for (const grant of [mine1, mine2, theirs]) await store.tokens.issue({ grant });
+
+        assert.equal(await store.grants.revokeForUserClient(user.id, client.id, NOW + 1), 1);
+        assert.equal((await store.grants.find(mine1.id))?.revokedAt, NOW + 1);
+        assert.equal((await store.grants.find(mine2.id))?.revokedAt, null);
+
+        assert.equal(
+          await store.grants.revokeAllForUser(user.id, NOW + 2),
+          1,
+          'already revoked grants are not counted',
+        );
+        assert.equal((await store.grants.find(mine1.id))?.revokedAt, NOW + 1);
+        assert.equal((await store.grants.find(mine2.id))?.revokedAt, NOW + 2);
+        assert.equal((await store.grants.find(theirs.id))?.revokedAt, null);
+      });
+
+      it('lists a user’s active grants', async () => {
+        const { user, client } = await owners();
+        const live = newGrant(client.id, user.id);
+        const revoked = newGrant(client.id, user.id);
+        const expired = newGrant(client.id, user.id, { expiresAt: NOW - 1 });
+        for (const grant of [live, revoked, expired]) await store.tokens.issue({ grant });
+        await store.grants.revoke(revoked.id, NOW);
+        assert.deepEqual(
+          (await store.grants.listActiveForUser(user.id, NOW)).map((g) => g.id),
+          [live.id],
+        );
+      });
+    });
+
+    describe('tokens', () => {
+      it('issues a grant, a refresh token and an opaque access token together', async () => {
+        const { user, client } = await owners();
+        const grant = newGrant(client.id, user.id);
+        const refresh = newRefresh(grant);
+        const access = newOpaque(client.id, { grantId: grant.id, userId: user.id });
+        await store.tokens.issue({ grant, refresh, access });
+        assert.deepEqual(await store.grants.find(grant.id), grant);
+        assert.deepEqual(await store.tokens.findRefresh(refresh.hash), refresh);
+        assert.deepEqual(await store.tokens.findOpaqueAccess(access.hash), access);
+        assert.equal(await store.tokens.findRefresh('no-such-hash'), undefined);
+        assert.equal(await store.tokens.findOpaqueAccess('no-such-hash'), undefined);
+      });
+
+      it('issue() is all or nothing', async () => {
+        const { user, client } = await owners();
+        const grant = newGrant(client.id, user.id);
+        const refresh = newRefresh(grant);
+        await store.tokens.issue({ grant, refresh });
+        const grant2 = newGrant(client.id, user.id);
+        // The refresh token collides with an existing one: the new grant must not be written either.
+        await assert.rejects(
+          store.tokens.issue({ grant: grant2, refresh: { ...refresh, grantId: grant2.id } }),
+        );
+        assert.equal(await store.grants.find(grant2.id), undefined);
+      });
+
+      it('rotateRefresh rotates once, then answers already_rotated and never writes a second successor', async () => {
+        const { user, client } = await owners();
+        const grant = newGrant(client.id, user.id);
+        const first = newRefresh(grant);
+        await store.tokens.issue({ grant, refresh: first });
+
+        const successor = newRefresh(grant, { createdAt: NOW + 5 });
+        const fork = newRefresh(grant, { createdAt: NOW + 6 });
+        const forkAccess = newOpaque(client.id, { grantId: grant.id });
+        const [a, b] = await Promise.all([
+          store.tokens.rotateRefresh(first.hash, NOW + 5, 'sealed-retry', { refresh: successor }),
+          store.tokens.rotateRefresh(first.hash, NOW + 6, 'other', { refresh: fork, access: forkAccess }),
+        ]);
+        assert.deepEqual([a, b], ['rotated', 'already_rotated']);
+
+        const old = await store.tokens.findRefresh(first.hash);
+        assert.equal(old?.rotatedAt, NOW + 5);
+        assert.equal(old?.retrySealed, 'sealed-retry');
+        assert.deepEqual(await store.tokens.findRefresh(successor.hash), successor);
+        assert.equal(await store.tokens.findRefresh(fork.hash), undefined, 'the family never forks');
+        assert.equal(await store.tokens.findOpaqueAccess(forkAccess.hash), undefined);
+
+        assert.equal(
+          await store.tokens.rotateRefresh(first.hash, NOW + 7, null, { refresh: newRefresh(grant) }),
+          'already_rotated',
+        );
+        assert.equal((await store.tokens.findRefresh(first.hash))?.retrySealed, 'sealed-retry');
+      });
+
+      it('revokeRefreshFamily revokes the grant every token of the family belongs to', async () => {
+        const { user, client } = await owners();
+        const grant = newGrant(client.id, user.id);
+        const first = newRefresh(grant);
+        await store.tokens.issue({ grant, refresh: first });
+        const second = newRefresh(grant);
+        await store.tokens.rotateRefresh(first.hash, NOW + 1, null, { refresh: second });
+
+        await store.tokens.revokeRefreshFamily(first.hash, NOW + 2);
+        assert.equal((await store.grants.find(grant.id))?.revokedAt, NOW + 2);
+        assert.equal((await store.tokens.findRefresh(second.hash))?.grantId, grant.id);
+        await store.tokens.revokeRefreshFamily('no-such-hash', NOW + 3); // no error
+      });
+
+      it('revokes an opaque access token', async () => {
+        const { client } = await owners();
+        const access = newOpaque(client.id);
+        await store.tokens.issue({ access });
+        await store.tokens.revokeOpaqueAccess(access.hash, NOW + 3);
+        assert.equal((await store.tokens.findOpaqueAccess(access.hash))?.revokedAt, NOW + 3);
+        await store.tokens.revokeOpaqueAccess(access.hash, NOW + 9);
+        assert.equal(
+          (await store.tokens.findOpaqueAccess(access.hash))?.revokedAt,
+          NOW + 3,
+          'first revocation wins',
+        );
+      });
+
+      it('revokes a JWT by jti, idempotently', async () => {
+        assert.equal(await store.tokens.isJtiRevoked('jti-1'), false);
+        await store.tokens.revokeJti('jti-1', NOW + 600);
+        await store.tokens.revokeJti('jti-1', NOW + 600);
+        assert.equal(await store.tokens.isJtiRevoked('jti-1'), true);
+        assert.equal(await store.tokens.isJtiRevoked('jti-2'), false);
+      });
+    });
+
+    describe('codes', () => {
+      it('saves a code with its grant and finds it', async () => {
+        const { user, client } = await owners();
+        const grant = newGrant(client.id, user.id);
+        const code = newCode(grant);
+        await store.codes.save(grant, code);
+        assert.deepEqual(await store.codes.find(code.hash), code);
+        assert.deepEqual(await store.grants.find(grant.id), grant);
+        assert.equal(await store.codes.find('no-such-code'), undefined);
+      });
+
+      it('redeems once; a replay answers replayed, writes nothing and revokes the grant', async () => {
+        const { user, client } = await owners();
+        const grant = newGrant(client.id, user.id);
+        const code = newCode(grant);
+        await store.codes.save(grant, code);
+
+        const refresh = newRefresh(grant);
+        const access = newOpaque(client.id, { grantId: grant.id });
+        assert.equal(await store.codes.redeem(code.hash, NOW + 1, { refresh, access }), 'ok');
+        assert.equal((await store.codes.find(code.hash))?.consumedAt, NOW + 1);
+        assert.deepEqual(await store.tokens.findRefresh(refresh.hash), refresh);
+        assert.equal((await store.grants.find(grant.id))?.revokedAt, null);
+
+        const replayRefresh = newRefresh(grant);
+        assert.equal(await store.codes.redeem(code.hash, NOW + 2, { refresh: replayRefresh }), 'replayed');
+        assert.equal(await store.tokens.findRefresh(replayRefresh.hash), undefined);
+        assert.equal((await store.grants.find(grant.id))?.revokedAt, NOW + 2);
+      });
+
+      it('concurrent redemptions: exactly one wins', async () => {
+        const { user, client } = await owners();
+        const grant = newGrant(client.id, user.id);
+        const code = newCode(grant);
+        await store.codes.save(grant, code);
+        const results = await Promise.all([
+          store.codes.redeem(code.hash, NOW + 1, { refresh: newRefresh(grant) }),
+          store.codes.redeem(code.hash, NOW + 1, { refresh: newRefresh(grant) }),
+        ]);
+        assert.deepEqual([...results].sort(), ['ok', 'replayed']);
+      });
+
+      it('an unknown code answers replayed', async () => {
+        assert.equal(await store.codes.redeem('no-such-code', NOW, {}), 'replayed');
+      });
+    });
+
+    describe('sessions', () => {
+      it('creates, finds, touches, lists and ends sessions', async () => {
+        const { user } = await owners();
+        const base = {
+          userId: user.id,
+          authTime: NOW,
+          amr: ['pwd', 'otp'],
+          userAgent: 'node:test',
+          ip: '127.0.0.1',
+          createdAt: NOW,
+          lastSeenAt: NOW,
+          expiresAt: NOW + 3600,
+          endedAt: null,
+        };
+        await store.sessions.create({ ...base, idHash: 's1' });
+        await store.sessions.create({ ...base, idHash: 's2' });
+        await store.sessions.create({ ...base, idHash: 'old', expiresAt: NOW - 1 });
+        assert.deepEqual(await store.sessions.find('s1'), { ...base, idHash: 's1' });
+        assert.equal(await store.sessions.find('nope'), undefined);
+
+        await store.sessions.touch('s2', NOW + 30);
+        assert.equal((await store.sessions.find('s2'))?.lastSeenAt, NOW + 30);
+        assert.deepEqual(
+          (await store.sessions.listActiveForUser(user.id, NOW)).map((s) => s.idHash),
+          ['s2', 's1'],
+          'most recently seen first, expired left out',
+        );
+
+        await store.sessions.end('s1', NOW + 40);
+        assert.equal((await store.sessions.find('s1'))?.endedAt, NOW + 40);
+        assert.deepEqual(
+          (await store.sessions.listActiveForUser(user.id, NOW)).map((s) => s.idHash),
+          ['s2'],
+        );
+        assert.equal(await store.sessions.endAllForUser(user.id, NOW + 50), 2, 's2 and the expired one');
+        assert.deepEqual(await store.sessions.listActiveForUser(user.id, NOW), []);
+        assert.equal((await store.sessions.find('s1'))?.endedAt, NOW + 40, 'an ended session keeps its end');
+      });
+    });
+
+    describe('interactions', () => {
+      it('saves, finds, updates and removes an interaction', async () => {
+        const interaction = {
+          id: 'int-1',
+          browserHash: 'b-hash',
+          data: { client_id: 'c', scope: ['openid'], nested: { ok: true } },
+          createdAt: NOW,
+          expiresAt: NOW + 600,
+        };
+        await store.interactions.save(interaction);
+        assert.deepEqual(await store.interactions.find('int-1'), interaction);
+        await store.interactions.update('int-1', { step: 'consent' });
+        assert.deepEqual((await store.interactions.find('int-1'))?.data, { step: 'consent' });
+        await store.interactions.remove('int-1');
+        assert.equal(await store.interactions.find('int-1'), undefined);
+      });
+    });
+
+    describe('consents', () => {
+      it('merges added scopes and removes them', async () => {
+        const { user, client } = await owners();
+        assert.deepEqual(await store.consents.find(user.id, client.id), []);
+        await store.consents.add(user.id, client.id, ['openid', 'profile'], NOW);
+        await store.consents.add(user.id, client.id, ['profile', 'email'], NOW + 1);
+        assert.deepEqual((await store.consents.find(user.id, client.id)).sort(), [
+          'email',
+          'openid',
+          'profile',
+        ]);
+        await store.consents.remove(user.id, client.id);
+        assert.deepEqual(await store.consents.find(user.id, client.id), []);
+      });
+    });
+
+    describe('events', () => {
+      it('lists events newest first, up to the limit', async () => {
+        for (const type of ['first', 'second', 'third'])
+          await store.events.add({
+            at: NOW,
+            type,
+            userId: null,
+            clientId: 'c1',
+            ip: '127.0.0.1',
+            detail: { type },
+          });
+        const events = await store.events.list(2);
+        assert.deepEqual(
+          events.map((e) => e.type),
+          ['third', 'second'],
+        );
+        assert.deepEqual(events[0]?.detail, { type: 'third' });
+        assert.equal(events[0]?.clientId, 'c1');
+        assert.equal((await store.events.list(10)).length, 3);
+      });
+    });
+
+    describe('bulk', () => {
+      it('inserts users and issued tokens in one go', async () => {
+        const client = newClient();
+        await store.clients.create(client);
+        const users = [newUser(), newUser({ passwordHash: null, roles: [] })];
+        const issued: Issued[] = users.map((u) => {
+          const grant = newGrant(client.id, u.id);
+          return { grant, refresh: newRefresh(grant) };
+        });
+        await store.bulk.insert(users, []);
+        await store.bulk.insert([], issued);
+        assert.equal(await store.users.count(), 2);
+        assert.deepEqual(await store.users.find(users[1]!.id), {
+          ...users[1],
+          updatedAt: users[1]!.createdAt,
+        });
+        for (const i of issued) assert.deepEqual(await store.tokens.findRefresh(i.refresh!.hash), i.refresh);
+      });
+    });
+
+    describe('sweep', () => {
+      it('deletes expired rows only, in bounded batches, and reports whether more remain', async () => {
+        const { user, client } = await owners();
+        const live = newGrant(client.id, user.id, { expiresAt: NOW + 3600 });
+        await store.tokens.issue({ grant: live });
+        const expiredCodes = [1, 2, 3].map((i) => newCode(live, { expiresAt: NOW - i }));
+        const liveCode = newCode(live, { expiresAt: NOW + 60 });
+        for (const code of [...expiredCodes, liveCode])
+          await store.codes.save(newGrant(client.id, user.id), code);
+        const expiredAccess = newOpaque(client.id, { expiresAt: NOW });
+        const liveAccess = newOpaque(client.id, { expiresAt: NOW + 1 });
+        await store.tokens.issue({ access: expiredAccess });
+        await store.tokens.issue({ access: liveAccess });
+        await store.tokens.revokeJti('gone', NOW - 1);
+        await store.tokens.revokeJti('kept', NOW + 600);
+
+        const first = await store.sweep(NOW, 2);
+        assert.equal(first.more, true, 'three expired codes, two per batch');
+        assert.equal(first.deleted, 2 + 1 + 1);
+        const second = await store.sweep(NOW, 2);
+        assert.deepEqual(second, { deleted: 1, more: false });
+        assert.deepEqual(await store.sweep(NOW, 2), { deleted: 0, more: false });
+
+        for (const code of expiredCodes) assert.equal(await store.codes.find(code.hash), undefined);
+        assert.ok(await store.codes.find(liveCode.hash));
+        assert.equal(await store.tokens.findOpaqueAccess(expiredAccess.hash), undefined);
+        assert.ok(await store.tokens.findOpaqueAccess(liveAccess.hash));
+        assert.equal(await store.tokens.isJtiRevoked('gone'), false);
+        assert.equal(await store.tokens.isJtiRevoked('kept'), true);
+        assert.ok(await store.grants.find(live.id));
+      });
+
+      it('deletes expired grants with their refresh tokens, sessions and interactions', async () => {
+        const { user, client } = await owners();
+        const old = newGrant(client.id, user.id, { expiresAt: NOW - 10 });
+        const oldRefresh = newRefresh(old, { expiresAt: NOW + 10 });
+        await store.tokens.issue({ grant: old, refresh: oldRefresh });
+        await store.sessions.create({
+          idHash: 'expired-session',
+          userId: user.id,
+          authTime: NOW,
+          amr: ['pwd'],
+          userAgent: null,
+          ip: null,
+          createdAt: NOW - 100,
+          lastSeenAt: NOW - 100,
+          expiresAt: NOW - 1,
+          endedAt: null,
+        });
+        await store.interactions.save({
+          id: 'old-int',
+          browserHash: 'b',
+          data: {},
+          createdAt: NOW - 700,
+          expiresAt: NOW - 100,
+        });
+        await store.interactions.save({
+          id: 'new-int',
+          browserHash: 'b',
+          data: {},
+          createdAt: NOW,
+          expiresAt: NOW + 600,
+        });
+
+        const result = await store.sweep(NOW, 100);
+        assert.equal(result.more, false);
+        assert.ok(result.deleted >= 3);
+        assert.equal(await store.grants.find(old.id), undefined);
+        assert.equal(await store.tokens.findRefresh(oldRefresh.hash), undefined);
+        assert.equal(await store.sessions.find('expired-session'), undefined);
+        assert.equal(await store.interactions.find('old-int'), undefined);
+        assert.ok(await store.interactions.find('new-int'));
+      });
+    });
+
+    if (options.pair) {
+      const openPair = options.pair;
+      describe('two connections', () => {
+        let pair: StorePair;
+        beforeEach(async () => {
+          pair = await openPair();
+        });
+        afterEach(() => pair.close());
+
+        it('generation() changes when another connection writes, not on reads', async () => {
+          const { a, b } = pair;
+          const before = a.generation();
+          await a.users.list();
+          assert.equal(a.generation(), before, 'a read changes nothing');
+          await b.scopes.upsert({ name: 'from-b', description: 'B', builtin: false }, NOW);
+          const after = a.generation();
+          assert.notEqual(after, before);
+          assert.equal(a.generation(), after, 'stable until the next foreign write');
+        });
+
+        it('a client created, re-keyed or removed by another connection is seen at once', async () => {
+          const { a, b } = pair;
+          const client = newClient({ secretHash: 'one' });
+          assert.equal(await a.clients.find(client.id), undefined);
+          await b.clients.create(client);
+          assert.equal((await a.clients.find(client.id))?.secretHash, 'one');
+          await b.clients.setSecretHash(client.id, 'two');
+          assert.equal((await a.clients.find(client.id))?.secretHash, 'two');
+          await b.clients.remove(client.id);
+          assert.equal(await a.clients.find(client.id), undefined);
+        });
+
+        it('keys added by another connection are listed at once', async () => {
+          const { a, b } = pair;
+          const key = newKey('ES256');
+          await b.keys.add([key]);
+          assert.deepEqual(
+            (await a.keys.list()).map((k) => k.kid),
+            [key.kid],
+          );
+        });
+      });
+    }
+  });
+}

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { createSqliteStore } from '../../src/store/sqlite/index.js';
+import { tempDir } from '../helpers/server.js';
+import { storeContract } from './contract.js';
+
+const tmp = tempDir('latchkey-store-');
+after(() => tmp.cleanup());
+let n = 0;
+const tempFile = () => join(tmp.dir, `store-${++n}.db`);
+
+storeContract('sqlite :memory:', () => createSqliteStore(':memory:'));
+
+storeContract('sqlite file', () => createSqliteStore(tempFile()), {
+  pair: () => {
+    const file = tempFile();
+    const a = createSqliteStore(file);
+    const b = createSqliteStore(file);
+    return {
+      a,
+      b,
+      close: () => {
+        a.close();
+        b.close();
+      },
+    };
+  },
+});
+
+describe('sqlite specifics', () => {
+  it('opens a file in WAL mode with foreign keys on', () => {
+    const store = createSqliteStore(tempFile());
+    try {
+      assert.equal(store.raw.pragma('journal_mode', { simple: true }), 'wal');
+      assert.equal(store.raw.pragma('foreign_keys', { simple: true }), 1);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('migrating an up-to-date database again is a no-op', async () => {
+    const file = tempFile();
+    const first = createSqliteStore(file);
+    await first.scopes.upsert({ name: 'kept', description: 'Kept', builtin: false }, 1);
+    first.close();
+    const second = createSqliteStore(file);
+    try {
+      assert.deepEqual(await second.scopes.findMany(['kept']), [
+        { name: 'kept', description: 'Kept', builtin: false },
+      ]);
+    } finally {
+      second.close();
+    }
+  });
+
+  it('close() twice does not throw', () => {
+    const store = createSqliteStore(':memory:');
+    store.close();
+    store.close();
+    assert.equal(store.raw.open, false);
+  });
+});

@@ -1,0 +1,312 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { seedStore } from '../../src/admin/seed.js';
+import { FakeClock } from '../../src/clock.js';
+import { ConfigError, loadConfig } from '../../src/config.js';
+import { sha256 } from '../../src/crypto/hash.js';
+import { verifyPassword } from '../../src/crypto/password.js';
+import { buildDeps } from '../../src/deps.js';
+import { jsonLog } from '../../src/log.js';
+import { tempDir } from '../helpers/server.js';
+
+const tmp = tempDir('latchkey-config-');
+after(() => tmp.cleanup());
+let n = 0;
+const fresh = (name = 'dir') => {
+  const dir = join(tmp.dir, `${name}-${++n}`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+};
+const SECRET = 'config-test-secret-0123456789';
+
+describe('loadConfig: environment', () => {
+  it('has the defaults of SPEC §2', () => {
+    const cwd = process.cwd();
+    const dir = fresh('defaults');
+    process.chdir(dir);
+    try {
+      const config = loadConfig({ LATCHKEY_SECRET: SECRET });
+      assert.equal(config.port, 3000);
+      assert.equal(config.host, '127.0.0.1');
+      assert.equal(config.issuer, 'http://localhost:3000');
+      assert.equal(config.dbPath, resolve(dir, 'data', 'latchkey.db'));
+      assert.ok(existsSync(join(dir, 'data')), 'the database folder is created');
+      assert.equal(config.throttle, true);
+      assert.equal(config.secureCookies, false);
+      assert.equal(config.secret, SECRET);
+      assert.equal(config.configFile, undefined);
+      assert.deepEqual(config.seed, { clients: [], users: [], scopes: [], providers: [] });
+      assert.ok(Object.isFrozen(config));
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it('reads PORT, HOST, ISSUER and LATCHKEY_THROTTLE', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      ISSUER: 'https://id.example.test/',
+      LATCHKEY_DB: ':memory:',
+      LATCHKEY_THROTTLE: 'OFF',
+    });
+    assert.equal(config.port, 8080);
+    assert.equal(config.host, '0.0.0.0');
+    assert.equal(config.issuer, 'https://id.example.test', 'no trailing slash');
+    assert.equal(config.secureCookies, true, 'Secure cookies under https');
+    assert.equal(config.throttle, false);
+    assert.equal(config.dbPath, ':memory:');
+  });
+
+  it('builds the default ISSUER from PORT', () => {
+    assert.equal(loadConfig({ PORT: '4321', LATCHKEY_DB: ':memory:' }).issuer, 'http://localhost:4321');
+  });
+
+  it('refuses a bad PORT, naming it', () => {
+    for (const port of ['abc', '70000', '-1', '80.5', '3000x']) {
+      assert.throws(
+        () => loadConfig({ PORT: port, LATCHKEY_DB: ':memory:' }),
+        (err: Error) =>
+          err instanceof ConfigError && err.message.includes('PORT') && err.message.includes(port),
+        `PORT=${port}`,
+      );
+    }
+  });
+
+  it('refuses a bad ISSUER, naming it', () => {
+    for (const issuer of [
+      'not a url',
+      'id.example.test',
+      'ftp://id.example.test',
+      'https://id.example.test/?a=1',
+      'https://id.example.test/#f',
+    ]) {
+      assert.throws(
+        () => loadConfig({ ISSUER: issuer, LATCHKEY_DB: ':memory:' }),
+        (err: Error) => err instanceof ConfigError && err.message.includes('ISSUER'),
+        `ISSUER=${issuer}`,
+      );
+    }
+  });
+
+  it('refuses a bad LATCHKEY_THROTTLE and a short LATCHKEY_SECRET', () => {
+    assert.throws(
+      () => loadConfig({ LATCHKEY_THROTTLE: 'maybe', LATCHKEY_DB: ':memory:' }),
+      /LATCHKEY_THROTTLE/,
+    );
+    assert.throws(() => loadConfig({ LATCHKEY_SECRET: 'short', LATCHKEY_DB: ':memory:' }), /LATCHKEY_SECRET/);
+  });
+});
+
+describe('loadConfig: the secret file', () => {
+  it('creates latchkey.secret with mode 0600 beside the database, and reuses it', () => {
+    const dir = join(fresh('secret'), 'nested', 'data');
+    const db = join(dir, 'latchkey.db');
+    const first = loadConfig({ LATCHKEY_DB: db });
+    const file = join(dir, 'latchkey.secret');
+    assert.ok(existsSync(file));
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    assert.equal(readFileSync(file, 'utf8').trim(), first.secret);
+    assert.ok(first.secret.length >= 32);
+    const second = loadConfig({ LATCHKEY_DB: db });
+    assert.equal(second.secret, first.secret, 'the CLI and the server read the same secret');
+  });
+
+  it('LATCHKEY_SECRET wins and writes no file', () => {
+    const dir = fresh('secret-env');
+    const config = loadConfig({ LATCHKEY_DB: join(dir, 'latchkey.db'), LATCHKEY_SECRET: SECRET });
+    assert.equal(config.secret, SECRET);
+    assert.equal(existsSync(join(dir, 'latchkey.secret')), false);
+  });
+});
+
+const SEED = {
+  scopes: [{ name: 'api:read', description: 'Read the API' }],
+  clients: [
+    {
+      client_id: 'seeded-api',
+      client_secret: 'seeded-secret-0123456789',
+      name: 'Seeded API',
+      grants: ['client_credentials'],
+      scopes: ['api:read'],
+      token_format: 'opaque',
+      access_token_ttl: 120,
+    },
+    { name: 'Seeded SPA', public: true, redirect_uris: ['https://spa.example.test/cb'] },
+  ],
+  users: [
+    { email: 'Seeded@Example.test', password: 'seeded-user-pass-1', given_name: 'Sid', roles: ['admin'] },
+  ],
+};
+
+const YAML_SEED = `
+scopes:
+  - name: api:read
+    description: Read the API
+clients:
+  - client_id: seeded-api
+    client_secret: seeded-secret-0123456789
+    name: Seeded API
+    grants: [client_credentials]
+    scopes: [api:read]
+    token_format: opaque
+    access_token_ttl: 120
+  - name: Seeded SPA
+    public: true
+    redirect_uris: [https://spa.example.test/cb]
+users:
+  - email: Seeded@Example.test
+    password: seeded-user-pass-1
+    given_name: Sid
+    roles: [admin]
+`;
+
+describe('LATCHKEY_CONFIG seeding', () => {
+  for (const [format, file, text] of [
+    ['JSON', 'latchkey.json', JSON.stringify(SEED, null, 2)],
+    ['YAML', 'latchkey.yaml', YAML_SEED],
+  ] as const) {
+    it(`seeds clients, users and scopes from ${format}, idempotently`, async () => {
+      const dir = fresh(format);
+      writeFileSync(join(dir, file), text);
+      const env = {
+        LATCHKEY_DB: join(dir, 'latchkey.db'),
+        LATCHKEY_CONFIG: join(dir, file),
+        LATCHKEY_SECRET: SECRET,
+      };
+      const config = loadConfig(env);
+      assert.equal(config.configFile, join(dir, file));
+      const clock = new FakeClock();
+
+      // Twice on one connection, then again as a second start.
+      const deps = await buildDeps(config, { clock, log: jsonLog('silent') });
+      await seedStore(deps);
+      deps.store.close();
+      const again = await buildDeps(loadConfig(env), { clock, log: jsonLog('silent') });
+      try {
+        const { store } = again;
+        const clients = await store.clients.list();
+        assert.deepEqual(clients.map((c) => c.id).sort(), ['seeded-api', 'seeded-spa']);
+        const api = clients.find((c) => c.id === 'seeded-api')!;
+        assert.equal(api.secretHash, sha256('seeded-secret-0123456789'), 'the secret is stored hashed');
+        assert.deepEqual(api.grants, ['client_credentials']);
+        assert.deepEqual(api.scopes, ['api:read']);
+        assert.equal(api.tokenFormat, 'opaque');
+        assert.equal(api.accessTokenTtl, 120);
+        const spa = clients.find((c) => c.id === 'seeded-spa')!;
+        assert.equal(spa.isPublic, true);
+        assert.equal(spa.secretHash, null);
+        assert.deepEqual(spa.redirectUris, ['https://spa.example.test/cb']);
+
+        const users = await store.users.list();
+        assert.equal(users.length, 1);
+        assert.equal(users[0]!.email, 'seeded@example.test');
+        assert.deepEqual(users[0]!.roles, ['admin']);
+        assert.equal(await verifyPassword(users[0]!.passwordHash!, 'seeded-user-pass-1'), true);
+
+        const scopes = (await store.scopes.list()).map((s) => s.name).sort();
+        assert.deepEqual(scopes, ['api:read', 'email', 'offline_access', 'openid', 'profile']);
+        assert.equal((await store.keys.list()).length, 2, 'no extra signing keys on a second start');
+      } finally {
+        again.store.close();
+      }
+    });
+  }
+
+  const badConfigs: [string, string, string, RegExp][] = [
+    ['not-json.json', '{"clients": [', '(top level)', /not valid JSON/],
+    ['not-yaml.yaml', 'clients: [a, b\nusers: {', '(top level)', /not valid YAML/],
+    ['list.yaml', 'clients:\n  name: x\n', 'clients', /must be a list/],
+    ['unknown-section.json', '{"client": []}', 'client', /not a known section/],
+    ['no-name.json', '{"clients": [{"client_id": "x"}]}', 'clients[0].name', /is required/],
+    [
+      'grants.json',
+      '{"clients": [{"name": "x", "grants": "client_credentials"}]}',
+      'clients[0].grants',
+      /list of strings/,
+    ],
+    [
+      'ttl.yaml',
+      'clients:\n  - name: x\n    access_token_ttl: ten\n',
+      'clients[0].access_token_ttl',
+      /whole number/,
+    ],
+    [
+      'format.yaml',
+      'clients:\n  - name: x\n    token_format: paseto\n',
+      'clients[0].token_format',
+      /one of jwt, opaque/,
+    ],
+    [
+      'typo.yaml',
+      'clients:\n  - name: x\n    redirect_uri: https://a.test/cb\n',
+      'clients[0].redirect_uri',
+      /not a known client field/,
+    ],
+    ['scope.yaml', 'scopes:\n  - name: "has space"\n    description: d\n', 'scopes[0].name', /scope token/],
+    ['user.yaml', 'users:\n  - password: x\n', 'users[0].email', /is required/],
+    ['flag.yaml', 'clients:\n  - name: x\n    public: "yes"\n', 'clients[0].public', /true or false/],
+  ];
+  for (const [file, text, field, problem] of badConfigs) {
+    it(`a bad file (${file}) fails with the file, the field "${field}" and the problem`, () => {
+      const dir = fresh('bad');
+      const path = join(dir, file);
+      writeFileSync(path, text);
+      assert.throws(
+        () => loadConfig({ LATCHKEY_DB: ':memory:', LATCHKEY_CONFIG: path }),
+        (err: Error) => {
+          assert.ok(err instanceof ConfigError, `a ConfigError, got ${err.name}`);
+          assert.ok(err.message.includes(path), `names the file: ${err.message}`);
+          if (field !== '(top level)')
+            assert.ok(err.message.includes(`"${field}"`), `names the field: ${err.message}`);
+          assert.match(err.message, problem);
+          return true;
+        },
+      );
+    });
+  }
+
+  it('a missing file fails with its name', () => {
+    const path = join(tmp.dir, 'no-such-file.yaml');
+    assert.throws(
+      () => loadConfig({ LATCHKEY_DB: ':memory:', LATCHKEY_CONFIG: path }),
+      (err: Error) => {
+        return err instanceof ConfigError && err.message.includes(path) && /cannot be read/.test(err.message);
+      },
+    );
+  });
+
+  const badSeeds: [string, string, string, RegExp][] = [
+    [
+      'grant.yaml',
+      'clients:\n  - name: x\n    client_secret: 0123456789abcdef\n    grants: [bogus]\n',
+      'clients[0]',
+      /bogus/,
+    ],
+    [
+      'scope.yaml',
+      'clients:\n  - name: x\n    client_secret: 0123456789abcdef\n    scopes: [undeclared]\n',
+      'clients[0]',
+      /unknown scope "undeclared"/,
+    ],
+    ['secret.yaml', 'clients:\n  - name: x\n', 'clients[0].client_secret', /required/],
+    ['email.yaml', 'users:\n  - email: not-an-email\n', 'users[0].email', /not an email/],
+    ['password.yaml', 'users:\n  - email: a@example.test\n    password: password\n', 'users[0]', /common/],
+  ];
+  for (const [file, text, field, problem] of badSeeds) {
+    it(`a file whose content cannot be seeded (${file}) stops start-up naming the file and "${field}"`, async () => {
+      const dir = fresh('bad-seed');
+      const path = join(dir, file);
+      writeFileSync(path, text);
+      const config = loadConfig({ LATCHKEY_DB: ':memory:', LATCHKEY_CONFIG: path, LATCHKEY_SECRET: SECRET });
+      await assert.rejects(buildDeps(config, { log: jsonLog('silent') }), (err: Error) => {
+        assert.ok(err.message.includes(path), `names the file: ${err.message}`);
+        assert.ok(err.message.includes(`"${field}"`), `names the field: ${err.message}`);
+        assert.match(err.message, problem);
+        return true;
+      });
+    });
+  }
+});

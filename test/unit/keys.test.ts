@@ -1,0 +1,181 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { FakeClock } from '../../src/clock.js';
+import { Sealer } from '../../src/crypto/seal.js';
+import { createSqliteStore } from '../../src/store/sqlite/index.js';
+import type { Client, Store } from '../../src/store/types.js';
+import { AccessTokens } from '../../src/tokens/access.js';
+import { KeyRing } from '../../src/tokens/keys.js';
+import { tempDir } from '../helpers/server.js';
+import { newClient } from '../store/contract.js';
+
+const ISSUER = 'https://id.example.test';
+const SECRET = 'unit-test-secret-unit-test-secret';
+
+interface Ring {
+  store: Store;
+  keys: KeyRing;
+  tokens: AccessTokens;
+  clock: FakeClock;
+}
+
+function ring(store: Store, clock = new FakeClock()): Ring {
+  const keys = new KeyRing(store, new Sealer(SECRET), clock);
+  return { store, keys, clock, tokens: new AccessTokens(ISSUER, keys, store, clock) };
+}
+
+const kids = async (keys: KeyRing) =>
+  (JSON.parse(await keys.jwks()) as { keys: { kid: string }[] }).keys.map((k) => k.kid).sort();
+
+describe('KeyRing', () => {
+  const tmp = tempDir('latchkey-keys-');
+  after(() => tmp.cleanup());
+
+  describe('on one connection', () => {
+    let r: Ring;
+    let client: Client;
+    before(async () => {
+      r = ring(createSqliteStore(':memory:'));
+      client = newClient({ grants: ['client_credentials'] });
+      await r.store.clients.create(client);
+    });
+    after(() => r.store.close());
+
+    it('init creates one active ES256 and one active RS256 key, private parts sealed', async () => {
+      await r.keys.init();
+      const rows = await r.store.keys.list();
+      assert.deepEqual(rows.map((k) => k.alg).sort(), ['ES256', 'RS256']);
+      for (const row of rows) {
+        assert.equal(row.active, true);
+        assert.match(row.privateSealed, /^v1\./);
+        assert.equal(row.privateSealed.includes('"d"'), false, 'the private key is not stored in the clear');
+        assert.equal('d' in row.publicJwk, false);
+      }
+    });
+
+    it('init is idempotent', async () => {
+      await r.keys.init();
+      assert.equal((await r.store.keys.list()).length, 2);
+    });
+
+    it('publishes only public parts, with kid, alg and use', async () => {
+      const { keys } = JSON.parse(await r.keys.jwks()) as { keys: Record<string, unknown>[] };
+      assert.deepEqual(keys.map((k) => k['alg']).sort(), ['ES256', 'RS256']);
+      for (const k of keys) {
+        assert.equal(k['use'], 'sig');
+        assert.equal(typeof k['kid'], 'string');
+        for (const priv of ['d', 'p', 'q', 'dp', 'dq', 'qi'])
+          assert.equal(k[priv], undefined, `no "${priv}"`);
+      }
+    });
+
+    it('signs with the active key of each algorithm', async () => {
+      for (const alg of ['ES256', 'RS256'] as const) {
+        const { token } = await r.tokens.issue({
+          client: { ...client, signingAlg: alg },
+          sub: client.id,
+          userId: null,
+          scope: '',
+          aud: client.id,
+          grantId: null,
+        });
+        const header = decodeProtectedHeader(token);
+        assert.equal(header.alg, alg);
+        assert.equal(header.typ, 'at+jwt');
+        const jwks = createLocalJWKSet(JSON.parse(await r.keys.jwks()));
+        await jwtVerify(token, jwks, { issuer: ISSUER, currentDate: new Date(r.clock.nowMs()) });
+      }
+    });
+
+    it('a token signed before rotate() still verifies after it; new tokens use the new key', async () => {
+      const before = await r.tokens.issue({
+        client,
+        sub: client.id,
+        userId: null,
+        scope: '',
+        aud: client.id,
+        grantId: null,
+      });
+      const oldKid = decodeProtectedHeader(before.token).kid!;
+      const oldKids = await kids(r.keys);
+
+      const fresh = await r.keys.rotate(660);
+      assert.deepEqual(fresh.map((k) => k.alg).sort(), ['ES256', 'RS256']);
+      const published = await kids(r.keys);
+      assert.equal(published.length, 4);
+      for (const kid of [...oldKids, ...fresh.map((k) => k.kid)]) assert.ok(published.includes(kid));
+
+      assert.ok(await r.tokens.verify(before.token), 'the old token verifies server-side');
+      const jwks = createLocalJWKSet(JSON.parse(await r.keys.jwks()));
+      await jwtVerify(before.token, jwks, { issuer: ISSUER, currentDate: new Date(r.clock.nowMs()) });
+
+      const afterRotation = await r.tokens.issue({
+        client,
+        sub: client.id,
+        userId: null,
+        scope: '',
+        aud: client.id,
+        grantId: null,
+      });
+      const newKid = decodeProtectedHeader(afterRotation.token).kid!;
+      assert.notEqual(newKid, oldKid);
+      assert.equal(newKid, fresh.find((k) => k.alg === 'ES256')?.kid);
+    });
+
+    it('keeps a retired key in the JWKS until publishUntil, then drops it (prune or not)', async () => {
+      const rows = await r.store.keys.list();
+      const retired = rows.filter((k) => !k.active).map((k) => k.kid);
+      const active = rows.filter((k) => k.active).map((k) => k.kid);
+      assert.equal(retired.length, 2);
+
+      r.clock.advance(659);
+      assert.equal((await kids(r.keys)).length, 4, 'still published one second before publishUntil');
+
+      r.clock.advance(1);
+      assert.deepEqual(await kids(r.keys), [...active].sort(), 'past publishUntil, without any write');
+      assert.equal(await r.keys.verificationKey(retired[0]!), undefined);
+
+      assert.equal(await r.store.keys.prune(r.clock.now()), 2);
+      assert.deepEqual(await kids(r.keys), [...active].sort(), 'pruned on the same connection');
+      assert.deepEqual((await r.store.keys.list()).map((k) => k.kid).sort(), [...active].sort());
+    });
+  });
+
+  describe('across connections (CLI and server)', () => {
+    let server: Ring;
+    let cli: Ring;
+    before(async () => {
+      const file = join(tmp.dir, 'shared.db');
+      server = ring(createSqliteStore(file));
+      cli = ring(createSqliteStore(file), server.clock);
+      await server.keys.init();
+      await cli.keys.init();
+    });
+    after(() => {
+      server.store.close();
+      cli.store.close();
+    });
+
+    it('both connections share the same keys after init', async () => {
+      assert.equal((await server.store.keys.list()).length, 2);
+      assert.deepEqual(await kids(server.keys), await kids(cli.keys));
+    });
+
+    it('a rotation made by another connection is seen at once', async () => {
+      const before = await kids(server.keys);
+      const fresh = await cli.keys.rotate(600);
+      const now = await kids(server.keys);
+      for (const k of fresh) assert.ok(now.includes(k.kid), `server publishes ${k.alg} ${k.kid}`);
+      for (const kid of before) assert.ok(now.includes(kid), 'and keeps the old keys');
+      for (const k of fresh) assert.equal((await server.keys.signingKey(k.alg)).kid, k.kid);
+    });
+
+    it('refuses to start with another LATCHKEY_SECRET than the keys were sealed with', async () => {
+      const other = new KeyRing(server.store, new Sealer('another-secret-another-secret'), server.clock);
+      await assert.rejects(other.init(), /LATCHKEY_SECRET/);
+      await assert.rejects(other.signingKey('ES256'));
+    });
+  });
+});
