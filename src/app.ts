@@ -5,6 +5,7 @@ import type { Deps } from './deps.js';
 import { MAX_BODY_BYTES } from './http/params.js';
 import { errorJson, htmlPage, renderError } from './http/render.js';
 import { noStore, securityHeaders } from './http/security.js';
+import { accountRoutes } from './interaction/account.js';
 import { consentRoutes } from './interaction/consent.js';
 import { loginRoutes } from './interaction/login.js';
 import { authorizeRoutes } from './oauth/authorize/index.js';
@@ -66,6 +67,7 @@ export function createApp(deps: Deps): Hono {
   app.route('/', loginRoutes(deps));
   app.route('/', consentRoutes(deps));
   app.route('/', logoutRoutes(deps));
+  app.route('/', accountRoutes(deps));
 
   app.notFound((c) => {
     const err = new OAuthError(

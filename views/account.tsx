@@ -21,6 +21,8 @@ export interface ConnectedApp {
 }
 
 export type AccountMfa =
+  /** This server does not offer TOTP enrolment yet. */
+  | { status: 'unavailable' }
   | { status: 'off' }
   /** Enrolment started: the secret is shown until a first code confirms it. */
   | { status: 'setup'; secret: string; otpauthUri?: string; qrDataUri?: string }
@@ -189,6 +191,9 @@ function MfaSection(props: { csrf: string; mfa: AccountMfa; actions: AccountActi
         <h2 id="mfa-heading">Two-factor authentication</h2>
         {mfa.status === 'on' && <span class="badge badge-success">On</span>}
       </div>
+      {mfa.status === 'unavailable' && (
+        <p class="section-intro">Two-factor authentication is not offered on this server yet.</p>
+      )}
       {mfa.status === 'off' && (
         <>
           <p class="section-intro">
