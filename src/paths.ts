@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The package root, whether running from `src/` through tsx or from the compiled `dist/src/`. */
+/** The package root, whether running from `src/` through tsx or from the bundle `dist/latchkey.mjs`. */
 function findRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {

@@ -1,7 +1,9 @@
-import { type ServerType, serve } from '@hono/node-server';
+import { createServer, type Server } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { type BuildOptions, buildDeps, type Deps } from './deps.js';
+import { CSP } from './http/security.js';
 
 export interface RunningServer {
   deps: Deps;
@@ -36,9 +38,43 @@ export async function startServer(config: Config, options: BuildOptions = {}): P
   const deps = await buildDeps(config, options);
   const app = createApp(deps);
   const stopSweeper = startSweeper(deps);
-  const server: ServerType = await new Promise((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
-    s.once('error', reject);
+  // A request target that is not a URL (`GET *`) fails before the app runs: answer like the app would.
+  const listener = getRequestListener(app.fetch, {
+    hostname: config.host,
+    errorHandler: () =>
+      new Response('{"error":"invalid_request","error_description":"malformed request target"}', {
+        status: 400,
+        headers: {
+          'Content-Type': 'application/json',
+          'Cache-Control': 'no-store',
+          'X-Frame-Options': 'DENY',
+          'X-Content-Type-Options': 'nosniff',
+          'Content-Security-Policy': CSP,
+        },
+      }),
+  });
+  const server: Server = createServer(listener);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  // Requests Node's HTTP parser rejects never reach the app: answer them with the same headers.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable || err.code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
+    const status =
+      err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    const body = '{"error":"invalid_request","error_description":"malformed HTTP request"}';
+    socket.end(
+      `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n` +
+        `Cache-Control: no-store\r\nX-Frame-Options: DENY\r\nX-Content-Type-Options: nosniff\r\n` +
+        `Content-Security-Policy: ${CSP}\r\nConnection: close\r\n\r\n${body}`,
+    );
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -53,7 +89,7 @@ export async function startServer(config: Config, options: BuildOptions = {}): P
           deps.store.close();
           resolve();
         });
-        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+        server.closeAllConnections();
       }),
   };
 }

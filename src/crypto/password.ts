@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { hash, verify } from '@node-rs/argon2';
 
 // OWASP Password Storage Cheat Sheet: argon2id, m=19 MiB, t=2, p=1.
@@ -32,13 +33,32 @@ export const passwordProblemText: Record<PasswordProblem, string> = {
   common: 'the password is too common; choose another',
 };
 
+/**
+ * At most (cores - 1) argon2 computations at once, at least one: a login storm then leaves a core to the
+ * event loop, so discovery and token requests keep answering quickly while passwords queue.
+ */
+const ARGON2_SLOTS = Math.max(1, availableParallelism() - 1);
+let running = 0;
+const waiting: (() => void)[] = [];
+
+async function withSlot<T>(fn: () => Promise<T>): Promise<T> {
+  if (running >= ARGON2_SLOTS) await new Promise<void>((resolve) => waiting.push(resolve));
+  running++;
+  try {
+    return await fn();
+  } finally {
+    running--;
+    waiting.shift()?.();
+  }
+}
+
 export function hashPassword(password: string): Promise<string> {
-  return hash(password, ARGON2);
+  return withSlot(() => hash(password, ARGON2));
 }
 
 export async function verifyPassword(stored: string, password: string): Promise<boolean> {
   try {
-    return await verify(stored, password);
+    return await withSlot(() => verify(stored, password));
   } catch {
     return false;
   }

@@ -47,14 +47,13 @@ export async function readForm(c: Context): Promise<Params> {
   // RFC 6749 §5.2: 400 invalid_request, like every other malformed request.
   const length = Number(c.req.header('content-length') ?? '0');
   if (length > MAX_BODY_BYTES) throw invalidRequest(`the body must be at most ${MAX_BODY_BYTES} bytes`);
-  let buf: ArrayBuffer;
+  let buf: Uint8Array | undefined;
   try {
-    buf = await c.req.arrayBuffer();
+    buf = await readAtMost(c.req.raw.body, MAX_BODY_BYTES);
   } catch (cause) {
     throw invalidRequest('the body could not be read', { cause });
   }
-  if (buf.byteLength > MAX_BODY_BYTES)
-    throw invalidRequest(`the body must be at most ${MAX_BODY_BYTES} bytes`);
+  if (!buf) throw invalidRequest(`the body must be at most ${MAX_BODY_BYTES} bytes`);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
@@ -62,6 +61,38 @@ export async function readForm(c: Context): Promise<Params> {
     throw invalidRequest('the body must be UTF-8');
   }
   return parseQueryString(text);
+}
+
+/**
+ * The body, or `undefined` as soon as it passes `limit` bytes: a chunked body has no content-length to
+ * refuse up front, and must not be buffered whole to find out it is too big.
+ */
+async function readAtMost(
+  body: ReadableStream<Uint8Array> | null,
+  limit: number,
+): Promise<Uint8Array | undefined> {
+  if (!body) return new Uint8Array(0);
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      // Stop reading; the HTTP server drains or closes the rest after the answer.
+      reader.releaseLock();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return out;
 }
 
 export function parseQueryString(text: string): Params {

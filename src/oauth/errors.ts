@@ -54,6 +54,14 @@ const STATUS: Record<OAuthErrorCode, number> = {
   too_many_requests: 429,
 };
 
+/** RFC 6749 §5.2: error_description is limited to %x20-21 / %x23-5B / %x5D-7E. */
+export function describable(text: string): string {
+  return text
+    .replace(/"/g, "'")
+    .replace(/§/g, 'section ')
+    .replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, '');
+}
+
 export class OAuthError extends Error {
   override name = 'OAuthError';
   readonly status: number;
@@ -80,7 +88,7 @@ export class OAuthError extends Error {
   readonly extra: Record<string, unknown>;
 
   toJSON(): Record<string, unknown> {
-    return { error: this.error, error_description: this.description, ...this.extra };
+    return { error: this.error, error_description: describable(this.description), ...this.extra };
   }
 }
 

@@ -1,7 +1,8 @@
-import { decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
+import { decodeProtectedHeader, jwtVerify } from 'jose';
 import type { Clock } from '../clock.js';
 import { randomToken, sha256 } from '../crypto/hash.js';
 import type { Client, OpaqueAccessToken, Store } from '../store/types.js';
+import { signJws } from './jws.js';
 import type { KeyRing } from './keys.js';
 
 export interface AccessTokenRequest {
@@ -80,18 +81,20 @@ export class AccessTokens {
       };
     }
     const { kid, key } = await this.keys.signingKey(req.client.signingAlg);
-    const claims: Record<string, unknown> = { client_id: req.client.id, scope: req.scope };
+    // RFC 9068 §2.2
+    const claims: Record<string, unknown> = {
+      iss: this.issuer,
+      sub: req.sub,
+      aud: req.aud,
+      iat: now,
+      exp: expiresAt,
+      jti,
+      client_id: req.client.id,
+      scope: req.scope,
+    };
     if (req.authTime) claims['auth_time'] = req.authTime;
     if (req.amr?.length) claims['amr'] = req.amr;
-    const token = await new SignJWT(claims)
-      .setProtectedHeader({ alg: req.client.signingAlg, typ: 'at+jwt', kid })
-      .setIssuer(this.issuer)
-      .setSubject(req.sub)
-      .setAudience(req.aud)
-      .setIssuedAt(now)
-      .setExpirationTime(expiresAt)
-      .setJti(jti)
-      .sign(key);
+    const token = signJws(req.client.signingAlg, key, { typ: 'at+jwt', kid }, claims);
     return { token, jti, expiresAt };
   }
 
@@ -111,7 +114,18 @@ export class AccessTokens {
     return info;
   }
 
+  /** Signature checks are cached per token (tokens are immutable); expiry and revocation are checked every time. */
+  private readonly verified = new Map<string, AccessTokenInfo>();
+  private static readonly VERIFIED_MAX = 10_000;
+
   private async verifyJwt(token: string): Promise<AccessTokenInfo | undefined> {
+    const info = this.verified.get(token) ?? (await this.verifySignature(token));
+    if (!info || info.exp <= this.clock.now()) return undefined;
+    if (await this.store.tokens.isJtiRevoked(info.jti)) return undefined;
+    return info;
+  }
+
+  private async verifySignature(token: string): Promise<AccessTokenInfo | undefined> {
     let kid: string | undefined;
     try {
       kid = decodeProtectedHeader(token).kid;
@@ -121,36 +135,39 @@ export class AccessTokens {
     if (!kid) return undefined;
     const key = await this.keys.verificationKey(kid);
     if (!key) return undefined;
+    let payload: Record<string, unknown>;
     try {
-      const { payload } = await jwtVerify(token, key.key, {
+      ({ payload } = await jwtVerify(token, key.key, {
         issuer: this.issuer,
         typ: 'at+jwt',
         algorithms: [key.alg],
         currentDate: new Date(this.clock.nowMs()),
         clockTolerance: 0,
-      });
-      const { jti, sub, client_id, scope, aud, iat, exp, auth_time } = payload as Record<string, unknown>;
-      if (typeof jti !== 'string' || typeof sub !== 'string' || typeof client_id !== 'string')
-        return undefined;
-      if (typeof iat !== 'number' || typeof exp !== 'number') return undefined;
-      if (await this.store.tokens.isJtiRevoked(jti)) return undefined;
-      const grantId = grantOfJti(jti);
-      return {
-        jti,
-        sub,
-        clientId: client_id,
-        userId: grantId ? sub : null,
-        scope: typeof scope === 'string' ? scope : '',
-        aud: Array.isArray(aud) ? String(aud[0]) : String(aud),
-        iat,
-        exp,
-        grantId,
-        format: 'jwt',
-        ...(typeof auth_time === 'number' ? { authTime: auth_time } : {}),
-      };
+      }));
     } catch {
       return undefined;
     }
+    const { jti, sub, client_id, scope, aud, iat, exp, auth_time } = payload;
+    if (typeof jti !== 'string' || typeof sub !== 'string' || typeof client_id !== 'string') return undefined;
+    if (typeof iat !== 'number' || typeof exp !== 'number') return undefined;
+    const grantId = grantOfJti(jti);
+    const info: AccessTokenInfo = {
+      jti,
+      sub,
+      clientId: client_id,
+      userId: grantId ? sub : null,
+      scope: typeof scope === 'string' ? scope : '',
+      aud: Array.isArray(aud) ? String(aud[0]) : String(aud),
+      iat,
+      exp,
+      grantId,
+      format: 'jwt',
+      ...(typeof auth_time === 'number' ? { authTime: auth_time } : {}),
+    };
+    if (this.verified.size >= AccessTokens.VERIFIED_MAX)
+      this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, info);
+    return info;
   }
 
   private async verifyOpaque(token: string): Promise<AccessTokenInfo | undefined> {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { SignJWT } from 'jose';
 import type { Deps } from '../deps.js';
 import type { Client } from '../store/types.js';
+import { signJws } from './jws.js';
 
 export const ID_TOKEN_TTL_SECONDS = 3600;
 
@@ -25,17 +25,18 @@ export interface IdTokenInput {
 export async function signIdToken(deps: Deps, input: IdTokenInput): Promise<string> {
   const now = deps.clock.now();
   const { kid, key } = await deps.keys.signingKey(input.client.signingAlg);
-  const payload: Record<string, unknown> = { ...input.claims };
+  // OIDC Core §2
+  const payload: Record<string, unknown> = {
+    ...input.claims,
+    iss: deps.config.issuer,
+    sub: input.sub,
+    aud: input.client.id,
+    iat: now,
+    exp: now + ID_TOKEN_TTL_SECONDS,
+  };
   if (input.nonce) payload['nonce'] = input.nonce;
   if (input.authTime) payload['auth_time'] = input.authTime;
   if (input.amr.length) payload['amr'] = input.amr;
   if (input.accessToken) payload['at_hash'] = atHash(input.accessToken);
-  return new SignJWT(payload)
-    .setProtectedHeader({ alg: input.client.signingAlg, typ: 'JWT', kid })
-    .setIssuer(deps.config.issuer)
-    .setSubject(input.sub)
-    .setAudience(input.client.id)
-    .setIssuedAt(now)
-    .setExpirationTime(now + ID_TOKEN_TTL_SECONDS)
-    .sign(key);
+  return signJws(input.client.signingAlg, key, { typ: 'JWT', kid }, payload);
 }

@@ -11,7 +11,7 @@ import { createSqliteStore } from '../../src/store/sqlite/index.js';
 import { basic, form, startTestServer, type TestServer, tempDir } from '../helpers/server.js';
 
 // The real bin, compiled (`npm test` builds first: see "pretest").
-const BIN = join(packageRoot, 'dist', 'src', 'main.js');
+const BIN = join(packageRoot, 'dist', 'latchkey.mjs');
 const SECRET = 'cli-test-secret-0123456789abcdef';
 
 interface Run {

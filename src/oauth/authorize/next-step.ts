@@ -166,8 +166,8 @@ async function issueAuthorizationResponse(
     access_token: response.access_token,
     token_type: 'Bearer',
     expires_in: String(response.expires_in),
-    scope: response.scope,
   };
+  if (response.scope) params['scope'] = response.scope;
   if (response.id_token) params['id_token'] = response.id_token;
   return respond(c, target, params);
 }

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { FormPostPage, renderPage } from '../../../views/index.js';
-import type { OAuthError } from '../errors.js';
+import { describable, type OAuthError } from '../errors.js';
 import type { ResponseMode } from './request.js';
 
 export interface RedirectTarget {
@@ -36,5 +36,5 @@ export function respond(c: Context, target: RedirectTarget, params: Record<strin
 }
 
 export function respondError(c: Context, target: RedirectTarget, err: OAuthError): Response {
-  return respond(c, target, { error: err.error, error_description: err.description });
+  return respond(c, target, { error: err.error, error_description: describable(err.description) });
 }

@@ -42,7 +42,8 @@ export async function buildTokens(
     access_token: access.token,
     token_type: 'Bearer',
     expires_in: access.expiresAt - now,
-    scope: spec.scope,
+    // RFC 6749 §5.1: scope is only sent when there is one.
+    ...(spec.scope ? { scope: spec.scope } : {}),
   };
   const issued: Issued = {};
   if (access.record) issued.access = access.record;

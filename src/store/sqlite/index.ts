@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
-import { and, asc, desc, eq, gt, inArray, isNull, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, lte, sql } from 'drizzle-orm';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import * as s from '../../../db/schema.sqlite.js';
 import { sqliteMigrations } from '../../paths.js';
 import type { AuthorizationCode, Client, Grant, Issued, Scope, SigningKey, Store, User } from '../types.js';
@@ -39,6 +40,13 @@ export function createSqliteStore(
 }
 
 const p = (name: string) => sql.placeholder(name);
+
+/** `{ column: placeholder(column) }` for every column: an insert prepared once, run with a whole record. */
+function allPlaceholders<T extends SQLiteTable>(
+  table: T,
+): { [K in keyof T['$inferInsert']]-?: ReturnType<typeof p> } {
+  return Object.fromEntries(Object.keys(getTableColumns(table)).map((k) => [k, p(k)])) as never;
+}
 
 class SqliteStore implements Store {
   private readonly q;
@@ -101,11 +109,65 @@ class SqliteStore implements Store {
         .from(s.users)
         .where(eq(s.users.email, p('email')))
         .prepare(),
+      insertGrant: db.insert(s.grants).values(allPlaceholders(s.grants)).prepare(),
+      insertRefresh: db.insert(s.refreshTokens).values(allPlaceholders(s.refreshTokens)).prepare(),
+      insertAccess: db.insert(s.accessTokens).values(allPlaceholders(s.accessTokens)).prepare(),
+      insertEvent: db
+        .insert(s.events)
+        .values({
+          at: p('at'),
+          type: p('type'),
+          userId: p('userId'),
+          clientId: p('clientId'),
+          ip: p('ip'),
+          detail: p('detail'),
+        })
+        .prepare(),
+      insertCode: db.insert(s.codes).values(allPlaceholders(s.codes)).prepare(),
+      insertSession: db.insert(s.sessions).values(allPlaceholders(s.sessions)).prepare(),
+      insertInteraction: db.insert(s.interactions).values(allPlaceholders(s.interactions)).prepare(),
+      interaction: db
+        .select()
+        .from(s.interactions)
+        .where(eq(s.interactions.id, p('id')))
+        .prepare(),
+      updateInteraction: db
+        .update(s.interactions)
+        .set({ data: sql`${p('data')}` })
+        .where(eq(s.interactions.id, p('id')))
+        .prepare(),
+      deleteInteraction: db
+        .delete(s.interactions)
+        .where(eq(s.interactions.id, p('id')))
+        .prepare(),
+      revokeGrant: db
+        .update(s.grants)
+        .set({ revokedAt: sql`${p('now')}` })
+        .where(and(eq(s.grants.id, p('id')), isNull(s.grants.revokedAt)))
+        .prepare(),
+      rotate: db
+        .update(s.refreshTokens)
+        .set({ rotatedAt: sql`${p('now')}`, retrySealed: sql`${p('sealed')}` })
+        .where(and(eq(s.refreshTokens.hash, p('hash')), isNull(s.refreshTokens.rotatedAt)))
+        .prepare(),
+      consume: db
+        .update(s.codes)
+        .set({ consumedAt: sql`${p('now')}` })
+        .where(and(eq(s.codes.hash, p('hash')), isNull(s.codes.consumedAt)))
+        .prepare(),
+      touchSession: db
+        .update(s.sessions)
+        .set({ lastSeenAt: sql`${p('now')}` })
+        .where(eq(s.sessions.idHash, p('hash')))
+        .prepare(),
     };
   }
 
+  private dataVersion: Database.Statement | undefined;
+
   generation(): number {
-    return this.raw.pragma('data_version', { simple: true }) as number;
+    this.dataVersion ??= this.raw.prepare('PRAGMA data_version').pluck();
+    return this.dataVersion.get() as number;
   }
 
   private cached(): Map<string, Client | null> {
@@ -150,19 +212,14 @@ class SqliteStore implements Store {
   }
 
   private writeIssued(issued: Issued): void {
-    if (issued.grant) this.db.insert(s.grants).values(issued.grant).run();
-    if (issued.refresh) this.db.insert(s.refreshTokens).values(issued.refresh).run();
-    if (issued.access) this.db.insert(s.accessTokens).values(issued.access).run();
-    if (issued.event) this.db.insert(s.events).values(issued.event).run();
+    if (issued.grant) this.q.insertGrant.run({ ...issued.grant });
+    if (issued.refresh) this.q.insertRefresh.run({ ...issued.refresh });
+    if (issued.access) this.q.insertAccess.run({ ...issued.access });
+    if (issued.event) this.q.insertEvent.run({ ...issued.event });
   }
 
   private revokeGrantNow(id: string, now: number): boolean {
-    const res = this.db
-      .update(s.grants)
-      .set({ revokedAt: now })
-      .where(and(eq(s.grants.id, id), isNull(s.grants.revokedAt)))
-      .run();
-    return res.changes > 0;
+    return this.q.revokeGrant.run({ id, now }).changes > 0;
   }
 
   users: Store['users'] = {
@@ -346,12 +403,8 @@ class SqliteStore implements Store {
     findRefresh: async (hash) => this.q.refresh.get({ hash }),
     rotateRefresh: async (oldHash, now, retrySealed, successor) =>
       this.raw.transaction(() => {
-        const res = this.db
-          .update(s.refreshTokens)
-          .set({ rotatedAt: now, retrySealed })
-          .where(and(eq(s.refreshTokens.hash, oldHash), isNull(s.refreshTokens.rotatedAt)))
-          .run();
-        if (res.changes === 0) return 'already_rotated' as const;
+        if (this.q.rotate.run({ hash: oldHash, now, sealed: retrySealed }).changes === 0)
+          return 'already_rotated' as const;
         this.writeIssued(successor);
         return 'rotated' as const;
       })(),
@@ -364,19 +417,14 @@ class SqliteStore implements Store {
   codes: Store['codes'] = {
     save: async (grant, code) => {
       this.raw.transaction(() => {
-        this.db.insert(s.grants).values(grant).run();
-        this.db.insert(s.codes).values(code).run();
+        this.q.insertGrant.run({ ...grant });
+        this.q.insertCode.run({ ...code });
       })();
     },
     find: async (hash) => this.q.code.get({ hash }) as AuthorizationCode | undefined,
     redeem: async (hash, now, issued) =>
       this.raw.transaction(() => {
-        const res = this.db
-          .update(s.codes)
-          .set({ consumedAt: now })
-          .where(and(eq(s.codes.hash, hash), isNull(s.codes.consumedAt)))
-          .run();
-        if (res.changes === 0) {
+        if (this.q.consume.run({ hash, now }).changes === 0) {
           const code = this.q.code.get({ hash });
           if (code) this.revokeGrantNow(code.grantId, now);
           return 'replayed' as const;
@@ -388,11 +436,11 @@ class SqliteStore implements Store {
 
   sessions: Store['sessions'] = {
     create: async (session) => {
-      this.db.insert(s.sessions).values(session).run();
+      this.q.insertSession.run({ ...session });
     },
     find: async (idHash) => this.q.session.get({ hash: idHash }),
     touch: async (idHash, now) => {
-      this.db.update(s.sessions).set({ lastSeenAt: now }).where(eq(s.sessions.idHash, idHash)).run();
+      this.q.touchSession.run({ hash: idHash, now });
     },
     end: async (idHash, now) => {
       this.db
@@ -418,14 +466,14 @@ class SqliteStore implements Store {
 
   interactions: Store['interactions'] = {
     save: async (interaction) => {
-      this.db.insert(s.interactions).values(interaction).run();
+      this.q.insertInteraction.run({ ...interaction });
     },
-    find: async (id) => this.db.select().from(s.interactions).where(eq(s.interactions.id, id)).get(),
+    find: async (id) => this.q.interaction.get({ id }),
     update: async (id, data) => {
-      this.db.update(s.interactions).set({ data }).where(eq(s.interactions.id, id)).run();
+      this.q.updateInteraction.run({ id, data: JSON.stringify(data) });
     },
     remove: async (id) => {
-      this.db.delete(s.interactions).where(eq(s.interactions.id, id)).run();
+      this.q.deleteInteraction.run({ id });
     },
   };
 
@@ -465,7 +513,7 @@ class SqliteStore implements Store {
 
   events: Store['events'] = {
     add: async (event) => {
-      this.db.insert(s.events).values(event).run();
+      this.q.insertEvent.run({ ...event });
     },
     list: async (limit) => this.db.select().from(s.events).orderBy(desc(s.events.id)).limit(limit).all(),
   };
