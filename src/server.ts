@@ -3,7 +3,7 @@ import { getRequestListener } from '@hono/node-server';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { type BuildOptions, buildDeps, type Deps } from './deps.js';
-import { CSP } from './http/security.js';
+import { CSP, SECURITY_HEADERS } from './http/security.js';
 
 export interface RunningServer {
   deps: Deps;
@@ -44,13 +44,7 @@ export async function startServer(config: Config, options: BuildOptions = {}): P
     errorHandler: () =>
       new Response('{"error":"invalid_request","error_description":"malformed request target"}', {
         status: 400,
-        headers: {
-          'Content-Type': 'application/json',
-          'Cache-Control': 'no-store',
-          'X-Frame-Options': 'DENY',
-          'X-Content-Type-Options': 'nosniff',
-          'Content-Security-Policy': CSP,
-        },
+        headers: { ...SECURITY_HEADERS, 'Content-Type': 'application/json', 'Cache-Control': 'no-store' },
       }),
   });
   const server: Server = createServer(listener);

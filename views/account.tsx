@@ -345,14 +345,16 @@ function ProviderSection(props: {
   );
 }
 
-const dateFormat = new Intl.DateTimeFormat('en-GB', {
-  dateStyle: 'medium',
-  timeStyle: 'short',
-  timeZone: 'UTC',
-});
+// Created on first use: building an Intl formatter loads ICU data, which start-up does not need.
+let dateFormat: Intl.DateTimeFormat | undefined;
 
 function Time({ epochSeconds }: { epochSeconds: number }) {
   const date = new Date(epochSeconds * 1000);
+  dateFormat ??= new Intl.DateTimeFormat('en-GB', {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+    timeZone: 'UTC',
+  });
   return <time datetime={date.toISOString()}>{`${dateFormat.format(date)} UTC`}</time>;
 }
 

@@ -1,5 +1,4 @@
 import { availableParallelism } from 'node:os';
-import { hash, verify } from '@node-rs/argon2';
 
 // OWASP Password Storage Cheat Sheet: argon2id, m=19 MiB, t=2, p=1.
 const ARGON2 = { algorithm: 2 /* Argon2id */, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
@@ -52,12 +51,18 @@ async function withSlot<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-export function hashPassword(password: string): Promise<string> {
+// Loaded on first use: the native module's loader probes the C library, which start-up does not need.
+let argon2: Promise<typeof import('@node-rs/argon2')> | undefined;
+const loadArgon2 = () => (argon2 ??= import('@node-rs/argon2'));
+
+export async function hashPassword(password: string): Promise<string> {
+  const { hash } = await loadArgon2();
   return withSlot(() => hash(password, ARGON2));
 }
 
 export async function verifyPassword(stored: string, password: string): Promise<boolean> {
   try {
+    const { verify } = await loadArgon2();
     return await withSlot(() => verify(stored, password));
   } catch {
     return false;

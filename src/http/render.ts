@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import type { JSX } from 'hono/jsx/jsx-runtime';
 import { ErrorPage, renderPage } from '../../views/index.js';
 import { OAuthError } from '../oauth/errors.js';
+import { SECURITY_HEADERS } from './security.js';
 
 /** How an error reaches the user: set by a route; JSON unless it says otherwise. */
 export type ErrorMode =
@@ -29,6 +30,7 @@ export function errorPage(c: Context, err: OAuthError): Response {
 
 export function errorJson(err: OAuthError): Response {
   const headers: Record<string, string> = {
+    ...SECURITY_HEADERS,
     'content-type': 'application/json',
     'cache-control': 'no-store',
     ...err.headers,

@@ -41,6 +41,24 @@ export function createSqliteStore(
 
 const p = (name: string) => sql.placeholder(name);
 
+/** Each statement is prepared on first use, then reused: start-up does not pay for the ones it never runs. */
+function lazily<T extends Record<string, () => unknown>>(
+  defs: T,
+): { readonly [K in keyof T]: ReturnType<T[K]> } {
+  const out = {} as { [K in keyof T]: ReturnType<T[K]> };
+  for (const key of Object.keys(defs) as (keyof T)[]) {
+    Object.defineProperty(out, key, {
+      get() {
+        const value = defs[key]!();
+        Object.defineProperty(out, key, { value });
+        return value;
+      },
+      configurable: true,
+    });
+  }
+  return out;
+}
+
 /** `{ column: placeholder(column) }` for every column: an insert prepared once, run with a whole record. */
 function allPlaceholders<T extends SQLiteTable>(
   table: T,
@@ -58,113 +76,132 @@ class SqliteStore implements Store {
     private readonly db: Db,
   ) {
     // Hot paths: prepared once.
-    this.q = {
-      client: db
-        .select()
-        .from(s.clients)
-        .where(eq(s.clients.id, p('id')))
-        .prepare(),
-      clientUris: db
-        .select()
-        .from(s.clientUris)
-        .where(eq(s.clientUris.clientId, p('id')))
-        .prepare(),
-      grant: db
-        .select()
-        .from(s.grants)
-        .where(eq(s.grants.id, p('id')))
-        .prepare(),
-      refresh: db
-        .select()
-        .from(s.refreshTokens)
-        .where(eq(s.refreshTokens.hash, p('hash')))
-        .prepare(),
-      opaque: db
-        .select()
-        .from(s.accessTokens)
-        .where(eq(s.accessTokens.hash, p('hash')))
-        .prepare(),
-      jti: db
-        .select({ jti: s.revokedJtis.jti })
-        .from(s.revokedJtis)
-        .where(eq(s.revokedJtis.jti, p('jti')))
-        .prepare(),
-      code: db
-        .select()
-        .from(s.codes)
-        .where(eq(s.codes.hash, p('hash')))
-        .prepare(),
-      session: db
-        .select()
-        .from(s.sessions)
-        .where(eq(s.sessions.idHash, p('hash')))
-        .prepare(),
-      userById: db
-        .select()
-        .from(s.users)
-        .where(eq(s.users.id, p('id')))
-        .prepare(),
-      userByEmail: db
-        .select()
-        .from(s.users)
-        .where(eq(s.users.email, p('email')))
-        .prepare(),
-      insertGrant: db.insert(s.grants).values(allPlaceholders(s.grants)).prepare(),
-      insertRefresh: db.insert(s.refreshTokens).values(allPlaceholders(s.refreshTokens)).prepare(),
-      insertAccess: db.insert(s.accessTokens).values(allPlaceholders(s.accessTokens)).prepare(),
-      insertEvent: db
-        .insert(s.events)
-        .values({
-          at: p('at'),
-          type: p('type'),
-          userId: p('userId'),
-          clientId: p('clientId'),
-          ip: p('ip'),
-          detail: p('detail'),
-        })
-        .prepare(),
-      insertCode: db.insert(s.codes).values(allPlaceholders(s.codes)).prepare(),
-      insertSession: db.insert(s.sessions).values(allPlaceholders(s.sessions)).prepare(),
-      insertInteraction: db.insert(s.interactions).values(allPlaceholders(s.interactions)).prepare(),
-      interaction: db
-        .select()
-        .from(s.interactions)
-        .where(eq(s.interactions.id, p('id')))
-        .prepare(),
-      updateInteraction: db
-        .update(s.interactions)
-        .set({ data: sql`${p('data')}` })
-        .where(eq(s.interactions.id, p('id')))
-        .prepare(),
-      deleteInteraction: db
-        .delete(s.interactions)
-        .where(eq(s.interactions.id, p('id')))
-        .prepare(),
-      revokeGrant: db
-        .update(s.grants)
-        .set({ revokedAt: sql`${p('now')}` })
-        .where(and(eq(s.grants.id, p('id')), isNull(s.grants.revokedAt)))
-        .prepare(),
-      rotate: db
-        .update(s.refreshTokens)
-        .set({ rotatedAt: sql`${p('now')}`, retrySealed: sql`${p('sealed')}` })
-        .where(and(eq(s.refreshTokens.hash, p('hash')), isNull(s.refreshTokens.rotatedAt)))
-        .prepare(),
-      consume: db
-        .update(s.codes)
-        .set({ consumedAt: sql`${p('now')}` })
-        .where(and(eq(s.codes.hash, p('hash')), isNull(s.codes.consumedAt)))
-        .prepare(),
-      touchSession: db
-        .update(s.sessions)
-        .set({ lastSeenAt: sql`${p('now')}` })
-        .where(eq(s.sessions.idHash, p('hash')))
-        .prepare(),
-    };
+    this.q = lazily({
+      client: () =>
+        db
+          .select()
+          .from(s.clients)
+          .where(eq(s.clients.id, p('id')))
+          .prepare(),
+      clientUris: () =>
+        db
+          .select()
+          .from(s.clientUris)
+          .where(eq(s.clientUris.clientId, p('id')))
+          .prepare(),
+      grant: () =>
+        db
+          .select()
+          .from(s.grants)
+          .where(eq(s.grants.id, p('id')))
+          .prepare(),
+      refresh: () =>
+        db
+          .select()
+          .from(s.refreshTokens)
+          .where(eq(s.refreshTokens.hash, p('hash')))
+          .prepare(),
+      opaque: () =>
+        db
+          .select()
+          .from(s.accessTokens)
+          .where(eq(s.accessTokens.hash, p('hash')))
+          .prepare(),
+      jti: () =>
+        db
+          .select({ jti: s.revokedJtis.jti })
+          .from(s.revokedJtis)
+          .where(eq(s.revokedJtis.jti, p('jti')))
+          .prepare(),
+      code: () =>
+        db
+          .select()
+          .from(s.codes)
+          .where(eq(s.codes.hash, p('hash')))
+          .prepare(),
+      session: () =>
+        db
+          .select()
+          .from(s.sessions)
+          .where(eq(s.sessions.idHash, p('hash')))
+          .prepare(),
+      userById: () =>
+        db
+          .select()
+          .from(s.users)
+          .where(eq(s.users.id, p('id')))
+          .prepare(),
+      userByEmail: () =>
+        db
+          .select()
+          .from(s.users)
+          .where(eq(s.users.email, p('email')))
+          .prepare(),
+      insertGrant: () => db.insert(s.grants).values(allPlaceholders(s.grants)).prepare(),
+      insertRefresh: () => db.insert(s.refreshTokens).values(allPlaceholders(s.refreshTokens)).prepare(),
+      insertAccess: () => db.insert(s.accessTokens).values(allPlaceholders(s.accessTokens)).prepare(),
+      insertEvent: () =>
+        db
+          .insert(s.events)
+          .values({
+            at: p('at'),
+            type: p('type'),
+            userId: p('userId'),
+            clientId: p('clientId'),
+            ip: p('ip'),
+            detail: p('detail'),
+          })
+          .prepare(),
+      insertCode: () => db.insert(s.codes).values(allPlaceholders(s.codes)).prepare(),
+      insertSession: () => db.insert(s.sessions).values(allPlaceholders(s.sessions)).prepare(),
+      insertInteraction: () => db.insert(s.interactions).values(allPlaceholders(s.interactions)).prepare(),
+      interaction: () =>
+        db
+          .select()
+          .from(s.interactions)
+          .where(eq(s.interactions.id, p('id')))
+          .prepare(),
+      updateInteraction: () =>
+        db
+          .update(s.interactions)
+          .set({ data: sql`${p('data')}` })
+          .where(eq(s.interactions.id, p('id')))
+          .prepare(),
+      deleteInteraction: () =>
+        db
+          .delete(s.interactions)
+          .where(eq(s.interactions.id, p('id')))
+          .prepare(),
+      revokeGrant: () =>
+        db
+          .update(s.grants)
+          .set({ revokedAt: sql`${p('now')}` })
+          .where(and(eq(s.grants.id, p('id')), isNull(s.grants.revokedAt)))
+          .prepare(),
+      rotate: () =>
+        db
+          .update(s.refreshTokens)
+          .set({ rotatedAt: sql`${p('now')}`, retrySealed: sql`${p('sealed')}` })
+          .where(and(eq(s.refreshTokens.hash, p('hash')), isNull(s.refreshTokens.rotatedAt)))
+          .prepare(),
+      consume: () =>
+        db
+          .update(s.codes)
+          .set({ consumedAt: sql`${p('now')}` })
+          .where(and(eq(s.codes.hash, p('hash')), isNull(s.codes.consumedAt)))
+          .prepare(),
+      touchSession: () =>
+        db
+          .update(s.sessions)
+          .set({ lastSeenAt: sql`${p('now')}` })
+          .where(eq(s.sessions.idHash, p('hash')))
+          .prepare(),
+    });
   }
 
   private dataVersion: Database.Statement | undefined;
 
+  /** SQLite's data_version: changes exactly when another connection (the CLI) has committed. */
   generation(): number {
     this.dataVersion ??= this.raw.prepare('PRAGMA data_version').pluck();
     return this.dataVersion.get() as number;
