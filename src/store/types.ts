@@ -259,7 +259,7 @@ export interface Store {
   };
   /** Deletes up to `limit` expired rows per table. */
   sweep(now: number, limit: number): Promise<SweepResult>;
-  /** Changes whenever another connection (the CLI) commits: caches compare it before use. */
+  /** Changes when another connection (the CLI) commits, within a millisecond: caches compare it before use. */
   generation(): number;
   /** Checks that the database answers. */
   ping(): Promise<boolean>;

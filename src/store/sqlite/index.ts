@@ -201,10 +201,20 @@ class SqliteStore implements Store {
 
   private dataVersion: Database.Statement | undefined;
 
-  /** SQLite's data_version: changes exactly when another connection (the CLI) has committed. */
+  private lastGeneration = { atMs: -1, value: -1 };
+
+  /**
+   * SQLite's data_version, which changes when another connection (the CLI) commits. Reading it starts a
+   * read transaction (file-lock system calls), so it is asked at most once per millisecond: several
+   * caches ask on every request, and no CLI command completes within a millisecond of its commit.
+   */
   generation(): number {
-    this.dataVersion ??= this.raw.prepare('PRAGMA data_version').pluck();
-    return this.dataVersion.get() as number;
+    const nowMs = Date.now();
+    if (nowMs !== this.lastGeneration.atMs) {
+      this.dataVersion ??= this.raw.prepare('PRAGMA data_version').pluck();
+      this.lastGeneration = { atMs: nowMs, value: this.dataVersion.get() as number };
+    }
+    return this.lastGeneration.value;
   }
 
   private cached(): Map<string, Client | null> {
