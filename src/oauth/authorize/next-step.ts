@@ -3,7 +3,6 @@ import { randomToken, sha256 } from '../../crypto/hash.js';
 import type { Deps } from '../../deps.js';
 import { type ActiveSession, currentSession } from '../../http/browser.js';
 import type { Client, Grant } from '../../store/types.js';
-import { userClaims } from '../claims.js';
 import { OAuthError } from '../errors.js';
 import { buildTokens } from '../token/issue.js';
 import type { LoadedInteraction } from './interaction.js';
@@ -145,21 +144,11 @@ async function issueAuthorizationResponse(
   // Implicit (OIDC Core §3.2): tokens in the fragment, never a refresh token.
   const { response, issued } = await buildTokens(deps, {
     client,
-    userId: user.id,
-    sub: user.id,
+    user,
     scope: grant.scope,
     aud: request.resource ?? client.id,
     grant,
-    ...(request.responseType === 'id_token token'
-      ? {
-          idToken: {
-            nonce: request.nonce,
-            authTime: session.authTime,
-            amr: session.amr,
-            claims: userClaims(user, request.scope),
-          },
-        }
-      : {}),
+    ...(request.responseType === 'id_token token' ? { idToken: { nonce: request.nonce } } : {}),
   });
   await deps.store.tokens.issue({ ...issued, grant });
   const params: Record<string, string> = {

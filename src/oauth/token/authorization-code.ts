@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { safeEqual, sha256 } from '../../crypto/hash.js';
-import { userClaims } from '../claims.js';
 import { invalidGrant } from '../errors.js';
 import type { GrantHandler } from './grant.js';
 import { buildTokens } from './issue.js';
@@ -59,25 +58,14 @@ export const authorizationCode: GrantHandler = {
     const grant = await deps.store.grants.find(record.grantId);
     const user = await deps.store.users.find(record.userId);
     if (!grant || grant.revokedAt !== null || !user) throw invalidGrant('the authorization was revoked');
-    const scope = grant.scope.split(' ').filter(Boolean);
     const { response, issued } = await buildTokens(deps, {
       client,
-      userId: user.id,
-      sub: user.id,
+      user,
       scope: grant.scope,
       aud: grant.resource ?? client.id,
       grant,
       refresh: client.grants.includes('refresh_token'),
-      ...(scope.includes('openid')
-        ? {
-            idToken: {
-              nonce: grant.nonce,
-              authTime: grant.authTime,
-              amr: grant.amr,
-              claims: userClaims(user, scope),
-            },
-          }
-        : {}),
+      idToken: { nonce: grant.nonce },
     });
     if ((await deps.store.codes.redeem(hash, now, issued)) === 'replayed') {
       throw invalidGrant('the code was already used; the tokens issued from it are revoked');

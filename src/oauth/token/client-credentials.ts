@@ -19,8 +19,7 @@ export const clientCredentials: GrantHandler = {
     const resource = parseResource(params.get('resource'));
     const { response, issued } = await buildTokens(deps, {
       client,
-      userId: null,
-      sub: client.id,
+      user: null,
       scope,
       aud: resource ?? client.id,
       grant: null,

@@ -1,21 +1,22 @@
 import { randomToken, sha256 } from '../../crypto/hash.js';
 import type { Deps } from '../../deps.js';
-import type { Client, Grant, Issued } from '../../store/types.js';
+import type { Client, Grant, Issued, User } from '../../store/types.js';
 import { signIdToken } from '../../tokens/id-token.js';
+import { userClaims } from '../claims.js';
 import type { TokenResponse } from './grant.js';
 
 export interface TokenSpec {
   client: Client;
-  userId: string | null;
-  sub: string;
+  /** The user the tokens are about; null for client credentials (`sub` is then the client). */
+  user: User | null;
   scope: string;
   aud: string;
   /** The family the tokens belong to; null for client credentials. */
   grant: Grant | null;
   /** Issue a refresh token in the family. */
   refresh?: boolean;
-  /** Issue an ID token (OIDC Core §3.1.3.3). */
-  idToken?: { nonce: string | null; authTime: number | null; amr: string[]; claims: Record<string, unknown> };
+  /** Issue an ID token when the scope has `openid` (OIDC Core §3.1.3.3); auth_time and amr come from the grant. */
+  idToken?: { nonce: string | null };
 }
 
 /**
@@ -30,8 +31,8 @@ export async function buildTokens(
   const grantId = spec.grant?.id ?? null;
   const access = await deps.accessTokens.issue({
     client: spec.client,
-    sub: spec.sub,
-    userId: spec.userId,
+    sub: spec.user?.id ?? spec.client.id,
+    userId: spec.user?.id ?? null,
     scope: spec.scope,
     aud: spec.aud,
     grantId,
@@ -60,15 +61,16 @@ export async function buildTokens(
       retrySealed: null,
     };
   }
-  if (spec.idToken && spec.userId) {
+  const scope = spec.scope.split(' ');
+  if (spec.idToken && spec.user && scope.includes('openid')) {
     response.id_token = await signIdToken(deps, {
       client: spec.client,
-      sub: spec.userId,
+      sub: spec.user.id,
       nonce: spec.idToken.nonce,
-      authTime: spec.idToken.authTime,
-      amr: spec.idToken.amr,
+      authTime: spec.grant?.authTime ?? null,
+      amr: spec.grant?.amr ?? [],
       accessToken: access.token,
-      claims: spec.idToken.claims,
+      claims: userClaims(spec.user, scope),
     });
   }
   return { response, issued };

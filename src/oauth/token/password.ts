@@ -2,7 +2,6 @@ import { randomToken } from '../../crypto/hash.js';
 import { clientIp } from '../../http/net.js';
 import { checkUserPassword } from '../../interaction/login.js';
 import type { Grant } from '../../store/types.js';
-import { userClaims } from '../claims.js';
 import { invalidGrant, OAuthError } from '../errors.js';
 import { checkAllowedScopes, parseResource, parseScope } from '../scope.js';
 import type { GrantHandler } from './grant.js';
@@ -48,15 +47,12 @@ export const password: GrantHandler = {
     };
     const { response, issued } = await buildTokens(deps, {
       client,
-      userId: user.id,
-      sub: user.id,
+      user,
       scope: grant.scope,
       aud: resource ?? client.id,
       grant,
       refresh: withRefresh,
-      ...(scope.includes('openid')
-        ? { idToken: { nonce: null, authTime: now, amr: ['pwd'], claims: userClaims(user, scope) } }
-        : {}),
+      idToken: { nonce: null },
     });
     await deps.store.tokens.issue({
       ...issued,

@@ -2,7 +2,6 @@ import { sha256 } from '../../crypto/hash.js';
 import { Sealer } from '../../crypto/seal.js';
 import type { Deps } from '../../deps.js';
 import type { Client, RefreshToken } from '../../store/types.js';
-import { userClaims } from '../claims.js';
 import { invalidGrant, invalidScope } from '../errors.js';
 import { parseScope } from '../scope.js';
 import type { GrantHandler, TokenResponse } from './grant.js';
@@ -82,22 +81,13 @@ export const refreshToken: GrantHandler = {
 
     const { response, issued } = await buildTokens(deps, {
       client,
-      userId: grant.userId,
-      sub: grant.userId ?? client.id,
+      user: user ?? null,
       scope: scope.join(' '),
       aud: grant.resource ?? client.id,
       grant,
       refresh: true,
-      ...(user && scope.includes('openid')
-        ? {
-            idToken: {
-              nonce: null,
-              authTime: grant.authTime,
-              amr: grant.amr,
-              claims: userClaims(user, scope),
-            },
-          }
-        : {}),
+      // OIDC Core §12.2: a refreshed ID token carries no nonce.
+      idToken: { nonce: null },
     });
     const accessExpiresAt = now + response.expires_in;
     const sealed =
