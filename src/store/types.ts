@@ -256,6 +256,8 @@ export interface Store {
   bulk: {
     /** Bulk inserts in one transaction (benchmark data). */
     insert(users: NewUser[], issued: Issued[]): Promise<void>;
+    /** Moves everything written so far into the main file, so the next writer does not pay for it. */
+    checkpoint(): Promise<void>;
   };
   /** Deletes up to `limit` expired rows per table. */
   sweep(now: number, limit: number): Promise<SweepResult>;

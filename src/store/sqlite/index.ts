@@ -566,6 +566,9 @@ class SqliteStore implements Store {
   };
 
   bulk: Store['bulk'] = {
+    checkpoint: async () => {
+      this.raw.pragma('wal_checkpoint(TRUNCATE)');
+    },
     insert: async (users, issued) => {
       const user = this.db
         .insert(s.users)
