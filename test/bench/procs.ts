@@ -2,7 +2,6 @@
 // no npm), bound to 127.0.0.1, tracked by PID and killed by PID on exit, SIGINT or a crash.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -75,18 +74,7 @@ export function installCleanupHandlers(): void {
   });
 }
 
-/** A free loopback port (the issuer must be known before the server listens). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../helpers/net.js';
 
 export interface Proc {
   name: string;

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Hono } from 'hono';
@@ -13,18 +12,9 @@ import { buildDeps, type Deps } from '../../src/deps.js';
 import { jsonLog } from '../../src/log.js';
 import { type RunningServer, startServer } from '../../src/server.js';
 
-/** A free loopback port (the issuer must be known before the server listens). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from './net.js';
+
+import { freePort } from './net.js';
 
 export function tempDir(prefix = 'latchkey-test-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
