@@ -124,7 +124,9 @@ export function loginRoutes(deps: Deps): Hono {
     const result = await checkUserPassword(deps, clientIp(c), email, form.get('password') ?? '');
     if (!result.ok) {
       if (result.retryAfterSeconds) c.header('Retry-After', String(result.retryAfterSeconds));
-      return render(c, interaction, { email, error: result.code }, result.code === 'throttled' ? 429 : 401);
+      // 400, as Auth0's hosted login answers: a 401 would need a WWW-Authenticate challenge (RFC 9110 §15.5.2),
+      // and a form has none.
+      return render(c, interaction, { email, error: result.code }, result.code === 'throttled' ? 429 : 400);
     }
     const session = await startSession(c, deps, result.user, ['pwd']);
     await deps.store.events.add({

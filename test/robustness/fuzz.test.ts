@@ -767,11 +767,11 @@ async function checkResponse(w: World, spec: Spec, res: Response): Promise<void>
     return;
   }
   // 4xx
+  // RFC 9110 §15.5.2 (and RFC 6749 §5.2, RFC 6750 §3): every 401 names the scheme to use, pages included.
+  if (res.status === 401)
+    assert.ok(res.headers.get('www-authenticate'), `401 without WWW-Authenticate: ${ctx()}`);
   if (head) return;
   if (type.includes('application/json')) {
-    // RFC 6749 §5.2, RFC 6750 §3: a 401 from an OAuth endpoint names the scheme to use.
-    if (res.status === 401)
-      assert.ok(res.headers.get('www-authenticate'), `401 without WWW-Authenticate: ${ctx()}`);
     const body = JSON.parse(text) as Record<string, unknown>;
     assert.equal(typeof body['error'], 'string', `4xx JSON without error: ${ctx()}`);
     assert.ok(OAUTH_ERROR_CODES.has(body['error'] as string), `unknown error code: ${ctx()}`);
