@@ -1,4 +1,4 @@
-import { availableParallelism } from 'node:os';
+import { Argon2Pool } from './argon2-pool.js';
 
 // OWASP Password Storage Cheat Sheet: argon2id, m=19 MiB, t=2, p=1.
 const ARGON2 = { algorithm: 2 /* Argon2id */, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
@@ -32,38 +32,17 @@ export const passwordProblemText: Record<PasswordProblem, string> = {
   common: 'the password is too common; choose another',
 };
 
-/**
- * At most (cores - 1) argon2 computations at once, at least one: a login storm then leaves a core to the
- * event loop, so discovery and token requests keep answering quickly while passwords queue.
- */
-const ARGON2_SLOTS = Math.max(1, availableParallelism() - 1);
-let running = 0;
-const waiting: (() => void)[] = [];
+// On dedicated, niced worker threads (see argon2-pool.ts), started on first use.
+let pool: Argon2Pool | undefined;
+const argon2 = () => (pool ??= new Argon2Pool(ARGON2));
 
-async function withSlot<T>(fn: () => Promise<T>): Promise<T> {
-  if (running >= ARGON2_SLOTS) await new Promise<void>((resolve) => waiting.push(resolve));
-  running++;
-  try {
-    return await fn();
-  } finally {
-    running--;
-    waiting.shift()?.();
-  }
-}
-
-// Loaded on first use: the native module's loader probes the C library, which start-up does not need.
-let argon2: Promise<typeof import('@node-rs/argon2')> | undefined;
-const loadArgon2 = () => (argon2 ??= import('@node-rs/argon2'));
-
-export async function hashPassword(password: string): Promise<string> {
-  const { hash } = await loadArgon2();
-  return withSlot(() => hash(password, ARGON2));
+export function hashPassword(password: string): Promise<string> {
+  return argon2().hash(password);
 }
 
 export async function verifyPassword(stored: string, password: string): Promise<boolean> {
   try {
-    const { verify } = await loadArgon2();
-    return await withSlot(() => verify(stored, password));
+    return await argon2().verify(stored, password);
   } catch {
     return false;
   }
