@@ -38,6 +38,7 @@ export async function startServer(config: Config, options: BuildOptions = {}): P
   const deps = await buildDeps(config, options);
   const app = createApp(deps);
   const stopSweeper = startSweeper(deps);
+  deps.store.startBackground((message) => deps.log.warn('background checkpoint failed', { error: message }));
   // A request target that is not a URL (`GET *`) fails before the app runs: answer like the app would.
   const listener = getRequestListener(app.fetch, {
     hostname: config.host,

@@ -265,5 +265,10 @@ export interface Store {
   generation(): number;
   /** Checks that the database answers. */
   ping(): Promise<boolean>;
+  /**
+   * Starts the upkeep a long-running server wants and a CLI command does not (SQLite: WAL checkpoints on a
+   * background thread once writes pick up). `close()` ends it.
+   */
+  startBackground(onError: (message: string) => void): void;
   close(): void;
 }

@@ -6,6 +6,7 @@ import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import * as s from '../../../db/schema.sqlite.js';
 import { sqliteMigrations } from '../../paths.js';
 import type { AuthorizationCode, Client, Grant, Issued, Scope, SigningKey, Store, User } from '../types.js';
+import { startCheckpointer } from './checkpointer.js';
 
 type Db = BetterSQLite3Database<typeof s>;
 type ClientRow = typeof s.clients.$inferSelect;
@@ -230,7 +231,17 @@ class SqliteStore implements Store {
     return this.raw.prepare('select 1 as ok').get() !== undefined;
   }
 
+  private checkpointer?: ReturnType<typeof startCheckpointer>;
+
+  startBackground(onError: (message: string) => void): void {
+    if (this.checkpointer || this.raw.memory || !this.raw.name) return;
+    this.checkpointer = startCheckpointer(this.raw, this.raw.name, { onError });
+  }
+
   close(): void {
+    // The worker's connection ends on its own; SQLite's checkpoints are safe to interrupt.
+    void this.checkpointer?.stop();
+    this.checkpointer = undefined;
     if (this.raw.open) this.raw.close();
   }
 
