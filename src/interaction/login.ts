@@ -124,9 +124,11 @@ export function loginRoutes(deps: Deps): Hono {
     const result = await checkUserPassword(deps, clientIp(c), email, form.get('password') ?? '');
     if (!result.ok) {
       if (result.retryAfterSeconds) c.header('Retry-After', String(result.retryAfterSeconds));
-      // 400, as Auth0's hosted login answers: a 401 would need a WWW-Authenticate challenge (RFC 9110 §15.5.2),
-      // and a form has none.
-      return render(c, interaction, { email, error: result.code }, result.code === 'throttled' ? 429 : 400);
+      if (result.code === 'throttled') return render(c, interaction, { email, error: result.code }, 429);
+      // 401, as openauth answers a failed login. RFC 9110 §15.5.2 wants a challenge on every 401: the scheme
+      // names the form, which no browser mistakes for Basic or Digest (it shows the page, not a prompt).
+      c.header('WWW-Authenticate', 'Form realm="latchkey"');
+      return render(c, interaction, { email, error: result.code }, 401);
     }
     const session = await startSession(c, deps, result.user, ['pwd']);
     await deps.store.events.add({

@@ -29,13 +29,15 @@ describe('POST /login', () => {
     });
     after(() => t.close());
 
-    it('answers a wrong password and an unknown email alike: 400, same text, role="alert"', async () => {
+    it('answers a wrong password and an unknown email alike: 401, same text, role="alert"', async () => {
       const user = await t.addUser({});
       const agent = browser(t);
       const wrong = await attempt(agent, user.email, 'not-the-password');
       const unknown = await attempt(agent, 'nobody-here@example.test', 'not-the-password');
-      assert.equal(wrong.status, 400);
-      assert.equal(unknown.status, 400);
+      assert.equal(wrong.status, 401);
+      assert.equal(unknown.status, 401);
+      assert.equal(wrong.headers.get('www-authenticate'), 'Form realm="latchkey"');
+      assert.equal(unknown.headers.get('www-authenticate'), 'Form realm="latchkey"');
       const [a, b] = [alertText(await wrong.text()), alertText(await unknown.text())];
       assert.ok(a, 'an element with role="alert"');
       assert.equal(a, b);
@@ -67,7 +69,7 @@ describe('POST /login', () => {
       let res: Response | undefined;
       for (let i = 0; i < 5; i++) {
         res = await attempt(agent, victim.email, `wrong-${i}`);
-        assert.equal(res.status, 400, `attempt ${i + 1}`);
+        assert.equal(res.status, 401, `attempt ${i + 1}`);
       }
       // Locked: even the right password is refused, with the same words whether or not the account exists.
       res = await attempt(agent, victim.email, victim.password);
@@ -83,7 +85,7 @@ describe('POST /login', () => {
 
       // The delay grows with each further failure, and ends.
       t.clock.advance(retryAfter);
-      assert.equal((await attempt(agent, victim.email, 'wrong-again')).status, 400);
+      assert.equal((await attempt(agent, victim.email, 'wrong-again')).status, 401);
       const longer = await attempt(agent, victim.email, victim.password);
       assert.equal(longer.status, 429);
       assert.ok(Number(longer.headers.get('retry-after')) > retryAfter, 'a longer delay');
@@ -110,7 +112,7 @@ describe('POST /login', () => {
     it('never throttles', async () => {
       const user = await t.addUser({});
       const agent = browser(t);
-      for (let i = 0; i < 25; i++) assert.equal((await attempt(agent, user.email, `wrong-${i}`)).status, 400);
+      for (let i = 0; i < 25; i++) assert.equal((await attempt(agent, user.email, `wrong-${i}`)).status, 401);
       assert.equal((await attempt(agent, user.email, user.password)).status, 303);
     });
   });
