@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { lowerOwnPriority } from '../worker-source.js';
 
 /**
  * argon2id on dedicated worker threads running at the lowest CPU priority (nice 19).
@@ -18,12 +19,8 @@ import { Worker } from 'node:worker_threads';
 type Op = { op: 'hash'; password: string } | { op: 'verify'; stored: string; password: string };
 type Reply = { ok: true; value: string | boolean } | { ok: false; message: string };
 
-const WORKER_SOURCE = `
+const WORKER_SOURCE = `${lowerOwnPriority(19)}
 const { parentPort, workerData } = require('node:worker_threads');
-try {
-  const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
-  require('node:os').setPriority(tid, 19);
-} catch {}
 const argon2 = require(workerData.argon2);
 parentPort.on('message', (job) => {
   try {

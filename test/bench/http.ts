@@ -2,8 +2,9 @@
 // redirects, keeps cookies, fills the form that has a password field, clicks "Allow" on consent. It knows
 // no page URLs, only what SPEC §5 fixes (plain HTML forms), so it drives latchkey's pages and
 // oidc-provider's dev interactions alike.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { pkce } from '../helpers/agent.js';
 
 export interface Resp {
   status: number;
@@ -272,11 +273,6 @@ export function consentForm(html: string) {
   return undefined;
 }
 
-export function pkcePair(): { verifier: string; challenge: string } {
-  const verifier = randomBytes(32).toString('base64url');
-  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
-}
-
 export interface AuthorizeSpec {
   authorizeUrl: string;
   clientId: string;
@@ -298,7 +294,7 @@ export async function authorizeInBrowser(
   creds: Credentials,
   stopAfterLogin = false,
 ): Promise<CodeResult | 'signed-in'> {
-  const { verifier, challenge } = pkcePair();
+  const { verifier, challenge } = pkce();
   const url = new URL(spec.authorizeUrl);
   const params: Record<string, string> = {
     response_type: 'code',

@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
+import { lowerOwnPriority } from '../../worker-source.js';
 
 /**
  * WAL checkpoints off the event loop.
@@ -17,12 +18,8 @@ import type Database from 'better-sqlite3';
  * idle server never starts it.
  */
 
-const WORKER_SOURCE = `
+const WORKER_SOURCE = `${lowerOwnPriority(10)}
 const { parentPort, workerData } = require('node:worker_threads');
-try {
-  const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
-  require('node:os').setPriority(tid, 10);
-} catch {}
 let db;
 try {
   db = new (require(workerData.driver))(workerData.path, { fileMustExist: true });
