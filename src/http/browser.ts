@@ -1,9 +1,13 @@
 import { createHmac, hkdfSync } from 'node:crypto';
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { Authenticated } from '../auth/authenticate.js';
 import { randomToken, safeEqual, sha256 } from '../crypto/hash.js';
 import type { Deps } from '../deps.js';
+import { OAuthError } from '../oauth/errors.js';
 import type { Session, User } from '../store/types.js';
+import { readForm } from './params.js';
+import { Redirect } from './render.js';
 
 export const BROWSER_COOKIE = 'lk_browser';
 export const SESSION_COOKIE = 'lk_session';
@@ -51,12 +55,46 @@ export function csrfToken(c: Context, deps: Deps): string {
 }
 
 /** Checks a submitted CSRF token against the browser cookie, and the Origin header when sent. */
-export function checkCsrf(c: Context, deps: Deps, submitted: string | undefined): boolean {
+function csrfValid(c: Context, deps: Deps, submitted: string | undefined): boolean {
   const origin = c.req.header('origin');
   if (origin && origin !== 'null' && origin !== new URL(deps.config.issuer).origin) return false;
   const id = existingBrowserId(c);
   if (!id || !submitted) return false;
   return safeEqual(createHmac('sha256', csrfKey(deps)).update(id).digest('base64url'), submitted);
+}
+
+/** The one CSRF failure: 403 and the hosted `csrf` page. */
+export function verifyCsrf(c: Context, deps: Deps, submitted: string | undefined): void {
+  if (!csrfValid(c, deps, submitted))
+    throw new OAuthError('invalid_request', 'the form has expired; go back and try again', {
+      status: 403,
+      page: 'csrf',
+    });
+}
+
+/** Every form POST on these routes carries the browser's CSRF token (SPEC §5). */
+export function csrf(deps: Deps): MiddlewareHandler {
+  return async function csrf(c, next) {
+    if (c.req.method === 'POST') verifyCsrf(c, deps, (await readForm(c)).get('csrf'));
+    await next();
+  };
+}
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** Set by `requireSession()`. */
+    session: ActiveSession;
+  }
+}
+
+/** Signed-in routes: an anonymous visit goes to `/login` and back (SPEC §5). */
+export function requireSession(deps: Deps, returnTo: string): MiddlewareHandler {
+  return async function requireSession(c, next) {
+    const active = await currentSession(c, deps);
+    if (!active) throw new Redirect(`/login?return_to=${encodeURIComponent(returnTo)}`);
+    c.set('session', active);
+    await next();
+  };
 }
 
 export interface ActiveSession {
@@ -77,8 +115,12 @@ export async function currentSession(c: Context, deps: Deps): Promise<ActiveSess
   return { session, user };
 }
 
-/** Starts a new session (a new id at every sign-in: no fixation) and ends the browser's previous one. */
-export async function startSession(c: Context, deps: Deps, user: User, amr: string[]): Promise<Session> {
+/**
+ * Starts a new session (a new id at every sign-in: no fixation) and ends the browser's previous one. Only
+ * a complete sign-in (`Authenticated`: every required factor done) becomes a session.
+ */
+export async function startSession(c: Context, deps: Deps, signIn: Authenticated): Promise<Session> {
+  const { user } = signIn;
   const previous = getCookie(c, SESSION_COOKIE);
   const now = deps.clock.now();
   if (previous && previous.length <= 100) await deps.store.sessions.end(sha256(previous), now);
@@ -86,8 +128,8 @@ export async function startSession(c: Context, deps: Deps, user: User, amr: stri
   const session: Session = {
     idHash: sha256(id),
     userId: user.id,
-    authTime: now,
-    amr,
+    authTime: signIn.authTime,
+    amr: signIn.amr,
     userAgent: (c.req.header('user-agent') ?? '').slice(0, 300) || null,
     ip: null,
     createdAt: now,

@@ -39,8 +39,23 @@ export class Params {
   }
 }
 
-/** Reads an `application/x-www-form-urlencoded` body, size-limited. */
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** The form body once read (a guard such as `csrf()` reads it before the handler). */
+    form: Params;
+  }
+}
+
+/** Reads an `application/x-www-form-urlencoded` body, size-limited; read once per request. */
 export async function readForm(c: Context): Promise<Params> {
+  const read = c.get('form');
+  if (read) return read;
+  const form = await readFormBody(c);
+  c.set('form', form);
+  return form;
+}
+
+async function readFormBody(c: Context): Promise<Params> {
   const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   if (type !== 'application/x-www-form-urlencoded') {
     throw invalidRequest('the body must be application/x-www-form-urlencoded');

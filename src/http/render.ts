@@ -1,4 +1,4 @@
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { JSX } from 'hono/jsx/jsx-runtime';
 import { ErrorPage, renderPage } from '../../views/index.js';
 import { OAuthError } from '../oauth/errors.js';
@@ -8,11 +8,32 @@ import { SECURITY_HEADERS } from './security.js';
 export type ErrorMode =
   | { kind: 'json' }
   | { kind: 'page' }
-  | { kind: 'redirect'; respond: (err: OAuthError) => Response };
+  | { kind: 'redirect'; respond: (err: OAuthError) => Response | Promise<Response> };
 
 declare module 'hono' {
   interface ContextVariableMap {
     errorMode: ErrorMode;
+  }
+}
+
+/** Errors on these routes are the hosted error page (until a handler verifies a redirect URI). */
+export function pageErrors(): MiddlewareHandler {
+  return async function pageErrors(c, next) {
+    c.set('errorMode', { kind: 'page' });
+    await next();
+  };
+}
+
+/** Errors from here on go to `respond` (a verified redirect URI, RFC 6749 §4.1.2.1). */
+export function redirectErrors(c: Context, respond: (err: OAuthError) => Response | Promise<Response>): void {
+  c.set('errorMode', { kind: 'redirect', respond });
+}
+
+/** Thrown by a guard to send the browser elsewhere (see `requireSession`); `app.onError` answers 303. */
+export class Redirect extends Error {
+  override name = 'Redirect';
+  constructor(readonly location: string) {
+    super(`redirect to ${location}`);
   }
 }
 
@@ -21,11 +42,10 @@ export function htmlPage(c: Context, node: JSX.Element, status = 200): Response 
   return c.html(renderPage(node), status as 200);
 }
 
-/** The hosted error page: the stable code is the OAuth error, or the `detail` when it names a page code. */
+/** The hosted error page: its stable code is the error's page code, else the OAuth error; `detail` never shows. */
 export function errorPage(c: Context, err: OAuthError): Response {
   const status = err.status >= 500 || [403, 404, 429].includes(err.status) ? err.status : 400;
-  const code = err.detail === 'interaction_expired' || err.detail === 'csrf' ? err.detail : err.error;
-  return htmlPage(c, ErrorPage({ code, description: err.description }), status);
+  return htmlPage(c, ErrorPage({ code: err.page ?? err.error, description: err.description }), status);
 }
 
 export function errorJson(err: OAuthError): Response {
@@ -39,7 +59,7 @@ export function errorJson(err: OAuthError): Response {
 }
 
 /** The three renderers, chosen in one place. */
-export function renderError(c: Context, err: OAuthError): Response {
+export function renderError(c: Context, err: OAuthError): Response | Promise<Response> {
   const mode = c.get('errorMode') ?? { kind: 'json' };
   if (mode.kind === 'redirect') return mode.respond(err);
   if (mode.kind === 'page') return errorPage(c, err);

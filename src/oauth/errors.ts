@@ -1,6 +1,9 @@
+import type { Code } from '../../views/copy.js';
+
 /**
  * OAuth errors: the `error` code from the IANA registry, the HTTP status, the text sent to the client
- * (`description`), and a `detail` that is only logged.
+ * (`description`), the stable code the hosted error page shows (`page`, when it is not the `error`), and a
+ * `detail` that is only ever logged.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
  */
 export type OAuthErrorCode =
@@ -20,6 +23,7 @@ export type OAuthErrorCode =
   | 'login_required'
   | 'consent_required'
   | 'interaction_required'
+  | 'unmet_authentication_requirements'
   | 'mfa_required'
   | 'authorization_pending'
   | 'slow_down'
@@ -45,6 +49,7 @@ const STATUS: Record<OAuthErrorCode, number> = {
   login_required: 400,
   consent_required: 400,
   interaction_required: 400,
+  unmet_authentication_requirements: 400,
   mfa_required: 403,
   authorization_pending: 400,
   slow_down: 400,
@@ -72,6 +77,9 @@ export class OAuthError extends Error {
     readonly description: string,
     options: {
       status?: number;
+      /** The code the hosted error page shows instead of `error` (e.g. `csrf`, `interaction_expired`). */
+      page?: Code;
+      /** Only logged, never sent. */
       detail?: string;
       extra?: Record<string, unknown>;
       headers?: Record<string, string>;
@@ -80,10 +88,12 @@ export class OAuthError extends Error {
   ) {
     super(`${error}: ${description}`, { cause: options.cause });
     this.status = options.status ?? STATUS[error];
+    this.page = options.page;
     this.detail = options.detail;
     this.extra = options.extra ?? {};
     this.headers = options.headers ?? {};
   }
+  readonly page: Code | undefined;
   readonly detail: string | undefined;
   readonly extra: Record<string, unknown>;
 
