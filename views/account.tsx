@@ -14,7 +14,7 @@ export interface AccountSession {
 export interface ConnectedApp {
   clientId: string;
   name: string;
-  /** Descriptions of the granted scopes (see `builtinScopeDescriptions`). */
+  /** Descriptions of the granted scopes (see `BUILTIN_SCOPES` in src/oauth/scope.ts). */
   scopes: string[];
   /** Epoch seconds. */
   grantedAt?: number;

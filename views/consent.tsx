@@ -2,7 +2,7 @@ import { CheckIcon, CsrfField, Layout } from './layout.js';
 
 export interface ConsentScope {
   name: string;
-  /** Shown to the user; see `builtinScopeDescriptions`. */
+  /** Shown to the user; see `BUILTIN_SCOPES` in src/oauth/scope.ts. */
   description: string;
 }
 

@@ -88,11 +88,3 @@ export function isCode(value: string): value is Code {
 export function messageFor(code: string): string | undefined {
   return isCode(code) ? messages[code] : undefined;
 }
-
-/** Descriptions of the built-in scopes shown on the consent page; configured scopes add their own. */
-export const builtinScopeDescriptions: Readonly<Record<string, string>> = {
-  openid: 'Confirm your identity',
-  profile: 'Your name',
-  email: 'Your email address',
-  offline_access: 'Stay signed in',
-};

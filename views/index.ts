@@ -9,7 +9,7 @@ export {
   describeUserAgent,
 } from './account.js';
 export { ConsentPage, type ConsentPageProps, type ConsentScope } from './consent.js';
-export { builtinScopeDescriptions, type Code, isCode, messageFor, messages } from './copy.js';
+export { type Code, isCode, messageFor, messages } from './copy.js';
 export { DeviceDonePage, type DeviceDonePageProps, DevicePage, type DevicePageProps } from './device.js';
 export { ErrorPage, type ErrorPageProps } from './error.js';
 export { FormPostPage, type FormPostPageProps, formPostScript } from './form-post.js';

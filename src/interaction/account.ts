@@ -1,19 +1,13 @@
-import type { Context } from 'hono';
 import { Hono } from 'hono';
-import { AccountPage, builtinScopeDescriptions } from '../../views/index.js';
+import { AccountPage } from '../../views/index.js';
 import type { Deps } from '../deps.js';
-import {
-  type ActiveSession,
-  checkCsrf,
-  clearSessionCookie,
-  csrfToken,
-  currentSession,
-} from '../http/browser.js';
+import { clearSessionCookie, csrfToken } from '../http/browser.js';
+import { clientIp } from '../http/net.js';
 import { readForm } from '../http/params.js';
 import { htmlPage } from '../http/render.js';
-import { OAuthError } from '../oauth/errors.js';
+import { scopeDescriptions } from '../oauth/scope.js';
 
-const ACTIONS = {
+export const ACCOUNT_ACTIONS = {
   signOutEverywhere: '/account/sign-out-everywhere',
   revoke: '/account/revoke',
   mfaSetup: '/account/mfa/setup',
@@ -21,32 +15,15 @@ const ACTIONS = {
   link: (slug: string) => `/account/link/${encodeURIComponent(slug)}`,
 };
 
-/** The signed-in user's own page: sessions, connected apps (revoke), sign out everywhere (SPEC §5). */
+/**
+ * The signed-in user's own page: sessions, connected apps (revoke), sign out everywhere (SPEC §5).
+ * `requireSession()` and `csrf()` guard every route here (app.ts).
+ */
 export function accountRoutes(deps: Deps): Hono {
   const app = new Hono();
 
-  const requireSession = async (c: Context): Promise<ActiveSession | Response> => {
-    c.set('errorMode', { kind: 'page' });
-    const active = await currentSession(c, deps);
-    // SPEC §5: an anonymous visit goes to /login and back.
-    return active ?? c.redirect(`/login?return_to=${encodeURIComponent('/account')}`, 303);
-  };
-
-  const checkForm = async (c: Context) => {
-    const form = await readForm(c);
-    if (!checkCsrf(c, deps, form.get('csrf'))) {
-      throw new OAuthError('invalid_request', 'the form has expired; go back and try again', {
-        status: 403,
-        detail: 'csrf',
-      });
-    }
-    return form;
-  };
-
   app.get('/account', async (c) => {
-    const active = await requireSession(c);
-    if (active instanceof Response) return active;
-    const { user, session: current } = active;
+    const { user, session: current } = c.get('session');
     const now = deps.clock.now();
     const sessions = await deps.store.sessions.listActiveForUser(user.id, now);
     const grants = await deps.store.grants.listActiveForUser(user.id, now);
@@ -58,9 +35,7 @@ export function accountRoutes(deps: Deps): Hono {
       byClient.set(g.clientId, entry);
     }
     const names = [...new Set(grants.flatMap((g) => g.scope.split(' ').filter(Boolean)))];
-    const descriptions = new Map(
-      (await deps.store.scopes.findMany(names)).map((s) => [s.name, s.description]),
-    );
+    const descriptions = await scopeDescriptions(deps, names);
     const apps = [];
     for (const [clientId, entry] of byClient) {
       const client = await deps.store.clients.find(clientId);
@@ -68,7 +43,7 @@ export function accountRoutes(deps: Deps): Hono {
       apps.push({
         clientId,
         name: client.name,
-        scopes: [...entry.scopes].map((s) => descriptions.get(s) ?? builtinScopeDescriptions[s] ?? s),
+        scopes: [...entry.scopes].map((s) => descriptions.get(s) ?? s),
         grantedAt: entry.grantedAt,
       });
     }
@@ -87,48 +62,40 @@ export function accountRoutes(deps: Deps): Hono {
         apps,
         mfa: { status: 'unavailable' },
         providers: [],
-        actions: ACTIONS,
+        actions: ACCOUNT_ACTIONS,
         signOutHref: '/logout',
         ...(notice === 'app_revoked' ? { notice } : {}),
       }),
     );
   });
 
-  /** Revokes every token the user granted the client, and forgets the consent. */
-  app.post(ACTIONS.revoke, async (c) => {
-    const active = await requireSession(c);
-    if (active instanceof Response) return active;
-    const form = await checkForm(c);
-    const clientId = form.require('client_id');
+  /** Revokes every token the user granted the client, and forgets the consent: one unit of work. */
+  app.post(ACCOUNT_ACTIONS.revoke, async (c) => {
+    const { user } = c.get('session');
+    const clientId = (await readForm(c)).require('client_id');
     const now = deps.clock.now();
-    const revoked = await deps.store.grants.revokeForUserClient(active.user.id, clientId, now);
-    await deps.store.consents.remove(active.user.id, clientId);
-    await deps.store.events.add({
+    await deps.store.grants.revokeApp(user.id, clientId, now, {
       at: now,
       type: 'app_revoked',
-      userId: active.user.id,
+      userId: user.id,
       clientId,
-      ip: null,
-      detail: { revoked_grants: revoked },
+      ip: clientIp(c),
+      detail: null,
     });
     return c.redirect('/account?notice=app_revoked', 303);
   });
 
   /** SPEC §3: ends every session of the user and revokes all of the user's refresh tokens. */
-  app.post(ACTIONS.signOutEverywhere, async (c) => {
-    const active = await requireSession(c);
-    if (active instanceof Response) return active;
-    await checkForm(c);
+  app.post(ACCOUNT_ACTIONS.signOutEverywhere, async (c) => {
+    const { user } = c.get('session');
     const now = deps.clock.now();
-    const sessions = await deps.store.sessions.endAllForUser(active.user.id, now);
-    const grants = await deps.store.grants.revokeAllForUser(active.user.id, now);
-    await deps.store.events.add({
+    await deps.store.sessions.signOutEverywhere(user.id, now, {
       at: now,
       type: 'sign_out_everywhere',
-      userId: active.user.id,
+      userId: user.id,
       clientId: null,
-      ip: null,
-      detail: { sessions, grants },
+      ip: clientIp(c),
+      detail: null,
     });
     clearSessionCookie(c, deps);
     return c.redirect('/login?return_to=%2Faccount', 303);

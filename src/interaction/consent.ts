@@ -1,33 +1,37 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import { builtinScopeDescriptions, ConsentPage } from '../../views/index.js';
+import { ConsentPage } from '../../views/index.js';
 import type { Deps } from '../deps.js';
-import { checkCsrf, csrfToken, currentSession } from '../http/browser.js';
+import { csrfToken, currentSession } from '../http/browser.js';
 import { readForm } from '../http/params.js';
 import { htmlPage } from '../http/render.js';
-import { loadInteraction, resumeUrl, saveInteraction } from '../oauth/authorize/interaction.js';
-import { redirectTarget } from '../oauth/authorize/next-step.js';
-import { respondError } from '../oauth/authorize/respond.js';
 import { OAuthError } from '../oauth/errors.js';
+import { scopeDescriptions } from '../oauth/scope.js';
+import { clientIdOf, type InteractionFlow, resumeUrl } from './flow.js';
 
 /** The consent page: every requested scope with its description, Allow / Deny (SPEC §5). */
-export function consentRoutes(deps: Deps): Hono {
+export function consentRoutes(deps: Deps, flow: InteractionFlow): Hono {
   const app = new Hono();
 
   const load = async (c: Context) => {
-    c.set('errorMode', { kind: 'page' });
-    const interaction = await loadInteraction(c, deps, c.req.query('interaction'));
+    const interaction = await flow.load(c, c.req.query('interaction'));
     const session = await currentSession(c, deps);
-    const client = await deps.store.clients.find(interaction.state.request.clientId);
+    const clientId = clientIdOf(interaction.state);
+    const client = clientId ? await deps.store.clients.find(clientId) : undefined;
     if (!client) throw new OAuthError('invalid_client', 'the client no longer exists');
-    return { interaction, session, client };
+    const scope =
+      interaction.state.kind === 'authorize'
+        ? interaction.state.request.scope
+        : interaction.state.kind === 'device'
+          ? interaction.state.scope
+          : [];
+    return { interaction, session, client, scope };
   };
 
   app.get('/consent', async (c) => {
-    const { interaction, session, client } = await load(c);
+    const { interaction, session, client, scope } = await load(c);
     if (!session) return c.redirect(resumeUrl(interaction.id), 303);
-    const names = interaction.state.request.scope;
-    const known = new Map((await deps.store.scopes.findMany(names)).map((s) => [s.name, s.description]));
+    const descriptions = await scopeDescriptions(deps, scope);
     return htmlPage(
       c,
       ConsentPage({
@@ -35,26 +39,17 @@ export function consentRoutes(deps: Deps): Hono {
         csrf: csrfToken(c, deps),
         clientName: client.name,
         userEmail: session.user.email,
-        scopes: names.map((name) => ({
-          name,
-          description: known.get(name) ?? builtinScopeDescriptions[name] ?? name,
-        })),
+        scopes: scope.map((name) => ({ name, description: descriptions.get(name) ?? name })),
       }),
     );
   });
 
   app.post('/consent', async (c) => {
-    const { interaction, session, client } = await load(c);
+    const { interaction, session, client, scope } = await load(c);
     const form = await readForm(c);
-    if (!checkCsrf(c, deps, form.get('csrf')))
-      throw new OAuthError('invalid_request', 'the form has expired; go back and try again', {
-        status: 403,
-        detail: 'csrf',
-      });
     if (!session) return c.redirect(resumeUrl(interaction.id), 303);
     const decision = form.get('decision');
     if (decision === 'deny') {
-      await deps.store.interactions.remove(interaction.id);
       await deps.store.events.add({
         at: deps.clock.now(),
         type: 'consent_denied',
@@ -63,21 +58,12 @@ export function consentRoutes(deps: Deps): Hono {
         ip: null,
         detail: null,
       });
-      return respondError(
-        c,
-        redirectTarget(deps, interaction.state.request),
-        new OAuthError('access_denied', 'the user denied the request'),
-      );
+      return flow.fail(c, interaction, new OAuthError('access_denied', 'the user denied the request'));
     }
     if (decision !== 'allow') throw new OAuthError('invalid_request', '"decision" must be allow or deny');
-    await deps.store.consents.add(
-      session.user.id,
-      client.id,
-      interaction.state.request.scope,
-      deps.clock.now(),
-    );
+    await deps.store.consents.add(session.user.id, client.id, scope, deps.clock.now());
     interaction.state.consentGiven = true;
-    await saveInteraction(deps, interaction);
+    await flow.save(interaction);
     return c.redirect(resumeUrl(interaction.id), 303);
   });
 

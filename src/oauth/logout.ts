@@ -5,11 +5,12 @@ import { LogoutConfirmPage, SignedOutPage } from '../../views/index.js';
 import type { Deps } from '../deps.js';
 import {
   type ActiveSession,
-  checkCsrf,
   clearSessionCookie,
   csrfToken,
   currentSession,
+  verifyCsrf,
 } from '../http/browser.js';
+import { clientIp } from '../http/net.js';
 import { type Params, readForm, readQuery } from '../http/params.js';
 import { htmlPage } from '../http/render.js';
 import type { Client } from '../store/types.js';
@@ -75,16 +76,14 @@ async function endSession(
   clearSessionCookie(c, deps);
   if (!active) return;
   const now = deps.clock.now();
-  await deps.store.sessions.end(active.session.idHash, now);
-  // SPEC §3: refresh tokens issued through this session go, except offline_access ones.
-  const revoked = await deps.store.grants.revokeForSession(active.session.idHash, now);
-  await deps.store.events.add({
+  // SPEC §3: refresh tokens issued through this session go, except offline_access ones; one unit of work.
+  await deps.store.sessions.logout(active.session.idHash, now, {
     at: now,
     type: 'logout',
     userId: active.user.id,
     clientId: clientId ?? null,
-    ip: null,
-    detail: { revoked_grants: revoked },
+    ip: clientIp(c),
+    detail: null,
   });
 }
 
@@ -102,7 +101,6 @@ export function logoutRoutes(deps: Deps): Hono {
   const app = new Hono();
 
   const start = async (c: Context, params: Params) => {
-    c.set('errorMode', { kind: 'page' });
     const req = await parseLogout(deps, params);
     const active = await currentSession(c, deps);
     if (!active) {
@@ -127,14 +125,10 @@ export function logoutRoutes(deps: Deps): Hono {
 
   app.get('/logout', async (c) => start(c, readQuery(c)));
   app.post('/logout', async (c) => {
-    c.set('errorMode', { kind: 'page' });
     const params = await readForm(c);
+    // An RP may POST the logout request itself (RP-Initiated Logout §2); the confirmation form has a token.
     if (params.get('csrf') === undefined) return start(c, params);
-    if (!checkCsrf(c, deps, params.get('csrf')))
-      throw new OAuthError('invalid_request', 'the form has expired; try again', {
-        status: 403,
-        detail: 'csrf',
-      });
+    verifyCsrf(c, deps, params.get('csrf'));
     const req = await parseLogout(deps, params);
     await endSession(c, deps, await currentSession(c, deps), req.client?.id);
     return finish(c, req);

@@ -1,5 +1,32 @@
-import type { Client } from '../store/types.js';
+import type { Deps } from '../deps.js';
+import type { Client, Scope } from '../store/types.js';
 import { invalidScope, invalidTarget } from './errors.js';
+
+/**
+ * OIDC Core §5.4 plus `offline_access` (§11): the scopes that always exist. The descriptions are what the
+ * consent and account pages show; this is their one home (the registry is seeded from it).
+ */
+export const BUILTIN_SCOPES: readonly Scope[] = [
+  { name: 'openid', description: 'Confirm your identity', builtin: true },
+  { name: 'profile', description: 'Your name', builtin: true },
+  { name: 'email', description: 'Your email address', builtin: true },
+  { name: 'offline_access', description: 'Stay signed in', builtin: true },
+];
+export const BUILTIN_SCOPE_NAMES: readonly string[] = BUILTIN_SCOPES.map((s) => s.name);
+
+/** What each scope means to a user: the registry's description, else the built-in one, else its name. */
+export async function scopeDescriptions(
+  deps: Pick<Deps, 'store'>,
+  names: readonly string[],
+): Promise<Map<string, string>> {
+  const known = new Map((await deps.store.scopes.findMany([...names])).map((s) => [s.name, s.description]));
+  return new Map(
+    names.map((name) => [
+      name,
+      known.get(name) ?? BUILTIN_SCOPES.find((s) => s.name === name)?.description ?? name,
+    ]),
+  );
+}
 
 /** RFC 6749 §3.3: space-delimited, case-sensitive scope tokens. */
 export function parseScope(raw: string | undefined): string[] {

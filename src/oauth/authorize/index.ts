@@ -2,6 +2,8 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type { Deps } from '../../deps.js';
 import { type Params, readForm, readQuery } from '../../http/params.js';
+import { redirectErrors } from '../../http/render.js';
+import type { InteractionFlow } from '../../interaction/flow.js';
 import { OAuthError } from '../errors.js';
 import {
   checkNonce,
@@ -14,8 +16,6 @@ import {
   checkResponseType,
   checkScope,
 } from './checks.js';
-import { createInteraction, loadInteraction } from './interaction.js';
-import { nextStep, redirectTarget } from './next-step.js';
 import type { AuthorizationRequest, ResponseMode } from './request.js';
 import { type RedirectTarget, respondError } from './respond.js';
 
@@ -23,8 +23,7 @@ import { type RedirectTarget, respondError } from './respond.js';
  * RFC 6749 §4.1.1, OIDC Core §3.1.2: the authorization endpoint as an ordered list of checks.
  * Until client and redirect URI are verified, errors are a page (RFC 6749 §4.1.2.1); after, a redirect.
  */
-async function authorize(c: Context, deps: Deps, params: Params): Promise<Response> {
-  c.set('errorMode', { kind: 'page' });
+async function authorize(c: Context, deps: Deps, flow: InteractionFlow, params: Params): Promise<Response> {
   // 1. client
   const clientId = params.get('client_id');
   if (!clientId) throw new OAuthError('invalid_client', '"client_id" is required');
@@ -45,7 +44,7 @@ async function authorize(c: Context, deps: Deps, params: Params): Promise<Respon
     state: params.get('state') ?? null,
     issuer: deps.config.issuer,
   };
-  c.set('errorMode', { kind: 'redirect', respond: (err) => respondError(c, target, err) });
+  redirectErrors(c, (err) => respondError(c, target, err));
   // 3. the rest of the request
   checkNoRequestObject(params);
   const responseType = checkResponseType(client, rawType);
@@ -74,28 +73,15 @@ async function authorize(c: Context, deps: Deps, params: Params): Promise<Respon
     resource,
   };
   // 4. save the interaction and take the next step
-  const interaction = await createInteraction(c, deps, request);
-  return nextStep(c, deps, interaction);
+  const interaction = await flow.create(c, { kind: 'authorize', request });
+  return flow.resume(c, interaction);
 }
 
-export function authorizeRoutes(deps: Deps): Hono {
+/** Errors are the hosted page until `authorize` verifies the redirect URI (`pageErrors()` in app.ts). */
+export function authorizeRoutes(deps: Deps, flow: InteractionFlow): Hono {
   const app = new Hono();
-  app.get('/authorize', async (c) => {
-    c.set('errorMode', { kind: 'page' });
-    return authorize(c, deps, readQuery(c));
-  });
+  app.get('/authorize', async (c) => authorize(c, deps, flow, readQuery(c)));
   // OIDC Core §3.1.2.1: POST with a form body is allowed too.
-  app.post('/authorize', async (c) => {
-    c.set('errorMode', { kind: 'page' });
-    return authorize(c, deps, await readForm(c));
-  });
-  /** Every page returns here after success. */
-  app.get('/authorize/resume', async (c) => {
-    c.set('errorMode', { kind: 'page' });
-    const interaction = await loadInteraction(c, deps, c.req.query('interaction'));
-    const target = redirectTarget(deps, interaction.state.request);
-    c.set('errorMode', { kind: 'redirect', respond: (err) => respondError(c, target, err) });
-    return nextStep(c, deps, interaction);
-  });
+  app.post('/authorize', async (c) => authorize(c, deps, flow, await readForm(c)));
   return app;
 }

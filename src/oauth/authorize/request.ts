@@ -19,14 +19,3 @@ export interface AuthorizationRequest {
 
 export type ResponseType = 'code' | 'token' | 'id_token token';
 export type ResponseMode = 'query' | 'fragment' | 'form_post';
-
-/** What an interaction has done so far. */
-export interface InteractionState {
-  request: AuthorizationRequest;
-  /** Set when the user signed in during this interaction (satisfies prompt=login and max_age). */
-  loginAt?: number;
-  /** Set when the user approved the consent page during this interaction. */
-  consentGiven?: boolean;
-}
-
-export const INTERACTION_TTL_SECONDS = 600;

@@ -22,15 +22,19 @@ export const authorizationCode: GrantHandler = {
       throw invalidGrant('the code is invalid, expired or was issued to another client');
     if (record.consumedAt !== null) {
       // RFC 6749 §4.1.2: a second redemption revokes what the first issued.
-      await deps.store.codes.redeem(hash, now, {});
-      await deps.store.events.add({
-        at: now,
-        type: 'code_replayed',
-        userId: record.userId,
-        clientId: client.id,
-        ip: null,
-        detail: { grant: record.grantId },
-      });
+      await deps.store.codes.redeem(
+        hash,
+        now,
+        {},
+        {
+          at: now,
+          type: 'code_replayed',
+          userId: record.userId,
+          clientId: client.id,
+          ip: null,
+          detail: { grant: record.grantId },
+        },
+      );
       throw invalidGrant('the code was already used; the tokens issued from it are revoked');
     }
     if (record.expiresAt <= now) throw invalidGrant('the code has expired');

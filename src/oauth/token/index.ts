@@ -4,18 +4,11 @@ import { authenticateClient } from '../../http/client-auth.js';
 import { readForm } from '../../http/params.js';
 import type { Client } from '../../store/types.js';
 import { unauthorizedClient, unsupportedGrantType } from '../errors.js';
-import { clientCredentials } from './client-credentials.js';
 import type { GrantHandler } from './grant.js';
 
 export const MFA_OTP_GRANT = 'urn:latchkey:grant-type:mfa-otp';
-
-const handlers = new Map<string, GrantHandler>([[clientCredentials.type, clientCredentials]]);
-
-export function registerGrant(handler: GrantHandler): void {
-  handlers.set(handler.type, handler);
-}
-
-export const supportedGrantTypes = () => [...handlers.keys()];
+/** RFC 8628 §3.4. */
+export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
 /** A client allowed `password` is also allowed the mfa-otp grant (SPEC §3). */
 export function clientAllowsGrant(client: Client, type: string): boolean {
@@ -23,8 +16,9 @@ export function clientAllowsGrant(client: Client, type: string): boolean {
   return type === MFA_OTP_GRANT && client.grants.includes('password');
 }
 
-/** RFC 6749 §3.2: the token endpoint. */
-export function tokenRoutes(deps: Deps): Hono {
+/** RFC 6749 §3.2: the token endpoint, dispatching over the grants it is given (`createApp` picks them). */
+export function tokenRoutes(deps: Deps, grants: readonly GrantHandler[]): Hono {
+  const handlers = new Map(grants.map((g) => [g.type, g]));
   const app = new Hono();
   app.post('/token', async (c) => {
     const params = await readForm(c);

@@ -1,6 +1,6 @@
+import { authenticatePassword } from '../../auth/authenticate.js';
 import { randomToken } from '../../crypto/hash.js';
 import { clientIp } from '../../http/net.js';
-import { checkUserPassword } from '../../interaction/login.js';
 import type { Grant } from '../../store/types.js';
 import { invalidGrant, OAuthError } from '../errors.js';
 import { checkAllowedScopes, parseResource, parseScope } from '../scope.js';
@@ -19,8 +19,8 @@ export const password: GrantHandler = {
     const scope = requested.length ? requested : client.scopes;
     const resource = parseResource(params.get('resource'));
 
-    const result = await checkUserPassword(deps, clientIp(c), username, pass);
-    if (!result.ok) {
+    const result = await authenticatePassword(deps, username, pass, { ip: clientIp(c) });
+    if (result.status === 'failed') {
       if (result.code === 'throttled') {
         throw new OAuthError('invalid_grant', 'too many failed attempts; try again later', {
           headers: { 'Retry-After': String(result.retryAfterSeconds ?? 1) },
@@ -28,7 +28,11 @@ export const password: GrantHandler = {
       }
       throw invalidGrant('the username or password is incorrect');
     }
-    const { user } = result;
+    if (result.status === 'second_factor_required') {
+      // SPEC §3 "MFA grant": the mfa_token and the mfa-otp grant arrive with TOTP (issue 9).
+      throw new OAuthError('mfa_required', 'a second factor is required');
+    }
+    const { user, amr } = result;
     const now = deps.clock.now();
     const withRefresh = client.grants.includes('refresh_token');
     const grant: Grant = {
@@ -38,8 +42,8 @@ export const password: GrantHandler = {
       sessionHash: null,
       scope: scope.join(' '),
       resource: resource ?? null,
-      authTime: now,
-      amr: ['pwd'],
+      authTime: result.authTime,
+      amr,
       nonce: null,
       createdAt: now,
       expiresAt: now + (withRefresh ? client.refreshTokenTtl : client.accessTokenTtl + 60),
@@ -63,7 +67,7 @@ export const password: GrantHandler = {
         userId: user.id,
         clientId: client.id,
         ip: clientIp(c),
-        detail: { grant_type: 'password', amr: ['pwd'] },
+        detail: { grant_type: 'password', amr },
       },
     });
     return response;

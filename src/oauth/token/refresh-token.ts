@@ -40,8 +40,8 @@ async function replay(
       // fall through: treat as reuse
     }
   }
-  await deps.store.grants.revoke(row.grantId, now);
-  await deps.store.events.add({
+  // RFC 9700 §4.14.2: the family and its audit row in one unit of work.
+  await deps.store.grants.revoke(row.grantId, now, {
     at: now,
     type: 'refresh_reuse',
     userId: null,

@@ -1,0 +1,206 @@
+import type { Context } from 'hono';
+import { secondFactorMethods } from '../auth/authenticate.js';
+import { randomToken, sha256 } from '../crypto/hash.js';
+import type { Deps } from '../deps.js';
+import { type ActiveSession, browserId, currentSession, existingBrowserId } from '../http/browser.js';
+import { redirectErrors } from '../http/render.js';
+import type { AuthorizationRequest } from '../oauth/authorize/request.js';
+import { OAuthError } from '../oauth/errors.js';
+import type { Client, User } from '../store/types.js';
+import { type Facts, nextCheck, STEP_PAGES } from './policy.js';
+
+export const INTERACTION_TTL_SECONDS = 600;
+
+/**
+ * The Interaction: what a browser is in the middle of (an authorization request, a device being
+ * connected, a plain sign-in to the account page), saved server-side for 10 minutes, bound to the browser.
+ * Pages load it, add what they completed, and return to `/authorize/resume`, which asks the policy for
+ * the next page or runs the interaction's ending.
+ */
+export interface Progress {
+  /** When the user signed in during this interaction (satisfies prompt=login and max_age). */
+  loginAt?: number;
+  /** The user approved the consent page during this interaction. */
+  consentGiven?: boolean;
+  /** A sign-in made here that still waits for its second factor: it is never a session until done. */
+  pending?: { userId: string; amr: string[]; authTime: number };
+}
+
+export interface AuthorizeState extends Progress {
+  kind: 'authorize';
+  request: AuthorizationRequest;
+}
+
+/** RFC 8628 §3.3: the user approves a device; the device grant adds the device code it completes. */
+export interface DeviceState extends Progress {
+  kind: 'device';
+  clientId: string;
+  scope: string[];
+}
+
+/** A sign-in with no app behind it (the account page): it ends by going back to a local path. */
+export interface SignInState extends Progress {
+  kind: 'signin';
+  returnTo: string;
+}
+
+export type InteractionState = AuthorizeState | DeviceState | SignInState;
+export type InteractionKind = InteractionState['kind'];
+
+export interface Interaction<S extends InteractionState = InteractionState> {
+  id: string;
+  state: S;
+}
+
+/** How an interaction of one kind ends: pluggable, so the policy never knows what a code or a device is. */
+export interface Ending<S extends InteractionState> {
+  /** Every step is done: answer the app (a code, "Device connected", the return path). */
+  complete(c: Context, interaction: Interaction<S>, active: ActiveSession): Promise<Response>;
+  /** The interaction ends in an error (denied, `prompt=none`): tell the app, where that is safe. */
+  fail(c: Context, interaction: Interaction<S>, err: OAuthError): Response | Promise<Response>;
+}
+
+export type Endings = { [K in InteractionKind]?: Ending<Extract<InteractionState, { kind: K }>> };
+
+export const resumeUrl = (id: string) => `/authorize/resume?interaction=${encodeURIComponent(id)}`;
+
+const expired = () =>
+  new OAuthError(
+    'invalid_request',
+    'this sign-in request has expired or belongs to another browser; start again from the application',
+    { page: 'interaction_expired' },
+  );
+
+export function clientIdOf(state: InteractionState): string | null {
+  if (state.kind === 'authorize') return state.request.clientId;
+  if (state.kind === 'device') return state.clientId;
+  return null;
+}
+
+export function loginHintOf(state: InteractionState): string | undefined {
+  return state.kind === 'authorize' ? (state.request.loginHint ?? undefined) : undefined;
+}
+
+function requestedScope(state: InteractionState): readonly string[] {
+  if (state.kind === 'authorize') return state.request.scope;
+  if (state.kind === 'device') return state.scope;
+  return [];
+}
+
+export class InteractionFlow {
+  constructor(
+    private readonly deps: Deps,
+    private readonly endings: Endings,
+  ) {}
+
+  /** Saves a new interaction, bound to this browser. */
+  async create<S extends InteractionState>(c: Context, state: S): Promise<Interaction<S>> {
+    const now = this.deps.clock.now();
+    const id = randomToken(24);
+    await this.deps.store.interactions.save({
+      id,
+      browserHash: sha256(browserId(c, this.deps)),
+      data: state as unknown as Record<string, unknown>,
+      createdAt: now,
+      expiresAt: now + INTERACTION_TTL_SECONDS,
+    });
+    return { id, state };
+  }
+
+  /** The interaction of this browser, or the `interaction_expired` page. */
+  async load(c: Context, id: string | undefined): Promise<Interaction> {
+    if (!id || id.length > 64) throw expired();
+    const found = await this.deps.store.interactions.find(id);
+    const browser = existingBrowserId(c);
+    if (
+      !found ||
+      !browser ||
+      found.expiresAt <= this.deps.clock.now() ||
+      found.browserHash !== sha256(browser) ||
+      typeof found.data['kind'] !== 'string'
+    )
+      throw expired();
+    return { id, state: found.data as unknown as InteractionState };
+  }
+
+  async save(interaction: Interaction): Promise<void> {
+    await this.deps.store.interactions.update(
+      interaction.id,
+      interaction.state as unknown as Record<string, unknown>,
+    );
+  }
+
+  /** From here on, errors end the interaction the way its kind says (a redirect to the app, or a page). */
+  errorsEnd(c: Context, interaction: Interaction): void {
+    redirectErrors(c, (err) => this.fail(c, interaction, err));
+  }
+
+  /** Ends the interaction with an error. */
+  async fail(c: Context, interaction: Interaction, err: OAuthError): Promise<Response> {
+    await this.deps.store.interactions.remove(interaction.id);
+    const ending = this.endings[interaction.state.kind] as Ending<InteractionState> | undefined;
+    if (!ending) throw err;
+    return ending.fail(c, interaction, err);
+  }
+
+  /** Runs the policy: show the next page, answer `prompt=none` errors, or run the ending. */
+  async resume(c: Context, interaction: Interaction): Promise<Response> {
+    const { deps } = this;
+    const { state } = interaction;
+    const clientId = clientIdOf(state);
+    const client = clientId ? await deps.store.clients.find(clientId) : undefined;
+    if (clientId && !client) throw new OAuthError('invalid_client', 'the client no longer exists');
+    const session = await currentSession(c, deps);
+    const facts = await this.facts(state, session, client);
+    const check = nextCheck(facts);
+    const prompt = state.kind === 'authorize' ? state.request.prompt : [];
+    if (check) {
+      if (prompt.includes('none')) {
+        await deps.store.interactions.remove(interaction.id);
+        throw new OAuthError(check.promptNone, `user interaction is required: ${check.reason}`);
+      }
+      return c.redirect(`${STEP_PAGES[check.step]}?interaction=${encodeURIComponent(interaction.id)}`, 303);
+    }
+    const ending = this.endings[state.kind] as Ending<InteractionState> | undefined;
+    if (!ending || !session)
+      throw new OAuthError('server_error', `no ending for a ${state.kind} interaction`);
+    await deps.store.interactions.remove(interaction.id);
+    return ending.complete(c, interaction, session);
+  }
+
+  /** Gathers what the policy decides on. */
+  private async facts(
+    state: InteractionState,
+    session: ActiveSession | undefined,
+    client: Client | undefined,
+  ): Promise<Facts> {
+    const { deps } = this;
+    const { pending } = state;
+    const user: User | undefined = pending ? await deps.store.users.find(pending.userId) : session?.user;
+    const enrolled = user ? (await secondFactorMethods(deps, user)).length > 0 : false;
+    const consented =
+      session && client && !client.firstParty
+        ? await deps.store.consents.find(session.user.id, client.id)
+        : [];
+    const request = state.kind === 'authorize' ? state.request : undefined;
+    return {
+      now: deps.clock.now(),
+      prompt: request?.prompt ?? [],
+      maxAge: request?.maxAge ?? null,
+      signIn: pending
+        ? { authTime: pending.authTime, amr: pending.amr, complete: false }
+        : session
+          ? { authTime: session.session.authTime, amr: session.session.amr, complete: true }
+          : undefined,
+      signedInHere: state.loginAt !== undefined,
+      // `--require-mfa` and `acr_values` arrive with TOTP (issue 9); the policy already decides on them.
+      secondFactor: { enrolled, clientRequires: false, acrRequested: false },
+      consent: {
+        firstParty: client?.firstParty ?? true,
+        requested: requestedScope(state),
+        approved: consented,
+        givenHere: state.consentGiven === true,
+      },
+    };
+  }
+}
