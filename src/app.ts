@@ -2,12 +2,16 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ErrorPage, formPostScript, stylesheet } from '../views/index.js';
 import type { Deps } from './deps.js';
+import { csrf, requireSession } from './http/browser.js';
 import { MAX_BODY_BYTES } from './http/params.js';
-import { errorJson, htmlPage, renderError } from './http/render.js';
+import { errorJson, htmlPage, pageErrors, Redirect, renderError } from './http/render.js';
 import { noStore, securityHeaders } from './http/security.js';
 import { accountRoutes } from './interaction/account.js';
 import { consentRoutes } from './interaction/consent.js';
+import { InteractionFlow } from './interaction/flow.js';
 import { loginRoutes } from './interaction/login.js';
+import { resumeRoutes, signInEnding } from './interaction/resume.js';
+import { authorizeEnding } from './oauth/authorize/ending.js';
 import { authorizeRoutes } from './oauth/authorize/index.js';
 import { type Capabilities, discoveryRoutes } from './oauth/discovery.js';
 import { OAuthError } from './oauth/errors.js';
@@ -15,20 +19,37 @@ import { introspectRoutes } from './oauth/introspect.js';
 import { logoutRoutes } from './oauth/logout.js';
 import { revokeRoutes } from './oauth/revoke.js';
 import { authorizationCode } from './oauth/token/authorization-code.js';
-import { registerGrant, tokenRoutes } from './oauth/token/index.js';
+import { clientCredentials } from './oauth/token/client-credentials.js';
+import type { GrantHandler } from './oauth/token/grant.js';
+import { DEVICE_CODE_GRANT, tokenRoutes } from './oauth/token/index.js';
 import { password } from './oauth/token/password.js';
 import { refreshToken } from './oauth/token/refresh-token.js';
 import { userinfoRoutes } from './oauth/userinfo.js';
 
-for (const grant of [authorizationCode, refreshToken, password]) registerGrant(grant);
+/** The grants `/token` serves unless `createApp` is told otherwise. */
+export const DEFAULT_GRANTS: readonly GrantHandler[] = [
+  clientCredentials,
+  authorizationCode,
+  refreshToken,
+  password,
+];
 
-export function createApp(deps: Deps): Hono {
+export interface AppOptions {
+  grants?: readonly GrantHandler[];
+}
+
+/** Builds the HTTP app from its parts; runs nothing (start-up is `src/start.ts`). */
+export function createApp(deps: Deps, options: AppOptions = {}): Hono {
   const app = new Hono();
+  const grants = options.grants ?? DEFAULT_GRANTS;
+  const grantTypes = grants.map((g) => g.type);
+  const flow = new InteractionFlow(deps, { authorize: authorizeEnding(deps), signin: signInEnding });
   const caps: Capabilities = {
+    grantTypes,
     authorization: true,
     userinfo: true,
     endSession: true,
-    deviceAuthorization: false,
+    deviceAuthorization: grantTypes.includes(DEVICE_CODE_GRANT),
     implicit: true,
   };
 
@@ -39,9 +60,20 @@ export function createApp(deps: Deps): Hono {
       throw new OAuthError('invalid_request', `the body must be at most ${MAX_BODY_BYTES} bytes`);
     await next();
   });
-  app.use('/token', noStore());
-  app.use('/introspect', noStore());
-  app.use('/revoke', noStore());
+  for (const path of ['/token', '/introspect', '/revoke']) app.use(path, noStore());
+  for (const path of [
+    '/authorize',
+    '/authorize/resume',
+    '/login',
+    '/consent',
+    '/logout',
+    '/account',
+    '/account/*',
+  ])
+    app.use(path, pageErrors());
+  for (const path of ['/login', '/consent']) app.use(path, csrf(deps));
+  app.use('/account', requireSession(deps, '/account'));
+  app.use('/account/*', requireSession(deps, '/account'), csrf(deps));
 
   const stylesheetBody = stylesheet;
   app.get('/assets/latchkey.css', (c) =>
@@ -59,13 +91,14 @@ export function createApp(deps: Deps): Hono {
   );
 
   app.route('/', discoveryRoutes(deps, caps));
-  app.route('/', tokenRoutes(deps));
+  app.route('/', tokenRoutes(deps, grants));
   app.route('/', introspectRoutes(deps));
   app.route('/', revokeRoutes(deps));
   app.route('/', userinfoRoutes(deps));
-  app.route('/', authorizeRoutes(deps));
-  app.route('/', loginRoutes(deps));
-  app.route('/', consentRoutes(deps));
+  app.route('/', authorizeRoutes(deps, flow));
+  app.route('/', resumeRoutes(flow));
+  app.route('/', loginRoutes(deps, flow));
+  app.route('/', consentRoutes(deps, flow));
   app.route('/', logoutRoutes(deps));
   app.route('/', accountRoutes(deps));
 
@@ -80,6 +113,7 @@ export function createApp(deps: Deps): Hono {
   });
 
   app.onError((err, c) => {
+    if (err instanceof Redirect) return c.redirect(err.location, 303);
     if (err instanceof OAuthError) {
       if (err.detail)
         deps.log.info('oauth error', { error: err.error, detail: err.detail, path: c.req.path });

@@ -1,4 +1,3 @@
-import { seedStore } from './admin/seed.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import { Sealer } from './crypto/seal.js';
@@ -28,17 +27,16 @@ export interface BuildOptions {
   clock?: Clock;
   log?: Log;
   store?: Store;
-  /** Seed the built-in scopes, the signing keys and the config file (default true). */
-  init?: boolean;
 }
 
+/** Builds the dependencies and nothing else: no row is written (start-up is `start()` in src/start.ts). */
 export async function buildDeps(config: Config, options: BuildOptions = {}): Promise<Deps> {
   const clock = options.clock ?? systemClock;
   const log = options.log ?? jsonLog(process.env['LATCHKEY_LOG'] as 'info' | undefined);
   const store = options.store ?? createSqliteStore(config.dbPath);
   const sealer = new Sealer(config.secret);
   const keys = new KeyRing(store, sealer, clock);
-  const deps: Deps = {
+  return {
     config,
     store,
     clock,
@@ -49,9 +47,4 @@ export async function buildDeps(config: Config, options: BuildOptions = {}): Pro
     throttle: new Throttle(clock, config.throttle),
     ipThrottle: new Throttle(clock, config.throttle, 20),
   };
-  if (options.init !== false) {
-    await seedStore(deps);
-    await keys.init();
-  }
-  return deps;
 }

@@ -4,6 +4,7 @@ import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { type BuildOptions, buildDeps, type Deps } from './deps.js';
 import { CSP, SECURITY_HEADERS } from './http/security.js';
+import { start } from './start.js';
 
 export interface RunningServer {
   deps: Deps;
@@ -36,6 +37,7 @@ function startSweeper(deps: Deps): () => void {
 
 export async function startServer(config: Config, options: BuildOptions = {}): Promise<RunningServer> {
   const deps = await buildDeps(config, options);
+  await start(deps);
   const app = createApp(deps);
   const stopSweeper = startSweeper(deps);
   deps.store.startBackground((message) => deps.log.warn('background checkpoint failed', { error: message }));

@@ -70,36 +70,41 @@ export async function createClient(
   input: ClientInput,
 ): Promise<{ client: Client; secret?: string }> {
   const name = input.name?.trim();
-  if (!name) throw new AdminError('--name is required');
+  if (!name) throw new AdminError('is required', 'invalid_input', 'name');
   const isPublic = input.isPublic ?? false;
   const grants = [...new Set(input.grants?.length ? input.grants : DEFAULTS.grants)];
   for (const g of grants) {
     if (!(GRANT_TYPES as readonly string[]).includes(g))
-      throw new AdminError(`grant "${g}" is not one of ${GRANT_TYPES.join(', ')}`);
+      throw new AdminError(`"${g}" is not one of ${GRANT_TYPES.join(', ')}`, 'invalid_input', 'grants');
   }
   if (isPublic && grants.includes('client_credentials')) {
-    throw new AdminError('a --public client cannot use the client_credentials grant: it has no secret');
+    throw new AdminError(
+      'cannot be combined with the client_credentials grant: a public client has no secret',
+      'invalid_input',
+      'isPublic',
+    );
   }
   const scopes = [...new Set(input.scopes?.length ? input.scopes : DEFAULTS.scopes)];
   await requireScopes(deps, scopes);
   const tokenFormat = (input.tokenFormat ?? 'jwt') as TokenFormat;
   if (tokenFormat !== 'jwt' && tokenFormat !== 'opaque')
-    throw new AdminError('--token-format must be jwt or opaque');
+    throw new AdminError('must be jwt or opaque', 'invalid_input', 'tokenFormat');
   const signingAlg = (input.signingAlg ?? 'ES256') as SigningAlg;
   if (signingAlg !== 'ES256' && signingAlg !== 'RS256')
-    throw new AdminError('--signing-alg must be ES256 or RS256');
-  const redirectUris = (input.redirectUris ?? []).map((u) => checkRedirectUri(u, '--redirect-uri'));
+    throw new AdminError('must be ES256 or RS256', 'invalid_input', 'signingAlg');
+  const redirectUris = (input.redirectUris ?? []).map((u) => checkRedirectUri(u, 'redirectUris'));
   const postLogoutRedirectUris = (input.postLogoutRedirectUris ?? []).map((u) =>
-    checkRedirectUri(u, '--post-logout-redirect-uri'),
+    checkRedirectUri(u, 'postLogoutRedirectUris'),
   );
   if (input.implicit && !redirectUris.length)
-    throw new AdminError('an --implicit client needs a --redirect-uri');
+    throw new AdminError('is required for an implicit client', 'invalid_input', 'redirectUris');
   const id = input.clientId ?? randomToken(12);
   if (!/^[\x21-\x7e]{1,128}$/.test(id))
-    throw new AdminError('client_id must be 1-128 printable ASCII characters');
-  if (await deps.store.clients.find(id)) throw new AdminError(`client "${id}" already exists`, 'exists');
+    throw new AdminError('must be 1-128 printable ASCII characters', 'invalid_input', 'clientId');
+  if (await deps.store.clients.find(id))
+    throw new AdminError(`"${id}" is taken by another client`, 'exists', 'clientId');
   if (input.clientSecret !== undefined && input.clientSecret.length < 16)
-    throw new AdminError('client_secret must be at least 16 characters');
+    throw new AdminError('must be at least 16 characters', 'invalid_input', 'clientSecret');
   const secret = isPublic ? undefined : (input.clientSecret ?? randomToken(32));
   const client: Client = {
     id,
@@ -113,10 +118,10 @@ export async function createClient(
     redirectUris,
     postLogoutRedirectUris,
     tokenFormat,
-    accessTokenTtl: checkTtl(input.accessTokenTtl, '--access-token-ttl') ?? DEFAULTS.accessTokenTtl,
-    refreshTokenTtl: checkTtl(input.refreshTokenTtl, '--refresh-token-ttl') ?? DEFAULTS.refreshTokenTtl,
+    accessTokenTtl: checkTtl(input.accessTokenTtl, 'accessTokenTtl') ?? DEFAULTS.accessTokenTtl,
+    refreshTokenTtl: checkTtl(input.refreshTokenTtl, 'refreshTokenTtl') ?? DEFAULTS.refreshTokenTtl,
     refreshReuseGrace:
-      checkTtl(input.refreshReuseGrace, '--refresh-reuse-grace', 0) ?? DEFAULTS.refreshReuseGrace,
+      checkTtl(input.refreshReuseGrace, 'refreshReuseGrace', 0) ?? DEFAULTS.refreshReuseGrace,
     signingAlg,
     requirePkce: isPublic || (input.requirePkce ?? false),
     introspectAny: input.introspectAny ?? false,

@@ -1,24 +1,16 @@
 import type { Deps } from '../deps.js';
+import { BUILTIN_SCOPE_NAMES, BUILTIN_SCOPES } from '../oauth/scope.js';
 import type { Scope } from '../store/types.js';
 import { AdminError, checkScopeName } from './validate.js';
-
-/** OIDC Core §5.4 plus `offline_access` (§11); the descriptions are what the consent page shows. */
-export const BUILTIN_SCOPES: readonly Scope[] = [
-  { name: 'openid', description: 'Confirm your identity', builtin: true },
-  { name: 'profile', description: 'Your name', builtin: true },
-  { name: 'email', description: 'Your email address', builtin: true },
-  { name: 'offline_access', description: 'Stay signed in', builtin: true },
-];
-export const BUILTIN_SCOPE_NAMES = BUILTIN_SCOPES.map((s) => s.name);
 
 export async function addScope(
   deps: Pick<Deps, 'store' | 'clock'>,
   name: string,
   description: string,
 ): Promise<Scope> {
-  checkScopeName(name);
-  if (BUILTIN_SCOPE_NAMES.includes(name)) throw new AdminError(`scope "${name}" is built in`, 'exists');
-  if (!description.trim()) throw new AdminError('--description must not be empty');
+  checkScopeName(name, 'name');
+  if (BUILTIN_SCOPE_NAMES.includes(name)) throw new AdminError(`"${name}" is a built-in scope`, 'exists');
+  if (!description.trim()) throw new AdminError('must not be empty', 'invalid_input', 'description');
   return deps.store.scopes.upsert(
     { name, description: description.trim(), builtin: false },
     deps.clock.now(),
@@ -31,6 +23,15 @@ export async function requireScopes(deps: Pick<Deps, 'store'>, names: string[]):
   const missing = names.filter((n) => !found.has(n));
   if (missing.length)
     throw new AdminError(
-      `unknown scope ${missing.map((m) => `"${m}"`).join(', ')}: add it first with \`latchkey scope add\``,
+      `names unknown scope ${missing.map((m) => `"${m}"`).join(', ')}: add it first (\`latchkey scope add\`)`,
+      'invalid_input',
+      'scopes',
     );
+}
+
+/** The registry, with the built-in scopes even before the first start has written them. */
+export async function listScopes(deps: Pick<Deps, 'store'>): Promise<Scope[]> {
+  const stored = await deps.store.scopes.list();
+  const missing = BUILTIN_SCOPES.filter((b) => !stored.some((s) => s.name === b.name));
+  return [...missing, ...stored];
 }

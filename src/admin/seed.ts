@@ -1,21 +1,48 @@
+import { ConfigError } from '../config.js';
 import type { Deps } from '../deps.js';
+import { BUILTIN_SCOPES } from '../oauth/scope.js';
 import { createClient } from './clients.js';
-import { addScope, BUILTIN_SCOPES } from './scopes.js';
+import { addScope } from './scopes.js';
 import { createUser } from './users.js';
-import { AdminError, checkEmail } from './validate.js';
+import { AdminError, type AdminField, checkEmail } from './validate.js';
 
-/** Built-in scopes, then the `LATCHKEY_CONFIG` seed: creates what is missing, never duplicates. */
-export async function seedStore(deps: Pick<Deps, 'store' | 'clock' | 'config' | 'log'>): Promise<void> {
-  const { store, clock, config } = deps;
-  const existing = new Set((await store.scopes.list()).map((s) => s.name));
+const SEED_KEYS: Readonly<Record<AdminField, string>> = {
+  name: 'name',
+  clientId: 'client_id',
+  clientSecret: 'client_secret',
+  redirectUris: 'redirect_uris',
+  postLogoutRedirectUris: 'post_logout_redirect_uris',
+  grants: 'grants',
+  scopes: 'scopes',
+  isPublic: 'public',
+  tokenFormat: 'token_format',
+  signingAlg: 'signing_alg',
+  accessTokenTtl: 'access_token_ttl',
+  refreshTokenTtl: 'refresh_token_ttl',
+  refreshReuseGrace: 'refresh_reuse_grace',
+  email: 'email',
+  password: 'password',
+  description: 'description',
+};
+
+/** The built-in scopes: creates what is missing, never duplicates (the registry lists them). */
+export async function seedBuiltinScopes(deps: Pick<Deps, 'store' | 'clock'>): Promise<void> {
+  const existing = new Set((await deps.store.scopes.list()).map((s) => s.name));
   for (const scope of BUILTIN_SCOPES)
-    if (!existing.has(scope.name)) await store.scopes.upsert(scope, clock.now());
+    if (!existing.has(scope.name)) await deps.store.scopes.upsert(scope, deps.clock.now());
+}
+
+/** The `LATCHKEY_CONFIG` seed: creates what is missing, never duplicates. */
+export async function seedConfigFile(deps: Pick<Deps, 'store' | 'clock' | 'config' | 'log'>): Promise<void> {
+  const { store, config } = deps;
 
   const file = config.configFile ?? 'LATCHKEY_CONFIG';
+  // The file's own words for each field: `clients[0].redirect_uris`.
   const at = (path: string, fn: () => Promise<unknown>) =>
     fn().catch((err: unknown) => {
-      if (err instanceof AdminError) throw new AdminError(`${file}: "${path}" ${err.message}`);
-      throw err;
+      if (!(err instanceof AdminError)) throw err;
+      const where = err.field ? `${path}.${SEED_KEYS[err.field]}` : path;
+      throw new ConfigError(`${file}: "${where}" ${err.problem}`);
     });
   const { seed } = config;
   for (const [i, scope] of seed.scopes.entries()) {
@@ -25,7 +52,7 @@ export async function seedStore(deps: Pick<Deps, 'store' | 'clock' | 'config' | 
     const id = c.client_id ?? c.name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
     if (await store.clients.find(id)) continue;
     if (!c.public && !c.client_secret)
-      throw new AdminError(`${file}: "clients[${i}].client_secret" is required for a confidential client`);
+      throw new ConfigError(`${file}: "clients[${i}].client_secret" is required for a confidential client`);
     await at(`clients[${i}]`, () =>
       createClient(deps, {
         name: c.name,
@@ -49,7 +76,7 @@ export async function seedStore(deps: Pick<Deps, 'store' | 'clock' | 'config' | 
     );
   }
   for (const [i, u] of seed.users.entries()) {
-    const email = await at(`users[${i}].email`, async () => checkEmail(u.email));
+    const email = await at(`users[${i}]`, async () => checkEmail(u.email));
     if (await store.users.findByEmail(email as string)) continue;
     await at(`users[${i}]`, () =>
       createUser(deps, {

@@ -29,14 +29,14 @@ export function describeUser(u: User): Record<string, unknown> {
 
 export async function hashValidPassword(password: string): Promise<string> {
   const problem = await checkPassword(password);
-  if (problem) throw new AdminError(passwordProblemText[problem], 'weak_password');
+  if (problem) throw new AdminError(passwordProblemText[problem], 'weak_password', 'password');
   return hashPassword(password);
 }
 
 export async function createUser(deps: Pick<Deps, 'store' | 'clock'>, input: UserInput): Promise<User> {
   const email = checkEmail(input.email);
   if (await deps.store.users.findByEmail(email))
-    throw new AdminError(`a user with email "${email}" already exists`, 'exists');
+    throw new AdminError(`"${email}" is taken by another user`, 'exists', 'email');
   const passwordHash = input.password !== undefined ? await hashValidPassword(input.password) : null;
   const name = input.name ?? ([input.givenName, input.familyName].filter(Boolean).join(' ') || null);
   return deps.store.users.create({

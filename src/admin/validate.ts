@@ -1,37 +1,69 @@
-/** A failed admin action (CLI or config file): the message names the field and what it must be. */
+export type AdminErrorCode = 'invalid_input' | 'not_found' | 'exists' | 'weak_password';
+
+/** The input fields of the admin use cases, as the use cases name them. */
+export type AdminField =
+  | 'name'
+  | 'clientId'
+  | 'clientSecret'
+  | 'redirectUris'
+  | 'postLogoutRedirectUris'
+  | 'grants'
+  | 'scopes'
+  | 'isPublic'
+  | 'tokenFormat'
+  | 'signingAlg'
+  | 'accessTokenTtl'
+  | 'refreshTokenTtl'
+  | 'refreshReuseGrace'
+  | 'email'
+  | 'password'
+  | 'description';
+
+/**
+ * A failed admin action, for every caller: a stable `code`, the `field` at fault, and the `problem` said
+ * without naming the field. The CLI words the field as its flag, the config file as its key, the admin
+ * API as its JSON member (`message` is a neutral wording for logs).
+ */
 export class AdminError extends Error {
   override name = 'AdminError';
   constructor(
-    message: string,
-    readonly code = 'invalid_input',
+    readonly problem: string,
+    readonly code: AdminErrorCode = 'invalid_input',
+    readonly field?: AdminField,
   ) {
-    super(message);
+    super(field ? `${field} ${problem}` : problem);
+  }
+
+  /** The message with the field named as this audience names it. */
+  wording(names: Readonly<Record<AdminField, string>>): string {
+    return this.field ? `${names[this.field]} ${this.problem}` : this.problem;
   }
 }
 
 const FORBIDDEN_SCHEMES = new Set(['javascript:', 'data:', 'vbscript:', 'file:', 'blob:', 'about:']);
 
 /** RFC 6749 §3.1.2: absolute, no fragment; RFC 8252 §7.1 private-use schemes for native apps. */
-export function checkRedirectUri(uri: string, field = 'redirect URI'): string {
+export function checkRedirectUri(uri: string, field: AdminField = 'redirectUris'): string {
+  const fail = (problem: string) => new AdminError(`"${uri}" ${problem}`, 'invalid_input', field);
   let url: URL;
   try {
     url = new URL(uri);
   } catch {
-    throw new AdminError(`${field} "${uri}" must be an absolute URI`);
+    throw fail('must be an absolute URI');
   }
-  if (url.hash || uri.includes('#'))
-    throw new AdminError(`${field} "${uri}" must not contain a fragment (RFC 6749 §3.1.2)`);
-  if (FORBIDDEN_SCHEMES.has(url.protocol)) throw new AdminError(`${field} "${uri}" uses a forbidden scheme`);
-  if ((url.protocol === 'http:' || url.protocol === 'https:') && !url.hostname)
-    throw new AdminError(`${field} "${uri}" has no host`);
+  if (url.hash || uri.includes('#')) throw fail('must not contain a fragment (RFC 6749 §3.1.2)');
+  if (FORBIDDEN_SCHEMES.has(url.protocol)) throw fail('uses a forbidden scheme');
+  if ((url.protocol === 'http:' || url.protocol === 'https:') && !url.hostname) throw fail('has no host');
   return uri;
 }
 
 /** RFC 6749 §3.3 scope-token. */
-export function checkScopeName(name: string): string {
+export function checkScopeName(name: string, field: AdminField = 'scopes'): string {
   if (!/^[\x21\x23-\x5b\x5d-\x7e]{1,128}$/.test(name)) {
     throw new AdminError(
-      `scope "${name}" must be 1-128 printable ASCII characters without spaces, quotes or backslashes`,
+      `"${name}" must be 1-128 printable ASCII characters without spaces, quotes or backslashes`,
+      'invalid_input',
+      field,
     );
   }
   return name;
@@ -40,14 +72,18 @@ export function checkScopeName(name: string): string {
 export function checkEmail(email: string): string {
   const e = email.trim().toLowerCase();
   if (e.length > 254 || !/^[^\s@]+@[^\s@]+$/.test(e))
-    throw new AdminError(`email "${email}" is not an email address`);
+    throw new AdminError(`"${email}" is not an email address`, 'invalid_input', 'email');
   return e;
 }
 
-export function checkTtl(value: number | undefined, field: string, min = 1): number | undefined {
+export function checkTtl(value: number | undefined, field: AdminField, min = 1): number | undefined {
   if (value === undefined) return undefined;
   if (!Number.isInteger(value) || value < min || value > 10 * 365 * 86400) {
-    throw new AdminError(`${field} must be a whole number of seconds from ${min} to ${10 * 365 * 86400}`);
+    throw new AdminError(
+      `must be a whole number of seconds from ${min} to ${10 * 365 * 86400}`,
+      'invalid_input',
+      field,
+    );
   }
   return value;
 }

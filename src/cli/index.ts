@@ -1,14 +1,15 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { bulkSeed } from '../admin/bulk.js';
 import { createClient, describeClient, rotateClientSecret } from '../admin/clients.js';
-import { addScope } from '../admin/scopes.js';
+import { rotateKeys } from '../admin/keys.js';
+import { addScope, listScopes } from '../admin/scopes.js';
+import { seedBuiltinScopes } from '../admin/seed.js';
 import { createUser, describeUser, findUser, setUserPassword } from '../admin/users.js';
-import { AdminError } from '../admin/validate.js';
+import { AdminError, type AdminField } from '../admin/validate.js';
 import { ConfigError, loadConfig } from '../config.js';
-import { buildDeps } from '../deps.js';
+import { buildDeps, type Deps } from '../deps.js';
 import { jsonLog } from '../log.js';
 import { createSqliteStore } from '../store/sqlite/index.js';
-import { ID_TOKEN_TTL_SECONDS } from '../tokens/id-token.js';
 import { Output, table } from './output.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -36,9 +37,34 @@ const one = (positionals: string[], what: string): string => {
   return positionals[0]!;
 };
 
-async function withDeps<T>(fn: (deps: Awaited<ReturnType<typeof buildDeps>>) => Promise<T>): Promise<T> {
+/** How the CLI names each field of an admin use case: its flag. */
+const CLI_FLAGS: Readonly<Record<AdminField, string>> = {
+  name: '--name',
+  clientId: 'client_id',
+  clientSecret: 'client_secret',
+  redirectUris: '--redirect-uri',
+  postLogoutRedirectUris: '--post-logout-redirect-uri',
+  grants: '--grant',
+  scopes: '--scope',
+  isPublic: '--public',
+  tokenFormat: '--token-format',
+  signingAlg: '--signing-alg',
+  accessTokenTtl: '--access-token-ttl',
+  refreshTokenTtl: '--refresh-token-ttl',
+  refreshReuseGrace: '--refresh-reuse-grace',
+  email: '--email',
+  password: '--password',
+  description: '--description',
+};
+
+/**
+ * Runs a command on freshly built dependencies. A command writes only what it is about: nothing is
+ * seeded and no key is made unless the command needs it (`scopes`: the built-in scopes it may refer to).
+ */
+async function withDeps<T>(fn: (deps: Deps) => Promise<T>, needs: { scopes?: boolean } = {}): Promise<T> {
   const deps = await buildDeps(loadConfig(), { log: jsonLog('warn') });
   try {
+    if (needs.scopes) await seedBuiltinScopes(deps);
     return await fn(deps);
   } finally {
     deps.store.close();
@@ -171,26 +197,28 @@ const commands: Record<string, Command> = {
       const name = str(v, 'name');
       if (!name) throw new UsageError('--name is required');
       const ttl = (k: string) => (int(v, k) !== undefined ? int(v, k) : undefined);
-      const { client, secret } = await withDeps((deps) =>
-        createClient(deps, {
-          name,
-          redirectUris: strs(v, 'redirect-uri'),
-          postLogoutRedirectUris: strs(v, 'post-logout-redirect-uri'),
-          grants: strs(v, 'grant'),
-          scopes: strs(v, 'scope').flatMap((s) => s.split(' ').filter(Boolean)),
-          isPublic: v['public'] === true,
-          firstParty: v['first-party'] === true,
-          implicit: v['implicit'] === true,
-          introspectAny: v['introspect-any'] === true,
-          requirePkce: v['require-pkce'] === true,
-          ...(str(v, 'token-format') ? { tokenFormat: str(v, 'token-format')! } : {}),
-          ...(str(v, 'signing-alg') ? { signingAlg: str(v, 'signing-alg')! } : {}),
-          ...(ttl('access-token-ttl') !== undefined ? { accessTokenTtl: ttl('access-token-ttl')! } : {}),
-          ...(ttl('refresh-token-ttl') !== undefined ? { refreshTokenTtl: ttl('refresh-token-ttl')! } : {}),
-          ...(ttl('refresh-reuse-grace') !== undefined
-            ? { refreshReuseGrace: ttl('refresh-reuse-grace')! }
-            : {}),
-        }),
+      const { client, secret } = await withDeps(
+        (deps) =>
+          createClient(deps, {
+            name,
+            redirectUris: strs(v, 'redirect-uri'),
+            postLogoutRedirectUris: strs(v, 'post-logout-redirect-uri'),
+            grants: strs(v, 'grant'),
+            scopes: strs(v, 'scope').flatMap((s) => s.split(' ').filter(Boolean)),
+            isPublic: v['public'] === true,
+            firstParty: v['first-party'] === true,
+            implicit: v['implicit'] === true,
+            introspectAny: v['introspect-any'] === true,
+            requirePkce: v['require-pkce'] === true,
+            ...(str(v, 'token-format') ? { tokenFormat: str(v, 'token-format')! } : {}),
+            ...(str(v, 'signing-alg') ? { signingAlg: str(v, 'signing-alg')! } : {}),
+            ...(ttl('access-token-ttl') !== undefined ? { accessTokenTtl: ttl('access-token-ttl')! } : {}),
+            ...(ttl('refresh-token-ttl') !== undefined ? { refreshTokenTtl: ttl('refresh-token-ttl')! } : {}),
+            ...(ttl('refresh-reuse-grace') !== undefined
+              ? { refreshReuseGrace: ttl('refresh-reuse-grace')! }
+              : {}),
+          }),
+        { scopes: true },
       );
       const result = { ...describeClient(client), ...(secret ? { client_secret: secret } : {}) };
       out.result(result, () =>
@@ -254,7 +282,7 @@ const commands: Record<string, Command> = {
     summary: 'list scopes',
     options: {},
     async run(_v, _p, out) {
-      const scopes = await withDeps((deps) => deps.store.scopes.list());
+      const scopes = await withDeps((deps) => listScopes(deps));
       out.result(scopes, () =>
         table(scopes as unknown as Record<string, unknown>[], ['name', 'description', 'builtin']),
       );
@@ -265,11 +293,7 @@ const commands: Record<string, Command> = {
     summary: 'make new signing keys active; old keys stay in the JWKS until their tokens expire',
     options: {},
     async run(_v, _p, out) {
-      const fresh = await withDeps(async (deps) => {
-        const clients = await deps.store.clients.list();
-        const longest = Math.max(ID_TOKEN_TTL_SECONDS, ...clients.map((c) => c.accessTokenTtl));
-        return deps.keys.rotate(longest + 60);
-      });
+      const fresh = await withDeps((deps) => rotateKeys(deps));
       const primary = fresh.find((k) => k.alg === 'ES256') ?? fresh[0]!;
       const keys = fresh.map((k) => ({ kid: k.kid, alg: k.alg }));
       out.result({ kid: primary.kid, alg: primary.alg, keys }, () =>
@@ -318,7 +342,7 @@ const commands: Record<string, Command> = {
     async run(v, _p, out) {
       const users = int(v, 'users') ?? 0;
       const tokens = int(v, 'tokens') ?? 0;
-      const result = await withDeps((deps) => bulkSeed(deps, users, tokens));
+      const result = await withDeps((deps) => bulkSeed(deps, users, tokens), { scopes: true });
       out.result(result, `seeded ${result.users} users and ${result.tokens} tokens`);
     },
   },
@@ -373,7 +397,7 @@ export async function runCli(argv: string[]): Promise<number> {
       return 2;
     }
     if (err instanceof AdminError) {
-      out.error(err.code, err.message);
+      out.error(err.code, err.wording(CLI_FLAGS));
       return 1;
     }
     if (err instanceof ConfigError) {

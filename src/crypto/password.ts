@@ -27,9 +27,9 @@ export async function checkPassword(password: string): Promise<PasswordProblem |
 }
 
 export const passwordProblemText: Record<PasswordProblem, string> = {
-  too_short: `the password must be at least ${PASSWORD_MIN} characters`,
-  too_long: `the password must be at most ${PASSWORD_MAX} characters`,
-  common: 'the password is too common; choose another',
+  too_short: `must be at least ${PASSWORD_MIN} characters`,
+  too_long: `must be at most ${PASSWORD_MAX} characters`,
+  common: 'is too common; choose another',
 };
 
 // On dedicated, niced worker threads (see argon2-pool.ts), started on first use.

@@ -1,9 +1,10 @@
 import { Hono } from 'hono';
 import type { Deps } from '../deps.js';
-import { supportedGrantTypes } from './token/index.js';
 
-/** What the routes mounted so far implement: the app sets these as it mounts them. */
+/** What the mounted routes implement: `createApp` derives it from what it mounts. */
 export interface Capabilities {
+  /** The `grant_type`s `/token` dispatches to. */
+  grantTypes: readonly string[];
   authorization: boolean;
   userinfo: boolean;
   endSession: boolean;
@@ -31,7 +32,7 @@ function metadata(deps: Deps, caps: Capabilities, scopes: string[]): Record<stri
     ...(caps.authorization
       ? { response_modes_supported: ['query', 'form_post', ...(caps.implicit ? ['fragment'] : [])] }
       : {}),
-    grant_types_supported: supportedGrantTypes(),
+    grant_types_supported: caps.grantTypes,
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],

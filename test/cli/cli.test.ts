@@ -133,6 +133,23 @@ describe('latchkey CLI', () => {
       await fails(['client', 'add', '--name', 'x', '--access-token-ttl', 'ten'], env, 2);
     });
 
+    it('user list on a fresh database writes nothing: no keys, no scopes', async () => {
+      const fresh = join(tmp.dir, 'fresh-read.db');
+      const freshEnv = { LATCHKEY_DB: fresh, LATCHKEY_SECRET: SECRET };
+      assert.deepEqual(await json(['user', 'list'], freshEnv), []);
+      assert.equal((await json<unknown[]>(['keys', 'list'], freshEnv)).length, 0);
+      const store = createSqliteStore(fresh);
+      try {
+        const count = (table: string) =>
+          (store.raw.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
+        assert.equal(count('signing_keys'), 0, 'no signing key was made');
+        assert.equal(count('scopes'), 0, 'nothing was seeded');
+        assert.equal(count('events'), 0);
+      } finally {
+        await store.close();
+      }
+    });
+
     it('migrate creates the database', async () => {
       const out = await json(['migrate'], env);
       assert.deepEqual(out, { migrated: true, db: dbPath });

@@ -11,6 +11,7 @@ import { loadConfig } from '../../src/config.js';
 import { buildDeps, type Deps } from '../../src/deps.js';
 import { jsonLog } from '../../src/log.js';
 import { type RunningServer, startServer } from '../../src/server.js';
+import { start } from '../../src/start.js';
 
 export { freePort } from './net.js';
 
@@ -98,6 +99,7 @@ export async function testApp(env: Record<string, string> = {}): Promise<TestApp
     ...env,
   });
   const deps = await buildDeps(config, { clock, log: jsonLog('silent') });
+  await start(deps);
   const app = createApp(deps);
   return {
     ...helpers(deps),

@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { seedStore } from '../../src/admin/seed.js';
 import { FakeClock } from '../../src/clock.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { sha256 } from '../../src/crypto/hash.js';
 import { verifyPassword } from '../../src/crypto/password.js';
 import { buildDeps } from '../../src/deps.js';
 import { jsonLog } from '../../src/log.js';
+import { start } from '../../src/start.js';
 import { tempDir } from '../helpers/server.js';
 
 const tmp = tempDir('latchkey-config-');
@@ -182,9 +182,11 @@ describe('LATCHKEY_CONFIG seeding', () => {
 
       // Twice on one connection, then again as a second start.
       const deps = await buildDeps(config, { clock, log: jsonLog('silent') });
-      await seedStore(deps);
+      await start(deps);
+      await start(deps);
       deps.store.close();
       const again = await buildDeps(loadConfig(env), { clock, log: jsonLog('silent') });
+      await start(again);
       try {
         const { store } = again;
         const clients = await store.clients.list();
@@ -293,7 +295,12 @@ describe('LATCHKEY_CONFIG seeding', () => {
     ],
     ['secret.yaml', 'clients:\n  - name: x\n', 'clients[0].client_secret', /required/],
     ['email.yaml', 'users:\n  - email: not-an-email\n', 'users[0].email', /not an email/],
-    ['password.yaml', 'users:\n  - email: a@example.test\n    password: password\n', 'users[0]', /common/],
+    [
+      'password.yaml',
+      'users:\n  - email: a@example.test\n    password: password\n',
+      'users[0].password',
+      /common/,
+    ],
   ];
   for (const [file, text, field, problem] of badSeeds) {
     it(`a file whose content cannot be seeded (${file}) stops start-up naming the file and "${field}"`, async () => {
@@ -301,7 +308,8 @@ describe('LATCHKEY_CONFIG seeding', () => {
       const path = join(dir, file);
       writeFileSync(path, text);
       const config = loadConfig({ LATCHKEY_DB: ':memory:', LATCHKEY_CONFIG: path, LATCHKEY_SECRET: SECRET });
-      await assert.rejects(buildDeps(config, { log: jsonLog('silent') }), (err: Error) => {
+      const deps = await buildDeps(config, { log: jsonLog('silent') });
+      await assert.rejects(start(deps), (err: Error) => {
         assert.ok(err.message.includes(path), `names the file: ${err.message}`);
         assert.ok(err.message.includes(`"${field}"`), `names the field: ${err.message}`);
         assert.match(err.message, problem);
