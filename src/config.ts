@@ -5,31 +5,31 @@ import { parse as parseYaml } from 'yaml';
 
 /** Static data seeded idempotently at start from `LATCHKEY_CONFIG`. */
 export interface SeedClient {
-  client_id?: string;
-  client_secret?: string;
+  client_id?: string | undefined;
+  client_secret?: string | undefined;
   name: string;
-  redirect_uris?: string[];
-  post_logout_redirect_uris?: string[];
-  grants?: string[];
-  scopes?: string[];
-  public?: boolean;
-  first_party?: boolean;
-  implicit?: boolean;
-  introspect_any?: boolean;
-  require_pkce?: boolean;
-  token_format?: 'jwt' | 'opaque';
-  signing_alg?: 'ES256' | 'RS256';
-  access_token_ttl?: number;
-  refresh_token_ttl?: number;
-  refresh_reuse_grace?: number;
+  redirect_uris?: string[] | undefined;
+  post_logout_redirect_uris?: string[] | undefined;
+  grants?: string[] | undefined;
+  scopes?: string[] | undefined;
+  public?: boolean | undefined;
+  first_party?: boolean | undefined;
+  implicit?: boolean | undefined;
+  introspect_any?: boolean | undefined;
+  require_pkce?: boolean | undefined;
+  token_format?: 'jwt' | 'opaque' | undefined;
+  signing_alg?: 'ES256' | 'RS256' | undefined;
+  access_token_ttl?: number | undefined;
+  refresh_token_ttl?: number | undefined;
+  refresh_reuse_grace?: number | undefined;
 }
 export interface SeedUser {
   email: string;
-  password?: string;
-  name?: string;
-  given_name?: string;
-  family_name?: string;
-  roles?: string[];
+  password?: string | undefined;
+  name?: string | undefined;
+  given_name?: string | undefined;
+  family_name?: string | undefined;
+  roles?: string[] | undefined;
 }
 export interface SeedScope {
   name: string;
@@ -40,8 +40,8 @@ export interface SeedProvider {
   issuer: string;
   client_id: string;
   client_secret: string;
-  name?: string;
-  enabled?: boolean;
+  name?: string | undefined;
+  enabled?: boolean | undefined;
 }
 export interface Seed {
   clients: SeedClient[];

@@ -42,7 +42,7 @@ interface Job {
 
 interface Slot {
   worker: Worker;
-  job?: Job;
+  job?: Job | undefined;
 }
 
 export class Argon2Pool {
