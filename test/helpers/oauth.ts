@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { createLocalJWKSet, type JWTPayload, jwtVerify } from 'jose';
 import { Agent, authorizeThroughPages, pkce } from './agent.js';
 import { basic, form, type TestApp } from './server.js';
@@ -7,6 +8,21 @@ import { basic, form, type TestApp } from './server.js';
 export type Json = Record<string, any>;
 
 export const json = async (res: Response): Promise<Json> => (await res.json()) as Json;
+
+/**
+ * An RFC 6749 §5.2 error answer: the status, a JSON body with `error` and a string `error_description`,
+ * never cached. Returns the body for further checks.
+ */
+export async function expectOAuthError(res: Response, code: string, status = 400): Promise<Json> {
+  const text = await res.text();
+  assert.equal(res.status, status, text);
+  assert.match(res.headers.get('content-type') ?? '', /^application\/json/, text);
+  const body = JSON.parse(text) as Json;
+  assert.equal(body['error'], code, text);
+  assert.equal(typeof body['error_description'], 'string', text);
+  assert.equal(res.headers.get('cache-control'), 'no-store', text);
+  return body;
+}
 
 export interface TestClient {
   id: string;

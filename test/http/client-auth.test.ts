@@ -1,19 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { expectOAuthError } from '../helpers/oauth.js';
 import { basic, form, type TestApp, testApp } from '../helpers/server.js';
 
 type Body = Record<string, unknown>;
 const cc = { grant_type: 'client_credentials' };
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
-
-async function expectError(res: Response, status: number, error: string): Promise<Body> {
-  const body = (await res.json()) as Body;
-  assert.equal(res.status, status, JSON.stringify(body));
-  assert.equal(body['error'], error);
-  assert.equal(typeof body['error_description'], 'string');
-  assert.equal(res.headers.get('cache-control'), 'no-store');
-  return body;
-}
 
 function assertBasicChallenge(res: Response): void {
   assert.match(res.headers.get('www-authenticate') ?? '', /^Basic realm="[^"]+"/);
@@ -84,7 +76,7 @@ describe('client authentication (RFC 6749 §2.3)', () => {
       '/token',
       form({ ...cc, client_id: special.id }, { authorization: basic(plain.id, plain.secret!) }),
     );
-    await expectError(res, 400, 'invalid_request');
+    await expectOAuthError(res, 'invalid_request');
   });
 
   it('both methods at once is invalid_request', async () => {
@@ -95,12 +87,12 @@ describe('client authentication (RFC 6749 §2.3)', () => {
         { authorization: basic(plain.id, plain.secret!) },
       ),
     );
-    await expectError(res, 400, 'invalid_request');
+    await expectOAuthError(res, 'invalid_request');
   });
 
   it('a wrong secret with Basic: 401 invalid_client with a Basic challenge', async () => {
     const res = await t.request('/token', form(cc, { authorization: basic(plain.id, `${plain.secret}x`) }));
-    await expectError(res, 401, 'invalid_client');
+    await expectOAuthError(res, 'invalid_client', 401);
     assertBasicChallenge(res);
   });
 
@@ -109,13 +101,13 @@ describe('client authentication (RFC 6749 §2.3)', () => {
       '/token',
       form({ ...cc, client_id: plain.id, client_secret: 'wrong-secret' }),
     );
-    await expectError(res, 401, 'invalid_client');
+    await expectOAuthError(res, 'invalid_client', 401);
   });
 
   it('the secret Basic-encoded without the form-urlencoding does not match', async () => {
     const raw = `Basic ${b64(`${SPECIAL_ID}:${SPECIAL_SECRET}`)}`;
     const res = await t.request('/token', form(cc, { authorization: raw }));
-    await expectError(res, 401, 'invalid_client');
+    await expectOAuthError(res, 'invalid_client', 401);
   });
 
   it('a confidential client without any secret: 401 invalid_client', async () => {
@@ -124,13 +116,13 @@ describe('client authentication (RFC 6749 §2.3)', () => {
       { ...cc, client_id: plain.id, client_secret: '' },
     ]) {
       const res = await t.request('/token', form(body));
-      await expectError(res, 401, 'invalid_client');
+      await expectOAuthError(res, 'invalid_client', 401);
     }
   });
 
   it('no client at all: 401 invalid_client with a Basic challenge', async () => {
     const res = await t.request('/token', form(cc));
-    await expectError(res, 401, 'invalid_client');
+    await expectOAuthError(res, 'invalid_client', 401);
     assertBasicChallenge(res);
   });
 
@@ -140,8 +132,8 @@ describe('client authentication (RFC 6749 §2.3)', () => {
       form(cc, { authorization: basic('no-such-client', 'whatever-secret') }),
     );
     const wrong = await t.request('/token', form(cc, { authorization: basic(plain.id, 'whatever-secret') }));
-    const a = await expectError(unknown, 401, 'invalid_client');
-    const b = await expectError(wrong, 401, 'invalid_client');
+    const a = await expectOAuthError(unknown, 'invalid_client', 401);
+    const b = await expectOAuthError(wrong, 'invalid_client', 401);
     assert.deepEqual(a, b);
     assert.equal(unknown.headers.get('www-authenticate'), wrong.headers.get('www-authenticate'));
   });
@@ -151,18 +143,18 @@ describe('client authentication (RFC 6749 §2.3)', () => {
       '/token',
       form(cc, { authorization: basic(pub.id, 'some-secret-value') }),
     );
-    await expectError(viaBasic, 401, 'invalid_client');
+    await expectOAuthError(viaBasic, 'invalid_client', 401);
     assertBasicChallenge(viaBasic);
     const viaPost = await t.request(
       '/token',
       form({ ...cc, client_id: pub.id, client_secret: 'some-secret-value' }),
     );
-    await expectError(viaPost, 401, 'invalid_client');
+    await expectOAuthError(viaPost, 'invalid_client', 401);
   });
 
   it('a public client authenticates with its id alone, but may not use client_credentials', async () => {
     const res = await t.request('/token', form({ ...cc, client_id: pub.id }));
-    await expectError(res, 400, 'unauthorized_client');
+    await expectOAuthError(res, 'unauthorized_client');
   });
 
   for (const [name, header] of [
@@ -174,7 +166,7 @@ describe('client authentication (RFC 6749 §2.3)', () => {
   ]) {
     it(`a malformed Basic header (${name}): 401 invalid_client with a Basic challenge (RFC 6749 §5.2)`, async () => {
       const res = await t.request('/token', form(cc, { authorization: header! }));
-      await expectError(res, 401, 'invalid_client');
+      await expectOAuthError(res, 'invalid_client', 401);
       assertBasicChallenge(res);
     });
   }

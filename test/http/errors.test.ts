@@ -2,20 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { addScope } from '../../src/admin/scopes.js';
+import { expectOAuthError } from '../helpers/oauth.js';
 import { basic, form, type TestApp, testApp } from '../helpers/server.js';
 
 type Client = { id: string; secret?: string };
 type Body = Record<string, unknown>;
-
-async function expectError(res: Response, status: number, error: string): Promise<Body> {
-  const text = await res.text();
-  assert.equal(res.status, status, text);
-  assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
-  const body = JSON.parse(text) as Body;
-  assert.equal(body['error'], error, text);
-  assert.equal(typeof body['error_description'], 'string');
-  return body;
-}
 
 const raw = (body: string | Uint8Array, headers: Record<string, string> = {}): RequestInit => ({
   method: 'POST',
@@ -44,9 +35,9 @@ describe('OAuth errors (RFC 6749 §5.2): malformed requests are 400 invalid_requ
         endpoint === '/token'
           ? 'grant_type=client_credentials&grant_type=client_credentials'
           : 'token=a&token=b';
-      await expectError(await t.request(endpoint, raw(body, auth)), 400, 'invalid_request');
+      await expectOAuthError(await t.request(endpoint, raw(body, auth)), 'invalid_request');
       const id = `grant_type=client_credentials&token=x&client_id=${client.id}&client_id=${client.id}&client_secret=${client.secret}`;
-      await expectError(await t.request(endpoint, raw(id)), 400, 'invalid_request');
+      await expectOAuthError(await t.request(endpoint, raw(id)), 'invalid_request');
     });
 
     it(`${endpoint}: a body that is not application/x-www-form-urlencoded`, async () => {
@@ -57,19 +48,19 @@ describe('OAuth errors (RFC 6749 §5.2): malformed requests are 400 invalid_requ
           headers: { ...auth, ...(type ? { 'content-type': type } : {}) },
           body: json,
         };
-        await expectError(await t.request(endpoint, init), 400, 'invalid_request');
+        await expectOAuthError(await t.request(endpoint, init), 'invalid_request');
       }
     });
 
     it(`${endpoint}: a body over 64 KiB (streamed, no Content-Length)`, async () => {
       const body = `grant_type=client_credentials&token=${'a'.repeat(64 * 1024)}`;
-      await expectError(await t.request(endpoint, raw(body, auth)), 400, 'invalid_request');
+      await expectOAuthError(await t.request(endpoint, raw(body, auth)), 'invalid_request');
     });
 
     it(`${endpoint}: a body over 64 KiB (announced by Content-Length)`, async () => {
       const body = `grant_type=client_credentials&token=${'a'.repeat(64 * 1024)}`;
       const res = await t.request(endpoint, raw(body, { ...auth, 'content-length': String(body.length) }));
-      await expectError(res, 400, 'invalid_request');
+      await expectOAuthError(res, 'invalid_request');
     });
 
     it(`${endpoint}: invalid percent-encoding`, async () => {
@@ -81,13 +72,13 @@ describe('OAuth errors (RFC 6749 §5.2): malformed requests are 400 invalid_requ
         'grant_type=client_credentials&token=%C3',
         'grant_type%ZZ=client_credentials&token=x',
       ]) {
-        await expectError(await t.request(endpoint, raw(body, auth)), 400, 'invalid_request');
+        await expectOAuthError(await t.request(endpoint, raw(body, auth)), 'invalid_request');
       }
     });
 
     it(`${endpoint}: a body that is not UTF-8`, async () => {
       const body = new Uint8Array([...Buffer.from('grant_type=client_credentials&token='), 0xff, 0xfe, 0x80]);
-      await expectError(await t.request(endpoint, raw(body, auth)), 400, 'invalid_request');
+      await expectOAuthError(await t.request(endpoint, raw(body, auth)), 'invalid_request');
     });
 
     it(`${endpoint}: errors are not cached`, async () => {
@@ -108,14 +99,13 @@ describe('OAuth errors (RFC 6749 §5.2): malformed requests are 400 invalid_requ
   });
 
   it('a missing grant_type: invalid_request', async () => {
-    await expectError(await t.request('/token', form({}, auth)), 400, 'invalid_request');
+    await expectOAuthError(await t.request('/token', form({}, auth)), 'invalid_request');
   });
 
   it('an unknown grant_type: unsupported_grant_type', async () => {
     for (const type of ['bogus', 'urn:example:grant', 'implicit', 'x'.repeat(1000)]) {
-      const body = await expectError(
+      const body = await expectOAuthError(
         await t.request('/token', form({ grant_type: type }, auth)),
-        400,
         'unsupported_grant_type',
       );
       assert.ok(
@@ -130,7 +120,7 @@ describe('OAuth errors (RFC 6749 §5.2): malformed requests are 400 invalid_requ
       '/token',
       form({ grant_type: 'client_credentials' }, { authorization: basic(codeOnly.id, codeOnly.secret!) }),
     );
-    await expectError(res, 400, 'unauthorized_client');
+    await expectOAuthError(res, 'unauthorized_client');
   });
 
   it('a scope the client is not allowed: invalid_scope', async () => {
@@ -141,9 +131,8 @@ describe('OAuth errors (RFC 6749 §5.2): malformed requests are 400 invalid_requ
       'api:read "quoted"',
       'back\\slash',
     ]) {
-      await expectError(
+      await expectOAuthError(
         await t.request('/token', form({ grant_type: 'client_credentials', scope }, auth)),
-        400,
         'invalid_scope',
       );
     }
@@ -178,9 +167,8 @@ describe('OAuth errors (RFC 6749 §5.2): malformed requests are 400 invalid_requ
 
   it('RFC 8707 §2: a "resource" that is not an absolute URI without fragment is invalid_target', async () => {
     for (const resource of ['api', '/relative', 'https://api.example.test/#frag']) {
-      await expectError(
+      await expectOAuthError(
         await t.request('/token', form({ grant_type: 'client_credentials', resource }, auth)),
-        400,
         'invalid_target',
       );
     }
@@ -188,7 +176,7 @@ describe('OAuth errors (RFC 6749 §5.2): malformed requests are 400 invalid_requ
 
   it('an unknown path answers a JSON 404', async () => {
     const res = await t.request('/no-such-endpoint', form({}));
-    await expectError(res, 404, 'invalid_request');
+    await expectOAuthError(res, 'invalid_request', 404);
   });
 
   it('the wrong method on an OAuth endpoint is a 4xx', async () => {

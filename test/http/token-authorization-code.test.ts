@@ -5,6 +5,7 @@ import { pkce } from '../helpers/agent.js';
 import {
   browser,
   claimsOf,
+  expectOAuthError,
   getCode,
   headerOf,
   introspect,
@@ -22,12 +23,6 @@ const CB = 'https://app.example/cb';
 
 function codeRequest(client: TestClient, fields: Record<string, string>): RequestInit {
   return tokenRequest(client, { grant_type: 'authorization_code', ...fields });
-}
-
-async function assertInvalidGrant(res: Response): Promise<void> {
-  assert.equal(res.status, 400);
-  assert.equal(res.headers.get('cache-control'), 'no-store');
-  assert.equal((await json(res)).error, 'invalid_grant');
 }
 
 describe('POST /token grant_type=authorization_code', () => {
@@ -54,10 +49,10 @@ describe('POST /token grant_type=authorization_code', () => {
     assert.ok(tokens.access_token && tokens.refresh_token && tokens.id_token);
     assert.equal((await introspect(t, client, tokens.access_token)).active, true);
 
-    await assertInvalidGrant(await redeem(t, client, code, verifier));
+    await expectOAuthError(await redeem(t, client, code, verifier), 'invalid_grant');
     assert.equal((await introspect(t, client, tokens.access_token)).active, false);
     assert.equal((await introspect(t, client, tokens.refresh_token)).active, false);
-    await assertInvalidGrant(await refresh(t, client, tokens.refresh_token));
+    await expectOAuthError(await refresh(t, client, tokens.refresh_token), 'invalid_grant');
     const userinfo = await t.request('/userinfo', {
       headers: { authorization: `Bearer ${tokens.access_token}` },
     });
@@ -67,7 +62,7 @@ describe('POST /token grant_type=authorization_code', () => {
   it('expires a code after 60 seconds', async () => {
     const { code, verifier } = await getCode(t, client, user);
     t.clock.advance(61);
-    await assertInvalidGrant(await redeem(t, client, code, verifier));
+    await expectOAuthError(await redeem(t, client, code, verifier), 'invalid_grant');
   });
 
   it('accepts a code just inside its 60 seconds', async () => {
@@ -78,11 +73,11 @@ describe('POST /token grant_type=authorization_code', () => {
 
   it('binds a code to its client', async () => {
     const { code, verifier } = await getCode(t, client, user);
-    await assertInvalidGrant(await redeem(t, other, code, verifier));
+    await expectOAuthError(await redeem(t, other, code, verifier), 'invalid_grant');
   });
 
   it('refuses an unknown code', async () => {
-    await assertInvalidGrant(await redeem(t, client, 'not-a-code', pkce().verifier));
+    await expectOAuthError(await redeem(t, client, 'not-a-code', pkce().verifier), 'invalid_grant');
   });
 
   describe('redirect_uri', () => {
@@ -92,17 +87,19 @@ describe('POST /token grant_type=authorization_code', () => {
         redirectUri: CB,
       };
       const { code, verifier } = await getCode(t, two, user);
-      await assertInvalidGrant(
+      await expectOAuthError(
         await t.request(
           '/token',
           codeRequest(two, { code, code_verifier: verifier, redirect_uri: `${CB}2` }),
         ),
+        'invalid_grant',
       );
-      await assertInvalidGrant(
+      await expectOAuthError(
         await t.request(
           '/token',
           codeRequest(two, { code, code_verifier: verifier, redirect_uri: `${CB}/` }),
         ),
+        'invalid_grant',
       );
       // Those failures did not spend it.
       assert.equal((await redeem(t, two, code, verifier)).status, 200);
@@ -110,8 +107,9 @@ describe('POST /token grant_type=authorization_code', () => {
 
     it('is required when /authorize received one', async () => {
       const { code, verifier } = await getCode(t, client, user);
-      await assertInvalidGrant(
+      await expectOAuthError(
         await t.request('/token', codeRequest(client, { code, code_verifier: verifier })),
+        'invalid_grant',
       );
     });
 
@@ -148,11 +146,12 @@ describe('POST /token grant_type=authorization_code', () => {
         code_challenge_method: 'S256',
       });
       const code = (await agent.go(`/authorize?${q}`)).external!.searchParams.get('code')!;
-      await assertInvalidGrant(
+      await expectOAuthError(
         await t.request(
           '/token',
           codeRequest(client, { code, code_verifier: verifier, redirect_uri: 'https://evil.example/cb' }),
         ),
+        'invalid_grant',
       );
     });
   });
@@ -160,17 +159,20 @@ describe('POST /token grant_type=authorization_code', () => {
   describe('PKCE (RFC 7636 §4.6)', () => {
     it('refuses a wrong verifier', async () => {
       const { code } = await getCode(t, client, user);
-      await assertInvalidGrant(await redeem(t, client, code, pkce().verifier));
+      await expectOAuthError(await redeem(t, client, code, pkce().verifier), 'invalid_grant');
     });
 
     it('refuses a malformed verifier with invalid_grant', async () => {
       const { code } = await getCode(t, client, user);
-      await assertInvalidGrant(await redeem(t, client, code, 'wrong'));
+      await expectOAuthError(await redeem(t, client, code, 'wrong'), 'invalid_grant');
     });
 
     it('refuses a missing verifier when a challenge was sent', async () => {
       const { code } = await getCode(t, client, user);
-      await assertInvalidGrant(await t.request('/token', codeRequest(client, { code, redirect_uri: CB })));
+      await expectOAuthError(
+        await t.request('/token', codeRequest(client, { code, redirect_uri: CB })),
+        'invalid_grant',
+      );
     });
 
     it('refuses a verifier when no challenge was sent (RFC 9700 §2.1.1)', async () => {
@@ -183,7 +185,7 @@ describe('POST /token grant_type=authorization_code', () => {
         scope: 'openid',
       });
       const code = (await agent.go(`/authorize?${q}`)).external!.searchParams.get('code')!;
-      await assertInvalidGrant(await redeem(t, client, code, pkce().verifier));
+      await expectOAuthError(await redeem(t, client, code, pkce().verifier), 'invalid_grant');
     });
 
     it('lets a confidential client without PKCE redeem without a verifier', async () => {
@@ -206,7 +208,7 @@ describe('POST /token grant_type=authorization_code', () => {
       };
       const { code, verifier } = await getCode(t, pub, user);
       const wrong = await redeem(t, pub, code, pkce().verifier);
-      await assertInvalidGrant(wrong);
+      await expectOAuthError(wrong, 'invalid_grant');
       const res = await redeem(t, pub, code, verifier);
       assert.equal(res.status, 200);
     });

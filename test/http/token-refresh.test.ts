@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
+  expectOAuthError,
   introspect,
   type Json,
   json,
@@ -12,11 +13,6 @@ import {
 import { type TestApp, testApp } from '../helpers/server.js';
 
 const CB = 'https://app.example/cb';
-
-async function assertError(res: Response, error: string): Promise<void> {
-  assert.equal(res.status, 400);
-  assert.equal((await json(res)).error, error);
-}
 
 async function ok(res: Response): Promise<Json> {
   const body = await json(res);
@@ -83,9 +79,9 @@ describe('POST /token grant_type=refresh_token', () => {
     const a = await ok(await refresh(t, client, first.refresh_token));
     const b = await ok(await refresh(t, client, a.refresh_token));
     t.clock.advance(11);
-    await assertError(await refresh(t, client, first.refresh_token), 'invalid_grant');
+    await expectOAuthError(await refresh(t, client, first.refresh_token), 'invalid_grant');
     // The latest refresh token and the access tokens of the family are revoked too.
-    await assertError(await refresh(t, client, b.refresh_token), 'invalid_grant');
+    await expectOAuthError(await refresh(t, client, b.refresh_token), 'invalid_grant');
     assert.equal((await introspect(t, client, b.access_token)).active, false);
     assert.equal((await introspect(t, client, b.refresh_token)).active, false);
   });
@@ -94,8 +90,8 @@ describe('POST /token grant_type=refresh_token', () => {
     const strict = await newClient({ refreshReuseGrace: 0 });
     const first = await tokensFor(t, strict, user, { scope: SCOPE });
     const a = await ok(await refresh(t, strict, first.refresh_token));
-    await assertError(await refresh(t, strict, first.refresh_token), 'invalid_grant');
-    await assertError(await refresh(t, strict, a.refresh_token), 'invalid_grant');
+    await expectOAuthError(await refresh(t, strict, first.refresh_token), 'invalid_grant');
+    await expectOAuthError(await refresh(t, strict, a.refresh_token), 'invalid_grant');
     assert.equal((await introspect(t, strict, a.access_token)).active, false);
   });
 
@@ -122,17 +118,17 @@ describe('POST /token grant_type=refresh_token', () => {
   it('refuses a token presented by another client, without harming the family', async () => {
     const other = await newClient();
     const first = await tokensFor(t, client, user, { scope: SCOPE });
-    await assertError(await refresh(t, other, first.refresh_token), 'invalid_grant');
+    await expectOAuthError(await refresh(t, other, first.refresh_token), 'invalid_grant');
     await ok(await refresh(t, client, first.refresh_token));
   });
 
   it('refuses an unknown token', async () => {
-    await assertError(await refresh(t, client, 'not-a-refresh-token'), 'invalid_grant');
+    await expectOAuthError(await refresh(t, client, 'not-a-refresh-token'), 'invalid_grant');
   });
 
   it('allows a narrower scope and refuses a wider one', async () => {
     const first = await tokensFor(t, client, user, { scope: SCOPE });
-    await assertError(
+    await expectOAuthError(
       await refresh(t, client, first.refresh_token, { scope: 'openid email profile' }),
       'invalid_scope',
     );
@@ -154,7 +150,7 @@ describe('POST /token grant_type=refresh_token', () => {
     t.clock.advance(50);
     const a = await ok(await refresh(t, short, first.refresh_token));
     t.clock.advance(101);
-    await assertError(await refresh(t, short, a.refresh_token), 'invalid_grant');
+    await expectOAuthError(await refresh(t, short, a.refresh_token), 'invalid_grant');
   });
 
   it('issues no refresh token to a client without the refresh_token grant', async () => {
