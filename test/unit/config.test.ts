@@ -284,13 +284,13 @@ describe('LATCHKEY_CONFIG seeding', () => {
     [
       'grant.yaml',
       'clients:\n  - name: x\n    client_secret: 0123456789abcdef\n    grants: [bogus]\n',
-      'clients[0]',
+      'clients[0].grants',
       /bogus/,
     ],
     [
       'scope.yaml',
       'clients:\n  - name: x\n    client_secret: 0123456789abcdef\n    scopes: [undeclared]\n',
-      'clients[0]',
+      'clients[0].scopes',
       /unknown scope "undeclared"/,
     ],
     ['secret.yaml', 'clients:\n  - name: x\n', 'clients[0].client_secret', /required/],
