@@ -1,0 +1,108 @@
+import type Database from 'better-sqlite3';
+import { and, eq, getTableColumns, isNull, sql } from 'drizzle-orm';
+import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
+import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
+import * as s from '../../../db/schema.sqlite.js';
+import type { Issued } from '../types.js';
+
+export type Db = BetterSQLite3Database<typeof s>;
+
+export const p = (name: string) => sql.placeholder(name);
+
+/** Each statement is prepared on first use, then reused: start-up does not pay for the ones it never runs. */
+export function lazily<T extends Record<string, () => unknown>>(
+  defs: T,
+): { readonly [K in keyof T]: ReturnType<T[K]> } {
+  const out = {} as { [K in keyof T]: ReturnType<T[K]> };
+  for (const key of Object.keys(defs) as (keyof T)[]) {
+    Object.defineProperty(out, key, {
+      get() {
+        const value = defs[key]!();
+        Object.defineProperty(out, key, { value });
+        return value;
+      },
+      configurable: true,
+    });
+  }
+  return out;
+}
+
+/** `{ column: placeholder(column) }` for every column: an insert prepared once, run with a whole record. */
+export function allPlaceholders<T extends SQLiteTable>(
+  table: T,
+): { [K in keyof T['$inferInsert']]-?: ReturnType<typeof p> } {
+  return Object.fromEntries(Object.keys(getTableColumns(table)).map((k) => [k, p(k)])) as never;
+}
+
+/** The statements more than one aggregate runs (hot paths: prepared once). */
+function sharedStatements(db: Db) {
+  return lazily({
+    insertGrant: () => db.insert(s.grants).values(allPlaceholders(s.grants)).prepare(),
+    insertRefresh: () => db.insert(s.refreshTokens).values(allPlaceholders(s.refreshTokens)).prepare(),
+    insertAccess: () => db.insert(s.accessTokens).values(allPlaceholders(s.accessTokens)).prepare(),
+    insertEvent: () =>
+      db
+        .insert(s.events)
+        .values({
+          at: p('at'),
+          type: p('type'),
+          userId: p('userId'),
+          clientId: p('clientId'),
+          ip: p('ip'),
+          detail: p('detail'),
+        })
+        .prepare(),
+    revokeGrant: () =>
+      db
+        .update(s.grants)
+        .set({ revokedAt: sql`${p('now')}` })
+        .where(and(eq(s.grants.id, p('id')), isNull(s.grants.revokedAt)))
+        .prepare(),
+  });
+}
+
+/** One connection, shared by every aggregate of a store. */
+export interface SqliteContext {
+  readonly raw: Database.Database;
+  readonly db: Db;
+  readonly q: ReturnType<typeof sharedStatements>;
+  /** See `Store.generation`. */
+  generation(): number;
+}
+
+export function sqliteContext(raw: Database.Database): SqliteContext {
+  const db: Db = drizzle(raw, { schema: s });
+  let dataVersion: Database.Statement | undefined;
+  let lastGeneration = { atMs: -1, value: -1 };
+  return {
+    raw,
+    db,
+    q: sharedStatements(db),
+    /**
+     * SQLite's data_version, which changes when another connection (the CLI) commits. Reading it starts a
+     * read transaction (file-lock system calls), so it is asked at most once per millisecond: several
+     * caches ask on every request, and no CLI command completes within a millisecond of its commit.
+     */
+    generation() {
+      const nowMs = Date.now();
+      if (nowMs !== lastGeneration.atMs) {
+        dataVersion ??= raw.prepare('PRAGMA data_version').pluck();
+        lastGeneration = { atMs: nowMs, value: dataVersion.get() as number };
+      }
+      return lastGeneration.value;
+    },
+  };
+}
+
+/** Writes what one token response issued; the caller holds the transaction. */
+export function writeIssued({ q }: SqliteContext, issued: Issued): void {
+  if (issued.grant) q.insertGrant.run({ ...issued.grant });
+  if (issued.refresh) q.insertRefresh.run({ ...issued.refresh });
+  if (issued.access) q.insertAccess.run({ ...issued.access });
+  if (issued.event) q.insertEvent.run({ ...issued.event });
+}
+
+/** Returns false when the grant was already revoked or does not exist. */
+export function revokeGrantNow({ q }: SqliteContext, id: string, now: number): boolean {
+  return q.revokeGrant.run({ id, now }).changes > 0;
+}

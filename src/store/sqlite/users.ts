@@ -1,0 +1,36 @@
+import { asc, eq } from 'drizzle-orm';
+import * as s from '../../../db/schema.sqlite.js';
+import type { User, UserStore } from '../types.js';
+import { lazily, p, type SqliteContext } from './shared.js';
+
+export function userStore({ raw, db }: SqliteContext) {
+  const q = lazily({
+    byId: () =>
+      db
+        .select()
+        .from(s.users)
+        .where(eq(s.users.id, p('id')))
+        .prepare(),
+    byEmail: () =>
+      db
+        .select()
+        .from(s.users)
+        .where(eq(s.users.email, p('email')))
+        .prepare(),
+  });
+  return {
+    create: async (user) => {
+      const row = { ...user, updatedAt: user.createdAt };
+      db.insert(s.users).values(row).run();
+      return row;
+    },
+    find: async (id) => q.byId.get({ id }) as User | undefined,
+    findByEmail: async (email) => q.byEmail.get({ email: email.toLowerCase() }) as User | undefined,
+    list: async () => db.select().from(s.users).orderBy(asc(s.users.createdAt), asc(s.users.email)).all(),
+    remove: async (id) => db.delete(s.users).where(eq(s.users.id, id)).run().changes > 0,
+    setPassword: async (id, passwordHash, now) => {
+      db.update(s.users).set({ passwordHash, updatedAt: now }).where(eq(s.users.id, id)).run();
+    },
+    count: async () => (raw.prepare('select count(*) as n from users').get() as { n: number }).n,
+  } satisfies UserStore;
+}
