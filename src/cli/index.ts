@@ -41,7 +41,7 @@ async function withDeps<T>(fn: (deps: Awaited<ReturnType<typeof buildDeps>>) => 
   try {
     return await fn(deps);
   } finally {
-    deps.store.close();
+    await deps.store.close();
   }
 }
 
@@ -77,7 +77,7 @@ const commands: Record<string, Command> = {
     async run(_v, _p, out) {
       const config = loadConfig();
       const store = createSqliteStore(config.dbPath);
-      store.close();
+      await store.close();
       out.result({ migrated: true, db: config.dbPath }, `database ${config.dbPath} is up to date`);
     },
   },

@@ -266,8 +266,8 @@ export interface EventStore {
 export interface BulkStore {
   /** Bulk inserts in one transaction (benchmark data). */
   insert(users: NewUser[], issued: Issued[]): Promise<void>;
-  /** Moves everything written so far into the main file, so the next writer does not pay for it. */
-  checkpoint(): Promise<void>;
+  /** After a bulk load: lets the database absorb it so the next writer does not pay for it (SQLite: a WAL checkpoint). */
+  settle(): Promise<void>;
 }
 
 export interface Store {
@@ -285,14 +285,20 @@ export interface Store {
   bulk: BulkStore;
   /** Deletes up to `limit` expired rows per table. */
   sweep(now: number, limit: number): Promise<SweepResult>;
-  /** Changes when another connection (the CLI) commits, within a millisecond: caches compare it before use. */
+  /**
+   * A cross-process change counter: changes whenever any process commits to the database (the CLI while the
+   * server runs), so caches compare it before use. SQLite backs it with `PRAGMA data_version`, a PostgreSQL
+   * dialect with a local counter bumped by LISTEN/NOTIFY. Synchronous and cheap: it is on the discovery hot path.
+   */
   generation(): number;
   /** Checks that the database answers. */
   ping(): Promise<boolean>;
   /**
-   * Starts the upkeep a long-running server wants and a CLI command does not (SQLite: WAL checkpoints on a
-   * background thread once writes pick up). `close()` ends it.
+   * Starts the upkeep a long-running server wants and a CLI command does not (SQLite: checkpoints on a
+   * background thread once writes pick up). What goes wrong there is reported to `onError`, never thrown.
+   * `close()` ends it.
    */
   startBackground(onError: (message: string) => void): void;
-  close(): void;
+  /** Ends the background upkeep and closes the connection; closing again does nothing. */
+  close(): Promise<void>;
 }

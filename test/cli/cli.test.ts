@@ -68,7 +68,7 @@ describe('latchkey CLI', () => {
     try {
       return await fn(store);
     } finally {
-      store.close();
+      await store.close();
     }
   };
   after(() => tmp.cleanup());

@@ -20,7 +20,7 @@ const tick = () => new Promise((resolve) => setTimeout(resolve, 2));
 export interface StorePair {
   a: Store;
   b: Store;
-  close(): void;
+  close(): Promise<void>;
 }
 
 export interface ContractOptions {
@@ -163,7 +163,9 @@ export function storeContract(
     beforeEach(async () => {
       store = await make();
     });
-    afterEach(() => store.close());
+    afterEach(async () => {
+      await store.close();
+    });
 
     /** A user and a client the rows below can point at (foreign keys are on). */
     async function owners(): Promise<{ user: NewUser; client: Client }> {
@@ -781,7 +783,9 @@ export function storeContract(
         beforeEach(async () => {
           pair = await openPair();
         });
-        afterEach(() => pair.close());
+        afterEach(async () => {
+          await pair.close();
+        });
 
         it('generation() changes within a millisecond of another connection writing, not on reads', async () => {
           const { a, b } = pair;

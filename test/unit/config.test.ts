@@ -183,7 +183,7 @@ describe('LATCHKEY_CONFIG seeding', () => {
       // Twice on one connection, then again as a second start.
       const deps = await buildDeps(config, { clock, log: jsonLog('silent') });
       await seedStore(deps);
-      deps.store.close();
+      await deps.store.close();
       const again = await buildDeps(loadConfig(env), { clock, log: jsonLog('silent') });
       try {
         const { store } = again;
@@ -210,7 +210,7 @@ describe('LATCHKEY_CONFIG seeding', () => {
         assert.deepEqual(scopes, ['api:read', 'email', 'offline_access', 'openid', 'profile']);
         assert.equal((await store.keys.list()).length, 2, 'no extra signing keys on a second start');
       } finally {
-        again.store.close();
+        await again.store.close();
       }
     });
   }

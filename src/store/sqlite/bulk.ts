@@ -5,7 +5,7 @@ import { p, type SqliteContext, writeIssued } from './shared.js';
 export function bulkStore(cx: SqliteContext) {
   const { raw, db } = cx;
   return {
-    checkpoint: async () => {
+    settle: async () => {
       raw.pragma('wal_checkpoint(TRUNCATE)');
     },
     insert: async (users, issued) => {

@@ -67,10 +67,10 @@ export function createSqliteStore(path: string, options: SqliteOptions = {}): Sq
       if (checkpointer || raw.memory || !raw.name) return;
       checkpointer = startCheckpointer(raw, raw.name, { onError });
     },
-    close() {
-      // The worker's connection ends on its own; SQLite's checkpoints are safe to interrupt.
-      void checkpointer?.stop();
+    async close() {
+      const background = checkpointer;
       checkpointer = undefined;
+      await background?.stop();
       if (raw.open) raw.close();
     },
   };
