@@ -7,7 +7,7 @@ import { AdminError } from '../admin/validate.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { buildDeps } from '../deps.js';
 import { jsonLog } from '../log.js';
-import { createSqliteStore } from '../store/sqlite/index.js';
+import { openStore } from '../store/index.js';
 import { ID_TOKEN_TTL_SECONDS } from '../tokens/id-token.js';
 import { Output, table } from './output.js';
 
@@ -76,7 +76,7 @@ const commands: Record<string, Command> = {
     options: {},
     async run(_v, _p, out) {
       const config = loadConfig();
-      const store = createSqliteStore(config.dbPath);
+      const store = openStore(config);
       await store.close();
       out.result({ migrated: true, db: config.dbPath }, `database ${config.dbPath} is up to date`);
     },
