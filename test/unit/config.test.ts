@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { seedStore } from '../../src/admin/seed.js';
@@ -97,6 +97,23 @@ describe('loadConfig: environment', () => {
       /LATCHKEY_THROTTLE/,
     );
     assert.throws(() => loadConfig({ LATCHKEY_SECRET: 'short', LATCHKEY_DB: ':memory:' }), /LATCHKEY_SECRET/);
+  });
+
+  it('keeps a PostgreSQL URL as given, creates no folder for it, and wants LATCHKEY_SECRET with it', () => {
+    const cwd = process.cwd();
+    const dir = fresh('postgres');
+    process.chdir(dir);
+    try {
+      const url = 'postgres://latchkey:pw@db.example.test:5432/latchkey';
+      assert.equal(loadConfig({ LATCHKEY_DB: url, LATCHKEY_SECRET: SECRET }).dbPath, url);
+      assert.throws(
+        () => loadConfig({ LATCHKEY_DB: url }),
+        (err: Error) => err instanceof ConfigError && err.message.includes('LATCHKEY_SECRET'),
+      );
+      assert.deepEqual(readdirSync(dir), [], 'nothing is written beside a URL');
+    } finally {
+      process.chdir(cwd);
+    }
   });
 });
 
