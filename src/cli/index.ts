@@ -2,7 +2,7 @@ import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { bulkSeed } from '../admin/bulk.js';
 import { createClient, describeClient, rotateClientSecret } from '../admin/clients.js';
 import { addScope } from '../admin/scopes.js';
-import { createUser, describeUser, findUser, setUserPassword } from '../admin/users.js';
+import { createUser, describeUser, removeUser, setUserPassword } from '../admin/users.js';
 import { AdminError } from '../admin/validate.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { buildDeps } from '../deps.js';
@@ -124,12 +124,7 @@ const commands: Record<string, Command> = {
     options: {},
     async run(_v, p, out) {
       const ref = one(p, 'user id or email');
-      const user = await withDeps(async (deps) => {
-        const u = await findUser(deps, ref);
-        await deps.store.grants.revokeAllForUser(u.id, deps.clock.now());
-        await deps.store.users.remove(u.id);
-        return u;
-      });
+      const user = await withDeps((deps) => removeUser(deps, ref));
       out.result({ removed: true, id: user.id, email: user.email }, `removed user ${user.email}`);
     },
   },

@@ -166,7 +166,11 @@ export interface UserStore {
   find(id: string): Promise<User | undefined>;
   findByEmail(email: string): Promise<User | undefined>;
   list(): Promise<User[]>;
-  remove(id: string): Promise<boolean>;
+  /**
+   * Deletes the user with their sessions, grants (so every token issued from them) and consents, and writes
+   * `event`, in one transaction. False, with nothing written, when there is no such user.
+   */
+  remove(id: string, event: NewAuditEvent): Promise<boolean>;
   setPassword(id: string, passwordHash: string | null, now: number): Promise<void>;
   count(): Promise<number>;
 }
@@ -195,9 +199,17 @@ export interface KeyStore {
 
 export interface GrantStore {
   find(id: string): Promise<Grant | undefined>;
-  /** Returns false when it was already revoked or does not exist. */
-  revoke(id: string, now: number): Promise<boolean>;
+  /**
+   * Revokes a grant; `event`, when given, is written in the same transaction (refresh-token reuse), even when
+   * the grant was already revoked. Returns false when it was already revoked or does not exist.
+   */
+  revoke(id: string, now: number, event?: NewAuditEvent): Promise<boolean>;
   revokeForUserClient(userId: string, clientId: string, now: number): Promise<number>;
+  /**
+   * "Revoke" on the account page: revokes the user's grants for the client and forgets the consent, with
+   * `event` (its detail gains `revoked_grants`) in one transaction. Returns how many grants it revoked.
+   */
+  revokeApp(userId: string, clientId: string, now: number, event: NewAuditEvent): Promise<number>;
   /** Revokes the grants issued through a browser session, except those with `offline_access`. */
   revokeForSession(sessionHash: string, now: number): Promise<number>;
   revokeAllForUser(userId: string, now: number): Promise<number>;
@@ -231,8 +243,11 @@ export interface CodeStore {
   /** Saves the grant and its code together. */
   save(grant: Grant, code: AuthorizationCode): Promise<void>;
   find(hash: string): Promise<AuthorizationCode | undefined>;
-  /** Consumes the code and writes the tokens at once; a second redemption revokes the family (RFC 6749 §4.1.2). */
-  redeem(hash: string, now: number, issued: Issued): Promise<RedeemResult>;
+  /**
+   * Consumes the code and writes the tokens at once. A second redemption revokes the family (RFC 6749 §4.1.2)
+   * and writes `replayEvent` in the same transaction; an unknown code answers `replayed` and writes nothing.
+   */
+  redeem(hash: string, now: number, issued: Issued, replayEvent?: NewAuditEvent): Promise<RedeemResult>;
 }
 
 export interface SessionStore {
@@ -242,6 +257,21 @@ export interface SessionStore {
   end(idHash: string, now: number): Promise<void>;
   endAllForUser(userId: string, now: number): Promise<number>;
   listActiveForUser(userId: string, now: number): Promise<Session[]>;
+  /**
+   * RP-initiated logout (SPEC §3): ends the session and revokes the grants issued through it except
+   * `offline_access` ones (as `grants.revokeForSession`), with `event` (its detail gains `revoked_grants`) in
+   * one transaction. Returns how many grants it revoked.
+   */
+  logout(idHash: string, now: number, event: NewAuditEvent): Promise<number>;
+  /**
+   * "Sign out everywhere" (SPEC §3): ends every session of the user and revokes all the user's grants, with
+   * `event` (its detail gains the counts `sessions` and `grants`) in one transaction.
+   */
+  signOutEverywhere(
+    userId: string,
+    now: number,
+    event: NewAuditEvent,
+  ): Promise<{ sessions: number; grants: number }>;
 }
 
 export interface InteractionStore {

@@ -213,8 +213,9 @@ export function storeContract(
           (await store.users.list()).map((u) => u.id),
           [a.id, b.id],
         );
-        assert.equal(await store.users.remove(a.id), true);
-        assert.equal(await store.users.remove(a.id), false);
+        const removed = { at: NOW, type: 'user_removed', userId: a.id, clientId: null, ip: null, detail: null };
+        assert.equal(await store.users.remove(a.id, removed), true);
+        assert.equal(await store.users.remove(a.id, removed), false);
         assert.equal(await store.users.count(), 1);
         assert.equal(await store.users.find(a.id), undefined);
       });

@@ -1,7 +1,15 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import * as s from '../../../db/schema.sqlite.js';
 import type { AuthorizationCode, CodeStore } from '../types.js';
-import { allPlaceholders, lazily, p, revokeGrantNow, type SqliteContext, writeIssued } from './shared.js';
+import {
+  allPlaceholders,
+  lazily,
+  p,
+  revokeGrantNow,
+  type SqliteContext,
+  writeEvent,
+  writeIssued,
+} from './shared.js';
 
 export function codeStore(cx: SqliteContext) {
   const { raw, db } = cx;
@@ -28,11 +36,14 @@ export function codeStore(cx: SqliteContext) {
       })();
     },
     find: async (hash) => q.code.get({ hash }) as AuthorizationCode | undefined,
-    redeem: async (hash, now, issued) =>
+    redeem: async (hash, now, issued, replayEvent) =>
       raw.transaction(() => {
         if (q.consume.run({ hash, now }).changes === 0) {
           const code = q.code.get({ hash });
-          if (code) revokeGrantNow(cx, code.grantId, now);
+          if (code) {
+            revokeGrantNow(cx, code.grantId, now);
+            if (replayEvent) writeEvent(cx, replayEvent);
+          }
           return 'replayed' as const;
         }
         writeIssued(cx, issued);

@@ -1,9 +1,10 @@
 import { and, eq } from 'drizzle-orm';
 import * as s from '../../../db/schema.sqlite.js';
 import type { ConsentStore } from '../types.js';
-import type { SqliteContext } from './shared.js';
+import { removeConsent, type SqliteContext } from './shared.js';
 
-export function consentStore({ raw, db }: SqliteContext) {
+export function consentStore(cx: SqliteContext) {
+  const { raw, db } = cx;
   const find = (userId: string, clientId: string): string[] =>
     db
       .select({ scopes: s.consents.scopes })
@@ -24,10 +25,6 @@ export function consentStore({ raw, db }: SqliteContext) {
           .run();
       })();
     },
-    remove: async (userId, clientId) => {
-      db.delete(s.consents)
-        .where(and(eq(s.consents.userId, userId), eq(s.consents.clientId, clientId)))
-        .run();
-    },
+    remove: async (userId, clientId) => removeConsent(cx, userId, clientId),
   } satisfies ConsentStore;
 }

@@ -3,7 +3,7 @@ import { and, eq, getTableColumns, isNull, sql } from 'drizzle-orm';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import * as s from '../../../db/schema.sqlite.js';
-import type { Issued } from '../types.js';
+import type { Issued, NewAuditEvent } from '../types.js';
 
 export type Db = BetterSQLite3Database<typeof s>;
 
@@ -94,15 +94,51 @@ export function sqliteContext(raw: Database.Database): SqliteContext {
   };
 }
 
-/** Writes what one token response issued; the caller holds the transaction. */
-export function writeIssued({ q }: SqliteContext, issued: Issued): void {
+// Writes more than one aggregate makes. None opens a transaction: the caller's unit of work holds it.
+
+export function writeEvent({ q }: SqliteContext, event: NewAuditEvent): void {
+  q.insertEvent.run({ ...event });
+}
+
+/** Writes what one token response issued. */
+export function writeIssued(cx: SqliteContext, issued: Issued): void {
+  const { q } = cx;
   if (issued.grant) q.insertGrant.run({ ...issued.grant });
   if (issued.refresh) q.insertRefresh.run({ ...issued.refresh });
   if (issued.access) q.insertAccess.run({ ...issued.access });
-  if (issued.event) q.insertEvent.run({ ...issued.event });
+  if (issued.event) writeEvent(cx, issued.event);
 }
 
 /** Returns false when the grant was already revoked or does not exist. */
 export function revokeGrantNow({ q }: SqliteContext, id: string, now: number): boolean {
   return q.revokeGrant.run({ id, now }).changes > 0;
+}
+
+export function revokeUserGrants({ db }: SqliteContext, userId: string, now: number): number {
+  return db
+    .update(s.grants)
+    .set({ revokedAt: now })
+    .where(and(eq(s.grants.userId, userId), isNull(s.grants.revokedAt)))
+    .run().changes;
+}
+
+/** SPEC §3: the grants issued through a browser session, except those with `offline_access`. */
+export function revokeSessionGrants({ db }: SqliteContext, sessionHash: string, now: number): number {
+  return db
+    .update(s.grants)
+    .set({ revokedAt: now })
+    .where(
+      and(
+        eq(s.grants.sessionHash, sessionHash),
+        isNull(s.grants.revokedAt),
+        sql`(' ' || ${s.grants.scope} || ' ') not like '% offline_access %'`,
+      ),
+    )
+    .run().changes;
+}
+
+export function removeConsent({ db }: SqliteContext, userId: string, clientId: string): void {
+  db.delete(s.consents)
+    .where(and(eq(s.consents.userId, userId), eq(s.consents.clientId, clientId)))
+    .run();
 }

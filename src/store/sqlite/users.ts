@@ -1,9 +1,10 @@
 import { asc, eq } from 'drizzle-orm';
 import * as s from '../../../db/schema.sqlite.js';
 import type { User, UserStore } from '../types.js';
-import { lazily, p, type SqliteContext } from './shared.js';
+import { lazily, p, type SqliteContext, writeEvent } from './shared.js';
 
-export function userStore({ raw, db }: SqliteContext) {
+export function userStore(cx: SqliteContext) {
+  const { raw, db } = cx;
   const q = lazily({
     byId: () =>
       db
@@ -27,7 +28,14 @@ export function userStore({ raw, db }: SqliteContext) {
     find: async (id) => q.byId.get({ id }) as User | undefined,
     findByEmail: async (email) => q.byEmail.get({ email: email.toLowerCase() }) as User | undefined,
     list: async () => db.select().from(s.users).orderBy(asc(s.users.createdAt), asc(s.users.email)).all(),
-    remove: async (id) => db.delete(s.users).where(eq(s.users.id, id)).run().changes > 0,
+    // The schema's foreign keys cascade: sessions, grants (with their refresh tokens) and consents go with
+    // the row. Codes and access tokens name a grant that is gone, so nothing redeems or accepts them.
+    remove: async (id, event) =>
+      raw.transaction(() => {
+        if (db.delete(s.users).where(eq(s.users.id, id)).run().changes === 0) return false;
+        writeEvent(cx, event);
+        return true;
+      })(),
     setPassword: async (id, passwordHash, now) => {
       db.update(s.users).set({ passwordHash, updatedAt: now }).where(eq(s.users.id, id)).run();
     },
