@@ -1,24 +1,14 @@
 import { asc, eq } from 'drizzle-orm';
 import * as s from '../../../db/schema.sqlite.js';
 import type { Client, ClientStore } from '../types.js';
-import { lazily, p, type SqliteContext } from './shared.js';
+import { lazily, type SqliteContext, selectBy } from './shared.js';
 
 type ClientRow = typeof s.clients.$inferSelect;
 
 export function clientStore({ raw, db, generation }: SqliteContext) {
   const q = lazily({
-    client: () =>
-      db
-        .select()
-        .from(s.clients)
-        .where(eq(s.clients.id, p('id')))
-        .prepare(),
-    clientUris: () =>
-      db
-        .select()
-        .from(s.clientUris)
-        .where(eq(s.clientUris.clientId, p('id')))
-        .prepare(),
+    client: () => selectBy(db, s.clients, s.clients.id, 'id'),
+    clientUris: () => selectBy(db, s.clientUris, s.clientUris.clientId, 'id'),
   });
 
   const clientCache = new Map<string, Client | null>();

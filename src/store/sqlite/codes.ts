@@ -7,6 +7,7 @@ import {
   p,
   revokeGrantNow,
   type SqliteContext,
+  selectBy,
   writeEvent,
   writeIssued,
 } from './shared.js';
@@ -14,12 +15,7 @@ import {
 export function codeStore(cx: SqliteContext) {
   const { raw, db } = cx;
   const q = lazily({
-    code: () =>
-      db
-        .select()
-        .from(s.codes)
-        .where(eq(s.codes.hash, p('hash')))
-        .prepare(),
+    code: () => selectBy(db, s.codes, s.codes.hash, 'hash'),
     insertCode: () => db.insert(s.codes).values(allPlaceholders(s.codes)).prepare(),
     consume: () =>
       db

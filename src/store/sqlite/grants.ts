@@ -3,24 +3,19 @@ import * as s from '../../../db/schema.sqlite.js';
 import type { Grant, GrantStore } from '../types.js';
 import {
   lazily,
-  p,
   removeConsent,
   revokeGrantNow,
   revokeSessionGrants,
   revokeUserGrants,
   type SqliteContext,
+  selectBy,
   writeEvent,
 } from './shared.js';
 
 export function grantStore(cx: SqliteContext) {
   const { raw, db } = cx;
   const q = lazily({
-    grant: () =>
-      db
-        .select()
-        .from(s.grants)
-        .where(eq(s.grants.id, p('id')))
-        .prepare(),
+    grant: () => selectBy(db, s.grants, s.grants.id, 'id'),
   });
   const revokeForUserClient = (userId: string, clientId: string, now: number): number =>
     db

@@ -1,17 +1,12 @@
 import { eq, sql } from 'drizzle-orm';
 import * as s from '../../../db/schema.sqlite.js';
 import type { InteractionStore } from '../types.js';
-import { allPlaceholders, lazily, p, type SqliteContext } from './shared.js';
+import { allPlaceholders, lazily, p, type SqliteContext, selectBy } from './shared.js';
 
 export function interactionStore({ db }: SqliteContext) {
   const q = lazily({
     insert: () => db.insert(s.interactions).values(allPlaceholders(s.interactions)).prepare(),
-    find: () =>
-      db
-        .select()
-        .from(s.interactions)
-        .where(eq(s.interactions.id, p('id')))
-        .prepare(),
+    find: () => selectBy(db, s.interactions, s.interactions.id, 'id'),
     update: () =>
       db
         .update(s.interactions)

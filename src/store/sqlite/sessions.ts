@@ -8,18 +8,14 @@ import {
   revokeSessionGrants,
   revokeUserGrants,
   type SqliteContext,
+  selectBy,
   writeEvent,
 } from './shared.js';
 
 export function sessionStore(cx: SqliteContext) {
   const { raw, db } = cx;
   const q = lazily({
-    session: () =>
-      db
-        .select()
-        .from(s.sessions)
-        .where(eq(s.sessions.idHash, p('hash')))
-        .prepare(),
+    session: () => selectBy(db, s.sessions, s.sessions.idHash, 'hash'),
     insertSession: () => db.insert(s.sessions).values(allPlaceholders(s.sessions)).prepare(),
     touchSession: () =>
       db

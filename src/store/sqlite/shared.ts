@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { and, eq, getTableColumns, isNull, sql } from 'drizzle-orm';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
-import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
+import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import * as s from '../../../db/schema.sqlite.js';
 import type { Issued, NewAuditEvent } from '../types.js';
 
@@ -32,6 +32,15 @@ export function allPlaceholders<T extends SQLiteTable>(
   table: T,
 ): { [K in keyof T['$inferInsert']]-?: ReturnType<typeof p> } {
   return Object.fromEntries(Object.keys(getTableColumns(table)).map((k) => [k, p(k)])) as never;
+}
+
+/** `select * from table where column = :name`, prepared: the lookups by key every aggregate has. */
+export function selectBy<T extends SQLiteTable>(db: Db, table: T, column: SQLiteColumn, name: string) {
+  return db
+    .select()
+    .from(table)
+    .where(eq(column, p(name)))
+    .prepare();
 }
 
 /** The statements more than one aggregate runs (hot paths: prepared once). */

@@ -1,23 +1,13 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import * as s from '../../../db/schema.sqlite.js';
 import type { TokenStore } from '../types.js';
-import { lazily, p, revokeGrantNow, type SqliteContext, writeIssued } from './shared.js';
+import { lazily, p, revokeGrantNow, type SqliteContext, selectBy, writeIssued } from './shared.js';
 
 export function tokenStore(cx: SqliteContext) {
   const { raw, db } = cx;
   const q = lazily({
-    refresh: () =>
-      db
-        .select()
-        .from(s.refreshTokens)
-        .where(eq(s.refreshTokens.hash, p('hash')))
-        .prepare(),
-    opaque: () =>
-      db
-        .select()
-        .from(s.accessTokens)
-        .where(eq(s.accessTokens.hash, p('hash')))
-        .prepare(),
+    refresh: () => selectBy(db, s.refreshTokens, s.refreshTokens.hash, 'hash'),
+    opaque: () => selectBy(db, s.accessTokens, s.accessTokens.hash, 'hash'),
     jti: () =>
       db
         .select({ jti: s.revokedJtis.jti })

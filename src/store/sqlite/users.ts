@@ -1,23 +1,13 @@
 import { asc, eq } from 'drizzle-orm';
 import * as s from '../../../db/schema.sqlite.js';
 import type { User, UserStore } from '../types.js';
-import { lazily, p, type SqliteContext, writeEvent } from './shared.js';
+import { lazily, type SqliteContext, selectBy, writeEvent } from './shared.js';
 
 export function userStore(cx: SqliteContext) {
   const { raw, db } = cx;
   const q = lazily({
-    byId: () =>
-      db
-        .select()
-        .from(s.users)
-        .where(eq(s.users.id, p('id')))
-        .prepare(),
-    byEmail: () =>
-      db
-        .select()
-        .from(s.users)
-        .where(eq(s.users.email, p('email')))
-        .prepare(),
+    byId: () => selectBy(db, s.users, s.users.id, 'id'),
+    byEmail: () => selectBy(db, s.users, s.users.email, 'email'),
   });
   return {
     create: async (user) => {
