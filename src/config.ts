@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { isPostgresUrl } from './store/dialect.js';
 
 /** Static data seeded idempotently at start from `LATCHKEY_CONFIG`. */
 export interface SeedClient {
@@ -97,6 +98,8 @@ function loadSecret(env: Env, dbPath: string): string {
     return given;
   }
   if (dbPath === ':memory:') return randomBytes(32).toString('base64url');
+  if (isPostgresUrl(dbPath))
+    throw new ConfigError('LATCHKEY_SECRET is required when LATCHKEY_DB is a URL: every node must share it');
   const file = resolve(dirname(dbPath), 'latchkey.secret');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   mkdirSync(dirname(file), { recursive: true });
@@ -278,7 +281,9 @@ export function loadConfig(env: Env = process.env): Config {
   const host = env['HOST'] || '127.0.0.1';
   const issuer = parseIssuer(env['ISSUER'] || `http://localhost:${port}`);
   const rawDb = env['LATCHKEY_DB'] || './data/latchkey.db';
-  const dbPath = rawDb === ':memory:' ? rawDb : resolve(rawDb);
+  // A file path is made absolute and its folder created; a database URL stays as given.
+  const isFile = rawDb !== ':memory:' && !isPostgresUrl(rawDb);
+  const dbPath = isFile ? resolve(rawDb) : rawDb;
   const throttleRaw = (env['LATCHKEY_THROTTLE'] || 'on').toLowerCase();
   if (!['on', 'off'].includes(throttleRaw))
     throw new ConfigError(`LATCHKEY_THROTTLE must be "on" or "off", got "${throttleRaw}"`);
@@ -286,7 +291,7 @@ export function loadConfig(env: Env = process.env): Config {
   const seed = configFile
     ? loadSeed(resolve(configFile))
     : { clients: [], users: [], scopes: [], providers: [] };
-  if (dbPath !== ':memory:') mkdirSync(dirname(dbPath), { recursive: true });
+  if (isFile) mkdirSync(dirname(dbPath), { recursive: true });
   return Object.freeze({
     port,
     host,

@@ -2,7 +2,7 @@ import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import { Sealer } from './crypto/seal.js';
 import { jsonLog, type Log } from './log.js';
-import { createSqliteStore } from './store/sqlite/index.js';
+import { openStore } from './store/index.js';
 import type { Store } from './store/types.js';
 import { Throttle } from './throttle.js';
 import { AccessTokens } from './tokens/access.js';
@@ -33,7 +33,7 @@ export interface BuildOptions {
 export async function buildDeps(config: Config, options: BuildOptions = {}): Promise<Deps> {
   const clock = options.clock ?? systemClock;
   const log = options.log ?? jsonLog(process.env['LATCHKEY_LOG'] as 'info' | undefined);
-  const store = options.store ?? createSqliteStore(config.dbPath);
+  const store = options.store ?? openStore(config);
   const sealer = new Sealer(config.secret);
   const keys = new KeyRing(store, sealer, clock);
   return {

@@ -82,10 +82,7 @@ export async function startServer(config: Config, options: BuildOptions = {}): P
     close: () =>
       new Promise<void>((resolve) => {
         stopSweeper();
-        server.close(() => {
-          deps.store.close();
-          resolve();
-        });
+        server.close(() => resolve(deps.store.close()));
         server.closeAllConnections();
       }),
   };

@@ -76,6 +76,6 @@ export async function bulkSeed(deps: Pick<Deps, 'store' | 'clock'>, users: numbe
     await deps.store.bulk.insert(batchUsers, []);
     await deps.store.bulk.insert([], issued);
   }
-  await deps.store.bulk.checkpoint();
+  await deps.store.bulk.settle();
   return { users, tokens, client_id: client.id, password: SEED_PASSWORD };
 }

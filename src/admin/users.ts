@@ -62,6 +62,21 @@ export async function findUser(deps: Pick<Deps, 'store'>, ref: string): Promise<
   return user;
 }
 
+/** Deletes a user with their sessions, tokens and consents; the audit log keeps a `user_removed` entry. */
+export async function removeUser(deps: Pick<Deps, 'store' | 'clock'>, ref: string): Promise<User> {
+  const user = await findUser(deps, ref);
+  const removed = await deps.store.users.remove(user.id, {
+    at: deps.clock.now(),
+    type: 'user_removed',
+    userId: user.id,
+    clientId: null,
+    ip: null,
+    detail: null,
+  });
+  if (!removed) throw new AdminError(`no user "${ref}"`, 'not_found');
+  return user;
+}
+
 export async function setUserPassword(
   deps: Pick<Deps, 'store' | 'clock'>,
   ref: string,

@@ -4,12 +4,12 @@ import { createClient, describeClient, rotateClientSecret } from '../admin/clien
 import { rotateKeys } from '../admin/keys.js';
 import { addScope, listScopes } from '../admin/scopes.js';
 import { seedBuiltinScopes } from '../admin/seed.js';
-import { createUser, describeUser, findUser, setUserPassword } from '../admin/users.js';
+import { createUser, describeUser, removeUser, setUserPassword } from '../admin/users.js';
 import { AdminError, type AdminField } from '../admin/validate.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { buildDeps, type Deps } from '../deps.js';
 import { jsonLog } from '../log.js';
-import { createSqliteStore } from '../store/sqlite/index.js';
+import { openStore } from '../store/index.js';
 import { Output, table } from './output.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -67,7 +67,7 @@ async function withDeps<T>(fn: (deps: Deps) => Promise<T>, needs: { scopes?: boo
     if (needs.scopes) await seedBuiltinScopes(deps);
     return await fn(deps);
   } finally {
-    deps.store.close();
+    await deps.store.close();
   }
 }
 
@@ -102,8 +102,8 @@ const commands: Record<string, Command> = {
     options: {},
     async run(_v, _p, out) {
       const config = loadConfig();
-      const store = createSqliteStore(config.dbPath);
-      store.close();
+      const store = openStore(config);
+      await store.close();
       out.result({ migrated: true, db: config.dbPath }, `database ${config.dbPath} is up to date`);
     },
   },
@@ -150,12 +150,7 @@ const commands: Record<string, Command> = {
     options: {},
     async run(_v, p, out) {
       const ref = one(p, 'user id or email');
-      const user = await withDeps(async (deps) => {
-        const u = await findUser(deps, ref);
-        await deps.store.grants.revokeAllForUser(u.id, deps.clock.now());
-        await deps.store.users.remove(u.id);
-        return u;
-      });
+      const user = await withDeps((deps) => removeUser(deps, ref));
       out.result({ removed: true, id: user.id, email: user.email }, `removed user ${user.email}`);
     },
   },

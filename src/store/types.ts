@@ -161,114 +161,174 @@ export interface SweepResult {
   more: boolean;
 }
 
+export interface UserStore {
+  create(user: NewUser): Promise<User>;
+  find(id: string): Promise<User | undefined>;
+  findByEmail(email: string): Promise<User | undefined>;
+  list(): Promise<User[]>;
+  /**
+   * Deletes the user with their sessions, grants (so every token issued from them) and consents, and writes
+   * `event`, in one transaction. False, with nothing written, when there is no such user.
+   */
+  remove(id: string, event: NewAuditEvent): Promise<boolean>;
+  setPassword(id: string, passwordHash: string | null, now: number): Promise<void>;
+  count(): Promise<number>;
+}
+
+export interface ClientStore {
+  create(client: Client): Promise<Client>;
+  find(id: string): Promise<Client | undefined>;
+  list(): Promise<Client[]>;
+  remove(id: string): Promise<boolean>;
+  setSecretHash(id: string, secretHash: string): Promise<void>;
+}
+
+export interface ScopeStore {
+  /** Adds or updates the description; never turns a built-in scope into a custom one. */
+  upsert(scope: Scope, now: number): Promise<Scope>;
+  list(): Promise<Scope[]>;
+  findMany(names: string[]): Promise<Scope[]>;
+}
+
+export interface KeyStore {
+  list(): Promise<SigningKey[]>;
+  /** Adds keys; when `retire` is given, every active key of those algorithms becomes retired, published until `publishUntil`. */
+  add(keys: SigningKey[], retire?: { at: number; publishUntil: number }): Promise<void>;
+  prune(now: number): Promise<number>;
+}
+
+export interface GrantStore {
+  find(id: string): Promise<Grant | undefined>;
+  /**
+   * Revokes a grant; `event`, when given, is written in the same transaction (refresh-token reuse), even when
+   * the grant was already revoked. Returns false when it was already revoked or does not exist.
+   */
+  revoke(id: string, now: number, event?: NewAuditEvent): Promise<boolean>;
+  revokeForUserClient(userId: string, clientId: string, now: number): Promise<number>;
+  /**
+   * "Revoke" on the account page: revokes the user's grants for the client and forgets the consent, with
+   * `event` (its detail gains `revoked_grants`) in one transaction. Returns how many grants it revoked.
+   */
+  revokeApp(userId: string, clientId: string, now: number, event: NewAuditEvent): Promise<number>;
+  /** Revokes the grants issued through a browser session, except those with `offline_access`. */
+  revokeForSession(sessionHash: string, now: number): Promise<number>;
+  revokeAllForUser(userId: string, now: number): Promise<number>;
+  /** Active grants with refresh tokens for a user, per client: the "connected apps". */
+  listActiveForUser(userId: string, now: number): Promise<Grant[]>;
+}
+
+export interface TokenStore {
+  /** Writes a grant and the tokens of one response together. */
+  issue(issued: Issued): Promise<void>;
+  findOpaqueAccess(hash: string): Promise<OpaqueAccessToken | undefined>;
+  revokeOpaqueAccess(hash: string, now: number): Promise<void>;
+  revokeJti(jti: string, expiresAt: number): Promise<void>;
+  isJtiRevoked(jti: string): Promise<boolean>;
+  findRefresh(hash: string): Promise<RefreshToken | undefined>;
+  /**
+   * Marks `oldHash` rotated (sealing the successor response for an idempotent retry) and writes
+   * the successor, only if nobody rotated it first. Never forks the family.
+   */
+  rotateRefresh(
+    oldHash: string,
+    now: number,
+    retrySealed: string | null,
+    successor: Issued,
+  ): Promise<RotateResult>;
+  /** Revokes one refresh token's whole family. */
+  revokeRefreshFamily(hash: string, now: number): Promise<void>;
+}
+
+export interface CodeStore {
+  /** Saves the grant and its code together. */
+  save(grant: Grant, code: AuthorizationCode): Promise<void>;
+  find(hash: string): Promise<AuthorizationCode | undefined>;
+  /**
+   * Consumes the code and writes the tokens at once. A second redemption revokes the family (RFC 6749 §4.1.2)
+   * and writes `replayEvent` in the same transaction; an unknown code answers `replayed` and writes nothing.
+   */
+  redeem(hash: string, now: number, issued: Issued, replayEvent?: NewAuditEvent): Promise<RedeemResult>;
+}
+
+export interface SessionStore {
+  create(session: Session): Promise<void>;
+  find(idHash: string): Promise<Session | undefined>;
+  touch(idHash: string, now: number): Promise<void>;
+  end(idHash: string, now: number): Promise<void>;
+  endAllForUser(userId: string, now: number): Promise<number>;
+  listActiveForUser(userId: string, now: number): Promise<Session[]>;
+  /**
+   * RP-initiated logout (SPEC §3): ends the session and revokes the grants issued through it except
+   * `offline_access` ones (as `grants.revokeForSession`), with `event` (its detail gains `revoked_grants`) in
+   * one transaction. Returns how many grants it revoked.
+   */
+  logout(idHash: string, now: number, event: NewAuditEvent): Promise<number>;
+  /**
+   * "Sign out everywhere" (SPEC §3): ends every session of the user and revokes all the user's grants, with
+   * `event` (its detail gains the counts `sessions` and `grants`) in one transaction.
+   */
+  signOutEverywhere(
+    userId: string,
+    now: number,
+    event: NewAuditEvent,
+  ): Promise<{ sessions: number; grants: number }>;
+}
+
+export interface InteractionStore {
+  save(interaction: Interaction): Promise<void>;
+  find(id: string): Promise<Interaction | undefined>;
+  update(id: string, data: Record<string, unknown>): Promise<void>;
+  remove(id: string): Promise<void>;
+}
+
+export interface ConsentStore {
+  find(userId: string, clientId: string): Promise<string[]>;
+  /** Adds the scopes to what the user already approved for the client. */
+  add(userId: string, clientId: string, scopes: string[], now: number): Promise<void>;
+  remove(userId: string, clientId: string): Promise<void>;
+}
+
+export interface EventStore {
+  add(event: NewAuditEvent): Promise<void>;
+  list(limit: number): Promise<AuditEvent[]>;
+}
+
+export interface BulkStore {
+  /** Bulk inserts in one transaction (benchmark data). */
+  insert(users: NewUser[], issued: Issued[]): Promise<void>;
+  /** After a bulk load: lets the database absorb it so the next writer does not pay for it (SQLite: a WAL checkpoint). */
+  settle(): Promise<void>;
+}
+
 export interface Store {
-  users: {
-    create(user: NewUser): Promise<User>;
-    find(id: string): Promise<User | undefined>;
-    findByEmail(email: string): Promise<User | undefined>;
-    list(): Promise<User[]>;
-    remove(id: string): Promise<boolean>;
-    setPassword(id: string, passwordHash: string | null, now: number): Promise<void>;
-    count(): Promise<number>;
-  };
-  clients: {
-    create(client: Client): Promise<Client>;
-    find(id: string): Promise<Client | undefined>;
-    list(): Promise<Client[]>;
-    remove(id: string): Promise<boolean>;
-    setSecretHash(id: string, secretHash: string): Promise<void>;
-  };
-  scopes: {
-    /** Adds or updates the description; never turns a built-in scope into a custom one. */
-    upsert(scope: Scope, now: number): Promise<Scope>;
-    list(): Promise<Scope[]>;
-    findMany(names: string[]): Promise<Scope[]>;
-  };
-  keys: {
-    list(): Promise<SigningKey[]>;
-    /** Adds keys; when `retire` is given, every active key of those algorithms becomes retired, published until `publishUntil`. */
-    add(keys: SigningKey[], retire?: { at: number; publishUntil: number }): Promise<void>;
-    prune(now: number): Promise<number>;
-  };
-  grants: {
-    find(id: string): Promise<Grant | undefined>;
-    /** Returns false when it was already revoked or does not exist. */
-    revoke(id: string, now: number): Promise<boolean>;
-    revokeForUserClient(userId: string, clientId: string, now: number): Promise<number>;
-    /** Revokes the grants issued through a browser session, except those with `offline_access`. */
-    revokeForSession(sessionHash: string, now: number): Promise<number>;
-    revokeAllForUser(userId: string, now: number): Promise<number>;
-    /** Active grants with refresh tokens for a user, per client: the "connected apps". */
-    listActiveForUser(userId: string, now: number): Promise<Grant[]>;
-  };
-  tokens: {
-    /** Writes a grant and the tokens of one response together. */
-    issue(issued: Issued): Promise<void>;
-    findOpaqueAccess(hash: string): Promise<OpaqueAccessToken | undefined>;
-    revokeOpaqueAccess(hash: string, now: number): Promise<void>;
-    revokeJti(jti: string, expiresAt: number): Promise<void>;
-    isJtiRevoked(jti: string): Promise<boolean>;
-    findRefresh(hash: string): Promise<RefreshToken | undefined>;
-    /**
-     * Marks `oldHash` rotated (sealing the successor response for an idempotent retry) and writes
-     * the successor, only if nobody rotated it first. Never forks the family.
-     */
-    rotateRefresh(
-      oldHash: string,
-      now: number,
-      retrySealed: string | null,
-      successor: Issued,
-    ): Promise<RotateResult>;
-    /** Revokes one refresh token's whole family. */
-    revokeRefreshFamily(hash: string, now: number): Promise<void>;
-  };
-  codes: {
-    /** Saves the grant and its code together. */
-    save(grant: Grant, code: AuthorizationCode): Promise<void>;
-    find(hash: string): Promise<AuthorizationCode | undefined>;
-    /** Consumes the code and writes the tokens at once; a second redemption revokes the family (RFC 6749 §4.1.2). */
-    redeem(hash: string, now: number, issued: Issued): Promise<RedeemResult>;
-  };
-  sessions: {
-    create(session: Session): Promise<void>;
-    find(idHash: string): Promise<Session | undefined>;
-    touch(idHash: string, now: number): Promise<void>;
-    end(idHash: string, now: number): Promise<void>;
-    endAllForUser(userId: string, now: number): Promise<number>;
-    listActiveForUser(userId: string, now: number): Promise<Session[]>;
-  };
-  interactions: {
-    save(interaction: Interaction): Promise<void>;
-    find(id: string): Promise<Interaction | undefined>;
-    update(id: string, data: Record<string, unknown>): Promise<void>;
-    remove(id: string): Promise<void>;
-  };
-  consents: {
-    find(userId: string, clientId: string): Promise<string[]>;
-    /** Adds the scopes to what the user already approved for the client. */
-    add(userId: string, clientId: string, scopes: string[], now: number): Promise<void>;
-    remove(userId: string, clientId: string): Promise<void>;
-  };
-  events: {
-    add(event: NewAuditEvent): Promise<void>;
-    list(limit: number): Promise<AuditEvent[]>;
-  };
-  bulk: {
-    /** Bulk inserts in one transaction (benchmark data). */
-    insert(users: NewUser[], issued: Issued[]): Promise<void>;
-    /** Moves everything written so far into the main file, so the next writer does not pay for it. */
-    checkpoint(): Promise<void>;
-  };
+  users: UserStore;
+  clients: ClientStore;
+  scopes: ScopeStore;
+  keys: KeyStore;
+  grants: GrantStore;
+  tokens: TokenStore;
+  codes: CodeStore;
+  sessions: SessionStore;
+  interactions: InteractionStore;
+  consents: ConsentStore;
+  events: EventStore;
+  bulk: BulkStore;
   /** Deletes up to `limit` expired rows per table. */
   sweep(now: number, limit: number): Promise<SweepResult>;
-  /** Changes when another connection (the CLI) commits, within a millisecond: caches compare it before use. */
+  /**
+   * A cross-process change counter: changes whenever any process commits to the database (the CLI while the
+   * server runs), so caches compare it before use. SQLite backs it with `PRAGMA data_version`, a PostgreSQL
+   * dialect with a local counter bumped by LISTEN/NOTIFY. Synchronous and cheap: it is on the discovery hot path.
+   */
   generation(): number;
   /** Checks that the database answers. */
   ping(): Promise<boolean>;
   /**
-   * Starts the upkeep a long-running server wants and a CLI command does not (SQLite: WAL checkpoints on a
-   * background thread once writes pick up). `close()` ends it.
+   * Starts the upkeep a long-running server wants and a CLI command does not (SQLite: checkpoints on a
+   * background thread once writes pick up). What goes wrong there is reported to `onError`, never thrown.
+   * `close()` ends it.
    */
   startBackground(onError: (message: string) => void): void;
-  close(): void;
+  /** Ends the background upkeep and closes the connection; closing again does nothing. */
+  close(): Promise<void>;
 }

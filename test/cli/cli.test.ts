@@ -68,7 +68,7 @@ describe('latchkey CLI', () => {
     try {
       return await fn(store);
     } finally {
-      store.close();
+      await store.close();
     }
   };
   after(() => tmp.cleanup());
@@ -244,6 +244,9 @@ describe('latchkey CLI', () => {
         users.map((u) => u['email']),
         ['ada@example.test'],
       );
+      const [event] = await json<Json[]>(['events', '--limit', '1'], env);
+      assert.equal(event?.['type'], 'user_removed');
+      assert.equal(event?.['userId'], out['id']);
       assert.equal((await fails(['user', 'remove', 'grace@example.test'], env)).error, 'not_found');
     });
   });

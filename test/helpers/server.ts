@@ -86,7 +86,7 @@ export interface TestApp extends Helpers {
   issuer: string;
   /** `app.request` with the issuer's origin. */
   request(path: string, init?: RequestInit): Promise<Response>;
-  close(): void;
+  close(): Promise<void>;
 }
 
 /** The app in process (`app.request`), an in-memory database and a clock the test moves. */

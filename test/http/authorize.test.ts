@@ -457,7 +457,7 @@ describe('GET /authorize', () => {
           assert.match(c, /; Secure/i);
         }
       } finally {
-        s.close();
+        await s.close();
       }
     });
 

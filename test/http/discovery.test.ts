@@ -95,8 +95,8 @@ describe('discovery: a scope added later (by the CLI, another connection) appear
   before(async () => {
     t = await testApp({ ISSUER, LATCHKEY_DB: join(tmp.dir, 'latchkey.db') });
   });
-  after(() => {
-    t.close();
+  after(async () => {
+    await t.close();
     tmp.cleanup();
   });
 
@@ -107,7 +107,7 @@ describe('discovery: a scope added later (by the CLI, another connection) appear
     try {
       await cli.scopes.upsert({ name: 'api:write', description: 'Change things', builtin: false }, 1);
     } finally {
-      cli.close();
+      await cli.close();
     }
     for (const path of DOCS)
       assert.ok(((await getDoc(t, path))['scopes_supported'] as string[]).includes('api:write'), path);

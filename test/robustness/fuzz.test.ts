@@ -942,8 +942,8 @@ describe('fuzz: malformed requests at every endpoint and page (in process)', { t
     };
     await renew();
   });
-  after(() => {
-    t.close();
+  after(async () => {
+    await t.close();
     if (process.env['FUZZ_STATS'])
       console.log(
         [...seen]

@@ -6,9 +6,11 @@ import type {
   Client,
   Grant,
   Issued,
+  NewAuditEvent,
   NewUser,
   OpaqueAccessToken,
   RefreshToken,
+  Session,
   SigningKey,
   Store,
 } from '../../src/store/types.js';
@@ -20,7 +22,7 @@ const tick = () => new Promise((resolve) => setTimeout(resolve, 2));
 export interface StorePair {
   a: Store;
   b: Store;
-  close(): void;
+  close(): Promise<void>;
 }
 
 export interface ContractOptions {
@@ -134,6 +136,40 @@ function newCode(grant: Grant, over: Partial<AuthorizationCode> = {}): Authoriza
   };
 }
 
+function newSession(userId: string, over: Partial<Session> = {}): Session {
+  return {
+    idHash: uniq('session-hash'),
+    userId,
+    authTime: NOW,
+    amr: ['pwd'],
+    userAgent: 'node:test',
+    ip: '127.0.0.1',
+    createdAt: NOW,
+    lastSeenAt: NOW,
+    expiresAt: NOW + 3600,
+    endedAt: null,
+    ...over,
+  };
+}
+
+function newEvent(type: string, over: Partial<NewAuditEvent> = {}): NewAuditEvent {
+  return {
+    at: NOW,
+    type,
+    userId: null,
+    clientId: null,
+    ip: '127.0.0.1',
+    detail: { via: 'contract' },
+    ...over,
+  };
+}
+
+/**
+ * An audit row the database refuses (`type` is NOT NULL). A unit of work writes its audit row last, so
+ * passing this one makes its last write fail: everything before it must roll back.
+ */
+const REFUSED_EVENT = newEvent(null as never);
+
 function newKey(alg: SigningKey['alg'], over: Partial<SigningKey> = {}): SigningKey {
   const kid = uniq('kid');
   return {
@@ -163,7 +199,9 @@ export function storeContract(
     beforeEach(async () => {
       store = await make();
     });
-    afterEach(() => store.close());
+    afterEach(async () => {
+      await store.close();
+    });
 
     /** A user and a client the rows below can point at (foreign keys are on). */
     async function owners(): Promise<{ user: NewUser; client: Client }> {
@@ -172,6 +210,11 @@ export function storeContract(
       await store.users.create(user);
       await store.clients.create(client);
       return { user, client };
+    }
+
+    /** The audit rows written so far, oldest first, without their ids. */
+    async function audit(): Promise<NewAuditEvent[]> {
+      return (await store.events.list(100)).reverse().map(({ id: _id, ...event }) => event);
     }
 
     it('answers ping()', async () => {
@@ -211,10 +254,55 @@ export function storeContract(
           (await store.users.list()).map((u) => u.id),
           [a.id, b.id],
         );
-        assert.equal(await store.users.remove(a.id), true);
-        assert.equal(await store.users.remove(a.id), false);
+        assert.equal(await store.users.remove(a.id, newEvent('user_removed', { userId: a.id })), true);
+        assert.equal(await store.users.remove(a.id, newEvent('user_removed', { userId: a.id })), false);
         assert.equal(await store.users.count(), 1);
         assert.equal(await store.users.find(a.id), undefined);
+      });
+
+      it('remove() takes the user’s sessions, grants, tokens and consents and writes its audit row', async () => {
+        const { user, client } = await owners();
+        const other = newUser();
+        await store.users.create(other);
+        const session = newSession(user.id);
+        await store.sessions.create(session);
+        const grant = newGrant(client.id, user.id, { sessionHash: session.idHash });
+        const refresh = newRefresh(grant);
+        await store.tokens.issue({ grant, refresh });
+        await store.consents.add(user.id, client.id, ['openid'], NOW);
+        const theirs = newGrant(client.id, other.id);
+        await store.tokens.issue({ grant: theirs });
+        const event = newEvent('user_removed', { userId: user.id });
+
+        assert.equal(await store.users.remove(user.id, event), true);
+        assert.equal(await store.users.find(user.id), undefined);
+        assert.equal(await store.sessions.find(session.idHash), undefined);
+        assert.equal(await store.grants.find(grant.id), undefined);
+        assert.equal(await store.tokens.findRefresh(refresh.hash), undefined);
+        assert.deepEqual(await store.consents.find(user.id, client.id), []);
+        assert.deepEqual(await store.grants.find(theirs.id), theirs, 'another user’s grant stays');
+        assert.deepEqual(await audit(), [event]);
+
+        assert.equal(await store.users.remove('no-such-user', newEvent('user_removed')), false);
+        assert.deepEqual(await audit(), [event], 'nothing is written for a user that does not exist');
+      });
+
+      it('remove() is all or nothing', async () => {
+        const { user, client } = await owners();
+        const session = newSession(user.id);
+        await store.sessions.create(session);
+        const grant = newGrant(client.id, user.id);
+        const refresh = newRefresh(grant);
+        await store.tokens.issue({ grant, refresh });
+        await store.consents.add(user.id, client.id, ['openid'], NOW);
+
+        await assert.rejects(store.users.remove(user.id, REFUSED_EVENT));
+        assert.ok(await store.users.find(user.id), 'the user is still there');
+        assert.deepEqual(await store.sessions.find(session.idHash), session);
+        assert.deepEqual(await store.grants.find(grant.id), grant);
+        assert.deepEqual(await store.tokens.findRefresh(refresh.hash), refresh);
+        assert.deepEqual(await store.consents.find(user.id, client.id), ['openid']);
+        assert.deepEqual(await audit(), []);
       });
 
       it('sets and clears a password, stamping updatedAt', async () => {
@@ -381,6 +469,65 @@ export function storeContract(
         assert.equal((await store.grants.find(grant.id))?.revokedAt, NOW + 1);
         assert.equal(await store.grants.revoke('no-such-grant', NOW), false);
         assert.equal(await store.grants.find('no-such-grant'), undefined);
+      });
+
+      it('revoke() writes its audit row in the same transaction, and is all or nothing', async () => {
+        const { user, client } = await owners();
+        const grant = newGrant(client.id, user.id);
+        await store.tokens.issue({ grant });
+
+        await assert.rejects(store.grants.revoke(grant.id, NOW + 1, REFUSED_EVENT));
+        assert.equal((await store.grants.find(grant.id))?.revokedAt, null, 'not revoked');
+
+        const event = newEvent('refresh_reuse', { clientId: client.id, detail: { grant: grant.id } });
+        assert.equal(await store.grants.revoke(grant.id, NOW + 2, event), true);
+        assert.equal((await store.grants.find(grant.id))?.revokedAt, NOW + 2);
+        assert.deepEqual(await audit(), [event]);
+      });
+
+      it('revokeApp() revokes the user’s grants for one client, forgets the consent and writes its audit row', async () => {
+        const { user, client } = await owners();
+        const other = newClient();
+        await store.clients.create(other);
+        const someoneElse = newUser();
+        await store.users.create(someoneElse);
+        const mine1 = newGrant(client.id, user.id);
+        const mine2 = newGrant(client.id, user.id);
+        const done = newGrant(client.id, user.id, { revokedAt: NOW - 5 });
+        const otherApp = newGrant(other.id, user.id);
+        const theirs = newGrant(client.id, someoneElse.id);
+        for (const grant of [mine1, mine2, done, otherApp, theirs]) await store.tokens.issue({ grant });
+        await store.consents.add(user.id, client.id, ['openid', 'profile'], NOW);
+        await store.consents.add(user.id, other.id, ['openid'], NOW);
+        await store.consents.add(someoneElse.id, client.id, ['openid'], NOW);
+        const event = newEvent('app_revoked', { userId: user.id, clientId: client.id });
+
+        assert.equal(await store.grants.revokeApp(user.id, client.id, NOW + 1, event), 2);
+        assert.equal((await store.grants.find(mine1.id))?.revokedAt, NOW + 1);
+        assert.equal((await store.grants.find(mine2.id))?.revokedAt, NOW + 1);
+        assert.equal(
+          (await store.grants.find(done.id))?.revokedAt,
+          NOW - 5,
+          'a revoked grant keeps its time',
+        );
+        assert.equal((await store.grants.find(otherApp.id))?.revokedAt, null);
+        assert.equal((await store.grants.find(theirs.id))?.revokedAt, null);
+        assert.deepEqual(await store.consents.find(user.id, client.id), []);
+        assert.deepEqual(await store.consents.find(user.id, other.id), ['openid']);
+        assert.deepEqual(await store.consents.find(someoneElse.id, client.id), ['openid']);
+        assert.deepEqual(await audit(), [{ ...event, detail: { via: 'contract', revoked_grants: 2 } }]);
+      });
+
+      it('revokeApp() is all or nothing', async () => {
+        const { user, client } = await owners();
+        const grant = newGrant(client.id, user.id);
+        await store.tokens.issue({ grant });
+        await store.consents.add(user.id, client.id, ['openid'], NOW);
+
+        await assert.rejects(store.grants.revokeApp(user.id, client.id, NOW + 1, REFUSED_EVENT));
+        assert.equal((await store.grants.find(grant.id))?.revokedAt, null, 'not revoked');
+        assert.deepEqual(await store.consents.find(user.id, client.id), ['openid'], 'the consent stays');
+        assert.deepEqual(await audit(), []);
       });
 
       it('revokeForSession spares grants with offline_access', async () => {
@@ -566,6 +713,39 @@ export function storeContract(
         assert.equal((await store.grants.find(grant.id))?.revokedAt, NOW + 2);
       });
 
+      it('a replay revokes the grant and writes the replay event together; a first redemption does not write it', async () => {
+        const { user, client } = await owners();
+        const grant = newGrant(client.id, user.id);
+        const code = newCode(grant);
+        await store.codes.save(grant, code);
+        const replayed = newEvent('code_replayed', { userId: user.id, clientId: client.id });
+
+        assert.equal(await store.codes.redeem(code.hash, NOW + 1, {}, replayed), 'ok');
+        assert.deepEqual(await audit(), [], 'no replay, no event');
+        assert.equal(await store.codes.redeem(code.hash, NOW + 2, {}, replayed), 'replayed');
+        assert.equal((await store.grants.find(grant.id))?.revokedAt, NOW + 2);
+        assert.deepEqual(await audit(), [replayed]);
+        assert.equal(await store.codes.redeem('no-such-code', NOW + 3, {}, replayed), 'replayed');
+        assert.deepEqual(await audit(), [replayed], 'an unknown code writes nothing');
+      });
+
+      it('redeem() is all or nothing, on a first redemption and on a replay', async () => {
+        const { user, client } = await owners();
+        const grant = newGrant(client.id, user.id);
+        const code = newCode(grant);
+        await store.codes.save(grant, code);
+
+        const refresh = newRefresh(grant);
+        await assert.rejects(store.codes.redeem(code.hash, NOW + 1, { refresh, event: REFUSED_EVENT }));
+        assert.equal((await store.codes.find(code.hash))?.consumedAt, null, 'the code is not consumed');
+        assert.equal(await store.tokens.findRefresh(refresh.hash), undefined);
+
+        assert.equal(await store.codes.redeem(code.hash, NOW + 2, {}), 'ok');
+        await assert.rejects(store.codes.redeem(code.hash, NOW + 3, {}, REFUSED_EVENT));
+        assert.equal((await store.grants.find(grant.id))?.revokedAt, null, 'the grant is not revoked');
+        assert.deepEqual(await audit(), []);
+      });
+
       it('concurrent redemptions: exactly one wins', async () => {
         const { user, client } = await owners();
         const grant = newGrant(client.id, user.id);
@@ -620,6 +800,94 @@ export function storeContract(
         assert.equal(await store.sessions.endAllForUser(user.id, NOW + 50), 2, 's2 and the expired one');
         assert.deepEqual(await store.sessions.listActiveForUser(user.id, NOW), []);
         assert.equal((await store.sessions.find('s1'))?.endedAt, NOW + 40, 'an ended session keeps its end');
+      });
+
+      it('logout() ends the session, revokes its grants but offline_access ones, and writes its audit row', async () => {
+        const { user, client } = await owners();
+        const session = newSession(user.id);
+        const other = newSession(user.id);
+        for (const s of [session, other]) await store.sessions.create(s);
+        const online = newGrant(client.id, user.id, { sessionHash: session.idHash });
+        const offline = newGrant(client.id, user.id, {
+          sessionHash: session.idHash,
+          scope: 'openid offline_access',
+        });
+        const elsewhere = newGrant(client.id, user.id, { sessionHash: other.idHash });
+        for (const grant of [online, offline, elsewhere]) await store.tokens.issue({ grant });
+        const event = newEvent('logout', { userId: user.id, clientId: client.id });
+
+        assert.equal(await store.sessions.logout(session.idHash, NOW + 1, event), 1);
+        assert.equal((await store.sessions.find(session.idHash))?.endedAt, NOW + 1);
+        assert.equal((await store.sessions.find(other.idHash))?.endedAt, null);
+        assert.equal((await store.grants.find(online.id))?.revokedAt, NOW + 1);
+        assert.equal((await store.grants.find(offline.id))?.revokedAt, null);
+        assert.equal((await store.grants.find(elsewhere.id))?.revokedAt, null);
+        assert.deepEqual(await audit(), [{ ...event, detail: { via: 'contract', revoked_grants: 1 } }]);
+      });
+
+      it('logout() is all or nothing', async () => {
+        const { user, client } = await owners();
+        const session = newSession(user.id);
+        await store.sessions.create(session);
+        const grant = newGrant(client.id, user.id, { sessionHash: session.idHash });
+        await store.tokens.issue({ grant });
+
+        await assert.rejects(store.sessions.logout(session.idHash, NOW + 1, REFUSED_EVENT));
+        assert.equal(
+          (await store.sessions.find(session.idHash))?.endedAt,
+          null,
+          'the session is still active',
+        );
+        assert.equal((await store.grants.find(grant.id))?.revokedAt, null, 'not revoked');
+        assert.deepEqual(await audit(), []);
+      });
+
+      it('signOutEverywhere() ends every session and revokes every grant of the user, and writes its audit row', async () => {
+        const { user, client } = await owners();
+        const someoneElse = newUser();
+        await store.users.create(someoneElse);
+        const mine = [newSession(user.id), newSession(user.id), newSession(user.id, { endedAt: NOW - 5 })];
+        const theirs = newSession(someoneElse.id);
+        for (const s of [...mine, theirs]) await store.sessions.create(s);
+        const grants = [
+          newGrant(client.id, user.id, { sessionHash: mine[0]!.idHash }),
+          newGrant(client.id, user.id, { scope: 'openid offline_access' }),
+        ];
+        const theirGrant = newGrant(client.id, someoneElse.id);
+        for (const grant of [...grants, theirGrant]) await store.tokens.issue({ grant });
+        const event = newEvent('sign_out_everywhere', { userId: user.id });
+
+        assert.deepEqual(await store.sessions.signOutEverywhere(user.id, NOW + 1, event), {
+          sessions: 2,
+          grants: 2,
+        });
+        assert.deepEqual(await store.sessions.listActiveForUser(user.id, NOW), []);
+        assert.equal(
+          (await store.sessions.find(mine[2]!.idHash))?.endedAt,
+          NOW - 5,
+          'an ended session keeps its end',
+        );
+        for (const grant of grants) assert.equal((await store.grants.find(grant.id))?.revokedAt, NOW + 1);
+        assert.equal((await store.sessions.find(theirs.idHash))?.endedAt, null);
+        assert.equal((await store.grants.find(theirGrant.id))?.revokedAt, null);
+        assert.deepEqual(await audit(), [{ ...event, detail: { via: 'contract', sessions: 2, grants: 2 } }]);
+      });
+
+      it('signOutEverywhere() is all or nothing', async () => {
+        const { user, client } = await owners();
+        const sessions = [newSession(user.id), newSession(user.id)];
+        for (const s of sessions) await store.sessions.create(s);
+        const grant = newGrant(client.id, user.id);
+        await store.tokens.issue({ grant });
+
+        await assert.rejects(store.sessions.signOutEverywhere(user.id, NOW + 1, REFUSED_EVENT));
+        assert.equal(
+          (await store.sessions.listActiveForUser(user.id, NOW)).length,
+          2,
+          'the sessions are still active',
+        );
+        assert.equal((await store.grants.find(grant.id))?.revokedAt, null, 'not revoked');
+        assert.deepEqual(await audit(), []);
       });
     });
 
@@ -781,7 +1049,9 @@ export function storeContract(
         beforeEach(async () => {
           pair = await openPair();
         });
-        afterEach(() => pair.close());
+        afterEach(async () => {
+          await pair.close();
+        });
 
         it('generation() changes within a millisecond of another connection writing, not on reads', async () => {
           const { a, b } = pair;

@@ -20,22 +20,22 @@ storeContract('sqlite file', () => createSqliteStore(tempFile()), {
     return {
       a,
       b,
-      close: () => {
-        a.close();
-        b.close();
+      close: async () => {
+        await a.close();
+        await b.close();
       },
     };
   },
 });
 
 describe('sqlite specifics', () => {
-  it('opens a file in WAL mode with foreign keys on', () => {
+  it('opens a file in WAL mode with foreign keys on', async () => {
     const store = createSqliteStore(tempFile());
     try {
       assert.equal(store.raw.pragma('journal_mode', { simple: true }), 'wal');
       assert.equal(store.raw.pragma('foreign_keys', { simple: true }), 1);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
@@ -43,21 +43,21 @@ describe('sqlite specifics', () => {
     const file = tempFile();
     const first = createSqliteStore(file);
     await first.scopes.upsert({ name: 'kept', description: 'Kept', builtin: false }, 1);
-    first.close();
+    await first.close();
     const second = createSqliteStore(file);
     try {
       assert.deepEqual(await second.scopes.findMany(['kept']), [
         { name: 'kept', description: 'Kept', builtin: false },
       ]);
     } finally {
-      second.close();
+      await second.close();
     }
   });
 
-  it('close() twice does not throw', () => {
+  it('close() twice does not throw', async () => {
     const store = createSqliteStore(':memory:');
-    store.close();
-    store.close();
+    await store.close();
+    await store.close();
     assert.equal(store.raw.open, false);
   });
 });

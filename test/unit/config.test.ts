@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { FakeClock } from '../../src/clock.js';
@@ -98,6 +98,23 @@ describe('loadConfig: environment', () => {
     );
     assert.throws(() => loadConfig({ LATCHKEY_SECRET: 'short', LATCHKEY_DB: ':memory:' }), /LATCHKEY_SECRET/);
   });
+
+  it('keeps a PostgreSQL URL as given, creates no folder for it, and wants LATCHKEY_SECRET with it', () => {
+    const cwd = process.cwd();
+    const dir = fresh('postgres');
+    process.chdir(dir);
+    try {
+      const url = 'postgres://latchkey:pw@db.example.test:5432/latchkey';
+      assert.equal(loadConfig({ LATCHKEY_DB: url, LATCHKEY_SECRET: SECRET }).dbPath, url);
+      assert.throws(
+        () => loadConfig({ LATCHKEY_DB: url }),
+        (err: Error) => err instanceof ConfigError && err.message.includes('LATCHKEY_SECRET'),
+      );
+      assert.deepEqual(readdirSync(dir), [], 'nothing is written beside a URL');
+    } finally {
+      process.chdir(cwd);
+    }
+  });
 });
 
 describe('loadConfig: the secret file', () => {
@@ -184,7 +201,7 @@ describe('LATCHKEY_CONFIG seeding', () => {
       const deps = await buildDeps(config, { clock, log: jsonLog('silent') });
       await start(deps);
       await start(deps);
-      deps.store.close();
+      await deps.store.close();
       const again = await buildDeps(loadConfig(env), { clock, log: jsonLog('silent') });
       await start(again);
       try {
@@ -212,7 +229,7 @@ describe('LATCHKEY_CONFIG seeding', () => {
         assert.deepEqual(scopes, ['api:read', 'email', 'offline_access', 'openid', 'profile']);
         assert.equal((await store.keys.list()).length, 2, 'no extra signing keys on a second start');
       } finally {
-        again.store.close();
+        await again.store.close();
       }
     });
   }

@@ -153,9 +153,9 @@ describe('KeyRing', () => {
       await server.keys.init();
       await cli.keys.init();
     });
-    after(() => {
-      server.store.close();
-      cli.store.close();
+    after(async () => {
+      await server.store.close();
+      await cli.store.close();
     });
 
     it('both connections share the same keys after init', async () => {

@@ -1,0 +1,30 @@
+import { and, eq } from 'drizzle-orm';
+import * as s from '../../../db/schema.sqlite.js';
+import type { ConsentStore } from '../types.js';
+import { removeConsent, type SqliteContext } from './shared.js';
+
+export function consentStore(cx: SqliteContext) {
+  const { raw, db } = cx;
+  const find = (userId: string, clientId: string): string[] =>
+    db
+      .select({ scopes: s.consents.scopes })
+      .from(s.consents)
+      .where(and(eq(s.consents.userId, userId), eq(s.consents.clientId, clientId)))
+      .get()?.scopes ?? [];
+  return {
+    find: async (userId, clientId) => find(userId, clientId),
+    add: async (userId, clientId, scopes, now) => {
+      raw.transaction(() => {
+        const merged = [...new Set([...find(userId, clientId), ...scopes])];
+        db.insert(s.consents)
+          .values({ userId, clientId, scopes: merged, updatedAt: now })
+          .onConflictDoUpdate({
+            target: [s.consents.userId, s.consents.clientId],
+            set: { scopes: merged, updatedAt: now },
+          })
+          .run();
+      })();
+    },
+    remove: async (userId, clientId) => removeConsent(cx, userId, clientId),
+  } satisfies ConsentStore;
+}

@@ -1,0 +1,28 @@
+import { and, desc, eq, inArray, lte } from 'drizzle-orm';
+import * as s from '../../../db/schema.sqlite.js';
+import type { KeyStore, SigningKey } from '../types.js';
+import type { SqliteContext } from './shared.js';
+
+export function keyStore({ raw, db }: SqliteContext) {
+  return {
+    list: async () =>
+      db.select().from(s.signingKeys).orderBy(desc(s.signingKeys.createdAt)).all() as SigningKey[],
+    add: async (keys, retire) => {
+      raw.transaction(() => {
+        if (retire) {
+          const algs = keys.map((k) => k.alg);
+          db.update(s.signingKeys)
+            .set({ active: false, retiredAt: retire.at, publishUntil: retire.publishUntil })
+            .where(and(eq(s.signingKeys.active, true), inArray(s.signingKeys.alg, algs)))
+            .run();
+        }
+        db.insert(s.signingKeys).values(keys).run();
+      })();
+    },
+    prune: async (now) =>
+      db
+        .delete(s.signingKeys)
+        .where(and(eq(s.signingKeys.active, false), lte(s.signingKeys.publishUntil, now)))
+        .run().changes,
+  } satisfies KeyStore;
+}

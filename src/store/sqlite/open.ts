@@ -1,0 +1,77 @@
+import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { sqliteMigrations } from '../../paths.js';
+import type { Store } from '../types.js';
+import { bulkStore } from './bulk.js';
+import { startCheckpointer } from './checkpointer.js';
+import { clientStore } from './clients.js';
+import { codeStore } from './codes.js';
+import { consentStore } from './consents.js';
+import { eventStore } from './events.js';
+import { grantStore } from './grants.js';
+import { interactionStore } from './interactions.js';
+import { keyStore } from './keys.js';
+import { scopeStore } from './scopes.js';
+import { sessionStore } from './sessions.js';
+import { sqliteContext } from './shared.js';
+import { sweeper } from './sweep.js';
+import { tokenStore } from './tokens.js';
+import { userStore } from './users.js';
+
+export interface SqliteOptions {
+  /** Apply pending migrations on open (default true). */
+  migrate?: boolean;
+}
+
+/** The SQLite store, with its connection for tests and tools that need SQL. */
+export type SqliteStore = Store & { readonly raw: Database.Database };
+
+/** Opens (and creates) the database file: WAL, foreign keys, a busy timeout so the CLI and server can share it. */
+export function openSqlite(path: string): Database.Database {
+  const sqlite = new Database(path);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  return sqlite;
+}
+
+export function migrateSqlite(sqlite: Database.Database): void {
+  migrate(drizzle(sqlite), { migrationsFolder: sqliteMigrations });
+}
+
+export function createSqliteStore(path: string, options: SqliteOptions = {}): SqliteStore {
+  const raw = openSqlite(path);
+  if (options.migrate !== false) migrateSqlite(raw);
+  const cx = sqliteContext(raw);
+  let checkpointer: ReturnType<typeof startCheckpointer> | undefined;
+  return {
+    raw,
+    users: userStore(cx),
+    clients: clientStore(cx),
+    scopes: scopeStore(cx),
+    keys: keyStore(cx),
+    grants: grantStore(cx),
+    tokens: tokenStore(cx),
+    codes: codeStore(cx),
+    sessions: sessionStore(cx),
+    interactions: interactionStore(cx),
+    consents: consentStore(cx),
+    events: eventStore(cx),
+    bulk: bulkStore(cx),
+    sweep: sweeper(cx),
+    generation: cx.generation,
+    ping: async () => raw.prepare('select 1 as ok').get() !== undefined,
+    startBackground(onError) {
+      if (checkpointer || raw.memory || !raw.name) return;
+      checkpointer = startCheckpointer(raw, raw.name, { onError });
+    },
+    async close() {
+      const background = checkpointer;
+      checkpointer = undefined;
+      await background?.stop();
+      if (raw.open) raw.close();
+    },
+  };
+}

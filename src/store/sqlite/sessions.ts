@@ -1,0 +1,71 @@
+import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
+import * as s from '../../../db/schema.sqlite.js';
+import type { SessionStore } from '../types.js';
+import {
+  allPlaceholders,
+  lazily,
+  p,
+  revokeSessionGrants,
+  revokeUserGrants,
+  type SqliteContext,
+  selectBy,
+  writeEvent,
+} from './shared.js';
+
+export function sessionStore(cx: SqliteContext) {
+  const { raw, db } = cx;
+  const q = lazily({
+    session: () => selectBy(db, s.sessions, s.sessions.idHash, 'hash'),
+    insertSession: () => db.insert(s.sessions).values(allPlaceholders(s.sessions)).prepare(),
+    touchSession: () =>
+      db
+        .update(s.sessions)
+        .set({ lastSeenAt: sql`${p('now')}` })
+        .where(eq(s.sessions.idHash, p('hash')))
+        .prepare(),
+  });
+  const end = (idHash: string, now: number): void => {
+    db.update(s.sessions)
+      .set({ endedAt: now })
+      .where(and(eq(s.sessions.idHash, idHash), isNull(s.sessions.endedAt)))
+      .run();
+  };
+  const endAllForUser = (userId: string, now: number): number =>
+    db
+      .update(s.sessions)
+      .set({ endedAt: now })
+      .where(and(eq(s.sessions.userId, userId), isNull(s.sessions.endedAt)))
+      .run().changes;
+  return {
+    create: async (session) => {
+      q.insertSession.run({ ...session });
+    },
+    find: async (idHash) => q.session.get({ hash: idHash }),
+    touch: async (idHash, now) => {
+      q.touchSession.run({ hash: idHash, now });
+    },
+    end: async (idHash, now) => end(idHash, now),
+    endAllForUser: async (userId, now) => endAllForUser(userId, now),
+    logout: async (idHash, now, event) =>
+      raw.transaction(() => {
+        end(idHash, now);
+        const revoked = revokeSessionGrants(cx, idHash, now);
+        writeEvent(cx, { ...event, detail: { ...event.detail, revoked_grants: revoked } });
+        return revoked;
+      })(),
+    signOutEverywhere: async (userId, now, event) =>
+      raw.transaction(() => {
+        const sessions = endAllForUser(userId, now);
+        const grants = revokeUserGrants(cx, userId, now);
+        writeEvent(cx, { ...event, detail: { ...event.detail, sessions, grants } });
+        return { sessions, grants };
+      })(),
+    listActiveForUser: async (userId, now) =>
+      db
+        .select()
+        .from(s.sessions)
+        .where(and(eq(s.sessions.userId, userId), isNull(s.sessions.endedAt), gt(s.sessions.expiresAt, now)))
+        .orderBy(desc(s.sessions.lastSeenAt))
+        .all(),
+  } satisfies SessionStore;
+}

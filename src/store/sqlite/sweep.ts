@@ -1,0 +1,33 @@
+import type { Store } from '../types.js';
+import type { SqliteContext } from './shared.js';
+
+// Bounded: at most `limit` rows per table per call, so the event loop is never blocked for long.
+const EXPIRING: [table: string, column: string][] = [
+  ['codes', 'expires_at'],
+  ['refresh_tokens', 'expires_at'],
+  ['access_tokens', 'expires_at'],
+  ['revoked_jtis', 'expires_at'],
+  ['interactions', 'expires_at'],
+  ['sessions', 'expires_at'],
+  ['grants', 'expires_at'],
+];
+
+export function sweeper({ raw }: SqliteContext): Store['sweep'] {
+  return async (now, limit) => {
+    let deleted = 0;
+    let more = false;
+    raw.transaction(() => {
+      // A rotated refresh token's sealed retry response is useless once its grace window has gone by.
+      for (const [table, column] of EXPIRING) {
+        const n = raw
+          .prepare(
+            `delete from ${table} where rowid in (select rowid from ${table} where ${column} <= ? limit ?)`,
+          )
+          .run(now, limit).changes;
+        deleted += n;
+        if (n === limit) more = true;
+      }
+    })();
+    return { deleted, more };
+  };
+}

@@ -1,0 +1,52 @@
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import * as s from '../../../db/schema.sqlite.js';
+import type { TokenStore } from '../types.js';
+import { lazily, p, revokeGrantNow, type SqliteContext, selectBy, writeIssued } from './shared.js';
+
+export function tokenStore(cx: SqliteContext) {
+  const { raw, db } = cx;
+  const q = lazily({
+    refresh: () => selectBy(db, s.refreshTokens, s.refreshTokens.hash, 'hash'),
+    opaque: () => selectBy(db, s.accessTokens, s.accessTokens.hash, 'hash'),
+    jti: () =>
+      db
+        .select({ jti: s.revokedJtis.jti })
+        .from(s.revokedJtis)
+        .where(eq(s.revokedJtis.jti, p('jti')))
+        .prepare(),
+    rotate: () =>
+      db
+        .update(s.refreshTokens)
+        .set({ rotatedAt: sql`${p('now')}`, retrySealed: sql`${p('sealed')}` })
+        .where(and(eq(s.refreshTokens.hash, p('hash')), isNull(s.refreshTokens.rotatedAt)))
+        .prepare(),
+  });
+  return {
+    issue: async (issued) => {
+      raw.transaction(() => writeIssued(cx, issued))();
+    },
+    findOpaqueAccess: async (hash) => q.opaque.get({ hash }),
+    revokeOpaqueAccess: async (hash, now) => {
+      db.update(s.accessTokens)
+        .set({ revokedAt: now })
+        .where(and(eq(s.accessTokens.hash, hash), isNull(s.accessTokens.revokedAt)))
+        .run();
+    },
+    revokeJti: async (jti, expiresAt) => {
+      db.insert(s.revokedJtis).values({ jti, expiresAt }).onConflictDoNothing().run();
+    },
+    isJtiRevoked: async (jti) => q.jti.get({ jti }) !== undefined,
+    findRefresh: async (hash) => q.refresh.get({ hash }),
+    rotateRefresh: async (oldHash, now, retrySealed, successor) =>
+      raw.transaction(() => {
+        if (q.rotate.run({ hash: oldHash, now, sealed: retrySealed }).changes === 0)
+          return 'already_rotated' as const;
+        writeIssued(cx, successor);
+        return 'rotated' as const;
+      })(),
+    revokeRefreshFamily: async (hash, now) => {
+      const row = q.refresh.get({ hash });
+      if (row) revokeGrantNow(cx, row.grantId, now);
+    },
+  } satisfies TokenStore;
+}

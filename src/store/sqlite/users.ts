@@ -1,0 +1,34 @@
+import { asc, eq } from 'drizzle-orm';
+import * as s from '../../../db/schema.sqlite.js';
+import type { User, UserStore } from '../types.js';
+import { lazily, type SqliteContext, selectBy, writeEvent } from './shared.js';
+
+export function userStore(cx: SqliteContext) {
+  const { raw, db } = cx;
+  const q = lazily({
+    byId: () => selectBy(db, s.users, s.users.id, 'id'),
+    byEmail: () => selectBy(db, s.users, s.users.email, 'email'),
+  });
+  return {
+    create: async (user) => {
+      const row = { ...user, updatedAt: user.createdAt };
+      db.insert(s.users).values(row).run();
+      return row;
+    },
+    find: async (id) => q.byId.get({ id }) as User | undefined,
+    findByEmail: async (email) => q.byEmail.get({ email: email.toLowerCase() }) as User | undefined,
+    list: async () => db.select().from(s.users).orderBy(asc(s.users.createdAt), asc(s.users.email)).all(),
+    // The schema's foreign keys cascade: sessions, grants (with their refresh tokens) and consents go with
+    // the row. Codes and access tokens name a grant that is gone, so nothing redeems or accepts them.
+    remove: async (id, event) =>
+      raw.transaction(() => {
+        if (db.delete(s.users).where(eq(s.users.id, id)).run().changes === 0) return false;
+        writeEvent(cx, event);
+        return true;
+      })(),
+    setPassword: async (id, passwordHash, now) => {
+      db.update(s.users).set({ passwordHash, updatedAt: now }).where(eq(s.users.id, id)).run();
+    },
+    count: async () => (raw.prepare('select count(*) as n from users').get() as { n: number }).n,
+  } satisfies UserStore;
+}
