@@ -27,9 +27,9 @@ export const clients = sqliteTable('clients', {
   tokenFormat: text('token_format', { enum: ['jwt', 'opaque'] })
     .notNull()
     .default('jwt'),
-  accessTokenTtl: integer('access_token_ttl').notNull(),
-  refreshTokenTtl: integer('refresh_token_ttl').notNull(),
-  refreshReuseGrace: integer('refresh_reuse_grace').notNull(),
+  accessTokenTtlSeconds: integer('access_token_ttl').notNull(),
+  refreshTokenTtlSeconds: integer('refresh_token_ttl').notNull(),
+  refreshReuseGraceSeconds: integer('refresh_reuse_grace').notNull(),
   signingAlg: text('signing_alg', { enum: ['ES256', 'RS256'] })
     .notNull()
     .default('ES256'),

@@ -17,9 +17,9 @@ export type GrantType = (typeof GRANT_TYPES)[number];
 export const DEFAULTS = {
   scopes: ['openid', 'profile', 'email', 'offline_access'],
   grants: ['authorization_code', 'refresh_token'],
-  accessTokenTtl: 600,
-  refreshTokenTtl: 30 * 86400,
-  refreshReuseGrace: 10,
+  accessTokenTtlSeconds: 600,
+  refreshTokenTtlSeconds: 30 * 86400,
+  refreshReuseGraceSeconds: 10,
 } as const;
 
 export interface ClientInput {
@@ -37,9 +37,9 @@ export interface ClientInput {
   requirePkce?: boolean;
   tokenFormat?: string;
   signingAlg?: string;
-  accessTokenTtl?: number;
-  refreshTokenTtl?: number;
-  refreshReuseGrace?: number;
+  accessTokenTtlSeconds?: number;
+  refreshTokenTtlSeconds?: number;
+  refreshReuseGraceSeconds?: number;
 }
 
 /** What `client add` and `client list` print: never the secret hash. */
@@ -56,9 +56,9 @@ export function describeClient(c: Client): Record<string, unknown> {
     scopes: c.scopes,
     token_format: c.tokenFormat,
     signing_alg: c.signingAlg,
-    access_token_ttl: c.accessTokenTtl,
-    refresh_token_ttl: c.refreshTokenTtl,
-    refresh_reuse_grace: c.refreshReuseGrace,
+    access_token_ttl: c.accessTokenTtlSeconds,
+    refresh_token_ttl: c.refreshTokenTtlSeconds,
+    refresh_reuse_grace: c.refreshReuseGraceSeconds,
     require_pkce: c.isPublic || c.requirePkce,
     introspect_any: c.introspectAny,
     created_at: c.createdAt,
@@ -118,10 +118,13 @@ export async function createClient(
     redirectUris,
     postLogoutRedirectUris,
     tokenFormat,
-    accessTokenTtl: checkTtl(input.accessTokenTtl, 'accessTokenTtl') ?? DEFAULTS.accessTokenTtl,
-    refreshTokenTtl: checkTtl(input.refreshTokenTtl, 'refreshTokenTtl') ?? DEFAULTS.refreshTokenTtl,
-    refreshReuseGrace:
-      checkTtl(input.refreshReuseGrace, 'refreshReuseGrace', 0) ?? DEFAULTS.refreshReuseGrace,
+    accessTokenTtlSeconds:
+      checkTtl(input.accessTokenTtlSeconds, 'accessTokenTtlSeconds') ?? DEFAULTS.accessTokenTtlSeconds,
+    refreshTokenTtlSeconds:
+      checkTtl(input.refreshTokenTtlSeconds, 'refreshTokenTtlSeconds') ?? DEFAULTS.refreshTokenTtlSeconds,
+    refreshReuseGraceSeconds:
+      checkTtl(input.refreshReuseGraceSeconds, 'refreshReuseGraceSeconds', 0) ??
+      DEFAULTS.refreshReuseGraceSeconds,
     signingAlg,
     requirePkce: isPublic || (input.requirePkce ?? false),
     introspectAny: input.introspectAny ?? false,

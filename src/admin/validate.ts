@@ -12,9 +12,9 @@ export type AdminField =
   | 'isPublic'
   | 'tokenFormat'
   | 'signingAlg'
-  | 'accessTokenTtl'
-  | 'refreshTokenTtl'
-  | 'refreshReuseGrace'
+  | 'accessTokenTtlSeconds'
+  | 'refreshTokenTtlSeconds'
+  | 'refreshReuseGraceSeconds'
   | 'email'
   | 'password'
   | 'description';

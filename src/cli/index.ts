@@ -49,9 +49,9 @@ const CLI_FLAGS: Readonly<Record<AdminField, string>> = {
   isPublic: '--public',
   tokenFormat: '--token-format',
   signingAlg: '--signing-alg',
-  accessTokenTtl: '--access-token-ttl',
-  refreshTokenTtl: '--refresh-token-ttl',
-  refreshReuseGrace: '--refresh-reuse-grace',
+  accessTokenTtlSeconds: '--access-token-ttl',
+  refreshTokenTtlSeconds: '--refresh-token-ttl',
+  refreshReuseGraceSeconds: '--refresh-reuse-grace',
   email: '--email',
   password: '--password',
   description: '--description',
@@ -207,10 +207,14 @@ const commands: Record<string, Command> = {
             requirePkce: v['require-pkce'] === true,
             ...(str(v, 'token-format') ? { tokenFormat: str(v, 'token-format')! } : {}),
             ...(str(v, 'signing-alg') ? { signingAlg: str(v, 'signing-alg')! } : {}),
-            ...(ttl('access-token-ttl') !== undefined ? { accessTokenTtl: ttl('access-token-ttl')! } : {}),
-            ...(ttl('refresh-token-ttl') !== undefined ? { refreshTokenTtl: ttl('refresh-token-ttl')! } : {}),
+            ...(ttl('access-token-ttl') !== undefined
+              ? { accessTokenTtlSeconds: ttl('access-token-ttl')! }
+              : {}),
+            ...(ttl('refresh-token-ttl') !== undefined
+              ? { refreshTokenTtlSeconds: ttl('refresh-token-ttl')! }
+              : {}),
             ...(ttl('refresh-reuse-grace') !== undefined
-              ? { refreshReuseGrace: ttl('refresh-reuse-grace')! }
+              ? { refreshReuseGraceSeconds: ttl('refresh-reuse-grace')! }
               : {}),
           }),
         { scopes: true },

@@ -33,9 +33,9 @@ export interface Client {
   redirectUris: string[];
   postLogoutRedirectUris: string[];
   tokenFormat: TokenFormat;
-  accessTokenTtl: number;
-  refreshTokenTtl: number;
-  refreshReuseGrace: number;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  refreshReuseGraceSeconds: number;
   signingAlg: SigningAlg;
   requirePkce: boolean;
   introspectAny: boolean;

@@ -58,7 +58,7 @@ export class AccessTokens {
   /** @see https://www.rfc-editor.org/rfc/rfc9068 */
   async issue(req: AccessTokenRequest): Promise<IssuedAccessToken> {
     const now = this.clock.now();
-    const expiresAt = now + req.client.accessTokenTtl;
+    const expiresAt = now + req.client.accessTokenTtlSeconds;
     const jti = makeJti(req.grantId);
     if (req.client.tokenFormat === 'opaque') {
       const token = randomToken();

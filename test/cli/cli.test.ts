@@ -335,7 +335,7 @@ describe('latchkey CLI', () => {
       assert.equal(stored?.introspectAny, true);
       assert.equal(stored?.allowImplicit, true);
       assert.equal(stored?.firstParty, true);
-      assert.equal(stored?.refreshReuseGrace, 0);
+      assert.equal(stored?.refreshReuseGraceSeconds, 0);
     });
 
     it('client add defaults: confidential, code + refresh, the built-in scopes, JWT, ES256, 600 s', async () => {

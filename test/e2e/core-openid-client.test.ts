@@ -38,7 +38,7 @@ describe('core flows with openid-client v6', () => {
       grants: ['client_credentials'],
       scopes: ['api:read'],
       tokenFormat: 'opaque',
-      accessTokenTtl: 300,
+      accessTokenTtlSeconds: 300,
     });
     resourceServer = await s.addClient({ grants: ['client_credentials'], introspectAny: true });
   });
@@ -177,7 +177,7 @@ describe('core flows with openid-client v6', () => {
   });
 
   it('introspection of an expired token is inactive', async () => {
-    const shortLived = await s.addClient({ grants: ['client_credentials'], accessTokenTtl: 2 });
+    const shortLived = await s.addClient({ grants: ['client_credentials'], accessTokenTtlSeconds: 2 });
     const config = await configure(shortLived);
     const tokens = await client.clientCredentialsGrant(config);
     const { exp } = JSON.parse(Buffer.from(tokens.access_token.split('.')[1]!, 'base64url').toString()) as {

@@ -215,7 +215,7 @@ describe('openid-client v6 as the relying party', () => {
   });
 
   it('detects refresh token reuse and revokes the family', async () => {
-    const strict = await t.addClient({ redirectUris: [CB], refreshReuseGrace: 0, firstParty: true });
+    const strict = await t.addClient({ redirectUris: [CB], refreshReuseGraceSeconds: 0, firstParty: true });
     const c = await oidc.discovery(
       new URL(t.issuer),
       strict.id,

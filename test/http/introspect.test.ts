@@ -46,7 +46,7 @@ describe('POST /introspect (RFC 7662)', () => {
       grants: ['client_credentials'],
       scopes: ['api:read'],
       tokenFormat: 'opaque',
-      accessTokenTtl: 120,
+      accessTokenTtlSeconds: 120,
     });
   });
   after(() => t.close());

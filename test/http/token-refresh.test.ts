@@ -86,8 +86,8 @@ describe('POST /token grant_type=refresh_token', () => {
     assert.equal((await introspect(t, client, b.refresh_token)).active, false);
   });
 
-  it('refreshReuseGrace 0 detects reuse at once', async () => {
-    const strict = await newClient({ refreshReuseGrace: 0 });
+  it('refreshReuseGraceSeconds 0 detects reuse at once', async () => {
+    const strict = await newClient({ refreshReuseGraceSeconds: 0 });
     const first = await tokensFor(t, strict, user, { scope: SCOPE });
     const a = await ok(await refresh(t, strict, first.refresh_token));
     await expectOAuthError(await refresh(t, strict, first.refresh_token), 'invalid_grant');
@@ -144,8 +144,8 @@ describe('POST /token grant_type=refresh_token', () => {
     assert.equal(back.scope, SCOPE);
   });
 
-  it('expires refresh tokens after the client refreshTokenTtl', async () => {
-    const short = await newClient({ refreshTokenTtl: 100 });
+  it('expires refresh tokens after the client refreshTokenTtlSeconds', async () => {
+    const short = await newClient({ refreshTokenTtlSeconds: 100 });
     const first = await tokensFor(t, short, user, { scope: SCOPE });
     t.clock.advance(50);
     const a = await ok(await refresh(t, short, first.refresh_token));

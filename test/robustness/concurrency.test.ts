@@ -4,7 +4,7 @@
  *
  * - Refresh inside the reuse grace window (default 10 s): every answer is the same successor (an
  *   idempotent retry), and exactly one successor row is written (SPEC §3).
- * - Refresh with `refreshReuseGrace: 0`: at most one success, and the family ends revoked (RFC 9700 §4.14.2).
+ * - Refresh with `refreshReuseGraceSeconds: 0`: at most one success, and the family ends revoked (RFC 9700 §4.14.2).
  * - Authorization code: exactly one 200, every other answer `invalid_grant`, and the tokens of the one
  *   success are revoked (RFC 6749 §4.1.2, SPEC §3).
  */
@@ -150,11 +150,11 @@ function suite(name: string, open: () => Promise<Target & { close(): Promise<voi
       assert.equal(familyRows(grantId).length, 3);
     });
 
-    it(`the same refresh token ${N} times at once with refreshReuseGrace 0: at most one success, the family revoked`, async () => {
+    it(`the same refresh token ${N} times at once with refreshReuseGraceSeconds 0: at most one success, the family revoked`, async () => {
       const client = await target.addClient({
         grants: ['refresh_token', 'password'],
         firstParty: true,
-        refreshReuseGrace: 0,
+        refreshReuseGraceSeconds: 0,
       });
       const first = await signIn(client);
       const grantId = familyOf(first.refresh_token);

@@ -63,9 +63,9 @@ export function newClient(over: Partial<Client> = {}): Client {
     redirectUris: [],
     postLogoutRedirectUris: [],
     tokenFormat: 'jwt',
-    accessTokenTtl: 600,
-    refreshTokenTtl: 86400,
-    refreshReuseGrace: 10,
+    accessTokenTtlSeconds: 600,
+    refreshTokenTtlSeconds: 86400,
+    refreshReuseGraceSeconds: 10,
     signingAlg: 'ES256',
     requirePkce: false,
     introspectAny: false,
@@ -332,7 +332,7 @@ export function storeContract(
           introspectAny: true,
           firstParty: true,
           allowImplicit: true,
-          refreshReuseGrace: 0,
+          refreshReuseGraceSeconds: 0,
         });
         await store.clients.create(input);
         const found = await store.clients.find(input.id);

@@ -213,7 +213,7 @@ describe('LATCHKEY_CONFIG seeding', () => {
         assert.deepEqual(api.grants, ['client_credentials']);
         assert.deepEqual(api.scopes, ['api:read']);
         assert.equal(api.tokenFormat, 'opaque');
-        assert.equal(api.accessTokenTtl, 120);
+        assert.equal(api.accessTokenTtlSeconds, 120);
         const spa = clients.find((c) => c.id === 'seeded-spa')!;
         assert.equal(spa.isPublic, true);
         assert.equal(spa.secretHash, null);

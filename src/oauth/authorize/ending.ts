@@ -52,7 +52,9 @@ async function issueAuthorizationResponse(
     amr: session.amr,
     nonce: request.nonce,
     createdAt: now,
-    expiresAt: now + (withRefresh ? client.refreshTokenTtl : CODE_TTL_SECONDS + client.accessTokenTtl + 60),
+    expiresAt:
+      now +
+      (withRefresh ? client.refreshTokenTtlSeconds : CODE_TTL_SECONDS + client.accessTokenTtlSeconds + 60),
     revokedAt: null,
   };
   await deps.store.events.add({

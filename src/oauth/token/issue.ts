@@ -56,7 +56,7 @@ export async function buildTokens(
       grantId: spec.grant.id,
       clientId: spec.client.id,
       createdAt: now,
-      expiresAt: Math.min(now + spec.client.refreshTokenTtl, spec.grant.expiresAt),
+      expiresAt: Math.min(now + spec.client.refreshTokenTtlSeconds, spec.grant.expiresAt),
       rotatedAt: null,
       retrySealed: null,
     };

@@ -46,7 +46,7 @@ export const password: GrantHandler = {
       amr,
       nonce: null,
       createdAt: now,
-      expiresAt: now + (withRefresh ? client.refreshTokenTtl : client.accessTokenTtl + 60),
+      expiresAt: now + (withRefresh ? client.refreshTokenTtlSeconds : client.accessTokenTtlSeconds + 60),
       revokedAt: null,
     };
     const { response, issued } = await buildTokens(deps, {

@@ -27,7 +27,9 @@ async function replay(
 ): Promise<TokenResponse> {
   const now = deps.clock.now();
   const inGrace =
-    row.rotatedAt !== null && client.refreshReuseGrace > 0 && now - row.rotatedAt <= client.refreshReuseGrace;
+    row.rotatedAt !== null &&
+    client.refreshReuseGraceSeconds > 0 &&
+    now - row.rotatedAt <= client.refreshReuseGraceSeconds;
   if (inGrace && row.retrySealed) {
     try {
       const { response, accessExpiresAt } = JSON.parse(
@@ -91,7 +93,7 @@ export const refreshToken: GrantHandler = {
     });
     const accessExpiresAt = now + response.expires_in;
     const sealed =
-      client.refreshReuseGrace > 0
+      client.refreshReuseGraceSeconds > 0
         ? retrySealer(presented).seal(JSON.stringify({ response, accessExpiresAt } satisfies SealedRetry))
         : null;
     const result = await deps.store.tokens.rotateRefresh(hash, now, sealed, issued);
