@@ -42,6 +42,14 @@ export interface ClientInput {
   refreshReuseGraceSeconds?: number;
 }
 
+/** A random client_id that never starts with `-` or `_`, so it reads as an argument on any command line. */
+function newClientId(): string {
+  for (;;) {
+    const id = randomToken(12);
+    if (/^[A-Za-z0-9]/.test(id)) return id;
+  }
+}
+
 /** What `client add` and `client list` print: never the secret hash. */
 export function describeClient(c: Client): Record<string, unknown> {
   return {
@@ -98,7 +106,7 @@ export async function createClient(
   );
   if (input.implicit && !redirectUris.length)
     throw new AdminError('is required for an implicit client', 'invalid_input', 'redirectUris');
-  const id = input.clientId ?? randomToken(12);
+  const id = input.clientId ?? newClientId();
   if (!/^[\x21-\x7e]{1,128}$/.test(id))
     throw new AdminError('must be 1-128 printable ASCII characters', 'invalid_input', 'clientId');
   if (await deps.store.clients.find(id))

@@ -7,7 +7,6 @@ import { ID_TOKEN_TTL_SECONDS } from '../tokens/id-token.js';
  * has expired (the longest access-token TTL of any client, or the ID-token TTL, plus a minute of skew).
  */
 export async function rotateKeys(deps: Pick<Deps, 'store' | 'keys'>): Promise<SigningKey[]> {
-  await deps.keys.init();
   const clients = await deps.store.clients.list();
   const longest = Math.max(ID_TOKEN_TTL_SECONDS, ...clients.map((c) => c.accessTokenTtlSeconds));
   return deps.keys.rotate(longest + 60);
