@@ -200,19 +200,16 @@ export interface KeyStore {
 export interface GrantStore {
   find(id: string): Promise<Grant | undefined>;
   /**
-   * Revokes a grant; `event`, when given, is written in the same transaction (refresh-token reuse), even when
-   * the grant was already revoked. Returns false when it was already revoked or does not exist.
+   * Revokes a grant, and with it its whole token family (every refresh token names its grant); `event`, when
+   * given, is written in the same transaction (refresh-token reuse), even when the grant was already revoked.
+   * Returns false when it was already revoked or does not exist.
    */
   revoke(id: string, now: number, event?: NewAuditEvent): Promise<boolean>;
-  revokeForUserClient(userId: string, clientId: string, now: number): Promise<number>;
   /**
    * "Revoke" on the account page: revokes the user's grants for the client and forgets the consent, with
    * `event` (its detail gains `revoked_grants`) in one transaction. Returns how many grants it revoked.
    */
   revokeApp(userId: string, clientId: string, now: number, event: NewAuditEvent): Promise<number>;
-  /** Revokes the grants issued through a browser session, except those with `offline_access`. */
-  revokeForSession(sessionHash: string, now: number): Promise<number>;
-  revokeAllForUser(userId: string, now: number): Promise<number>;
   /** Active grants with refresh tokens for a user, per client: the "connected apps". */
   listActiveForUser(userId: string, now: number): Promise<Grant[]>;
 }
@@ -235,8 +232,6 @@ export interface TokenStore {
     retrySealed: string | null,
     successor: Issued,
   ): Promise<RotateResult>;
-  /** Revokes one refresh token's whole family. */
-  revokeRefreshFamily(hash: string, now: number): Promise<void>;
 }
 
 export interface CodeStore {
@@ -255,12 +250,11 @@ export interface SessionStore {
   find(idHash: string): Promise<Session | undefined>;
   touch(idHash: string, now: number): Promise<void>;
   end(idHash: string, now: number): Promise<void>;
-  endAllForUser(userId: string, now: number): Promise<number>;
   listActiveForUser(userId: string, now: number): Promise<Session[]>;
   /**
-   * RP-initiated logout (SPEC §3): ends the session and revokes the grants issued through it except
-   * `offline_access` ones (as `grants.revokeForSession`), with `event` (its detail gains `revoked_grants`) in
-   * one transaction. Returns how many grants it revoked.
+   * RP-initiated logout (SPEC §3): ends the session and revokes the grants issued through it except those
+   * whose scope holds `offline_access`, with `event` (its detail gains `revoked_grants`) in one transaction.
+   * Returns how many grants it revoked.
    */
   logout(idHash: string, now: number, event: NewAuditEvent): Promise<number>;
   /**
@@ -285,7 +279,6 @@ export interface ConsentStore {
   find(userId: string, clientId: string): Promise<string[]>;
   /** Adds the scopes to what the user already approved for the client. */
   add(userId: string, clientId: string, scopes: string[], now: number): Promise<void>;
-  remove(userId: string, clientId: string): Promise<void>;
 }
 
 export interface EventStore {

@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import * as s from '../../../db/schema.sqlite.js';
 import type { ConsentStore } from '../types.js';
-import { removeConsent, type SqliteContext } from './shared.js';
+import type { SqliteContext } from './shared.js';
 
 export function consentStore(cx: SqliteContext) {
   const { raw, db } = cx;
@@ -25,6 +25,5 @@ export function consentStore(cx: SqliteContext) {
           .run();
       })();
     },
-    remove: async (userId, clientId) => removeConsent(cx, userId, clientId),
   } satisfies ConsentStore;
 }

@@ -1,16 +1,7 @@
 import { and, desc, eq, gt, isNull } from 'drizzle-orm';
 import * as s from '../../../db/schema.sqlite.js';
 import type { Grant, GrantStore } from '../types.js';
-import {
-  lazily,
-  removeConsent,
-  revokeGrantNow,
-  revokeSessionGrants,
-  revokeUserGrants,
-  type SqliteContext,
-  selectBy,
-  writeEvent,
-} from './shared.js';
+import { lazily, removeConsent, revokeGrantNow, type SqliteContext, selectBy, writeEvent } from './shared.js';
 
 export function grantStore(cx: SqliteContext) {
   const { raw, db } = cx;
@@ -33,7 +24,6 @@ export function grantStore(cx: SqliteContext) {
         return revoked;
       })();
     },
-    revokeForUserClient: async (userId, clientId, now) => revokeForUserClient(userId, clientId, now),
     revokeApp: async (userId, clientId, now, event) =>
       raw.transaction(() => {
         const revoked = revokeForUserClient(userId, clientId, now);
@@ -41,8 +31,6 @@ export function grantStore(cx: SqliteContext) {
         writeEvent(cx, { ...event, detail: { ...event.detail, revoked_grants: revoked } });
         return revoked;
       })(),
-    revokeForSession: async (sessionHash, now) => revokeSessionGrants(cx, sessionHash, now),
-    revokeAllForUser: async (userId, now) => revokeUserGrants(cx, userId, now),
     listActiveForUser: async (userId, now) =>
       db
         .select()

@@ -45,7 +45,6 @@ export function sessionStore(cx: SqliteContext) {
       q.touchSession.run({ hash: idHash, now });
     },
     end: async (idHash, now) => end(idHash, now),
-    endAllForUser: async (userId, now) => endAllForUser(userId, now),
     logout: async (idHash, now, event) =>
       raw.transaction(() => {
         end(idHash, now);

@@ -1,7 +1,7 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import * as s from '../../../db/schema.sqlite.js';
 import type { TokenStore } from '../types.js';
-import { lazily, p, revokeGrantNow, type SqliteContext, selectBy, writeIssued } from './shared.js';
+import { lazily, p, type SqliteContext, selectBy, writeIssued } from './shared.js';
 
 export function tokenStore(cx: SqliteContext) {
   const { raw, db } = cx;
@@ -44,9 +44,5 @@ export function tokenStore(cx: SqliteContext) {
         writeIssued(cx, successor);
         return 'rotated' as const;
       })(),
-    revokeRefreshFamily: async (hash, now) => {
-      const row = q.refresh.get({ hash });
-      if (row) revokeGrantNow(cx, row.grantId, now);
-    },
   } satisfies TokenStore;
 }
