@@ -6,6 +6,8 @@ import type { Client } from '../store/types.js';
 import { clientIp, sleep } from './net.js';
 import type { Params } from './params.js';
 
+const MAX_CLIENT_ID_LENGTH = 128;
+
 export type AuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
 
 export interface AuthenticatedClient {
@@ -61,6 +63,15 @@ export async function authenticateClient(
     throw invalidClient('client authentication is required', {
       headers: { 'WWW-Authenticate': 'Basic realm="latchkey"' },
     });
+  // Client ids are at most 128 characters (admin/clients.ts): a longer one is refused before any lookup,
+  // cache or per-client throttle key, so request input cannot grow memory.
+  if (id.length > MAX_CLIENT_ID_LENGTH) {
+    deps.throttle.fail(`ip:${clientIp(c)}`);
+    throw invalidClient('client authentication failed', {
+      detail: 'over-long client_id',
+      headers: { 'WWW-Authenticate': 'Basic realm="latchkey"' },
+    });
+  }
   const secret = basic?.secret ?? postSecret;
   const method: AuthMethod = basic
     ? 'client_secret_basic'

@@ -214,4 +214,22 @@ describe('client authentication: failure throttling', () => {
     assert.equal(ok.status, 200);
     assert.ok(Date.now() - started < 500, 'successful traffic is never throttled');
   });
+
+  it('an over-long client_id is refused before any lookup and leaves no per-client state (issue 8 #1)', async () => {
+    const before = t.deps.throttle.size;
+    const rssBefore = process.memoryUsage().rss;
+    for (let i = 0; i < 5_000; i++) {
+      const id = `${i}-${'a'.repeat(60_000)}`;
+      const res = await t.request(
+        '/token',
+        form({ grant_type: 'client_credentials', client_id: id, client_secret: 'x' }),
+      );
+      if (i % 1000 === 0) await expectOAuthError(res, 'invalid_client', 401);
+      else await res.arrayBuffer();
+    }
+    // At most the one per-address key: nothing keyed by the 5,000 ids.
+    assert.ok(t.deps.throttle.size <= before + 1, `throttle keys: ${before} → ${t.deps.throttle.size}`);
+    const grownMiB = (process.memoryUsage().rss - rssBefore) / 2 ** 20;
+    assert.ok(grownMiB < 100, `RSS grew ${grownMiB.toFixed(0)} MiB for 5,000 × 60 KB ids`);
+  });
 });

@@ -68,4 +68,16 @@ describe('Throttle', () => {
     fail(t, 100, 'client:a');
     assert.equal(t.retryAfterMs('client:a'), 0);
   });
+
+  it('stays bounded: the least recently failed keys are forgotten past maxEntries', () => {
+    const t = new Throttle(new FakeClock(), true, 5, 15 * 60_000, 60 * 60_000, 100);
+    fail(t, 6, 'acct:kept@example.test');
+    for (let i = 0; i < 1_000; i++) {
+      t.fail(`client:${'x'.repeat(60_000)}${i}`);
+      if (i % 50 === 0) t.fail('acct:kept@example.test');
+    }
+    assert.equal(t.size, 100, 'never more than maxEntries keys');
+    assert.ok(t.retryAfterMs('acct:kept@example.test') > 0, 'a key that keeps failing is not forgotten');
+    assert.equal(t.retryAfterMs(`client:${'x'.repeat(60_000)}0`), 0, 'the oldest were');
+  });
 });

@@ -11,10 +11,11 @@ export function clientStore({ raw, db, generation }: SqliteContext) {
     clientUris: () => selectBy(db, s.clientUris, s.clientUris.clientId, 'id'),
   });
 
-  const clientCache = new Map<string, Client | null>();
+  // Only clients that exist are cached: an unknown id (request input) never takes memory here.
+  const clientCache = new Map<string, Client>();
   let cacheGeneration = -1;
 
-  const cached = (): Map<string, Client | null> => {
+  const cached = (): Map<string, Client> => {
     const gen = generation();
     if (gen !== cacheGeneration) {
       clientCache.clear();
@@ -72,11 +73,12 @@ export function clientStore({ raw, db, generation }: SqliteContext) {
     find: async (id) => {
       const cache = cached();
       const hit = cache.get(id);
-      if (hit !== undefined) return hit ?? undefined;
+      if (hit) return hit;
       const row = q.client.get({ id });
-      const client = row ? toClient(row) : undefined;
-      if (cache.size > 10_000) cache.clear();
-      cache.set(id, client ?? null);
+      if (!row) return undefined;
+      const client = toClient(row);
+      if (cache.size >= 10_000) cache.clear();
+      cache.set(id, client);
       return client;
     },
     list: async () =>
