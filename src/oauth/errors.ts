@@ -24,6 +24,8 @@ export type OAuthErrorCode =
   | 'consent_required'
   | 'interaction_required'
   | 'unmet_authentication_requirements'
+  | 'request_not_supported'
+  | 'request_uri_not_supported'
   | 'mfa_required'
   | 'authorization_pending'
   | 'slow_down'
@@ -50,6 +52,8 @@ const STATUS: Record<OAuthErrorCode, number> = {
   consent_required: 400,
   interaction_required: 400,
   unmet_authentication_requirements: 400,
+  request_not_supported: 400,
+  request_uri_not_supported: 400,
   mfa_required: 403,
   authorization_pending: 400,
   slow_down: 400,

@@ -173,6 +173,17 @@ describe('GET /authorize', () => {
       assertRedirectError(t, res, { redirectUri: CB, error: 'unsupported_response_type', state: 'xyz' });
     });
 
+    it('request and request_uri answer their own codes (OIDC Core 6.1, 6.2; issue 8 #17)', async () => {
+      const withObject = await t.request(
+        `/authorize?${query(base(client.id, { request: 'eyJhbGciOiJub25lIn0.e30.' }))}`,
+      );
+      assertRedirectError(t, withObject, { redirectUri: CB, error: 'request_not_supported', state: 'xyz' });
+      const withUri = await t.request(
+        `/authorize?${query(base(client.id, { request_uri: 'https://rp.example/request.jwt' }))}`,
+      );
+      assertRedirectError(t, withUri, { redirectUri: CB, error: 'request_uri_not_supported', state: 'xyz' });
+    });
+
     it('invalid_scope for a scope the client is not allowed', async () => {
       const narrow = await t.addClient({ redirectUris: [CB], scopes: ['openid'] });
       const res = await t.request(`/authorize?${query(base(narrow.id, { scope: 'openid email' }))}`);

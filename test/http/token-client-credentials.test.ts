@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { expectOAuthError } from '../helpers/oauth.js';
 import { basic, form, type TestApp, testApp } from '../helpers/server.js';
 
 describe('POST /token client_credentials (in process)', () => {
@@ -10,6 +11,17 @@ describe('POST /token client_credentials (in process)', () => {
     client = await t.addClient({ grants: ['client_credentials'] });
   });
   after(() => t.close());
+
+  it('refuses user scopes such as openid: invalid_scope (issue 8 #8)', async () => {
+    const wide = await t.addClient({ grants: ['client_credentials'], scopes: ['openid', 'profile'] });
+    for (const scope of ['openid', 'profile', 'openid profile']) {
+      const res = await t.request(
+        '/token',
+        form({ grant_type: 'client_credentials', scope }, { authorization: basic(wide.id, wide.secret!) }),
+      );
+      await expectOAuthError(res, 'invalid_scope');
+    }
+  });
 
   it('issues a JWT access token with basic auth', async () => {
     const res = await t.request(

@@ -138,9 +138,10 @@ export function checkResource(params: Params): string | null {
   return parseResource(params.get('resource')) ?? null;
 }
 
-/** OIDC Core §6: request objects are not supported. */
+/** OIDC Core §6.1, §6.2: request objects are not supported, and say so with their own codes. */
 export function checkNoRequestObject(params: Params): void {
   if (params.has('request'))
-    throw new OAuthError('invalid_request', 'request objects are not supported', { extra: {} });
-  if (params.has('request_uri')) throw new OAuthError('invalid_request', '"request_uri" is not supported');
+    throw new OAuthError('request_not_supported', 'request objects are not supported');
+  if (params.has('request_uri'))
+    throw new OAuthError('request_uri_not_supported', '"request_uri" is not supported');
 }

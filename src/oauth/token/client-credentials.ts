@@ -1,4 +1,4 @@
-import { invalidClient } from '../errors.js';
+import { invalidClient, invalidScope } from '../errors.js';
 import { checkAllowedScopes, parseResource, parseScope } from '../scope.js';
 import type { GrantHandler } from './grant.js';
 import { buildTokens } from './issue.js';
@@ -15,6 +15,12 @@ export const clientCredentials: GrantHandler = {
     if (client.isPublic) throw invalidClient('a public client cannot use client_credentials');
     const requested = parseScope(params.get('scope'));
     checkAllowedScopes(client, requested);
+    // A client acting for itself has no user to identify or keep signed in.
+    const userScopes = requested.filter((s) => USER_SCOPES.has(s));
+    if (userScopes.length)
+      throw invalidScope(
+        `${userScopes.map((s) => `"${s}"`).join(', ')} needs a user: not for client_credentials`,
+      );
     const scope = (requested.length ? requested : client.scopes.filter((s) => !USER_SCOPES.has(s))).join(' ');
     const resource = parseResource(params.get('resource'));
     const { response, issued } = await buildTokens(deps, {
