@@ -211,3 +211,19 @@ export const events = sqliteTable(
   },
   (t) => [index('events_at').on(t.at)],
 );
+
+/**
+ * Sign-in failure counters (per account, per address), kept in the database so a restart does not clear
+ * them and several nodes share them. `key` is a hash: request input never lands here in the clear.
+ */
+export const throttle = sqliteTable(
+  'throttle',
+  {
+    key: text('key').primaryKey(),
+    failures: integer('failures').notNull(),
+    /** Epoch milliseconds: no attempt is evaluated before this. */
+    blockedUntilMs: integer('blocked_until_ms').notNull(),
+    lastMs: integer('last_ms').notNull(),
+  },
+  (t) => [index('throttle_last_ms').on(t.lastMs)],
+);

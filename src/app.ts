@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import { ErrorPage, formPostScript, stylesheet } from '../views/index.js';
 import type { Deps } from './deps.js';
 import { csrf, requireSession } from './http/browser.js';
+import { trustedProxies } from './http/net.js';
 import { MAX_BODY_BYTES } from './http/params.js';
 import { errorJson, htmlPage, pageErrors, Redirect, renderError } from './http/render.js';
 import { noStore, securityHeaders } from './http/security.js';
@@ -54,6 +55,8 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
   };
 
   app.use('*', securityHeaders());
+  // Only when configured: otherwise no header is read and the peer address is the client.
+  if (deps.config.trustedProxies.length) app.use('*', trustedProxies(deps.config.trustedProxies));
   app.use('*', async function bodyLimit(c, next) {
     const length = Number(c.req.header('content-length') ?? '0');
     if (length > MAX_BODY_BYTES)

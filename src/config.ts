@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { dirname, extname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { isPostgresUrl } from './store/dialect.js';
@@ -58,6 +59,8 @@ export interface Config {
   readonly dbPath: string;
   readonly secret: string;
   readonly throttle: boolean;
+  /** Addresses and CIDRs whose `X-Forwarded-For` / `Forwarded` headers are believed (`LATCHKEY_TRUSTED_PROXIES`). */
+  readonly trustedProxies: readonly string[];
   readonly secureCookies: boolean;
   readonly seed: Seed;
   readonly configFile?: string;
@@ -88,6 +91,20 @@ function parseIssuer(value: string): string {
     throw new ConfigError('ISSUER must be http or https');
   if (url.search || url.hash) throw new ConfigError('ISSUER must not have a query or fragment');
   return value.replace(/\/+$/, '');
+}
+
+/** `LATCHKEY_TRUSTED_PROXIES`: addresses or CIDRs, separated by commas or spaces. */
+function parseTrustedProxies(value: string | undefined): string[] {
+  const entries = (value ?? '').split(/[\s,]+/).filter(Boolean);
+  for (const entry of entries) {
+    const [address, bits, extra] = entry.split('/');
+    const family = isIP(address ?? '');
+    const maxBits = family === 6 ? 128 : 32;
+    const validBits = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= maxBits);
+    if (!family || !validBits || extra !== undefined)
+      throw new ConfigError(`LATCHKEY_TRUSTED_PROXIES: "${entry}" is not an IP address or CIDR`);
+  }
+  return entries;
 }
 
 /** The secret that seals private keys and upstream secrets: from the environment, or a file beside the database. */
@@ -287,6 +304,7 @@ export function loadConfig(env: Env = process.env): Config {
   const throttleRaw = (env['LATCHKEY_THROTTLE'] || 'on').toLowerCase();
   if (!['on', 'off'].includes(throttleRaw))
     throw new ConfigError(`LATCHKEY_THROTTLE must be "on" or "off", got "${throttleRaw}"`);
+  const trustedProxies = parseTrustedProxies(env['LATCHKEY_TRUSTED_PROXIES']);
   const configFile = env['LATCHKEY_CONFIG'] || undefined;
   const seed = configFile
     ? loadSeed(resolve(configFile))
@@ -299,6 +317,7 @@ export function loadConfig(env: Env = process.env): Config {
     dbPath,
     secret: loadSecret(env, dbPath),
     throttle: throttleRaw === 'on',
+    trustedProxies,
     secureCookies: issuer.startsWith('https:'),
     seed,
     ...(configFile ? { configFile: resolve(configFile) } : {}),

@@ -1,3 +1,4 @@
+import { SignInThrottle } from './auth/throttle.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import { Sealer } from './crypto/seal.js';
@@ -17,10 +18,10 @@ export interface Deps {
   sealer: Sealer;
   keys: KeyRing;
   accessTokens: AccessTokens;
-  /** Failures per account and per client. */
+  /** Client-authentication failures per client and per address (delays only, in memory). */
   throttle: Throttle;
-  /** Failures per client IP: more are allowed before delays start (shared addresses). */
-  ipThrottle: Throttle;
+  /** Sign-in attempts per account and per address, in the database (src/auth/throttle.ts). */
+  signInThrottle: SignInThrottle;
 }
 
 export interface BuildOptions {
@@ -45,6 +46,6 @@ export async function buildDeps(config: Config, options: BuildOptions = {}): Pro
     keys,
     accessTokens: new AccessTokens(config.issuer, keys, store, clock),
     throttle: new Throttle(clock, config.throttle),
-    ipThrottle: new Throttle(clock, config.throttle, 20),
+    signInThrottle: new SignInThrottle({ store, clock, config }),
   };
 }

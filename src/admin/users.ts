@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { checkPassword, hashPassword, passwordProblemText } from '../crypto/password.js';
+import {
+  checkPassword,
+  hashPassword,
+  type PasswordContext,
+  passwordProblemText,
+} from '../crypto/password.js';
 import type { Deps } from '../deps.js';
 import type { User } from '../store/types.js';
 import { AdminError, checkEmail } from './validate.js';
@@ -27,8 +32,8 @@ export function describeUser(u: User): Record<string, unknown> {
   };
 }
 
-export async function hashValidPassword(password: string): Promise<string> {
-  const problem = await checkPassword(password);
+export async function hashValidPassword(password: string, context: PasswordContext = {}): Promise<string> {
+  const problem = await checkPassword(password, context);
   if (problem) throw new AdminError(passwordProblemText[problem], 'weak_password', 'password');
   return hashPassword(password);
 }
@@ -37,7 +42,8 @@ export async function createUser(deps: Pick<Deps, 'store' | 'clock'>, input: Use
   const email = checkEmail(input.email);
   if (await deps.store.users.findByEmail(email))
     throw new AdminError(`"${email}" is taken by another user`, 'exists', 'email');
-  const passwordHash = input.password !== undefined ? await hashValidPassword(input.password) : null;
+  const passwordHash =
+    input.password !== undefined ? await hashValidPassword(input.password, { email }) : null;
   const name = input.name ?? ([input.givenName, input.familyName].filter(Boolean).join(' ') || null);
   return deps.store.users.create({
     id: randomUUID(),

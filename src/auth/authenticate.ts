@@ -1,5 +1,6 @@
-import { burnPasswordCheck, verifyPassword } from '../crypto/password.js';
+import { burnPasswordCheck, PASSWORD_MAX, passwordLength, verifyPassword } from '../crypto/password.js';
 import type { Deps } from '../deps.js';
+import { sleep } from '../http/net.js';
 import type { User } from '../store/types.js';
 import { type Amr, type SecondFactorMethod, secondFactorDone, secondFactorRequired } from './factors.js';
 
@@ -27,6 +28,8 @@ export interface SignInContext {
   clientRequiresSecondFactor?: boolean;
   /** `acr_values=urn:latchkey:acr:2fa` was asked. */
   acrRequested?: boolean;
+  /** The browser carries the device cookie of an earlier sign-in to this account (src/http/device.ts). */
+  knownDevice?: boolean;
 }
 
 /** The second factors a user has enrolled. None exist until MFA enrolment lands (issue 9). */
@@ -59,8 +62,9 @@ export async function afterFactor(
 }
 
 /**
- * The one password check of the sign-in pages and the password grant: throttled per account and per IP
- * before the password is looked at; an unknown email and a wrong password take the same time and answer.
+ * The one password check of the sign-in pages and the password grant. The attempt is reserved on the
+ * account before the password is hashed (src/auth/throttle.ts); an unknown email and a wrong password take
+ * the same time and get the same answer; a failure is slowed per address, never refused by address.
  */
 export async function authenticatePassword(
   deps: Deps,
@@ -69,19 +73,20 @@ export async function authenticatePassword(
   context: SignInContext,
 ): Promise<Authentication> {
   const email = emailRaw.trim().toLowerCase().slice(0, 254);
-  const accountKey = `acct:${email}`;
-  const ipKey = `ip:${context.ip}`;
-  const wait = Math.max(deps.throttle.retryAfterMs(accountKey), deps.ipThrottle.retryAfterMs(ipKey));
-  if (wait > 0) return { status: 'failed', code: 'throttled', retryAfterSeconds: Math.ceil(wait / 1000) };
+  const reservation = await deps.signInThrottle.reserve(email, context.knownDevice ?? false);
+  if (!reservation.allowed)
+    return { status: 'failed', code: 'throttled', retryAfterSeconds: reservation.retryAfterSeconds };
   const user = email ? await deps.store.users.findByEmail(email) : undefined;
-  const pass = password.slice(0, 256);
-  const ok = user?.passwordHash
-    ? await verifyPassword(user.passwordHash, pass)
-    : await burnPasswordCheck(pass);
+  // SPEC §3: at most 256 characters, counted as code points after NFKC; a longer one is a wrong one.
+  const fits = passwordLength(password) <= PASSWORD_MAX;
+  const candidate = fits ? password : '';
+  const ok =
+    user?.passwordHash && fits
+      ? await verifyPassword(user.passwordHash, candidate)
+      : await burnPasswordCheck(candidate);
   const now = deps.clock.now();
   if (!ok || !user) {
-    deps.throttle.fail(accountKey);
-    deps.ipThrottle.fail(ipKey);
+    const delayMs = await deps.signInThrottle.failed(context.ip);
     await deps.store.events.add({
       at: now,
       type: 'login_failed',
@@ -90,8 +95,9 @@ export async function authenticatePassword(
       ip: context.ip,
       detail: null,
     });
+    if (delayMs > 0) await sleep(delayMs);
     return { status: 'failed', code: 'invalid_credentials' };
   }
-  deps.throttle.succeed(accountKey);
+  await deps.signInThrottle.succeeded(email);
   return afterFactor(deps, user, ['pwd'], now, context);
 }

@@ -6,7 +6,20 @@ const ARGON2 = { algorithm: 2 /* Argon2id */, memoryCost: 19456, timeCost: 2, pa
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 256;
 
-export type PasswordProblem = 'too_short' | 'too_long' | 'common';
+export type PasswordProblem = 'too_short' | 'too_long' | 'common' | 'context';
+
+/**
+ * NIST SP 800-63B §5.1.1.2: passwords are Unicode, normalised with NFKC before they are counted, hashed or
+ * compared, so one password typed two ways is one password. Lengths count code points.
+ */
+export const normalizePassword = (password: string): string => password.normalize('NFKC');
+export const passwordLength = (password: string): number => [...normalizePassword(password)].length;
+
+/** What a password must not be built on: the service's name and the user's own address (NIST §5.1.1.2). */
+export interface PasswordContext {
+  serviceName?: string;
+  email?: string;
+}
 
 let common: Set<string> | undefined;
 async function commonPasswords(): Promise<Set<string>> {
@@ -17,12 +30,24 @@ async function commonPasswords(): Promise<Set<string>> {
   return common;
 }
 
-/** NIST SP 800-63B §5.1.1.2: length limits and a blocklist of common passwords. */
-export async function checkPassword(password: string): Promise<PasswordProblem | undefined> {
-  const length = [...password].length;
+/** NIST SP 800-63B §5.1.1.2: length limits, a blocklist of common passwords, and context-specific words. */
+export async function checkPassword(
+  password: string,
+  context: PasswordContext = {},
+): Promise<PasswordProblem | undefined> {
+  const normalized = normalizePassword(password);
+  const length = [...normalized].length;
   if (length < PASSWORD_MIN) return 'too_short';
   if (length > PASSWORD_MAX) return 'too_long';
-  if ((await commonPasswords()).has(password.toLowerCase())) return 'common';
+  const lower = normalized.toLowerCase();
+  if ((await commonPasswords()).has(lower)) return 'common';
+  const email = context.email?.toLowerCase();
+  const words = [context.serviceName ?? 'latchkey', email, email?.split('@')[0]].filter(
+    (w): w is string => !!w && w.length >= 3,
+  );
+  // The word itself, or the word with only digits and punctuation around it ("latchkey2024!").
+  const bare = lower.replace(/[^\p{L}]+/gu, '');
+  if (words.some((w) => lower === w || bare === w.replace(/[^\p{L}]+/gu, ''))) return 'context';
   return undefined;
 }
 
@@ -30,6 +55,7 @@ export const passwordProblemText: Record<PasswordProblem, string> = {
   too_short: `must be at least ${PASSWORD_MIN} characters`,
   too_long: `must be at most ${PASSWORD_MAX} characters`,
   common: 'is too common; choose another',
+  context: 'must not be the service name or the email address; choose another',
 };
 
 // On dedicated, niced worker threads (see argon2-pool.ts), started on first use.
@@ -37,15 +63,22 @@ let pool: Argon2Pool | undefined;
 const argon2 = () => (pool ??= new Argon2Pool(ARGON2));
 
 export function hashPassword(password: string): Promise<string> {
-  return argon2().hash(password);
+  return argon2().hash(normalizePassword(password));
 }
 
-export async function verifyPassword(stored: string, password: string): Promise<boolean> {
+async function verifyExactly(stored: string, password: string): Promise<boolean> {
   try {
     return await argon2().verify(stored, password);
   } catch {
     return false;
   }
+}
+
+/** Compares in NFKC; a hash made before normalisation (non-NFKC input) is still accepted as typed. */
+export async function verifyPassword(stored: string, password: string): Promise<boolean> {
+  const normalized = normalizePassword(password);
+  if (await verifyExactly(stored, normalized)) return true;
+  return normalized !== password && verifyExactly(stored, password);
 }
 
 let dummy: Promise<string> | undefined;

@@ -1,9 +1,90 @@
-import type { Context } from 'hono';
+import { BlockList, isIP } from 'node:net';
+import type { Context, MiddlewareHandler } from 'hono';
 
-/** The peer address (no proxy headers are trusted). */
-export function clientIp(c: Context): string {
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** The client's address as resolved through trusted proxies (set by `trustedProxies()`). */
+    clientIp: string;
+  }
+}
+
+function peerAddress(c: Context): string {
   const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
   return incoming?.socket?.remoteAddress ?? 'unknown';
+}
+
+/** The client's address: the peer, or what a trusted proxy says the client was. */
+export function clientIp(c: Context): string {
+  return c.get('clientIp') ?? peerAddress(c);
+}
+
+/** Strips an IPv4-mapped IPv6 prefix, so one client has one address. */
+const unmap = (ip: string) => (ip.toLowerCase().startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip);
+
+function blockListOf(entries: readonly string[]): BlockList {
+  const list = new BlockList();
+  for (const entry of entries) {
+    const [address = '', bits] = entry.split('/');
+    const type = isIP(address) === 6 ? 'ipv6' : 'ipv4';
+    if (bits === undefined) list.addAddress(address, type);
+    else list.addSubnet(address, Number(bits), type);
+  }
+  return list;
+}
+
+/** The addresses a `Forwarded` (RFC 7239) or `X-Forwarded-For` header lists, nearest hop last. */
+function forwardedChain(c: Context): string[] {
+  const forwarded = c.req.header('forwarded');
+  if (forwarded) {
+    return forwarded
+      .split(',')
+      .map((element) => /(?:^|;)\s*for="?\[?([^\]";,]+)\]?(?::\d+)?"?/i.exec(element.trim())?.[1] ?? '')
+      .map((v) => (isIP(v) ? v : /^([\d.]+):\d+$/.exec(v)?.[1] ?? v));
+  }
+  return (c.req.header('x-forwarded-for') ?? '').split(',').map((v) => v.trim());
+}
+
+/**
+ * Believes forwarding headers only from the configured proxies (`LATCHKEY_TRUSTED_PROXIES`): walking back
+ * from the peer, the first address that is not a trusted proxy is the client. Without configuration the
+ * peer address is the client and no header is read.
+ */
+export function trustedProxies(entries: readonly string[]): MiddlewareHandler {
+  const trusted = blockListOf(entries);
+  const isTrusted = (ip: string) => {
+    const bare = unmap(ip);
+    const family = isIP(bare);
+    return family !== 0 && trusted.check(bare, family === 6 ? 'ipv6' : 'ipv4');
+  };
+  return async function trustedProxies(c, next) {
+    let ip = unmap(peerAddress(c));
+    if (isTrusted(ip)) {
+      for (const hop of forwardedChain(c).reverse()) {
+        if (!isIP(unmap(hop))) break;
+        ip = unmap(hop);
+        if (!isTrusted(ip)) break;
+      }
+    }
+    c.set('clientIp', ip);
+    await next();
+  };
+}
+
+/**
+ * The address a throttle counts under: IPv4 as is, IPv6 by its /64 (one subscriber's whole prefix, which
+ * they can rotate through at will).
+ */
+export function addressGroup(ip: string): string {
+  const bare = unmap(ip);
+  if (isIP(bare) !== 6) return bare;
+  const [head = '', tail = ''] = bare.toLowerCase().split('::');
+  const left = head ? head.split(':') : [];
+  const right = bare.includes('::') ? (tail ? tail.split(':') : []) : [];
+  const groups = bare.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -5,6 +5,7 @@ import { LoginPage } from '../../views/index.js';
 import { type Authentication, authenticatePassword } from '../auth/authenticate.js';
 import type { Deps } from '../deps.js';
 import { csrfToken, startSession } from '../http/browser.js';
+import { isKnownDevice, rememberDevice } from '../http/device.js';
 import { clientIp } from '../http/net.js';
 import { readForm } from '../http/params.js';
 import { htmlPage } from '../http/render.js';
@@ -76,6 +77,7 @@ export function loginRoutes(deps: Deps, flow: InteractionFlow): Hono {
     const email = form.get('email') ?? '';
     const result: Authentication = await authenticatePassword(deps, email, form.get('password') ?? '', {
       ip: clientIp(c),
+      knownDevice: isKnownDevice(c, deps, email),
     });
     if (result.status === 'failed') {
       if (result.retryAfterSeconds) c.header('Retry-After', String(result.retryAfterSeconds));
@@ -101,6 +103,7 @@ export function loginRoutes(deps: Deps, flow: InteractionFlow): Hono {
       return c.redirect(resumeUrl(target.id), 303);
     }
     await startSession(c, deps, result);
+    rememberDevice(c, deps, user.email);
     await deps.store.events.add({
       at: authTime,
       type: 'login',

@@ -293,6 +293,36 @@ export interface BulkStore {
   settle(): Promise<void>;
 }
 
+/** How a throttle key counts failures: `free` failures, then waits that double up to `maxMs`. */
+export interface ThrottleRule {
+  free: number;
+  /** The first wait, in milliseconds; each further failure doubles it. */
+  baseMs: number;
+  maxMs: number;
+  /** A key whose last failure is this old starts again from zero. */
+  forgetMs: number;
+}
+
+export type ThrottleVerdict = { allowed: true } | { allowed: false; retryAfterMs: number };
+
+/**
+ * Failure counters keyed by a hash (an account, an address). Every method is atomic, so concurrent requests
+ * cannot all pass one check before any of them is counted.
+ */
+export interface ThrottleStore {
+  /**
+   * Reserves an attempt before the secret is checked: refused while the key waits; else counted as a
+   * failure at once (a success then calls `reset`), and the wait after it starts.
+   */
+  reserve(key: string, nowMs: number, rule: ThrottleRule): Promise<ThrottleVerdict>;
+  /** Counts a failure without reserving; returns how many failures the key has now. */
+  fail(key: string, nowMs: number, rule: ThrottleRule): Promise<number>;
+  /** A success: the key starts again from zero. */
+  reset(key: string): Promise<void>;
+  /** Deletes keys whose last failure is older than `beforeMs`, at most `limit`. */
+  prune(beforeMs: number, limit: number): Promise<number>;
+}
+
 export interface Store {
   users: UserStore;
   clients: ClientStore;
@@ -304,6 +334,7 @@ export interface Store {
   sessions: SessionStore;
   interactions: InteractionStore;
   consents: ConsentStore;
+  throttle: ThrottleStore;
   events: EventStore;
   bulk: BulkStore;
   /** Deletes up to `limit` expired rows per table. */

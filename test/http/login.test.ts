@@ -157,3 +157,22 @@ describe('POST /login', () => {
     }
   });
 });
+
+describe('password length at sign-in (issue 8 #10)', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await testApp();
+  });
+  after(() => t.close());
+
+  it('a 256-character password followed by anything is a wrong password, not a truncated right one', async () => {
+    const user = await t.addUser({ password: `${'k'.repeat(250)}-Zq9!x` });
+    assert.equal((await attempt(browser(t), user.email, `${user.password}anything`)).status, 401);
+    assert.equal((await attempt(browser(t), user.email, user.password)).status, 303);
+  });
+
+  it('a password of 130 emoji (260 UTF-16 units) signs in', async () => {
+    const user = await t.addUser({ password: '\u{1F511}'.repeat(130) });
+    assert.equal((await attempt(browser(t), user.email, user.password)).status, 303);
+  });
+});

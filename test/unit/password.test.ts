@@ -60,4 +60,24 @@ describe('checkPassword (NIST SP 800-63B)', () => {
     assert.equal(await checkPassword('qwertyuiop'), 'common');
     assert.equal(await checkPassword('latchkey-is-not-common-9'), undefined);
   });
+
+  it('refuses the service name and the user’s own email, bare or dressed with digits (issue 8 #10)', async () => {
+    assert.equal(await checkPassword('latchkey2024!'), 'context');
+    assert.equal(await checkPassword('LatchKey!!', {}), 'context');
+    const email = 'ada.lovelace@example.test';
+    assert.equal(await checkPassword('ada.lovelace@example.test', { email }), 'context');
+    assert.equal(await checkPassword('adalovelace1815', { email }), 'context');
+    assert.equal(await checkPassword('analytical-engine-1843', { email }), undefined);
+  });
+
+  it('normalises with NFKC: one password typed two ways is one password (issue 8 #10)', async () => {
+    const hash = await hashPassword('\ufb01nancial-Pa55word');
+    assert.equal(await verifyPassword(hash, 'financial-Pa55word'), true);
+    assert.equal(await verifyPassword(hash, '\ufb01nancial-Pa55word'), true);
+  });
+
+  it('counts code points after NFKC: 130 emoji are 130 characters (issue 8 #10)', async () => {
+    assert.equal(await checkPassword('\u{1F511}'.repeat(130)), undefined);
+    assert.equal(await checkPassword('\u{1F511}'.repeat(PASSWORD_MAX + 1)), 'too_long');
+  });
 });

@@ -16,6 +16,7 @@ import { scopeStore } from './scopes.js';
 import { sessionStore } from './sessions.js';
 import { sqliteContext } from './shared.js';
 import { sweeper } from './sweep.js';
+import { throttleStore } from './throttle.js';
 import { tokenStore } from './tokens.js';
 import { userStore } from './users.js';
 
@@ -58,6 +59,7 @@ export function createSqliteStore(path: string, options: SqliteOptions = {}): Sq
     sessions: sessionStore(cx),
     interactions: interactionStore(cx),
     consents: consentStore(cx),
+    throttle: throttleStore(cx),
     events: eventStore(cx),
     bulk: bulkStore(cx),
     sweep: sweeper(cx),

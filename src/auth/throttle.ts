@@ -1,0 +1,52 @@
+import { sha256 } from '../crypto/hash.js';
+import type { Deps } from '../deps.js';
+import { addressGroup } from '../http/net.js';
+import { waitAfter } from '../store/throttle.js';
+import type { ThrottleRule } from '../store/types.js';
+
+/**
+ * The sign-in throttling model (README "Sign-in throttling"):
+ * - Per account: 5 free attempts, then each must wait for the previous one's delay (1 s, doubling to
+ *   15 min). The attempt is reserved before the password is hashed, so guesses sent at once cannot all be
+ *   evaluated. A browser that signed in to the account before (its device cookie) is exempt, so an attacker
+ *   cannot lock a known user out of their own browser.
+ * - Per address (an IPv4 address, an IPv6 /64): never a refusal, so one address (a proxy, an office) cannot
+ *   lock out everyone behind it. From the 20th failure on, each failed answer is slowed (250 ms, doubling to 5 s).
+ * Counters live in the database: a restart does not clear them.
+ */
+export const ACCOUNT_RULE: ThrottleRule = { free: 5, baseMs: 1000, maxMs: 15 * 60_000, forgetMs: 60 * 60_000 };
+export const ADDRESS_RULE: ThrottleRule = { free: 20, baseMs: 250, maxMs: 5_000, forgetMs: 60 * 60_000 };
+
+const accountKey = (email: string) => `acct:${sha256(email)}`;
+const addressKey = (ip: string) => `addr:${sha256(addressGroup(ip))}`;
+
+export type Reservation = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+
+export class SignInThrottle {
+  constructor(private readonly deps: Pick<Deps, 'store' | 'clock' | 'config'>) {}
+
+  /** Reserves an attempt on the account before its password is checked. */
+  async reserve(email: string, trustedDevice: boolean): Promise<Reservation> {
+    if (!this.deps.config.throttle || trustedDevice) return { allowed: true };
+    const verdict = await this.deps.store.throttle.reserve(
+      accountKey(email),
+      this.deps.clock.nowMs(),
+      ACCOUNT_RULE,
+    );
+    return verdict.allowed
+      ? verdict
+      : { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(verdict.retryAfterMs / 1000)) };
+  }
+
+  /** A failed check: counts it against the address, and says how long to hold the failed answer. */
+  async failed(ip: string): Promise<number> {
+    if (!this.deps.config.throttle) return 0;
+    const failures = await this.deps.store.throttle.fail(addressKey(ip), this.deps.clock.nowMs(), ADDRESS_RULE);
+    return waitAfter(failures, ADDRESS_RULE);
+  }
+
+  /** A success: the account starts again from zero (the address keeps its count: it may be shared). */
+  async succeeded(email: string): Promise<void> {
+    if (this.deps.config.throttle) await this.deps.store.throttle.reset(accountKey(email));
+  }
+}
