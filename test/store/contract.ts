@@ -906,6 +906,51 @@ export function storeContract(
       });
     });
 
+    describe('throttle', () => {
+      const rule = { free: 3, baseMs: 1000, maxMs: 8000, forgetMs: 3_600_000 };
+      const T0 = NOW * 1000;
+
+      it('reserve() lets `free` attempts through, then refuses until the wait is over, doubling it', async () => {
+        for (let i = 0; i < 3; i++)
+          assert.deepEqual(await store.throttle.reserve('k', T0, rule), { allowed: true });
+        assert.deepEqual(await store.throttle.reserve('k', T0, rule), { allowed: false, retryAfterMs: 1000 });
+        assert.deepEqual(await store.throttle.reserve('k', T0 + 1000, rule), { allowed: true });
+        assert.deepEqual(await store.throttle.reserve('k', T0 + 1000, rule), {
+          allowed: false,
+          retryAfterMs: 2000,
+        });
+        assert.deepEqual(
+          await store.throttle.reserve('other', T0, rule),
+          { allowed: true },
+          'keys are apart',
+        );
+      });
+
+      it('reserve() is atomic: attempts sent at once get exactly `free` passes', async () => {
+        const verdicts = await Promise.all(
+          Array.from({ length: 20 }, () => store.throttle.reserve('burst', T0, rule)),
+        );
+        assert.equal(verdicts.filter((v) => v.allowed).length, 3);
+      });
+
+      it('fail() counts, reset() forgets, a key idle past forgetMs starts again, the wait is capped', async () => {
+        for (let i = 1; i <= 10; i++) assert.equal(await store.throttle.fail('f', T0, rule), i);
+        assert.deepEqual(await store.throttle.reserve('f', T0, rule), { allowed: false, retryAfterMs: 8000 });
+        await store.throttle.reset('f');
+        assert.deepEqual(await store.throttle.reserve('f', T0, rule), { allowed: true });
+        for (let i = 0; i < 5; i++) await store.throttle.fail('g', T0, rule);
+        assert.equal(await store.throttle.fail('g', T0 + rule.forgetMs + 1, rule), 1);
+      });
+
+      it('prune() deletes keys idle since before the cut-off, at most `limit`', async () => {
+        for (const k of ['a', 'b', 'c']) await store.throttle.fail(k, T0, rule);
+        await store.throttle.fail('recent', T0 + 10_000, rule);
+        assert.equal(await store.throttle.prune(T0 + 1, 2), 2);
+        assert.equal(await store.throttle.prune(T0 + 1, 10), 1);
+        assert.equal(await store.throttle.fail('recent', T0 + 10_000, rule), 2, 'the recent key stayed');
+      });
+    });
+
     describe('events', () => {
       it('lists events newest first, up to the limit', async () => {
         for (const type of ['first', 'second', 'third'])
