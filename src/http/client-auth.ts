@@ -3,7 +3,7 @@ import { safeEqual, sha256 } from '../crypto/hash.js';
 import type { Deps } from '../deps.js';
 import { invalidClient, invalidRequest, OAuthError } from '../oauth/errors.js';
 import type { Client } from '../store/types.js';
-import { clientIp, sleep } from './net.js';
+import { addressGroup, clientIp, sleep } from './net.js';
 import type { Params } from './params.js';
 
 const MAX_CLIENT_ID_LENGTH = 128;
@@ -66,7 +66,7 @@ export async function authenticateClient(
   // Client ids are at most 128 characters (admin/clients.ts): a longer one is refused before any lookup,
   // cache or per-client throttle key, so request input cannot grow memory.
   if (id.length > MAX_CLIENT_ID_LENGTH) {
-    deps.throttle.fail(`ip:${clientIp(c)}`);
+    deps.throttle.fail(`ip:${addressGroup(clientIp(c))}`);
     throw invalidClient('client authentication failed', {
       detail: 'over-long client_id',
       headers: { 'WWW-Authenticate': 'Basic realm="latchkey"' },
@@ -90,7 +90,7 @@ export async function authenticateClient(
   }
   if (ok && client) return { client, method };
 
-  const keys = [`client:${id}`, `ip:${clientIp(c)}`];
+  const keys = [`client:${id}`, `ip:${addressGroup(clientIp(c))}`];
   deps.throttle.fail(...keys);
   const wait = deps.throttle.retryAfterMs(...keys);
   if (wait > 0) await sleep(Math.min(wait, 3000));
