@@ -11,6 +11,7 @@ export interface SeedClient {
   name: string;
   redirect_uris?: string[] | undefined;
   post_logout_redirect_uris?: string[] | undefined;
+  resources?: string[] | undefined;
   grants?: string[] | undefined;
   scopes?: string[] | undefined;
   public?: boolean | undefined;
@@ -182,6 +183,7 @@ const CLIENT_KEYS = new Set([
   'name',
   'redirect_uris',
   'post_logout_redirect_uris',
+  'resources',
   'grants',
   'scopes',
   'public',
@@ -236,6 +238,7 @@ export function loadSeed(file: string): Seed {
       name: r.str(c, p, 'name', true),
       redirect_uris: r.strs(c, p, 'redirect_uris'),
       post_logout_redirect_uris: r.strs(c, p, 'post_logout_redirect_uris'),
+      resources: r.strs(c, p, 'resources'),
       grants: r.strs(c, p, 'grants'),
       scopes: r.strs(c, p, 'scopes'),
       public: r.bool(c, p, 'public'),

@@ -2,7 +2,7 @@ import { randomToken, sha256 } from '../crypto/hash.js';
 import type { Deps } from '../deps.js';
 import type { Client, SigningAlg, TokenFormat } from '../store/types.js';
 import { requireScopes } from './scopes.js';
-import { AdminError, checkRedirectUri, checkTtl } from './validate.js';
+import { AdminError, checkRedirectUri, checkResourceUri, checkTtl } from './validate.js';
 
 export const GRANT_TYPES = [
   'authorization_code',
@@ -28,6 +28,8 @@ export interface ClientInput {
   clientSecret?: string;
   redirectUris?: string[];
   postLogoutRedirectUris?: string[];
+  /** RFC 8707 resources the client may ask tokens for. */
+  resources?: string[];
   grants?: string[];
   scopes?: string[];
   isPublic?: boolean;
@@ -60,6 +62,7 @@ export function describeClient(c: Client): Record<string, unknown> {
     implicit: c.allowImplicit,
     redirect_uris: c.redirectUris,
     post_logout_redirect_uris: c.postLogoutRedirectUris,
+    resources: c.resources,
     grants: c.grants,
     scopes: c.scopes,
     token_format: c.tokenFormat,
@@ -104,6 +107,7 @@ export async function createClient(
   const postLogoutRedirectUris = (input.postLogoutRedirectUris ?? []).map((u) =>
     checkRedirectUri(u, 'postLogoutRedirectUris'),
   );
+  const resources = [...new Set((input.resources ?? []).map((u) => checkResourceUri(u, 'resources')))];
   if (input.implicit && !redirectUris.length)
     throw new AdminError('is required for an implicit client', 'invalid_input', 'redirectUris');
   const id = input.clientId ?? newClientId();
@@ -125,6 +129,7 @@ export async function createClient(
     scopes,
     redirectUris,
     postLogoutRedirectUris,
+    resources,
     tokenFormat,
     accessTokenTtlSeconds:
       checkTtl(input.accessTokenTtlSeconds, 'accessTokenTtlSeconds') ?? DEFAULTS.accessTokenTtlSeconds,

@@ -7,6 +7,7 @@ export type AdminField =
   | 'clientSecret'
   | 'redirectUris'
   | 'postLogoutRedirectUris'
+  | 'resources'
   | 'grants'
   | 'scopes'
   | 'isPublic'
@@ -54,6 +55,20 @@ export function checkRedirectUri(uri: string, field: AdminField = 'redirectUris'
   if (url.hash || uri.includes('#')) throw fail('must not contain a fragment (RFC 6749 §3.1.2)');
   if (FORBIDDEN_SCHEMES.has(url.protocol)) throw fail('uses a forbidden scheme');
   if ((url.protocol === 'http:' || url.protocol === 'https:') && !url.hostname) throw fail('has no host');
+  return uri;
+}
+
+/** RFC 8707 §2: an absolute URI without a fragment. */
+export function checkResourceUri(uri: string, field: AdminField = 'resources'): string {
+  const fail = (problem: string) => new AdminError(`"${uri}" ${problem}`, 'invalid_input', field);
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    throw fail('must be an absolute URI (RFC 8707 §2)');
+  }
+  if (url.hash || uri.includes('#')) throw fail('must not contain a fragment (RFC 8707 §2)');
+  if (/\s/.test(uri)) throw fail('must not contain white space');
   return uri;
 }
 

@@ -108,6 +108,7 @@ describe('latchkey CLI', () => {
         '--token-format',
         '--signing-alg',
         '--introspect-any',
+        '--resource',
       ])
         assert.ok(r.stdout.includes(opt), opt);
     });
@@ -272,6 +273,10 @@ describe('latchkey CLI', () => {
           'com.example.app:/oauth2redirect',
           '--post-logout-redirect-uri',
           'https://app.example.test/bye',
+          '--resource',
+          'https://api.example.test/v1',
+          '--resource',
+          'urn:example:ledger',
           '--grant',
           'authorization_code',
           '--grant',
@@ -310,6 +315,7 @@ describe('latchkey CLI', () => {
         'com.example.app:/oauth2redirect',
       ]);
       assert.deepEqual(out['post_logout_redirect_uris'], ['https://app.example.test/bye']);
+      assert.deepEqual(out['resources'], ['https://api.example.test/v1', 'urn:example:ledger']);
       assert.deepEqual(out['grants'], [
         'authorization_code',
         'refresh_token',
@@ -336,6 +342,7 @@ describe('latchkey CLI', () => {
       assert.equal(stored?.allowImplicit, true);
       assert.equal(stored?.firstParty, true);
       assert.equal(stored?.refreshReuseGraceSeconds, 0);
+      assert.deepEqual(stored?.resources.sort(), ['https://api.example.test/v1', 'urn:example:ledger']);
     });
 
     it('client add defaults: confidential, code + refresh, the built-in scopes, JWT, ES256, 600 s', async () => {
@@ -352,6 +359,7 @@ describe('latchkey CLI', () => {
       assert.equal(out['refresh_reuse_grace'], 10);
       assert.equal(out['require_pkce'], false);
       assert.equal(out['implicit'], false);
+      assert.deepEqual(out['resources'], [], 'no resource: no "resource" parameter is accepted');
     });
 
     it('client add --public gets no secret and must use PKCE', async () => {
@@ -377,6 +385,11 @@ describe('latchkey CLI', () => {
         [['--redirect-uri', 'https://a.example.test/cb#frag'], /fragment/],
         [['--redirect-uri', 'javascript:alert(1)'], /scheme/],
         [['--access-token-ttl', '0'], /--access-token-ttl/],
+        [
+          ['--resource', 'https://api.example.test/#x'],
+          /--resource "https:\/\/api.example.test\/#x" must not contain a fragment/,
+        ],
+        [['--resource', 'api'], /--resource "api" must be an absolute URI/],
       ];
       for (const [args, message] of cases)
         assert.match((await fails([...base, ...args], env)).message, message);

@@ -148,6 +148,7 @@ const SEED = {
       name: 'Seeded API',
       grants: ['client_credentials'],
       scopes: ['api:read'],
+      resources: ['https://api.example.test/'],
       token_format: 'opaque',
       access_token_ttl: 120,
     },
@@ -168,6 +169,7 @@ clients:
     name: Seeded API
     grants: [client_credentials]
     scopes: [api:read]
+    resources: [https://api.example.test/]
     token_format: opaque
     access_token_ttl: 120
   - name: Seeded SPA
@@ -212,12 +214,14 @@ describe('LATCHKEY_CONFIG seeding', () => {
         assert.equal(api.secretHash, sha256('seeded-secret-0123456789'), 'the secret is stored hashed');
         assert.deepEqual(api.grants, ['client_credentials']);
         assert.deepEqual(api.scopes, ['api:read']);
+        assert.deepEqual(api.resources, ['https://api.example.test/']);
         assert.equal(api.tokenFormat, 'opaque');
         assert.equal(api.accessTokenTtlSeconds, 120);
         const spa = clients.find((c) => c.id === 'seeded-spa')!;
         assert.equal(spa.isPublic, true);
         assert.equal(spa.secretHash, null);
         assert.deepEqual(spa.redirectUris, ['https://spa.example.test/cb']);
+        assert.deepEqual(spa.resources, []);
 
         const users = await store.users.list();
         assert.equal(users.length, 1);
@@ -267,6 +271,12 @@ describe('LATCHKEY_CONFIG seeding', () => {
     ['scope.yaml', 'scopes:\n  - name: "has space"\n    description: d\n', 'scopes[0].name', /scope token/],
     ['user.yaml', 'users:\n  - password: x\n', 'users[0].email', /is required/],
     ['flag.yaml', 'clients:\n  - name: x\n    public: "yes"\n', 'clients[0].public', /true or false/],
+    [
+      'resources.yaml',
+      'clients:\n  - name: x\n    resources: https://a.test/\n',
+      'clients[0].resources',
+      /list of strings/,
+    ],
   ];
   for (const [file, text, field, problem] of badConfigs) {
     it(`a bad file (${file}) fails with the file, the field "${field}" and the problem`, () => {
@@ -311,6 +321,12 @@ describe('LATCHKEY_CONFIG seeding', () => {
       /unknown scope "undeclared"/,
     ],
     ['secret.yaml', 'clients:\n  - name: x\n', 'clients[0].client_secret', /required/],
+    [
+      'resource.yaml',
+      'clients:\n  - name: x\n    client_secret: 0123456789abcdef\n    resources: ["https://a.test/#f"]\n',
+      'clients[0].resources',
+      /fragment/,
+    ],
     ['email.yaml', 'users:\n  - email: not-an-email\n', 'users[0].email', /not an email/],
     [
       'password.yaml',
