@@ -2,7 +2,7 @@ import { randomToken, sha256 } from '../crypto/hash.js';
 import type { Deps } from '../deps.js';
 import type { Client, SigningAlg, TokenFormat } from '../store/types.js';
 import { requireScopes } from './scopes.js';
-import { AdminError, checkRedirectUri, checkResourceUri, checkTtl } from './validate.js';
+import { AdminError, type AdminWarning, checkRedirectUri, checkResourceUri, checkTtl } from './validate.js';
 
 export const GRANT_TYPES = [
   'authorization_code',
@@ -76,10 +76,19 @@ export function describeClient(c: Client): Record<string, unknown> {
   };
 }
 
+/** A created client, its secret when it has one (shown once), and what the caller should warn about. */
+export interface CreatedClient {
+  client: Client;
+  secret?: string;
+  warnings: AdminWarning[];
+}
+
 export async function createClient(
   deps: Pick<Deps, 'store' | 'clock'>,
   input: ClientInput,
-): Promise<{ client: Client; secret?: string }> {
+): Promise<CreatedClient> {
+  const warnings: AdminWarning[] = [];
+  const warn = (w: AdminWarning) => warnings.push(w);
   const name = input.name?.trim();
   if (!name) throw new AdminError('is required', 'invalid_input', 'name');
   const isPublic = input.isPublic ?? false;
@@ -95,6 +104,14 @@ export async function createClient(
       'isPublic',
     );
   }
+  // RFC 6749 §4.3.2: a public client cannot authenticate, so anyone could run the grant in its name.
+  if (isPublic && grants.includes('password')) {
+    throw new AdminError(
+      'cannot be combined with the password grant: a public client cannot keep a password grant safe',
+      'invalid_input',
+      'isPublic',
+    );
+  }
   const scopes = [...new Set(input.scopes?.length ? input.scopes : DEFAULTS.scopes)];
   await requireScopes(deps, scopes);
   const tokenFormat = (input.tokenFormat ?? 'jwt') as TokenFormat;
@@ -103,9 +120,9 @@ export async function createClient(
   const signingAlg = (input.signingAlg ?? 'ES256') as SigningAlg;
   if (signingAlg !== 'ES256' && signingAlg !== 'RS256')
     throw new AdminError('must be ES256 or RS256', 'invalid_input', 'signingAlg');
-  const redirectUris = (input.redirectUris ?? []).map((u) => checkRedirectUri(u, 'redirectUris'));
+  const redirectUris = (input.redirectUris ?? []).map((u) => checkRedirectUri(u, 'redirectUris', warn));
   const postLogoutRedirectUris = (input.postLogoutRedirectUris ?? []).map((u) =>
-    checkRedirectUri(u, 'postLogoutRedirectUris'),
+    checkRedirectUri(u, 'postLogoutRedirectUris', warn),
   );
   const resources = [...new Set((input.resources ?? []).map((u) => checkResourceUri(u, 'resources')))];
   if (input.implicit && !redirectUris.length)
@@ -144,7 +161,7 @@ export async function createClient(
     createdAt: deps.clock.now(),
   };
   await deps.store.clients.create(client);
-  return secret ? { client, secret } : { client };
+  return secret ? { client, secret, warnings } : { client, warnings };
 }
 
 export async function rotateClientSecret(deps: Pick<Deps, 'store'>, clientId: string): Promise<string> {

@@ -194,7 +194,7 @@ const commands: Record<string, Command> = {
       const name = str(v, 'name');
       if (!name) throw new UsageError('--name is required');
       const ttl = (k: string) => (int(v, k) !== undefined ? int(v, k) : undefined);
-      const { client, secret } = await withDeps(
+      const { client, secret, warnings } = await withDeps(
         (deps) =>
           createClient(deps, {
             name,
@@ -222,6 +222,7 @@ const commands: Record<string, Command> = {
           }),
         { scopes: true },
       );
+      for (const w of warnings) out.warn(w.wording(CLI_FLAGS));
       const result = { ...describeClient(client), ...(secret ? { client_secret: secret } : {}) };
       out.result(result, () =>
         [

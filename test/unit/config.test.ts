@@ -327,6 +327,24 @@ describe('LATCHKEY_CONFIG seeding', () => {
       'clients[0].resources',
       /fragment/,
     ],
+    [
+      'wildcard.yaml',
+      'clients:\n  - name: x\n    public: true\n    redirect_uris: ["https://rp.test/*"]\n',
+      'clients[0].redirect_uris',
+      /must not contain "\*"/,
+    ],
+    [
+      'logout-wildcard.yaml',
+      'clients:\n  - name: x\n    public: true\n    post_logout_redirect_uris: ["https://rp.test/*"]\n',
+      'clients[0].post_logout_redirect_uris',
+      /must not contain "\*"/,
+    ],
+    [
+      'public-password.yaml',
+      'clients:\n  - name: x\n    public: true\n    grants: [password]\n',
+      'clients[0].public',
+      /password grant/,
+    ],
     ['email.yaml', 'users:\n  - email: not-an-email\n', 'users[0].email', /not an email/],
     [
       'password.yaml',
@@ -350,4 +368,43 @@ describe('LATCHKEY_CONFIG seeding', () => {
       });
     });
   }
+
+  it('logs a warning, and seeds the client, for a plain-http redirect URI off loopback (issue 8 #9)', async () => {
+    const dir = fresh('http-seed');
+    const path = join(dir, 'http.yaml');
+    writeFileSync(
+      path,
+      [
+        'clients:',
+        '  - name: Loopback',
+        '    public: true',
+        '    redirect_uris: ["http://localhost:8080/cb", "http://127.0.0.1/cb", "http://[::1]/cb"]',
+        '  - name: Plain',
+        '    public: true',
+        '    redirect_uris: ["https://rp.example.test/cb", "http://rp.example.test/cb"]',
+        '',
+      ].join('\n'),
+    );
+    const warned: string[] = [];
+    const log = { ...jsonLog('silent'), warn: (msg: string) => void warned.push(msg) };
+    const deps = await buildDeps(
+      loadConfig({ LATCHKEY_DB: ':memory:', LATCHKEY_CONFIG: path, LATCHKEY_SECRET: SECRET }),
+      { log },
+    );
+    try {
+      await start(deps);
+      assert.deepEqual((await deps.store.clients.find('plain'))?.redirectUris.sort(), [
+        'http://rp.example.test/cb',
+        'https://rp.example.test/cb',
+      ]);
+      assert.equal(warned.length, 1, warned.join('\n'));
+      assert.ok(
+        warned[0]!.includes(`${path}: "clients[1].redirect_uris" "http://rp.example.test/cb"`),
+        warned[0],
+      );
+      assert.match(warned[0]!, /plain http off loopback/);
+    } finally {
+      await deps.store.close();
+    }
+  });
 });
