@@ -91,11 +91,19 @@ function parseIssuer(value: string): string {
   return value.replace(/\/+$/, '');
 }
 
+/**
+ * The least length of a secret an operator configures (`LATCHKEY_SECRET`, a config-file `client_secret`):
+ * they are used as given (HKDF, SHA-256), without stretching, so their length is all their strength.
+ * Generated secrets are 256-bit.
+ */
+export const MIN_CONFIGURED_SECRET_LENGTH = 32;
+
 /** The secret that seals private keys and upstream secrets: from the environment, or a file beside the database. */
 function loadSecret(env: Env, dbPath: string): string {
   const given = env['LATCHKEY_SECRET'];
   if (given) {
-    if (given.length < 16) throw new ConfigError('LATCHKEY_SECRET must be at least 16 characters');
+    if (given.length < MIN_CONFIGURED_SECRET_LENGTH)
+      throw new ConfigError(`LATCHKEY_SECRET must be at least ${MIN_CONFIGURED_SECRET_LENGTH} characters`);
     return given;
   }
   if (dbPath === ':memory:') return randomBytes(32).toString('base64url');

@@ -1,3 +1,4 @@
+import { MIN_CONFIGURED_SECRET_LENGTH } from '../config.js';
 import { randomToken, sha256 } from '../crypto/hash.js';
 import type { Deps } from '../deps.js';
 import type { Client, SigningAlg, TokenFormat } from '../store/types.js';
@@ -132,8 +133,12 @@ export async function createClient(
     throw new AdminError('must be 1-128 printable ASCII characters', 'invalid_input', 'clientId');
   if (await deps.store.clients.find(id))
     throw new AdminError(`"${id}" is taken by another client`, 'exists', 'clientId');
-  if (input.clientSecret !== undefined && input.clientSecret.length < 16)
-    throw new AdminError('must be at least 16 characters', 'invalid_input', 'clientSecret');
+  if (input.clientSecret !== undefined && input.clientSecret.length < MIN_CONFIGURED_SECRET_LENGTH)
+    throw new AdminError(
+      `must be at least ${MIN_CONFIGURED_SECRET_LENGTH} characters (it is stored as an unsalted SHA-256)`,
+      'invalid_input',
+      'clientSecret',
+    );
   const secret = isPublic ? undefined : (input.clientSecret ?? randomToken(32));
   const client: Client = {
     id,

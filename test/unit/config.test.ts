@@ -19,7 +19,7 @@ const fresh = (name = 'dir') => {
   mkdirSync(dir, { recursive: true });
   return dir;
 };
-const SECRET = 'config-test-secret-0123456789';
+const SECRET = 'config-test-secret-0123456789abcdef';
 
 describe('loadConfig: environment', () => {
   it('has the defaults of SPEC §2', () => {
@@ -99,6 +99,19 @@ describe('loadConfig: environment', () => {
     assert.throws(() => loadConfig({ LATCHKEY_SECRET: 'short', LATCHKEY_DB: ':memory:' }), /LATCHKEY_SECRET/);
   });
 
+  it('wants a LATCHKEY_SECRET of at least 32 characters (issue 8 #16)', () => {
+    for (const length of [16, 31])
+      assert.throws(
+        () => loadConfig({ LATCHKEY_SECRET: 'x'.repeat(length), LATCHKEY_DB: ':memory:' }),
+        (err: Error) =>
+          err instanceof ConfigError && /LATCHKEY_SECRET must be at least 32 characters/.test(err.message),
+      );
+    assert.equal(
+      loadConfig({ LATCHKEY_SECRET: 'x'.repeat(32), LATCHKEY_DB: ':memory:' }).secret,
+      'x'.repeat(32),
+    );
+  });
+
   it('keeps a PostgreSQL URL as given, creates no folder for it, and wants LATCHKEY_SECRET with it', () => {
     const cwd = process.cwd();
     const dir = fresh('postgres');
@@ -144,7 +157,7 @@ const SEED = {
   clients: [
     {
       client_id: 'seeded-api',
-      client_secret: 'seeded-secret-0123456789',
+      client_secret: 'seeded-secret-0123456789abcdefghij',
       name: 'Seeded API',
       grants: ['client_credentials'],
       scopes: ['api:read'],
@@ -165,7 +178,7 @@ scopes:
     description: Read the API
 clients:
   - client_id: seeded-api
-    client_secret: seeded-secret-0123456789
+    client_secret: seeded-secret-0123456789abcdefghij
     name: Seeded API
     grants: [client_credentials]
     scopes: [api:read]
@@ -211,7 +224,11 @@ describe('LATCHKEY_CONFIG seeding', () => {
         const clients = await store.clients.list();
         assert.deepEqual(clients.map((c) => c.id).sort(), ['seeded-api', 'seeded-spa']);
         const api = clients.find((c) => c.id === 'seeded-api')!;
-        assert.equal(api.secretHash, sha256('seeded-secret-0123456789'), 'the secret is stored hashed');
+        assert.equal(
+          api.secretHash,
+          sha256('seeded-secret-0123456789abcdefghij'),
+          'the secret is stored hashed',
+        );
         assert.deepEqual(api.grants, ['client_credentials']);
         assert.deepEqual(api.scopes, ['api:read']);
         assert.deepEqual(api.resources, ['https://api.example.test/']);
@@ -310,20 +327,26 @@ describe('LATCHKEY_CONFIG seeding', () => {
   const badSeeds: [string, string, string, RegExp][] = [
     [
       'grant.yaml',
-      'clients:\n  - name: x\n    client_secret: 0123456789abcdef\n    grants: [bogus]\n',
+      'clients:\n  - name: x\n    client_secret: 0123456789abcdef0123456789abcdef\n    grants: [bogus]\n',
       'clients[0].grants',
       /bogus/,
     ],
     [
       'scope.yaml',
-      'clients:\n  - name: x\n    client_secret: 0123456789abcdef\n    scopes: [undeclared]\n',
+      'clients:\n  - name: x\n    client_secret: 0123456789abcdef0123456789abcdef\n    scopes: [undeclared]\n',
       'clients[0].scopes',
       /unknown scope "undeclared"/,
     ],
     ['secret.yaml', 'clients:\n  - name: x\n', 'clients[0].client_secret', /required/],
     [
+      'short-secret.yaml',
+      `clients:\n  - name: x\n    client_secret: ${'s'.repeat(31)}\n`,
+      'clients[0].client_secret',
+      /must be at least 32 characters/,
+    ],
+    [
       'resource.yaml',
-      'clients:\n  - name: x\n    client_secret: 0123456789abcdef\n    resources: ["https://a.test/#f"]\n',
+      'clients:\n  - name: x\n    client_secret: 0123456789abcdef0123456789abcdef\n    resources: ["https://a.test/#f"]\n',
       'clients[0].resources',
       /fragment/,
     ],
