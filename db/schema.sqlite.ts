@@ -44,7 +44,8 @@ export const clientUris = sqliteTable(
     clientId: text('client_id')
       .notNull()
       .references(() => clients.id, { onDelete: 'cascade' }),
-    kind: text('kind', { enum: ['redirect', 'post_logout'] }).notNull(),
+    // `resource`: an RFC 8707 resource the client may ask tokens for (SPEC §1 `--resource`).
+    kind: text('kind', { enum: ['redirect', 'post_logout', 'resource'] }).notNull(),
     uri: text('uri').notNull(),
   },
   (t) => [primaryKey({ columns: [t.clientId, t.kind, t.uri] })],

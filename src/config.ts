@@ -12,6 +12,7 @@ export interface SeedClient {
   name: string;
   redirect_uris?: string[] | undefined;
   post_logout_redirect_uris?: string[] | undefined;
+  resources?: string[] | undefined;
   grants?: string[] | undefined;
   scopes?: string[] | undefined;
   public?: boolean | undefined;
@@ -107,11 +108,19 @@ function parseTrustedProxies(value: string | undefined): string[] {
   return entries;
 }
 
+/**
+ * The least length of a secret an operator configures (`LATCHKEY_SECRET`, a config-file `client_secret`):
+ * they are used as given (HKDF, SHA-256), without stretching, so their length is all their strength.
+ * Generated secrets are 256-bit.
+ */
+export const MIN_CONFIGURED_SECRET_LENGTH = 32;
+
 /** The secret that seals private keys and upstream secrets: from the environment, or a file beside the database. */
 function loadSecret(env: Env, dbPath: string): string {
   const given = env['LATCHKEY_SECRET'];
   if (given) {
-    if (given.length < 16) throw new ConfigError('LATCHKEY_SECRET must be at least 16 characters');
+    if (given.length < MIN_CONFIGURED_SECRET_LENGTH)
+      throw new ConfigError(`LATCHKEY_SECRET must be at least ${MIN_CONFIGURED_SECRET_LENGTH} characters`);
     return given;
   }
   if (dbPath === ':memory:') return randomBytes(32).toString('base64url');
@@ -199,6 +208,7 @@ const CLIENT_KEYS = new Set([
   'name',
   'redirect_uris',
   'post_logout_redirect_uris',
+  'resources',
   'grants',
   'scopes',
   'public',
@@ -253,6 +263,7 @@ export function loadSeed(file: string): Seed {
       name: r.str(c, p, 'name', true),
       redirect_uris: r.strs(c, p, 'redirect_uris'),
       post_logout_redirect_uris: r.strs(c, p, 'post_logout_redirect_uris'),
+      resources: r.strs(c, p, 'resources'),
       grants: r.strs(c, p, 'grants'),
       scopes: r.strs(c, p, 'scopes'),
       public: r.bool(c, p, 'public'),

@@ -12,10 +12,12 @@ export interface ConsentPageProps {
   clientName: string;
   userEmail: string;
   scopes: ConsentScope[];
+  /** The RFC 8707 resource the app asks access to, when it names one. */
+  resource?: string | null | undefined;
 }
 
 /** Posts `csrf`, `decision` (`allow` or `deny`). */
-export function ConsentPage({ action, csrf, clientName, userEmail, scopes }: ConsentPageProps) {
+export function ConsentPage({ action, csrf, clientName, userEmail, scopes, resource }: ConsentPageProps) {
   return (
     <Layout title={`Allow ${clientName}`}>
       <div class="card-header">
@@ -33,6 +35,11 @@ export function ConsentPage({ action, csrf, clientName, userEmail, scopes }: Con
         <h2 id="scopes-heading" class="section-label">
           Requested access
         </h2>
+        {resource ? (
+          <p class="resource-line">
+            for <strong class="resource">{resource}</strong>
+          </p>
+        ) : null}
         <ul class="scope-list">
           {scopes.map((s) => (
             <li data-scope={s.name}>

@@ -1,8 +1,9 @@
+import { MIN_CONFIGURED_SECRET_LENGTH } from '../config.js';
 import { randomToken, sha256 } from '../crypto/hash.js';
 import type { Deps } from '../deps.js';
 import type { Client, SigningAlg, TokenFormat } from '../store/types.js';
 import { requireScopes } from './scopes.js';
-import { AdminError, checkRedirectUri, checkTtl } from './validate.js';
+import { AdminError, type AdminWarning, checkRedirectUri, checkResourceUri, checkTtl } from './validate.js';
 
 export const GRANT_TYPES = [
   'authorization_code',
@@ -28,6 +29,8 @@ export interface ClientInput {
   clientSecret?: string;
   redirectUris?: string[];
   postLogoutRedirectUris?: string[];
+  /** RFC 8707 resources the client may ask tokens for. */
+  resources?: string[];
   grants?: string[];
   scopes?: string[];
   isPublic?: boolean;
@@ -60,6 +63,7 @@ export function describeClient(c: Client): Record<string, unknown> {
     implicit: c.allowImplicit,
     redirect_uris: c.redirectUris,
     post_logout_redirect_uris: c.postLogoutRedirectUris,
+    resources: c.resources,
     grants: c.grants,
     scopes: c.scopes,
     token_format: c.tokenFormat,
@@ -73,10 +77,19 @@ export function describeClient(c: Client): Record<string, unknown> {
   };
 }
 
+/** A created client, its secret when it has one (shown once), and what the caller should warn about. */
+export interface CreatedClient {
+  client: Client;
+  secret?: string;
+  warnings: AdminWarning[];
+}
+
 export async function createClient(
   deps: Pick<Deps, 'store' | 'clock'>,
   input: ClientInput,
-): Promise<{ client: Client; secret?: string }> {
+): Promise<CreatedClient> {
+  const warnings: AdminWarning[] = [];
+  const warn = (w: AdminWarning) => warnings.push(w);
   const name = input.name?.trim();
   if (!name) throw new AdminError('is required', 'invalid_input', 'name');
   const isPublic = input.isPublic ?? false;
@@ -92,6 +105,14 @@ export async function createClient(
       'isPublic',
     );
   }
+  // RFC 6749 §4.3.2: a public client cannot authenticate, so anyone could run the grant in its name.
+  if (isPublic && grants.includes('password')) {
+    throw new AdminError(
+      'cannot be combined with the password grant: a public client cannot keep a password grant safe',
+      'invalid_input',
+      'isPublic',
+    );
+  }
   const scopes = [...new Set(input.scopes?.length ? input.scopes : DEFAULTS.scopes)];
   await requireScopes(deps, scopes);
   const tokenFormat = (input.tokenFormat ?? 'jwt') as TokenFormat;
@@ -100,10 +121,11 @@ export async function createClient(
   const signingAlg = (input.signingAlg ?? 'ES256') as SigningAlg;
   if (signingAlg !== 'ES256' && signingAlg !== 'RS256')
     throw new AdminError('must be ES256 or RS256', 'invalid_input', 'signingAlg');
-  const redirectUris = (input.redirectUris ?? []).map((u) => checkRedirectUri(u, 'redirectUris'));
+  const redirectUris = (input.redirectUris ?? []).map((u) => checkRedirectUri(u, 'redirectUris', warn));
   const postLogoutRedirectUris = (input.postLogoutRedirectUris ?? []).map((u) =>
-    checkRedirectUri(u, 'postLogoutRedirectUris'),
+    checkRedirectUri(u, 'postLogoutRedirectUris', warn),
   );
+  const resources = [...new Set((input.resources ?? []).map((u) => checkResourceUri(u, 'resources')))];
   if (input.implicit && !redirectUris.length)
     throw new AdminError('is required for an implicit client', 'invalid_input', 'redirectUris');
   const id = input.clientId ?? newClientId();
@@ -111,8 +133,12 @@ export async function createClient(
     throw new AdminError('must be 1-128 printable ASCII characters', 'invalid_input', 'clientId');
   if (await deps.store.clients.find(id))
     throw new AdminError(`"${id}" is taken by another client`, 'exists', 'clientId');
-  if (input.clientSecret !== undefined && input.clientSecret.length < 16)
-    throw new AdminError('must be at least 16 characters', 'invalid_input', 'clientSecret');
+  if (input.clientSecret !== undefined && input.clientSecret.length < MIN_CONFIGURED_SECRET_LENGTH)
+    throw new AdminError(
+      `must be at least ${MIN_CONFIGURED_SECRET_LENGTH} characters (it is stored as an unsalted SHA-256)`,
+      'invalid_input',
+      'clientSecret',
+    );
   const secret = isPublic ? undefined : (input.clientSecret ?? randomToken(32));
   const client: Client = {
     id,
@@ -125,6 +151,7 @@ export async function createClient(
     scopes,
     redirectUris,
     postLogoutRedirectUris,
+    resources,
     tokenFormat,
     accessTokenTtlSeconds:
       checkTtl(input.accessTokenTtlSeconds, 'accessTokenTtlSeconds') ?? DEFAULTS.accessTokenTtlSeconds,
@@ -139,7 +166,7 @@ export async function createClient(
     createdAt: deps.clock.now(),
   };
   await deps.store.clients.create(client);
-  return secret ? { client, secret } : { client };
+  return secret ? { client, secret, warnings } : { client, warnings };
 }
 
 export async function rotateClientSecret(deps: Pick<Deps, 'store'>, clientId: string): Promise<string> {

@@ -12,6 +12,7 @@ const SEED_KEYS: Readonly<Record<AdminField, string>> = {
   clientSecret: 'client_secret',
   redirectUris: 'redirect_uris',
   postLogoutRedirectUris: 'post_logout_redirect_uris',
+  resources: 'resources',
   grants: 'grants',
   scopes: 'scopes',
   isPublic: 'public',
@@ -38,7 +39,7 @@ export async function seedConfigFile(deps: Pick<Deps, 'store' | 'clock' | 'confi
 
   const file = config.configFile ?? 'LATCHKEY_CONFIG';
   // The file's own words for each field: `clients[0].redirect_uris`.
-  const at = (path: string, fn: () => Promise<unknown>) =>
+  const at = <T>(path: string, fn: () => Promise<T>): Promise<T> =>
     fn().catch((err: unknown) => {
       if (!(err instanceof AdminError)) throw err;
       const where = err.field ? `${path}.${SEED_KEYS[err.field]}` : path;
@@ -53,13 +54,14 @@ export async function seedConfigFile(deps: Pick<Deps, 'store' | 'clock' | 'confi
     if (await store.clients.find(id)) continue;
     if (!c.public && !c.client_secret)
       throw new ConfigError(`${file}: "clients[${i}].client_secret" is required for a confidential client`);
-    await at(`clients[${i}]`, () =>
+    const created = await at(`clients[${i}]`, () =>
       createClient(deps, {
         name: c.name,
         clientId: id,
         ...(c.client_secret !== undefined ? { clientSecret: c.client_secret } : {}),
         redirectUris: c.redirect_uris ?? [],
         postLogoutRedirectUris: c.post_logout_redirect_uris ?? [],
+        resources: c.resources ?? [],
         grants: c.grants ?? [],
         scopes: c.scopes ?? [],
         isPublic: c.public ?? false,
@@ -74,10 +76,12 @@ export async function seedConfigFile(deps: Pick<Deps, 'store' | 'clock' | 'confi
         ...(c.refresh_reuse_grace !== undefined ? { refreshReuseGraceSeconds: c.refresh_reuse_grace } : {}),
       }),
     );
+    for (const w of created.warnings)
+      deps.log.warn(`${file}: "clients[${i}].${SEED_KEYS[w.field]}" ${w.problem}`, { client_id: id });
   }
   for (const [i, u] of seed.users.entries()) {
     const email = await at(`users[${i}]`, async () => checkEmail(u.email));
-    if (await store.users.findByEmail(email as string)) continue;
+    if (await store.users.findByEmail(email)) continue;
     await at(`users[${i}]`, () =>
       createUser(deps, {
         email: u.email,

@@ -7,6 +7,7 @@ export type AdminField =
   | 'clientSecret'
   | 'redirectUris'
   | 'postLogoutRedirectUris'
+  | 'resources'
   | 'grants'
   | 'scopes'
   | 'isPublic'
@@ -18,6 +19,21 @@ export type AdminField =
   | 'email'
   | 'password'
   | 'description';
+
+/**
+ * Something an admin action accepted but that deserves a second look, worded per audience like an
+ * `AdminError` (the CLI prints it on stderr, the config-file seed logs it).
+ */
+export class AdminWarning {
+  constructor(
+    readonly problem: string,
+    readonly field: AdminField,
+  ) {}
+
+  wording(names: Readonly<Record<AdminField, string>>): string {
+    return `${names[this.field]} ${this.problem}`;
+  }
+}
 
 /**
  * A failed admin action, for every caller: a stable `code`, the `field` at fault, and the `problem` said
@@ -42,9 +58,22 @@ export class AdminError extends Error {
 
 const FORBIDDEN_SCHEMES = new Set(['javascript:', 'data:', 'vbscript:', 'file:', 'blob:', 'about:']);
 
-/** RFC 6749 §3.1.2: absolute, no fragment; RFC 8252 §7.1 private-use schemes for native apps. */
-export function checkRedirectUri(uri: string, field: AdminField = 'redirectUris'): string {
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * RFC 6749 §3.1.2: absolute, no fragment; RFC 8252 §7.1 private-use schemes for native apps. No `*`:
+ * redirect URIs match exactly (RFC 9700 §2.1), so a wildcard would only mislead whoever reads it.
+ * Plain http off loopback is accepted with a warning (RFC 9700 §4.1.1 wants TLS; RFC 8252 §7.3 loopback).
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-2.1
+ */
+export function checkRedirectUri(
+  uri: string,
+  field: AdminField = 'redirectUris',
+  warn: (w: AdminWarning) => void = () => {},
+): string {
   const fail = (problem: string) => new AdminError(`"${uri}" ${problem}`, 'invalid_input', field);
+  if (uri.includes('*'))
+    throw fail('must not contain "*": redirect URIs are matched exactly, wildcards are not supported');
   let url: URL;
   try {
     url = new URL(uri);
@@ -54,6 +83,28 @@ export function checkRedirectUri(uri: string, field: AdminField = 'redirectUris'
   if (url.hash || uri.includes('#')) throw fail('must not contain a fragment (RFC 6749 §3.1.2)');
   if (FORBIDDEN_SCHEMES.has(url.protocol)) throw fail('uses a forbidden scheme');
   if ((url.protocol === 'http:' || url.protocol === 'https:') && !url.hostname) throw fail('has no host');
+  if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
+    warn(
+      new AdminWarning(
+        `"${uri}" is plain http off loopback: codes and tokens sent to it can be read on the network (use https)`,
+        field,
+      ),
+    );
+  }
+  return uri;
+}
+
+/** RFC 8707 §2: an absolute URI without a fragment. */
+export function checkResourceUri(uri: string, field: AdminField = 'resources'): string {
+  const fail = (problem: string) => new AdminError(`"${uri}" ${problem}`, 'invalid_input', field);
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    throw fail('must be an absolute URI (RFC 8707 §2)');
+  }
+  if (url.hash || uri.includes('#')) throw fail('must not contain a fragment (RFC 8707 §2)');
+  if (/\s/.test(uri)) throw fail('must not contain white space');
   return uri;
 }
 

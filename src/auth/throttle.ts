@@ -14,7 +14,12 @@ import type { ThrottleRule } from '../store/types.js';
  *   lock out everyone behind it. From the 20th failure on, each failed answer is slowed (250 ms, doubling to 5 s).
  * Counters live in the database: a restart does not clear them.
  */
-export const ACCOUNT_RULE: ThrottleRule = { free: 5, baseMs: 1000, maxMs: 15 * 60_000, forgetMs: 60 * 60_000 };
+export const ACCOUNT_RULE: ThrottleRule = {
+  free: 5,
+  baseMs: 1000,
+  maxMs: 15 * 60_000,
+  forgetMs: 60 * 60_000,
+};
 export const ADDRESS_RULE: ThrottleRule = { free: 20, baseMs: 250, maxMs: 5_000, forgetMs: 60 * 60_000 };
 
 const accountKey = (email: string) => `acct:${sha256(email)}`;
@@ -41,7 +46,11 @@ export class SignInThrottle {
   /** A failed check: counts it against the address, and says how long to hold the failed answer. */
   async failed(ip: string): Promise<number> {
     if (!this.deps.config.throttle) return 0;
-    const failures = await this.deps.store.throttle.fail(addressKey(ip), this.deps.clock.nowMs(), ADDRESS_RULE);
+    const failures = await this.deps.store.throttle.fail(
+      addressKey(ip),
+      this.deps.clock.nowMs(),
+      ADDRESS_RULE,
+    );
     return waitAfter(failures, ADDRESS_RULE);
   }
 

@@ -44,6 +44,7 @@ const CLI_FLAGS: Readonly<Record<AdminField, string>> = {
   clientSecret: 'client_secret',
   redirectUris: '--redirect-uri',
   postLogoutRedirectUris: '--post-logout-redirect-uri',
+  resources: '--resource',
   grants: '--grant',
   scopes: '--scope',
   isPublic: '--public',
@@ -168,12 +169,13 @@ const commands: Record<string, Command> = {
   },
   'client add': {
     usage:
-      'client add --name N [--redirect-uri U]... [--post-logout-redirect-uri U]... [--grant G]... [--scope S]... [--public] [--first-party] [--implicit] [--introspect-any] [--require-pkce] [--token-format jwt|opaque] [--signing-alg ES256|RS256] [--access-token-ttl S] [--refresh-token-ttl S] [--refresh-reuse-grace S]',
+      'client add --name N [--redirect-uri U]... [--post-logout-redirect-uri U]... [--resource URI]... [--grant G]... [--scope S]... [--public] [--first-party] [--implicit] [--introspect-any] [--require-pkce] [--token-format jwt|opaque] [--signing-alg ES256|RS256] [--access-token-ttl S] [--refresh-token-ttl S] [--refresh-reuse-grace S]',
     summary: 'register a client; the secret is printed once',
     options: {
       name: { type: 'string' },
       'redirect-uri': { type: 'string', multiple: true },
       'post-logout-redirect-uri': { type: 'string', multiple: true },
+      resource: { type: 'string', multiple: true },
       grant: { type: 'string', multiple: true },
       scope: { type: 'string', multiple: true },
       public: { type: 'boolean' },
@@ -192,12 +194,13 @@ const commands: Record<string, Command> = {
       const name = str(v, 'name');
       if (!name) throw new UsageError('--name is required');
       const ttl = (k: string) => (int(v, k) !== undefined ? int(v, k) : undefined);
-      const { client, secret } = await withDeps(
+      const { client, secret, warnings } = await withDeps(
         (deps) =>
           createClient(deps, {
             name,
             redirectUris: strs(v, 'redirect-uri'),
             postLogoutRedirectUris: strs(v, 'post-logout-redirect-uri'),
+            resources: strs(v, 'resource'),
             grants: strs(v, 'grant'),
             scopes: strs(v, 'scope').flatMap((s) => s.split(' ').filter(Boolean)),
             isPublic: v['public'] === true,
@@ -219,6 +222,7 @@ const commands: Record<string, Command> = {
           }),
         { scopes: true },
       );
+      for (const w of warnings) out.warn(w.wording(CLI_FLAGS));
       const result = { ...describeClient(client), ...(secret ? { client_secret: secret } : {}) };
       out.result(result, () =>
         [

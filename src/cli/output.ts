@@ -7,6 +7,12 @@ export class Output {
     else process.stdout.write((typeof text === 'function' ? text() : text) + '\n');
   }
 
+  /** One warning line on stderr (a JSON line with `--json`): never part of the document on stdout. */
+  warn(message: string): void {
+    if (this.json) process.stderr.write(JSON.stringify({ warning: message }) + '\n');
+    else process.stderr.write(`latchkey: warning: ${message}\n`);
+  }
+
   error(code: string, message: string): void {
     if (this.json) process.stderr.write(JSON.stringify({ error: code, message }) + '\n');
     else process.stderr.write(`latchkey: ${message}\n`);

@@ -19,7 +19,8 @@ export function clientIp(c: Context): string {
 }
 
 /** Strips an IPv4-mapped IPv6 prefix, so one client has one address. */
-const unmap = (ip: string) => (ip.toLowerCase().startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip);
+const unmap = (ip: string) =>
+  ip.toLowerCase().startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip;
 
 function blockListOf(entries: readonly string[]): BlockList {
   const list = new BlockList();
@@ -39,7 +40,7 @@ function forwardedChain(c: Context): string[] {
     return forwarded
       .split(',')
       .map((element) => /(?:^|;)\s*for="?\[?([^\]";,]+)\]?(?::\d+)?"?/i.exec(element.trim())?.[1] ?? '')
-      .map((v) => (isIP(v) ? v : /^([\d.]+):\d+$/.exec(v)?.[1] ?? v));
+      .map((v) => (isIP(v) ? v : (/^([\d.]+):\d+$/.exec(v)?.[1] ?? v)));
   }
   return (c.req.header('x-forwarded-for') ?? '').split(',').map((v) => v.trim());
 }
@@ -80,7 +81,9 @@ export function addressGroup(ip: string): string {
   const [head = '', tail = ''] = bare.toLowerCase().split('::');
   const left = head ? head.split(':') : [];
   const right = bare.includes('::') ? (tail ? tail.split(':') : []) : [];
-  const groups = bare.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
+  const groups = bare.includes('::')
+    ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right]
+    : left;
   return `${groups
     .slice(0, 4)
     .map((g) => g.replace(/^0+(?=.)/, ''))

@@ -9,7 +9,7 @@ import { OAuthError } from '../oauth/errors.js';
 import { scopeDescriptions } from '../oauth/scope.js';
 import { clientIdOf, type InteractionFlow, resumeUrl } from './flow.js';
 
-/** The consent page: every requested scope with its description, Allow / Deny (SPEC §5). */
+/** The consent page: every requested scope with its description, the resource if one is named, Allow / Deny (SPEC §5). */
 export function consentRoutes(deps: Deps, flow: InteractionFlow): Hono {
   const app = new Hono();
 
@@ -25,11 +25,12 @@ export function consentRoutes(deps: Deps, flow: InteractionFlow): Hono {
         : interaction.state.kind === 'device'
           ? interaction.state.scope
           : [];
-    return { interaction, session, client, scope };
+    const resource = interaction.state.kind === 'authorize' ? interaction.state.request.resource : null;
+    return { interaction, session, client, scope, resource };
   };
 
   app.get('/consent', async (c) => {
-    const { interaction, session, client, scope } = await load(c);
+    const { interaction, session, client, scope, resource } = await load(c);
     if (!session) return c.redirect(resumeUrl(interaction.id), 303);
     const descriptions = await scopeDescriptions(deps, scope);
     return htmlPage(
@@ -40,6 +41,7 @@ export function consentRoutes(deps: Deps, flow: InteractionFlow): Hono {
         clientName: client.name,
         userEmail: session.user.email,
         scopes: scope.map((name) => ({ name, description: descriptions.get(name) ?? name })),
+        resource,
       }),
     );
   });

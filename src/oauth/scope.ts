@@ -45,8 +45,7 @@ export function checkAllowedScopes(client: Client, requested: string[]): void {
 }
 
 /** RFC 8707 §2: an absolute URI without a fragment; one resource per request here. */
-export function parseResource(raw: string | undefined): string | undefined {
-  if (raw === undefined) return undefined;
+function parseResource(raw: string): string {
   let url: URL;
   try {
     url = new URL(raw);
@@ -55,6 +54,19 @@ export function parseResource(raw: string | undefined): string | undefined {
   }
   if (raw.includes('#') || url.hash) throw invalidTarget('"resource" must not contain a fragment');
   return raw;
+}
+
+/**
+ * The requested `resource`, which must be on the client's allow-list (SPEC §1 `--resource`): without one,
+ * no `resource` is accepted. Compared as sent, like redirect URIs. Every grant and /authorize use this.
+ * @see https://www.rfc-editor.org/rfc/rfc8707#section-2
+ */
+export function checkAllowedResource(client: Client, raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  const resource = parseResource(raw);
+  if (!client.resources.includes(resource))
+    throw invalidTarget('"resource" is not one of the resources this client may ask tokens for');
+  return resource;
 }
 
 export const hasScope = (scope: string, name: string) => scope.split(' ').includes(name);

@@ -32,6 +32,8 @@ export interface Client {
   scopes: string[];
   redirectUris: string[];
   postLogoutRedirectUris: string[];
+  /** RFC 8707 resources the client may name in `resource`; none: no `resource` is accepted. */
+  resources: string[];
   tokenFormat: TokenFormat;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;

@@ -108,6 +108,7 @@ describe('latchkey CLI', () => {
         '--token-format',
         '--signing-alg',
         '--introspect-any',
+        '--resource',
       ])
         assert.ok(r.stdout.includes(opt), opt);
     });
@@ -272,6 +273,10 @@ describe('latchkey CLI', () => {
           'com.example.app:/oauth2redirect',
           '--post-logout-redirect-uri',
           'https://app.example.test/bye',
+          '--resource',
+          'https://api.example.test/v1',
+          '--resource',
+          'urn:example:ledger',
           '--grant',
           'authorization_code',
           '--grant',
@@ -310,6 +315,7 @@ describe('latchkey CLI', () => {
         'com.example.app:/oauth2redirect',
       ]);
       assert.deepEqual(out['post_logout_redirect_uris'], ['https://app.example.test/bye']);
+      assert.deepEqual(out['resources'], ['https://api.example.test/v1', 'urn:example:ledger']);
       assert.deepEqual(out['grants'], [
         'authorization_code',
         'refresh_token',
@@ -336,6 +342,7 @@ describe('latchkey CLI', () => {
       assert.equal(stored?.allowImplicit, true);
       assert.equal(stored?.firstParty, true);
       assert.equal(stored?.refreshReuseGraceSeconds, 0);
+      assert.deepEqual(stored?.resources.sort(), ['https://api.example.test/v1', 'urn:example:ledger']);
     });
 
     it('client add defaults: confidential, code + refresh, the built-in scopes, JWT, ES256, 600 s', async () => {
@@ -352,6 +359,7 @@ describe('latchkey CLI', () => {
       assert.equal(out['refresh_reuse_grace'], 10);
       assert.equal(out['require_pkce'], false);
       assert.equal(out['implicit'], false);
+      assert.deepEqual(out['resources'], [], 'no resource: no "resource" parameter is accepted');
     });
 
     it('client add --public gets no secret and must use PKCE', async () => {
@@ -371,18 +379,95 @@ describe('latchkey CLI', () => {
         [['--scope', 'never-added'], /unknown scope "never-added"/],
         [['--grant', 'bogus'], /grant "bogus"/],
         [['--public', '--grant', 'client_credentials'], /public/],
+        // Issue 8 #9: no wildcard in any redirect URI; no password grant for a public client.
+        [
+          ['--redirect-uri', 'https://rp.test/*'],
+          /--redirect-uri "https:\/\/rp.test\/\*" must not contain "\*"/,
+        ],
+        [['--redirect-uri', 'https://*.rp.test/cb'], /--redirect-uri .* must not contain "\*"/],
+        [
+          ['--post-logout-redirect-uri', 'https://rp.test/bye*'],
+          /--post-logout-redirect-uri .* must not contain "\*"/,
+        ],
+        [['--public', '--grant', 'password'], /--public cannot be combined with the password grant/],
+        [['--public', '--grant', 'authorization_code', '--grant', 'password'], /--public/],
         [['--token-format', 'paseto'], /--token-format/],
         [['--signing-alg', 'HS256'], /--signing-alg/],
         [['--implicit'], /--redirect-uri/],
         [['--redirect-uri', 'https://a.example.test/cb#frag'], /fragment/],
         [['--redirect-uri', 'javascript:alert(1)'], /scheme/],
         [['--access-token-ttl', '0'], /--access-token-ttl/],
+        [
+          ['--resource', 'https://api.example.test/#x'],
+          /--resource "https:\/\/api.example.test\/#x" must not contain a fragment/,
+        ],
+        [['--resource', 'api'], /--resource "api" must be an absolute URI/],
       ];
       for (const [args, message] of cases)
         assert.match((await fails([...base, ...args], env)).message, message);
       await fails(['client', 'add'], env, 2);
       const names = (await json<Json[]>(['client', 'list'], env)).map((c) => c['name']);
       assert.equal(names.includes('Bad'), false, 'nothing was created');
+    });
+
+    it('client add warns on stderr, outside the JSON document, for plain http off loopback (issue 8 #9)', async () => {
+      const r = await run(
+        [
+          'client',
+          'add',
+          '--name',
+          'Plain HTTP',
+          '--redirect-uri',
+          'http://rp.example.test/cb',
+          '--post-logout-redirect-uri',
+          'http://rp.example.test/bye',
+          '--json',
+        ],
+        env,
+      );
+      assert.equal(r.code, 0, r.stderr);
+      const out = JSON.parse(r.stdout) as Json;
+      assert.deepEqual(out['redirect_uris'], ['http://rp.example.test/cb'], 'accepted');
+      const lines = r.stderr.trim().split('\n');
+      assert.equal(lines.length, 2, r.stderr);
+      const warnings = lines.map((l) => (JSON.parse(l) as { warning: string }).warning);
+      assert.match(warnings[0]!, /^--redirect-uri "http:\/\/rp.example.test\/cb" is plain http off loopback/);
+      assert.match(warnings[1]!, /^--post-logout-redirect-uri "http:\/\/rp.example.test\/bye" is plain http/);
+      const text = await run(
+        ['client', 'add', '--name', 'Plain HTTP 2', '--redirect-uri', 'http://rp.example.test/cb'],
+        env,
+      );
+      assert.equal(text.code, 0, text.stderr);
+      assert.match(
+        text.stderr,
+        /^latchkey: warning: --redirect-uri "http:\/\/rp.example.test\/cb" is plain http/,
+      );
+      assert.doesNotMatch(text.stdout, /warning/);
+
+      const loopback = await run(
+        [
+          'client',
+          'add',
+          '--name',
+          'Loopback',
+          '--redirect-uri',
+          'http://localhost:8080/cb',
+          '--redirect-uri',
+          'http://127.0.0.1/cb',
+          '--redirect-uri',
+          'http://[::1]:9000/cb',
+          '--redirect-uri',
+          'https://rp.example.test/cb',
+          '--json',
+        ],
+        env,
+      );
+      assert.equal(loopback.code, 0, loopback.stderr);
+      assert.equal(loopback.stderr, '', 'no warning for loopback or https');
+      for (const name of ['Plain HTTP', 'Plain HTTP 2', 'Loopback']) {
+        const c = (await json<Json[]>(['client', 'list'], env)).find((x) => x['name'] === name)!;
+        await json(['client', 'remove', c['client_id'] as string], env);
+      }
     });
 
     it('client list prints every client, never a secret', async () => {

@@ -32,7 +32,11 @@ describe('core flows with openid-client v6', () => {
     s = await startTestServer();
     await addScope(s.deps, 'api:read', 'Read the API');
     await addScope(s.deps, 'api:write', 'Change things through the API');
-    api = await s.addClient({ grants: ['client_credentials'], scopes: ['api:read', 'api:write'] });
+    api = await s.addClient({
+      grants: ['client_credentials'],
+      scopes: ['api:read', 'api:write'],
+      resources: ['https://api.example.test/'],
+    });
     rs256 = await s.addClient({ grants: ['client_credentials'], scopes: ['api:read'], signingAlg: 'RS256' });
     opaque = await s.addClient({
       grants: ['client_credentials'],

@@ -95,7 +95,7 @@ export async function testApp(env: Record<string, string> = {}): Promise<TestApp
   const config = loadConfig({
     ISSUER: 'http://localhost:3000',
     LATCHKEY_DB: ':memory:',
-    LATCHKEY_SECRET: 'test-secret-test-secret',
+    LATCHKEY_SECRET: 'test-secret-test-secret-test-secret',
     ...env,
   });
   const deps = await buildDeps(config, { clock, log: jsonLog('silent') });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Agent, actionOf, authorizeThroughPages, csrfOf, pkce } from '../helpers/agent.js';
-import { browser, claimsOf, signIn, verifyJwt } from '../helpers/oauth.js';
+import { browser, claimsOf, signIn, tokenRequest, verifyJwt } from '../helpers/oauth.js';
 import { type TestApp, testApp } from '../helpers/server.js';
 
 const CB = 'https://app.example/cb';
@@ -190,6 +190,22 @@ describe('GET /authorize', () => {
       assertRedirectError(t, res, { redirectUri: CB, error: 'invalid_scope', state: 'xyz' });
       const unknown = await t.request(`/authorize?${query(base(client.id, { scope: 'openid admin' }))}`);
       assertRedirectError(t, unknown, { redirectUri: CB, error: 'invalid_scope', state: 'xyz' });
+    });
+
+    it('invalid_target for a resource the client is not allowed (RFC 8707 §2; issue 8 #4)', async () => {
+      const payments = 'https://payments.internal.example/api';
+      const none = await t.request(`/authorize?${query(base(client.id, { resource: payments }))}`);
+      assertRedirectError(t, none, { redirectUri: CB, error: 'invalid_target', state: 'xyz' });
+      const api = await t.addClient({ redirectUris: [CB], resources: ['https://api.example/'] });
+      for (const resource of [payments, 'https://api.example', 'relative']) {
+        const res = await t.request(`/authorize?${query(base(api.id, { resource }))}`);
+        assertRedirectError(t, res, { redirectUri: CB, error: 'invalid_target', state: 'xyz' });
+      }
+      // Still a page until the redirect URI is verified.
+      const unverified = await t.request(
+        `/authorize?${query(base(api.id, { resource: payments, redirect_uri: 'https://evil.example/cb' }))}`,
+      );
+      await assertPageError(unverified, 'invalid_redirect_uri');
     });
 
     it('invalid_request when a public client sends no PKCE challenge', async () => {
@@ -396,6 +412,45 @@ describe('GET /authorize', () => {
       await signIn(agent2, other);
       const otherStep = await agent2.go(`/authorize?${query(base(app.id, { scope: 'openid email' }))}`);
       assert.ok(isConsentPage(otherStep.html));
+    });
+
+    it('the consent page names the resource asked for, and the code gets it as aud (issue 8 #4)', async () => {
+      const resource = 'https://api.example/v1?tenant=a&region=eu';
+      const app = await t.addClient({ name: 'Resourceful App', redirectUris: [CB], resources: [resource] });
+      const agent = browser(t);
+      await signIn(agent, user);
+      const plain = await agent.go(`/authorize?${query(base(app.id, { scope: 'openid email' }))}`);
+      assert.ok(isConsentPage(plain.html));
+      assert.ok(!plain.html!.includes('class="resource"'), 'no resource line without a resource');
+
+      const { verifier, challenge } = pkce();
+      const page = await agent.go(
+        `/authorize?${query(base(app.id, { scope: 'openid email', resource, code_challenge: challenge, code_challenge_method: 'S256' }))}`,
+      );
+      assert.ok(isConsentPage(page.html));
+      assert.ok(page.html!.includes('Resourceful App'));
+      assert.ok(
+        page.html!.includes(
+          'for <strong class="resource">https://api.example/v1?tenant=a&amp;region=eu</strong>',
+        ),
+        'names the resource, escaped',
+      );
+      // SPEC §5: still one list item per requested scope, and nothing else in the list.
+      assert.equal(page.html!.match(/<li\b/g)?.length, 2);
+      const allowed = await agent.post(actionOf(page.html!), { csrf: csrfOf(page.html!), decision: 'allow' });
+      const code = allowed.external?.searchParams.get('code');
+      assert.ok(code);
+      const res = await t.request(
+        '/token',
+        tokenRequest(app, {
+          grant_type: 'authorization_code',
+          code,
+          redirect_uri: CB,
+          code_verifier: verifier,
+        }),
+      );
+      const { access_token } = (await res.json()) as { access_token: string };
+      assert.equal((await verifyJwt(t, access_token, resource)).aud, resource);
     });
 
     it('Deny on the consent page redirects with access_denied, state and iss', async () => {

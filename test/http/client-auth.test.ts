@@ -13,7 +13,7 @@ function assertBasicChallenge(res: Response): void {
 
 // RFC 6749 §2.3.1: both the id and the secret are form-urlencoded before the Basic encoding.
 const SPECIAL_ID = 'svc:a+b%c/d?e&f=g';
-const SPECIAL_SECRET = 'a+b:c%d é&=/?#~x "quoted"';
+const SPECIAL_SECRET = 'a+b:c%d é&=/?#~x "quoted" with-32-chars';
 
 describe('client authentication (RFC 6749 §2.3)', () => {
   let t: TestApp;

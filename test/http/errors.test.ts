@@ -23,7 +23,11 @@ describe('OAuth errors (RFC 6749 §5.2): malformed requests are 400 invalid_requ
     t = await testApp({ LATCHKEY_THROTTLE: 'off' });
     await addScope(t.deps, 'api:read', 'Read the API');
     await addScope(t.deps, 'api:admin', 'Administer the API');
-    client = await t.addClient({ grants: ['client_credentials'], scopes: ['api:read'] });
+    client = await t.addClient({
+      grants: ['client_credentials'],
+      scopes: ['api:read'],
+      resources: ['https://api.example.test/v1'],
+    });
     codeOnly = await t.addClient({ redirectUris: ['https://app.example.test/cb'] });
     auth = { authorization: basic(client.id, client.secret!) };
   });

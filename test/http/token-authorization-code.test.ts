@@ -34,7 +34,10 @@ describe('POST /token grant_type=authorization_code', () => {
   before(async () => {
     t = await testApp();
     user = await t.addUser({ name: 'Ada Lovelace', givenName: 'Ada', familyName: 'Lovelace' });
-    client = { ...(await t.addClient({ redirectUris: [CB], firstParty: true })), redirectUri: CB };
+    client = {
+      ...(await t.addClient({ redirectUris: [CB], firstParty: true, resources: ['https://api.example/'] })),
+      redirectUri: CB,
+    };
     other = { ...(await t.addClient({ redirectUris: [CB], firstParty: true })), redirectUri: CB };
   });
   after(() => t.close());

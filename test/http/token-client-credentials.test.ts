@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { expectOAuthError } from '../helpers/oauth.js';
+import { claimsOf, expectOAuthError } from '../helpers/oauth.js';
 import { basic, form, type TestApp, testApp } from '../helpers/server.js';
 
 describe('POST /token client_credentials (in process)', () => {
@@ -21,6 +21,38 @@ describe('POST /token client_credentials (in process)', () => {
       );
       await expectOAuthError(res, 'invalid_scope');
     }
+  });
+
+  describe("RFC 8707 resource: only from the client's allow-list (issue 8 #4)", () => {
+    const API = 'https://api.example.test/v1';
+    const cc = (who: { id: string; secret?: string }, resource: string) =>
+      t.request(
+        '/token',
+        form({ grant_type: 'client_credentials', resource }, { authorization: basic(who.id, who.secret!) }),
+      );
+
+    it('a client without --resource can name no audience at all', async () => {
+      for (const resource of ['https://payments.internal.example/api', API]) {
+        const body = await expectOAuthError(await cc(client, resource), 'invalid_target');
+        assert.equal(body['access_token'], undefined);
+      }
+    });
+
+    it('a listed resource becomes the aud; any other, even a near one, is invalid_target', async () => {
+      const api = await t.addClient({ grants: ['client_credentials'], resources: [API] });
+      const res = await cc(api, API);
+      assert.equal(res.status, 200);
+      assert.equal(claimsOf(((await res.json()) as { access_token: string }).access_token)['aud'], API);
+      for (const other of [
+        'https://payments.internal.example/api',
+        `${API}/`,
+        'https://API.example.test/v1',
+        `${API}?x=1`,
+      ])
+        await expectOAuthError(await cc(api, other), 'invalid_target');
+      // Malformed is invalid_target too (RFC 8707 §2), before the list is looked at.
+      await expectOAuthError(await cc(api, 'api'), 'invalid_target');
+    });
   });
 
   it('issues a JWT access token with basic auth', async () => {

@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { json, refresh, type TestClient, tokenRequest, verifyJwt } from '../helpers/oauth.js';
+import { randomToken, sha256 } from '../../src/crypto/hash.js';
+import {
+  expectOAuthError,
+  json,
+  refresh,
+  type TestClient,
+  tokenRequest,
+  verifyJwt,
+} from '../helpers/oauth.js';
 import { type TestApp, testApp } from '../helpers/server.js';
 
 const passwordGrant = (t: TestApp, client: { id: string; secret?: string }, fields: Record<string, string>) =>
@@ -26,6 +34,59 @@ describe('POST /token grant_type=password', () => {
     const res = await passwordGrant(t, codeClient, { username: user.email, password: user.password });
     assert.equal(res.status, 400);
     assert.equal((await json(res)).error, 'unauthorized_client');
+  });
+
+  it('takes "resource" only from the client\'s allow-list, else invalid_target (issue 8 #4)', async () => {
+    const creds = { username: user.email, password: user.password, scope: 'openid' };
+    await expectOAuthError(
+      await passwordGrant(t, client, { ...creds, resource: 'https://payments.internal.example/api' }),
+      'invalid_target',
+    );
+    const API = 'https://api.example.test/';
+    const listed = await t.addClient({
+      grants: ['password', 'refresh_token'],
+      firstParty: true,
+      resources: [API],
+    });
+    await expectOAuthError(
+      await passwordGrant(t, listed, { ...creds, resource: 'https://payments.internal.example/api' }),
+      'invalid_target',
+    );
+    const body = await json(await passwordGrant(t, listed, { ...creds, resource: API }));
+    assert.equal((await verifyJwt(t, body.access_token, API)).aud, API);
+    // The refreshed access token keeps the audience of the family.
+    const next = await json(await refresh(t, { ...listed, redirectUri: '' }, body.refresh_token));
+    assert.equal((await verifyJwt(t, next.access_token, API)).aud, API);
+  });
+
+  it('refuses to refresh a family whose resource the client is not allowed (a grant from before #4)', async () => {
+    const now = t.clock.now();
+    const token = randomToken();
+    const grant = {
+      id: randomToken(12),
+      clientId: client.id,
+      userId: user.id,
+      sessionHash: null,
+      scope: 'openid',
+      resource: 'https://payments.internal.example/api',
+      authTime: now,
+      amr: ['pwd'],
+      nonce: null,
+      createdAt: now,
+      expiresAt: now + 3600,
+      revokedAt: null,
+    };
+    const rt = {
+      hash: sha256(token),
+      grantId: grant.id,
+      clientId: client.id,
+      createdAt: now,
+      expiresAt: now + 3600,
+      rotatedAt: null,
+      retrySealed: null,
+    };
+    await t.deps.store.tokens.issue({ grant, refresh: rt });
+    await expectOAuthError(await refresh(t, client, token), 'invalid_grant');
   });
 
   it('issues access, refresh and ID tokens with amr ["pwd"]', async () => {

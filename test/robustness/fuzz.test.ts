@@ -856,6 +856,7 @@ describe('fuzz: malformed requests at every endpoint and page (in process)', { t
       grants: ['authorization_code', 'refresh_token', 'client_credentials', 'password'],
       redirectUris,
       postLogoutRedirectUris: logoutUris,
+      resources: ['https://api.example/'],
       implicit: true,
     });
     const pub = await t.addClient({ isPublic: true, redirectUris: ['https://spa.example/cb'] });

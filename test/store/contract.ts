@@ -62,6 +62,7 @@ export function newClient(over: Partial<Client> = {}): Client {
     scopes: ['openid', 'profile'],
     redirectUris: [],
     postLogoutRedirectUris: [],
+    resources: [],
     tokenFormat: 'jwt',
     accessTokenTtlSeconds: 600,
     refreshTokenTtlSeconds: 86400,
@@ -320,10 +321,12 @@ export function storeContract(
     });
 
     describe('clients', () => {
-      it('creates a client with its redirect and post-logout URIs and finds it', async () => {
+      it('creates a client with its redirect and post-logout URIs and resources, and finds it', async () => {
         const input = newClient({
+          // The same URI in several lists stays in each.
           redirectUris: ['https://app.example.test/cb', 'com.example.app:/oauth2redirect'],
           postLogoutRedirectUris: ['https://app.example.test/bye'],
+          resources: ['https://api.example.test/v1', 'https://app.example.test/cb', 'urn:example:ledger'],
           tokenFormat: 'opaque',
           signingAlg: 'RS256',
           isPublic: true,
@@ -337,10 +340,17 @@ export function storeContract(
         await store.clients.create(input);
         const found = await store.clients.find(input.id);
         assert.ok(found);
-        assert.deepEqual(
-          { ...found, redirectUris: [...found.redirectUris].sort() },
-          { ...input, redirectUris: [...input.redirectUris].sort() },
-        );
+        const sorted = (c: Client) => ({
+          ...c,
+          redirectUris: [...c.redirectUris].sort(),
+          resources: [...c.resources].sort(),
+        });
+        assert.deepEqual(sorted(found), sorted(input));
+        const listed = (await store.clients.list()).find((c) => c.id === input.id);
+        assert.deepEqual(listed && sorted(listed), sorted(input));
+        const plain = newClient();
+        await store.clients.create(plain);
+        assert.deepEqual((await store.clients.find(plain.id))?.resources, [], 'none: an empty list');
         assert.equal(await store.clients.find('no-such-client'), undefined);
       });
 

@@ -19,7 +19,7 @@ const fresh = (name = 'dir') => {
   mkdirSync(dir, { recursive: true });
   return dir;
 };
-const SECRET = 'config-test-secret-0123456789';
+const SECRET = 'config-test-secret-0123456789abcdef';
 
 describe('loadConfig: environment', () => {
   it('has the defaults of SPEC §2', () => {
@@ -99,6 +99,19 @@ describe('loadConfig: environment', () => {
     assert.throws(() => loadConfig({ LATCHKEY_SECRET: 'short', LATCHKEY_DB: ':memory:' }), /LATCHKEY_SECRET/);
   });
 
+  it('wants a LATCHKEY_SECRET of at least 32 characters (issue 8 #16)', () => {
+    for (const length of [16, 31])
+      assert.throws(
+        () => loadConfig({ LATCHKEY_SECRET: 'x'.repeat(length), LATCHKEY_DB: ':memory:' }),
+        (err: Error) =>
+          err instanceof ConfigError && /LATCHKEY_SECRET must be at least 32 characters/.test(err.message),
+      );
+    assert.equal(
+      loadConfig({ LATCHKEY_SECRET: 'x'.repeat(32), LATCHKEY_DB: ':memory:' }).secret,
+      'x'.repeat(32),
+    );
+  });
+
   it('keeps a PostgreSQL URL as given, creates no folder for it, and wants LATCHKEY_SECRET with it', () => {
     const cwd = process.cwd();
     const dir = fresh('postgres');
@@ -144,10 +157,11 @@ const SEED = {
   clients: [
     {
       client_id: 'seeded-api',
-      client_secret: 'seeded-secret-0123456789',
+      client_secret: 'seeded-secret-0123456789abcdefghij',
       name: 'Seeded API',
       grants: ['client_credentials'],
       scopes: ['api:read'],
+      resources: ['https://api.example.test/'],
       token_format: 'opaque',
       access_token_ttl: 120,
     },
@@ -164,10 +178,11 @@ scopes:
     description: Read the API
 clients:
   - client_id: seeded-api
-    client_secret: seeded-secret-0123456789
+    client_secret: seeded-secret-0123456789abcdefghij
     name: Seeded API
     grants: [client_credentials]
     scopes: [api:read]
+    resources: [https://api.example.test/]
     token_format: opaque
     access_token_ttl: 120
   - name: Seeded SPA
@@ -209,15 +224,21 @@ describe('LATCHKEY_CONFIG seeding', () => {
         const clients = await store.clients.list();
         assert.deepEqual(clients.map((c) => c.id).sort(), ['seeded-api', 'seeded-spa']);
         const api = clients.find((c) => c.id === 'seeded-api')!;
-        assert.equal(api.secretHash, sha256('seeded-secret-0123456789'), 'the secret is stored hashed');
+        assert.equal(
+          api.secretHash,
+          sha256('seeded-secret-0123456789abcdefghij'),
+          'the secret is stored hashed',
+        );
         assert.deepEqual(api.grants, ['client_credentials']);
         assert.deepEqual(api.scopes, ['api:read']);
+        assert.deepEqual(api.resources, ['https://api.example.test/']);
         assert.equal(api.tokenFormat, 'opaque');
         assert.equal(api.accessTokenTtlSeconds, 120);
         const spa = clients.find((c) => c.id === 'seeded-spa')!;
         assert.equal(spa.isPublic, true);
         assert.equal(spa.secretHash, null);
         assert.deepEqual(spa.redirectUris, ['https://spa.example.test/cb']);
+        assert.deepEqual(spa.resources, []);
 
         const users = await store.users.list();
         assert.equal(users.length, 1);
@@ -267,6 +288,12 @@ describe('LATCHKEY_CONFIG seeding', () => {
     ['scope.yaml', 'scopes:\n  - name: "has space"\n    description: d\n', 'scopes[0].name', /scope token/],
     ['user.yaml', 'users:\n  - password: x\n', 'users[0].email', /is required/],
     ['flag.yaml', 'clients:\n  - name: x\n    public: "yes"\n', 'clients[0].public', /true or false/],
+    [
+      'resources.yaml',
+      'clients:\n  - name: x\n    resources: https://a.test/\n',
+      'clients[0].resources',
+      /list of strings/,
+    ],
   ];
   for (const [file, text, field, problem] of badConfigs) {
     it(`a bad file (${file}) fails with the file, the field "${field}" and the problem`, () => {
@@ -300,17 +327,47 @@ describe('LATCHKEY_CONFIG seeding', () => {
   const badSeeds: [string, string, string, RegExp][] = [
     [
       'grant.yaml',
-      'clients:\n  - name: x\n    client_secret: 0123456789abcdef\n    grants: [bogus]\n',
+      'clients:\n  - name: x\n    client_secret: 0123456789abcdef0123456789abcdef\n    grants: [bogus]\n',
       'clients[0].grants',
       /bogus/,
     ],
     [
       'scope.yaml',
-      'clients:\n  - name: x\n    client_secret: 0123456789abcdef\n    scopes: [undeclared]\n',
+      'clients:\n  - name: x\n    client_secret: 0123456789abcdef0123456789abcdef\n    scopes: [undeclared]\n',
       'clients[0].scopes',
       /unknown scope "undeclared"/,
     ],
     ['secret.yaml', 'clients:\n  - name: x\n', 'clients[0].client_secret', /required/],
+    [
+      'short-secret.yaml',
+      `clients:\n  - name: x\n    client_secret: ${'s'.repeat(31)}\n`,
+      'clients[0].client_secret',
+      /must be at least 32 characters/,
+    ],
+    [
+      'resource.yaml',
+      'clients:\n  - name: x\n    client_secret: 0123456789abcdef0123456789abcdef\n    resources: ["https://a.test/#f"]\n',
+      'clients[0].resources',
+      /fragment/,
+    ],
+    [
+      'wildcard.yaml',
+      'clients:\n  - name: x\n    public: true\n    redirect_uris: ["https://rp.test/*"]\n',
+      'clients[0].redirect_uris',
+      /must not contain "\*"/,
+    ],
+    [
+      'logout-wildcard.yaml',
+      'clients:\n  - name: x\n    public: true\n    post_logout_redirect_uris: ["https://rp.test/*"]\n',
+      'clients[0].post_logout_redirect_uris',
+      /must not contain "\*"/,
+    ],
+    [
+      'public-password.yaml',
+      'clients:\n  - name: x\n    public: true\n    grants: [password]\n',
+      'clients[0].public',
+      /password grant/,
+    ],
     ['email.yaml', 'users:\n  - email: not-an-email\n', 'users[0].email', /not an email/],
     [
       'password.yaml',
@@ -334,4 +391,43 @@ describe('LATCHKEY_CONFIG seeding', () => {
       });
     });
   }
+
+  it('logs a warning, and seeds the client, for a plain-http redirect URI off loopback (issue 8 #9)', async () => {
+    const dir = fresh('http-seed');
+    const path = join(dir, 'http.yaml');
+    writeFileSync(
+      path,
+      [
+        'clients:',
+        '  - name: Loopback',
+        '    public: true',
+        '    redirect_uris: ["http://localhost:8080/cb", "http://127.0.0.1/cb", "http://[::1]/cb"]',
+        '  - name: Plain',
+        '    public: true',
+        '    redirect_uris: ["https://rp.example.test/cb", "http://rp.example.test/cb"]',
+        '',
+      ].join('\n'),
+    );
+    const warned: string[] = [];
+    const log = { ...jsonLog('silent'), warn: (msg: string) => void warned.push(msg) };
+    const deps = await buildDeps(
+      loadConfig({ LATCHKEY_DB: ':memory:', LATCHKEY_CONFIG: path, LATCHKEY_SECRET: SECRET }),
+      { log },
+    );
+    try {
+      await start(deps);
+      assert.deepEqual((await deps.store.clients.find('plain'))?.redirectUris.sort(), [
+        'http://rp.example.test/cb',
+        'https://rp.example.test/cb',
+      ]);
+      assert.equal(warned.length, 1, warned.join('\n'));
+      assert.ok(
+        warned[0]!.includes(`${path}: "clients[1].redirect_uris" "http://rp.example.test/cb"`),
+        warned[0],
+      );
+      assert.match(warned[0]!, /plain http off loopback/);
+    } finally {
+      await deps.store.close();
+    }
+  });
 });

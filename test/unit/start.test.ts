@@ -33,7 +33,7 @@ function rowCounts(path: string): Record<string, number> {
 describe('the composition root only builds', () => {
   it('buildDeps writes no row to a fresh database; start() seeds scopes and makes the keys', async () => {
     const path = join(tmp.dir, 'fresh.db');
-    const config = loadConfig({ LATCHKEY_DB: path, LATCHKEY_SECRET: 'start-test-secret-0123456789' });
+    const config = loadConfig({ LATCHKEY_DB: path, LATCHKEY_SECRET: 'start-test-secret-0123456789abcdef' });
     const deps = await buildDeps(config, { clock: new FakeClock(), log: jsonLog('silent') });
     const built = rowCounts(path);
     assert.ok(Object.keys(built).includes('signing_keys'), 'the schema is there');

@@ -1,7 +1,7 @@
 import type { Params } from '../../http/params.js';
 import type { Client } from '../../store/types.js';
 import { invalidRequest, invalidScope, OAuthError, unauthorizedClient } from '../errors.js';
-import { checkAllowedScopes, parseResource, parseScope } from '../scope.js';
+import { checkAllowedResource, checkAllowedScopes, parseScope } from '../scope.js';
 import type { ResponseMode, ResponseType } from './request.js';
 
 const LOOPBACK_IPS = new Set(['127.0.0.1', '[::1]']);
@@ -134,8 +134,9 @@ export function checkNonce(params: Params, responseType: ResponseType): string |
   return nonce;
 }
 
-export function checkResource(params: Params): string | null {
-  return parseResource(params.get('resource')) ?? null;
+/** RFC 8707 §2: only a resource on the client's allow-list; a redirect error (`invalid_target`). */
+export function checkResource(client: Client, params: Params): string | null {
+  return checkAllowedResource(client, params.get('resource')) ?? null;
 }
 
 /** OIDC Core §6.1, §6.2: request objects are not supported, and say so with their own codes. */

@@ -54,7 +54,7 @@ async function authorize(c: Context, deps: Deps, flow: InteractionFlow, params: 
   const codeChallenge = checkPkce(client, params, responseType);
   const nonce = checkNonce(params, responseType);
   const { prompt, maxAge } = checkPrompt(params);
-  const resource = checkResource(params);
+  const resource = checkResource(client, params);
   const loginHint = params.get('login_hint')?.slice(0, 254) ?? null;
 
   const request: AuthorizationRequest = {

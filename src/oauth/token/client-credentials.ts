@@ -1,5 +1,5 @@
 import { invalidClient, invalidScope } from '../errors.js';
-import { checkAllowedScopes, parseResource, parseScope } from '../scope.js';
+import { checkAllowedResource, checkAllowedScopes, parseScope } from '../scope.js';
 import type { GrantHandler } from './grant.js';
 import { buildTokens } from './issue.js';
 
@@ -22,7 +22,7 @@ export const clientCredentials: GrantHandler = {
         `${userScopes.map((s) => `"${s}"`).join(', ')} needs a user: not for client_credentials`,
       );
     const scope = (requested.length ? requested : client.scopes.filter((s) => !USER_SCOPES.has(s))).join(' ');
-    const resource = parseResource(params.get('resource'));
+    const resource = checkAllowedResource(client, params.get('resource'));
     const { response, issued } = await buildTokens(deps, {
       client,
       user: null,

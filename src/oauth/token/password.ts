@@ -3,7 +3,7 @@ import { randomToken } from '../../crypto/hash.js';
 import { clientIp } from '../../http/net.js';
 import type { Grant } from '../../store/types.js';
 import { invalidGrant, OAuthError } from '../errors.js';
-import { checkAllowedScopes, parseResource, parseScope } from '../scope.js';
+import { checkAllowedResource, checkAllowedScopes, parseScope } from '../scope.js';
 import type { GrantHandler } from './grant.js';
 import { buildTokens } from './issue.js';
 
@@ -17,7 +17,7 @@ export const password: GrantHandler = {
     const requested = parseScope(params.get('scope'));
     checkAllowedScopes(client, requested);
     const scope = requested.length ? requested : client.scopes;
-    const resource = parseResource(params.get('resource'));
+    const resource = checkAllowedResource(client, params.get('resource'));
 
     const result = await authenticatePassword(deps, username, pass, { ip: clientIp(c) });
     if (result.status === 'failed') {

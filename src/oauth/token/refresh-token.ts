@@ -72,6 +72,9 @@ export const refreshToken: GrantHandler = {
       throw invalidGrant('the refresh token was revoked');
     const user = grant.userId ? await deps.store.users.find(grant.userId) : undefined;
     if (grant.userId && !user) throw invalidGrant('the user no longer exists');
+    // A family's resource must still be on the client's allow-list (a grant from before it existed).
+    if (grant.resource !== null && !client.resources.includes(grant.resource))
+      throw invalidGrant('the resource of this refresh token is not allowed for the client');
 
     // RFC 6749 §6: a narrower scope may be asked for; the family keeps its own.
     const granted = grant.scope.split(' ').filter(Boolean);

@@ -37,6 +37,7 @@ export function clientStore({ raw, db, generation }: SqliteContext) {
       scopes: row.scopes,
       redirectUris: uris.filter((u) => u.kind === 'redirect').map((u) => u.uri),
       postLogoutRedirectUris: uris.filter((u) => u.kind === 'post_logout').map((u) => u.uri),
+      resources: uris.filter((u) => u.kind === 'resource').map((u) => u.uri),
       tokenFormat: row.tokenFormat,
       accessTokenTtlSeconds: row.accessTokenTtlSeconds,
       refreshTokenTtlSeconds: row.refreshTokenTtlSeconds,
@@ -50,21 +51,17 @@ export function clientStore({ raw, db, generation }: SqliteContext) {
 
   return {
     create: async (client) => {
-      const { redirectUris, postLogoutRedirectUris, ...row } = client;
+      const { redirectUris, postLogoutRedirectUris, resources, ...row } = client;
+      const kinds = [
+        ['redirect', redirectUris],
+        ['post_logout', postLogoutRedirectUris],
+        ['resource', resources],
+      ] as const;
       raw.transaction(() => {
         db.insert(s.clients).values(row).run();
-        const uris = [
-          ...[...new Set(redirectUris)].map((uri) => ({
-            clientId: client.id,
-            kind: 'redirect' as const,
-            uri,
-          })),
-          ...[...new Set(postLogoutRedirectUris)].map((uri) => ({
-            clientId: client.id,
-            kind: 'post_logout' as const,
-            uri,
-          })),
-        ];
+        const uris = kinds.flatMap(([kind, list]) =>
+          [...new Set(list)].map((uri) => ({ clientId: client.id, kind, uri })),
+        );
         if (uris.length) db.insert(s.clientUris).values(uris).run();
       })();
       clientCache.delete(client.id);

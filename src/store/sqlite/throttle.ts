@@ -18,7 +18,12 @@ export function throttleStore(cx: SqliteContext) {
     put: () =>
       db
         .insert(s.throttle)
-        .values({ key: p('key'), failures: p('failures'), blockedUntilMs: p('blockedUntilMs'), lastMs: p('lastMs') })
+        .values({
+          key: p('key'),
+          failures: p('failures'),
+          blockedUntilMs: p('blockedUntilMs'),
+          lastMs: p('lastMs'),
+        })
         .onConflictDoUpdate({
           target: s.throttle.key,
           set: {
@@ -62,4 +67,3 @@ export function throttleStore(cx: SqliteContext) {
         .run(beforeMs, limit).changes,
   } satisfies ThrottleStore;
 }
-
