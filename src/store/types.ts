@@ -171,7 +171,17 @@ export interface UserStore {
    * `event`, in one transaction. False, with nothing written, when there is no such user.
    */
   remove(id: string, event: NewAuditEvent): Promise<boolean>;
-  setPassword(id: string, passwordHash: string | null, now: number): Promise<void>;
+  /**
+   * A password change (SPEC §3): sets the hash, ends every session of the user and revokes all the user's
+   * grants, with `event` (its detail gains the counts `sessions` and `grants`) in one transaction.
+   * `undefined`, with nothing written, when there is no such user.
+   */
+  changePassword(
+    id: string,
+    passwordHash: string,
+    now: number,
+    event: NewAuditEvent,
+  ): Promise<{ sessions: number; grants: number } | undefined>;
   count(): Promise<number>;
 }
 
