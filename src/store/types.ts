@@ -253,6 +253,11 @@ export interface CodeStore {
    * and writes `replayEvent` in the same transaction; an unknown code answers `replayed` and writes nothing.
    */
   redeem(hash: string, now: number, issued: Issued, replayEvent?: NewAuditEvent): Promise<RedeemResult>;
+  /**
+   * Spends the code without issuing anything (a failed redemption): a later redemption is a replay. The
+   * grant is left as it is. False when the code was already spent or does not exist.
+   */
+  consume(hash: string, now: number): Promise<boolean>;
 }
 
 export interface SessionStore {

@@ -778,6 +778,25 @@ export function storeContract(
         assert.deepEqual([...results].sort(), ['ok', 'replayed']);
       });
 
+      it('consume() spends a code without issuing or revoking; a later redemption is a replay', async () => {
+        const { user, client } = await owners();
+        const grant = newGrant(client.id, user.id);
+        const code = newCode(grant);
+        await store.codes.save(grant, code);
+
+        assert.equal(await store.codes.consume(code.hash, NOW + 1), true);
+        assert.equal((await store.codes.find(code.hash))?.consumedAt, NOW + 1);
+        assert.equal((await store.grants.find(grant.id))?.revokedAt, null, 'the grant is left as it is');
+        assert.equal(await store.codes.consume(code.hash, NOW + 2), false, 'spent once');
+        assert.equal((await store.codes.find(code.hash))?.consumedAt, NOW + 1);
+        assert.equal(await store.codes.consume('no-such-code', NOW + 2), false);
+
+        const refresh = newRefresh(grant);
+        assert.equal(await store.codes.redeem(code.hash, NOW + 3, { refresh }), 'replayed');
+        assert.equal(await store.tokens.findRefresh(refresh.hash), undefined);
+        assert.deepEqual(await audit(), []);
+      });
+
       it('an unknown code answers replayed', async () => {
         assert.equal(await store.codes.redeem('no-such-code', NOW, {}), 'replayed');
       });
