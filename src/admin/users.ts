@@ -83,12 +83,26 @@ export async function removeUser(deps: Pick<Deps, 'store' | 'clock'>, ref: strin
   return user;
 }
 
+/**
+ * SPEC §3: a password change ends the user's sessions and revokes the user's refresh tokens, with its
+ * `password_changed` audit row, in one unit of work.
+ */
 export async function setUserPassword(
   deps: Pick<Deps, 'store' | 'clock'>,
   ref: string,
   password: string,
 ): Promise<User> {
   const user = await findUser(deps, ref);
-  await deps.store.users.setPassword(user.id, await hashValidPassword(password), deps.clock.now());
+  const passwordHash = await hashValidPassword(password, { email: user.email });
+  const now = deps.clock.now();
+  const changed = await deps.store.users.changePassword(user.id, passwordHash, now, {
+    at: now,
+    type: 'password_changed',
+    userId: user.id,
+    clientId: null,
+    ip: null,
+    detail: null,
+  });
+  if (!changed) throw new AdminError(`no user "${ref}"`, 'not_found');
   return (await deps.store.users.find(user.id))!;
 }

@@ -193,6 +193,8 @@ export class InteractionFlow {
           ? { authTime: session.session.authTime, amr: session.session.amr, complete: true }
           : undefined,
       signedInHere: state.loginAt !== undefined,
+      hintedSubjectMismatch:
+        !!request?.idTokenHintSub && user !== undefined && user.id !== request.idTokenHintSub,
       // `--require-mfa` and `acr_values` arrive with TOTP (issue 9); the policy already decides on them.
       secondFactor: { enrolled, clientRequires: false, acrRequested: false },
       consent: {

@@ -28,6 +28,8 @@ export interface Facts {
   signIn: { authTime: number; amr: readonly string[]; complete: boolean } | undefined;
   /** The user signed in during this interaction (satisfies `prompt=login` and `max_age`). */
   signedInHere: boolean;
+  /** The request's `id_token_hint` names another user than the one of `signIn`. */
+  hintedSubjectMismatch: boolean;
   secondFactor: SecondFactorRequirement;
   consent: {
     /** First-party clients are not asked (`--first-party`). */
@@ -55,6 +57,13 @@ export const CHECKS: readonly Check[] = [
     reason: 'nobody is signed in',
     promptNone: 'login_required',
     test: (f) => f.signIn === undefined,
+  },
+  {
+    step: 'login',
+    reason: 'id_token_hint names another user than the one signed in (OIDC Core 3.1.2.1)',
+    promptNone: 'login_required',
+    // A session of another user counts as nobody signed in; a sign-in made here settles it.
+    test: (f) => f.hintedSubjectMismatch && !f.signedInHere,
   },
   {
     step: 'login',

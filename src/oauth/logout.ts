@@ -1,6 +1,5 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import { decodeProtectedHeader, jwtVerify } from 'jose';
 import { LogoutConfirmPage, SignedOutPage } from '../../views/index.js';
 import type { Deps } from '../deps.js';
 import {
@@ -14,6 +13,7 @@ import { clientIp } from '../http/net.js';
 import { type Params, readForm, readQuery } from '../http/params.js';
 import { htmlPage } from '../http/render.js';
 import type { Client } from '../store/types.js';
+import { verifyIdTokenHint } from '../tokens/id-token.js';
 import { invalidRequest, OAuthError } from './errors.js';
 
 interface LogoutRequest {
@@ -24,34 +24,16 @@ interface LogoutRequest {
   hidden: Record<string, string>;
 }
 
-/** An ID token we issued; expired ones are fine as hints (RP-Initiated Logout §2). */
-async function verifyHint(deps: Deps, hint: string): Promise<{ sub: string; aud: string }> {
-  try {
-    const { kid } = decodeProtectedHeader(hint);
-    const key = kid ? await deps.keys.verificationKey(kid) : undefined;
-    if (!key) throw new Error('unknown key');
-    const { payload } = await jwtVerify(hint, key.key, {
-      issuer: deps.config.issuer,
-      algorithms: [key.alg],
-      currentDate: new Date(0),
-    });
-    const aud = Array.isArray(payload.aud) ? payload.aud[0] : payload.aud;
-    if (!payload.sub || !aud) throw new Error('missing claims');
-    return { sub: payload.sub, aud };
-  } catch {
-    throw invalidRequest('"id_token_hint" is not an ID token issued here');
-  }
-}
-
 async function parseLogout(deps: Deps, params: Params): Promise<LogoutRequest> {
   const hint = params.get('id_token_hint');
-  const verified = hint ? await verifyHint(deps, hint) : undefined;
+  const verified = hint ? await verifyIdTokenHint(deps, hint) : undefined;
+  if (verified && 'problem' in verified)
+    throw invalidRequest('"id_token_hint" is not an ID token issued here', { detail: verified.problem });
   const clientId = params.get('client_id');
-  if (verified && clientId && verified.aud !== clientId)
+  if (verified && clientId && verified.client.id !== clientId)
     throw invalidRequest('"client_id" does not match "id_token_hint"');
-  const id = verified?.aud ?? clientId;
-  const client = id ? await deps.store.clients.find(id) : undefined;
-  if (id && !client) throw new OAuthError('invalid_client', 'unknown client');
+  const client = verified?.client ?? (clientId ? await deps.store.clients.find(clientId) : undefined);
+  if (clientId && !client) throw new OAuthError('invalid_client', 'unknown client');
   const redirectUri = params.get('post_logout_redirect_uri');
   // RP-Initiated Logout §3: only a registered URI, and only when the client is known; else no redirect.
   if (redirectUri !== undefined) {

@@ -173,7 +173,17 @@ export interface UserStore {
    * `event`, in one transaction. False, with nothing written, when there is no such user.
    */
   remove(id: string, event: NewAuditEvent): Promise<boolean>;
-  setPassword(id: string, passwordHash: string | null, now: number): Promise<void>;
+  /**
+   * A password change (SPEC §3): sets the hash, ends every session of the user and revokes all the user's
+   * grants, with `event` (its detail gains the counts `sessions` and `grants`) in one transaction.
+   * `undefined`, with nothing written, when there is no such user.
+   */
+  changePassword(
+    id: string,
+    passwordHash: string,
+    now: number,
+    event: NewAuditEvent,
+  ): Promise<{ sessions: number; grants: number } | undefined>;
   count(): Promise<number>;
 }
 
@@ -245,6 +255,11 @@ export interface CodeStore {
    * and writes `replayEvent` in the same transaction; an unknown code answers `replayed` and writes nothing.
    */
   redeem(hash: string, now: number, issued: Issued, replayEvent?: NewAuditEvent): Promise<RedeemResult>;
+  /**
+   * Spends the code without issuing anything (a failed redemption): a later redemption is a replay. The
+   * grant is left as it is. False when the code was already spent or does not exist.
+   */
+  consume(hash: string, now: number): Promise<boolean>;
 }
 
 export interface SessionStore {

@@ -2,7 +2,17 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Agent, actionOf, authorizeThroughPages, csrfOf, pkce } from '../helpers/agent.js';
-import { browser, claimsOf, signIn, tokenRequest, verifyJwt } from '../helpers/oauth.js';
+import {
+  browser,
+  claimsOf,
+  headerOf,
+  type Json,
+  json,
+  signIn,
+  tokenRequest,
+  tokensFor,
+  verifyJwt,
+} from '../helpers/oauth.js';
 import { type TestApp, testApp } from '../helpers/server.js';
 
 const CB = 'https://app.example/cb';
@@ -468,6 +478,93 @@ describe('GET /authorize', () => {
       const replay = await agent.go(actionOf(page.html!));
       assert.equal(replay.res?.status, 400);
     });
+  });
+
+  describe('id_token_hint (OIDC Core 3.1.2.1; issue 8 #6)', () => {
+    let alice: { id: string; email: string; password: string };
+    let bob: { id: string; email: string; password: string };
+    let bobBrowser: Agent;
+    let aliceIdToken: string;
+    let bobIdToken: string;
+
+    /** A first-party client: no consent page stands between a signed-in user and the code. */
+    const withHint = (hint: string, extra: Record<string, string> = {}) =>
+      `/authorize?${query(base(firstParty.id, { id_token_hint: hint, ...extra }))}`;
+
+    before(async () => {
+      alice = await t.addUser({});
+      bob = await t.addUser({});
+      aliceIdToken = (await tokensFor(t, firstPartyClient(), alice)).id_token;
+      bobBrowser = browser(t);
+      await signIn(bobBrowser, bob);
+      bobIdToken = (await tokensFor(t, firstPartyClient(), bob, { agent: bobBrowser })).id_token;
+    });
+
+    const firstPartyClient = () => ({ ...firstParty, redirectUri: CB });
+
+    it('refuses a hint that is not a JWT with invalid_request, even with prompt=none', async () => {
+      const res = await bobBrowser.request(withHint('not.a.jwt', { prompt: 'none' }));
+      assertRedirectError(t, res, { redirectUri: CB, error: 'invalid_request', state: 'xyz' });
+    });
+
+    it('refuses an unsigned (alg none) hint naming the signed-in user', async () => {
+      const { kid } = headerOf(bobIdToken);
+      const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+      const unsigned = `${b64({ alg: 'none', typ: 'JWT', kid })}.${b64(claimsOf(bobIdToken))}.`;
+      const res = await bobBrowser.request(withHint(unsigned, { prompt: 'none' }));
+      assertRedirectError(t, res, { redirectUri: CB, error: 'invalid_request', state: 'xyz' });
+    });
+
+    it('refuses an access token as the hint', async () => {
+      const { access_token } = await tokensFor(t, firstPartyClient(), bob, { agent: bobBrowser });
+      assert.equal(headerOf(access_token).typ, 'at+jwt');
+      const res = await bobBrowser.request(withHint(access_token, { prompt: 'none' }));
+      assertRedirectError(t, res, { redirectUri: CB, error: 'invalid_request', state: 'xyz' });
+    });
+
+    it('answers login_required to prompt=none when the hint names another user than the session’s', async () => {
+      const res = await bobBrowser.request(withHint(aliceIdToken, { prompt: 'none' }));
+      const params = assertRedirectError(t, res, { redirectUri: CB, error: 'login_required', state: 'xyz' });
+      assert.equal(params.get('code'), null);
+    });
+
+    it('shows the login page when the hint names another user, and the hinted user signs in there', async () => {
+      const agent = browser(t);
+      await signIn(agent, bob);
+      const step = await agent.go(withHint(aliceIdToken));
+      assert.ok(isLoginPage(step.html), 'login page, not a code for bob');
+      const done = await agent.submit(step.html!, { email: alice.email, password: alice.password });
+      const code = done.external?.searchParams.get('code');
+      assert.ok(code);
+      const tokens = await redeemCode(code);
+      assert.equal(claimsOf(tokens.id_token).sub, alice.id);
+    });
+
+    it('accepts a hint naming the signed-in user, expired or not', async () => {
+      const res = await bobBrowser.request(withHint(bobIdToken, { prompt: 'none' }));
+      assert.equal(res.status, 303);
+      const code = new URL(res.headers.get('location')!).searchParams.get('code');
+      assert.ok(code, res.headers.get('location') ?? '');
+      assert.equal(claimsOf((await redeemCode(code)).id_token).sub, bob.id);
+
+      t.clock.advance(2 * 3600);
+      const later = await bobBrowser.request(withHint(bobIdToken, { prompt: 'none' }));
+      assert.ok(
+        new URL(later.headers.get('location')!).searchParams.get('code'),
+        'an expired hint still names bob',
+      );
+    });
+
+    /** Redeems a code of the first-party client obtained without PKCE. */
+    async function redeemCode(code: string): Promise<Json> {
+      const res = await t.request(
+        '/token',
+        tokenRequest(firstPartyClient(), { grant_type: 'authorization_code', code, redirect_uri: CB }),
+      );
+      const body = await json(res);
+      assert.equal(res.status, 200, JSON.stringify(body));
+      return body;
+    }
   });
 
   describe('browser security', () => {

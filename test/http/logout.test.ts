@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type Agent, csrfOf } from '../helpers/agent.js';
-import { browser, json, refresh, signIn, type TestClient, tokensFor } from '../helpers/oauth.js';
+import { browser, headerOf, json, refresh, signIn, type TestClient, tokensFor } from '../helpers/oauth.js';
 import { type TestApp, testApp } from '../helpers/server.js';
 
 const CB = 'https://app.example/cb';
@@ -207,5 +207,30 @@ describe('GET /logout (RP-Initiated Logout 1.0)', () => {
     assert.equal(res.status, 400);
     assert.equal(res.headers.get('location'), null);
     assert.equal((await json(await t.request('/healthz'))).status, 'ok');
+  });
+
+  it('refuses an access token as the hint, keeps the session, and still takes the ID token (issue 8 #6)', async () => {
+    const agent = browser(t);
+    await signIn(agent, user);
+    const tokens = await tokensFor(t, client, user, { scope: 'openid', agent });
+    assert.equal(headerOf(tokens.access_token).typ, 'at+jwt');
+    const logout = (hint: string) =>
+      agent.request(
+        `/logout?${new URLSearchParams({ id_token_hint: hint, post_logout_redirect_uri: AFTER_LOGOUT, state: 's' })}`,
+      );
+
+    const refused = await logout(tokens.access_token);
+    assert.equal(refused.status, 400);
+    assert.equal(refused.headers.get('location'), null);
+    const html = await refused.text();
+    assert.match(html, /Something went wrong/);
+    assert.ok(html.includes('<code>invalid_request</code>'), 'the page shows invalid_request');
+    assert.equal(await signedIn(agent), true, 'the session is kept');
+    assert.equal((await refresh(t, client, tokens.refresh_token)).status, 200);
+
+    const res = await logout(tokens.id_token);
+    assert.equal(res.status, 303);
+    assert.equal(res.headers.get('location'), `${AFTER_LOGOUT}?state=s`);
+    assert.equal(await signedIn(agent), false);
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { sha256 } from '../../src/crypto/hash.js';
 import { pkce } from '../helpers/agent.js';
 import {
   browser,
@@ -79,6 +80,12 @@ describe('POST /token grant_type=authorization_code', () => {
     await expectOAuthError(await redeem(t, other, code, verifier), 'invalid_grant');
   });
 
+  it('a redemption by another client spends the code (issue 8 #7)', async () => {
+    const { code, verifier } = await getCode(t, client, user);
+    await expectOAuthError(await redeem(t, other, code, verifier), 'invalid_grant');
+    await expectOAuthError(await redeem(t, client, code, verifier), 'invalid_grant');
+  });
+
   it('refuses an unknown code', async () => {
     await expectOAuthError(await redeem(t, client, 'not-a-code', pkce().verifier), 'invalid_grant');
   });
@@ -104,7 +111,8 @@ describe('POST /token grant_type=authorization_code', () => {
         ),
         'invalid_grant',
       );
-      // Those failures did not spend it.
+      // Those failures did not spend it: unlike a wrong code_verifier, a wrong redirect_uri says nothing
+      // about who holds the code (the URI is no secret), so the client may correct itself (issue 8 #7).
       assert.equal((await redeem(t, two, code, verifier)).status, 200);
     });
 
@@ -210,10 +218,67 @@ describe('POST /token grant_type=authorization_code', () => {
         redirectUri: CB,
       };
       const { code, verifier } = await getCode(t, pub, user);
-      const wrong = await redeem(t, pub, code, pkce().verifier);
-      await expectOAuthError(wrong, 'invalid_grant');
       const res = await redeem(t, pub, code, verifier);
       assert.equal(res.status, 200);
+    });
+
+    describe('a failed verifier spends the code without revoking anything (issue 8 #7)', () => {
+      /** The code's record and its grant, straight from the store. */
+      async function stored(code: string) {
+        const record = await t.deps.store.codes.find(sha256(code));
+        assert.ok(record);
+        return { record, grant: await t.deps.store.grants.find(record.grantId) };
+      }
+
+      const failures: [string, (code: string) => RequestInit][] = [
+        [
+          'a wrong verifier',
+          (code) => codeRequest(client, { code, redirect_uri: CB, code_verifier: pkce().verifier }),
+        ],
+        [
+          'a malformed verifier',
+          (code) => codeRequest(client, { code, redirect_uri: CB, code_verifier: 'wrong' }),
+        ],
+        ['a missing verifier', (code) => codeRequest(client, { code, redirect_uri: CB })],
+      ];
+      for (const [what, request] of failures) {
+        it(`after ${what}, the right verifier no longer redeems it`, async () => {
+          const { code, verifier } = await getCode(t, client, user);
+          await expectOAuthError(await t.request('/token', request(code)), 'invalid_grant');
+          const { record, grant } = await stored(code);
+          assert.notEqual(record.consumedAt, null, 'spent');
+          assert.equal(grant?.revokedAt, null, 'nothing was issued, nothing is revoked');
+          await expectOAuthError(await redeem(t, client, code, verifier), 'invalid_grant');
+        });
+      }
+
+      it('after a verifier sent for a code without a challenge, the code no longer redeems', async () => {
+        const agent = browser(t);
+        await signIn(agent, user);
+        const q = new URLSearchParams({
+          response_type: 'code',
+          client_id: client.id,
+          redirect_uri: CB,
+          scope: 'openid',
+        });
+        const code = (await agent.go(`/authorize?${q}`)).external!.searchParams.get('code')!;
+        await expectOAuthError(await redeem(t, client, code, pkce().verifier), 'invalid_grant');
+        assert.notEqual((await stored(code)).record.consumedAt, null, 'spent');
+        await expectOAuthError(
+          await t.request('/token', codeRequest(client, { code, redirect_uri: CB })),
+          'invalid_grant',
+        );
+      });
+
+      it('a public client gets no second try either', async () => {
+        const pub = {
+          ...(await t.addClient({ redirectUris: [CB], isPublic: true, firstParty: true })),
+          redirectUri: CB,
+        };
+        const { code, verifier } = await getCode(t, pub, user);
+        await expectOAuthError(await redeem(t, pub, code, pkce().verifier), 'invalid_grant');
+        await expectOAuthError(await redeem(t, pub, code, verifier), 'invalid_grant');
+      });
     });
   });
 

@@ -115,11 +115,16 @@ describe('POST /token grant_type=refresh_token', () => {
     assert.ok(await ok(await refresh(t, client, successor)));
   });
 
-  it('refuses a token presented by another client, without harming the family', async () => {
+  it('refuses a token presented by another client and revokes its family (issue 8 #7)', async () => {
     const other = await newClient();
     const first = await tokensFor(t, client, user, { scope: SCOPE });
-    await expectOAuthError(await refresh(t, other, first.refresh_token), 'invalid_grant');
-    await ok(await refresh(t, client, first.refresh_token));
+    const second = await ok(await refresh(t, client, first.refresh_token));
+    await expectOAuthError(await refresh(t, other, second.refresh_token), 'invalid_grant');
+    await expectOAuthError(await refresh(t, client, second.refresh_token), 'invalid_grant');
+    assert.equal((await introspect(t, client, second.access_token)).active, false);
+    const [event] = await t.deps.store.events.list(1);
+    assert.equal(event?.type, 'refresh_wrong_client');
+    assert.equal(event?.clientId, other.id);
   });
 
   it('refuses an unknown token', async () => {

@@ -306,17 +306,80 @@ export function storeContract(
         assert.deepEqual(await audit(), []);
       });
 
-      it('sets and clears a password, stamping updatedAt', async () => {
-        const input = newUser({ passwordHash: null });
-        await store.users.create(input);
-        await store.users.setPassword(input.id, '$argon2id$new', NOW + 5);
-        let user = await store.users.find(input.id);
-        assert.equal(user?.passwordHash, '$argon2id$new');
-        assert.equal(user?.updatedAt, NOW + 5);
-        await store.users.setPassword(input.id, null, NOW + 6);
-        user = await store.users.find(input.id);
-        assert.equal(user?.passwordHash, null);
-        assert.equal(user?.updatedAt, NOW + 6);
+      it('changePassword() sets the hash, ends every session, revokes every grant of the user and writes its audit row', async () => {
+        const { user, client } = await owners();
+        const someoneElse = newUser();
+        await store.users.create(someoneElse);
+        const mine = [newSession(user.id), newSession(user.id), newSession(user.id, { endedAt: NOW - 5 })];
+        const theirs = newSession(someoneElse.id);
+        for (const s of [...mine, theirs]) await store.sessions.create(s);
+        const grants = [
+          newGrant(client.id, user.id, { sessionHash: mine[0]!.idHash }),
+          newGrant(client.id, user.id, { scope: 'openid offline_access' }),
+        ];
+        const refresh = newRefresh(grants[1]!);
+        const done = newGrant(client.id, user.id, { revokedAt: NOW - 5 });
+        const theirGrant = newGrant(client.id, someoneElse.id);
+        await store.tokens.issue({ grant: grants[0]! });
+        await store.tokens.issue({ grant: grants[1]!, refresh });
+        for (const grant of [done, theirGrant]) await store.tokens.issue({ grant });
+        const event = newEvent('password_changed', { userId: user.id });
+
+        assert.deepEqual(await store.users.changePassword(user.id, '$argon2id$new', NOW + 5, event), {
+          sessions: 2,
+          grants: 2,
+        });
+        const changed = await store.users.find(user.id);
+        assert.equal(changed?.passwordHash, '$argon2id$new');
+        assert.equal(changed?.updatedAt, NOW + 5);
+        assert.deepEqual(await store.sessions.listActiveForUser(user.id, NOW), []);
+        assert.equal(
+          (await store.sessions.find(mine[2]!.idHash))?.endedAt,
+          NOW - 5,
+          'an ended session keeps its end',
+        );
+        for (const grant of grants) assert.equal((await store.grants.find(grant.id))?.revokedAt, NOW + 5);
+        assert.equal(
+          (await store.grants.find(done.id))?.revokedAt,
+          NOW - 5,
+          'a revoked grant keeps its time',
+        );
+        assert.equal(
+          (await store.sessions.find(theirs.idHash))?.endedAt,
+          null,
+          'another user’s session stays',
+        );
+        assert.equal((await store.grants.find(theirGrant.id))?.revokedAt, null, 'another user’s grant stays');
+        assert.deepEqual(await audit(), [{ ...event, detail: { via: 'contract', sessions: 2, grants: 2 } }]);
+
+        assert.equal(
+          await store.users.changePassword(
+            'no-such-user',
+            '$argon2id$x',
+            NOW + 6,
+            newEvent('password_changed'),
+          ),
+          undefined,
+        );
+        assert.equal((await audit()).length, 1, 'nothing is written for a user that does not exist');
+      });
+
+      it('changePassword() is all or nothing', async () => {
+        const { user, client } = await owners();
+        const session = newSession(user.id);
+        await store.sessions.create(session);
+        const grant = newGrant(client.id, user.id, { sessionHash: session.idHash });
+        const refresh = newRefresh(grant);
+        await store.tokens.issue({ grant, refresh });
+
+        await assert.rejects(store.users.changePassword(user.id, '$argon2id$new', NOW + 5, REFUSED_EVENT));
+        const unchanged = await store.users.find(user.id);
+        assert.equal(unchanged?.passwordHash, user.passwordHash, 'the hash is unchanged');
+        assert.equal(unchanged?.updatedAt, user.createdAt);
+        assert.deepEqual(await store.sessions.find(session.idHash), session, 'the session is still active');
+        assert.deepEqual(await store.grants.find(grant.id), grant, 'the grant is not revoked');
+        assert.deepEqual(await store.tokens.findRefresh(refresh.hash), refresh);
+        assert.deepEqual(await audit(), []);
       });
     });
 
@@ -723,6 +786,25 @@ export function storeContract(
           store.codes.redeem(code.hash, NOW + 1, { refresh: newRefresh(grant) }),
         ]);
         assert.deepEqual([...results].sort(), ['ok', 'replayed']);
+      });
+
+      it('consume() spends a code without issuing or revoking; a later redemption is a replay', async () => {
+        const { user, client } = await owners();
+        const grant = newGrant(client.id, user.id);
+        const code = newCode(grant);
+        await store.codes.save(grant, code);
+
+        assert.equal(await store.codes.consume(code.hash, NOW + 1), true);
+        assert.equal((await store.codes.find(code.hash))?.consumedAt, NOW + 1);
+        assert.equal((await store.grants.find(grant.id))?.revokedAt, null, 'the grant is left as it is');
+        assert.equal(await store.codes.consume(code.hash, NOW + 2), false, 'spent once');
+        assert.equal((await store.codes.find(code.hash))?.consumedAt, NOW + 1);
+        assert.equal(await store.codes.consume('no-such-code', NOW + 2), false);
+
+        const refresh = newRefresh(grant);
+        assert.equal(await store.codes.redeem(code.hash, NOW + 3, { refresh }), 'replayed');
+        assert.equal(await store.tokens.findRefresh(refresh.hash), undefined);
+        assert.deepEqual(await audit(), []);
       });
 
       it('an unknown code answers replayed', async () => {

@@ -1,5 +1,7 @@
+import type { Deps } from '../../deps.js';
 import type { Params } from '../../http/params.js';
 import type { Client } from '../../store/types.js';
+import { verifyIdTokenHint } from '../../tokens/id-token.js';
 import { invalidRequest, invalidScope, OAuthError, unauthorizedClient } from '../errors.js';
 import { checkAllowedResource, checkAllowedScopes, parseScope } from '../scope.js';
 import type { ResponseMode, ResponseType } from './request.js';
@@ -145,4 +147,20 @@ export function checkNoRequestObject(params: Params): void {
     throw new OAuthError('request_not_supported', 'request objects are not supported');
   if (params.has('request_uri'))
     throw new OAuthError('request_uri_not_supported', '"request_uri" is not supported');
+}
+
+/**
+ * OIDC Core §3.1.2.1: `id_token_hint` must be an ID token we issued (expired is fine). Its subject is kept
+ * for the policy, which treats a session of another user as nobody signed in (OIDC Core §3.1.2.2).
+ */
+export async function checkIdTokenHint(
+  deps: Pick<Deps, 'config' | 'keys' | 'store'>,
+  params: Params,
+): Promise<string | null> {
+  const hint = params.get('id_token_hint');
+  if (!hint) return null;
+  const verified = await verifyIdTokenHint(deps, hint);
+  if ('problem' in verified)
+    throw invalidRequest('"id_token_hint" is not an ID token issued here', { detail: verified.problem });
+  return verified.sub;
 }

@@ -6,6 +6,7 @@ import { redirectErrors } from '../../http/render.js';
 import type { InteractionFlow } from '../../interaction/flow.js';
 import { OAuthError } from '../errors.js';
 import {
+  checkIdTokenHint,
   checkNonce,
   checkNoRequestObject,
   checkPkce,
@@ -54,6 +55,7 @@ async function authorize(c: Context, deps: Deps, flow: InteractionFlow, params: 
   const codeChallenge = checkPkce(client, params, responseType);
   const nonce = checkNonce(params, responseType);
   const { prompt, maxAge } = checkPrompt(params);
+  const idTokenHintSub = await checkIdTokenHint(deps, params);
   const resource = checkResource(client, params);
   const loginHint = params.get('login_hint')?.slice(0, 254) ?? null;
 
@@ -70,6 +72,7 @@ async function authorize(c: Context, deps: Deps, flow: InteractionFlow, params: 
     prompt,
     maxAge,
     loginHint,
+    idTokenHintSub,
     resource,
   };
   // 4. save the interaction and take the next step

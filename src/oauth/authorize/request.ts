@@ -14,6 +14,8 @@ export interface AuthorizationRequest {
   prompt: string[];
   maxAge: number | null;
   loginHint: string | null;
+  /** The `sub` of a verified `id_token_hint`: a session of another user counts as nobody signed in. */
+  idTokenHintSub: string | null;
   resource: string | null;
 }
 

@@ -6,6 +6,20 @@ import { buildTokens } from './issue.js';
 
 const VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/;
 
+/** RFC 7636 §4.6; RFC 9700 §2.1.1: a verifier without a challenge is refused too. The problem, if any. */
+function verifierProblem(challenge: string | null, verifier: string | undefined): string | undefined {
+  if (challenge === null)
+    return verifier === undefined
+      ? undefined
+      : '"code_verifier" was sent but the authorization request had no code challenge';
+  if (verifier === undefined) return '"code_verifier" is required';
+  // RFC 7636 §4.6: a malformed verifier cannot match the challenge either.
+  if (!VERIFIER.test(verifier)) return '"code_verifier" must be 43-128 unreserved characters';
+  const computed = createHash('sha256').update(verifier, 'ascii').digest('base64url');
+  if (!safeEqual(computed, challenge)) return '"code_verifier" does not match the code challenge';
+  return undefined;
+}
+
 /** RFC 6749 §4.1.3 with RFC 7636 §4.6. */
 export const authorizationCode: GrantHandler = {
   type: 'authorization_code',
@@ -17,9 +31,13 @@ export const authorizationCode: GrantHandler = {
     const now = deps.clock.now();
     const hash = code.length <= 200 ? sha256(code) : '';
     const record = hash ? await deps.store.codes.find(hash) : undefined;
-    // RFC 6749 §4.1.3: bound to the client.
-    if (!record || record.clientId !== client.id)
-      throw invalidGrant('the code is invalid, expired or was issued to another client');
+    const invalid = 'the code is invalid, expired or was issued to another client';
+    if (!record) throw invalidGrant(invalid);
+    // RFC 6749 §4.1.3: bound to the client. Another client holding it means it leaked: it is spent (issue 8 #7).
+    if (record.clientId !== client.id) {
+      await deps.store.codes.consume(hash, now);
+      throw invalidGrant(invalid);
+    }
     if (record.consumedAt !== null) {
       // RFC 6749 §4.1.2: a second redemption revokes what the first issued.
       await deps.store.codes.redeem(
@@ -38,7 +56,8 @@ export const authorizationCode: GrantHandler = {
       throw invalidGrant('the code was already used; the tokens issued from it are revoked');
     }
     if (record.expiresAt <= now) throw invalidGrant('the code has expired');
-    // SPEC §3: equal to what /authorize received, or absent when it had none.
+    // SPEC §3: equal to what /authorize received, or absent when it had none. A mismatch leaves the code
+    // usable: the redirect URI is no secret, so it says nothing about who holds the code (unlike a verifier).
     if (record.redirectUri !== null) {
       if (redirectUri === undefined)
         throw invalidGrant('"redirect_uri" is required: it was sent to /authorize');
@@ -47,17 +66,12 @@ export const authorizationCode: GrantHandler = {
     } else if (redirectUri !== undefined && !client.redirectUris.includes(redirectUri)) {
       throw invalidGrant('"redirect_uri" does not match the authorization request');
     }
-    // RFC 7636 §4.6; RFC 9700 §2.1.1: a verifier without a challenge is refused too.
-    if (record.codeChallenge !== null) {
-      if (verifier === undefined) throw invalidGrant('"code_verifier" is required');
-      // RFC 7636 §4.6: a malformed verifier cannot match the challenge either.
-      if (!VERIFIER.test(verifier))
-        throw invalidGrant('"code_verifier" must be 43-128 unreserved characters');
-      const computed = createHash('sha256').update(verifier, 'ascii').digest('base64url');
-      if (!safeEqual(computed, record.codeChallenge))
-        throw invalidGrant('"code_verifier" does not match the code challenge');
-    } else if (verifier !== undefined) {
-      throw invalidGrant('"code_verifier" was sent but the authorization request had no code challenge');
+    // RFC 6749 §10.5: single use. A failed verifier spends the code too (issue 8 #7): whoever holds it
+    // without the verifier gets no second try. Nothing was issued, so there is no family to revoke.
+    const problem = verifierProblem(record.codeChallenge, verifier);
+    if (problem) {
+      await deps.store.codes.consume(hash, now);
+      throw invalidGrant(problem);
     }
     const grant = await deps.store.grants.find(record.grantId);
     const user = await deps.store.users.find(record.userId);

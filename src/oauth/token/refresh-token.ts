@@ -63,8 +63,20 @@ export const refreshToken: GrantHandler = {
     const now = deps.clock.now();
     const hash = presented.length <= 200 ? sha256(presented) : '';
     const row = hash ? await deps.store.tokens.findRefresh(hash) : undefined;
-    if (!row || row.clientId !== client.id)
-      throw invalidGrant('the refresh token is invalid or was issued to another client');
+    const invalid = 'the refresh token is invalid or was issued to another client';
+    if (!row) throw invalidGrant(invalid);
+    // RFC 6749 §10.4: bound to its client. Another client holding it means it leaked: the family goes.
+    if (row.clientId !== client.id) {
+      await deps.store.grants.revoke(row.grantId, now, {
+        at: now,
+        type: 'refresh_wrong_client',
+        userId: null,
+        clientId: client.id,
+        ip: null,
+        detail: { grant: row.grantId, issued_to: row.clientId },
+      });
+      throw invalidGrant(invalid);
+    }
     if (row.rotatedAt !== null) return replay(deps, client, row, presented);
     if (row.expiresAt <= now) throw invalidGrant('the refresh token has expired');
     const grant = await deps.store.grants.find(row.grantId);

@@ -45,5 +45,6 @@ export function codeStore(cx: SqliteContext) {
         writeIssued(cx, issued);
         return 'ok' as const;
       })(),
+    consume: async (hash, now) => q.consume.run({ hash, now }).changes > 0,
   } satisfies CodeStore;
 }

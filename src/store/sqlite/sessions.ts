@@ -3,6 +3,7 @@ import * as s from '../../../db/schema.sqlite.js';
 import type { SessionStore } from '../types.js';
 import {
   allPlaceholders,
+  endUserSessions,
   lazily,
   p,
   revokeSessionGrants,
@@ -30,12 +31,6 @@ export function sessionStore(cx: SqliteContext) {
       .where(and(eq(s.sessions.idHash, idHash), isNull(s.sessions.endedAt)))
       .run();
   };
-  const endAllForUser = (userId: string, now: number): number =>
-    db
-      .update(s.sessions)
-      .set({ endedAt: now })
-      .where(and(eq(s.sessions.userId, userId), isNull(s.sessions.endedAt)))
-      .run().changes;
   return {
     create: async (session) => {
       q.insertSession.run({ ...session });
@@ -54,7 +49,7 @@ export function sessionStore(cx: SqliteContext) {
       })(),
     signOutEverywhere: async (userId, now, event) =>
       raw.transaction(() => {
-        const sessions = endAllForUser(userId, now);
+        const sessions = endUserSessions(cx, userId, now);
         const grants = revokeUserGrants(cx, userId, now);
         writeEvent(cx, { ...event, detail: { ...event.detail, sessions, grants } });
         return { sessions, grants };

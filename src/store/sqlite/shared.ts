@@ -123,6 +123,15 @@ export function revokeGrantNow({ q }: SqliteContext, id: string, now: number): b
   return q.revokeGrant.run({ id, now }).changes > 0;
 }
 
+/** Ends every session of the user that has not ended yet (expired ones included). */
+export function endUserSessions({ db }: SqliteContext, userId: string, now: number): number {
+  return db
+    .update(s.sessions)
+    .set({ endedAt: now })
+    .where(and(eq(s.sessions.userId, userId), isNull(s.sessions.endedAt)))
+    .run().changes;
+}
+
 export function revokeUserGrants({ db }: SqliteContext, userId: string, now: number): number {
   return db
     .update(s.grants)

@@ -1,7 +1,14 @@
 import { asc, eq } from 'drizzle-orm';
 import * as s from '../../../db/schema.sqlite.js';
 import type { User, UserStore } from '../types.js';
-import { lazily, type SqliteContext, selectBy, writeEvent } from './shared.js';
+import {
+  endUserSessions,
+  lazily,
+  revokeUserGrants,
+  type SqliteContext,
+  selectBy,
+  writeEvent,
+} from './shared.js';
 
 export function userStore(cx: SqliteContext) {
   const { raw, db } = cx;
@@ -26,9 +33,19 @@ export function userStore(cx: SqliteContext) {
         writeEvent(cx, event);
         return true;
       })(),
-    setPassword: async (id, passwordHash, now) => {
-      db.update(s.users).set({ passwordHash, updatedAt: now }).where(eq(s.users.id, id)).run();
-    },
+    changePassword: async (id, passwordHash, now, event) =>
+      raw.transaction(() => {
+        const changed = db
+          .update(s.users)
+          .set({ passwordHash, updatedAt: now })
+          .where(eq(s.users.id, id))
+          .run().changes;
+        if (changed === 0) return undefined;
+        const sessions = endUserSessions(cx, id, now);
+        const grants = revokeUserGrants(cx, id, now);
+        writeEvent(cx, { ...event, detail: { ...event.detail, sessions, grants } });
+        return { sessions, grants };
+      })(),
     count: async () => (raw.prepare('select count(*) as n from users').get() as { n: number }).n,
   } satisfies UserStore;
 }
