@@ -1,3 +1,4 @@
+import { chmodSync, closeSync, openSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
@@ -27,13 +28,41 @@ export interface SqliteOptions {
 /** The SQLite store, with its connection for tests and tools that need SQL. */
 export type SqliteStore = Store & { readonly raw: Database.Database };
 
+const isFile = (path: string) => path !== '' && path !== ':memory:' && !path.startsWith('file:');
+
+/**
+ * The database holds password hashes, sealed keys and audit rows: owner-only, like `latchkey.secret`.
+ * A new file is created 0600 before SQLite opens it (SQLite then gives its -wal and -shm files the same
+ * mode); files a version before this one created 0644 are tightened.
+ */
+function ownerOnly(path: string): void {
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    try {
+      const mode = statSync(file).mode & 0o777;
+      if (mode & 0o077) chmodSync(file, mode & 0o700);
+    } catch {
+      // Absent (no WAL yet) or not ours to change: nothing to tighten.
+    }
+  }
+}
+
+function createOwnerOnly(path: string): void {
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+}
+
 /** Opens (and creates) the database file: WAL, foreign keys, a busy timeout so the CLI and server can share it. */
 export function openSqlite(path: string): Database.Database {
+  if (isFile(path)) createOwnerOnly(path);
   const sqlite = new Database(path);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  if (isFile(path)) ownerOnly(path);
   return sqlite;
 }
 
