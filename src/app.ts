@@ -4,7 +4,7 @@ import { ErrorPage, formPostScript, stylesheet } from '../views/index.js';
 import type { Deps } from './deps.js';
 import { csrf, requireSession } from './http/browser.js';
 import { MAX_BODY_BYTES } from './http/params.js';
-import { errorJson, htmlPage, pageErrors, Redirect, renderError } from './http/render.js';
+import { errorJson, errorPage, htmlPage, pageErrors, Redirect, renderError } from './http/render.js';
 import { noStore, securityHeaders } from './http/security.js';
 import { accountRoutes } from './interaction/account.js';
 import { consentRoutes } from './interaction/consent.js';
@@ -25,6 +25,7 @@ import { DEVICE_CODE_GRANT, tokenRoutes } from './oauth/token/index.js';
 import { password } from './oauth/token/password.js';
 import { refreshToken } from './oauth/token/refresh-token.js';
 import { userinfoRoutes } from './oauth/userinfo.js';
+import { isBusy } from './store/index.js';
 
 /** The grants `/token` serves unless `createApp` is told otherwise. */
 export const DEFAULT_GRANTS: readonly GrantHandler[] = [
@@ -118,6 +119,15 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
       if (err.detail)
         deps.log.info('oauth error', { error: err.error, detail: err.detail, path: c.req.path });
       return renderError(c, err);
+    }
+    if (isBusy(err)) {
+      // Another process holds the database's write lock past the busy timeout: a retry may succeed. Not
+      // sent to a client's redirect URI: the interaction stays as it was, and reloading the page retries.
+      deps.log.warn('database busy', { path: c.req.path, error: String(err) });
+      const busy = new OAuthError('temporarily_unavailable', 'the server is busy; try again in a moment', {
+        headers: { 'Retry-After': '1' },
+      });
+      return c.get('errorMode')?.kind === 'redirect' ? errorPage(c, busy) : renderError(c, busy);
     }
     if (err instanceof HTTPException && err.status < 500) {
       return renderError(

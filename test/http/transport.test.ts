@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createSqliteStore, type SqliteStore } from '../../src/store/sqlite/index.js';
+import { expectOAuthError } from '../helpers/oauth.js';
+import { basic, form, type TestApp, tempDir, testApp } from '../helpers/server.js';
+
+describe('a database locked by another process (SQLITE_BUSY)', () => {
+  const tmp = tempDir();
+  const file = join(tmp.dir, 'latchkey.db');
+  let t: TestApp;
+  let other: SqliteStore;
+  let client: { id: string; secret?: string };
+  before(async () => {
+    t = await testApp({ LATCHKEY_DB: file });
+    client = await t.addClient({ grants: ['client_credentials'], tokenFormat: 'opaque' });
+    other = createSqliteStore(file);
+  });
+  after(async () => {
+    if (other.raw.inTransaction) other.raw.exec('ROLLBACK');
+    await other.close();
+    await t.close();
+    tmp.cleanup();
+  });
+
+  const locked = async <T>(run: () => Promise<T>): Promise<T> => {
+    other.raw.exec('BEGIN IMMEDIATE');
+    try {
+      return await run();
+    } finally {
+      other.raw.exec('ROLLBACK');
+    }
+  };
+
+  it('a write answers 503 temporarily_unavailable with Retry-After at once, not after 5 s and not 500', async () => {
+    const started = performance.now();
+    const res = await locked(() =>
+      t.request(
+        '/token',
+        form({ grant_type: 'client_credentials' }, { authorization: basic(client.id, client.secret!) }),
+      ),
+    );
+    const elapsed = performance.now() - started;
+    assert.equal(res.headers.get('retry-after'), '1');
+    await expectOAuthError(res, 'temporarily_unavailable', 503);
+    assert.ok(elapsed < 2_000, `answered after ${Math.round(elapsed)} ms`);
+  });
+
+  it('a page answers the hosted error page with 503', async () => {
+    const app = await t.addClient({ redirectUris: ['https://app.example.test/cb'] });
+    const query = new URLSearchParams({
+      response_type: 'code',
+      client_id: app.id,
+      redirect_uri: 'https://app.example.test/cb',
+      scope: 'openid',
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
+    });
+    const res = await locked(() => t.request(`/authorize?${query}`));
+    const html = await res.text();
+    assert.equal(res.status, 503, html);
+    assert.equal(res.headers.get('retry-after'), '1');
+    assert.equal(res.headers.get('location'), null, 'nothing is sent to the redirect URI');
+    assert.match(html, /Something went wrong/);
+    assert.match(html, /temporarily_unavailable/);
+  });
+
+  it('answers normally once the lock is released', async () => {
+    const res = await t.request(
+      '/token',
+      form({ grant_type: 'client_credentials' }, { authorization: basic(client.id, client.secret!) }),
+    );
+    assert.equal(res.status, 200, await res.clone().text());
+  });
+});
