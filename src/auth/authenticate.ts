@@ -82,14 +82,17 @@ export async function authenticatePassword(
   if (!ok || !user) {
     deps.throttle.fail(accountKey);
     deps.ipThrottle.fail(ipKey);
-    await deps.store.events.add({
-      at: now,
-      type: 'login_failed',
-      userId: user?.id ?? null,
-      clientId: null,
-      ip: context.ip,
-      detail: null,
-    });
+    await deps.store.events.recordFailure(
+      {
+        at: now,
+        type: 'login_failed',
+        userId: user?.id ?? null,
+        clientId: null,
+        ip: context.ip,
+        detail: null,
+      },
+      300,
+    );
     return { status: 'failed', code: 'invalid_credentials' };
   }
   deps.throttle.succeed(accountKey);
