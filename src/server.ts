@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
@@ -10,8 +10,15 @@ export interface RunningServer {
   deps: Deps;
   url: string;
   port: number;
+  /**
+   * Shuts down gracefully: stops accepting connections, lets the requests in flight finish (at most
+   * `DRAIN_MS`, then their connections are cut), closes idle keep-alive connections, then the store.
+   */
   close(): Promise<void>;
 }
+
+/** How long `close()` waits for requests in flight before cutting their connections. */
+export const DRAIN_MS = 10_000;
 
 const SWEEP_EVERY_MS = 60_000;
 const SWEEP_BATCH = 5_000;
@@ -50,7 +57,15 @@ export async function startServer(config: Config, options: BuildOptions = {}): P
         headers: { ...SECURITY_HEADERS, 'Content-Type': 'application/json', 'Cache-Control': 'no-store' },
       }),
   });
-  const server: Server = createServer(listener);
+  let closing: Promise<void> | undefined;
+  const inFlight = new Set<ServerResponse>();
+  const server: Server = createServer((req, res) => {
+    // While draining, no connection is kept alive for another request.
+    if (closing) res.shouldKeepAlive = false;
+    inFlight.add(res);
+    res.once('close', () => inFlight.delete(res));
+    return listener(req, res);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {
@@ -79,11 +94,25 @@ export async function startServer(config: Config, options: BuildOptions = {}): P
     deps,
     port,
     url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      if (closing) return closing;
+      closing = (async () => {
         stopSweeper();
-        server.close(() => resolve(deps.store.close()));
-        server.closeAllConnections();
-      }),
+        // New connections are refused and idle keep-alive ones closed at once; a connection whose request is
+        // in flight is closed once its response is out, not kept alive for another request.
+        const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        for (const res of inFlight) {
+          if (!res.headersSent) res.shouldKeepAlive = false;
+          res.once('close', () => server.closeIdleConnections());
+        }
+        const cut = setTimeout(() => server.closeAllConnections(), DRAIN_MS);
+        cut.unref();
+        await drained;
+        clearTimeout(cut);
+        await deps.store.close();
+      })();
+      return closing;
+    },
   };
 }

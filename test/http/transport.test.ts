@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createSqliteStore, type SqliteStore } from '../../src/store/sqlite/index.js';
 import { expectOAuthError } from '../helpers/oauth.js';
-import { basic, form, type TestApp, tempDir, testApp } from '../helpers/server.js';
+import { basic, form, startTestServer, type TestApp, tempDir, testApp } from '../helpers/server.js';
 
 describe('a database locked by another process (SQLITE_BUSY)', () => {
   const tmp = tempDir();
@@ -71,5 +73,57 @@ describe('a database locked by another process (SQLITE_BUSY)', () => {
       form({ grant_type: 'client_credentials' }, { authorization: basic(client.id, client.secret!) }),
     );
     assert.equal(res.status, 200, await res.clone().text());
+  });
+});
+
+describe('shutdown drains requests in flight (SIGTERM)', () => {
+  it('finishes a request whose body is still arriving, sends Connection: close, and refuses new connections', async () => {
+    const t = await startTestServer();
+    try {
+      const client = await t.addClient({ grants: ['client_credentials'] });
+      const body = 'grant_type=client_credentials';
+      const url = new URL('/token', t.url);
+      const answer = new Promise<{ status: number; headers: IncomingHttpHeaders; text: string }>(
+        (resolve, reject) => {
+          const req = httpRequest(
+            url,
+            {
+              method: 'POST',
+              agent: new HttpAgent({ keepAlive: true }),
+              headers: {
+                'content-type': 'application/x-www-form-urlencoded',
+                'content-length': String(body.length),
+                authorization: basic(client.id, client.secret!),
+              },
+            },
+            (res) => {
+              let text = '';
+              res.setEncoding('utf8');
+              res.on('data', (chunk: string) => {
+                text += chunk;
+              });
+              res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+              res.on('error', reject);
+            },
+          );
+          req.on('error', reject);
+          req.write(body.slice(0, 10));
+          setTimeout(() => req.end(body.slice(10)), 400);
+        },
+      );
+      await sleep(100);
+      const closed = t.server.close();
+      await assert.rejects(
+        fetch(new URL('/healthz', t.url)),
+        'a new connection is refused once shutdown has started',
+      );
+      const res = await answer;
+      assert.equal(res.status, 200, res.text);
+      assert.ok((JSON.parse(res.text) as { access_token?: string }).access_token);
+      assert.equal(res.headers.connection, 'close', 'not kept alive for another request');
+      await closed;
+    } finally {
+      await t.close();
+    }
   });
 });
