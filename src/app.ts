@@ -103,12 +103,22 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
   app.route('/', logoutRoutes(deps));
   app.route('/', accountRoutes(deps));
 
+  const allowed = allowedMethods(app);
   app.notFound((c) => {
-    const err = new OAuthError(
-      'invalid_request',
-      `no such endpoint: ${c.req.method} ${new URL(c.req.url).pathname.slice(0, 200)}`,
-      { status: 404 },
-    );
+    const path = new URL(c.req.url).pathname;
+    const methods = allowed(path);
+    if (methods.length > 0) {
+      // RFC 9110 §15.5.6: the path exists, the method does not; `Allow` names those that do. The route's
+      // middleware has run, so a page path answers the hosted error page and an endpoint the JSON error.
+      const err = new OAuthError('invalid_request', `${c.req.method.slice(0, 20)} is not allowed here`, {
+        status: 405,
+        headers: { Allow: methods.join(', ') },
+      });
+      return renderError(c, err);
+    }
+    const err = new OAuthError('invalid_request', `no such endpoint: ${c.req.method} ${path.slice(0, 200)}`, {
+      status: 404,
+    });
     const wantsHtml = c.req.method === 'GET' && (c.req.header('accept') ?? '').includes('text/html');
     return wantsHtml ? htmlPage(c, ErrorPage({ code: 'not_found' }), 404) : errorJson(err);
   });
@@ -140,4 +150,39 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
   });
 
   return app;
+}
+
+/**
+ * The methods each mounted path answers, read from the app's routes once they are all mounted (`HEAD` comes
+ * with `GET`): for the `Allow` header of a 405.
+ */
+function allowedMethods(app: Hono): (path: string) => string[] {
+  let table: { pattern: RegExp; methods: string[] }[] | undefined;
+  const build = () => {
+    const byPath = new Map<string, Set<string>>();
+    for (const { method, path } of app.routes) {
+      if (method === 'ALL') continue; // middleware (`app.use`)
+      const methods = byPath.get(path) ?? new Set<string>();
+      methods.add(method);
+      if (method === 'GET') methods.add('HEAD');
+      byPath.set(path, methods);
+    }
+    return [...byPath].map(([path, methods]) => ({ pattern: pathPattern(path), methods: [...methods] }));
+  };
+  return (path) => {
+    table ??= build();
+    const methods = new Set<string>();
+    for (const route of table) if (route.pattern.test(path)) for (const m of route.methods) methods.add(m);
+    return [...methods];
+  };
+}
+
+/** A Hono route path as a regular expression: `:name` is one segment, `*` anything. */
+function pathPattern(path: string): RegExp {
+  const segments = path.split('/').map((segment) => {
+    if (segment === '*') return '.*';
+    if (segment.startsWith(':')) return '[^/]+';
+    return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  });
+  return new RegExp(`^${segments.join('/')}$`);
 }

@@ -44,7 +44,7 @@ export function htmlPage(c: Context, node: JSX.Element, status = 200): Response 
 
 /** The hosted error page: its stable code is the error's page code, else the OAuth error; `detail` never shows. */
 export function errorPage(c: Context, err: OAuthError): Response {
-  const status = err.status >= 500 || [403, 404, 429].includes(err.status) ? err.status : 400;
+  const status = err.status >= 500 || [403, 404, 405, 429].includes(err.status) ? err.status : 400;
   for (const [name, value] of Object.entries(err.headers)) c.header(name, value);
   return htmlPage(c, ErrorPage({ code: err.page ?? err.error, description: err.description }), status);
 }

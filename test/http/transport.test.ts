@@ -127,3 +127,46 @@ describe('shutdown drains requests in flight (SIGTERM)', () => {
     }
   });
 });
+
+describe('a method a path does not support: 405 with Allow (RFC 9110 §15.5.6)', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await testApp();
+  });
+  after(() => t.close());
+
+  for (const [method, path, allow] of [
+    ['PUT', '/token', 'POST'],
+    ['GET', '/token', 'POST'],
+    ['DELETE', '/introspect', 'POST'],
+    ['PATCH', '/userinfo', 'GET, HEAD, POST'],
+    ['POST', '/jwks', 'GET, HEAD'],
+    ['OPTIONS', '/.well-known/openid-configuration', 'GET, HEAD'],
+  ] as const) {
+    it(`${method} ${path}: 405, Allow: ${allow}, invalid_request`, async () => {
+      const res = await t.request(path, { method });
+      assert.deepEqual(res.headers.get('allow')?.split(', ').sort(), allow.split(', ').sort());
+      await expectOAuthError(res, 'invalid_request', 405);
+    });
+  }
+
+  for (const [method, path] of [
+    ['DELETE', '/authorize'],
+    ['PUT', '/login'],
+    ['PUT', '/consent'],
+  ] as const) {
+    it(`${method} ${path} (a page): 405 with Allow and the hosted error page`, async () => {
+      const res = await t.request(path, { method });
+      const html = await res.text();
+      assert.equal(res.status, 405, html);
+      assert.deepEqual(res.headers.get('allow')?.split(', ').sort(), ['GET', 'HEAD', 'POST']);
+      assert.match(res.headers.get('content-type') ?? '', /^text\/html/);
+      assert.match(html, /Something went wrong/);
+    });
+  }
+
+  it('a path that does not exist is still 404', async () => {
+    await expectOAuthError(await t.request('/nowhere', { method: 'PUT' }), 'invalid_request', 404);
+    await expectOAuthError(await t.request('/token/extra', { method: 'POST' }), 'invalid_request', 404);
+  });
+});
