@@ -272,6 +272,11 @@ export interface InteractionStore {
   save(interaction: Interaction): Promise<void>;
   find(id: string): Promise<Interaction | undefined>;
   update(id: string, data: Record<string, unknown>): Promise<void>;
+  /**
+   * Moves an interaction to the browser's new id (the id is rotated at sign-in), only if it is still bound
+   * to `fromBrowserHash`; answers whether it moved.
+   */
+  rebind(id: string, fromBrowserHash: string, toBrowserHash: string): Promise<boolean>;
   remove(id: string): Promise<void>;
 }
 

@@ -888,6 +888,15 @@ export function storeContract(
         assert.deepEqual(await store.interactions.find('int-1'), interaction);
         await store.interactions.update('int-1', { step: 'consent' });
         assert.deepEqual((await store.interactions.find('int-1'))?.data, { step: 'consent' });
+        assert.equal(await store.interactions.rebind('int-1', 'other-hash', 'new-hash'), false);
+        assert.equal(
+          (await store.interactions.find('int-1'))?.browserHash,
+          'b-hash',
+          'only from its browser',
+        );
+        assert.equal(await store.interactions.rebind('int-1', 'b-hash', 'new-hash'), true);
+        assert.equal((await store.interactions.find('int-1'))?.browserHash, 'new-hash');
+        assert.equal(await store.interactions.rebind('gone', 'b-hash', 'new-hash'), false);
         await store.interactions.remove('int-1');
         assert.equal(await store.interactions.find('int-1'), undefined);
       });
