@@ -54,7 +54,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
     implicit: true,
   };
 
-  app.use('*', securityHeaders());
+  app.use('*', securityHeaders(deps.config));
   app.use('*', async function bodyLimit(c, next) {
     const length = Number(c.req.header('content-length') ?? '0');
     if (length > MAX_BODY_BYTES)
@@ -120,7 +120,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
       status: 404,
     });
     const wantsHtml = c.req.method === 'GET' && (c.req.header('accept') ?? '').includes('text/html');
-    return wantsHtml ? htmlPage(c, ErrorPage({ code: 'not_found' }), 404) : errorJson(err);
+    return wantsHtml ? htmlPage(c, ErrorPage({ code: 'not_found' }), 404) : errorJson(c, err);
   });
 
   app.onError((err, c) => {

@@ -3,7 +3,7 @@ import { getRequestListener } from '@hono/node-server';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { type BuildOptions, buildDeps, type Deps } from './deps.js';
-import { CSP, SECURITY_HEADERS } from './http/security.js';
+import { CSP, HSTS, isHttps, securityHeadersFor } from './http/security.js';
 import { start } from './start.js';
 
 export interface RunningServer {
@@ -54,7 +54,11 @@ export async function startServer(config: Config, options: BuildOptions = {}): P
     errorHandler: () =>
       new Response('{"error":"invalid_request","error_description":"malformed request target"}', {
         status: 400,
-        headers: { ...SECURITY_HEADERS, 'Content-Type': 'application/json', 'Cache-Control': 'no-store' },
+        headers: {
+          ...securityHeadersFor(isHttps(config)),
+          'Content-Type': 'application/json',
+          'Cache-Control': 'no-store',
+        },
       }),
   });
   let closing: Promise<void> | undefined;
@@ -74,6 +78,7 @@ export async function startServer(config: Config, options: BuildOptions = {}): P
     });
   });
   // Requests Node's HTTP parser rejects never reach the app: answer them with the same headers.
+  const hsts = isHttps(config) ? `Strict-Transport-Security: ${HSTS}\r\n` : '';
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     if (!socket.writable || err.code === 'ECONNRESET') {
       socket.destroy();
@@ -85,7 +90,7 @@ export async function startServer(config: Config, options: BuildOptions = {}): P
     socket.end(
       `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n` +
         `Cache-Control: no-store\r\nX-Frame-Options: DENY\r\nX-Content-Type-Options: nosniff\r\n` +
-        `Content-Security-Policy: ${CSP}\r\nConnection: close\r\n\r\n${body}`,
+        `Content-Security-Policy: ${CSP}\r\n${hsts}Connection: close\r\n\r\n${body}`,
     );
   });
   const address = server.address();

@@ -8,12 +8,14 @@ import { csrfToken, startSession } from '../http/browser.js';
 import { clientIp } from '../http/net.js';
 import { readForm } from '../http/params.js';
 import { htmlPage } from '../http/render.js';
+import { allowFormTargets } from '../http/security.js';
 import {
   clientIdOf,
   type Interaction,
   type InteractionFlow,
   type InteractionState,
   loginHintOf,
+  redirectTargetOf,
   resumeUrl,
 } from './flow.js';
 
@@ -47,6 +49,8 @@ export function loginRoutes(deps: Deps, flow: InteractionFlow): Hono {
   ) => {
     const clientId = interaction ? clientIdOf(interaction.state) : null;
     const client = clientId ? await deps.store.clients.find(clientId) : undefined;
+    // The sign-in may end at the client (a redirect after the form's own): form-action must allow it.
+    if (interaction) allowFormTargets(c, [redirectTargetOf(interaction.state)]);
     const action = interaction
       ? `/login?interaction=${encodeURIComponent(interaction.id)}`
       : `/login?return_to=${encodeURIComponent(safeReturnTo(c.req.query('return_to')))}`;
@@ -100,7 +104,7 @@ export function loginRoutes(deps: Deps, flow: InteractionFlow): Hono {
       await flow.save(target);
       return c.redirect(resumeUrl(target.id), 303);
     }
-    await startSession(c, deps, result);
+    await startSession(c, deps, result, interaction?.id);
     await deps.store.events.add({
       at: authTime,
       type: 'login',
