@@ -5,7 +5,7 @@ import type { Deps } from './deps.js';
 import { csrf, requireSession } from './http/browser.js';
 import { trustedProxies } from './http/net.js';
 import { MAX_BODY_BYTES } from './http/params.js';
-import { errorJson, htmlPage, pageErrors, Redirect, renderError } from './http/render.js';
+import { errorJson, errorPage, htmlPage, pageErrors, Redirect, renderError } from './http/render.js';
 import { noStore, securityHeaders } from './http/security.js';
 import { accountRoutes } from './interaction/account.js';
 import { consentRoutes } from './interaction/consent.js';
@@ -26,6 +26,7 @@ import { DEVICE_CODE_GRANT, tokenRoutes } from './oauth/token/index.js';
 import { password } from './oauth/token/password.js';
 import { refreshToken } from './oauth/token/refresh-token.js';
 import { userinfoRoutes } from './oauth/userinfo.js';
+import { isBusy } from './store/index.js';
 
 /** The grants `/token` serves unless `createApp` is told otherwise. */
 export const DEFAULT_GRANTS: readonly GrantHandler[] = [
@@ -54,7 +55,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
     implicit: true,
   };
 
-  app.use('*', securityHeaders());
+  app.use('*', securityHeaders(deps.config));
   // Only when configured: otherwise no header is read and the peer address is the client.
   if (deps.config.trustedProxies.length) app.use('*', trustedProxies(deps.config.trustedProxies));
   app.use('*', async function bodyLimit(c, next) {
@@ -105,14 +106,24 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
   app.route('/', logoutRoutes(deps));
   app.route('/', accountRoutes(deps));
 
+  const allowed = allowedMethods(app);
   app.notFound((c) => {
-    const err = new OAuthError(
-      'invalid_request',
-      `no such endpoint: ${c.req.method} ${new URL(c.req.url).pathname.slice(0, 200)}`,
-      { status: 404 },
-    );
+    const path = new URL(c.req.url).pathname;
+    const methods = allowed(path);
+    if (methods.length > 0) {
+      // RFC 9110 §15.5.6: the path exists, the method does not; `Allow` names those that do. The route's
+      // middleware has run, so a page path answers the hosted error page and an endpoint the JSON error.
+      const err = new OAuthError('invalid_request', `${c.req.method.slice(0, 20)} is not allowed here`, {
+        status: 405,
+        headers: { Allow: methods.join(', ') },
+      });
+      return renderError(c, err);
+    }
+    const err = new OAuthError('invalid_request', `no such endpoint: ${c.req.method} ${path.slice(0, 200)}`, {
+      status: 404,
+    });
     const wantsHtml = c.req.method === 'GET' && (c.req.header('accept') ?? '').includes('text/html');
-    return wantsHtml ? htmlPage(c, ErrorPage({ code: 'not_found' }), 404) : errorJson(err);
+    return wantsHtml ? htmlPage(c, ErrorPage({ code: 'not_found' }), 404) : errorJson(c, err);
   });
 
   app.onError((err, c) => {
@@ -121,6 +132,15 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
       if (err.detail)
         deps.log.info('oauth error', { error: err.error, detail: err.detail, path: c.req.path });
       return renderError(c, err);
+    }
+    if (isBusy(err)) {
+      // Another process holds the database's write lock past the busy timeout: a retry may succeed. Not
+      // sent to a client's redirect URI: the interaction stays as it was, and reloading the page retries.
+      deps.log.warn('database busy', { path: c.req.path, error: String(err) });
+      const busy = new OAuthError('temporarily_unavailable', 'the server is busy; try again in a moment', {
+        headers: { 'Retry-After': '1' },
+      });
+      return c.get('errorMode')?.kind === 'redirect' ? errorPage(c, busy) : renderError(c, busy);
     }
     if (err instanceof HTTPException && err.status < 500) {
       return renderError(
@@ -133,4 +153,39 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
   });
 
   return app;
+}
+
+/**
+ * The methods each mounted path answers, read from the app's routes once they are all mounted (`HEAD` comes
+ * with `GET`): for the `Allow` header of a 405.
+ */
+function allowedMethods(app: Hono): (path: string) => string[] {
+  let table: { pattern: RegExp; methods: string[] }[] | undefined;
+  const build = () => {
+    const byPath = new Map<string, Set<string>>();
+    for (const { method, path } of app.routes) {
+      if (method === 'ALL') continue; // middleware (`app.use`)
+      const methods = byPath.get(path) ?? new Set<string>();
+      methods.add(method);
+      if (method === 'GET') methods.add('HEAD');
+      byPath.set(path, methods);
+    }
+    return [...byPath].map(([path, methods]) => ({ pattern: pathPattern(path), methods: [...methods] }));
+  };
+  return (path) => {
+    table ??= build();
+    const methods = new Set<string>();
+    for (const route of table) if (route.pattern.test(path)) for (const m of route.methods) methods.add(m);
+    return [...methods];
+  };
+}
+
+/** A Hono route path as a regular expression: `:name` is one segment, `*` anything. */
+function pathPattern(path: string): RegExp {
+  const segments = path.split('/').map((segment) => {
+    if (segment === '*') return '.*';
+    if (segment.startsWith(':')) return '[^/]+';
+    return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  });
+  return new RegExp(`^${segments.join('/')}$`);
 }

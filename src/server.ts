@@ -1,17 +1,24 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { type BuildOptions, buildDeps, type Deps } from './deps.js';
-import { CSP, SECURITY_HEADERS } from './http/security.js';
+import { CSP, HSTS, isHttps, securityHeadersFor } from './http/security.js';
 import { start } from './start.js';
 
 export interface RunningServer {
   deps: Deps;
   url: string;
   port: number;
+  /**
+   * Shuts down gracefully: stops accepting connections, lets the requests in flight finish (at most
+   * `DRAIN_MS`, then their connections are cut), closes idle keep-alive connections, then the store.
+   */
   close(): Promise<void>;
 }
+
+/** How long `close()` waits for requests in flight before cutting their connections. */
+export const DRAIN_MS = 10_000;
 
 const SWEEP_EVERY_MS = 60_000;
 const SWEEP_BATCH = 5_000;
@@ -23,7 +30,8 @@ function startSweeper(deps: Deps): () => void {
     try {
       const { more } = await deps.store.sweep(deps.clock.now(), SWEEP_BATCH);
       await deps.store.keys.prune(deps.clock.now());
-      timer = setTimeout(run, more ? 1_000 : SWEEP_EVERY_MS);
+      const idle = await deps.signInThrottle.prune(SWEEP_BATCH);
+      timer = setTimeout(run, more || idle === SWEEP_BATCH ? 1_000 : SWEEP_EVERY_MS);
     } catch (err) {
       deps.log.error('sweep failed', { error: String(err) });
       timer = setTimeout(run, SWEEP_EVERY_MS);
@@ -47,10 +55,22 @@ export async function startServer(config: Config, options: BuildOptions = {}): P
     errorHandler: () =>
       new Response('{"error":"invalid_request","error_description":"malformed request target"}', {
         status: 400,
-        headers: { ...SECURITY_HEADERS, 'Content-Type': 'application/json', 'Cache-Control': 'no-store' },
+        headers: {
+          ...securityHeadersFor(isHttps(config)),
+          'Content-Type': 'application/json',
+          'Cache-Control': 'no-store',
+        },
       }),
   });
-  const server: Server = createServer(listener);
+  let closing: Promise<void> | undefined;
+  const inFlight = new Set<ServerResponse>();
+  const server: Server = createServer((req, res) => {
+    // While draining, no connection is kept alive for another request.
+    if (closing) res.shouldKeepAlive = false;
+    inFlight.add(res);
+    res.once('close', () => inFlight.delete(res));
+    return listener(req, res);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {
@@ -59,6 +79,7 @@ export async function startServer(config: Config, options: BuildOptions = {}): P
     });
   });
   // Requests Node's HTTP parser rejects never reach the app: answer them with the same headers.
+  const hsts = isHttps(config) ? `Strict-Transport-Security: ${HSTS}\r\n` : '';
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     if (!socket.writable || err.code === 'ECONNRESET') {
       socket.destroy();
@@ -70,7 +91,7 @@ export async function startServer(config: Config, options: BuildOptions = {}): P
     socket.end(
       `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n` +
         `Cache-Control: no-store\r\nX-Frame-Options: DENY\r\nX-Content-Type-Options: nosniff\r\n` +
-        `Content-Security-Policy: ${CSP}\r\nConnection: close\r\n\r\n${body}`,
+        `Content-Security-Policy: ${CSP}\r\n${hsts}Connection: close\r\n\r\n${body}`,
     );
   });
   const address = server.address();
@@ -79,11 +100,25 @@ export async function startServer(config: Config, options: BuildOptions = {}): P
     deps,
     port,
     url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      if (closing) return closing;
+      closing = (async () => {
         stopSweeper();
-        server.close(() => resolve(deps.store.close()));
-        server.closeAllConnections();
-      }),
+        // New connections are refused and idle keep-alive ones closed at once; a connection whose request is
+        // in flight is closed once its response is out, not kept alive for another request.
+        const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        for (const res of inFlight) {
+          if (!res.headersSent) res.shouldKeepAlive = false;
+          res.once('close', () => server.closeIdleConnections());
+        }
+        const cut = setTimeout(() => server.closeAllConnections(), DRAIN_MS);
+        cut.unref();
+        await drained;
+        clearTimeout(cut);
+        await deps.store.close();
+      })();
+      return closing;
+    },
   };
 }

@@ -87,14 +87,17 @@ export async function authenticatePassword(
   const now = deps.clock.now();
   if (!ok || !user) {
     const delayMs = await deps.signInThrottle.failed(context.ip);
-    await deps.store.events.add({
-      at: now,
-      type: 'login_failed',
-      userId: user?.id ?? null,
-      clientId: null,
-      ip: context.ip,
-      detail: null,
-    });
+    await deps.store.events.recordFailure(
+      {
+        at: now,
+        type: 'login_failed',
+        userId: user?.id ?? null,
+        clientId: null,
+        ip: context.ip,
+        detail: null,
+      },
+      300,
+    );
     if (delayMs > 0) await sleep(delayMs);
     return { status: 'failed', code: 'invalid_credentials' };
   }

@@ -54,6 +54,12 @@ export class SignInThrottle {
     return waitAfter(failures, ADDRESS_RULE);
   }
 
+  /** Forgets keys idle for longer than any rule remembers them (the sweeper calls it); returns how many. */
+  prune(limit: number): Promise<number> {
+    const forgetMs = Math.max(ACCOUNT_RULE.forgetMs, ADDRESS_RULE.forgetMs);
+    return this.deps.store.throttle.prune(this.deps.clock.nowMs() - forgetMs, limit);
+  }
+
   /** A success: the account starts again from zero (the address keeps its count: it may be shared). */
   async succeeded(email: string): Promise<void> {
     if (this.deps.config.throttle) await this.deps.store.throttle.reset(accountKey(email));

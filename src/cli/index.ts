@@ -80,7 +80,7 @@ const commands: Record<string, Command> = {
     async run(_v, _p, out) {
       const config = loadConfig();
       // Loaded on demand: the admin commands start faster without the HTTP stack.
-      const { startServer } = await import('../server.js');
+      const { DRAIN_MS, startServer } = await import('../server.js');
       const server = await startServer(config);
       server.deps.log.info('latchkey listening', {
         url: server.url,
@@ -90,7 +90,8 @@ const commands: Record<string, Command> = {
       if (out.json) out.result({ url: server.url, issuer: config.issuer }, '');
       const stop = () => {
         void server.close().then(() => process.exit(0));
-        setTimeout(() => process.exit(0), 3000).unref();
+        // close() drains for at most DRAIN_MS: past that and a little more, stop anyway.
+        setTimeout(() => process.exit(0), DRAIN_MS + 2_000).unref();
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);

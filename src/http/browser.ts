@@ -11,9 +11,22 @@ import { Redirect } from './render.js';
 
 export const BROWSER_COOKIE = 'lk_browser';
 export const SESSION_COOKIE = 'lk_session';
+export const DEVICE_COOKIE = 'lk_device';
 export const SESSION_TTL_SECONDS = 24 * 3600;
 
-function cookieOptions(deps: Deps, maxAge?: number) {
+/**
+ * Under https the cookies carry the `__Host-` prefix: the browser keeps them only when `Secure`, `Path=/`
+ * and without `Domain`, so a sibling subdomain or a plain-http page cannot plant or overwrite them.
+ * @see https://datatracker.ietf.org/doc/html/draft-ietf-httpbis-rfc6265bis#section-4.1.3.2
+ */
+export function cookieName(
+  deps: Pick<Deps, 'config'>,
+  name: typeof BROWSER_COOKIE | typeof SESSION_COOKIE | typeof DEVICE_COOKIE,
+): string {
+  return deps.config.secureCookies ? `__Host-${name}` : name;
+}
+
+export function cookieOptions(deps: Pick<Deps, 'config'>, maxAge?: number) {
   return {
     path: '/',
     httpOnly: true,
@@ -23,19 +36,33 @@ function cookieOptions(deps: Deps, maxAge?: number) {
   };
 }
 
-/** A random id per browser: binds interactions and CSRF tokens to it. */
-export function browserId(c: Context, deps: Deps): string {
-  const existing = getCookie(c, BROWSER_COOKIE);
-  if (existing && /^[A-Za-z0-9_-]{43}$/.test(existing)) return existing;
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** A browser id issued during this request (a new browser, or the rotation at sign-in). */
+    browserId: string;
+  }
+}
+
+const BROWSER_ID = /^[A-Za-z0-9_-]{43}$/;
+
+function newBrowserId(c: Context, deps: Deps): string {
   const id = randomToken();
-  setCookie(c, BROWSER_COOKIE, id, cookieOptions(deps, 400 * 86400));
+  setCookie(c, cookieName(deps, BROWSER_COOKIE), id, cookieOptions(deps, 400 * 86400));
+  c.set('browserId', id);
   return id;
 }
 
+/** A random id per browser: binds interactions and CSRF tokens to it. */
+export function browserId(c: Context, deps: Deps): string {
+  return existingBrowserId(c, deps) ?? newBrowserId(c, deps);
+}
+
 /** The browser id only when the browser already has one. */
-export function existingBrowserId(c: Context): string | undefined {
-  const existing = getCookie(c, BROWSER_COOKIE);
-  return existing && /^[A-Za-z0-9_-]{43}$/.test(existing) ? existing : undefined;
+export function existingBrowserId(c: Context, deps: Deps): string | undefined {
+  const issued = c.get('browserId');
+  if (issued) return issued;
+  const existing = getCookie(c, cookieName(deps, BROWSER_COOKIE));
+  return existing && BROWSER_ID.test(existing) ? existing : undefined;
 }
 
 let csrfKeyCache: { secret: string; key: Buffer } | undefined;
@@ -54,13 +81,24 @@ export function csrfToken(c: Context, deps: Deps): string {
   return createHmac('sha256', csrfKey(deps)).update(browserId(c, deps)).digest('base64url');
 }
 
-/** Checks a submitted CSRF token against the browser cookie, and the Origin header when sent. */
+/**
+ * Checks a submitted CSRF token against the browser cookie, and what the browser says about where the form
+ * came from: an `Origin` other than the issuer's (`null` included: a sandboxed frame, a `data:` page) and a
+ * `Sec-Fetch-Site` other than `same-origin` or `none` (`none`: a typed or bookmarked URL) are refused, whatever
+ * the token. A sibling subdomain (`same-site`) is refused too: it can often set cookies for the issuer's host.
+ * Clients that send neither header (not a browser) rely on the token alone.
+ * @see https://www.rfc-editor.org/rfc/rfc6454#section-7.3
+ * @see https://www.w3.org/TR/fetch-metadata/#sec-fetch-site-header
+ */
 function csrfValid(c: Context, deps: Deps, submitted: string | undefined): boolean {
   const origin = c.req.header('origin');
-  if (origin && origin !== 'null' && origin !== new URL(deps.config.issuer).origin) return false;
-  const id = existingBrowserId(c);
-  if (!id || !submitted) return false;
-  return safeEqual(createHmac('sha256', csrfKey(deps)).update(id).digest('base64url'), submitted);
+  if (origin !== undefined && origin !== new URL(deps.config.issuer).origin) return false;
+  const site = c.req.header('sec-fetch-site');
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return false;
+  // The token was rendered for the id the browser sent, not one rotated during this request.
+  const sent = getCookie(c, cookieName(deps, BROWSER_COOKIE));
+  if (!sent || !BROWSER_ID.test(sent) || !submitted) return false;
+  return safeEqual(createHmac('sha256', csrfKey(deps)).update(sent).digest('base64url'), submitted);
 }
 
 /** The one CSRF failure: 403 and the hosted `csrf` page. */
@@ -104,7 +142,7 @@ export interface ActiveSession {
 
 /** The signed-in user of this browser, if the session is still valid. */
 export async function currentSession(c: Context, deps: Deps): Promise<ActiveSession | undefined> {
-  const id = getCookie(c, SESSION_COOKIE);
+  const id = getCookie(c, cookieName(deps, SESSION_COOKIE));
   if (!id || id.length > 100) return undefined;
   const session = await deps.store.sessions.find(sha256(id));
   const now = deps.clock.now();
@@ -118,10 +156,20 @@ export async function currentSession(c: Context, deps: Deps): Promise<ActiveSess
 /**
  * Starts a new session (a new id at every sign-in: no fixation) and ends the browser's previous one. Only
  * a complete sign-in (`Authenticated`: every required factor done) becomes a session.
+ *
+ * The browser id is rotated too, so that an id planted or learnt before the sign-in (and every CSRF token
+ * made from it) is worthless after it. Interactions are bound to the browser id: the one this sign-in
+ * belongs to (`interactionId`) moves to the new id and stays usable; others started in this browser before
+ * the sign-in (another tab) must be started again, like their forms.
  */
-export async function startSession(c: Context, deps: Deps, signIn: Authenticated): Promise<Session> {
+export async function startSession(
+  c: Context,
+  deps: Deps,
+  signIn: Authenticated,
+  interactionId?: string,
+): Promise<Session> {
   const { user } = signIn;
-  const previous = getCookie(c, SESSION_COOKIE);
+  const previous = getCookie(c, cookieName(deps, SESSION_COOKIE));
   const now = deps.clock.now();
   if (previous && previous.length <= 100) await deps.store.sessions.end(sha256(previous), now);
   const id = randomToken();
@@ -138,10 +186,14 @@ export async function startSession(c: Context, deps: Deps, signIn: Authenticated
     endedAt: null,
   };
   await deps.store.sessions.create(session);
-  setCookie(c, SESSION_COOKIE, id, cookieOptions(deps));
+  setCookie(c, cookieName(deps, SESSION_COOKIE), id, cookieOptions(deps));
+  const before = existingBrowserId(c, deps);
+  const after = newBrowserId(c, deps);
+  if (before && interactionId)
+    await deps.store.interactions.rebind(interactionId, sha256(before), sha256(after));
   return session;
 }
 
 export function clearSessionCookie(c: Context, deps: Deps): void {
-  deleteCookie(c, SESSION_COOKIE, cookieOptions(deps));
+  deleteCookie(c, cookieName(deps, SESSION_COOKIE), cookieOptions(deps));
 }

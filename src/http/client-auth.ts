@@ -94,14 +94,17 @@ export async function authenticateClient(
   deps.throttle.fail(...keys);
   const wait = deps.throttle.retryAfterMs(...keys);
   if (wait > 0) await sleep(Math.min(wait, 3000));
-  await deps.store.events.add({
-    at: deps.clock.now(),
-    type: 'client_auth_failed',
-    userId: null,
-    clientId: client ? id : null,
-    ip: clientIp(c),
-    detail: { method },
-  });
+  await deps.store.events.recordFailure(
+    {
+      at: deps.clock.now(),
+      type: 'client_auth_failed',
+      userId: null,
+      clientId: client ? id : null,
+      ip: clientIp(c),
+      detail: { method },
+    },
+    300,
+  );
   const detail = !client
     ? 'unknown client'
     : client.isPublic

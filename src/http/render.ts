@@ -1,8 +1,8 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { JSX } from 'hono/jsx/jsx-runtime';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ErrorPage, renderPage } from '../../views/index.js';
 import { OAuthError } from '../oauth/errors.js';
-import { SECURITY_HEADERS } from './security.js';
 
 /** How an error reaches the user: set by a route; JSON unless it says otherwise. */
 export type ErrorMode =
@@ -44,18 +44,18 @@ export function htmlPage(c: Context, node: JSX.Element, status = 200): Response 
 
 /** The hosted error page: its stable code is the error's page code, else the OAuth error; `detail` never shows. */
 export function errorPage(c: Context, err: OAuthError): Response {
-  const status = err.status >= 500 || [403, 404, 429].includes(err.status) ? err.status : 400;
+  const status = err.status >= 500 || [403, 404, 405, 429].includes(err.status) ? err.status : 400;
+  for (const [name, value] of Object.entries(err.headers)) c.header(name, value);
   return htmlPage(c, ErrorPage({ code: err.page ?? err.error, description: err.description }), status);
 }
 
-export function errorJson(err: OAuthError): Response {
-  const headers: Record<string, string> = {
-    ...SECURITY_HEADERS,
+/** RFC 6749 §5.2: the JSON error, with the headers the middleware set (security headers, `no-store`). */
+export function errorJson(c: Context, err: OAuthError): Response {
+  return c.body(JSON.stringify(err.toJSON()), err.status as ContentfulStatusCode, {
     'content-type': 'application/json',
     'cache-control': 'no-store',
     ...err.headers,
-  };
-  return new Response(JSON.stringify(err.toJSON()), { status: err.status, headers });
+  });
 }
 
 /** The three renderers, chosen in one place. */
@@ -63,7 +63,7 @@ export function renderError(c: Context, err: OAuthError): Response | Promise<Res
   const mode = c.get('errorMode') ?? { kind: 'json' };
   if (mode.kind === 'redirect') return mode.respond(err);
   if (mode.kind === 'page') return errorPage(c, err);
-  return errorJson(err);
+  return errorJson(c, err);
 }
 
 export { OAuthError };

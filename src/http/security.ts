@@ -1,32 +1,83 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 
-export const CSP = [
-  "default-src 'none'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "script-src 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-].join('; ');
+/**
+ * The Content-Security-Policy of every response. `form-action` limits where a form may send what is typed
+ * into it; `formTargets` are the origins (of a client's redirect URI) one page's forms may lead to as well.
+ */
+export function contentSecurityPolicy(formTargets: readonly string[] = []): string {
+  return [
+    "default-src 'none'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "script-src 'self'",
+    ["form-action 'self'", ...formTargets].join(' '),
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+  ].join('; ');
+}
 
-/** Headers every response carries: no framing (clickjacking), no sniffing, no referrer leaks. */
-export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  'Content-Security-Policy': CSP,
-  'X-Frame-Options': 'DENY',
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
-};
+export const CSP = contentSecurityPolicy();
+
+/** RFC 6797: one year, sent only when the issuer is https (a browser ignores it over plain HTTP anyway). */
+export const HSTS = 'max-age=31536000';
+
+/** Headers every response carries: no framing (clickjacking), no sniffing, no referrer leaks, HSTS under https. */
+export function securityHeadersFor(https: boolean): Readonly<Record<string, string>> {
+  return {
+    'Content-Security-Policy': CSP,
+    'X-Frame-Options': 'DENY',
+    'X-Content-Type-Options': 'nosniff',
+    // Not `no-referrer`: under it a browser sends `Origin: null` with the pages' own form posts, and the CSRF
+    // check refuses `null` (a sandboxed frame's origin). `same-origin` sends no referrer to any other site.
+    'Referrer-Policy': 'same-origin',
+    ...(https ? { 'Strict-Transport-Security': HSTS } : {}),
+  };
+}
+
+export const isHttps = (config: { issuer: string }): boolean => config.issuer.startsWith('https:');
 
 /**
  * Sets the headers before the handler runs, so that they are part of the response it builds: changing
  * `c.res.headers` afterwards would turn @hono/node-server's light response into a full Web Response and
  * cost more than the rest of a token request. A handler returning its own `Response` includes them itself.
  */
-export function securityHeaders(): MiddlewareHandler {
+export function securityHeaders(config: { issuer: string }): MiddlewareHandler {
+  const headers = Object.entries(securityHeadersFor(isHttps(config)));
   return async function securityHeaders(c, next) {
-    for (const [k, v] of Object.entries(SECURITY_HEADERS)) c.header(k, v);
+    for (const [k, v] of headers) c.header(k, v);
     await next();
   };
+}
+
+const HOST_SOURCE = /^https?:\/\/[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*(?::\d{1,5})?$/;
+const SCHEME_SOURCE = /^[A-Za-z][A-Za-z0-9+.-]*:$/;
+
+/**
+ * The CSP source that lets a form lead to `target`: its origin, or its scheme for a custom-scheme URI
+ * (`com.example.app:`) or an IPv6 literal, which CSP host sources cannot name. Anything that would not be
+ * one clean source (a registered URI is not ours to trust inside a header) gives none: the form is blocked.
+ */
+export function formSource(target: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(target);
+  } catch {
+    return undefined;
+  }
+  const special = url.protocol === 'http:' || url.protocol === 'https:';
+  if (special && HOST_SOURCE.test(url.origin)) return url.origin;
+  if (special && !url.hostname.startsWith('[')) return undefined;
+  return SCHEME_SOURCE.test(url.protocol) ? url.protocol : undefined;
+}
+
+/**
+ * Lets this page's forms lead to `targets` too (a client's redirect URI). Chromium applies `form-action` to
+ * every redirect a form submission follows, so a sign-in, consent or logout form whose answer ends at the
+ * client needs the client's origin here, not only the page that receives the form.
+ */
+export function allowFormTargets(c: Context, targets: readonly (string | undefined)[]): void {
+  const sources = [...new Set(targets.flatMap((t) => (t === undefined ? [] : (formSource(t) ?? []))))];
+  if (sources.length > 0) c.header('Content-Security-Policy', contentSecurityPolicy(sources));
 }
 
 /** RFC 6749 §5.1: token responses must not be cached. */

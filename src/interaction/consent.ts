@@ -5,9 +5,10 @@ import type { Deps } from '../deps.js';
 import { csrfToken, currentSession } from '../http/browser.js';
 import { readForm } from '../http/params.js';
 import { htmlPage } from '../http/render.js';
+import { allowFormTargets } from '../http/security.js';
 import { OAuthError } from '../oauth/errors.js';
 import { scopeDescriptions } from '../oauth/scope.js';
-import { clientIdOf, type InteractionFlow, resumeUrl } from './flow.js';
+import { clientIdOf, type InteractionFlow, redirectTargetOf, resumeUrl } from './flow.js';
 
 /** The consent page: every requested scope with its description, the resource if one is named, Allow / Deny (SPEC §5). */
 export function consentRoutes(deps: Deps, flow: InteractionFlow): Hono {
@@ -33,6 +34,8 @@ export function consentRoutes(deps: Deps, flow: InteractionFlow): Hono {
     const { interaction, session, client, scope, resource } = await load(c);
     if (!session) return c.redirect(resumeUrl(interaction.id), 303);
     const descriptions = await scopeDescriptions(deps, scope);
+    // Allow and Deny both end at the client (a redirect after the form's own): form-action must allow it.
+    allowFormTargets(c, [redirectTargetOf(interaction.state)]);
     return htmlPage(
       c,
       ConsentPage({

@@ -77,6 +77,11 @@ export function clientIdOf(state: InteractionState): string | null {
   return null;
 }
 
+/** Where the interaction's answer goes outside the issuer (the client's redirect URI), if anywhere. */
+export function redirectTargetOf(state: InteractionState): string | undefined {
+  return state.kind === 'authorize' ? state.request.redirectUri : undefined;
+}
+
 export function loginHintOf(state: InteractionState): string | undefined {
   return state.kind === 'authorize' ? (state.request.loginHint ?? undefined) : undefined;
 }
@@ -111,7 +116,7 @@ export class InteractionFlow {
   async load(c: Context, id: string | undefined): Promise<Interaction> {
     if (!id || id.length > 64) throw expired();
     const found = await this.deps.store.interactions.find(id);
-    const browser = existingBrowserId(c);
+    const browser = existingBrowserId(c, this.deps);
     if (
       !found ||
       !browser ||

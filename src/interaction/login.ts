@@ -9,12 +9,14 @@ import { isKnownDevice, rememberDevice } from '../http/device.js';
 import { clientIp } from '../http/net.js';
 import { readForm } from '../http/params.js';
 import { htmlPage } from '../http/render.js';
+import { allowFormTargets } from '../http/security.js';
 import {
   clientIdOf,
   type Interaction,
   type InteractionFlow,
   type InteractionState,
   loginHintOf,
+  redirectTargetOf,
   resumeUrl,
 } from './flow.js';
 
@@ -48,6 +50,8 @@ export function loginRoutes(deps: Deps, flow: InteractionFlow): Hono {
   ) => {
     const clientId = interaction ? clientIdOf(interaction.state) : null;
     const client = clientId ? await deps.store.clients.find(clientId) : undefined;
+    // The sign-in may end at the client (a redirect after the form's own): form-action must allow it.
+    if (interaction) allowFormTargets(c, [redirectTargetOf(interaction.state)]);
     const action = interaction
       ? `/login?interaction=${encodeURIComponent(interaction.id)}`
       : `/login?return_to=${encodeURIComponent(safeReturnTo(c.req.query('return_to')))}`;
@@ -102,7 +106,7 @@ export function loginRoutes(deps: Deps, flow: InteractionFlow): Hono {
       await flow.save(target);
       return c.redirect(resumeUrl(target.id), 303);
     }
-    await startSession(c, deps, result);
+    await startSession(c, deps, result, interaction?.id);
     rememberDevice(c, deps, user.email);
     await deps.store.events.add({
       at: authTime,

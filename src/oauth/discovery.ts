@@ -89,6 +89,8 @@ export function discoveryRoutes(deps: Deps, caps: Capabilities): Hono {
   );
   app.get('/healthz', async (c) => {
     const ok = await deps.store.ping().catch(() => false);
+    // A probe must see the database as it is now, never a cached answer.
+    c.header('Cache-Control', 'no-store');
     return c.json(ok ? { status: 'ok' } : { status: 'unavailable' }, ok ? 200 : 503);
   });
   return app;

@@ -12,6 +12,7 @@ import {
 import { clientIp } from '../http/net.js';
 import { type Params, readForm, readQuery } from '../http/params.js';
 import { htmlPage } from '../http/render.js';
+import { allowFormTargets } from '../http/security.js';
 import type { Client } from '../store/types.js';
 import { verifyIdTokenHint } from '../tokens/id-token.js';
 import { invalidRequest, OAuthError } from './errors.js';
@@ -91,6 +92,7 @@ export function logoutRoutes(deps: Deps): Hono {
     }
     // Without a hint naming this user, ask first (RP-Initiated Logout §2: the OP SHOULD ask).
     if (req.hintSub !== active.user.id) {
+      allowFormTargets(c, [req.redirectUri]); // the answer to the form redirects there (CSP form-action)
       return htmlPage(
         c,
         LogoutConfirmPage({

@@ -13,3 +13,16 @@ export function openStore(config: { dbPath: string }, options?: SqliteOptions): 
     );
   return createSqliteStore(config.dbPath, options);
 }
+
+/**
+ * The database is locked by another connection past the busy timeout (SQLite: `SQLITE_BUSY`, `SQLITE_LOCKED`
+ * and their extended codes): a moment later the same request may succeed, so it is a `503`, not a `500`.
+ * Recognised by the driver's error code so that nothing outside the dialect imports the driver.
+ */
+export function isBusy(err: unknown): boolean {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 4; e = (e as Error).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)(_|$)/.test(code)) return true;
+  }
+  return false;
+}

@@ -289,6 +289,11 @@ export interface InteractionStore {
   save(interaction: Interaction): Promise<void>;
   find(id: string): Promise<Interaction | undefined>;
   update(id: string, data: Record<string, unknown>): Promise<void>;
+  /**
+   * Moves an interaction to the browser's new id (the id is rotated at sign-in), only if it is still bound
+   * to `fromBrowserHash`; answers whether it moved.
+   */
+  rebind(id: string, fromBrowserHash: string, toBrowserHash: string): Promise<boolean>;
   remove(id: string): Promise<void>;
 }
 
@@ -298,8 +303,19 @@ export interface ConsentStore {
   add(userId: string, clientId: string, scopes: string[], now: number): Promise<void>;
 }
 
+/** Audit events are kept this long; `sweep` deletes older ones. */
+export const EVENT_RETENTION_SECONDS = 90 * 24 * 3600;
+
 export interface EventStore {
   add(event: NewAuditEvent): Promise<void>;
+  /**
+   * Records a failed attempt (a wrong password, a wrong client secret) without a row per attempt, so that a
+   * flood of failures cannot grow the table without end. When a row of the same `type`, `userId`, `clientId`
+   * and `ip` was written at most `windowSeconds` before `event.at`, that row counts this one: its
+   * `detail.count` goes up by one and `detail.lastAt` becomes `event.at` (its `at` stays the first attempt's).
+   * Otherwise `event` is inserted with `detail.count` 1. Atomic, also against another process doing the same.
+   */
+  recordFailure(event: NewAuditEvent, windowSeconds: number): Promise<void>;
   list(limit: number): Promise<AuditEvent[]>;
 }
 
@@ -354,7 +370,7 @@ export interface Store {
   throttle: ThrottleStore;
   events: EventStore;
   bulk: BulkStore;
-  /** Deletes up to `limit` expired rows per table. */
+  /** Deletes up to `limit` expired rows per table, and audit events older than `EVENT_RETENTION_SECONDS`. */
   sweep(now: number, limit: number): Promise<SweepResult>;
   /**
    * A cross-process change counter: changes whenever any process commits to the database (the CLI while the

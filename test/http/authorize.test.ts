@@ -598,7 +598,7 @@ describe('GET /authorize', () => {
       }
     });
 
-    it('sets Secure on every cookie when the issuer is https', async () => {
+    it('sets Secure and the __Host- prefix on every cookie when the issuer is https', async () => {
       const s = await testApp({ ISSUER: 'https://id.example' });
       try {
         const u = await s.addUser({});
@@ -612,12 +612,22 @@ describe('GET /authorize', () => {
         });
         assert.equal(signedIn.status, 303);
         const cookies = [...page.headers.getSetCookie(), ...signedIn.headers.getSetCookie()];
-        assert.ok(cookies.some((c) => c.startsWith('lk_browser=')));
-        assert.ok(cookies.some((c) => c.startsWith('lk_session=')));
+        // RFC 6265bis §4.1.3.2: a __Host- cookie is Secure, Path=/ and has no Domain, so no sibling host sets it.
+        assert.ok(
+          cookies.some((c) => c.startsWith('__Host-lk_browser=')),
+          'the browser cookie',
+        );
+        assert.ok(
+          cookies.some((c) => c.startsWith('__Host-lk_session=')),
+          'the session cookie',
+        );
         for (const c of cookies) {
+          assert.match(c, /^__Host-/);
           assert.match(c, /; HttpOnly/i);
           assert.match(c, /; SameSite=Lax/i);
           assert.match(c, /; Secure/i);
+          assert.match(c, /; Path=\/(;|$)/i);
+          assert.doesNotMatch(c, /; Domain=/i);
         }
       } finally {
         await s.close();

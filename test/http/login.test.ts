@@ -53,6 +53,17 @@ describe('POST /login', () => {
       assert.doesNotMatch(html, /not-the-password/);
       assert.match(html, /name="csrf"/);
     });
+
+    it('counts repeated failures in one audit row instead of a row per attempt', async () => {
+      const user = await t.addUser({});
+      const agent = browser(t);
+      for (let i = 0; i < 3; i++) assert.equal((await attempt(agent, user.email, `wrong-${i}`)).status, 401);
+      const rows = (await t.deps.store.events.list(100)).filter(
+        (e) => e.type === 'login_failed' && e.userId === user.id,
+      );
+      assert.equal(rows.length, 1);
+      assert.equal(rows[0]?.detail?.['count'], 3);
+    });
   });
 
   describe('throttling', () => {

@@ -14,6 +14,7 @@ import type {
   SigningKey,
   Store,
 } from '../../src/store/types.js';
+import { EVENT_RETENTION_SECONDS } from '../../src/store/types.js';
 
 /** Lets the clock pass the store's one-millisecond generation check. */
 const tick = () => new Promise((resolve) => setTimeout(resolve, 2));
@@ -979,6 +980,15 @@ export function storeContract(
         assert.deepEqual(await store.interactions.find('int-1'), interaction);
         await store.interactions.update('int-1', { step: 'consent' });
         assert.deepEqual((await store.interactions.find('int-1'))?.data, { step: 'consent' });
+        assert.equal(await store.interactions.rebind('int-1', 'other-hash', 'new-hash'), false);
+        assert.equal(
+          (await store.interactions.find('int-1'))?.browserHash,
+          'b-hash',
+          'only from its browser',
+        );
+        assert.equal(await store.interactions.rebind('int-1', 'b-hash', 'new-hash'), true);
+        assert.equal((await store.interactions.find('int-1'))?.browserHash, 'new-hash');
+        assert.equal(await store.interactions.rebind('gone', 'b-hash', 'new-hash'), false);
         await store.interactions.remove('int-1');
         assert.equal(await store.interactions.find('int-1'), undefined);
       });
@@ -1062,6 +1072,64 @@ export function storeContract(
         assert.deepEqual(events[0]?.detail, { type: 'third' });
         assert.equal(events[0]?.clientId, 'c1');
         assert.equal((await store.events.list(10)).length, 3);
+      });
+
+      it('recordFailure() counts repeated failures of one kind in one row within the window', async () => {
+        const failure = (at: number, over: Partial<NewAuditEvent> = {}): NewAuditEvent => ({
+          at,
+          type: 'login_failed',
+          userId: null,
+          clientId: null,
+          ip: '192.0.2.1',
+          detail: null,
+          ...over,
+        });
+        for (let i = 0; i < 5; i++) await store.events.recordFailure(failure(NOW + i), 300);
+        assert.deepEqual(await audit(), [failure(NOW, { detail: { count: 5, lastAt: NOW + 4 } })]);
+
+        // Another IP, user, client or type is another row; so is the same one once the window has gone by.
+        await store.events.recordFailure(failure(NOW + 5, { ip: '192.0.2.2' }), 300);
+        await store.events.recordFailure(failure(NOW + 5, { userId: 'u1' }), 300);
+        await store.events.recordFailure(
+          failure(NOW + 5, { clientId: 'c1', detail: { method: 'basic' } }),
+          300,
+        );
+        await store.events.recordFailure(failure(NOW + 5, { type: 'client_auth_failed' }), 300);
+        await store.events.recordFailure(failure(NOW + 301), 300);
+        await store.events.recordFailure(
+          failure(NOW + 302, { clientId: 'c1', detail: { method: 'basic' } }),
+          300,
+        );
+        assert.deepEqual(await audit(), [
+          failure(NOW, { detail: { count: 5, lastAt: NOW + 4 } }),
+          failure(NOW + 5, { ip: '192.0.2.2', detail: { count: 1 } }),
+          failure(NOW + 5, { userId: 'u1', detail: { count: 1 } }),
+          failure(NOW + 5, { clientId: 'c1', detail: { method: 'basic', count: 2, lastAt: NOW + 302 } }),
+          failure(NOW + 5, { type: 'client_auth_failed', detail: { count: 1 } }),
+          failure(NOW + 301, { detail: { count: 1 } }),
+        ]);
+      });
+
+      it('recordFailure() never counts into a row written by add()', async () => {
+        await store.events.add({
+          at: NOW,
+          type: 'login',
+          userId: 'u1',
+          clientId: null,
+          ip: null,
+          detail: null,
+        });
+        await store.events.recordFailure(
+          { at: NOW, type: 'login_failed', userId: 'u1', clientId: null, ip: null, detail: null },
+          300,
+        );
+        assert.deepEqual(
+          (await audit()).map((e) => [e.type, e.detail]),
+          [
+            ['login', null],
+            ['login_failed', { count: 1 }],
+          ],
+        );
       });
     });
 
@@ -1157,6 +1225,26 @@ export function storeContract(
         assert.equal(await store.sessions.find('expired-session'), undefined);
         assert.equal(await store.interactions.find('old-int'), undefined);
         assert.ok(await store.interactions.find('new-int'));
+      });
+
+      it('deletes audit events older than the retention period, in bounded batches', async () => {
+        const event = (at: number, type: string): NewAuditEvent => ({
+          at,
+          type,
+          userId: null,
+          clientId: null,
+          ip: null,
+          detail: null,
+        });
+        const cutoff = NOW - EVENT_RETENTION_SECONDS;
+        for (const at of [cutoff - 2, cutoff - 1, cutoff]) await store.events.add(event(at, 'old'));
+        await store.events.add(event(cutoff + 1, 'kept'));
+        assert.deepEqual(await store.sweep(NOW, 2), { deleted: 2, more: true });
+        assert.deepEqual(await store.sweep(NOW, 2), { deleted: 1, more: false });
+        assert.deepEqual(
+          (await audit()).map((e) => e.type),
+          ['kept'],
+        );
       });
     });
 

@@ -1,4 +1,4 @@
-import type { Store } from '../types.js';
+import { EVENT_RETENTION_SECONDS, type Store } from '../types.js';
 import type { SqliteContext } from './shared.js';
 
 // Bounded: at most `limit` rows per table per call, so the event loop is never blocked for long.
@@ -27,6 +27,12 @@ export function sweeper({ raw }: SqliteContext): Store['sweep'] {
         deleted += n;
         if (n === limit) more = true;
       }
+      // Audit events have no expiry of their own: they are kept for the retention period (`events_at`).
+      const n = raw
+        .prepare('delete from events where rowid in (select rowid from events where at <= ? limit ?)')
+        .run(now - EVENT_RETENTION_SECONDS, limit).changes;
+      deleted += n;
+      if (n === limit) more = true;
     })();
     return { deleted, more };
   };
