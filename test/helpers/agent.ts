@@ -151,3 +151,18 @@ export async function authorizeThroughPages(agent: Agent, o: FlowOptions): Promi
 
 export const csrfOf = (html: string) => decodeEntities(/name="csrf" value="([^"]*)"/.exec(html)?.[1] ?? '');
 export const actionOf = (html: string) => decodeEntities(/<form[^>]*action="([^"]*)"/.exec(html)?.[1] ?? '');
+
+/** Posts the sign-in form of `path` (with the CSRF token of its page) and returns the raw response. */
+export async function attemptSignIn(
+  agent: Agent,
+  email: string,
+  password: string,
+  path = '/login',
+): Promise<Response> {
+  const html = await (await agent.request(path)).text();
+  return agent.request(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ csrf: csrfOf(html), email, password }).toString(),
+  });
+}

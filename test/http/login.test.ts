@@ -1,19 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Agent, csrfOf } from '../helpers/agent.js';
+import { attemptSignIn } from '../helpers/agent.js';
 import { browser } from '../helpers/oauth.js';
 import { type TestApp, testApp } from '../helpers/server.js';
 
-/** Posts the sign-in form of `/login` (with its CSRF token) and returns the raw response. */
-async function attempt(agent: Agent, email: string, password: string, path = '/login'): Promise<Response> {
-  const page = await agent.request(path);
-  const html = await page.text();
-  return agent.request(path, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ csrf: csrfOf(html), email, password }).toString(),
-  });
-}
+const attempt = attemptSignIn;
 
 /** The text of the element with role="alert". */
 function alertText(html: string): string | undefined {
