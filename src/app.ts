@@ -12,7 +12,7 @@ import { consentRoutes } from './interaction/consent.js';
 import { InteractionFlow } from './interaction/flow.js';
 import { loginRoutes } from './interaction/login.js';
 import { resumeRoutes, signInEnding } from './interaction/resume.js';
-import { authorizeEnding } from './oauth/authorize/ending.js';
+import { authorizationEnding } from './oauth/authorize/ending.js';
 import { authorizeRoutes } from './oauth/authorize/index.js';
 import { type Capabilities, discoveryRoutes } from './oauth/discovery.js';
 import { OAuthError } from './oauth/errors.js';
@@ -45,7 +45,14 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
   const app = new Hono();
   const grants = options.grants ?? DEFAULT_GRANTS;
   const grantTypes = grants.map((g) => g.type);
-  const flow = new InteractionFlow(deps, { authorize: authorizeEnding(deps), signin: signInEnding });
+  const authorization = authorizationEnding(deps);
+  const flow = new InteractionFlow(deps, {
+    authorize: {
+      complete: (c, { state }, active) => authorization.complete(c, state.request, active),
+      fail: (c, { state }, err) => authorization.fail(c, state.request, err),
+    },
+    signin: signInEnding,
+  });
   const caps: Capabilities = {
     grantTypes,
     authorization: true,
@@ -99,7 +106,12 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
   app.route('/', introspectRoutes(deps));
   app.route('/', revokeRoutes(deps));
   app.route('/', userinfoRoutes(deps));
-  app.route('/', authorizeRoutes(deps, flow));
+  app.route(
+    '/',
+    authorizeRoutes(deps, async (c, request) =>
+      flow.resume(c, await flow.create(c, { kind: 'authorize', request })),
+    ),
+  );
   app.route('/', resumeRoutes(flow));
   app.route('/', loginRoutes(deps, flow));
   app.route('/', consentRoutes(deps, flow));

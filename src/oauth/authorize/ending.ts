@@ -2,7 +2,6 @@ import type { Context } from 'hono';
 import { randomToken, sha256 } from '../../crypto/hash.js';
 import type { Deps } from '../../deps.js';
 import type { ActiveSession } from '../../http/browser.js';
-import type { AuthorizeState, Ending, Interaction } from '../../interaction/flow.js';
 import type { Client, Grant } from '../../store/types.js';
 import { OAuthError } from '../errors.js';
 import { buildTokens } from '../token/issue.js';
@@ -20,15 +19,24 @@ export function redirectTarget(deps: Deps, request: AuthorizationRequest): Redir
   };
 }
 
-/** How an `authorize` interaction ends: the authorization response at the verified redirect URI. */
-export function authorizeEnding(deps: Deps): Ending<AuthorizeState> {
+/**
+ * How an authorization request ends once the interaction is done: the authorization response at the
+ * verified redirect URI, or the error there. The interaction layer plugs this in as the ending of its
+ * `authorize` kind (app.ts); this module knows nothing of interactions.
+ */
+export interface AuthorizationEnding {
+  complete(c: Context, request: AuthorizationRequest, active: ActiveSession): Promise<Response>;
+  fail(c: Context, request: AuthorizationRequest, err: OAuthError): Response;
+}
+
+export function authorizationEnding(deps: Deps): AuthorizationEnding {
   return {
-    async complete(c, { state }: Interaction<AuthorizeState>, active) {
-      const client = await deps.store.clients.find(state.request.clientId);
+    async complete(c, request, active) {
+      const client = await deps.store.clients.find(request.clientId);
       if (!client) throw new OAuthError('invalid_client', 'the client no longer exists');
-      return issueAuthorizationResponse(c, deps, client, state.request, active);
+      return issueAuthorizationResponse(c, deps, client, request, active);
     },
-    fail: (c, { state }, err) => respondError(c, redirectTarget(deps, state.request), err),
+    fail: (c, request, err) => respondError(c, redirectTarget(deps, request), err),
   };
 }
 

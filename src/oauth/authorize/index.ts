@@ -3,7 +3,6 @@ import { Hono } from 'hono';
 import type { Deps } from '../../deps.js';
 import { type Params, readForm, readQuery } from '../../http/params.js';
 import { redirectErrors } from '../../http/render.js';
-import type { InteractionFlow } from '../../interaction/flow.js';
 import { OAuthError } from '../errors.js';
 import {
   checkIdTokenHint,
@@ -24,7 +23,7 @@ import { type RedirectTarget, respondError } from './respond.js';
  * RFC 6749 §4.1.1, OIDC Core §3.1.2: the authorization endpoint as an ordered list of checks.
  * Until client and redirect URI are verified, errors are a page (RFC 6749 §4.1.2.1); after, a redirect.
  */
-async function authorize(c: Context, deps: Deps, flow: InteractionFlow, params: Params): Promise<Response> {
+async function authorize(c: Context, deps: Deps, begin: BeginInteraction, params: Params): Promise<Response> {
   // 1. client
   const clientId = params.get('client_id');
   if (!clientId) throw new OAuthError('invalid_client', '"client_id" is required');
@@ -76,15 +75,17 @@ async function authorize(c: Context, deps: Deps, flow: InteractionFlow, params: 
     resource,
   };
   // 4. save the interaction and take the next step
-  const interaction = await flow.create(c, { kind: 'authorize', request });
-  return flow.resume(c, interaction);
+  return begin(c, request);
 }
 
 /** Errors are the hosted page until `authorize` verifies the redirect URI (`pageErrors()` in app.ts). */
-export function authorizeRoutes(deps: Deps, flow: InteractionFlow): Hono {
+/** Saves the validated request as an interaction and takes its first step (the interaction layer, app.ts). */
+export type BeginInteraction = (c: Context, request: AuthorizationRequest) => Promise<Response>;
+
+export function authorizeRoutes(deps: Deps, begin: BeginInteraction): Hono {
   const app = new Hono();
-  app.get('/authorize', async (c) => authorize(c, deps, flow, readQuery(c)));
+  app.get('/authorize', async (c) => authorize(c, deps, begin, readQuery(c)));
   // OIDC Core §3.1.2.1: POST with a form body is allowed too.
-  app.post('/authorize', async (c) => authorize(c, deps, flow, await readForm(c)));
+  app.post('/authorize', async (c) => authorize(c, deps, begin, await readForm(c)));
   return app;
 }
