@@ -210,7 +210,8 @@ export const events = sqliteTable(
     ip: text('ip'),
     detail: text('detail', { mode: 'json' }).$type<Record<string, unknown>>(),
   },
-  (t) => [index('events_at').on(t.at)],
+  // `events_type_ip_at`: `recordFailure` finds the row to count on by kind and address, not by scanning the window.
+  (t) => [index('events_at').on(t.at), index('events_type_ip_at').on(t.type, t.ip, t.at)],
 );
 
 /**

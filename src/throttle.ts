@@ -3,7 +3,8 @@ import { sha256 } from './crypto/hash.js';
 
 /**
  * Failure throttling with growing delays, in memory (one node). Only failures are counted; a key
- * with fewer than `free` recent failures is never delayed, and a success clears it. Keys come from
+ * with fewer than `free` recent failures is never delayed; `succeed` clears a key (client authentication
+ * does not call it: a correct secret is never delayed anyway, and failures age out after `forgetMs`). Keys come from
  * request input, so each is stored as a fixed-size hash and the map is bounded: past `maxEntries` the
  * least recently failed key is forgotten.
  */

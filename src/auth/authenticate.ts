@@ -1,6 +1,6 @@
 import { burnPasswordCheck, PASSWORD_MAX, passwordLength, verifyPassword } from '../crypto/password.js';
 import type { Deps } from '../deps.js';
-import { sleep } from '../http/net.js';
+import { addressGroup, sleep } from '../http/net.js';
 import type { User } from '../store/types.js';
 import { type Amr, type SecondFactorMethod, secondFactorDone, secondFactorRequired } from './factors.js';
 
@@ -28,8 +28,8 @@ export interface SignInContext {
   clientRequiresSecondFactor?: boolean;
   /** `acr_values=urn:latchkey:acr:2fa` was asked. */
   acrRequested?: boolean;
-  /** The browser carries the device cookie of an earlier sign-in to this account (src/http/device.ts). */
-  knownDevice?: boolean;
+  /** Whether the browser carries the device cookie of an earlier sign-in to this user (src/http/device.ts). */
+  knownDevice?: (user: User) => boolean;
 }
 
 /** The second factors a user has enrolled. None exist until MFA enrolment lands (issue 9). */
@@ -73,10 +73,11 @@ export async function authenticatePassword(
   context: SignInContext,
 ): Promise<Authentication> {
   const email = emailRaw.trim().toLowerCase().slice(0, 254);
-  const reservation = await deps.signInThrottle.reserve(email, context.knownDevice ?? false);
+  const user = email ? await deps.store.users.findByEmail(email) : undefined;
+  const knownDevice = user !== undefined && (context.knownDevice?.(user) ?? false);
+  const reservation = await deps.signInThrottle.reserve(email, context.ip, knownDevice);
   if (!reservation.allowed)
     return { status: 'failed', code: 'throttled', retryAfterSeconds: reservation.retryAfterSeconds };
-  const user = email ? await deps.store.users.findByEmail(email) : undefined;
   // SPEC §3: at most 256 characters, counted as code points after NFKC; a longer one is a wrong one.
   const fits = passwordLength(password) <= PASSWORD_MAX;
   const candidate = fits ? password : '';
@@ -93,7 +94,8 @@ export async function authenticatePassword(
         type: 'login_failed',
         userId: user?.id ?? null,
         clientId: null,
-        ip: context.ip,
+        // Repeats are counted per address group (an IPv6 /64), the unit the throttle counts in.
+        ip: addressGroup(context.ip),
         detail: null,
       },
       300,
@@ -101,6 +103,6 @@ export async function authenticatePassword(
     if (delayMs > 0) await sleep(delayMs);
     return { status: 'failed', code: 'invalid_credentials' };
   }
-  await deps.signInThrottle.succeeded(email);
+  await deps.signInThrottle.succeeded(email, context.ip);
   return afterFactor(deps, user, ['pwd'], now, context);
 }

@@ -6,16 +6,24 @@ import type { ThrottleRule } from '../store/types.js';
 
 /**
  * The sign-in throttling model (README "Sign-in throttling"):
- * - Per account: 5 free attempts, then each must wait for the previous one's delay (1 s, doubling to
- *   15 min). The attempt is reserved before the password is hashed, so guesses sent at once cannot all be
- *   evaluated. A browser that signed in to the account before (its device cookie) is exempt, so an attacker
- *   cannot lock a known user out of their own browser.
- * - Per address (an IPv4 address, an IPv6 /64): never a refusal, so one address (a proxy, an office) cannot
- *   lock out everyone behind it. From the 20th failure on, each failed answer is slowed (250 ms, doubling to 5 s).
- * Counters live in the database: a restart does not clear them.
+ * - Per account and address (an IPv4 address, an IPv6 /64): 5 free attempts, then each must wait for the
+ *   previous one's delay (1 s, doubling to 15 min). The attempt is reserved before the password is hashed,
+ *   so guesses sent at once cannot all be evaluated. Another address is not affected.
+ * - Per account from anywhere (guessing spread over many addresses): the same, after 50 attempts an hour.
+ * - A browser that completed a sign-in to the account, with its current password, skips both (its device
+ *   cookie), so an attacker cannot lock a known user out of their own browser.
+ * - Per address: never a refusal, so one address (a proxy, an office) cannot lock out everyone behind it.
+ *   From the 20th failure on, each failed answer is slowed (250 ms, doubling to 5 s).
+ * Counters live in the database: a restart does not clear them, and several nodes share them.
  */
-export const ACCOUNT_RULE: ThrottleRule = {
+export const ACCOUNT_ADDRESS_RULE: ThrottleRule = {
   free: 5,
+  baseMs: 1000,
+  maxMs: 15 * 60_000,
+  forgetMs: 60 * 60_000,
+};
+export const ACCOUNT_RULE: ThrottleRule = {
+  free: 50,
   baseMs: 1000,
   maxMs: 15 * 60_000,
   forgetMs: 60 * 60_000,
@@ -23,6 +31,8 @@ export const ACCOUNT_RULE: ThrottleRule = {
 export const ADDRESS_RULE: ThrottleRule = { free: 20, baseMs: 250, maxMs: 5_000, forgetMs: 60 * 60_000 };
 
 const accountKey = (email: string) => `acct:${sha256(email)}`;
+const accountAddressKey = (email: string, ip: string) =>
+  `acct-addr:${sha256(`${email}\n${addressGroup(ip)}`)}`;
 const addressKey = (ip: string) => `addr:${sha256(addressGroup(ip))}`;
 
 export type Reservation = { allowed: true } | { allowed: false; retryAfterSeconds: number };
@@ -31,12 +41,14 @@ export class SignInThrottle {
   constructor(private readonly deps: Pick<Deps, 'store' | 'clock' | 'config'>) {}
 
   /** Reserves an attempt on the account before its password is checked. */
-  async reserve(email: string, trustedDevice: boolean): Promise<Reservation> {
-    if (!this.deps.config.throttle || trustedDevice) return { allowed: true };
+  async reserve(email: string, ip: string, knownDevice: boolean): Promise<Reservation> {
+    if (!this.deps.config.throttle || knownDevice) return { allowed: true };
     const verdict = await this.deps.store.throttle.reserve(
-      accountKey(email),
+      [
+        { key: accountAddressKey(email, ip), rule: ACCOUNT_ADDRESS_RULE },
+        { key: accountKey(email), rule: ACCOUNT_RULE },
+      ],
       this.deps.clock.nowMs(),
-      ACCOUNT_RULE,
     );
     return verdict.allowed
       ? verdict
@@ -56,12 +68,13 @@ export class SignInThrottle {
 
   /** Forgets keys idle for longer than any rule remembers them (the sweeper calls it); returns how many. */
   prune(limit: number): Promise<number> {
-    const forgetMs = Math.max(ACCOUNT_RULE.forgetMs, ADDRESS_RULE.forgetMs);
+    const forgetMs = Math.max(ACCOUNT_ADDRESS_RULE.forgetMs, ACCOUNT_RULE.forgetMs, ADDRESS_RULE.forgetMs);
     return this.deps.store.throttle.prune(this.deps.clock.nowMs() - forgetMs, limit);
   }
 
   /** A success: the account starts again from zero (the address keeps its count: it may be shared). */
-  async succeeded(email: string): Promise<void> {
-    if (this.deps.config.throttle) await this.deps.store.throttle.reset(accountKey(email));
+  async succeeded(email: string, ip: string): Promise<void> {
+    if (this.deps.config.throttle)
+      await this.deps.store.throttle.reset(accountAddressKey(email, ip), accountKey(email));
   }
 }

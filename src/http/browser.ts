@@ -45,12 +45,13 @@ declare module 'hono' {
 
 const BROWSER_ID = /^[A-Za-z0-9_-]{43}$/;
 
-function newBrowserId(c: Context, deps: Deps): string {
-  const id = randomToken();
+function setBrowserId(c: Context, deps: Deps, id: string): string {
   setCookie(c, cookieName(deps, BROWSER_COOKIE), id, cookieOptions(deps, 400 * 86400));
   c.set('browserId', id);
   return id;
 }
+
+const newBrowserId = (c: Context, deps: Deps) => setBrowserId(c, deps, randomToken());
 
 /** A random id per browser: binds interactions and CSRF tokens to it. */
 export function browserId(c: Context, deps: Deps): string {
@@ -159,19 +160,23 @@ export async function currentSession(c: Context, deps: Deps): Promise<ActiveSess
  *
  * The browser id is rotated too, so that an id planted or learnt before the sign-in (and every CSRF token
  * made from it) is worthless after it. Interactions are bound to the browser id: the one this sign-in
- * belongs to (`interactionId`) moves to the new id and stays usable; others started in this browser before
+ * belongs to (`context.interaction`) moves to the new id and stays usable; others started in this browser before
  * the sign-in (another tab) must be started again, like their forms.
  */
 export async function startSession(
   c: Context,
   deps: Deps,
   signIn: Authenticated,
-  interactionId?: string,
+  context: {
+    /** The interaction the sign-in belongs to, with its progress: saved and moved to the new browser id. */
+    interaction?: { id: string; state: object } | undefined;
+    clientId: string | null;
+    ip: string;
+  },
 ): Promise<Session> {
   const { user } = signIn;
   const previous = getCookie(c, cookieName(deps, SESSION_COOKIE));
   const now = deps.clock.now();
-  if (previous && previous.length <= 100) await deps.store.sessions.end(sha256(previous), now);
   const id = randomToken();
   const session: Session = {
     idHash: sha256(id),
@@ -185,12 +190,31 @@ export async function startSession(
     expiresAt: now + SESSION_TTL_SECONDS,
     endedAt: null,
   };
-  await deps.store.sessions.create(session);
-  setCookie(c, cookieName(deps, SESSION_COOKIE), id, cookieOptions(deps));
   const before = existingBrowserId(c, deps);
-  const after = newBrowserId(c, deps);
-  if (before && interactionId)
-    await deps.store.interactions.rebind(interactionId, sha256(before), sha256(after));
+  const after = randomToken();
+  // One unit of work; the cookies change only once it is written (a busy database leaves the browser as it was).
+  await deps.store.sessions.start(
+    session,
+    previous && previous.length <= 100 ? sha256(previous) : null,
+    before && context.interaction
+      ? {
+          id: context.interaction.id,
+          data: context.interaction.state as Record<string, unknown>,
+          fromBrowserHash: sha256(before),
+          toBrowserHash: sha256(after),
+        }
+      : null,
+    {
+      at: now,
+      type: 'login',
+      userId: user.id,
+      clientId: context.clientId,
+      ip: context.ip,
+      detail: { amr: signIn.amr },
+    },
+  );
+  setCookie(c, cookieName(deps, SESSION_COOKIE), id, cookieOptions(deps));
+  setBrowserId(c, deps, after);
   return session;
 }
 

@@ -100,7 +100,7 @@ export async function authenticateClient(
       type: 'client_auth_failed',
       userId: null,
       clientId: client ? id : null,
-      ip: clientIp(c),
+      ip: addressGroup(clientIp(c)),
       detail: { method },
     },
     300,

@@ -1,14 +1,17 @@
 import { createHmac, hkdfSync } from 'node:crypto';
 import type { Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
-import { safeEqual, sha256 } from '../crypto/hash.js';
+import { randomToken, safeEqual, sha256 } from '../crypto/hash.js';
 import type { Deps } from '../deps.js';
+import type { User } from '../store/types.js';
 import { cookieName, cookieOptions, DEVICE_COOKIE } from './browser.js';
 
 /**
- * The device cookie: proof that this browser signed in to an account before. It exempts the browser from
- * that account's lock-out (src/auth/throttle.ts), so an attacker guessing a known user's password cannot
- * lock the user out of their own browser. It names the account only as a MAC-protected hash.
+ * The device cookie: proof that this browser completed a sign-in to an account before. It exempts the
+ * browser from that account's lock (src/auth/throttle.ts), so an attacker guessing a known user's password
+ * cannot lock the user out of their own browser. The value is a random per-browser nonce and a MAC over it,
+ * the user's id and their current password hash: a password change or the user's removal voids every
+ * device cookie issued before.
  */
 const MAX_AGE_SECONDS = 400 * 86400;
 
@@ -19,26 +22,29 @@ function deviceKey(secret: string): Buffer {
   return keyCache.key;
 }
 
-const accountTag = (email: string) => sha256(`device:${email.trim().toLowerCase()}`).slice(0, 22);
-const mac = (secret: string, tag: string) =>
-  createHmac('sha256', deviceKey(secret)).update(tag).digest('base64url').slice(0, 32);
+/** Changes whenever the user's password does. */
+const credentialEpoch = (user: User) => sha256(`${user.id}\n${user.passwordHash ?? ''}`);
+const mac = (secret: string, nonce: string, user: User) =>
+  createHmac('sha256', deviceKey(secret))
+    .update(`${nonce}\n${credentialEpoch(user)}`)
+    .digest('base64url');
 
-/** Whether this browser signed in to the account with `email` before. */
-export function isKnownDevice(c: Context, deps: Pick<Deps, 'config'>, email: string): boolean {
+/** Whether this browser completed a sign-in to `user`, with the password the user has now. */
+export function isKnownDevice(c: Context, deps: Pick<Deps, 'config'>, user: User): boolean {
   const value = getCookie(c, cookieName(deps, DEVICE_COOKIE));
   if (!value || value.length > 100) return false;
-  const [tag, sig] = value.split('.');
-  if (!tag || !sig || tag !== accountTag(email)) return false;
-  return safeEqual(sig, mac(deps.config.secret, tag));
+  const [nonce, sig] = value.split('.');
+  if (!nonce || !sig) return false;
+  return safeEqual(sig, mac(deps.config.secret, nonce, user));
 }
 
-/** Marks this browser as one the account signed in from (after a complete, successful sign-in). */
-export function rememberDevice(c: Context, deps: Pick<Deps, 'config'>, email: string): void {
-  const tag = accountTag(email);
+/** Marks this browser as one the user signed in from (after a complete, successful sign-in). */
+export function rememberDevice(c: Context, deps: Pick<Deps, 'config'>, user: User): void {
+  const nonce = randomToken(16);
   setCookie(
     c,
     cookieName(deps, DEVICE_COOKIE),
-    `${tag}.${mac(deps.config.secret, tag)}`,
+    `${nonce}.${mac(deps.config.secret, nonce, user)}`,
     cookieOptions(deps, MAX_AGE_SECONDS),
   );
 }

@@ -68,9 +68,10 @@ async function readFormBody(c: Context): Promise<Params> {
     // On the Node server, read the socket stream directly: going through `c.req.raw` builds a whole
     // Web Request (stream, abort signal) per request, which costs more than the rest of /token.
     const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-    buf = incoming
-      ? await readIncoming(incoming, MAX_BODY_BYTES)
-      : await readAtMost(c.req.raw.body, MAX_BODY_BYTES);
+    buf =
+      typeof incoming?.on === 'function'
+        ? await readIncoming(incoming, MAX_BODY_BYTES)
+        : await readAtMost(c.req.raw.body, MAX_BODY_BYTES);
   } catch (cause) {
     throw invalidRequest('the body could not be read', { cause });
   }

@@ -160,6 +160,10 @@ export class InteractionFlow {
     const check = nextCheck(facts);
     const prompt = state.kind === 'authorize' ? state.request.prompt : [];
     if (check) {
+      if (check.ends) {
+        await deps.store.interactions.remove(interaction.id);
+        throw new OAuthError(check.ends, check.reason);
+      }
       if (prompt.includes('none')) {
         await deps.store.interactions.remove(interaction.id);
         throw new OAuthError(check.promptNone, `user interaction is required: ${check.reason}`);

@@ -81,7 +81,7 @@ export function loginRoutes(deps: Deps, flow: InteractionFlow): Hono {
     const email = form.get('email') ?? '';
     const result: Authentication = await authenticatePassword(deps, email, form.get('password') ?? '', {
       ip: clientIp(c),
-      knownDevice: isKnownDevice(c, deps, email),
+      knownDevice: (user) => isKnownDevice(c, deps, user),
     });
     if (result.status === 'failed') {
       if (result.retryAfterSeconds) c.header('Retry-After', String(result.retryAfterSeconds));
@@ -106,20 +106,18 @@ export function loginRoutes(deps: Deps, flow: InteractionFlow): Hono {
       await flow.save(target);
       return c.redirect(resumeUrl(target.id), 303);
     }
-    await startSession(c, deps, result, interaction?.id);
-    rememberDevice(c, deps, user.email);
-    await deps.store.events.add({
-      at: authTime,
-      type: 'login',
-      userId: user.id,
+    if (interaction) {
+      interaction.state.loginAt = authTime;
+      delete interaction.state.pending;
+    }
+    // The session, the interaction's progress and the audit row in one unit of work.
+    await startSession(c, deps, result, {
+      interaction,
       clientId: interaction ? clientIdOf(interaction.state) : null,
       ip: clientIp(c),
-      detail: { amr },
     });
+    rememberDevice(c, deps, user);
     if (!interaction) return c.redirect(safeReturnTo(c.req.query('return_to')), 303);
-    interaction.state.loginAt = authTime;
-    delete interaction.state.pending;
-    await flow.save(interaction);
     return c.redirect(resumeUrl(interaction.id), 303);
   });
 

@@ -48,6 +48,8 @@ export interface Check {
   reason: string;
   /** The error for `prompt=none` when this check applies. */
   promptNone: OAuthErrorCode;
+  /** No page can settle it: the interaction ends with this error, whatever the prompt. */
+  ends?: OAuthErrorCode;
   test(f: Facts): boolean;
 }
 
@@ -62,8 +64,16 @@ export const CHECKS: readonly Check[] = [
     step: 'login',
     reason: 'id_token_hint names another user than the one signed in (OIDC Core 3.1.2.1)',
     promptNone: 'login_required',
-    // A session of another user counts as nobody signed in; a sign-in made here settles it.
+    // A session of another user counts as nobody signed in: the login page asks for the hinted one.
     test: (f) => f.hintedSubjectMismatch && !f.signedInHere,
+  },
+  {
+    step: 'login',
+    reason: 'the user who signed in is not the one id_token_hint names (OIDC Core 3.1.2.1)',
+    promptNone: 'login_required',
+    // Asking again would loop: the app asked for one user and got another, so it is told so.
+    ends: 'login_required',
+    test: (f) => f.hintedSubjectMismatch && f.signedInHere,
   },
   {
     step: 'login',

@@ -264,6 +264,23 @@ export interface CodeStore {
 
 export interface SessionStore {
   create(session: Session): Promise<void>;
+  /**
+   * A sign-in, as one unit of work: ends the browser's previous session (`previousHash`, when it had one),
+   * creates `session`, saves the progress of the interaction the sign-in belongs to and moves it onto the
+   * browser's new id (`interaction`, only if it is still bound to the old one), and writes `event` (the
+   * `login` audit row).
+   */
+  start(
+    session: Session,
+    previousHash: string | null,
+    interaction: {
+      id: string;
+      data: Record<string, unknown>;
+      fromBrowserHash: string;
+      toBrowserHash: string;
+    } | null,
+    event: NewAuditEvent,
+  ): Promise<void>;
   find(idHash: string): Promise<Session | undefined>;
   touch(idHash: string, now: number): Promise<void>;
   end(idHash: string, now: number): Promise<void>;
@@ -289,11 +306,6 @@ export interface InteractionStore {
   save(interaction: Interaction): Promise<void>;
   find(id: string): Promise<Interaction | undefined>;
   update(id: string, data: Record<string, unknown>): Promise<void>;
-  /**
-   * Moves an interaction to the browser's new id (the id is rotated at sign-in), only if it is still bound
-   * to `fromBrowserHash`; answers whether it moved.
-   */
-  rebind(id: string, fromBrowserHash: string, toBrowserHash: string): Promise<boolean>;
   remove(id: string): Promise<void>;
 }
 
@@ -344,14 +356,15 @@ export type ThrottleVerdict = { allowed: true } | { allowed: false; retryAfterMs
  */
 export interface ThrottleStore {
   /**
-   * Reserves an attempt before the secret is checked: refused while the key waits; else counted as a
-   * failure at once (a success then calls `reset`), and the wait after it starts.
+   * Reserves an attempt before the secret is checked, on every key at once: refused while any key waits
+   * (the longest wait is answered); else counted as a failure on each key (a success then calls `reset`),
+   * and the wait after it starts. All or nothing: a refused attempt counts on no key.
    */
-  reserve(key: string, nowMs: number, rule: ThrottleRule): Promise<ThrottleVerdict>;
+  reserve(keys: readonly { key: string; rule: ThrottleRule }[], nowMs: number): Promise<ThrottleVerdict>;
   /** Counts a failure without reserving; returns how many failures the key has now. */
   fail(key: string, nowMs: number, rule: ThrottleRule): Promise<number>;
-  /** A success: the key starts again from zero. */
-  reset(key: string): Promise<void>;
+  /** A success: the keys start again from zero. */
+  reset(...keys: string[]): Promise<void>;
   /** Deletes keys whose last failure is older than `beforeMs`, at most `limit`. */
   prune(beforeMs: number, limit: number): Promise<number>;
 }

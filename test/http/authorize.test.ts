@@ -540,6 +540,16 @@ describe('GET /authorize', () => {
       assert.equal(claimsOf(tokens.id_token).sub, alice.id);
     });
 
+    it('answers login_required when someone else than the hinted user signs in (review finding)', async () => {
+      const agent = browser(t);
+      const step = await agent.go(withHint(aliceIdToken));
+      assert.ok(isLoginPage(step.html));
+      const done = await agent.submit(step.html!, { email: bob.email, password: bob.password });
+      assert.ok(done.external, 'back at the client');
+      assert.equal(done.external.searchParams.get('error'), 'login_required');
+      assert.equal(done.external.searchParams.get('code'), null);
+    });
+
     it('accepts a hint naming the signed-in user, expired or not', async () => {
       const res = await bobBrowser.request(withHint(bobIdToken, { prompt: 'none' }));
       assert.equal(res.status, 303);

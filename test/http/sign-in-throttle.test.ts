@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Hono } from 'hono';
+import { setUserPassword } from '../../src/admin/users.js';
 import { addressGroup, clientIp, trustedProxies } from '../../src/http/net.js';
-import { attemptSignIn, csrfOf } from '../helpers/agent.js';
+import { Agent, attemptSignIn, csrfOf } from '../helpers/agent.js';
 import { browser, tokenRequest } from '../helpers/oauth.js';
 import { type TestApp, tempDir, testApp } from '../helpers/server.js';
 
@@ -97,6 +98,47 @@ describe('sign-in throttling (issue 8 #2, #3)', () => {
     assert.equal((await attempt(stranger, user.email, user.password)).status, 429, 'for new browsers too');
     // The user's own browser proves an earlier success: it is let in.
     assert.equal((await attempt(own, user.email, user.password)).status, 303);
+  });
+});
+
+describe('sign-in locks are per account and address; device cookies (review findings)', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await testApp();
+  });
+  after(() => t.close());
+
+  /** A browser whose requests come from `ip`. */
+  const from = (ip: string) =>
+    new Agent((u, i) => t.app.request(u, i, { incoming: { socket: { remoteAddress: ip } } }), t.issuer);
+
+  it('a lock taken from one address does not refuse the correct password from another', async () => {
+    const user = await t.addUser({});
+    const attacker = from('198.51.100.66');
+    for (let i = 0; i < 5; i++) assert.equal((await attempt(attacker, user.email, `wrong-${i}`)).status, 401);
+    assert.equal((await attempt(attacker, user.email, user.password)).status, 429, 'locked for that address');
+    assert.equal((await attempt(from('203.0.113.5'), user.email, user.password)).status, 303);
+    // The same /64 is the same address.
+    const v6 = await t.addUser({});
+    for (let i = 0; i < 5; i++) await attempt(from('2001:db8:7:7::1'), v6.email, `wrong-${i}`);
+    assert.equal((await attempt(from('2001:db8:7:7::ffff'), v6.email, v6.password)).status, 429);
+  });
+
+  it('every browser gets its own device cookie, and a password change voids them all', async () => {
+    const user = await t.addUser({});
+    const first = from('192.0.2.10');
+    const second = from('192.0.2.10');
+    assert.equal((await attempt(first, user.email, user.password)).status, 303);
+    assert.equal((await attempt(second, user.email, user.password)).status, 303);
+    const device = (a: Agent) => a.cookies.get('lk_device');
+    assert.ok(device(first) && device(second));
+    assert.notEqual(device(first), device(second));
+
+    await setUserPassword(t.deps, user.email, 'a-brand-new-password-9');
+    const attacker = from('192.0.2.10');
+    for (let i = 0; i < 5; i++) await attempt(attacker, user.email, `wrong-${i}`);
+    // The old cookie no longer exempts: the lock holds for it like for any browser at that address.
+    assert.equal((await attempt(first, user.email, 'another-guess-1')).status, 429);
   });
 });
 

@@ -29,6 +29,20 @@ describe('POST /token grant_type=password', () => {
   });
   after(() => t.close());
 
+  it('is refused to a public client registered with it before client add refused that (review finding)', async () => {
+    const stored = (await t.deps.store.clients.find(client.id))!;
+    const id = `legacy-public-${randomToken(6)}`;
+    await t.deps.store.clients.create({
+      ...stored,
+      id,
+      isPublic: true,
+      secretHash: null,
+      grants: ['password'],
+    });
+    const res = await passwordGrant(t, { id }, { username: user.email, password: user.password });
+    await expectOAuthError(res, 'unauthorized_client');
+  });
+
   it('is refused with unauthorized_client to a client without the password grant', async () => {
     const codeClient = await t.addClient({ redirectUris: ['https://app.example/cb'] });
     const res = await passwordGrant(t, codeClient, { username: user.email, password: user.password });

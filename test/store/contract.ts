@@ -881,6 +881,85 @@ export function storeContract(
         assert.deepEqual(await audit(), [{ ...event, detail: { via: 'contract', revoked_grants: 2 } }]);
       });
 
+      it('start() ends the previous session, creates the new one, moves and saves the interaction, writes its audit row', async () => {
+        const { user, client } = await owners();
+        const previous = newSession(user.id);
+        await store.sessions.create(previous);
+        const interaction = {
+          id: 'int-s',
+          browserHash: 'old-b',
+          data: { kind: 'authorize' },
+          createdAt: NOW,
+          expiresAt: NOW + 600,
+        };
+        await store.interactions.save(interaction);
+        const next = newSession(user.id, { createdAt: NOW + 5 });
+        const event = {
+          at: NOW + 5,
+          type: 'login',
+          userId: user.id,
+          clientId: client.id,
+          ip: '192.0.2.1',
+          detail: { amr: ['pwd'] },
+        };
+        await store.sessions.start(
+          next,
+          previous.idHash,
+          {
+            id: 'int-s',
+            data: { kind: 'authorize', loginAt: NOW + 5 },
+            fromBrowserHash: 'old-b',
+            toBrowserHash: 'new-b',
+          },
+          event,
+        );
+        assert.equal((await store.sessions.find(previous.idHash))?.endedAt, NOW + 5);
+        assert.deepEqual(await store.sessions.find(next.idHash), next);
+        const moved = await store.interactions.find('int-s');
+        assert.equal(moved?.browserHash, 'new-b');
+        assert.deepEqual(moved?.data, { kind: 'authorize', loginAt: NOW + 5 });
+        assert.deepEqual(await audit(), [event]);
+        // An interaction bound to another browser is neither moved nor changed.
+        await store.sessions.start(
+          newSession(user.id),
+          null,
+          { id: 'int-s', data: { hijacked: true }, fromBrowserHash: 'old-b', toBrowserHash: 'evil-b' },
+          event,
+        );
+        assert.equal((await store.interactions.find('int-s'))?.browserHash, 'new-b');
+      });
+
+      it('start() is all or nothing', async () => {
+        const { user } = await owners();
+        const previous = newSession(user.id);
+        await store.sessions.create(previous);
+        const interaction = {
+          id: 'int-t',
+          browserHash: 'old-b',
+          data: { kind: 'authorize' },
+          createdAt: NOW,
+          expiresAt: NOW + 600,
+        };
+        await store.interactions.save(interaction);
+        const next = newSession(user.id);
+        await assert.rejects(
+          store.sessions.start(
+            next,
+            previous.idHash,
+            { id: 'int-t', data: { loginAt: NOW }, fromBrowserHash: 'old-b', toBrowserHash: 'new-b' },
+            REFUSED_EVENT,
+          ),
+        );
+        assert.equal(
+          (await store.sessions.find(previous.idHash))?.endedAt,
+          null,
+          'the old session is still active',
+        );
+        assert.equal(await store.sessions.find(next.idHash), undefined, 'no new session');
+        assert.deepEqual(await store.interactions.find('int-t'), interaction, 'the interaction is as it was');
+        assert.deepEqual(await audit(), []);
+      });
+
       it('logout() is all or nothing', async () => {
         const { user, client } = await owners();
         const session = newSession(user.id);
@@ -980,15 +1059,6 @@ export function storeContract(
         assert.deepEqual(await store.interactions.find('int-1'), interaction);
         await store.interactions.update('int-1', { step: 'consent' });
         assert.deepEqual((await store.interactions.find('int-1'))?.data, { step: 'consent' });
-        assert.equal(await store.interactions.rebind('int-1', 'other-hash', 'new-hash'), false);
-        assert.equal(
-          (await store.interactions.find('int-1'))?.browserHash,
-          'b-hash',
-          'only from its browser',
-        );
-        assert.equal(await store.interactions.rebind('int-1', 'b-hash', 'new-hash'), true);
-        assert.equal((await store.interactions.find('int-1'))?.browserHash, 'new-hash');
-        assert.equal(await store.interactions.rebind('gone', 'b-hash', 'new-hash'), false);
         await store.interactions.remove('int-1');
         assert.equal(await store.interactions.find('int-1'), undefined);
       });
@@ -1014,15 +1084,18 @@ export function storeContract(
 
       it('reserve() lets `free` attempts through, then refuses until the wait is over, doubling it', async () => {
         for (let i = 0; i < 3; i++)
-          assert.deepEqual(await store.throttle.reserve('k', T0, rule), { allowed: true });
-        assert.deepEqual(await store.throttle.reserve('k', T0, rule), { allowed: false, retryAfterMs: 1000 });
-        assert.deepEqual(await store.throttle.reserve('k', T0 + 1000, rule), { allowed: true });
-        assert.deepEqual(await store.throttle.reserve('k', T0 + 1000, rule), {
+          assert.deepEqual(await store.throttle.reserve([{ key: 'k', rule }], T0), { allowed: true });
+        assert.deepEqual(await store.throttle.reserve([{ key: 'k', rule }], T0), {
+          allowed: false,
+          retryAfterMs: 1000,
+        });
+        assert.deepEqual(await store.throttle.reserve([{ key: 'k', rule }], T0 + 1000), { allowed: true });
+        assert.deepEqual(await store.throttle.reserve([{ key: 'k', rule }], T0 + 1000), {
           allowed: false,
           retryAfterMs: 2000,
         });
         assert.deepEqual(
-          await store.throttle.reserve('other', T0, rule),
+          await store.throttle.reserve([{ key: 'other', rule }], T0),
           { allowed: true },
           'keys are apart',
         );
@@ -1030,16 +1103,32 @@ export function storeContract(
 
       it('reserve() is atomic: attempts sent at once get exactly `free` passes', async () => {
         const verdicts = await Promise.all(
-          Array.from({ length: 20 }, () => store.throttle.reserve('burst', T0, rule)),
+          Array.from({ length: 20 }, () => store.throttle.reserve([{ key: 'burst', rule }], T0)),
         );
         assert.equal(verdicts.filter((v) => v.allowed).length, 3);
       });
 
+      it('reserve() over several keys is all or nothing: a waiting key refuses, and counts on none', async () => {
+        const loose = { ...rule, free: 100 };
+        const both = [
+          { key: 'acct+addr', rule },
+          { key: 'acct', rule: loose },
+        ];
+        for (let i = 0; i < 3; i++) assert.equal((await store.throttle.reserve(both, T0)).allowed, true);
+        assert.deepEqual(await store.throttle.reserve(both, T0), { allowed: false, retryAfterMs: 1000 });
+        assert.equal(await store.throttle.fail('acct', T0, loose), 4, 'the refused attempt was not counted');
+        await store.throttle.reset('acct+addr', 'acct');
+        assert.equal((await store.throttle.reserve(both, T0)).allowed, true);
+      });
+
       it('fail() counts, reset() forgets, a key idle past forgetMs starts again, the wait is capped', async () => {
         for (let i = 1; i <= 10; i++) assert.equal(await store.throttle.fail('f', T0, rule), i);
-        assert.deepEqual(await store.throttle.reserve('f', T0, rule), { allowed: false, retryAfterMs: 8000 });
+        assert.deepEqual(await store.throttle.reserve([{ key: 'f', rule }], T0), {
+          allowed: false,
+          retryAfterMs: 8000,
+        });
         await store.throttle.reset('f');
-        assert.deepEqual(await store.throttle.reserve('f', T0, rule), { allowed: true });
+        assert.deepEqual(await store.throttle.reserve([{ key: 'f', rule }], T0), { allowed: true });
         for (let i = 0; i < 5; i++) await store.throttle.fail('g', T0, rule);
         assert.equal(await store.throttle.fail('g', T0 + rule.forgetMs + 1, rule), 1);
       });

@@ -48,13 +48,6 @@ const TABLE: [string, Facts, string, RegExp | null, string | null][] = [
     /id_token_hint/,
     'login_required',
   ],
-  [
-    'id_token_hint names another user than the one who signed in here',
-    facts({ hintedSubjectMismatch: true, signedInHere: true }),
-    'end',
-    null,
-    null,
-  ],
   ['prompt=login with a session', facts({ prompt: ['login'] }), 'login', /prompt=login/, 'login_required'],
   ['prompt=login after signing in here', facts({ prompt: ['login'], signedInHere: true }), 'end', null, null],
   ['max_age passed', facts({ maxAge: 30 }), 'login', /max_age/, 'login_required'],
@@ -165,6 +158,13 @@ describe('interaction policy (pure checks over facts)', () => {
   it('every step maps to its page', () => {
     assert.deepEqual(STEP_PAGES, { login: '/login', mfa: '/login/mfa', consent: '/consent' });
     for (const check of CHECKS) assert.ok(STEP_PAGES[check.step].startsWith('/'));
+  });
+
+  it('id_token_hint names another user than the one who signed in here: the interaction ends, no page', () => {
+    const check = nextCheck(facts({ hintedSubjectMismatch: true, signedInHere: true }));
+    assert.ok(check);
+    assert.equal(check.ends, 'login_required');
+    assert.match(check.reason, /signed in is not the one id_token_hint names/);
   });
 
   it('every check has a reason and a prompt=none error', () => {

@@ -78,10 +78,10 @@ async function authorize(c: Context, deps: Deps, begin: BeginInteraction, params
   return begin(c, request);
 }
 
-/** Errors are the hosted page until `authorize` verifies the redirect URI (`pageErrors()` in app.ts). */
 /** Saves the validated request as an interaction and takes its first step (the interaction layer, app.ts). */
 export type BeginInteraction = (c: Context, request: AuthorizationRequest) => Promise<Response>;
 
+/** Errors are the hosted page until `authorize` verifies the redirect URI (`pageErrors()` in app.ts). */
 export function authorizeRoutes(deps: Deps, begin: BeginInteraction): Hono {
   const app = new Hono();
   app.get('/authorize', async (c) => authorize(c, deps, begin, readQuery(c)));

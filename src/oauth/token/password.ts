@@ -2,7 +2,7 @@ import { authenticatePassword } from '../../auth/authenticate.js';
 import { randomToken } from '../../crypto/hash.js';
 import { clientIp } from '../../http/net.js';
 import type { Grant } from '../../store/types.js';
-import { invalidGrant, OAuthError } from '../errors.js';
+import { invalidGrant, OAuthError, unauthorizedClient } from '../errors.js';
 import { checkAllowedResource, checkAllowedScopes, parseScope } from '../scope.js';
 import type { GrantHandler } from './grant.js';
 import { buildTokens } from './issue.js';
@@ -12,6 +12,9 @@ export const password: GrantHandler = {
   type: 'password',
   async handle({ c, deps, params, auth }) {
     const { client } = auth;
+    // RFC 9700 §2.4: the password grant only for a client that can keep a secret (a public one registered
+    // with it before `client add` refused that still cannot use it).
+    if (client.isPublic) throw unauthorizedClient('a public client cannot use the password grant');
     const username = params.require('username');
     const pass = params.require('password');
     const requested = parseScope(params.get('scope'));

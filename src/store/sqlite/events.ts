@@ -6,15 +6,15 @@ import { lazily, type SqliteContext, writeEvent } from './shared.js';
 export function eventStore(cx: SqliteContext) {
   const { raw } = cx;
   const q = lazily({
-    // The newest row of the same kind within the window, found through `events_at`; it counts one more.
+    // The newest row of the same kind within the window, found through `events_type_ip_at`; it counts one more.
     countAgain: () =>
       raw.prepare(
         `update events
             set detail = json_set(coalesce(detail, '{}'),
                                   '$.count', coalesce(json_extract(detail, '$.count'), 1) + 1, '$.lastAt', @at)
           where id = (select id from events
-                       where at >= @since and at <= @at and type = @type
-                         and user_id is @userId and client_id is @clientId and ip is @ip
+                       where type = @type and ip is @ip and at >= @since and at <= @at
+                         and user_id is @userId and client_id is @clientId
                        order by at desc, id desc limit 1)`,
       ),
   });

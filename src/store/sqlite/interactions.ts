@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import * as s from '../../../db/schema.sqlite.js';
 import type { InteractionStore } from '../types.js';
 import { allPlaceholders, lazily, p, type SqliteContext, selectBy } from './shared.js';
@@ -12,12 +12,6 @@ export function interactionStore({ db }: SqliteContext) {
         .update(s.interactions)
         .set({ data: sql`${p('data')}` })
         .where(eq(s.interactions.id, p('id')))
-        .prepare(),
-    rebind: () =>
-      db
-        .update(s.interactions)
-        .set({ browserHash: sql`${p('to')}` })
-        .where(and(eq(s.interactions.id, p('id')), eq(s.interactions.browserHash, p('from'))))
         .prepare(),
     remove: () =>
       db
@@ -33,7 +27,6 @@ export function interactionStore({ db }: SqliteContext) {
     update: async (id, data) => {
       q.update.run({ id, data: JSON.stringify(data) });
     },
-    rebind: async (id, from, to) => q.rebind.run({ id, from, to }).changes > 0,
     remove: async (id) => {
       q.remove.run({ id });
     },

@@ -35,6 +35,22 @@ export function sessionStore(cx: SqliteContext) {
     create: async (session) => {
       q.insertSession.run({ ...session });
     },
+    start: async (session, previousHash, interaction, event) =>
+      raw.transaction(() => {
+        if (previousHash) end(previousHash, session.createdAt);
+        q.insertSession.run({ ...session });
+        if (interaction)
+          db.update(s.interactions)
+            .set({ browserHash: interaction.toBrowserHash, data: interaction.data })
+            .where(
+              and(
+                eq(s.interactions.id, interaction.id),
+                eq(s.interactions.browserHash, interaction.fromBrowserHash),
+              ),
+            )
+            .run();
+        writeEvent(cx, event);
+      })(),
     find: async (idHash) => q.session.get({ hash: idHash }),
     touch: async (idHash, now) => {
       q.touchSession.run({ hash: idHash, now });

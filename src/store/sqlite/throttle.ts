@@ -49,17 +49,20 @@ export function throttleStore(cx: SqliteContext) {
   };
 
   return {
-    reserve: async (key, nowMs, rule) =>
+    reserve: async (keys, nowMs) =>
       raw.transaction(() => {
-        const row = q.get.get({ key });
-        if (row && nowMs - row.lastMs <= rule.forgetMs && row.blockedUntilMs > nowMs)
-          return { allowed: false as const, retryAfterMs: row.blockedUntilMs - nowMs };
-        count(key, nowMs, rule, row);
+        const rows = keys.map(({ key, rule }) => ({ key, rule, row: q.get.get({ key }) }));
+        let retryAfterMs = 0;
+        for (const { rule, row } of rows)
+          if (row && nowMs - row.lastMs <= rule.forgetMs && row.blockedUntilMs > nowMs)
+            retryAfterMs = Math.max(retryAfterMs, row.blockedUntilMs - nowMs);
+        if (retryAfterMs > 0) return { allowed: false as const, retryAfterMs };
+        for (const { key, rule, row } of rows) count(key, nowMs, rule, row);
         return { allowed: true as const };
       })(),
     fail: async (key, nowMs, rule) => raw.transaction(() => count(key, nowMs, rule, q.get.get({ key })))(),
-    reset: async (key) => {
-      q.remove.run({ key });
+    reset: async (...keys) => {
+      for (const key of keys) q.remove.run({ key });
     },
     prune: async (beforeMs, limit) =>
       raw

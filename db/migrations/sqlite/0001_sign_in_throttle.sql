@@ -5,4 +5,5 @@ CREATE TABLE `throttle` (
 	`last_ms` integer NOT NULL
 );
 --> statement-breakpoint
-CREATE INDEX `throttle_last_ms` ON `throttle` (`last_ms`);
+CREATE INDEX `throttle_last_ms` ON `throttle` (`last_ms`);--> statement-breakpoint
+CREATE INDEX `events_type_ip_at` ON `events` (`type`,`ip`,`at`);
