@@ -24,12 +24,22 @@ export function sessionStore(cx: SqliteContext) {
         .set({ lastSeenAt: sql`${p('now')}` })
         .where(eq(s.sessions.idHash, p('hash')))
         .prepare(),
+    // Sign-in is a hot path: its statements are prepared once.
+    endSession: () =>
+      db
+        .update(s.sessions)
+        .set({ endedAt: sql`${p('now')}` })
+        .where(and(eq(s.sessions.idHash, p('hash')), isNull(s.sessions.endedAt)))
+        .prepare(),
+    moveInteraction: () =>
+      db
+        .update(s.interactions)
+        .set({ browserHash: sql`${p('to')}`, data: sql`${p('data')}` })
+        .where(and(eq(s.interactions.id, p('id')), eq(s.interactions.browserHash, p('from'))))
+        .prepare(),
   });
   const end = (idHash: string, now: number): void => {
-    db.update(s.sessions)
-      .set({ endedAt: now })
-      .where(and(eq(s.sessions.idHash, idHash), isNull(s.sessions.endedAt)))
-      .run();
+    q.endSession.run({ hash: idHash, now });
   };
   return {
     create: async (session) => {
@@ -40,15 +50,12 @@ export function sessionStore(cx: SqliteContext) {
         if (previousHash) end(previousHash, session.createdAt);
         q.insertSession.run({ ...session });
         if (interaction)
-          db.update(s.interactions)
-            .set({ browserHash: interaction.toBrowserHash, data: interaction.data })
-            .where(
-              and(
-                eq(s.interactions.id, interaction.id),
-                eq(s.interactions.browserHash, interaction.fromBrowserHash),
-              ),
-            )
-            .run();
+          q.moveInteraction.run({
+            id: interaction.id,
+            from: interaction.fromBrowserHash,
+            to: interaction.toBrowserHash,
+            data: JSON.stringify(interaction.data),
+          });
         writeEvent(cx, event);
       })(),
     find: async (idHash) => q.session.get({ hash: idHash }),
