@@ -881,18 +881,24 @@ export function storeContract(
         assert.deepEqual(await audit(), [{ ...event, detail: { via: 'contract', revoked_grants: 2 } }]);
       });
 
-      it('start() ends the previous session, creates the new one, moves and saves the interaction, writes its audit row', async () => {
-        const { user, client } = await owners();
-        const previous = newSession(user.id);
-        await store.sessions.create(previous);
+      /** An authorization interaction bound to the browser `browserHash`. */
+      async function savedInteraction(id: string, browserHash: string) {
         const interaction = {
-          id: 'int-s',
-          browserHash: 'old-b',
+          id,
+          browserHash,
           data: { kind: 'authorize' },
           createdAt: NOW,
           expiresAt: NOW + 600,
         };
         await store.interactions.save(interaction);
+        return interaction;
+      }
+
+      it('start() ends the previous session, creates the new one, moves and saves the interaction, writes its audit row', async () => {
+        const { user, client } = await owners();
+        const previous = newSession(user.id);
+        await store.sessions.create(previous);
+        await savedInteraction('int-s', 'old-b');
         const next = newSession(user.id, { createdAt: NOW + 5 });
         const event = {
           at: NOW + 5,
@@ -933,14 +939,7 @@ export function storeContract(
         const { user } = await owners();
         const previous = newSession(user.id);
         await store.sessions.create(previous);
-        const interaction = {
-          id: 'int-t',
-          browserHash: 'old-b',
-          data: { kind: 'authorize' },
-          createdAt: NOW,
-          expiresAt: NOW + 600,
-        };
-        await store.interactions.save(interaction);
+        const interaction = await savedInteraction('int-t', 'old-b');
         const next = newSession(user.id);
         await assert.rejects(
           store.sessions.start(
