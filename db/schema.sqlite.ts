@@ -34,6 +34,8 @@ export const clients = sqliteTable('clients', {
     .notNull()
     .default('ES256'),
   requirePkce: integer('require_pkce', { mode: 'boolean' }).notNull().default(false),
+  /** `--require-mfa`: every sign-in to the client passes a second factor. */
+  requireMfa: integer('require_mfa', { mode: 'boolean' }).notNull().default(false),
   introspectAny: integer('introspect_any', { mode: 'boolean' }).notNull().default(false),
   createdAt: integer('created_at').notNull(),
 });
@@ -228,4 +230,61 @@ export const throttle = sqliteTable(
     lastMs: integer('last_ms').notNull(),
   },
   (t) => [index('throttle_last_ms').on(t.lastMs)],
+);
+
+/**
+ * A user's TOTP factor (RFC 6238). The secret is sealed with `LATCHKEY_SECRET`; `last_step` is the last time
+ * step accepted, so no code of that step or an earlier one is accepted again. Unconfirmed while the user
+ * has not yet entered a first code (`confirmed_at` null): it does not count as enrolled.
+ */
+export const totpFactors = sqliteTable('totp_factors', {
+  userId: text('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  /** The method id given to apps (`mfa_methods[].id`). */
+  id: text('id').notNull(),
+  secretSealed: text('secret_sealed').notNull(),
+  lastStep: integer('last_step').notNull().default(0),
+  confirmedAt: integer('confirmed_at'),
+  createdAt: integer('created_at').notNull(),
+});
+
+/** Single-use recovery codes, stored only as keyed hashes. */
+export const recoveryCodes = sqliteTable(
+  'recovery_codes',
+  {
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    hash: text('hash').notNull(),
+    createdAt: integer('created_at').notNull(),
+    usedAt: integer('used_at'),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.hash] })],
+);
+
+/**
+ * The MFA grant's `mfa_token` (SPEC §3): what a password sign-in waiting for its second factor established,
+ * bound to the client; stored hashed; single use; at most `MFA_TOKEN_ATTEMPTS` codes tried.
+ */
+export const mfaTokens = sqliteTable(
+  'mfa_tokens',
+  {
+    hash: text('hash').primaryKey(),
+    clientId: text('client_id')
+      .notNull()
+      .references(() => clients.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    scope: text('scope').notNull(),
+    resource: text('resource'),
+    amr: text('amr', { mode: 'json' }).$type<string[]>().notNull(),
+    authTime: integer('auth_time').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    spentAt: integer('spent_at'),
+  },
+  (t) => [index('mfa_tokens_expires').on(t.expiresAt)],
 );

@@ -20,6 +20,7 @@ export interface SeedClient {
   implicit?: boolean | undefined;
   introspect_any?: boolean | undefined;
   require_pkce?: boolean | undefined;
+  require_mfa?: boolean | undefined;
   token_format?: 'jwt' | 'opaque' | undefined;
   signing_alg?: 'ES256' | 'RS256' | undefined;
   access_token_ttl?: number | undefined;
@@ -60,6 +61,8 @@ export interface Config {
   readonly dbPath: string;
   readonly secret: string;
   readonly throttle: boolean;
+  /** `LATCHKEY_REQUIRE_MFA=on`: every sign-in, to every client, passes a second factor. */
+  readonly requireMfa: boolean;
   /** Addresses and CIDRs whose `X-Forwarded-For` / `Forwarded` headers are believed (`LATCHKEY_TRUSTED_PROXIES`). */
   readonly trustedProxies: readonly string[];
   readonly secureCookies: boolean;
@@ -216,6 +219,7 @@ const CLIENT_KEYS = new Set([
   'implicit',
   'introspect_any',
   'require_pkce',
+  'require_mfa',
   'token_format',
   'signing_alg',
   'access_token_ttl',
@@ -271,6 +275,7 @@ export function loadSeed(file: string): Seed {
       implicit: r.bool(c, p, 'implicit'),
       introspect_any: r.bool(c, p, 'introspect_any'),
       require_pkce: r.bool(c, p, 'require_pkce'),
+      require_mfa: r.bool(c, p, 'require_mfa'),
       token_format: r.oneOf(c, p, 'token_format', ['jwt', 'opaque'] as const),
       signing_alg: r.oneOf(c, p, 'signing_alg', ['ES256', 'RS256'] as const),
       access_token_ttl: r.int(c, p, 'access_token_ttl'),
@@ -315,6 +320,9 @@ export function loadConfig(env: Env = process.env): Config {
   const throttleRaw = (env['LATCHKEY_THROTTLE'] || 'on').toLowerCase();
   if (!['on', 'off'].includes(throttleRaw))
     throw new ConfigError(`LATCHKEY_THROTTLE must be "on" or "off", got "${throttleRaw}"`);
+  const requireMfaRaw = (env['LATCHKEY_REQUIRE_MFA'] || 'off').toLowerCase();
+  if (!['on', 'off'].includes(requireMfaRaw))
+    throw new ConfigError(`LATCHKEY_REQUIRE_MFA must be "on" or "off", got "${requireMfaRaw}"`);
   const trustedProxies = parseTrustedProxies(env['LATCHKEY_TRUSTED_PROXIES']);
   const configFile = env['LATCHKEY_CONFIG'] || undefined;
   const seed = configFile
@@ -328,6 +336,7 @@ export function loadConfig(env: Env = process.env): Config {
     dbPath,
     secret: loadSecret(env, dbPath),
     throttle: throttleRaw === 'on',
+    requireMfa: requireMfaRaw === 'on',
     trustedProxies,
     secureCookies: issuer.startsWith('https:'),
     seed,

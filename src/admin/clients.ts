@@ -38,6 +38,8 @@ export interface ClientInput {
   implicit?: boolean;
   introspectAny?: boolean;
   requirePkce?: boolean;
+  /** Every sign-in to the client passes a second factor. */
+  requireMfa?: boolean;
   tokenFormat?: string;
   signingAlg?: string;
   accessTokenTtlSeconds?: number;
@@ -72,6 +74,7 @@ export function describeClient(c: Client): Record<string, unknown> {
     refresh_token_ttl: c.refreshTokenTtlSeconds,
     refresh_reuse_grace: c.refreshReuseGraceSeconds,
     require_pkce: c.isPublic || c.requirePkce,
+    require_mfa: c.requireMfa,
     introspect_any: c.introspectAny,
     created_at: c.createdAt,
   };
@@ -162,6 +165,7 @@ export async function createClient(
       DEFAULTS.refreshReuseGraceSeconds,
     signingAlg,
     requirePkce: isPublic || (input.requirePkce ?? false),
+    requireMfa: input.requireMfa ?? false,
     introspectAny: input.introspectAny ?? false,
     createdAt: deps.clock.now(),
   };

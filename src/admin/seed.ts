@@ -69,6 +69,7 @@ export async function seedConfigFile(deps: Pick<Deps, 'store' | 'clock' | 'confi
         implicit: c.implicit ?? false,
         introspectAny: c.introspect_any ?? false,
         requirePkce: c.require_pkce ?? false,
+        requireMfa: c.require_mfa ?? false,
         ...(c.token_format ? { tokenFormat: c.token_format } : {}),
         ...(c.signing_alg ? { signingAlg: c.signing_alg } : {}),
         ...(c.access_token_ttl !== undefined ? { accessTokenTtlSeconds: c.access_token_ttl } : {}),

@@ -3,6 +3,7 @@ import type { Deps } from '../deps.js';
 import { addressGroup, sleep } from '../http/net.js';
 import type { User } from '../store/types.js';
 import { type Amr, type SecondFactorMethod, secondFactorDone, secondFactorRequired } from './factors.js';
+import { secondFactorMethods } from './second-factor.js';
 
 /**
  * What one sign-in step established. Only `authenticated` may become a browser session or tokens; a
@@ -30,14 +31,6 @@ export interface SignInContext {
   acrRequested?: boolean;
   /** Whether the browser carries the device cookie of an earlier sign-in to this user (src/http/device.ts). */
   knownDevice?: (user: User) => boolean;
-}
-
-/** The second factors a user has enrolled. None exist until MFA enrolment lands (issue 9). */
-export async function secondFactorMethods(
-  _deps: Pick<Deps, 'store'>,
-  _user: User,
-): Promise<SecondFactorMethod[]> {
-  return [];
 }
 
 /**

@@ -33,6 +33,20 @@ export function secondFactorDone(amr: readonly string[]): boolean {
   return amr.includes('otp');
 }
 
+/** How recent a second factor must be for a sensitive action (revoking an app, turning TOTP off, linking). */
+export const FRESH_SECOND_FACTOR_SECONDS = 300;
+
+/** Whether a sign-in passed its second factor recently enough for a sensitive action. */
+export function secondFactorFresh(
+  signIn: { amr: readonly string[]; authTime: number },
+  now: number,
+): boolean {
+  return secondFactorDone(signIn.amr) && now - signIn.authTime <= FRESH_SECOND_FACTOR_SECONDS;
+}
+
+/** The `acr` values latchkey answers and accepts in `acr_values` (discovery's `acr_values_supported`). */
+export const ACR_VALUES = [ACR_1FA, ACR_2FA] as const;
+
 /** The `acr` of a sign-in with these methods. */
 export function acrOf(amr: readonly string[]): string {
   return secondFactorDone(amr) ? ACR_2FA : ACR_1FA;

@@ -170,7 +170,7 @@ const commands: Record<string, Command> = {
   },
   'client add': {
     usage:
-      'client add --name N [--redirect-uri U]... [--post-logout-redirect-uri U]... [--resource URI]... [--grant G]... [--scope S]... [--public] [--first-party] [--implicit] [--introspect-any] [--require-pkce] [--token-format jwt|opaque] [--signing-alg ES256|RS256] [--access-token-ttl S] [--refresh-token-ttl S] [--refresh-reuse-grace S]',
+      'client add --name N [--redirect-uri U]... [--post-logout-redirect-uri U]... [--resource URI]... [--grant G]... [--scope S]... [--public] [--first-party] [--implicit] [--introspect-any] [--require-pkce] [--require-mfa] [--token-format jwt|opaque] [--signing-alg ES256|RS256] [--access-token-ttl S] [--refresh-token-ttl S] [--refresh-reuse-grace S]',
     summary: 'register a client; the secret is printed once',
     options: {
       name: { type: 'string' },
@@ -184,6 +184,7 @@ const commands: Record<string, Command> = {
       implicit: { type: 'boolean' },
       'introspect-any': { type: 'boolean' },
       'require-pkce': { type: 'boolean' },
+      'require-mfa': { type: 'boolean' },
       'token-format': { type: 'string' },
       'signing-alg': { type: 'string' },
       'access-token-ttl': { type: 'string' },
@@ -209,6 +210,7 @@ const commands: Record<string, Command> = {
             implicit: v['implicit'] === true,
             introspectAny: v['introspect-any'] === true,
             requirePkce: v['require-pkce'] === true,
+            requireMfa: v['require-mfa'] === true,
             ...(str(v, 'token-format') ? { tokenFormat: str(v, 'token-format')! } : {}),
             ...(str(v, 'signing-alg') ? { signingAlg: str(v, 'signing-alg')! } : {}),
             ...(ttl('access-token-ttl') !== undefined

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
-import { secondFactorMethods } from '../auth/authenticate.js';
+import { ACR_2FA } from '../auth/factors.js';
+import { secondFactorMethods } from '../auth/second-factor.js';
 import { randomToken, sha256 } from '../crypto/hash.js';
 import type { Deps } from '../deps.js';
 import { type ActiveSession, browserId, currentSession, existingBrowserId } from '../http/browser.js';
@@ -24,6 +25,8 @@ export interface Progress {
   consentGiven?: boolean;
   /** A sign-in made here that still waits for its second factor: it is never a session until done. */
   pending?: { userId: string; amr: string[]; authTime: number };
+  /** Wrong codes entered on the MFA page during this interaction (at `MAX_CODE_ATTEMPTS` the sign-in is dropped). */
+  codeFailures?: number;
 }
 
 export interface AuthorizeState extends Progress {
@@ -42,6 +45,8 @@ export interface DeviceState extends Progress {
 export interface SignInState extends Progress {
   kind: 'signin';
   returnTo: string;
+  /** A sensitive action on the account page: the user confirms with a second factor first (step-up). */
+  freshSecondFactor?: boolean;
 }
 
 export type InteractionState = AuthorizeState | DeviceState | SignInState;
@@ -204,8 +209,12 @@ export class InteractionFlow {
       signedInHere: state.loginAt !== undefined,
       hintedSubjectMismatch:
         !!request?.idTokenHintSub && user !== undefined && user.id !== request.idTokenHintSub,
-      // `--require-mfa` and `acr_values` arrive with TOTP (issue 9); the policy already decides on them.
-      secondFactor: { enrolled, clientRequires: false, acrRequested: false },
+      secondFactor: {
+        enrolled,
+        clientRequires: deps.config.requireMfa || (client?.requireMfa ?? false),
+        acrRequested: (request?.acrValues ?? []).includes(ACR_2FA),
+      },
+      freshSecondFactor: state.kind === 'signin' && state.freshSecondFactor === true,
       consent: {
         firstParty: client?.firstParty ?? true,
         requested: requestedScope(state),

@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import type { Code } from '../../views/index.js';
 import { LoginPage } from '../../views/index.js';
 import { type Authentication, authenticatePassword } from '../auth/authenticate.js';
+import { ACR_2FA } from '../auth/factors.js';
 import type { Deps } from '../deps.js';
 import { csrfToken, startSession } from '../http/browser.js';
 import { isKnownDevice, rememberDevice } from '../http/device.js';
@@ -31,6 +32,20 @@ export function safeReturnTo(raw: string | undefined): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
   if (/[\x00-\x1f\x7f]/.test(raw)) return '/account';
   return raw;
+}
+
+/** What the interaction asks of the second factor: `--require-mfa` (or `LATCHKEY_REQUIRE_MFA`) and `acr_values`. */
+export async function secondFactorContext(
+  deps: Deps,
+  interaction: Interaction | undefined,
+): Promise<{ clientRequiresSecondFactor: boolean; acrRequested: boolean }> {
+  const clientId = interaction ? clientIdOf(interaction.state) : null;
+  const client = clientId ? await deps.store.clients.find(clientId) : undefined;
+  const state = interaction?.state;
+  return {
+    clientRequiresSecondFactor: deps.config.requireMfa || (client?.requireMfa ?? false),
+    acrRequested: state?.kind === 'authorize' && (state.request.acrValues ?? []).includes(ACR_2FA),
+  };
 }
 
 /** The hosted sign-in page (SPEC §5); CSRF and page errors come from the middleware in app.ts. */
@@ -82,6 +97,7 @@ export function loginRoutes(deps: Deps, flow: InteractionFlow): Hono {
     const result: Authentication = await authenticatePassword(deps, email, form.get('password') ?? '', {
       ip: clientIp(c),
       knownDevice: (user) => isKnownDevice(c, deps, user),
+      ...(await secondFactorContext(deps, interaction)),
     });
     if (result.status === 'failed') {
       if (result.retryAfterSeconds) c.header('Retry-After', String(result.retryAfterSeconds));

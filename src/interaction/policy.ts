@@ -1,4 +1,9 @@
-import { type SecondFactorRequirement, secondFactorDone, secondFactorRequired } from '../auth/factors.js';
+import {
+  type SecondFactorRequirement,
+  secondFactorDone,
+  secondFactorFresh,
+  secondFactorRequired,
+} from '../auth/factors.js';
 import type { OAuthErrorCode } from '../oauth/errors.js';
 
 /**
@@ -31,6 +36,11 @@ export interface Facts {
   /** The request's `id_token_hint` names another user than the one of `signIn`. */
   hintedSubjectMismatch: boolean;
   secondFactor: SecondFactorRequirement;
+  /**
+   * The interaction guards a sensitive action of a user with a second factor (the account page): it needs one
+   * passed within the last minutes (`secondFactorFresh`), not only once at sign-in.
+   */
+  freshSecondFactor?: boolean;
   consent: {
     /** First-party clients are not asked (`--first-party`). */
     firstParty: boolean;
@@ -108,6 +118,12 @@ export const CHECKS: readonly Check[] = [
     reason: 'the user or the client requires a second factor the sign-in did not pass',
     promptNone: 'interaction_required',
     test: (f) => secondFactorRequired(f.secondFactor) && !secondFactorDone(f.signIn?.amr ?? []),
+  },
+  {
+    step: 'mfa',
+    reason: 'the action needs a second factor passed within the last minutes',
+    promptNone: 'interaction_required',
+    test: (f) => f.freshSecondFactor === true && (!f.signIn || !secondFactorFresh(f.signIn, f.now)),
   },
   {
     step: 'consent',

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { ACR_VALUES } from '../auth/factors.js';
 import type { Deps } from '../deps.js';
 
 /** What the mounted routes implement: `createApp` derives it from what it mounts. */
@@ -43,6 +44,7 @@ function metadata(deps: Deps, caps: Capabilities, scopes: string[]): Record<stri
           prompt_values_supported: ['none', 'login', 'consent'],
         }
       : {}),
+    ...(caps.authorization ? { acr_values_supported: [...ACR_VALUES] } : {}),
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: ['ES256', 'RS256'],
     claims_supported: [
@@ -54,6 +56,7 @@ function metadata(deps: Deps, caps: Capabilities, scopes: string[]): Record<stri
       'auth_time',
       'nonce',
       'amr',
+      'acr',
       'at_hash',
       'email',
       'email_verified',

@@ -40,6 +40,8 @@ export interface Client {
   refreshReuseGraceSeconds: number;
   signingAlg: SigningAlg;
   requirePkce: boolean;
+  /** `--require-mfa`: every sign-in to the client passes a second factor. */
+  requireMfa: boolean;
   introspectAny: boolean;
   createdAt: number;
 }
@@ -369,6 +371,86 @@ export interface ThrottleStore {
   prune(beforeMs: number, limit: number): Promise<number>;
 }
 
+/** A user's TOTP factor; the secret is sealed (src/crypto/seal.ts). */
+export interface TotpFactor {
+  userId: string;
+  /** The method id given to apps (`mfa_methods[].id`). */
+  id: string;
+  secretSealed: string;
+  /** The last time step accepted (0: none): no code of it or an earlier step is accepted again. */
+  lastStep: number;
+  /** Null while enrolment waits for a first code: the factor does not count until then. */
+  confirmedAt: number | null;
+  createdAt: number;
+}
+
+/** The MFA grant's pending sign-in (SPEC §3), behind an opaque `mfa_token` stored only as its hash. */
+export interface MfaToken {
+  hash: string;
+  clientId: string;
+  userId: string;
+  scope: string;
+  resource: string | null;
+  amr: string[];
+  authTime: number;
+  /** Codes tried with it so far. */
+  attempts: number;
+  createdAt: number;
+  expiresAt: number;
+  spentAt: number | null;
+}
+
+/** Second factors: TOTP, recovery codes (as keyed hashes), and the MFA grant's tokens. */
+export interface MfaStore {
+  /** The user's TOTP factor, confirmed or not. */
+  findTotp(userId: string): Promise<TotpFactor | undefined>;
+  /**
+   * Starts an enrolment with a new unconfirmed factor, replacing an unconfirmed one. Refused (`false`) while a
+   * confirmed factor exists: that one is turned off first.
+   */
+  beginTotp(factor: TotpFactor): Promise<boolean>;
+  /**
+   * Confirms the unconfirmed factor `id` with its first accepted step, and replaces the recovery codes: one
+   * unit of work. `false` when that factor is gone or was confirmed already.
+   */
+  confirmTotp(
+    userId: string,
+    id: string,
+    step: number,
+    recoveryHashes: readonly string[],
+    now: number,
+    event: NewAuditEvent,
+  ): Promise<boolean>;
+  /** Enrols at once (the admin CLI): a confirmed factor and new recovery codes, replacing any before. */
+  enrollTotp(factor: TotpFactor, recoveryHashes: readonly string[], event: NewAuditEvent): Promise<void>;
+  /**
+   * Accepts `step` for the user's factor only when it is later than the last accepted one; atomic, so one code
+   * is accepted once even when sent twice at the same moment.
+   */
+  acceptStep(userId: string, step: number): Promise<boolean>;
+  /** The hashes of the user's unused recovery codes. */
+  unusedRecoveryCodes(userId: string): Promise<string[]>;
+  /** Marks the code used; `false` when it was used already (atomic). */
+  useRecoveryCode(userId: string, hash: string, now: number, event: NewAuditEvent): Promise<boolean>;
+  /** Voids every recovery code of the user and stores the new ones. */
+  replaceRecoveryCodes(
+    userId: string,
+    hashes: readonly string[],
+    now: number,
+    event: NewAuditEvent,
+  ): Promise<void>;
+  /** Removes the TOTP factor and the recovery codes (turned off by the user, or reset by an admin). */
+  removeAll(userId: string, event: NewAuditEvent): Promise<boolean>;
+  saveToken(token: MfaToken): Promise<void>;
+  /**
+   * Counts one attempt on a live token (unspent, unexpired, fewer than `maxAttempts` tried) and returns it;
+   * `undefined` otherwise. Atomic: concurrent attempts cannot exceed `maxAttempts`.
+   */
+  attemptToken(hash: string, now: number, maxAttempts: number): Promise<MfaToken | undefined>;
+  /** Spends the token; `false` when it was spent already (the first success wins). */
+  spendToken(hash: string, now: number): Promise<boolean>;
+}
+
 export interface Store {
   users: UserStore;
   clients: ClientStore;
@@ -381,6 +463,7 @@ export interface Store {
   interactions: InteractionStore;
   consents: ConsentStore;
   throttle: ThrottleStore;
+  mfa: MfaStore;
   events: EventStore;
   bulk: BulkStore;
   /** Deletes up to `limit` expired rows per table, and audit events older than `EVENT_RETENTION_SECONDS`. */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
+import { acrOf } from '../auth/factors.js';
 import type { Deps } from '../deps.js';
 import type { Client } from '../store/types.js';
 import { signJws } from './jws.js';
@@ -39,7 +40,10 @@ export async function signIdToken(deps: Deps, input: IdTokenInput): Promise<stri
   };
   if (input.nonce) payload['nonce'] = input.nonce;
   if (input.authTime) payload['auth_time'] = input.authTime;
-  if (input.amr.length) payload['amr'] = input.amr;
+  if (input.amr.length) {
+    payload['amr'] = input.amr;
+    payload['acr'] = acrOf(input.amr);
+  }
   if (input.accessToken) payload['at_hash'] = atHash(input.accessToken);
   return signJws(input.client.signingAlg, key, { typ: ID_TOKEN_TYP, kid }, payload);
 }

@@ -70,6 +70,7 @@ export function newClient(over: Partial<Client> = {}): Client {
     refreshReuseGraceSeconds: 10,
     signingAlg: 'ES256',
     requirePkce: false,
+    requireMfa: false,
     introspectAny: false,
     createdAt: NOW,
     ...over,

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
+import { ACR_VALUES } from '../../auth/factors.js';
 import type { Deps } from '../../deps.js';
 import { type Params, readForm, readQuery } from '../../http/params.js';
 import { redirectErrors } from '../../http/render.js';
@@ -57,6 +58,10 @@ async function authorize(c: Context, deps: Deps, begin: BeginInteraction, params
   const idTokenHintSub = await checkIdTokenHint(deps, params);
   const resource = checkResource(client, params);
   const loginHint = params.get('login_hint')?.slice(0, 254) ?? null;
+  // Voluntary acr values (OIDC Core §3.1.2.1): the ones latchkey knows are kept, others ignored.
+  const acrValues = (params.get('acr_values') ?? '')
+    .split(' ')
+    .filter((v): v is (typeof ACR_VALUES)[number] => (ACR_VALUES as readonly string[]).includes(v));
 
   const request: AuthorizationRequest = {
     clientId: client.id,
@@ -71,6 +76,7 @@ async function authorize(c: Context, deps: Deps, begin: BeginInteraction, params
     prompt,
     maxAge,
     loginHint,
+    ...(acrValues.length ? { acrValues: [...new Set(acrValues)] } : {}),
     idTokenHintSub,
     resource,
   };

@@ -14,6 +14,11 @@ export interface AuthorizationRequest {
   prompt: string[];
   maxAge: number | null;
   loginHint: string | null;
+  /**
+   * OIDC Core §3.1.2.1 `acr_values`, the ones latchkey knows (`urn:latchkey:acr:2fa` asks for a second factor).
+   * Optional: interactions saved before it existed have none.
+   */
+  acrValues?: string[];
   /** The `sub` of a verified `id_token_hint`: a session of another user counts as nobody signed in. */
   idTokenHintSub: string | null;
   resource: string | null;

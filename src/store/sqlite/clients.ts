@@ -44,6 +44,7 @@ export function clientStore({ raw, db, generation }: SqliteContext) {
       refreshReuseGraceSeconds: row.refreshReuseGraceSeconds,
       signingAlg: row.signingAlg,
       requirePkce: row.requirePkce,
+      requireMfa: row.requireMfa,
       introspectAny: row.introspectAny,
       createdAt: row.createdAt,
     };

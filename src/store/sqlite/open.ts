@@ -13,6 +13,7 @@ import { eventStore } from './events.js';
 import { grantStore } from './grants.js';
 import { interactionStore } from './interactions.js';
 import { keyStore } from './keys.js';
+import { mfaStore } from './mfa.js';
 import { scopeStore } from './scopes.js';
 import { sessionStore } from './sessions.js';
 import { sqliteContext } from './shared.js';
@@ -103,6 +104,7 @@ export function createSqliteStore(path: string, options: SqliteOptions = {}): Sq
     interactions: interactionStore(cx),
     consents: consentStore(cx),
     throttle: throttleStore(cx),
+    mfa: mfaStore(cx),
     events: eventStore(cx),
     bulk: bulkStore(cx),
     sweep: sweeper(cx),

@@ -10,6 +10,7 @@ const EXPIRING: [table: string, column: string][] = [
   ['interactions', 'expires_at'],
   ['sessions', 'expires_at'],
   ['grants', 'expires_at'],
+  ['mfa_tokens', 'expires_at'],
 ];
 
 export function sweeper({ raw }: SqliteContext): Store['sweep'] {
