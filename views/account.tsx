@@ -1,5 +1,6 @@
 import type { Code } from './copy.js';
 import { CsrfField, ErrorAlert, Layout, Notice } from './layout.js';
+import { RecoveryCodes, TotpSetup } from './mfa.js';
 import { ProviderIcon } from './providers.js';
 
 export interface AccountSession {
@@ -208,80 +209,20 @@ function MfaSection(props: { csrf: string; mfa: AccountMfa; actions: AccountActi
         </>
       )}
       {mfa.status === 'setup' && (
-        <div class="mfa-setup">
-          <p class="section-intro">
-            Scan the QR code with your authenticator app, or enter the secret key by hand. Then enter the code
-            the app shows.
-          </p>
-          <div class="mfa-setup-grid">
-            {mfa.qrDataUri && (
-              <img
-                class="qr"
-                src={mfa.qrDataUri}
-                width="176"
-                height="176"
-                alt="QR code for adding latchkey to your authenticator app"
-              />
-            )}
-            <div class="mfa-setup-details">
-              {/* A real <label for> on an <output>: the accessible name is "Secret key" and the
-                  element's text is exactly the secret. */}
-              <div class="secret">
-                <label for="mfa-secret">Secret key</label>
-                <output id="mfa-secret" class="secret-value">
-                  {mfa.secret}
-                </output>
-              </div>
-              {mfa.otpauthUri && (
-                <p>
-                  <a href={mfa.otpauthUri}>Open in your authenticator app</a>
-                </p>
-              )}
-            </div>
-          </div>
-          <form method="post" action={actions.mfaEnable} class="inline-form">
-            <CsrfField token={csrf} />
-            <div class="field">
-              <label for="mfa-code">Authentication code</label>
-              <input
-                id="mfa-code"
-                name="code"
-                type="text"
-                class="input-code"
-                autocomplete="one-time-code"
-                inputmode="numeric"
-                autocapitalize="none"
-                spellcheck={false}
-                required
-              />
-            </div>
-            <button type="submit" class="button button-primary">
-              Enable
-            </button>
-          </form>
-        </div>
+        <TotpSetup
+          csrf={csrf}
+          action={actions.mfaEnable}
+          secret={mfa.secret}
+          otpauthUri={mfa.otpauthUri}
+          qrDataUri={mfa.qrDataUri}
+        />
       )}
       {mfa.status === 'on' && (
         <>
           <p class="section-intro">
             Signing in asks for a code from your authenticator app, or one of your recovery codes.
           </p>
-          {mfa.recoveryCodes && mfa.recoveryCodes.length > 0 && (
-            <div class="recovery">
-              <h3>Recovery codes</h3>
-              <p>
-                Save these somewhere safe now: they won’t be shown again. Each one works once, if you lose
-                your authenticator app.
-              </p>
-              <ul class="recovery-codes">
-                {mfa.recoveryCodes.map((c) => (
-                  <li>
-                    <code>{c}</code>
-                  </li>
-                ))}
-              </ul>
-            </div>
-          )}
+          {mfa.recoveryCodes && mfa.recoveryCodes.length > 0 && <RecoveryCodes codes={mfa.recoveryCodes} />}
         </>
       )}
     </section>

@@ -16,5 +16,12 @@ export { FormPostPage, type FormPostPageProps, formPostScript } from './form-pos
 export { Layout, type LayoutProps, renderPage } from './layout.js';
 export { LoginPage, type LoginPageProps, type LoginProvider } from './login.js';
 export { LogoutConfirmPage, type LogoutConfirmPageProps, SignedOutPage } from './logout.js';
-export { MfaPage, type MfaPageProps } from './mfa.js';
+export {
+  MfaEnrolPage,
+  type MfaEnrolPageProps,
+  MfaPage,
+  type MfaPageProps,
+  RecoveryCodes,
+  TotpSetup,
+} from './mfa.js';
 export { stylesheet } from './styles.js';
