@@ -11,6 +11,7 @@ import { accountRoutes } from './interaction/account.js';
 import { consentRoutes } from './interaction/consent.js';
 import { InteractionFlow } from './interaction/flow.js';
 import { loginRoutes } from './interaction/login.js';
+import { mfaRoutes } from './interaction/mfa.js';
 import { resumeRoutes, signInEnding } from './interaction/resume.js';
 import { authorizationEnding } from './oauth/authorize/ending.js';
 import { authorizeRoutes } from './oauth/authorize/index.js';
@@ -76,13 +77,14 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
     '/authorize',
     '/authorize/resume',
     '/login',
+    '/login/mfa',
     '/consent',
     '/logout',
     '/account',
     '/account/*',
   ])
     app.use(path, pageErrors());
-  for (const path of ['/login', '/consent']) app.use(path, csrf(deps));
+  for (const path of ['/login', '/login/mfa', '/consent']) app.use(path, csrf(deps));
   app.use('/account', requireSession(deps, '/account'));
   app.use('/account/*', requireSession(deps, '/account'), csrf(deps));
 
@@ -114,6 +116,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
   );
   app.route('/', resumeRoutes(flow));
   app.route('/', loginRoutes(deps, flow));
+  app.route('/', mfaRoutes(deps, flow));
   app.route('/', consentRoutes(deps, flow));
   app.route('/', logoutRoutes(deps));
   app.route('/', accountRoutes(deps));

@@ -7,6 +7,7 @@ export type Code =
   | 'invalid_credentials'
   | 'throttled'
   | 'invalid_code'
+  | 'too_many_codes'
   | 'csrf'
   | 'interaction_expired'
   | 'login_required'
@@ -44,6 +45,7 @@ export const messages = {
   invalid_credentials: 'Incorrect email or password.',
   throttled: 'Too many attempts. Wait a moment, then try again.',
   invalid_code: 'That code didn’t work. Check your authenticator app and try again.',
+  too_many_codes: 'Too many wrong codes. Sign in again to get new attempts.',
   csrf: 'This form has expired. Please try again.',
   interaction_expired: 'This sign-in request has expired. Go back to the app and start again.',
   login_required: 'You need to sign in to continue.',

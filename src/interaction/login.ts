@@ -87,7 +87,9 @@ export function loginRoutes(deps: Deps, flow: InteractionFlow): Hono {
   app.get('/login', async (c) => {
     const interaction = await interactionOf(c);
     const hint = interaction ? loginHintOf(interaction.state) : undefined;
-    return render(c, interaction, hint ? { email: hint } : {});
+    // The MFA page sends the user back here after too many wrong codes: the one message it may carry.
+    const error = c.req.query('error') === 'too_many_codes' ? ('too_many_codes' as const) : undefined;
+    return render(c, interaction, { ...(hint ? { email: hint } : {}), ...(error ? { error } : {}) });
   });
 
   app.post('/login', async (c) => {
@@ -119,6 +121,7 @@ export function loginRoutes(deps: Deps, flow: InteractionFlow): Hono {
         }));
       target.state.pending = pending;
       target.state.loginAt = authTime;
+      delete target.state.codeFailures;
       await flow.save(target);
       return c.redirect(resumeUrl(target.id), 303);
     }

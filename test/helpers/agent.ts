@@ -118,6 +118,8 @@ export interface FlowOptions {
   password: string;
   /** Approve the consent page when it is shown (default true). */
   allow?: boolean;
+  /** The code for the MFA page, when it is shown (a TOTP or a recovery code). */
+  otp?: () => string;
 }
 
 /** /authorize → login (if asked) → consent (if asked) → the callback URL. */
@@ -133,11 +135,12 @@ export async function authorizeThroughPages(agent: Agent, o: FlowOptions): Promi
     ...o.extra,
   });
   let step = await agent.go(`/authorize?${q}`);
-  for (let i = 0; i < 4 && !step.external; i++) {
+  for (let i = 0; i < 5 && !step.external; i++) {
     const html = step.html ?? '';
     const page = step.res?.url || agent.issuer;
     if (html.includes('name="password"'))
       step = await agent.submit(html, { email: o.email, password: o.password }, page);
+    else if (html.includes('name="code"') && o.otp) step = await agent.submit(html, { code: o.otp() }, page);
     else if (html.includes('name="decision"'))
       step = await agent.post(actionOf(html), {
         csrf: csrfOf(html),

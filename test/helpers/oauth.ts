@@ -62,7 +62,13 @@ export async function getCode(
   t: TestApp,
   client: TestClient,
   user: { email: string; password: string },
-  o: { scope?: string; nonce?: string; extra?: Record<string, string>; agent?: Agent } = {},
+  o: {
+    scope?: string;
+    nonce?: string;
+    extra?: Record<string, string>;
+    agent?: Agent;
+    otp?: () => string;
+  } = {},
 ): Promise<CodeResult> {
   const agent = o.agent ?? browser(t);
   const { verifier, challenge } = pkce();
@@ -75,6 +81,7 @@ export async function getCode(
     password: user.password,
     ...(o.nonce ? { nonce: o.nonce } : {}),
     ...(o.extra ? { extra: o.extra } : {}),
+    ...(o.otp ? { otp: o.otp } : {}),
   });
   const code = callback.searchParams.get('code');
   if (!code) throw new Error(`no code in ${callback}`);
@@ -98,7 +105,7 @@ export async function tokensFor(
   t: TestApp,
   client: TestClient,
   user: { email: string; password: string },
-  o: { scope?: string; nonce?: string; extra?: Record<string, string>; agent?: Agent } = {},
+  o: Parameters<typeof getCode>[3] = {},
 ): Promise<Json> {
   const { code, verifier } = await getCode(t, client, user, o);
   const res = await redeem(t, client, code, verifier);
