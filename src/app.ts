@@ -24,6 +24,7 @@ import { authorizationCode } from './oauth/token/authorization-code.js';
 import { clientCredentials } from './oauth/token/client-credentials.js';
 import type { GrantHandler } from './oauth/token/grant.js';
 import { DEVICE_CODE_GRANT, tokenRoutes } from './oauth/token/index.js';
+import { mfaOtp } from './oauth/token/mfa-otp.js';
 import { password } from './oauth/token/password.js';
 import { refreshToken } from './oauth/token/refresh-token.js';
 import { userinfoRoutes } from './oauth/userinfo.js';
@@ -35,6 +36,7 @@ export const DEFAULT_GRANTS: readonly GrantHandler[] = [
   authorizationCode,
   refreshToken,
   password,
+  mfaOtp,
 ];
 
 export interface AppOptions {

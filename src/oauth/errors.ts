@@ -122,3 +122,9 @@ export const invalidTarget = make('invalid_target');
 export const accessDenied = make('access_denied');
 export const invalidToken = make('invalid_token');
 export const serverError = make('server_error');
+
+/** A sign-in refused while the account's throttle waits (RFC 9110 §10.2.3 `Retry-After`). */
+export const throttledGrant = (retryAfterSeconds: number | undefined): OAuthError =>
+  invalidGrant('too many failed attempts; try again later', {
+    headers: { 'Retry-After': String(retryAfterSeconds ?? 1) },
+  });

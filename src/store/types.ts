@@ -442,6 +442,8 @@ export interface MfaStore {
   /** Removes the TOTP factor and the recovery codes (turned off by the user, or reset by an admin). */
   removeAll(userId: string, event: NewAuditEvent): Promise<boolean>;
   saveToken(token: MfaToken): Promise<void>;
+  /** The token by its hash, whatever its state (the grant checks its client before counting an attempt). */
+  findToken(hash: string): Promise<MfaToken | undefined>;
   /**
    * Counts one attempt on a live token (unspent, unexpired, fewer than `maxAttempts` tried) and returns it;
    * `undefined` otherwise. Atomic: concurrent attempts cannot exceed `maxAttempts`.

@@ -6,6 +6,7 @@ import type {
   Client,
   Grant,
   Issued,
+  MfaToken,
   NewAuditEvent,
   NewUser,
   OpaqueAccessToken,
@@ -13,6 +14,7 @@ import type {
   Session,
   SigningKey,
   Store,
+  TotpFactor,
 } from '../../src/store/types.js';
 import { EVENT_RETENTION_SECONDS } from '../../src/store/types.js';
 
@@ -184,6 +186,35 @@ function newKey(alg: SigningKey['alg'], over: Partial<SigningKey> = {}): Signing
     active: true,
     retiredAt: null,
     publishUntil: null,
+    ...over,
+  };
+}
+
+function newFactor(userId: string, over: Partial<TotpFactor> = {}): TotpFactor {
+  return {
+    userId,
+    id: uniq('totp'),
+    secretSealed: `v1.sealed.${uniq('secret')}`,
+    lastStep: 0,
+    confirmedAt: null,
+    createdAt: NOW,
+    ...over,
+  };
+}
+
+function newMfaToken(clientId: string, userId: string, over: Partial<MfaToken> = {}): MfaToken {
+  return {
+    hash: uniq('mfa-token-hash'),
+    clientId,
+    userId,
+    scope: 'openid profile',
+    resource: null,
+    amr: ['pwd'],
+    authTime: NOW,
+    attempts: 0,
+    createdAt: NOW,
+    expiresAt: NOW + 300,
+    spentAt: null,
     ...over,
   };
 }
@@ -1078,6 +1109,169 @@ export function storeContract(
       });
     });
 
+    describe('mfa', () => {
+      /** A user with a confirmed factor (last step 100) and the recovery codes `a`, `b`, `c`. */
+      async function enrolled(): Promise<{ user: NewUser; client: Client; factor: TotpFactor }> {
+        const { user, client } = await owners();
+        const factor = newFactor(user.id, { confirmedAt: NOW, lastStep: 100 });
+        await store.mfa.enrollTotp(factor, ['a', 'b', 'c'], newEvent('mfa_enrolled', { userId: user.id }));
+        return { user, client, factor };
+      }
+
+      it('beginTotp() replaces an unconfirmed factor, and is refused while a confirmed one exists', async () => {
+        const { user } = await owners();
+        assert.equal(await store.mfa.findTotp(user.id), undefined);
+        const first = newFactor(user.id);
+        assert.equal(await store.mfa.beginTotp(first), true);
+        assert.deepEqual(await store.mfa.findTotp(user.id), first);
+        const second = newFactor(user.id);
+        assert.equal(await store.mfa.beginTotp(second), true);
+        assert.deepEqual(
+          await store.mfa.findTotp(user.id),
+          second,
+          'a restarted enrolment replaces the first',
+        );
+        assert.equal(
+          await store.mfa.confirmTotp(user.id, second.id, 7, ['x'], NOW, newEvent('mfa_enrolled')),
+          true,
+        );
+        assert.equal(await store.mfa.beginTotp(newFactor(user.id)), false);
+        assert.deepEqual(await store.mfa.findTotp(user.id), { ...second, confirmedAt: NOW, lastStep: 7 });
+      });
+
+      it('confirmTotp() confirms once, the pending factor only, replacing the recovery codes with its audit row', async () => {
+        const { user } = await owners();
+        await store.mfa.replaceRecoveryCodes(user.id, ['old'], NOW, newEvent('recovery_codes_regenerated'));
+        const factor = newFactor(user.id);
+        await store.mfa.beginTotp(factor);
+        const event = newEvent('mfa_enrolled', { userId: user.id });
+        assert.equal(await store.mfa.confirmTotp(user.id, 'another-id', 5, ['new'], NOW, event), false);
+        assert.equal(await store.mfa.confirmTotp(user.id, factor.id, 5, ['n1', 'n2'], NOW, event), true);
+        assert.equal(await store.mfa.confirmTotp(user.id, factor.id, 6, ['n3'], NOW + 1, event), false);
+        assert.deepEqual(await store.mfa.findTotp(user.id), { ...factor, confirmedAt: NOW, lastStep: 5 });
+        assert.deepEqual((await store.mfa.unusedRecoveryCodes(user.id)).sort(), ['n1', 'n2']);
+        assert.deepEqual(
+          (await audit()).filter((e) => e.type === 'mfa_enrolled'),
+          [event],
+        );
+      });
+
+      it('acceptStep() accepts only a later step, and never for an unconfirmed factor', async () => {
+        const pending = newUser();
+        await store.users.create(pending);
+        await store.mfa.beginTotp(newFactor(pending.id));
+        assert.equal(await store.mfa.acceptStep(pending.id, 1), false);
+        assert.equal(await store.mfa.acceptStep('no-such-user', 1), false);
+
+        const { user } = await enrolled();
+        assert.equal(await store.mfa.acceptStep(user.id, 99), false);
+        assert.equal(await store.mfa.acceptStep(user.id, 100), false);
+        assert.equal(await store.mfa.acceptStep(user.id, 101), true);
+        assert.equal(await store.mfa.acceptStep(user.id, 101), false);
+        assert.equal((await store.mfa.findTotp(user.id))?.lastStep, 101);
+        const both = await Promise.all([
+          store.mfa.acceptStep(user.id, 102),
+          store.mfa.acceptStep(user.id, 102),
+        ]);
+        assert.deepEqual(both.sort(), [false, true], 'sent twice at once, accepted once');
+      });
+
+      it('useRecoveryCode() uses a code once, with its audit row', async () => {
+        const { user } = await enrolled();
+        const event = newEvent('recovery_code_used', { userId: user.id });
+        assert.equal(await store.mfa.useRecoveryCode(user.id, 'b', NOW, event), true);
+        assert.equal(await store.mfa.useRecoveryCode(user.id, 'b', NOW + 1, event), false);
+        assert.equal(await store.mfa.useRecoveryCode(user.id, 'unknown', NOW, event), false);
+        assert.deepEqual((await store.mfa.unusedRecoveryCodes(user.id)).sort(), ['a', 'c']);
+        assert.equal((await audit()).filter((e) => e.type === 'recovery_code_used').length, 1);
+      });
+
+      it('replaceRecoveryCodes() voids the old set', async () => {
+        const { user } = await enrolled();
+        await store.mfa.useRecoveryCode(user.id, 'a', NOW, newEvent('recovery_code_used'));
+        await store.mfa.replaceRecoveryCodes(
+          user.id,
+          ['d', 'e'],
+          NOW,
+          newEvent('recovery_codes_regenerated'),
+        );
+        assert.deepEqual((await store.mfa.unusedRecoveryCodes(user.id)).sort(), ['d', 'e']);
+        assert.equal(
+          await store.mfa.useRecoveryCode(user.id, 'b', NOW, newEvent('recovery_code_used')),
+          false,
+        );
+        assert.equal(
+          await store.mfa.useRecoveryCode(user.id, 'd', NOW, newEvent('recovery_code_used')),
+          true,
+        );
+      });
+
+      it('removeAll() removes the factor and the codes with its audit row; nothing to remove writes nothing', async () => {
+        const { user } = await enrolled();
+        const event = newEvent('mfa_disabled', { userId: user.id });
+        assert.equal(await store.mfa.removeAll(user.id, event), true);
+        assert.equal(await store.mfa.findTotp(user.id), undefined);
+        assert.deepEqual(await store.mfa.unusedRecoveryCodes(user.id), []);
+        assert.equal(await store.mfa.removeAll(user.id, newEvent('mfa_disabled')), false);
+        assert.deepEqual(
+          (await audit()).filter((e) => e.type === 'mfa_disabled'),
+          [event],
+        );
+      });
+
+      it('attemptToken() counts up to maxAttempts, and refuses expired, spent and unknown tokens', async () => {
+        const { user, client } = await enrolled();
+        const token = newMfaToken(client.id, user.id);
+        await store.mfa.saveToken(token);
+        assert.deepEqual(await store.mfa.findToken(token.hash), token);
+        for (const attempts of [1, 2, 3])
+          assert.deepEqual(await store.mfa.attemptToken(token.hash, NOW, 3), { ...token, attempts });
+        assert.equal(await store.mfa.attemptToken(token.hash, NOW, 3), undefined);
+        assert.equal(
+          (await store.mfa.findToken(token.hash))?.attempts,
+          3,
+          'a refused attempt counts nothing',
+        );
+
+        const racing = newMfaToken(client.id, user.id);
+        await store.mfa.saveToken(racing);
+        const results = await Promise.all(
+          Array.from({ length: 8 }, () => store.mfa.attemptToken(racing.hash, NOW, 5)),
+        );
+        assert.equal(results.filter(Boolean).length, 5, 'concurrent attempts never pass maxAttempts');
+
+        const expired = newMfaToken(client.id, user.id, { expiresAt: NOW });
+        await store.mfa.saveToken(expired);
+        assert.equal(await store.mfa.attemptToken(expired.hash, NOW, 5), undefined);
+        const spent = newMfaToken(client.id, user.id);
+        await store.mfa.saveToken(spent);
+        assert.equal(await store.mfa.spendToken(spent.hash, NOW), true);
+        assert.equal(await store.mfa.attemptToken(spent.hash, NOW, 5), undefined);
+        assert.equal(await store.mfa.attemptToken('no-such-hash', NOW, 5), undefined);
+        assert.equal(await store.mfa.findToken('no-such-hash'), undefined);
+      });
+
+      it('spendToken() spends once', async () => {
+        const { user, client } = await enrolled();
+        const token = newMfaToken(client.id, user.id);
+        await store.mfa.saveToken(token);
+        assert.equal(await store.mfa.spendToken(token.hash, NOW + 1), true);
+        assert.equal(await store.mfa.spendToken(token.hash, NOW + 2), false);
+        assert.equal((await store.mfa.findToken(token.hash))?.spentAt, NOW + 1);
+        assert.equal(await store.mfa.spendToken('no-such-hash', NOW), false);
+      });
+
+      it('removing the user takes the factor, the recovery codes and the mfa_tokens with it', async () => {
+        const { user, client } = await enrolled();
+        const token = newMfaToken(client.id, user.id);
+        await store.mfa.saveToken(token);
+        assert.equal(await store.users.remove(user.id, newEvent('user_removed')), true);
+        assert.equal(await store.mfa.findTotp(user.id), undefined);
+        assert.deepEqual(await store.mfa.unusedRecoveryCodes(user.id), []);
+        assert.equal(await store.mfa.findToken(token.hash), undefined);
+      });
+    });
+
     describe('throttle', () => {
       const rule = { free: 3, baseMs: 1000, maxMs: 8000, forgetMs: 3_600_000 };
       const T0 = NOW * 1000;
@@ -1314,6 +1508,17 @@ export function storeContract(
         assert.equal(await store.sessions.find('expired-session'), undefined);
         assert.equal(await store.interactions.find('old-int'), undefined);
         assert.ok(await store.interactions.find('new-int'));
+      });
+
+      it('deletes expired mfa_tokens', async () => {
+        const { user, client } = await owners();
+        const expired = newMfaToken(client.id, user.id, { expiresAt: NOW - 1 });
+        const live = newMfaToken(client.id, user.id, { expiresAt: NOW + 300 });
+        await store.mfa.saveToken(expired);
+        await store.mfa.saveToken(live);
+        assert.deepEqual(await store.sweep(NOW, 100), { deleted: 1, more: false });
+        assert.equal(await store.mfa.findToken(expired.hash), undefined);
+        assert.deepEqual(await store.mfa.findToken(live.hash), live);
       });
 
       it('deletes audit events older than the retention period, in bounded batches', async () => {

@@ -117,6 +117,7 @@ export function mfaStore(cx: SqliteContext) {
     saveToken: async (token) => {
       db.insert(s.mfaTokens).values(token).run();
     },
+    findToken: async (hash) => q.token.get({ hash }) as MfaToken | undefined,
     attemptToken: async (hash, now, maxAttempts) =>
       raw.transaction(() => {
         const changed = db
