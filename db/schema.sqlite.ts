@@ -265,7 +265,7 @@ export const recoveryCodes = sqliteTable(
 
 /**
  * The MFA grant's `mfa_token` (SPEC §3): what a password sign-in waiting for its second factor established,
- * bound to the client; stored hashed; single use; at most `MFA_TOKEN_ATTEMPTS` codes tried.
+ * bound to the client; stored hashed; single use; at most `MAX_CODE_ATTEMPTS` codes tried.
  */
 export const mfaTokens = sqliteTable(
   'mfa_tokens',
