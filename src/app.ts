@@ -116,7 +116,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
   app.route('/', loginRoutes(deps, flow));
   app.route('/', consentRoutes(deps, flow));
   app.route('/', logoutRoutes(deps));
-  app.route('/', accountRoutes(deps));
+  app.route('/', accountRoutes(deps, flow));
 
   const allowed = allowedMethods(app);
   app.notFound((c) => {
