@@ -1,6 +1,5 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { type AccountMfa, AccountPage, type Code } from '../../views/index.js';
 import { secondFactorFresh } from '../auth/factors.js';
 import {
@@ -99,7 +98,7 @@ export function accountRoutes(deps: Deps, flow: InteractionFlow): Hono {
     c: Context,
     active: ActiveSession,
     mfa: AccountMfa,
-    options: { notice?: string; status?: ContentfulStatusCode } = {},
+    options: { notice?: string; status?: number } = {},
   ): Promise<Response> {
     const { user, session: current } = active;
     const now = deps.clock.now();
