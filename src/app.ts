@@ -121,7 +121,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
   app.route('/', mfaRoutes(deps, flow));
   app.route('/', consentRoutes(deps, flow));
   app.route('/', logoutRoutes(deps));
-  app.route('/', accountRoutes(deps));
+  app.route('/', accountRoutes(deps, flow));
 
   const allowed = allowedMethods(app);
   app.notFound((c) => {

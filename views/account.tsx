@@ -21,14 +21,16 @@ export interface ConnectedApp {
   grantedAt?: number;
 }
 
+/** `error`: a code the MFA section's last form failed with (SPEC §5: shown in `role="alert"` beside it). */
 export type AccountMfa =
-  /** This server does not offer TOTP enrolment yet. */
-  | { status: 'unavailable' }
-  | { status: 'off' }
+  | { status: 'off'; error?: Code }
   /** Enrolment started: the secret is shown until a first code confirms it. */
-  | { status: 'setup'; secret: string; otpauthUri?: string; qrDataUri?: string }
-  /** `recoveryCodes` only on the response that enabled MFA: they are shown once. */
-  | { status: 'on'; recoveryCodes?: string[] };
+  | { status: 'setup'; secret: string; otpauthUri?: string; qrDataUri?: string; error?: Code }
+  /**
+   * `recoveryCodes` only on the response that made them (enabling, or new codes): they are shown once.
+   * `passwordAccepted`: the session passed its second factor minutes ago, so the password confirms too.
+   */
+  | { status: 'on'; recoveryCodes?: string[]; passwordAccepted?: boolean; error?: Code };
 
 export interface AccountProvider {
   slug: string;
@@ -44,6 +46,10 @@ export interface AccountActions {
   mfaSetup: string;
   /** Posts `csrf`, `code`. */
   mfaEnable: string;
+  /** Posts `csrf`, `credential` (a code, or the password while the second factor is fresh). */
+  mfaRecoveryCodes: string;
+  /** Posts `csrf`, `credential`, like `mfaRecoveryCodes`. */
+  mfaDisable: string;
   /** Posts `csrf`, `password`. */
   link: (slug: string) => string;
 }
@@ -192,14 +198,12 @@ function MfaSection(props: { csrf: string; mfa: AccountMfa; actions: AccountActi
         <h2 id="mfa-heading">Two-factor authentication</h2>
         {mfa.status === 'on' && <span class="badge badge-success">On</span>}
       </div>
-      {mfa.status === 'unavailable' && (
-        <p class="section-intro">Two-factor authentication is not offered on this server yet.</p>
-      )}
       {mfa.status === 'off' && (
         <>
           <p class="section-intro">
             Protect your account with a code from an authenticator app each time you sign in.
           </p>
+          <ErrorAlert code={mfa.error} />
           <form method="post" action={actions.mfaSetup} class="section-action">
             <CsrfField token={csrf} />
             <button type="submit" class="button button-secondary">
@@ -215,6 +219,7 @@ function MfaSection(props: { csrf: string; mfa: AccountMfa; actions: AccountActi
           secret={mfa.secret}
           otpauthUri={mfa.otpauthUri}
           qrDataUri={mfa.qrDataUri}
+          error={mfa.error}
         />
       )}
       {mfa.status === 'on' && (
@@ -223,9 +228,60 @@ function MfaSection(props: { csrf: string; mfa: AccountMfa; actions: AccountActi
             Signing in asks for a code from your authenticator app, or one of your recovery codes.
           </p>
           {mfa.recoveryCodes && mfa.recoveryCodes.length > 0 && <RecoveryCodes codes={mfa.recoveryCodes} />}
+          <ManageMfaForm
+            csrf={csrf}
+            actions={actions}
+            passwordAccepted={mfa.passwordAccepted === true}
+            error={mfa.error}
+          />
         </>
       )}
     </section>
+  );
+}
+
+/**
+ * One field and two buttons, so both actions work without JavaScript and no two inputs share a name. The
+ * first button is the harmless one: it is the one Enter presses.
+ */
+function ManageMfaForm(props: {
+  csrf: string;
+  actions: AccountActions;
+  passwordAccepted: boolean;
+  error: Code | undefined;
+}) {
+  const { csrf, actions, passwordAccepted, error } = props;
+  return (
+    <div class="mfa-manage">
+      <ErrorAlert code={error} />
+      <form method="post" action={actions.mfaRecoveryCodes} class="inline-form">
+        <CsrfField token={csrf} />
+        <div class="field">
+          <label for="mfa-credential">Password or authentication code</label>
+          <input
+            id="mfa-credential"
+            name="credential"
+            type="password"
+            autocomplete={passwordAccepted ? 'current-password' : 'one-time-code'}
+            autocapitalize="none"
+            spellcheck={false}
+            required
+            aria-describedby="mfa-credential-hint"
+          />
+        </div>
+        <button type="submit" class="button button-secondary">
+          New recovery codes
+        </button>
+        <button type="submit" class="button button-danger-outline" formAction={actions.mfaDisable}>
+          Turn off two-factor authentication
+        </button>
+      </form>
+      <p id="mfa-credential-hint" class="hint">
+        {passwordAccepted
+          ? 'Enter your password, a code from your authenticator app, or a recovery code.'
+          : 'Enter a code from your authenticator app, or a recovery code.'}
+      </p>
+    </div>
   );
 }
 

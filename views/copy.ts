@@ -38,6 +38,9 @@ export type Code =
   // account page notices (not errors)
   | 'app_revoked'
   | 'mfa_enabled'
+  | 'mfa_disabled'
+  | 'recovery_codes_regenerated'
+  | 'second_factor_confirmed'
   | 'provider_linked';
 
 export const messages = {
@@ -79,6 +82,10 @@ export const messages = {
 
   app_revoked: 'The app’s access has been removed.',
   mfa_enabled: 'Two-factor authentication is now on.',
+  mfa_disabled: 'Two-factor authentication is now off.',
+  recovery_codes_regenerated: 'You have new recovery codes. The old ones no longer work.',
+  // The action that asked for the code is not replayed after the detour: the user repeats it.
+  second_factor_confirmed: 'Code confirmed. You can now do what you were doing: please try it again.',
   provider_linked: 'Your account is now linked. Use the provider to sign in from now on.',
 } satisfies Record<Code, string>;
 

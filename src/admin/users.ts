@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { enrollTotpNow, type FactorContext, removeSecondFactor } from '../auth/second-factor.js';
 import {
   checkPassword,
   hashPassword,
@@ -105,4 +106,30 @@ export async function setUserPassword(
   });
   if (!changed) throw new AdminError(`no user "${ref}"`, 'not_found');
   return (await deps.store.users.find(user.id))!;
+}
+
+/** The CLI acts from no address and for no client; the audit row's `ip` is left empty. */
+const ADMIN_FACTOR_CONTEXT: FactorContext = { ip: '', clientId: null };
+
+/**
+ * `user mfa-enroll`: TOTP enabled at once (for tests and admins), replacing any factor and recovery codes the
+ * user had. The secret and the codes exist in the clear only in the answer.
+ */
+export async function enrollUserMfa(
+  deps: Deps,
+  ref: string,
+): Promise<{ user: User; secret: string; otpauthUri: string; recoveryCodes: string[] }> {
+  const user = await findUser(deps, ref);
+  return { user, ...(await enrollTotpNow(deps, user, ADMIN_FACTOR_CONTEXT)) };
+}
+
+/**
+ * `user mfa-reset`: removes the user's second factor and recovery codes (the user lost the device), and
+ * nothing else: sessions and tokens stay. A user without one is `not_found`, like removing a missing user.
+ */
+export async function resetUserMfa(deps: Deps, ref: string): Promise<User> {
+  const user = await findUser(deps, ref);
+  if (!(await removeSecondFactor(deps, user, ADMIN_FACTOR_CONTEXT, 'mfa_reset')))
+    throw new AdminError(`user "${ref}" has no two-factor authentication to reset`, 'not_found');
+  return user;
 }

@@ -4,7 +4,14 @@ import { createClient, describeClient, rotateClientSecret } from '../admin/clien
 import { rotateKeys } from '../admin/keys.js';
 import { addScope, listScopes } from '../admin/scopes.js';
 import { seedBuiltinScopes } from '../admin/seed.js';
-import { createUser, describeUser, removeUser, setUserPassword } from '../admin/users.js';
+import {
+  createUser,
+  describeUser,
+  enrollUserMfa,
+  removeUser,
+  resetUserMfa,
+  setUserPassword,
+} from '../admin/users.js';
 import { AdminError, type AdminField } from '../admin/validate.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { buildDeps, type Deps } from '../deps.js';
@@ -166,6 +173,39 @@ const commands: Record<string, Command> = {
       if (password === undefined) throw new UsageError('--password is required');
       const user = await withDeps((deps) => setUserPassword(deps, ref, password));
       out.result(describeUser(user), `password set for ${user.email}`);
+    },
+  },
+  'user mfa-enroll': {
+    usage: 'user mfa-enroll <id|email>',
+    summary:
+      'turn on TOTP for a user at once, replacing any before; prints the secret and recovery codes once',
+    options: {},
+    async run(_v, p, out) {
+      const ref = one(p, 'user id or email');
+      const { user, secret, otpauthUri, recoveryCodes } = await withDeps((deps) => enrollUserMfa(deps, ref));
+      out.result({ secret, otpauth_uri: otpauthUri, recovery_codes: recoveryCodes }, () =>
+        [
+          `two-factor authentication is on for ${user.email}`,
+          `secret:      ${secret}`,
+          `otpauth_uri: ${otpauthUri}`,
+          'recovery codes:',
+          ...recoveryCodes.map((c) => `  ${c}`),
+          '(the secret and the recovery codes are shown only once)',
+        ].join('\n'),
+      );
+    },
+  },
+  'user mfa-reset': {
+    usage: 'user mfa-reset <id|email>',
+    summary: "remove a user's second factor and recovery codes (sessions and tokens stay)",
+    options: {},
+    async run(_v, p, out) {
+      const ref = one(p, 'user id or email');
+      const user = await withDeps((deps) => resetUserMfa(deps, ref));
+      out.result(
+        { reset: true, id: user.id, email: user.email },
+        `two-factor authentication removed for ${user.email}`,
+      );
     },
   },
   'client add': {

@@ -1,29 +1,106 @@
+import type { Context } from 'hono';
 import { Hono } from 'hono';
-import { AccountPage } from '../../views/index.js';
+import { type AccountMfa, AccountPage, type Code } from '../../views/index.js';
+import { secondFactorFresh } from '../auth/factors.js';
+import {
+  beginTotpEnrolment,
+  confirmTotpEnrolment,
+  type FactorCheck,
+  type FactorContext,
+  pendingEnrolment,
+  regenerateRecoveryCodes,
+  removeSecondFactor,
+  secondFactorMethods,
+  verifySecondFactor,
+} from '../auth/second-factor.js';
+import { verifyPassword } from '../crypto/password.js';
 import type { Deps } from '../deps.js';
-import { clearSessionCookie, csrfToken } from '../http/browser.js';
+import { type ActiveSession, clearSessionCookie, csrfToken } from '../http/browser.js';
 import { clientIp } from '../http/net.js';
 import { readForm } from '../http/params.js';
+import { qrDataUri } from '../http/qr.js';
 import { htmlPage } from '../http/render.js';
 import { scopeDescriptions } from '../oauth/scope.js';
+import { type InteractionFlow, resumeUrl } from './flow.js';
 
 export const ACCOUNT_ACTIONS = {
   signOutEverywhere: '/account/sign-out-everywhere',
   revoke: '/account/revoke',
   mfaSetup: '/account/mfa/setup',
   mfaEnable: '/account/mfa/enable',
+  mfaRecoveryCodes: '/account/mfa/recovery-codes',
+  mfaDisable: '/account/mfa/disable',
   link: (slug: string) => `/account/link/${encodeURIComponent(slug)}`,
 };
 
+/** The notices `?notice=` may name: a fixed list, so the query never puts its own words on the page. */
+const NOTICES: ReadonlySet<string> = new Set<Code>([
+  'app_revoked',
+  'mfa_disabled',
+  'second_factor_confirmed',
+]);
+
 /**
- * The signed-in user's own page: sessions, connected apps (revoke), sign out everywhere (SPEC §5).
- * `requireSession()` and `csrf()` guard every route here (app.ts).
+ * Whether a sensitive action (revoking an app, linking a provider) must first pass a fresh second factor: the
+ * user has one, and this session did not pass it within `FRESH_SECOND_FACTOR_SECONDS` (issue 9).
  */
-export function accountRoutes(deps: Deps): Hono {
+export async function needsFreshSecondFactor(deps: Deps, active: ActiveSession): Promise<boolean> {
+  if (secondFactorFresh(active.session, deps.clock.now())) return false;
+  return (await secondFactorMethods(deps, active.user)).length > 0;
+}
+
+/**
+ * Step-up: a `signin` interaction that asks for a fresh second factor sends the browser through the MFA page
+ * and back to the account page. The action itself does not ride along (a detour through other pages should
+ * not replay a POST): the notice asks the user to repeat it.
+ */
+export async function stepUp(c: Context, flow: InteractionFlow): Promise<Response> {
+  const { id } = await flow.create(c, {
+    kind: 'signin',
+    returnTo: '/account?notice=second_factor_confirmed',
+    freshSecondFactor: true,
+  });
+  return c.redirect(resumeUrl(id), 303);
+}
+
+/**
+ * The signed-in user's own page: sessions, connected apps (revoke), sign out everywhere, two-factor
+ * authentication (SPEC §5). `requireSession()` and `csrf()` guard every route here (app.ts).
+ */
+export function accountRoutes(deps: Deps, flow: InteractionFlow): Hono {
   const app = new Hono();
 
-  app.get('/account', async (c) => {
-    const { user, session: current } = c.get('session');
+  const factorContext = (c: Context): FactorContext => ({ ip: clientIp(c), clientId: null });
+
+  /** The password confirms a change to the factor only right after the factor itself was passed. */
+  const passwordAccepted = ({ user, session }: ActiveSession) =>
+    user.passwordHash !== null && secondFactorFresh(session, deps.clock.now());
+
+  const mfaOn = (active: ActiveSession, recoveryCodes?: string[]): AccountMfa => ({
+    status: 'on',
+    passwordAccepted: passwordAccepted(active),
+    ...(recoveryCodes ? { recoveryCodes } : {}),
+  });
+
+  async function mfaState(active: ActiveSession): Promise<AccountMfa> {
+    if ((await secondFactorMethods(deps, active.user)).length > 0) return mfaOn(active);
+    const pending = await pendingEnrolment(deps, active.user);
+    if (!pending) return { status: 'off' };
+    return {
+      status: 'setup',
+      secret: pending.secret,
+      otpauthUri: pending.otpauthUri,
+      qrDataUri: await qrDataUri(pending.otpauthUri),
+    };
+  }
+
+  async function render(
+    c: Context,
+    active: ActiveSession,
+    mfa: AccountMfa,
+    options: { notice?: string; status?: number } = {},
+  ): Promise<Response> {
+    const { user, session: current } = active;
     const now = deps.clock.now();
     const sessions = await deps.store.sessions.listActiveForUser(user.id, now);
     const grants = await deps.store.grants.listActiveForUser(user.id, now);
@@ -47,7 +124,6 @@ export function accountRoutes(deps: Deps): Hono {
         grantedAt: entry.grantedAt,
       });
     }
-    const notice = c.req.query('notice');
     return htmlPage(
       c,
       AccountPage({
@@ -60,19 +136,88 @@ export function accountRoutes(deps: Deps): Hono {
           ...(s.userAgent ? { userAgent: s.userAgent } : {}),
         })),
         apps,
-        mfa: { status: 'unavailable' },
+        mfa,
         providers: [],
         actions: ACCOUNT_ACTIONS,
         signOutHref: '/logout',
-        ...(notice === 'app_revoked' ? { notice } : {}),
+        ...(options.notice ? { notice: options.notice } : {}),
       }),
+      options.status,
     );
+  }
+
+  /** A refused code (or password): the section as it stands, with the message beside its form. */
+  async function refused(
+    c: Context,
+    active: ActiveSession,
+    failure: { code: 'invalid_code' | 'throttled'; retryAfterSeconds?: number },
+  ): Promise<Response> {
+    if (failure.retryAfterSeconds) c.header('Retry-After', String(failure.retryAfterSeconds));
+    const mfa = { ...(await mfaState(active)), error: failure.code };
+    return render(c, active, mfa, { status: failure.code === 'throttled' ? 429 : 400 });
+  }
+
+  /**
+   * What a change to an enrolled factor takes: a current code (TOTP or recovery code), or the password while
+   * the session's second factor is fresh. A wrong password goes on to the code check, so it counts against the
+   * second factor's throttle like a wrong code.
+   */
+  async function confirmFactorChange(
+    c: Context,
+    active: ActiveSession,
+  ): Promise<{ ok: true } | Extract<FactorCheck, { ok: false }>> {
+    if ((await secondFactorMethods(deps, active.user)).length === 0)
+      return { ok: false, code: 'invalid_code' };
+    const credential = (await readForm(c)).get('credential') ?? '';
+    if (passwordAccepted(active) && (await verifyPassword(active.user.passwordHash!, credential)))
+      return { ok: true };
+    return verifySecondFactor(deps, active.user, credential, factorContext(c));
+  }
+
+  app.get('/account', async (c) => {
+    const active = c.get('session');
+    const notice = c.req.query('notice');
+    return render(c, active, await mfaState(active), notice && NOTICES.has(notice) ? { notice } : {});
+  });
+
+  /** Starts (or restarts) TOTP enrolment; the page then shows the secret until a first code confirms it. */
+  app.post(ACCOUNT_ACTIONS.mfaSetup, async (c) => {
+    await beginTotpEnrolment(deps, c.get('session').user);
+    return c.redirect('/account', 303);
+  });
+
+  /** Confirms the enrolment; the recovery codes are on this response only (never stored in the clear). */
+  app.post(ACCOUNT_ACTIONS.mfaEnable, async (c) => {
+    const active = c.get('session');
+    const code = (await readForm(c)).get('code') ?? '';
+    const result = await confirmTotpEnrolment(deps, active.user, code, factorContext(c));
+    if (!result.ok) return refused(c, active, result);
+    return render(c, active, mfaOn(active, result.recoveryCodes), { notice: 'mfa_enabled' });
+  });
+
+  /** New recovery codes (the old ones stop working), shown on this response only. */
+  app.post(ACCOUNT_ACTIONS.mfaRecoveryCodes, async (c) => {
+    const active = c.get('session');
+    const confirmed = await confirmFactorChange(c, active);
+    if (!confirmed.ok) return refused(c, active, confirmed);
+    const codes = await regenerateRecoveryCodes(deps, active.user, factorContext(c));
+    return render(c, active, mfaOn(active, codes), { notice: 'recovery_codes_regenerated' });
+  });
+
+  app.post(ACCOUNT_ACTIONS.mfaDisable, async (c) => {
+    const active = c.get('session');
+    const confirmed = await confirmFactorChange(c, active);
+    if (!confirmed.ok) return refused(c, active, confirmed);
+    await removeSecondFactor(deps, active.user, factorContext(c), 'mfa_disabled');
+    return c.redirect('/account?notice=mfa_disabled', 303);
   });
 
   /** Revokes every token the user granted the client, and forgets the consent: one unit of work. */
   app.post(ACCOUNT_ACTIONS.revoke, async (c) => {
-    const { user } = c.get('session');
+    const active = c.get('session');
+    const { user } = active;
     const clientId = (await readForm(c)).require('client_id');
+    if (await needsFreshSecondFactor(deps, active)) return stepUp(c, flow);
     const now = deps.clock.now();
     await deps.store.grants.revokeApp(user.id, clientId, now, {
       at: now,

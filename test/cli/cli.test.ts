@@ -4,8 +4,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from 'jose';
-import { sha256 } from '../../src/crypto/hash.js';
+import { generateSync } from 'otplib';
+import { verifySecondFactor } from '../../src/auth/second-factor.js';
+import { loadConfig } from '../../src/config.js';
+import { randomToken, sha256 } from '../../src/crypto/hash.js';
 import { verifyPassword } from '../../src/crypto/password.js';
+import { buildDeps } from '../../src/deps.js';
+import { jsonLog } from '../../src/log.js';
 import { packageRoot } from '../../src/paths.js';
 import { createSqliteStore } from '../../src/store/sqlite/index.js';
 import { basic, form, startTestServer, type TestServer, tempDir } from '../helpers/server.js';
@@ -84,6 +89,8 @@ describe('latchkey CLI', () => {
         'user list',
         'user remove',
         'user set-password',
+        'user mfa-enroll',
+        'user mfa-reset',
         'client add',
         'client list',
         'client remove',
@@ -249,6 +256,87 @@ describe('latchkey CLI', () => {
       assert.equal(event?.['type'], 'user_removed');
       assert.equal(event?.['userId'], out['id']);
       assert.equal((await fails(['user', 'remove', 'grace@example.test'], env)).error, 'not_found');
+    });
+  });
+
+  describe('two-factor authentication', () => {
+    type Enrolment = { secret: string; otpauth_uri: string; recovery_codes: string[] };
+    let ada: Json;
+    before(async () => {
+      ada = await json(
+        ['user', 'add', '--email', 'mfa@example.test', '--password', 'a-long-passphrase'],
+        env,
+      );
+    });
+
+    /** Checks a code the way the server does, on the same database and secret. */
+    async function accepted(code: string): Promise<string | undefined> {
+      const deps = await buildDeps(loadConfig(env), { log: jsonLog('silent') });
+      try {
+        const user = (await deps.store.users.find(ada['id'] as string))!;
+        const check = await verifySecondFactor(deps, user, code, { ip: '192.0.2.1', clientId: null });
+        return check.ok ? check.method : undefined;
+      } finally {
+        await deps.store.close();
+      }
+    }
+
+    it('user mfa-enroll prints the secret, its otpauth URI and ten recovery codes, all of which work', async () => {
+      const out = await json<Enrolment>(['user', 'mfa-enroll', 'MFA@example.test'], env);
+      assert.deepEqual(Object.keys(out).sort(), ['otpauth_uri', 'recovery_codes', 'secret']);
+      assert.match(out.otpauth_uri, /^otpauth:\/\/totp\//);
+      assert.ok(out.otpauth_uri.includes(`secret=${out.secret}`));
+      assert.equal(out.recovery_codes.length, 10);
+      assert.equal(new Set(out.recovery_codes).size, 10);
+      const [event] = await json<Json[]>(['events', '--limit', '1'], env);
+      assert.equal(event?.['type'], 'mfa_enrolled');
+      assert.equal(event?.['userId'], ada['id']);
+      assert.equal(await accepted(generateSync({ secret: out.secret })), 'totp');
+      assert.equal(await accepted(out.recovery_codes[0]!), 'recovery_code');
+      assert.equal(await accepted(out.recovery_codes[0]!), undefined, 'each recovery code works once');
+    });
+
+    it('user mfa-reset removes the factor and the codes and nothing else; mfa-enroll works again', async () => {
+      const sessionHash = sha256(randomToken());
+      await withStore(async (s) => {
+        const now = Math.floor(Date.now() / 1000);
+        await s.sessions.create({
+          idHash: sessionHash,
+          userId: ada['id'] as string,
+          authTime: now,
+          amr: ['pwd', 'otp'],
+          userAgent: null,
+          ip: null,
+          createdAt: now,
+          lastSeenAt: now,
+          expiresAt: now + 3600,
+          endedAt: null,
+        });
+      });
+      const out = await json(['user', 'mfa-reset', ada['id'] as string], env);
+      assert.deepEqual(out, { reset: true, id: ada['id'], email: 'mfa@example.test' });
+      await withStore(async (s) => {
+        assert.equal(await s.mfa.findTotp(ada['id'] as string), undefined);
+        assert.deepEqual(await s.mfa.unusedRecoveryCodes(ada['id'] as string), []);
+        assert.equal((await s.sessions.find(sessionHash))?.endedAt, null, 'the session goes on');
+      });
+      const [event] = await json<Json[]>(['events', '--limit', '1'], env);
+      assert.equal(event?.['type'], 'mfa_reset');
+
+      const nothing = await fails(['user', 'mfa-reset', 'mfa@example.test'], env);
+      assert.equal(nothing.error, 'not_found');
+      assert.match(nothing.message, /no two-factor authentication to reset/);
+      assert.equal((await fails(['user', 'mfa-reset', 'nobody@example.test'], env)).error, 'not_found');
+      assert.equal((await fails(['user', 'mfa-enroll', 'nobody@example.test'], env)).error, 'not_found');
+      await fails(['user', 'mfa-enroll'], env, 2);
+
+      const again = await run(['user', 'mfa-enroll', 'mfa@example.test'], env);
+      assert.equal(again.code, 0, again.stderr);
+      const secret = /secret: +(\S+)/.exec(again.stdout)?.[1] ?? '';
+      assert.equal(await accepted(generateSync({ secret })), 'totp');
+      assert.match(again.stdout, /shown only once/);
+      const types = (await json<Json[]>(['events', '--limit', '3'], env)).map((e) => e['type']);
+      assert.deepEqual(types, ['mfa_succeeded', 'mfa_enrolled', 'mfa_reset']);
     });
   });
 
