@@ -109,7 +109,7 @@ export async function setUserPassword(
 }
 
 /** The CLI acts from no address and for no client; the audit row's `ip` is left empty. */
-const ADMIN_FACTOR_CONTEXT: FactorContext = { ip: '', clientId: null };
+const ADMIN_FACTOR_CONTEXT: FactorContext = { ip: null, clientId: null };
 
 /**
  * `user mfa-enroll`: TOTP enabled at once (for tests and admins), replacing any factor and recovery codes the

@@ -32,7 +32,8 @@ export const MAX_CODE_ATTEMPTS = 5;
 const throttleKey = (userId: string) => `2fa:${sha256(userId)}`;
 
 export interface FactorContext {
-  ip: string;
+  /** The client's address; `null` for the CLI (an admin action has none). */
+  ip: string | null;
   clientId: string | null;
 }
 
@@ -106,7 +107,10 @@ export async function verifySecondFactor(
     return { ok: true, method };
   }
   await deps.store.events.recordFailure(
-    { ...event(deps, 'mfa_failed', user, context), ip: addressGroup(context.ip) },
+    {
+      ...event(deps, 'mfa_failed', user, context),
+      ip: context.ip === null ? null : addressGroup(context.ip),
+    },
     300,
   );
   return { ok: false, code: 'invalid_code' };

@@ -276,6 +276,23 @@ describe('account page: two-factor authentication (issue 9)', () => {
       });
     });
 
+    it('through the MFA page: the code makes the factor fresh, back to the account page, then it revokes', async () => {
+      const { user, agent, grants } = await connected();
+      const record = await userRecord(user);
+      // The admin enrolment of connected() is replaced by one whose secret this test knows.
+      const { secret } = await enrollTotpNow(t.deps, record, CONTEXT);
+      const res = await post(agent, ACCOUNT_ACTIONS.revoke, { client_id: client.id });
+      const mfa = await agent.go(res.res.headers.get('location')!);
+      assert.match(mfa.html!, /Authentication code/);
+      const back = await agent.submit(mfa.html!, { code: codeNow(secret) });
+      assert.equal(back.res?.status, 200);
+      assert.match(back.html!, /please try it again/);
+      assert.equal((await grants()).length, 1, 'the action itself is not replayed');
+      const again = await post(agent, ACCOUNT_ACTIONS.revoke, { client_id: client.id });
+      assert.equal(again.res.headers.get('location'), '/account?notice=app_revoked');
+      assert.equal((await grants()).length, 0);
+    });
+
     it('with a fresh factor: revokes at once', async () => {
       const { user, agent, grants } = await connected();
       await freshSecondFactor(agent, user);
