@@ -1,4 +1,5 @@
 import { randomToken, safeEqual, sha256 } from '../crypto/hash.js';
+import { PASSWORD_MAX, passwordLength, verifyPassword } from '../crypto/password.js';
 import type { Deps } from '../deps.js';
 import { addressGroup } from '../http/net.js';
 import type { NewAuditEvent, ThrottleRule, TotpFactor, User } from '../store/types.js';
@@ -38,7 +39,7 @@ export interface FactorContext {
 }
 
 export type FactorCheck =
-  | { ok: true; method: 'totp' | 'recovery_code' }
+  | { ok: true; method: 'totp' | 'recovery_code' | 'password' }
   | { ok: false; code: 'invalid_code' | 'throttled'; retryAfterSeconds?: number };
 
 const event = (
@@ -60,6 +61,19 @@ const event = (
 async function confirmedTotp(deps: Pick<Deps, 'store'>, user: User): Promise<TotpFactor | undefined> {
   const factor = await deps.store.mfa.findTotp(user.id);
   return factor?.confirmedAt != null ? factor : undefined;
+}
+
+/**
+ * The factor's secret, or `undefined` when it cannot be opened (sealed under another `LATCHKEY_SECRET`, or
+ * altered): no code matches it then, which is logged for the admin (`user mfa-reset` starts the user again).
+ */
+function openSecret(deps: Pick<Deps, 'sealer' | 'log'>, factor: TotpFactor): string | undefined {
+  try {
+    return deps.sealer.open(factor.secretSealed);
+  } catch {
+    deps.log.error('a TOTP secret cannot be opened with LATCHKEY_SECRET', { user_id: factor.userId });
+    return undefined;
+  }
 }
 
 /** The second factors the user has enrolled (what `mfa_methods` lists). */
@@ -86,6 +100,13 @@ export async function verifySecondFactor(
   user: User,
   input: string,
   context: FactorContext,
+  options: {
+    /**
+     * The account password stands in for a code (the account page, within minutes of a passed factor). It is
+     * checked after the reservation, so it counts against the same throttle as a code.
+     */
+    orPassword?: boolean;
+  } = {},
 ): Promise<FactorCheck> {
   const nowMs = deps.clock.nowMs();
   if (deps.config.throttle) {
@@ -101,7 +122,9 @@ export async function verifySecondFactor(
       };
   }
   const code = input.replace(/\s/g, '').slice(0, 64);
-  const method = await check(deps, user, code, context);
+  const method =
+    (await check(deps, user, code, context)) ??
+    (options.orPassword && (await passwordMatches(user, input)) ? 'password' : undefined);
   if (method) {
     if (deps.config.throttle) await deps.store.throttle.reset(throttleKey(user.id));
     return { ok: true, method };
@@ -116,6 +139,14 @@ export async function verifySecondFactor(
   return { ok: false, code: 'invalid_code' };
 }
 
+async function passwordMatches(user: User, input: string): Promise<boolean> {
+  return (
+    user.passwordHash !== null &&
+    passwordLength(input) <= PASSWORD_MAX &&
+    (await verifyPassword(user.passwordHash, input))
+  );
+}
+
 async function check(
   deps: Deps,
   user: User,
@@ -125,7 +156,9 @@ async function check(
   const factor = await confirmedTotp(deps, user);
   if (!factor) return undefined;
   if (/^\d{6}$/.test(code)) {
-    const step = matchTotp(deps.sealer.open(factor.secretSealed), code, deps.clock.now(), factor.lastStep);
+    const secret = openSecret(deps, factor);
+    const step =
+      secret === undefined ? undefined : matchTotp(secret, code, deps.clock.now(), factor.lastStep);
     // The conditional write is what makes a step single-use when two requests carry the same code.
     if (step === undefined || !(await deps.store.mfa.acceptStep(user.id, step))) return undefined;
     await deps.store.events.add(event(deps, 'mfa_succeeded', user, context, { method: 'totp' }));
@@ -172,7 +205,8 @@ export async function beginTotpEnrolment(deps: Deps, user: User): Promise<Enrolm
 export async function pendingEnrolment(deps: Deps, user: User): Promise<Enrolment | undefined> {
   const factor = await deps.store.mfa.findTotp(user.id);
   if (!factor || factor.confirmedAt !== null) return undefined;
-  const secret = deps.sealer.open(factor.secretSealed);
+  const secret = openSecret(deps, factor);
+  if (secret === undefined) return undefined;
   return { secret, otpauthUri: otpauthUri(issuerLabel(deps), user.email, secret) };
 }
 
@@ -189,7 +223,9 @@ export async function confirmTotpEnrolment(
 ): Promise<EnrolmentResult> {
   const factor = await deps.store.mfa.findTotp(user.id);
   if (!factor || factor.confirmedAt !== null) return { ok: false, code: 'invalid_code' };
-  const step = matchTotp(deps.sealer.open(factor.secretSealed), input.replace(/\s/g, ''), deps.clock.now());
+  const secret = openSecret(deps, factor);
+  const step =
+    secret === undefined ? undefined : matchTotp(secret, input.replace(/\s/g, ''), deps.clock.now());
   if (step === undefined) return { ok: false, code: 'invalid_code' };
   const recoveryCodes = newRecoveryCodes();
   const confirmed = await deps.store.mfa.confirmTotp(

@@ -13,7 +13,6 @@ import {
   secondFactorMethods,
   verifySecondFactor,
 } from '../auth/second-factor.js';
-import { verifyPassword } from '../crypto/password.js';
 import type { Deps } from '../deps.js';
 import { type ActiveSession, clearSessionCookie, csrfToken } from '../http/browser.js';
 import { clientIp } from '../http/net.js';
@@ -159,8 +158,8 @@ export function accountRoutes(deps: Deps, flow: InteractionFlow): Hono {
 
   /**
    * What a change to an enrolled factor takes: a current code (TOTP or recovery code), or the password while
-   * the session's second factor is fresh. A wrong password goes on to the code check, so it counts against the
-   * second factor's throttle like a wrong code.
+   * the session's second factor is fresh. Either is one attempt on the second factor's throttle, reserved
+   * before anything is checked.
    */
   async function confirmFactorChange(
     c: Context,
@@ -169,9 +168,9 @@ export function accountRoutes(deps: Deps, flow: InteractionFlow): Hono {
     if ((await secondFactorMethods(deps, active.user)).length === 0)
       return { ok: false, code: 'invalid_code' };
     const credential = (await readForm(c)).get('credential') ?? '';
-    if (passwordAccepted(active) && (await verifyPassword(active.user.passwordHash!, credential)))
-      return { ok: true };
-    return verifySecondFactor(deps, active.user, credential, factorContext(c));
+    return verifySecondFactor(deps, active.user, credential, factorContext(c), {
+      orPassword: passwordAccepted(active),
+    });
   }
 
   app.get('/account', async (c) => {

@@ -8,7 +8,7 @@ import { redirectErrors } from '../http/render.js';
 import type { AuthorizationRequest } from '../oauth/authorize/request.js';
 import { OAuthError } from '../oauth/errors.js';
 import type { Client, User } from '../store/types.js';
-import { type Facts, nextCheck, STEP_PAGES } from './policy.js';
+import { type Check, type Facts, nextCheck, STEP_PAGES } from './policy.js';
 
 export const INTERACTION_TTL_SECONDS = 600;
 
@@ -25,8 +25,6 @@ export interface Progress {
   consentGiven?: boolean;
   /** A sign-in made here that still waits for its second factor: it is never a session until done. */
   pending?: { userId: string; amr: string[]; authTime: number };
-  /** Wrong codes entered on the MFA page during this interaction (at `MAX_CODE_ATTEMPTS` the sign-in is dropped). */
-  codeFailures?: number;
 }
 
 export interface AuthorizeState extends Progress {
@@ -153,16 +151,25 @@ export class InteractionFlow {
     return ending.fail(c, interaction, err);
   }
 
+  /**
+   * What the policy wants next for this interaction (`undefined`: nothing, the ending may run), and the
+   * browser's session. A page uses it to refuse being used out of turn.
+   */
+  async next(c: Context, interaction: Interaction): Promise<{ check?: Check; session?: ActiveSession }> {
+    const { deps } = this;
+    const clientId = clientIdOf(interaction.state);
+    const client = clientId ? await deps.store.clients.find(clientId) : undefined;
+    if (clientId && !client) throw new OAuthError('invalid_client', 'the client no longer exists');
+    const session = await currentSession(c, deps);
+    const check = nextCheck(await this.facts(interaction.state, session, client));
+    return { ...(check ? { check } : {}), ...(session ? { session } : {}) };
+  }
+
   /** Runs the policy: show the next page, answer `prompt=none` errors, or run the ending. */
   async resume(c: Context, interaction: Interaction): Promise<Response> {
     const { deps } = this;
     const { state } = interaction;
-    const clientId = clientIdOf(state);
-    const client = clientId ? await deps.store.clients.find(clientId) : undefined;
-    if (clientId && !client) throw new OAuthError('invalid_client', 'the client no longer exists');
-    const session = await currentSession(c, deps);
-    const facts = await this.facts(state, session, client);
-    const check = nextCheck(facts);
+    const { check, session } = await this.next(c, interaction);
     const prompt = state.kind === 'authorize' ? state.request.prompt : [];
     if (check) {
       if (check.ends) {

@@ -121,7 +121,6 @@ export function loginRoutes(deps: Deps, flow: InteractionFlow): Hono {
         }));
       target.state.pending = pending;
       target.state.loginAt = authTime;
-      delete target.state.codeFailures;
       await flow.save(target);
       return c.redirect(resumeUrl(target.id), 303);
     }

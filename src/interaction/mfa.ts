@@ -13,18 +13,34 @@ import {
   secondFactorMethods,
   verifySecondFactor,
 } from '../auth/second-factor.js';
+import { sha256 } from '../crypto/hash.js';
 import type { Deps } from '../deps.js';
-import { csrfToken, currentSession, startSession } from '../http/browser.js';
+import { csrfToken, startSession } from '../http/browser.js';
 import { rememberDevice } from '../http/device.js';
 import { clientIp } from '../http/net.js';
 import { readForm } from '../http/params.js';
 import { qrDataUri } from '../http/qr.js';
 import { htmlPage } from '../http/render.js';
 import { allowFormTargets } from '../http/security.js';
-import type { User } from '../store/types.js';
-import { clientIdOf, type Interaction, type InteractionFlow, redirectTargetOf, resumeUrl } from './flow.js';
+import type { ThrottleRule, User } from '../store/types.js';
+import {
+  clientIdOf,
+  INTERACTION_TTL_SECONDS,
+  type Interaction,
+  type InteractionFlow,
+  redirectTargetOf,
+  resumeUrl,
+} from './flow.js';
 
 export const MFA_PATH = '/login/mfa';
+
+/** Only the count matters (`MAX_CODE_ATTEMPTS`, no waits); the key is forgotten with the interaction. */
+const ATTEMPTS_RULE: ThrottleRule = {
+  free: Number.MAX_SAFE_INTEGER,
+  baseMs: 0,
+  maxMs: 0,
+  forgetMs: INTERACTION_TTL_SECONDS * 1000,
+};
 
 /** Who passes the second factor: the sign-in waiting in the interaction, or the signed-in user (step-up). */
 interface Subject {
@@ -42,22 +58,29 @@ interface Subject {
 export function mfaRoutes(deps: Deps, flow: InteractionFlow): Hono {
   const app = new Hono();
 
+  /**
+   * The interaction and who passes the factor, only when the policy's next step is this page: a code must not
+   * stand in for the password that `prompt=login` or `max_age` asks for, nor start an enrolment out of turn.
+   */
   const load = async (c: Context): Promise<{ interaction: Interaction; subject?: Subject }> => {
     const interaction = await flow.load(c, c.req.query('interaction'));
     const { pending } = interaction.state;
-    if (pending) {
-      const user = await deps.store.users.find(pending.userId);
-      if (user) return { interaction, subject: { user, amr: pending.amr } };
+    const user = pending ? await deps.store.users.find(pending.userId) : undefined;
+    if (pending && !user) {
       // The user was removed meanwhile: the half-finished sign-in is worthless.
       delete interaction.state.pending;
       await flow.save(interaction);
-      return { interaction };
     }
-    const active = await currentSession(c, deps);
-    return active
-      ? { interaction, subject: { user: active.user, amr: active.session.amr } }
+    const { check, session } = await flow.next(c, interaction);
+    if (check?.step !== 'mfa') return { interaction };
+    if (pending && user) return { interaction, subject: { user, amr: pending.amr } };
+    return session
+      ? { interaction, subject: { user: session.user, amr: session.session.amr } }
       : { interaction };
   };
+
+  /** Wrong codes are counted per interaction in the store, atomically: parallel guesses cannot pass the limit. */
+  const attemptsKey = (interaction: Interaction) => `2fa-pending:${sha256(interaction.id)}`;
 
   const action = (interaction: Interaction) =>
     `${MFA_PATH}?interaction=${encodeURIComponent(interaction.id)}`;
@@ -103,7 +126,6 @@ export function mfaRoutes(deps: Deps, flow: InteractionFlow): Hono {
       authTime: deps.clock.now(),
     };
     delete interaction.state.pending;
-    delete interaction.state.codeFailures;
     await startSession(c, deps, signIn, {
       interaction,
       clientId: clientIdOf(interaction.state),
@@ -112,18 +134,15 @@ export function mfaRoutes(deps: Deps, flow: InteractionFlow): Hono {
     rememberDevice(c, deps, subject.user);
   };
 
-  /** A wrong code: counted in the interaction; at `MAX_CODE_ATTEMPTS` the sign-in is dropped. */
-  const wrongCode = async (c: Context, interaction: Interaction): Promise<Response | undefined> => {
-    const failures = (interaction.state.codeFailures ?? 0) + 1;
-    if (failures < MAX_CODE_ATTEMPTS) {
-      interaction.state.codeFailures = failures;
-      await flow.save(interaction);
-      return undefined;
-    }
+  /**
+   * After `MAX_CODE_ATTEMPTS` codes the sign-in is dropped: the user starts again from the password (after a
+   * step-up too), and a new sign-in gets new attempts.
+   */
+  const drop = async (c: Context, interaction: Interaction): Promise<Response> => {
     delete interaction.state.pending;
-    delete interaction.state.codeFailures;
     delete interaction.state.loginAt;
     await flow.save(interaction);
+    await deps.store.throttle.reset(attemptsKey(interaction));
     return c.redirect(`/login?interaction=${encodeURIComponent(interaction.id)}&error=too_many_codes`, 303);
   };
 
@@ -159,15 +178,23 @@ export function mfaRoutes(deps: Deps, flow: InteractionFlow): Hono {
       );
     }
 
+    // Counted before the code is checked, in one atomic step.
+    const attempt = await deps.store.throttle.fail(
+      attemptsKey(interaction),
+      deps.clock.nowMs(),
+      ATTEMPTS_RULE,
+    );
+    if (attempt > MAX_CODE_ATTEMPTS) return drop(c, interaction);
     const result = await verifySecondFactor(deps, subject.user, code, context);
     if (!result.ok) {
       if (result.code === 'throttled') {
         c.header('Retry-After', String(result.retryAfterSeconds ?? 1));
         return renderCode(c, interaction, 'throttled', 429);
       }
-      const dropped = await wrongCode(c, interaction);
-      return dropped ?? renderCode(c, interaction, 'invalid_code', 400);
+      if (attempt === MAX_CODE_ATTEMPTS) return drop(c, interaction);
+      return renderCode(c, interaction, 'invalid_code', 400);
     }
+    await deps.store.throttle.reset(attemptsKey(interaction));
     await complete(c, interaction, subject);
     return c.redirect(resumeUrl(interaction.id), 303);
   });

@@ -241,6 +241,20 @@ describe('account page: two-factor authentication (issue 9)', () => {
     assert.match(mfaAlert(html) ?? '', /Too many attempts/);
   });
 
+  it('the password stands in for a code only within the same throttle: a locked account refuses it too', async () => {
+    const { user, agent } = await signedIn();
+    await enrol(agent);
+    await freshSecondFactor(agent, user);
+    for (let i = 0; i < 5; i++)
+      assert.equal(
+        (await post(agent, ACCOUNT_ACTIONS.mfaDisable, { credential: `wrong-${i}-pw` })).res.status,
+        400,
+      );
+    const locked = await post(agent, ACCOUNT_ACTIONS.mfaDisable, { credential: user.password });
+    assert.equal(locked.res.status, 429);
+    assert.equal((await secondFactorMethods(t.deps, await userRecord(user))).length, 1);
+  });
+
   describe('revoking an app needs a fresh second factor (step-up)', () => {
     let client: TestClient;
     before(async () => {

@@ -174,26 +174,35 @@ describe('the MFA step of hosted sign-in', () => {
   it('throttles wrong codes per account across pending sign-ins, without saying how close they were', async () => {
     const user = await enrolledUser();
     const wrong = user.code() === '123456' ? '654321' : '123456';
+    // Nearly right: the code of two steps ahead, just outside the drift window.
+    const near = user.code(2);
     const texts = new Set<string>();
-    // Two browsers: the count is the account's, not the interaction's.
-    for (const agent of [browser(t), browser(t)]) {
-      const page = await toMfaPage(agent, user);
-      let step = page;
-      for (let i = 0; i < 3; i++) {
-        step = await agent.submit(step.html!, { code: wrong }, t.issuer);
-        if (step.res?.status === 400) texts.add(alertText(step.html!) ?? '');
-      }
-      if (step.res?.status === 429) {
-        assert.ok(step.res.headers.get('retry-after'));
-        // Even the right code waits while the account is throttled.
-        const right = await agent.submit(step.html!, { code: user.code() }, t.issuer);
-        assert.equal(right.res?.status, 429);
-        t.clock.advance(3600);
-        return;
-      }
+    const [a, b] = [browser(t), browser(t)];
+    // Two browsers, two pending sign-ins: the count is the account's (3 + 2 wrong codes, 5 free).
+    const pageA = await toMfaPage(a, user);
+    let stepA = pageA;
+    for (const code of [wrong, near, wrong]) {
+      stepA = await a.submit(stepA.html!, { code }, t.issuer);
+      assert.equal(stepA.res?.status, 400);
+      texts.add(alertText(stepA.html!) ?? '');
     }
-    assert.equal(texts.size, 1);
-    assert.fail('the sixth wrong code should have been throttled');
+    const pageB = await toMfaPage(b, user);
+    let stepB = pageB;
+    for (const code of [near, wrong]) {
+      stepB = await b.submit(stepB.html!, { code }, t.issuer);
+      assert.equal(stepB.res?.status, 400);
+      texts.add(alertText(stepB.html!) ?? '');
+    }
+    assert.equal(texts.size, 1, 'a nearly right code reads like any wrong one');
+    // The sixth attempt waits, even with the right code.
+    const right = await b.submit(stepB.html!, { code: user.code() }, t.issuer);
+    assert.equal(right.res?.status, 429);
+    assert.equal(right.res?.headers.get('retry-after'), '1');
+    assert.match(alertText(right.html!) ?? '', /Too many attempts/);
+    // Once the wait is over, the right code goes through.
+    t.clock.advance(2);
+    const after = await a.submit(stepA.html!, { code: user.code() }, t.issuer);
+    assert.ok(after.external?.searchParams.get('code'));
   });
 
   it('sends a user with MFA who already has a session nowhere new: the session passed the factor', async () => {
@@ -241,7 +250,6 @@ describe('the MFA step of hosted sign-in', () => {
   });
 
   it('steps up a single-factor session when acr_values asks for the second factor', async () => {
-    const user = await enrolledUser();
     // A session from before the user enrolled: password only.
     const plain = await t.addUser({});
     const first = await getCode(t, client, plain);
@@ -261,12 +269,105 @@ describe('the MFA step of hosted sign-in', () => {
     const id = claimsOf(body['id_token']);
     assert.deepEqual(id['amr'], ['pwd', 'otp']);
     assert.equal(id['acr'], 'urn:latchkey:acr:2fa');
-    void user;
+  });
+
+  it('refuses the MFA page out of turn: a code never stands in for the password max_age asks for', async () => {
+    const user = await enrolledUser();
+    const first = await getCode(t, client, user, { otp: () => user.code() });
+    t.clock.advance(3600);
+    const agent = first.agent;
+    const start = await agent.request(
+      `/authorize?${new URLSearchParams({ response_type: 'code', client_id: client.id, redirect_uri: REDIRECT, scope: 'openid', max_age: '60', code_challenge: pkce().challenge, code_challenge_method: 'S256' })}`,
+    );
+    const login = start.headers.get('location') ?? '';
+    assert.match(login, /^\/login\?interaction=/, 'max_age asks for the password');
+    const id = new URL(login, t.issuer).searchParams.get('interaction')!;
+    const resume = `/authorize/resume?interaction=${encodeURIComponent(id)}`;
+    const mfaUrl = `/login/mfa?interaction=${encodeURIComponent(id)}`;
+    // GET: no code form, no enrolment; back to resume, which sends the browser to the password.
+    const get = await agent.request(mfaUrl);
+    assert.equal(get.status, 303);
+    assert.equal(get.headers.get('location'), resume);
+    // POST with a valid code: refused the same way, and the session is not renewed.
+    const csrf = csrfOf(await (await agent.request('/login?interaction=' + encodeURIComponent(id))).text());
+    const session = agent.cookies.get('lk_session');
+    const post = await agent.request(mfaUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ csrf, code: user.code() }).toString(),
+    });
+    assert.equal(post.status, 303);
+    assert.equal(post.headers.get('location'), resume);
+    assert.equal(agent.cookies.get('lk_session'), session);
+  });
+
+  it('loads the MFA page only in the browser the sign-in started in', async () => {
+    const user = await enrolledUser();
+    const page = await toMfaPage(browser(t), user);
+    const other = await browser(t).request(actionOf(page.html!));
+    assert.equal(other.status, 400);
+    assert.match(await other.text(), /interaction_expired/);
+  });
+
+  it('answers a factor whose secret cannot be opened like a wrong code, never a 500', async () => {
+    const user = await enrolledUser();
+    const factor = (await t.deps.store.mfa.findTotp(user.id))!;
+    await t.deps.store.mfa.enrollTotp({ ...factor, secretSealed: 'v1.AAAA.BBBB.CCCC' }, [], {
+      at: t.clock.now(),
+      type: 'test',
+      userId: user.id,
+      clientId: null,
+      ip: null,
+      detail: null,
+    });
+    const agent = browser(t);
+    const page = await toMfaPage(agent, user);
+    const res = await agent.submit(page.html!, { code: user.code() }, t.issuer);
+    assert.equal(res.res?.status, 400);
+    assert.ok(alertText(res.html!));
   });
 
   it('advertises the acr values in discovery', async () => {
     const meta = await json(await t.request('/.well-known/openid-configuration'));
     assert.deepEqual(meta['acr_values_supported'], ['urn:latchkey:acr:1fa', 'urn:latchkey:acr:2fa']);
     assert.ok((meta['claims_supported'] as string[]).includes('acr'));
+  });
+});
+
+describe('the MFA step under parallel guesses (throttle off, so only the per-sign-in limit counts)', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await testApp({ LATCHKEY_THROTTLE: 'off' });
+  });
+  after(() => t.close());
+
+  it('evaluates at most 5 codes for one pending sign-in, however many arrive at once', async () => {
+    const c = await t.addClient({ redirectUris: [REDIRECT], firstParty: true });
+    const user = await t.addUser({});
+    const record = (await t.deps.store.users.find(user.id))!;
+    const { secret } = await enrollTotpNow(t.deps, record, { ip: '127.0.0.1', clientId: null });
+    const right = generateSync({ secret, epoch: t.clock.now() });
+    const wrong = right === '123456' ? '654321' : '123456';
+    const agent = browser(t);
+    const login = await agent.go(
+      `/authorize?${new URLSearchParams({ response_type: 'code', client_id: c.id, redirect_uri: REDIRECT, scope: 'openid', code_challenge: pkce().challenge, code_challenge_method: 'S256' })}`,
+    );
+    const page = await agent.submit(login.html!, { email: user.email, password: user.password }, t.issuer);
+    const action = actionOf(page.html!);
+    const body = new URLSearchParams({ csrf: csrfOf(page.html!), code: wrong }).toString();
+    const post = (b: string) =>
+      agent.request(action, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: b,
+      });
+    const answers = await Promise.all(Array.from({ length: 20 }, () => post(body)));
+    assert.equal(answers.filter((r) => r.status === 400).length, 4, 'four wrong codes re-render the page');
+    assert.ok(answers.every((r) => r.status === 400 || r.status === 303));
+    // The sign-in is gone: even the right code now leads back to the password.
+    const last = await post(new URLSearchParams({ csrf: csrfOf(page.html!), code: right }).toString());
+    assert.equal(last.status, 303);
+    assert.match(last.headers.get('location') ?? '', /^\/authorize\/resume\?/);
+    assert.equal(agent.cookies.has('lk_session'), false);
   });
 });

@@ -97,6 +97,21 @@ describe(`POST /token grant_type=password with MFA, then ${MFA_OTP_GRANT}`, () =
   });
   after(() => t.close());
 
+  it('answers invalid_grant, not a 500, when the TOTP secret cannot be opened (another LATCHKEY_SECRET)', async () => {
+    const user = await enrolledUser(t);
+    const factor = (await t.deps.store.mfa.findTotp(user.id))!;
+    await t.deps.store.mfa.enrollTotp({ ...factor, secretSealed: 'v1.AAAA.BBBB.CCCC' }, [], {
+      at: t.clock.now(),
+      type: 'test',
+      userId: user.id,
+      clientId: null,
+      ip: null,
+      detail: null,
+    });
+    const token = await mfaToken(t, client, user);
+    await expectOAuthError(await sendCode(t, client, user, token, totp(t, user)), 'invalid_grant');
+  });
+
   it('round trip: 403 mfa_required with mfa_token and mfa_methods, then tokens with amr ["pwd","otp"]', async () => {
     const user = await enrolledUser(t);
     const first = await passwordGrant(t, client, user, 'openid profile offline_access');
