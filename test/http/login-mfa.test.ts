@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { generateSync } from 'otplib';
 import { enrollTotpNow, secondFactorMethods } from '../../src/auth/second-factor.js';
 import { type Agent, actionOf, csrfOf, pkce } from '../helpers/agent.js';
+import { breakTotpSecret } from '../helpers/mfa.js';
 import { browser, claimsOf, getCode, json, redeem, type TestClient, verifyJwt } from '../helpers/oauth.js';
 import { type TestApp, testApp } from '../helpers/server.js';
 
@@ -311,15 +312,7 @@ describe('the MFA step of hosted sign-in', () => {
 
   it('answers a factor whose secret cannot be opened like a wrong code, never a 500', async () => {
     const user = await enrolledUser();
-    const factor = (await t.deps.store.mfa.findTotp(user.id))!;
-    await t.deps.store.mfa.enrollTotp({ ...factor, secretSealed: 'v1.AAAA.BBBB.CCCC' }, [], {
-      at: t.clock.now(),
-      type: 'test',
-      userId: user.id,
-      clientId: null,
-      ip: null,
-      detail: null,
-    });
+    await breakTotpSecret(t, user.id);
     const agent = browser(t);
     const page = await toMfaPage(agent, user);
     const res = await agent.submit(page.html!, { code: user.code() }, t.issuer);

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { generateSync } from 'otplib';
 import { enrollTotpNow, MAX_CODE_ATTEMPTS } from '../../src/auth/second-factor.js';
 import { MFA_OTP_GRANT } from '../../src/oauth/token/index.js';
+import { breakTotpSecret } from '../helpers/mfa.js';
 import {
   expectOAuthError,
   type Json,
@@ -99,15 +100,7 @@ describe(`POST /token grant_type=password with MFA, then ${MFA_OTP_GRANT}`, () =
 
   it('answers invalid_grant, not a 500, when the TOTP secret cannot be opened (another LATCHKEY_SECRET)', async () => {
     const user = await enrolledUser(t);
-    const factor = (await t.deps.store.mfa.findTotp(user.id))!;
-    await t.deps.store.mfa.enrollTotp({ ...factor, secretSealed: 'v1.AAAA.BBBB.CCCC' }, [], {
-      at: t.clock.now(),
-      type: 'test',
-      userId: user.id,
-      clientId: null,
-      ip: null,
-      detail: null,
-    });
+    await breakTotpSecret(t, user.id);
     const token = await mfaToken(t, client, user);
     await expectOAuthError(await sendCode(t, client, user, token, totp(t, user)), 'invalid_grant');
   });
