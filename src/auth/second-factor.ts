@@ -85,9 +85,12 @@ export async function secondFactorMethods(
   return factor ? [{ id: factor.id, type: 'totp' }] : [];
 }
 
-/** The label an authenticator app shows: the issuer's host, so two latchkey servers stay apart. */
+/**
+ * The name an authenticator app shows: the issuer's host name, so two latchkey servers stay apart. Without
+ * the port: the key URI format separates the issuer from the account name with a colon.
+ */
 function issuerLabel(deps: Pick<Deps, 'config'>): string {
-  return new URL(deps.config.issuer).host;
+  return new URL(deps.config.issuer).hostname;
 }
 
 /**

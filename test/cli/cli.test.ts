@@ -286,6 +286,9 @@ describe('latchkey CLI', () => {
       assert.deepEqual(Object.keys(out).sort(), ['otpauth_uri', 'recovery_codes', 'secret']);
       assert.match(out.otpauth_uri, /^otpauth:\/\/totp\//);
       assert.ok(out.otpauth_uri.includes(`secret=${out.secret}`));
+      // The key URI label is "issuer:account" with one colon: the issuer name carries no port.
+      const label = decodeURIComponent(out.otpauth_uri.split('?')[0]!.slice('otpauth://totp/'.length));
+      assert.equal(label.split(':').length, 2, label);
       assert.equal(out.recovery_codes.length, 10);
       assert.equal(new Set(out.recovery_codes).size, 10);
       const [event] = await json<Json[]>(['events', '--limit', '1'], env);
