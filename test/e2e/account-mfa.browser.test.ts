@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { generateSync } from 'otplib';
 import type { Browser, Page } from 'playwright-core';
 import { secondFactorMethods } from '../../src/auth/second-factor.js';
-import { launchBrowser } from '../helpers/browser.js';
+import { fillSignIn, launchBrowser } from '../helpers/browser.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 describe('account page: two-factor authentication (Chromium)', () => {
@@ -21,9 +21,7 @@ describe('account page: two-factor authentication (Chromium)', () => {
   /** Signs in on the login page, which then lands on /account. */
   async function signIn(page: Page, user: { email: string; password: string }) {
     await page.goto(`${t.issuer}/login`);
-    await page.getByRole('textbox', { name: 'Email', exact: true }).fill(user.email);
-    await page.getByLabel('Password', { exact: true }).fill(user.password);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await fillSignIn(page, user.email, user.password);
     await page.waitForURL(`${t.issuer}/account`);
   }
 

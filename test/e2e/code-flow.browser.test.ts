@@ -3,18 +3,14 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser } from '../helpers/browser.js';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { fillSignIn, launchBrowser } from '../helpers/browser.js';
 import { type Callback, startCallback } from '../helpers/rp.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const SCREENSHOTS = join(process.cwd(), 'test-results', 'screenshots');
 
-async function signIn(page: Page, email: string, password: string) {
-  await page.getByRole('textbox', { name: 'Email', exact: true }).fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-}
+const signIn = fillSignIn;
 
 interface Rp {
   config: oidc.Configuration;

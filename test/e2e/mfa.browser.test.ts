@@ -4,15 +4,11 @@ import * as oidc from 'openid-client';
 import { generateSync } from 'otplib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { enrollTotpNow } from '../../src/auth/second-factor.js';
-import { launchBrowser } from '../helpers/browser.js';
+import { fillSignIn, launchBrowser } from '../helpers/browser.js';
 import { type Callback, startCallback } from '../helpers/rp.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
-async function signIn(page: Page, email: string, password: string) {
-  await page.getByRole('textbox', { name: 'Email', exact: true }).fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-}
+const signIn = fillSignIn;
 
 async function enterCode(page: Page, code: string) {
   await page.getByRole('textbox', { name: 'Authentication code', exact: true }).fill(code);
