@@ -1,4 +1,4 @@
-import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 // Times are epoch seconds throughout. JSON columns hold arrays of strings.
 
@@ -287,4 +287,62 @@ export const mfaTokens = sqliteTable(
     spentAt: integer('spent_at'),
   },
   (t) => [index('mfa_tokens_expires').on(t.expiresAt)],
+);
+
+/**
+ * Upstream OpenID providers ("Continue with …", SPEC §4). The client secret is sealed with `LATCHKEY_SECRET`.
+ * `issuer` is where discovery starts; for a multi-tenant Entra ID entry the discovered issuer is a template
+ * (`…/{tenantid}/v2.0`) that each ID token's `tid` completes.
+ */
+export const providers = sqliteTable('providers', {
+  slug: text('slug').primaryKey(),
+  name: text('name').notNull(),
+  kind: text('kind', { enum: ['oidc', 'google', 'azure'] }).notNull(),
+  issuer: text('issuer').notNull(),
+  /** Entra ID: the tenant id, `organizations` or `common`. */
+  tenant: text('tenant'),
+  clientId: text('client_id').notNull(),
+  clientSecretSealed: text('client_secret_sealed').notNull(),
+  tokenAuth: text('token_auth', { enum: ['client_secret_basic', 'client_secret_post'] })
+    .notNull()
+    .default('client_secret_basic'),
+  /** Entra ID tenants whose email addresses are trusted as verified. */
+  trustedTenants: text('trusted_tenants', { mode: 'json' }).$type<string[]>().notNull().default([]),
+  enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/**
+ * A user's link to an upstream identity: the upstream issuer (the ID token's `iss`) and `sub`, never the email
+ * alone. One provider per user. No foreign key to `providers`: removing a provider must not silently unlink.
+ */
+export const federatedIdentities = sqliteTable(
+  'federated_identities',
+  {
+    userId: text('user_id')
+      .primaryKey()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    providerSlug: text('provider_slug').notNull(),
+    issuer: text('issuer').notNull(),
+    subject: text('subject').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('federated_identities_issuer_subject').on(t.issuer, t.subject)],
+);
+
+/** Single-use links that let a user set a password (after an admin unlink; later reset and invitation). */
+export const passwordTokens = sqliteTable(
+  'password_tokens',
+  {
+    hash: text('hash').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    purpose: text('purpose', { enum: ['set', 'reset', 'invite'] }).notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    usedAt: integer('used_at'),
+  },
+  (t) => [index('password_tokens_user').on(t.userId), index('password_tokens_expires').on(t.expiresAt)],
 );

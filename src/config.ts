@@ -63,6 +63,8 @@ export interface Config {
   readonly throttle: boolean;
   /** `LATCHKEY_REQUIRE_MFA=on`: every sign-in, to every client, passes a second factor. */
   readonly requireMfa: boolean;
+  /** `LATCHKEY_PASSWORD_LOGIN=off`: upstream providers only; the login page is a provider chooser. */
+  readonly passwordLogin: boolean;
   /** Addresses and CIDRs whose `X-Forwarded-For` / `Forwarded` headers are believed (`LATCHKEY_TRUSTED_PROXIES`). */
   readonly trustedProxies: readonly string[];
   readonly secureCookies: boolean;
@@ -323,6 +325,9 @@ export function loadConfig(env: Env = process.env): Config {
   const requireMfaRaw = (env['LATCHKEY_REQUIRE_MFA'] || 'off').toLowerCase();
   if (!['on', 'off'].includes(requireMfaRaw))
     throw new ConfigError(`LATCHKEY_REQUIRE_MFA must be "on" or "off", got "${requireMfaRaw}"`);
+  const passwordLoginRaw = (env['LATCHKEY_PASSWORD_LOGIN'] || 'on').toLowerCase();
+  if (!['on', 'off'].includes(passwordLoginRaw))
+    throw new ConfigError(`LATCHKEY_PASSWORD_LOGIN must be "on" or "off", got "${passwordLoginRaw}"`);
   const trustedProxies = parseTrustedProxies(env['LATCHKEY_TRUSTED_PROXIES']);
   const configFile = env['LATCHKEY_CONFIG'] || undefined;
   const seed = configFile
@@ -337,6 +342,7 @@ export function loadConfig(env: Env = process.env): Config {
     secret: loadSecret(env, dbPath),
     throttle: throttleRaw === 'on',
     requireMfa: requireMfaRaw === 'on',
+    passwordLogin: passwordLoginRaw === 'on',
     trustedProxies,
     secureCookies: issuer.startsWith('https:'),
     seed,

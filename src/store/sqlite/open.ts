@@ -10,6 +10,7 @@ import { clientStore } from './clients.js';
 import { codeStore } from './codes.js';
 import { consentStore } from './consents.js';
 import { eventStore } from './events.js';
+import { identityStore, passwordTokenStore, providerStore } from './federation.js';
 import { grantStore } from './grants.js';
 import { interactionStore } from './interactions.js';
 import { keyStore } from './keys.js';
@@ -105,6 +106,9 @@ export function createSqliteStore(path: string, options: SqliteOptions = {}): Sq
     consents: consentStore(cx),
     throttle: throttleStore(cx),
     mfa: mfaStore(cx),
+    providers: providerStore(cx),
+    identities: identityStore(cx),
+    passwordTokens: passwordTokenStore(cx),
     events: eventStore(cx),
     bulk: bulkStore(cx),
     sweep: sweeper(cx),

@@ -11,6 +11,7 @@ const EXPIRING: [table: string, column: string][] = [
   ['sessions', 'expires_at'],
   ['grants', 'expires_at'],
   ['mfa_tokens', 'expires_at'],
+  ['password_tokens', 'expires_at'],
 ];
 
 export function sweeper({ raw }: SqliteContext): Store['sweep'] {

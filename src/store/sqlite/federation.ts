@@ -1,0 +1,131 @@
+import { and, asc, eq, gt, isNull, ne } from 'drizzle-orm';
+import * as s from '../../../db/schema.sqlite.js';
+import type {
+  FederatedIdentity,
+  IdentityStore,
+  PasswordToken,
+  PasswordTokenStore,
+  Provider,
+  ProviderStore,
+  User,
+} from '../types.js';
+import {
+  endUserSessions,
+  lazily,
+  revokeUserGrants,
+  type SqliteContext,
+  selectBy,
+  writeEvent,
+} from './shared.js';
+
+export function providerStore({ db }: SqliteContext) {
+  const q = lazily({ bySlug: () => selectBy(db, s.providers, s.providers.slug, 'slug') });
+  return {
+    create: async (provider) =>
+      db.insert(s.providers).values(provider).onConflictDoNothing().run().changes === 1,
+    find: async (slug) => q.bySlug.get({ slug }) as Provider | undefined,
+    list: async () => db.select().from(s.providers).orderBy(asc(s.providers.slug)).all(),
+    setEnabled: async (slug, enabled, now) =>
+      db.update(s.providers).set({ enabled, updatedAt: now }).where(eq(s.providers.slug, slug)).run()
+        .changes === 1,
+    remove: async (slug) => db.delete(s.providers).where(eq(s.providers.slug, slug)).run().changes === 1,
+  } satisfies ProviderStore;
+}
+
+export function identityStore(cx: SqliteContext) {
+  const { raw, db } = cx;
+  const q = lazily({
+    byUser: () => selectBy(db, s.federatedIdentities, s.federatedIdentities.userId, 'userId'),
+  });
+  const find = (issuer: string, subject: string) =>
+    db
+      .select()
+      .from(s.federatedIdentities)
+      .where(and(eq(s.federatedIdentities.issuer, issuer), eq(s.federatedIdentities.subject, subject)))
+      .get() as FederatedIdentity | undefined;
+  return {
+    find: async (issuer, subject) => find(issuer, subject),
+    findByUser: async (userId) => q.byUser.get({ userId }) as FederatedIdentity | undefined,
+    createUser: async (user, identity, event) =>
+      raw.transaction(() => {
+        if (find(identity.issuer, identity.subject)) return undefined;
+        const taken = db.select({ id: s.users.id }).from(s.users).where(eq(s.users.email, user.email)).get();
+        if (taken) return undefined;
+        const row: User = { ...user, updatedAt: user.createdAt };
+        db.insert(s.users).values(row).run();
+        db.insert(s.federatedIdentities)
+          .values({ ...identity, userId: user.id })
+          .run();
+        writeEvent(cx, { ...event, userId: user.id });
+        return row;
+      })(),
+    link: async (identity, keepSessionHash, now, event) =>
+      raw.transaction(() => {
+        if (q.byUser.get({ userId: identity.userId }) || find(identity.issuer, identity.subject))
+          return false;
+        db.insert(s.federatedIdentities).values(identity).run();
+        db.update(s.users)
+          .set({ passwordHash: null, updatedAt: now })
+          .where(eq(s.users.id, identity.userId))
+          .run();
+        const sessions = db
+          .update(s.sessions)
+          .set({ endedAt: now })
+          .where(
+            and(
+              eq(s.sessions.userId, identity.userId),
+              isNull(s.sessions.endedAt),
+              ...(keepSessionHash ? [ne(s.sessions.idHash, keepSessionHash)] : []),
+            ),
+          )
+          .run().changes;
+        writeEvent(cx, { ...event, detail: { ...event.detail, ended_sessions: sessions } });
+        return true;
+      })(),
+    unlink: async (userId, token, now, event) =>
+      raw.transaction(() => {
+        const removed = db
+          .delete(s.federatedIdentities)
+          .where(eq(s.federatedIdentities.userId, userId))
+          .run().changes;
+        if (removed === 0) return false;
+        const sessions = endUserSessions(cx, userId, now);
+        const grants = revokeUserGrants(cx, userId, now);
+        db.insert(s.passwordTokens).values(token).run();
+        writeEvent(cx, { ...event, detail: { ...event.detail, sessions, grants } });
+        return true;
+      })(),
+  } satisfies IdentityStore;
+}
+
+export function passwordTokenStore(cx: SqliteContext) {
+  const { raw, db } = cx;
+  const q = lazily({ byHash: () => selectBy(db, s.passwordTokens, s.passwordTokens.hash, 'hash') });
+  return {
+    save: async (token) => {
+      db.insert(s.passwordTokens).values(token).run();
+    },
+    find: async (hash) => q.byHash.get({ hash }) as PasswordToken | undefined,
+    redeem: async (hash, passwordHash, now, event) =>
+      raw.transaction(() => {
+        const token = q.byHash.get({ hash }) as PasswordToken | undefined;
+        const spent = db
+          .update(s.passwordTokens)
+          .set({ usedAt: now })
+          .where(
+            and(
+              eq(s.passwordTokens.hash, hash),
+              isNull(s.passwordTokens.usedAt),
+              gt(s.passwordTokens.expiresAt, now),
+            ),
+          )
+          .run().changes;
+        if (spent === 0 || !token) return false;
+        db.update(s.users).set({ passwordHash, updatedAt: now }).where(eq(s.users.id, token.userId)).run();
+        const sessions = endUserSessions(cx, token.userId, now);
+        const grants = revokeUserGrants(cx, token.userId, now);
+        writeEvent(cx, { ...event, userId: token.userId, detail: { ...event.detail, sessions, grants } });
+        return true;
+      })(),
+  } satisfies PasswordTokenStore;
+}
