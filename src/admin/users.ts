@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { enrollTotpNow, type FactorContext, removeSecondFactor } from '../auth/second-factor.js';
+import { randomToken, sha256 } from '../crypto/hash.js';
 import {
   checkPassword,
   hashPassword,
@@ -132,4 +133,51 @@ export async function resetUserMfa(deps: Deps, ref: string): Promise<User> {
   if (!(await removeSecondFactor(deps, user, ADMIN_FACTOR_CONTEXT, 'mfa_reset')))
     throw new AdminError(`user "${ref}" has no two-factor authentication to reset`, 'not_found');
   return user;
+}
+
+/** Where a set-password link leads; the page is `src/interaction/set-password.ts`. */
+export const SET_PASSWORD_PATH = '/password/set';
+/** How long a set-password link works. */
+export const SET_PASSWORD_TTL_SECONDS = 24 * 3600;
+
+export interface SetPasswordLink {
+  user: User;
+  /** Works once; the store keeps only the token's SHA-256. */
+  url: string;
+  expiresAt: number;
+}
+
+/**
+ * `user unlink`: removes the user's upstream link, ends the user's sessions, revokes the user's refresh tokens
+ * and saves a single-use set-password token, in one unit of work; the user then chooses a password (SPEC §4).
+ * The link is handed back for the admin to pass on because there is no mail yet; a later issue mails it.
+ */
+export async function unlinkUser(
+  deps: Pick<Deps, 'store' | 'clock' | 'config'>,
+  ref: string,
+): Promise<SetPasswordLink> {
+  const user = await findUser(deps, ref);
+  const noLink = () => new AdminError(`user "${ref}" has no linked provider`, 'not_found');
+  // Read first only to name the provider in the audit row; the unit of work decides.
+  const identity = await deps.store.identities.findByUser(user.id);
+  if (!identity) throw noLink();
+  const now = deps.clock.now();
+  const token = randomToken();
+  const expiresAt = now + SET_PASSWORD_TTL_SECONDS;
+  const unlinked = await deps.store.identities.unlink(
+    user.id,
+    { hash: sha256(token), userId: user.id, purpose: 'set', createdAt: now, expiresAt, usedAt: null },
+    now,
+    {
+      at: now,
+      type: 'user_unlinked',
+      userId: user.id,
+      clientId: null,
+      ip: null,
+      detail: { provider: identity.providerSlug },
+    },
+  );
+  if (!unlinked) throw noLink();
+  // The token is base64url: nothing in it needs escaping.
+  return { user, url: `${deps.config.issuer}${SET_PASSWORD_PATH}?token=${token}`, expiresAt };
 }

@@ -11,6 +11,7 @@ import {
   removeUser,
   resetUserMfa,
   setUserPassword,
+  unlinkUser,
 } from '../admin/users.js';
 import { AdminError, type AdminField } from '../admin/validate.js';
 import { ConfigError, loadConfig } from '../config.js';
@@ -205,6 +206,23 @@ const commands: Record<string, Command> = {
       out.result(
         { reset: true, id: user.id, email: user.email },
         `two-factor authentication removed for ${user.email}`,
+      );
+    },
+  },
+  'user unlink': {
+    usage: 'user unlink <id|email>',
+    summary:
+      "remove a user's provider link and end their sessions; prints a set-password link that works once, for 24 hours",
+    options: {},
+    async run(_v, p, out) {
+      const ref = one(p, 'user id or email');
+      const { user, url, expiresAt } = await withDeps((deps) => unlinkUser(deps, ref));
+      out.result({ id: user.id, email: user.email, set_password_url: url, expires_at: expiresAt }, () =>
+        [
+          `unlinked ${user.email}; their sessions are ended`,
+          'hand this link to the user to choose a password (it works once, for 24 hours):',
+          url,
+        ].join('\n'),
       );
     },
   },

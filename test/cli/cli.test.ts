@@ -13,6 +13,7 @@ import { buildDeps } from '../../src/deps.js';
 import { jsonLog } from '../../src/log.js';
 import { packageRoot } from '../../src/paths.js';
 import { createSqliteStore } from '../../src/store/sqlite/index.js';
+import { linkUpstream } from '../helpers/identity.js';
 import { basic, form, startTestServer, type TestServer, tempDir } from '../helpers/server.js';
 
 // The real bin, compiled (`npm test` builds first: see "pretest").
@@ -91,6 +92,7 @@ describe('latchkey CLI', () => {
         'user set-password',
         'user mfa-enroll',
         'user mfa-reset',
+        'user unlink',
         'client add',
         'client list',
         'client remove',
@@ -256,6 +258,50 @@ describe('latchkey CLI', () => {
       assert.equal(event?.['type'], 'user_removed');
       assert.equal(event?.['userId'], out['id']);
       assert.equal((await fails(['user', 'remove', 'grace@example.test'], env)).error, 'not_found');
+    });
+  });
+
+  describe('provider links', () => {
+    /** A user added by the CLI and linked to an upstream identity on the same database file. */
+    async function linkedUser(email: string): Promise<Json> {
+      const user = await json(['user', 'add', '--email', email, '--password', 'a-long-passphrase'], env);
+      await withStore((s) => linkUpstream(s, user['id'] as string, Math.floor(Date.now() / 1000)));
+      return user;
+    }
+
+    it('user unlink prints a set-password link that works once, for 24 hours, and audits it', async () => {
+      const user = await linkedUser('linked@example.test');
+      const before = Math.floor(Date.now() / 1000);
+      const out = await json(['user', 'unlink', 'Linked@example.test'], env);
+      assert.deepEqual(Object.keys(out).sort(), ['email', 'expires_at', 'id', 'set_password_url']);
+      assert.equal(out['id'], user['id']);
+      assert.equal(out['email'], 'linked@example.test');
+      const url = new URL(out['set_password_url'] as string);
+      assert.equal(url.pathname, '/password/set');
+      const token = url.searchParams.get('token')!;
+      assert.ok((out['expires_at'] as number) >= before + 24 * 3600);
+      await withStore(async (s) => {
+        assert.equal(await s.identities.findByUser(user['id'] as string), undefined, 'the link is gone');
+        assert.equal((await s.passwordTokens.find(sha256(token)))?.userId, user['id'], 'stored hashed');
+      });
+      const [event] = await json<Json[]>(['events', '--limit', '1'], env);
+      assert.equal(event?.['type'], 'user_unlinked');
+      assert.equal(event?.['userId'], user['id']);
+
+      const other = await linkedUser('linked-too@example.test');
+      const human = await run(['user', 'unlink', other['id'] as string], env);
+      assert.equal(human.code, 0, human.stderr);
+      assert.match(human.stdout, /^http:\/\/\S+\/password\/set\?token=[\w-]{43}$/m);
+      assert.match(human.stdout, /works once, for 24 hours/);
+    });
+
+    it('user unlink of a user without a link fails in one line', async () => {
+      const r = await run(['user', 'unlink', 'linked@example.test'], env);
+      assert.notEqual(r.code, 0);
+      assert.equal(r.stdout, '');
+      assert.equal(r.stderr, 'latchkey: user "linked@example.test" has no linked provider\n');
+      assert.equal((await fails(['user', 'unlink', 'nobody@example.test'], env)).error, 'not_found');
+      await fails(['user', 'unlink'], env, 2);
     });
   });
 
