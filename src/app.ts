@@ -13,6 +13,7 @@ import { InteractionFlow } from './interaction/flow.js';
 import { loginRoutes } from './interaction/login.js';
 import { mfaRoutes } from './interaction/mfa.js';
 import { resumeRoutes, signInEnding } from './interaction/resume.js';
+import { setPasswordRoutes } from './interaction/set-password.js';
 import { authorizationEnding } from './oauth/authorize/ending.js';
 import { authorizeRoutes } from './oauth/authorize/index.js';
 import { type Capabilities, discoveryRoutes } from './oauth/discovery.js';
@@ -84,9 +85,10 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
     '/logout',
     '/account',
     '/account/*',
+    '/password/set',
   ])
     app.use(path, pageErrors());
-  for (const path of ['/login', '/login/mfa', '/consent']) app.use(path, csrf(deps));
+  for (const path of ['/login', '/login/mfa', '/consent', '/password/set']) app.use(path, csrf(deps));
   app.use('/account', requireSession(deps, '/account'));
   app.use('/account/*', requireSession(deps, '/account'), csrf(deps));
 
@@ -122,6 +124,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
   app.route('/', consentRoutes(deps, flow));
   app.route('/', logoutRoutes(deps));
   app.route('/', accountRoutes(deps, flow));
+  app.route('/', setPasswordRoutes(deps));
 
   const allowed = allowedMethods(app);
   app.notFound((c) => {

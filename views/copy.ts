@@ -29,6 +29,7 @@ export type Code =
   // passwords
   | 'weak_password'
   | 'password_mismatch'
+  | 'invalid_link'
   // device flow (RFC 8628)
   | 'invalid_user_code'
   | 'expired_user_code'
@@ -73,6 +74,7 @@ export const messages = {
 
   weak_password: 'Choose a password of 8 to 256 characters that isn’t a commonly used one.',
   password_mismatch: 'The passwords don’t match.',
+  invalid_link: 'This link has expired or was already used. Ask your administrator for a new one.',
 
   invalid_user_code: 'That code isn’t valid. Check the code on your device and try again.',
   expired_user_code: 'That code has expired. Start again on your device to get a new one.',

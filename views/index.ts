@@ -24,4 +24,10 @@ export {
   RecoveryCodes,
   TotpSetup,
 } from './mfa.js';
+export {
+  PasswordSetPage,
+  type PasswordSetPageProps,
+  SetPasswordPage,
+  type SetPasswordPageProps,
+} from './set-password.js';
 export { stylesheet } from './styles.js';
