@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ErrorPage, formPostScript, stylesheet } from '../views/index.js';
 import type { Deps } from './deps.js';
+import { federationRoutes } from './federation/routes.js';
 import { csrf, requireSession } from './http/browser.js';
 import { trustedProxies } from './http/net.js';
 import { MAX_BODY_BYTES } from './http/params.js';
@@ -84,6 +85,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
     '/logout',
     '/account',
     '/account/*',
+    '/federation/*',
   ])
     app.use(path, pageErrors());
   for (const path of ['/login', '/login/mfa', '/consent']) app.use(path, csrf(deps));
@@ -122,6 +124,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
   app.route('/', consentRoutes(deps, flow));
   app.route('/', logoutRoutes(deps));
   app.route('/', accountRoutes(deps, flow));
+  app.route('/', federationRoutes(deps, flow));
 
   const allowed = allowedMethods(app);
   app.notFound((c) => {
