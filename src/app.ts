@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ErrorPage, formPostScript, stylesheet } from '../views/index.js';
 import type { Deps } from './deps.js';
+import { federationRoutes } from './federation/routes.js';
 import { csrf, requireSession } from './http/browser.js';
 import { trustedProxies } from './http/net.js';
 import { MAX_BODY_BYTES } from './http/params.js';
@@ -86,6 +87,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
     '/account',
     '/account/*',
     '/password/set',
+    '/federation/*',
   ])
     app.use(path, pageErrors());
   for (const path of ['/login', '/login/mfa', '/consent', '/password/set']) app.use(path, csrf(deps));
@@ -125,6 +127,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
   app.route('/', logoutRoutes(deps));
   app.route('/', accountRoutes(deps, flow));
   app.route('/', setPasswordRoutes(deps));
+  app.route('/', federationRoutes(deps, flow));
 
   const allowed = allowedMethods(app);
   app.notFound((c) => {

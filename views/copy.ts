@@ -26,6 +26,8 @@ export type Code =
   | 'provider_disabled'
   | 'provider_error'
   | 'state_mismatch'
+  | 'identity_used'
+  | 'password_login_off'
   // passwords
   | 'weak_password'
   | 'password_mismatch'
@@ -71,6 +73,10 @@ export const messages = {
   provider_disabled: 'Signing in with this provider is turned off.',
   provider_error: 'The sign-in provider didn’t respond as expected. Please try again later.',
   state_mismatch: 'This sign-in attempt couldn’t be verified. Please start again.',
+  identity_used:
+    'This provider account is already linked to another account here. Sign in with it, or link a different one.',
+  password_login_off:
+    'Signing in with a password is turned off here. Continue with a sign-in provider instead.',
 
   weak_password: 'Choose a password of 8 to 256 characters that isn’t a commonly used one.',
   password_mismatch: 'The passwords don’t match.',

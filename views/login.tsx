@@ -17,10 +17,20 @@ export interface LoginPageProps {
   error?: Code;
   clientName?: string;
   providers: LoginProvider[];
+  /** `false` (`LATCHKEY_PASSWORD_LOGIN=off`): the page is a provider chooser only, without the form. */
+  passwordLogin?: boolean;
 }
 
 /** Posts `csrf`, `email`, `password`. */
-export function LoginPage({ action, csrf, email, error, clientName, providers }: LoginPageProps) {
+export function LoginPage({
+  action,
+  csrf,
+  email,
+  error,
+  clientName,
+  providers,
+  passwordLogin = true,
+}: LoginPageProps) {
   return (
     <Layout title="Sign in">
       <div class="card-header">
@@ -46,42 +56,46 @@ export function LoginPage({ action, csrf, email, error, clientName, providers }:
               </li>
             ))}
           </ul>
-          <div class="divider">
-            <span>or</span>
-          </div>
+          {passwordLogin && (
+            <div class="divider">
+              <span>or</span>
+            </div>
+          )}
         </>
       )}
-      <form method="post" action={action} class="stack">
-        <CsrfField token={csrf} />
-        <div class="field">
-          <label for="email">Email</label>
-          <input
-            id="email"
-            name="email"
-            type="email"
-            autocomplete="username"
-            autocapitalize="none"
-            spellcheck={false}
-            required
-            autofocus={!email}
-            value={email ?? ''}
-          />
-        </div>
-        <div class="field">
-          <label for="password">Password</label>
-          <input
-            id="password"
-            name="password"
-            type="password"
-            autocomplete="current-password"
-            required
-            autofocus={!!email}
-          />
-        </div>
-        <button type="submit" class="button button-primary">
-          Sign in
-        </button>
-      </form>
+      {passwordLogin && (
+        <form method="post" action={action} class="stack">
+          <CsrfField token={csrf} />
+          <div class="field">
+            <label for="email">Email</label>
+            <input
+              id="email"
+              name="email"
+              type="email"
+              autocomplete="username"
+              autocapitalize="none"
+              spellcheck={false}
+              required
+              autofocus={!email}
+              value={email ?? ''}
+            />
+          </div>
+          <div class="field">
+            <label for="password">Password</label>
+            <input
+              id="password"
+              name="password"
+              type="password"
+              autocomplete="current-password"
+              required
+              autofocus={!!email}
+            />
+          </div>
+          <button type="submit" class="button button-primary">
+            Sign in
+          </button>
+        </form>
+      )}
     </Layout>
   );
 }

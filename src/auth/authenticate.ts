@@ -22,6 +22,9 @@ export type Authentication =
 
 export type Authenticated = Extract<Authentication, { status: 'authenticated' }>;
 
+/** A first factor that passed: complete, or waiting for the second. */
+export type FirstFactorPassed = Exclude<Authentication, { status: 'failed' }>;
+
 export interface SignInContext {
   /** The client's address, for the per-address throttle and the audit log. */
   ip: string;
@@ -43,7 +46,7 @@ export async function afterFactor(
   amr: Amr[],
   authTime: number,
   context: Omit<SignInContext, 'ip'>,
-): Promise<Authentication> {
+): Promise<FirstFactorPassed> {
   const methods = await secondFactorMethods(deps, user);
   const required = secondFactorRequired({
     enrolled: methods.length > 0,

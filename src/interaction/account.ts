@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { type AccountMfa, AccountPage, type Code } from '../../views/index.js';
+import { authenticatePassword } from '../auth/authenticate.js';
 import { secondFactorFresh } from '../auth/factors.js';
 import {
   beginTotpEnrolment,
@@ -14,11 +15,15 @@ import {
   verifySecondFactor,
 } from '../auth/second-factor.js';
 import type { Deps } from '../deps.js';
+import { enabledProviders, LINKED_RETURN_TO, startPath, usableProvider } from '../federation/chooser.js';
 import { type ActiveSession, clearSessionCookie, csrfToken } from '../http/browser.js';
+import { isKnownDevice } from '../http/device.js';
 import { clientIp } from '../http/net.js';
 import { readForm } from '../http/params.js';
 import { qrDataUri } from '../http/qr.js';
 import { htmlPage } from '../http/render.js';
+import { allowFormTargets } from '../http/security.js';
+import { OAuthError } from '../oauth/errors.js';
 import { scopeDescriptions } from '../oauth/scope.js';
 import { type InteractionFlow, resumeUrl } from './flow.js';
 
@@ -37,6 +42,7 @@ const NOTICES: ReadonlySet<string> = new Set<Code>([
   'app_revoked',
   'mfa_disabled',
   'second_factor_confirmed',
+  'provider_linked',
 ]);
 
 /**
@@ -97,10 +103,18 @@ export function accountRoutes(deps: Deps, flow: InteractionFlow): Hono {
     c: Context,
     active: ActiveSession,
     mfa: AccountMfa,
-    options: { notice?: string; status?: number } = {},
+    options: { notice?: string; status?: number; error?: Code } = {},
   ): Promise<Response> {
     const { user, session: current } = active;
     const now = deps.clock.now();
+    const linked = await deps.store.identities.findByUser(user.id);
+    const linkedProvider = linked ? await deps.store.providers.find(linked.providerSlug) : undefined;
+    const linkable = linked || user.passwordHash === null ? [] : await enabledProviders(deps);
+    // "Link <name>" posts here and is sent on to the provider: form-action must let the redirects through.
+    allowFormTargets(
+      c,
+      linkable.map((p) => p.issuer),
+    );
     const sessions = await deps.store.sessions.listActiveForUser(user.id, now);
     const grants = await deps.store.grants.listActiveForUser(user.id, now);
     const byClient = new Map<string, { scopes: Set<string>; grantedAt: number }>();
@@ -136,10 +150,12 @@ export function accountRoutes(deps: Deps, flow: InteractionFlow): Hono {
         })),
         apps,
         mfa,
-        providers: [],
+        providers: linkable.map((p) => ({ slug: p.slug, name: p.name })),
+        ...(linked ? { linkedProvider: { name: linkedProvider?.name ?? linked.providerSlug } } : {}),
         actions: ACCOUNT_ACTIONS,
         signOutHref: '/logout',
         ...(options.notice ? { notice: options.notice } : {}),
+        ...(options.error ? { error: options.error } : {}),
       }),
       options.status,
     );
@@ -227,6 +243,40 @@ export function accountRoutes(deps: Deps, flow: InteractionFlow): Hono {
       detail: null,
     });
     return c.redirect('/account?notice=app_revoked', 303);
+  });
+
+  /**
+   * "Link <provider>" (SPEC §4): the password again (a presence proof, throttled like the login page), and a
+   * fresh second factor where one is enrolled; then the upstream sign-in, whose callback links the provider.
+   */
+  app.post('/account/link/:slug', async (c) => {
+    const active = c.get('session');
+    const { user } = active;
+    const provider = await usableProvider(deps, c.req.param('slug'));
+    if (user.passwordHash === null || (await deps.store.identities.findByUser(user.id)))
+      throw new OAuthError('invalid_request', 'this account is linked to a provider already', {
+        page: 'identity_used',
+      });
+    if (await needsFreshSecondFactor(deps, active)) return stepUp(c, flow);
+    const password = (await readForm(c)).get('password') ?? '';
+    const result = await authenticatePassword(deps, user.email, password, {
+      ip: clientIp(c),
+      knownDevice: (u) => isKnownDevice(c, deps, u),
+    });
+    if (result.status === 'failed') {
+      if (result.retryAfterSeconds) c.header('Retry-After', String(result.retryAfterSeconds));
+      if (result.code !== 'throttled') c.header('WWW-Authenticate', 'Form realm="latchkey"');
+      const status = result.code === 'throttled' ? 429 : 401;
+      return render(c, active, await mfaState(active), { error: result.code, status });
+    }
+    // The password proves who is at the keyboard; the sign-in it would start is not used.
+    if (result.user.id !== user.id) throw new OAuthError('invalid_request', 'the account changed meanwhile');
+    const { id } = await flow.create(c, {
+      kind: 'signin',
+      returnTo: LINKED_RETURN_TO,
+      link: { userId: user.id, slug: provider.slug },
+    });
+    return c.redirect(startPath(provider.slug, { interaction: id }), 303);
   });
 
   /** SPEC §3: ends every session of the user and revokes all of the user's refresh tokens. */

@@ -25,6 +25,23 @@ export interface Progress {
   consentGiven?: boolean;
   /** A sign-in made here that still waits for its second factor: it is never a session until done. */
   pending?: { userId: string; amr: string[]; authTime: number };
+  /**
+   * A sign-in at an upstream provider, sent and not yet back (src/federation/routes.ts): removed at the callback
+   * before the code is redeemed, so a callback counts once. `stateHash`: SHA-256 of the `state` sent upstream.
+   */
+  upstream?: UpstreamAttempt;
+}
+
+export interface UpstreamAttempt {
+  slug: string;
+  stateHash: string;
+  nonce: string;
+  /** The PKCE code verifier (RFC 7636 §4.1). */
+  verifier: string;
+  /** `link`: a signed-in user links the provider (account page); `signin`: a sign-in through it. */
+  intent: 'signin' | 'link';
+  /** For `link`: the user whose session asked for it; the callback must still be in that user's session. */
+  userId?: string;
 }
 
 export interface AuthorizeState extends Progress {
@@ -45,6 +62,8 @@ export interface SignInState extends Progress {
   returnTo: string;
   /** A sensitive action on the account page: the user confirms with a second factor first (step-up). */
   freshSecondFactor?: boolean;
+  /** The account page's "Link <provider>": the upstream sign-in links this provider to this user. */
+  link?: { userId: string; slug: string };
 }
 
 export type InteractionState = AuthorizeState | DeviceState | SignInState;

@@ -2,15 +2,17 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type { Code } from '../../views/index.js';
 import { LoginPage } from '../../views/index.js';
-import { type Authentication, authenticatePassword } from '../auth/authenticate.js';
+import { type Authentication, authenticatePassword, type FirstFactorPassed } from '../auth/authenticate.js';
 import { ACR_2FA } from '../auth/factors.js';
 import type { Deps } from '../deps.js';
+import { enabledProviders, startPath, usableProvider } from '../federation/chooser.js';
 import { csrfToken, startSession } from '../http/browser.js';
 import { isKnownDevice, rememberDevice } from '../http/device.js';
 import { clientIp } from '../http/net.js';
 import { readForm } from '../http/params.js';
 import { htmlPage } from '../http/render.js';
 import { allowFormTargets } from '../http/security.js';
+import { OAuthError } from '../oauth/errors.js';
 import {
   clientIdOf,
   type Interaction,
@@ -48,6 +50,50 @@ export async function secondFactorContext(
   };
 }
 
+/** `LATCHKEY_PASSWORD_LOGIN=off`: the login page is a provider chooser, and no password is taken. */
+export const passwordLoginOff = () =>
+  new OAuthError('invalid_request', 'password sign-in is turned off', {
+    status: 403,
+    page: 'password_login_off',
+  });
+
+/**
+ * After a first factor (a password, an upstream provider): a sign-in that needs its second factor waits in the
+ * interaction (a plain `signin` one is made when there is none); a complete one becomes the session. Either way
+ * the browser goes on to the next step, or straight back to `returnTo` when no interaction is behind it.
+ */
+export async function finishFirstFactor(
+  c: Context,
+  deps: Deps,
+  flow: InteractionFlow,
+  result: FirstFactorPassed,
+  interaction: Interaction | undefined,
+  returnTo: string,
+): Promise<Response> {
+  const { user, amr, authTime } = result;
+  if (result.status === 'second_factor_required') {
+    // Not a session yet: the sign-in waits in the interaction for its second factor.
+    const target: Interaction =
+      interaction ?? (await flow.create<InteractionState>(c, { kind: 'signin', returnTo }));
+    target.state.pending = { userId: user.id, amr, authTime };
+    target.state.loginAt = authTime;
+    await flow.save(target);
+    return c.redirect(resumeUrl(target.id), 303);
+  }
+  if (interaction) {
+    interaction.state.loginAt = authTime;
+    delete interaction.state.pending;
+  }
+  // The session, the interaction's progress and the audit row in one unit of work.
+  await startSession(c, deps, result, {
+    interaction,
+    clientId: interaction ? clientIdOf(interaction.state) : null,
+    ip: clientIp(c),
+  });
+  rememberDevice(c, deps, user);
+  return c.redirect(interaction ? resumeUrl(interaction.id) : returnTo, 303);
+}
+
 /** The hosted sign-in page (SPEC §5); CSRF and page errors come from the middleware in app.ts. */
 export function loginRoutes(deps: Deps, flow: InteractionFlow): Hono {
   const app = new Hono();
@@ -67,15 +113,20 @@ export function loginRoutes(deps: Deps, flow: InteractionFlow): Hono {
     const client = clientId ? await deps.store.clients.find(clientId) : undefined;
     // The sign-in may end at the client (a redirect after the form's own): form-action must allow it.
     if (interaction) allowFormTargets(c, [redirectTargetOf(interaction.state)]);
+    const returnTo = safeReturnTo(c.req.query('return_to'));
     const action = interaction
       ? `/login?interaction=${encodeURIComponent(interaction.id)}`
-      : `/login?return_to=${encodeURIComponent(safeReturnTo(c.req.query('return_to')))}`;
+      : `/login?return_to=${encodeURIComponent(returnTo)}`;
     return htmlPage(
       c,
       LoginPage({
         action,
         csrf: csrfToken(c, deps),
-        providers: [],
+        providers: (await enabledProviders(deps)).map((p) => ({
+          name: p.name,
+          href: startPath(p.slug, interaction ? { interaction: interaction.id } : { returnTo }),
+        })),
+        passwordLogin: deps.config.passwordLogin,
         ...(client ? { clientName: client.name } : {}),
         ...(props.email ? { email: props.email } : {}),
         ...(props.error ? { error: props.error } : {}),
@@ -86,6 +137,12 @@ export function loginRoutes(deps: Deps, flow: InteractionFlow): Hono {
 
   app.get('/login', async (c) => {
     const interaction = await interactionOf(c);
+    // `idp=<slug>` on /authorize: the login step is that provider's sign-in.
+    const idpHint = interaction?.state.kind === 'authorize' ? interaction.state.request.idpHint : undefined;
+    if (interaction && idpHint !== undefined) {
+      const provider = await usableProvider(deps, idpHint);
+      return c.redirect(startPath(provider.slug, { interaction: interaction.id }), 303);
+    }
     const hint = interaction ? loginHintOf(interaction.state) : undefined;
     // The MFA page sends the user back here after too many wrong codes: the one message it may carry.
     const error = c.req.query('error') === 'too_many_codes' ? ('too_many_codes' as const) : undefined;
@@ -93,6 +150,7 @@ export function loginRoutes(deps: Deps, flow: InteractionFlow): Hono {
   });
 
   app.post('/login', async (c) => {
+    if (!deps.config.passwordLogin) throw passwordLoginOff();
     const interaction = await interactionOf(c);
     const form = await readForm(c);
     const email = form.get('email') ?? '';
@@ -109,34 +167,7 @@ export function loginRoutes(deps: Deps, flow: InteractionFlow): Hono {
       c.header('WWW-Authenticate', 'Form realm="latchkey"');
       return render(c, interaction, { email, error: result.code }, 401);
     }
-    const { user, amr, authTime } = result;
-    if (result.status === 'second_factor_required') {
-      // Not a session yet: the sign-in waits in the interaction for its second factor.
-      const pending = { userId: user.id, amr, authTime };
-      const target: Interaction =
-        interaction ??
-        (await flow.create<InteractionState>(c, {
-          kind: 'signin',
-          returnTo: safeReturnTo(c.req.query('return_to')),
-        }));
-      target.state.pending = pending;
-      target.state.loginAt = authTime;
-      await flow.save(target);
-      return c.redirect(resumeUrl(target.id), 303);
-    }
-    if (interaction) {
-      interaction.state.loginAt = authTime;
-      delete interaction.state.pending;
-    }
-    // The session, the interaction's progress and the audit row in one unit of work.
-    await startSession(c, deps, result, {
-      interaction,
-      clientId: interaction ? clientIdOf(interaction.state) : null,
-      ip: clientIp(c),
-    });
-    rememberDevice(c, deps, user);
-    if (!interaction) return c.redirect(safeReturnTo(c.req.query('return_to')), 303);
-    return c.redirect(resumeUrl(interaction.id), 303);
+    return finishFirstFactor(c, deps, flow, result, interaction, safeReturnTo(c.req.query('return_to')));
   });
 
   return app;

@@ -136,6 +136,17 @@ export function checkNonce(params: Params, responseType: ResponseType): string |
   return nonce;
 }
 
+/**
+ * `idp=<slug>` (as Keycloak's `kc_idp_hint`): the login step goes straight to that upstream provider. Whether
+ * it exists and is enabled is decided when the login step is reached (the `provider_disabled` page).
+ */
+export function checkIdpHint(params: Params): string | null {
+  const idp = params.get('idp') ?? null;
+  if (idp !== null && (idp.length === 0 || idp.length > 32))
+    throw invalidRequest('"idp" must be a provider slug of 1 to 32 characters');
+  return idp;
+}
+
 /** RFC 8707 §2: only a resource on the client's allow-list; a redirect error (`invalid_target`). */
 export function checkResource(client: Client, params: Params): string | null {
   return checkAllowedResource(client, params.get('resource')) ?? null;

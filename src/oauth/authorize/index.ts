@@ -6,6 +6,7 @@ import { type Params, readForm, readQuery } from '../../http/params.js';
 import { redirectErrors } from '../../http/render.js';
 import { OAuthError } from '../errors.js';
 import {
+  checkIdpHint,
   checkIdTokenHint,
   checkNonce,
   checkNoRequestObject,
@@ -58,6 +59,7 @@ async function authorize(c: Context, deps: Deps, begin: BeginInteraction, params
   const idTokenHintSub = await checkIdTokenHint(deps, params);
   const resource = checkResource(client, params);
   const loginHint = params.get('login_hint')?.slice(0, 254) ?? null;
+  const idpHint = checkIdpHint(params);
   // Voluntary acr values (OIDC Core §3.1.2.1): the ones latchkey knows are kept, others ignored.
   const acrValues = (params.get('acr_values') ?? '')
     .split(' ')
@@ -76,6 +78,7 @@ async function authorize(c: Context, deps: Deps, begin: BeginInteraction, params
     prompt,
     maxAge,
     loginHint,
+    ...(idpHint ? { idpHint } : {}),
     ...(acrValues.length ? { acrValues: [...new Set(acrValues)] } : {}),
     idTokenHintSub,
     resource,

@@ -14,6 +14,8 @@ export interface AuthorizationRequest {
   prompt: string[];
   maxAge: number | null;
   loginHint: string | null;
+  /** `idp=<slug>`: the upstream provider the login step goes straight to (optional: older interactions lack it). */
+  idpHint?: string;
   /**
    * OIDC Core §3.1.2.1 `acr_values`, the ones latchkey knows (`urn:latchkey:acr:2fa` asks for a second factor).
    * Optional: interactions saved before it existed have none.

@@ -14,6 +14,7 @@ export const password: GrantHandler = {
     // RFC 9700 §2.4: the password grant only for a client that can keep a secret (a public one registered
     // with it before `client add` refused that still cannot use it).
     if (client.isPublic) throw unauthorizedClient('a public client cannot use the password grant');
+    if (!deps.config.passwordLogin) throw unauthorizedClient('password sign-in is turned off');
     const username = params.require('username');
     const pass = params.require('password');
     const requested = parseScope(params.get('scope'));

@@ -1,0 +1,247 @@
+import { decodeJwt } from 'jose';
+import * as oidc from 'openid-client';
+import type { Deps } from '../deps.js';
+import type { Provider } from '../store/types.js';
+
+/** Discovery and every later request to an upstream give up after this: `provider_error`, never a hang. */
+export const UPSTREAM_TIMEOUT_SECONDS = 10;
+
+export const UPSTREAM_SCOPE = 'openid email profile';
+
+/** Microsoft's multi-tenant discovery documents (`/organizations/v2.0`, `/common/v2.0`) name a template issuer. */
+const TENANT_PLACEHOLDER = '{tenantid}';
+
+/** A `tid` put into an issuer URL must be a plain identifier (Entra tenant ids are GUIDs). */
+const TENANT_ID = /^[A-Za-z0-9-]{1,64}$/;
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** An upstream that failed or answered badly: the route turns it into `provider_error`; `message` is only logged. */
+export class UpstreamError extends Error {
+  override name = 'UpstreamError';
+}
+
+/** What the callback learnt about the user: the ID token's claims completed by userinfo. */
+export interface UpstreamIdentity {
+  /** The ID token's `iss`, as validated (for a multi-tenant issuer, the template completed with `tid`). */
+  issuer: string;
+  subject: string;
+  claims: Record<string, unknown>;
+}
+
+interface Entry {
+  key: string;
+  config: oidc.Configuration;
+}
+
+/**
+ * One openid-client `Configuration` per provider, discovered on first use and kept while the provider's row
+ * is unchanged. Only providers that exist reach here (the slug comes from the URL), so the cache holds at most
+ * one entry per provider; a failed discovery is not kept, so the next sign-in tries again.
+ */
+export class Upstreams {
+  private readonly cache = new Map<string, Entry>();
+
+  constructor(private readonly deps: Pick<Deps, 'sealer'>) {}
+
+  async configuration(provider: Provider): Promise<oidc.Configuration> {
+    const key = [provider.issuer, provider.clientId, provider.createdAt, provider.updatedAt].join('\n');
+    const cached = this.cache.get(provider.slug);
+    if (cached?.key === key) return cached.config;
+    const config = await this.discover(provider);
+    this.cache.set(provider.slug, { key, config });
+    return config;
+  }
+
+  /** The authorization request (authorization code, PKCE S256, `state`, `nonce`). */
+  async authorizationUrl(
+    provider: Provider,
+    request: { redirectUri: string; state: string; nonce: string; verifier: string },
+  ): Promise<URL> {
+    const config = await this.configuration(provider);
+    return oidc.buildAuthorizationUrl(config, {
+      redirect_uri: request.redirectUri,
+      scope: UPSTREAM_SCOPE,
+      response_type: 'code',
+      state: request.state,
+      nonce: request.nonce,
+      code_challenge: await oidc.calculatePKCECodeChallenge(request.verifier),
+      code_challenge_method: 'S256',
+    });
+  }
+
+  /**
+   * Redeems the code at the callback and lets openid-client validate the answer: the authorization response
+   * (`state`, `iss`), the ID token's signature, `iss`, `aud`, `nonce` and expiry; then userinfo for the same
+   * `sub` when the provider has it.
+   */
+  async exchange(
+    provider: Provider,
+    callbackUrl: URL,
+    checks: { state: string; nonce: string; verifier: string },
+  ): Promise<UpstreamIdentity> {
+    try {
+      let config = await this.configuration(provider);
+      const metadata = config.serverMetadata();
+      if (metadata.issuer.includes(TENANT_PLACEHOLDER))
+        config = await this.completedIssuer(provider, config, callbackUrl, checks.verifier);
+      const tokens = await oidc.authorizationCodeGrant(config, callbackUrl, {
+        pkceCodeVerifier: checks.verifier,
+        expectedState: checks.state,
+        expectedNonce: checks.nonce,
+        idTokenExpected: true,
+      });
+      const idClaims = tokens.claims();
+      if (!idClaims) throw new UpstreamError('no ID token');
+      const userinfo = metadata.userinfo_endpoint
+        ? await oidc.fetchUserInfo(config, tokens.access_token, idClaims.sub)
+        : {};
+      // The ID token is what openid-client verified: its claims win over userinfo's.
+      return {
+        issuer: idClaims.iss,
+        subject: idClaims.sub,
+        claims: { ...userinfo, ...idClaims },
+      };
+    } catch (err) {
+      if (err instanceof UpstreamError) throw err;
+      throw new UpstreamError(describe(err), { cause: err });
+    }
+  }
+
+  private async discover(provider: Provider): Promise<oidc.Configuration> {
+    const secret = this.deps.sealer.open(provider.clientSecretSealed);
+    const options: oidc.DiscoveryRequestOptions = {
+      timeout: UPSTREAM_TIMEOUT_SECONDS,
+      ...(isLoopbackHttp(provider.issuer) ? { execute: [oidc.allowInsecureRequests] } : {}),
+    };
+    // Entra ID's multi-tenant documents name `{tenantid}` as their issuer, which can never equal the URL
+    // discovery starts from: they are fetched by their full URL (openid-client then skips its equality check)
+    // and checked here instead. openid-client's own Entra handling only covers login.microsoftonline.com;
+    // this is the one path, tested on loopback.
+    const server =
+      provider.kind === 'azure'
+        ? new URL(`${provider.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`)
+        : new URL(provider.issuer);
+    let config: oidc.Configuration;
+    try {
+      config = await oidc.discovery(server, provider.clientId, secret, clientAuth(provider, secret), options);
+    } catch (err) {
+      throw new UpstreamError(`discovery of ${provider.issuer} failed: ${describe(err)}`, { cause: err });
+    }
+    if (provider.kind === 'azure') {
+      const { issuer } = config.serverMetadata();
+      const expected = issuer.includes(TENANT_PLACEHOLDER)
+        ? issuer.replace(TENANT_PLACEHOLDER, provider.tenant ?? '')
+        : issuer;
+      if (expected !== provider.issuer)
+        throw new UpstreamError(`discovery of ${provider.issuer} names the issuer ${issuer}`);
+    }
+    return config;
+  }
+
+  /**
+   * A multi-tenant issuer is a template: each ID token's `iss` must be the template completed with the token's
+   * own `tid`. openid-client checks `iss` against its Configuration's issuer (its public API has no hook for a
+   * per-token issuer), and a code is single use. So the token response is fetched once and kept (a), the
+   * still unverified ID token gives `tid` (b), a Configuration is made for the completed issuer (c), and
+   * `authorizationCodeGrant` then runs on the kept response instead of the network (d): openid-client checks
+   * the signature, `iss`, `aud`, `nonce` and expiry against the completed issuer, skipping nothing.
+   */
+  private async completedIssuer(
+    provider: Provider,
+    template: oidc.Configuration,
+    callbackUrl: URL,
+    verifier: string,
+  ): Promise<oidc.Configuration> {
+    const metadata = template.serverMetadata();
+    const tokenEndpoint = metadata.token_endpoint;
+    // (a) the token request as openid-client makes it, the answer kept as it came.
+    let kept: { status: number; headers: [string, string][]; body: string } | undefined;
+    const capture = this.copy(provider, metadata, metadata.issuer);
+    capture[oidc.customFetch] = async (url, options) => {
+      const response = await fetch(url, options as RequestInit);
+      kept = { status: response.status, headers: [...response.headers], body: await response.text() };
+      // Nothing is processed here: the answer is validated below, against the completed issuer.
+      throw new UpstreamError('kept');
+    };
+    const code = callbackUrl.searchParams.get('code') ?? '';
+    await oidc
+      .genericGrantRequest(capture, 'authorization_code', {
+        code,
+        redirect_uri: `${callbackUrl.origin}${callbackUrl.pathname}`,
+        code_verifier: verifier,
+      })
+      .catch((err: unknown) => {
+        if (!kept) throw err;
+      });
+    if (!kept) throw new UpstreamError('the token endpoint gave no answer');
+    // (b) `tid` from the unverified token: it only chooses the issuer the token is then verified against.
+    let tid: unknown;
+    try {
+      const body = JSON.parse(kept.body) as { id_token?: unknown };
+      tid = typeof body.id_token === 'string' ? decodeJwt(body.id_token)['tid'] : undefined;
+    } catch {
+      // Not a token response: the replay below lets openid-client report what it is.
+    }
+    if (tid !== undefined && (typeof tid !== 'string' || !TENANT_ID.test(tid)))
+      throw new UpstreamError('the ID token has a "tid" that is not a tenant id');
+    // (c) No `tid`: the template stays the issuer, which no token can match, so (d) refuses it.
+    const completed = this.copy(
+      provider,
+      metadata,
+      typeof tid === 'string' ? metadata.issuer.replace(TENANT_PLACEHOLDER, tid) : metadata.issuer,
+    );
+    // (d) the token endpoint answers from what was kept, once; the keys (jwks_uri) and userinfo are fetched.
+    const replay = kept;
+    let replayed = false;
+    completed[oidc.customFetch] = async (url, options) => {
+      if (url !== tokenEndpoint) return fetch(url, options as RequestInit);
+      if (replayed) throw new UpstreamError('the token response was replayed twice');
+      replayed = true;
+      return new Response(replay.body, { status: replay.status, headers: replay.headers });
+    };
+    return completed;
+  }
+
+  /** A Configuration made from discovered metadata, with the issuer given, set up like a discovered one. */
+  private copy(provider: Provider, metadata: oidc.ServerMetadata, issuer: string): oidc.Configuration {
+    const secret = this.deps.sealer.open(provider.clientSecretSealed);
+    const config = new oidc.Configuration(
+      { ...metadata, issuer },
+      provider.clientId,
+      secret,
+      clientAuth(provider, secret),
+    );
+    config.timeout = UPSTREAM_TIMEOUT_SECONDS;
+    if (isLoopbackHttp(provider.issuer)) oidc.allowInsecureRequests(config);
+    return config;
+  }
+}
+
+function clientAuth(provider: Provider, secret: string): oidc.ClientAuth {
+  return provider.tokenAuth === 'client_secret_post'
+    ? oidc.ClientSecretPost(secret)
+    : oidc.ClientSecretBasic(secret);
+}
+
+/** Plain http is allowed only to a loopback issuer (tests, local development). */
+function isLoopbackHttp(issuer: string): boolean {
+  try {
+    const url = new URL(issuer);
+    return url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname);
+  } catch {
+    return false;
+  }
+}
+
+/** For the log: the error and its cause chain, without the response body (which may carry tokens). */
+function describe(err: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = err;
+  for (let depth = 0; current instanceof Error && depth < 4; depth++) {
+    const code = (current as { code?: unknown }).code;
+    parts.push(`${current.message}${typeof code === 'string' ? ` (${code})` : ''}`);
+    current = current.cause;
+  }
+  return parts.length ? parts.join(': ') : String(err);
+}
