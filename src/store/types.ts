@@ -499,8 +499,8 @@ export interface IdentityStore {
   /** A first upstream sign-in: the user and the link in one unit of work. `undefined` when the email or the identity is taken. */
   createUser(user: NewUser, identity: FederatedIdentity, event: NewAuditEvent): Promise<User | undefined>;
   /**
-   * Links a signed-in user to an upstream identity, removes the password and ends the user's other sessions
-   * (all but `keepSessionHash`): one unit of work. `false` when the user has a link already or the identity
+   * Links a signed-in user to an upstream identity, removes the password, ends the user's other sessions (all
+   * but `keepSessionHash`) and revokes the grants not issued through that session: one unit of work. `false` when the user has a link already or the identity
    * is linked to someone.
    */
   link(

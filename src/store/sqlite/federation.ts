@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, isNull, ne } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull, ne, or } from 'drizzle-orm';
 import * as s from '../../../db/schema.sqlite.js';
 import type {
   FederatedIdentity,
@@ -79,7 +79,21 @@ export function identityStore(cx: SqliteContext) {
             ),
           )
           .run().changes;
-        writeEvent(cx, { ...event, detail: { ...event.detail, ended_sessions: sessions } });
+        // Like a password change (SPEC §3): what the old credential obtained elsewhere stops working too.
+        const grants = db
+          .update(s.grants)
+          .set({ revokedAt: now })
+          .where(
+            and(
+              eq(s.grants.userId, identity.userId),
+              isNull(s.grants.revokedAt),
+              ...(keepSessionHash
+                ? [or(isNull(s.grants.sessionHash), ne(s.grants.sessionHash, keepSessionHash))]
+                : []),
+            ),
+          )
+          .run().changes;
+        writeEvent(cx, { ...event, detail: { ...event.detail, ended_sessions: sessions, grants } });
         return true;
       })(),
     unlink: async (userId, token, now, event) =>
