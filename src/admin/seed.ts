@@ -24,6 +24,11 @@ const SEED_KEYS: Readonly<Record<AdminField, string>> = {
   email: 'email',
   password: 'password',
   description: 'description',
+  slug: 'slug',
+  issuer: 'issuer',
+  tenant: 'tenant',
+  tokenAuth: 'token_auth',
+  trustedTenants: 'trusted_tenants',
 };
 
 /** The built-in scopes: creates what is missing, never duplicates (the registry lists them). */
