@@ -41,11 +41,15 @@ export interface SeedScope {
 }
 export interface SeedProvider {
   slug: string;
-  issuer: string;
+  /** Not for `google`; for `azure`, it replaces the public cloud's issuer. */
+  issuer?: string | undefined;
+  tenant?: string | undefined;
   client_id: string;
   client_secret: string;
   name?: string | undefined;
   enabled?: boolean | undefined;
+  token_auth?: 'client_secret_basic' | 'client_secret_post' | undefined;
+  trusted_tenants?: string[] | undefined;
 }
 export interface Seed {
   clients: SeedClient[];
@@ -229,6 +233,18 @@ const CLIENT_KEYS = new Set([
   'refresh_reuse_grace',
 ]);
 
+const PROVIDER_KEYS = new Set([
+  'slug',
+  'issuer',
+  'tenant',
+  'client_id',
+  'client_secret',
+  'name',
+  'enabled',
+  'token_auth',
+  'trusted_tenants',
+]);
+
 /** Reads and validates the `LATCHKEY_CONFIG` file; every problem names the file and the field. */
 export function loadSeed(file: string): Seed {
   let text: string;
@@ -298,13 +314,18 @@ export function loadSeed(file: string): Seed {
   });
   const providers = r.list(doc, 'providers').map((v, i): SeedProvider => {
     const p = `providers[${i}]`;
+    for (const key of Object.keys(v))
+      if (!PROVIDER_KEYS.has(key)) r.fail(`${p}.${key}`, 'is not a known provider field');
     return {
       slug: r.str(v, p, 'slug', true),
-      issuer: r.str(v, p, 'issuer', true),
+      issuer: r.str(v, p, 'issuer'),
+      tenant: r.str(v, p, 'tenant'),
       client_id: r.str(v, p, 'client_id', true),
       client_secret: r.str(v, p, 'client_secret', true),
       name: r.str(v, p, 'name'),
       enabled: r.bool(v, p, 'enabled'),
+      token_auth: r.oneOf(v, p, 'token_auth', ['client_secret_basic', 'client_secret_post'] as const),
+      trusted_tenants: r.strs(v, p, 'trusted_tenants'),
     };
   });
   return { clients, users, scopes, providers };

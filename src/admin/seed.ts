@@ -2,6 +2,7 @@ import { ConfigError } from '../config.js';
 import type { Deps } from '../deps.js';
 import { BUILTIN_SCOPES } from '../oauth/scope.js';
 import { createClient } from './clients.js';
+import { addProvider } from './providers.js';
 import { addScope } from './scopes.js';
 import { createUser } from './users.js';
 import { AdminError, type AdminField, checkEmail } from './validate.js';
@@ -24,6 +25,11 @@ const SEED_KEYS: Readonly<Record<AdminField, string>> = {
   email: 'email',
   password: 'password',
   description: 'description',
+  slug: 'slug',
+  issuer: 'issuer',
+  tenant: 'tenant',
+  tokenAuth: 'token_auth',
+  trustedTenants: 'trusted_tenants',
 };
 
 /** The built-in scopes: creates what is missing, never duplicates (the registry lists them). */
@@ -34,7 +40,9 @@ export async function seedBuiltinScopes(deps: Pick<Deps, 'store' | 'clock'>): Pr
 }
 
 /** The `LATCHKEY_CONFIG` seed: creates what is missing, never duplicates. */
-export async function seedConfigFile(deps: Pick<Deps, 'store' | 'clock' | 'config' | 'log'>): Promise<void> {
+export async function seedConfigFile(
+  deps: Pick<Deps, 'store' | 'clock' | 'config' | 'log' | 'sealer'>,
+): Promise<void> {
   const { store, config } = deps;
 
   const file = config.configFile ?? 'LATCHKEY_CONFIG';
@@ -94,9 +102,21 @@ export async function seedConfigFile(deps: Pick<Deps, 'store' | 'clock' | 'confi
       }),
     );
   }
-  if (seed.providers.length) {
-    deps.log.warn('upstream providers in the config file are not supported yet; ignored', {
-      count: seed.providers.length,
-    });
+  // Like clients: an entry already there is left as it is (the CLI may have disabled it since).
+  for (const [i, p] of seed.providers.entries()) {
+    if (await store.providers.find(p.slug)) continue;
+    await at(`providers[${i}]`, () =>
+      addProvider(deps, {
+        slug: p.slug,
+        clientId: p.client_id,
+        clientSecret: p.client_secret,
+        ...(p.issuer !== undefined ? { issuer: p.issuer } : {}),
+        ...(p.tenant !== undefined ? { tenant: p.tenant } : {}),
+        ...(p.name !== undefined ? { name: p.name } : {}),
+        ...(p.enabled !== undefined ? { enabled: p.enabled } : {}),
+        ...(p.token_auth !== undefined ? { tokenAuth: p.token_auth } : {}),
+        trustedTenants: p.trusted_tenants ?? [],
+      }),
+    );
   }
 }

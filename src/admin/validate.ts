@@ -18,7 +18,12 @@ export type AdminField =
   | 'refreshReuseGraceSeconds'
   | 'email'
   | 'password'
-  | 'description';
+  | 'description'
+  | 'slug'
+  | 'issuer'
+  | 'tenant'
+  | 'tokenAuth'
+  | 'trustedTenants';
 
 /**
  * Something an admin action accepted but that deserves a second look, worded per audience like an
@@ -60,6 +65,9 @@ const FORBIDDEN_SCHEMES = new Set(['javascript:', 'data:', 'vbscript:', 'file:',
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
+/** RFC 8252 §7.3: the loopback names plain http is tolerated on (`url.hostname` keeps IPv6 brackets). */
+export const isLoopbackHost = (url: URL): boolean => LOOPBACK_HOSTS.has(url.hostname);
+
 /**
  * RFC 6749 §3.1.2: absolute, no fragment; RFC 8252 §7.1 private-use schemes for native apps. No `*`:
  * redirect URIs match exactly (RFC 9700 §2.1), so a wildcard would only mislead whoever reads it.
@@ -83,7 +91,7 @@ export function checkRedirectUri(
   if (url.hash || uri.includes('#')) throw fail('must not contain a fragment (RFC 6749 §3.1.2)');
   if (FORBIDDEN_SCHEMES.has(url.protocol)) throw fail('uses a forbidden scheme');
   if ((url.protocol === 'http:' || url.protocol === 'https:') && !url.hostname) throw fail('has no host');
-  if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
+  if (url.protocol === 'http:' && !isLoopbackHost(url)) {
     warn(
       new AdminWarning(
         `"${uri}" is plain http off loopback: codes and tokens sent to it can be read on the network (use https)`,

@@ -2,6 +2,13 @@ import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { bulkSeed } from '../admin/bulk.js';
 import { createClient, describeClient, rotateClientSecret } from '../admin/clients.js';
 import { rotateKeys } from '../admin/keys.js';
+import {
+  addProvider,
+  describeProvider,
+  listProviders,
+  removeProvider,
+  setProviderEnabled,
+} from '../admin/providers.js';
 import { addScope, listScopes } from '../admin/scopes.js';
 import { seedBuiltinScopes } from '../admin/seed.js';
 import {
@@ -18,6 +25,7 @@ import { ConfigError, loadConfig } from '../config.js';
 import { buildDeps, type Deps } from '../deps.js';
 import { jsonLog } from '../log.js';
 import { openStore } from '../store/index.js';
+import type { Provider } from '../store/types.js';
 import { Output, table } from './output.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -27,6 +35,8 @@ interface Command {
   usage: string;
   summary: string;
   options: Options;
+  /** Where this command's flags differ from `CLI_FLAGS` (which names fields as other commands do). */
+  flags?: Partial<Record<AdminField, string>>;
   run(values: Values, positionals: string[], out: Output): Promise<void>;
 }
 
@@ -64,7 +74,16 @@ const CLI_FLAGS: Readonly<Record<AdminField, string>> = {
   email: '--email',
   password: '--password',
   description: '--description',
+  slug: '--slug',
+  issuer: '--issuer',
+  tenant: '--tenant',
+  tokenAuth: '--token-auth',
+  trustedTenants: '--trusted-tenant',
 };
+
+/** One readable line for a provider. */
+const providerLine = (p: Provider) =>
+  `${p.slug}: ${p.name}, ${p.issuer} (${p.enabled ? 'enabled' : 'disabled'})`;
 
 /**
  * Runs a command on freshly built dependencies. A command writes only what it is about: nothing is
@@ -352,6 +371,85 @@ const commands: Record<string, Command> = {
       );
     },
   },
+  'provider add': {
+    usage:
+      'provider add --slug google|azure|<slug> [--issuer URL] [--tenant T] --client-id ID --client-secret S [--name N] [--disabled] [--token-auth client_secret_basic|client_secret_post] [--trusted-tenant T]...',
+    summary:
+      'register an upstream OpenID provider (google needs no --issuer; azure takes --tenant <id|organizations|common>); the secret is stored sealed',
+    options: {
+      slug: { type: 'string' },
+      issuer: { type: 'string' },
+      tenant: { type: 'string' },
+      'client-id': { type: 'string' },
+      'client-secret': { type: 'string' },
+      name: { type: 'string' },
+      disabled: { type: 'boolean' },
+      'token-auth': { type: 'string' },
+      'trusted-tenant': { type: 'string', multiple: true },
+    },
+    flags: { clientId: '--client-id', clientSecret: '--client-secret' },
+    async run(v, p, out) {
+      if (p.length) throw new UsageError(`unexpected argument "${p[0]}"`);
+      const [slug, clientId, clientSecret] = ['slug', 'client-id', 'client-secret'].map((k) => {
+        const value = str(v, k);
+        if (value === undefined) throw new UsageError(`--${k} is required`);
+        return value;
+      }) as [string, string, string];
+      const provider = await withDeps((deps) =>
+        addProvider(deps, {
+          slug,
+          clientId,
+          clientSecret,
+          ...(str(v, 'issuer') !== undefined ? { issuer: str(v, 'issuer')! } : {}),
+          ...(str(v, 'tenant') !== undefined ? { tenant: str(v, 'tenant')! } : {}),
+          ...(str(v, 'name') !== undefined ? { name: str(v, 'name')! } : {}),
+          ...(str(v, 'token-auth') !== undefined ? { tokenAuth: str(v, 'token-auth')! } : {}),
+          enabled: v['disabled'] !== true,
+          trustedTenants: strs(v, 'trusted-tenant'),
+        }),
+      );
+      out.result(describeProvider(provider), `added provider ${providerLine(provider)}`);
+    },
+  },
+  'provider list': {
+    usage: 'provider list',
+    summary: 'list upstream providers (never their secrets)',
+    options: {},
+    async run(_v, _p, out) {
+      const providers = await withDeps((deps) => listProviders(deps));
+      out.result(providers.map(describeProvider), () => providers.map(providerLine).join('\n') || '(none)');
+    },
+  },
+  'provider enable': {
+    usage: 'provider enable <slug>',
+    summary: 'offer a provider on the sign-in page again',
+    options: {},
+    async run(_v, p, out) {
+      const slug = one(p, 'provider slug');
+      const provider = await withDeps((deps) => setProviderEnabled(deps, slug, true));
+      out.result(describeProvider(provider), `enabled provider ${providerLine(provider)}`);
+    },
+  },
+  'provider disable': {
+    usage: 'provider disable <slug>',
+    summary: 'stop offering a provider; sign-ins through it fail with provider_disabled',
+    options: {},
+    async run(_v, p, out) {
+      const slug = one(p, 'provider slug');
+      const provider = await withDeps((deps) => setProviderEnabled(deps, slug, false));
+      out.result(describeProvider(provider), `disabled provider ${providerLine(provider)}`);
+    },
+  },
+  'provider remove': {
+    usage: 'provider remove <slug>',
+    summary: 'delete a provider entry (linked users keep their link; see user unlink)',
+    options: {},
+    async run(_v, p, out) {
+      const slug = one(p, 'provider slug');
+      await withDeps((deps) => removeProvider(deps, slug));
+      out.result({ removed: true, slug }, `removed provider ${slug}`);
+    },
+  },
   'keys rotate': {
     usage: 'keys rotate',
     summary: 'make new signing keys active; old keys stay in the JWKS until their tokens expire',
@@ -461,7 +559,7 @@ export async function runCli(argv: string[]): Promise<number> {
       return 2;
     }
     if (err instanceof AdminError) {
-      out.error(err.code, err.wording(CLI_FLAGS));
+      out.error(err.code, err.wording({ ...CLI_FLAGS, ...command.flags }));
       return 1;
     }
     if (err instanceof ConfigError) {

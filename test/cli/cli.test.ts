@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from 'jose';
@@ -98,6 +98,11 @@ describe('latchkey CLI', () => {
         'client remove',
         'client rotate-secret',
         'scope add',
+        'provider add',
+        'provider list',
+        'provider enable',
+        'provider disable',
+        'provider remove',
         'keys rotate',
         'events',
         'seed',
@@ -640,6 +645,205 @@ describe('latchkey CLI', () => {
         false,
       );
       assert.equal((await fails(['client', 'remove', spa['client_id'] as string], env)).error, 'not_found');
+    });
+  });
+
+  describe('upstream providers', () => {
+    const SECRETS = ['google-upstream-secret-42', 'azure-upstream-secret-42', 'acme-upstream-secret-42'];
+    const outputs: string[] = [];
+    /** Like `json`, keeping what was printed for the secret check at the end. */
+    const provider = async (args: string[]): Promise<Json> => {
+      const r = await run(['provider', ...args, '--json'], env);
+      outputs.push(r.stdout, r.stderr);
+      assert.equal(r.code, 0, `latchkey provider ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
+      return JSON.parse(r.stdout) as Json;
+    };
+    const refused = async (args: string[], code = 1) => {
+      const r = await run(['provider', ...args], env);
+      outputs.push(r.stdout, r.stderr);
+      assert.equal(r.code, code, r.stderr);
+      assert.equal(r.stdout, '');
+      // A usage error adds the usage line; a refused value is one line.
+      if (code === 1) assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
+      return r.stderr;
+    };
+
+    it('provider add --slug google needs only the client id and secret', async () => {
+      const out = await provider([
+        'add',
+        '--slug',
+        'google',
+        '--client-id',
+        'g-id',
+        '--client-secret',
+        SECRETS[0]!,
+      ]);
+      assert.deepEqual(out, {
+        slug: 'google',
+        issuer: 'https://accounts.google.com',
+        name: 'Google',
+        enabled: true,
+        kind: 'google',
+        client_id: 'g-id',
+        token_auth: 'client_secret_basic',
+        trusted_tenants: [],
+      });
+      const stored = await withStore((s) => s.providers.find('google'));
+      const deps = await buildDeps(loadConfig(env), { log: jsonLog('silent') });
+      try {
+        assert.equal(deps.sealer.open(stored!.clientSecretSealed), SECRETS[0], 'sealed with LATCHKEY_SECRET');
+      } finally {
+        await deps.store.close();
+      }
+    });
+
+    it('provider add --slug azure needs --tenant and builds the Entra ID issuer', async () => {
+      assert.match(
+        await refused(['add', '--slug', 'azure', '--client-id', 'a-id', '--client-secret', SECRETS[1]!]),
+        /^latchkey: --tenant is required for azure/,
+      );
+      assert.match(
+        await refused([
+          'add',
+          '--slug',
+          'azure',
+          '--tenant',
+          'contoso',
+          '--client-id',
+          'a',
+          '--client-secret',
+          'b',
+        ]),
+        /--tenant "contoso" must be a tenant id \(a GUID\), organizations or common/,
+      );
+      const out = await provider([
+        'add',
+        '--slug',
+        'azure',
+        '--tenant',
+        'organizations',
+        '--client-id',
+        'a-id',
+        '--client-secret',
+        SECRETS[1]!,
+        '--trusted-tenant',
+        '72F988BF-86F1-41AF-91AB-2D7CD011DB47',
+        '--disabled',
+      ]);
+      assert.equal(out['issuer'], 'https://login.microsoftonline.com/organizations/v2.0');
+      assert.equal(out['name'], 'Microsoft');
+      assert.equal(out['kind'], 'azure');
+      assert.equal(out['tenant'], 'organizations');
+      assert.equal(out['enabled'], false);
+      assert.deepEqual(out['trusted_tenants'], ['72f988bf-86f1-41af-91ab-2d7cd011db47']);
+    });
+
+    it('provider add for any other slug wants an https issuer (http only on loopback)', async () => {
+      const base = ['add', '--slug', 'acme', '--client-id', 'acme-id', '--client-secret', SECRETS[2]!];
+      assert.match(await refused(base), /^latchkey: --issuer is required\n$/);
+      assert.match(
+        await refused([...base, '--issuer', 'http://idp.example.test']),
+        /^latchkey: --issuer "http:\/\/idp.example.test" must be https/,
+      );
+      assert.match(
+        await refused([...base, '--issuer', 'https://idp.example.test/?x=1']),
+        /query or fragment/,
+      );
+      assert.match(await refused([...base, '--issuer', 'idp.example.test']), /absolute URL/);
+      assert.match(
+        await refused([...base, '--issuer', 'https://idp.example.test', '--tenant', 'common']),
+        /--tenant is only for the azure provider/,
+      );
+      assert.match(
+        await refused([...base, '--issuer', 'https://idp.example.test', '--token-auth', 'private_key_jwt']),
+        /--token-auth must be one of client_secret_basic, client_secret_post/,
+      );
+      assert.match(
+        await refused([
+          'add',
+          '--slug',
+          'Acme!',
+          '--issuer',
+          'https://a.test',
+          '--client-id',
+          'a',
+          '--client-secret',
+          'b',
+        ]),
+        /--slug "Acme!" must be/,
+      );
+      assert.match(
+        await refused(['add', '--slug', 'acme', '--issuer', 'https://a.test'], 2),
+        /--client-id is required/,
+      );
+      const out = await provider([
+        ...base,
+        '--issuer',
+        'http://127.0.0.1:4444/',
+        '--name',
+        'Acme SSO',
+        '--token-auth',
+        'client_secret_post',
+      ]);
+      assert.equal(out['issuer'], 'http://127.0.0.1:4444/', 'kept as given, trailing slash included');
+      assert.equal(out['name'], 'Acme SSO');
+      assert.equal(out['kind'], 'oidc');
+      assert.equal(out['token_auth'], 'client_secret_post');
+    });
+
+    it('provider add refuses a slug that is taken', async () => {
+      const err = await fails(
+        ['provider', 'add', '--slug', 'google', '--client-id', 'x', '--client-secret', 'y'],
+        env,
+      );
+      assert.equal(err.error, 'exists');
+      assert.match(err.message, /--slug "google" is taken/);
+    });
+
+    it('provider list, disable, enable and remove', async () => {
+      const listed = await json<Json[]>(['provider', 'list'], env);
+      assert.deepEqual(
+        listed.map((p) => [p['slug'], p['enabled']]),
+        [
+          ['acme', true],
+          ['azure', false],
+          ['google', true],
+        ],
+      );
+      const text = await run(['provider', 'list'], env);
+      assert.deepEqual(text.stdout.trim().split('\n'), [
+        'acme: Acme SSO, http://127.0.0.1:4444/ (enabled)',
+        'azure: Microsoft, https://login.microsoftonline.com/organizations/v2.0 (disabled)',
+        'google: Google, https://accounts.google.com (enabled)',
+      ]);
+      outputs.push(text.stdout);
+
+      assert.equal((await provider(['disable', 'google']))['enabled'], false);
+      assert.equal((await withStore((s) => s.providers.find('google')))?.enabled, false);
+      const enabled = await provider(['enable', 'azure']);
+      assert.equal(enabled['slug'], 'azure');
+      assert.equal(enabled['enabled'], true);
+      assert.equal((await fails(['provider', 'enable', 'nope'], env)).error, 'not_found');
+
+      assert.deepEqual(await provider(['remove', 'acme']), { removed: true, slug: 'acme' });
+      assert.equal((await fails(['provider', 'remove', 'acme'], env)).error, 'not_found');
+      await fails(['provider', 'disable'], env, 2);
+      assert.deepEqual(
+        (await json<Json[]>(['provider', 'list'], env)).map((p) => p['slug']),
+        ['azure', 'google'],
+      );
+    });
+
+    it('the upstream secret is never printed, nor stored in the clear', async () => {
+      for (const secret of SECRETS)
+        for (const printed of outputs) assert.equal(printed.includes(secret), false, `${secret} printed`);
+      await withStore(async (s) => s.raw.pragma('wal_checkpoint(TRUNCATE)'));
+      const bytes = Buffer.concat(
+        [dbPath, `${dbPath}-wal`].filter((f) => existsSync(f)).map((f) => readFileSync(f)),
+      );
+      for (const secret of SECRETS)
+        assert.equal(bytes.includes(secret), false, `${secret} in the database file`);
+      assert.ok(bytes.includes('g-id'), 'the check reads the real file');
     });
   });
 

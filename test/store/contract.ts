@@ -4,12 +4,15 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import type {
   AuthorizationCode,
   Client,
+  FederatedIdentity,
   Grant,
   Issued,
   MfaToken,
   NewAuditEvent,
   NewUser,
   OpaqueAccessToken,
+  PasswordToken,
+  Provider,
   RefreshToken,
   Session,
   SigningKey,
@@ -215,6 +218,47 @@ function newMfaToken(clientId: string, userId: string, over: Partial<MfaToken> =
     createdAt: NOW,
     expiresAt: NOW + 300,
     spentAt: null,
+    ...over,
+  };
+}
+
+function newProvider(over: Partial<Provider> = {}): Provider {
+  return {
+    slug: uniq('idp'),
+    name: 'Upstream',
+    kind: 'oidc',
+    issuer: 'https://idp.example.test',
+    tenant: null,
+    clientId: 'upstream-client',
+    clientSecretSealed: `v1.sealed.${uniq('upstream-secret')}`,
+    tokenAuth: 'client_secret_basic',
+    trustedTenants: [],
+    enabled: true,
+    createdAt: NOW,
+    updatedAt: NOW,
+    ...over,
+  };
+}
+
+function newIdentity(userId: string, over: Partial<FederatedIdentity> = {}): FederatedIdentity {
+  return {
+    userId,
+    providerSlug: 'google',
+    issuer: 'https://accounts.google.com',
+    subject: uniq('sub'),
+    createdAt: NOW,
+    ...over,
+  };
+}
+
+function newPasswordToken(userId: string, over: Partial<PasswordToken> = {}): PasswordToken {
+  return {
+    hash: uniq('set-password-hash'),
+    userId,
+    purpose: 'set',
+    createdAt: NOW,
+    expiresAt: NOW + 86400,
+    usedAt: null,
     ...over,
   };
 }
@@ -1272,6 +1316,325 @@ export function storeContract(
       });
     });
 
+    describe('providers', () => {
+      it('creates, finds and lists providers by slug; a taken slug answers false', async () => {
+        const azure = newProvider({
+          slug: 'azure',
+          kind: 'azure',
+          tenant: 'organizations',
+          trustedTenants: ['72f988bf-86f1-41af-91ab-2d7cd011db47'],
+          tokenAuth: 'client_secret_post',
+        });
+        const acme = newProvider({ slug: 'acme', enabled: false });
+        assert.equal(await store.providers.create(azure), true);
+        assert.equal(await store.providers.create(acme), true);
+        assert.equal(await store.providers.create(newProvider({ slug: 'azure', name: 'Second' })), false);
+        assert.deepEqual(await store.providers.find('azure'), azure);
+        assert.equal(await store.providers.find('nope'), undefined);
+        assert.deepEqual(await store.providers.list(), [acme, azure]);
+      });
+
+      it('setEnabled() and remove() answer false for an unknown slug', async () => {
+        const p = newProvider();
+        await store.providers.create(p);
+        assert.equal(await store.providers.setEnabled(p.slug, false, NOW + 5), true);
+        assert.deepEqual(await store.providers.find(p.slug), { ...p, enabled: false, updatedAt: NOW + 5 });
+        assert.equal(await store.providers.setEnabled('nope', true, NOW + 5), false);
+        assert.equal(await store.providers.remove(p.slug), true);
+        assert.equal(await store.providers.remove(p.slug), false);
+        assert.deepEqual(await store.providers.list(), []);
+      });
+
+      it('removing a provider leaves the identities linked through it', async () => {
+        const p = newProvider();
+        await store.providers.create(p);
+        const user = newUser({ passwordHash: null });
+        const identity = newIdentity(user.id, { providerSlug: p.slug, issuer: p.issuer });
+        await store.identities.createUser(user, identity, newEvent('user_created'));
+        await store.providers.remove(p.slug);
+        assert.deepEqual(await store.identities.findByUser(user.id), identity);
+      });
+    });
+
+    describe('identities', () => {
+      it('createUser() creates the user and the link with its audit row, found by issuer + sub and by user', async () => {
+        const user = newUser({ passwordHash: null });
+        const identity = newIdentity(user.id);
+        const event = newEvent('user_created', { detail: { via: 'contract', provider: 'google' } });
+        const created = await store.identities.createUser(user, identity, event);
+        assert.deepEqual(created, { ...user, updatedAt: user.createdAt });
+        assert.deepEqual(await store.users.find(user.id), created);
+        assert.deepEqual(await store.identities.find(identity.issuer, identity.subject), identity);
+        assert.deepEqual(await store.identities.findByUser(user.id), identity);
+        assert.equal(await store.identities.find(identity.issuer, 'other-sub'), undefined);
+        assert.equal(
+          await store.identities.find('https://other.example.test', identity.subject),
+          undefined,
+          'the same sub at another issuer is another identity',
+        );
+        assert.deepEqual(await audit(), [{ ...event, userId: user.id }]);
+      });
+
+      it('createUser() refuses a taken email or a taken identity, and writes nothing', async () => {
+        const existing = newUser({ email: 'taken@example.test' });
+        await store.users.create(existing);
+        const byEmail = newUser({ email: 'taken@example.test', passwordHash: null });
+        assert.equal(
+          await store.identities.createUser(byEmail, newIdentity(byEmail.id), newEvent('user_created')),
+          undefined,
+        );
+        assert.equal(await store.users.find(byEmail.id), undefined);
+        assert.equal(await store.identities.findByUser(byEmail.id), undefined);
+
+        const first = newUser({ passwordHash: null });
+        const identity = newIdentity(first.id);
+        await store.identities.createUser(first, identity, newEvent('user_created'));
+        const second = newUser({ passwordHash: null });
+        assert.equal(
+          await store.identities.createUser(
+            second,
+            { ...identity, userId: second.id },
+            newEvent('user_created'),
+          ),
+          undefined,
+        );
+        assert.equal(await store.users.find(second.id), undefined);
+        assert.equal((await audit()).length, 1, 'only the first creation is written');
+      });
+
+      it('createUser() is all or nothing', async () => {
+        const user = newUser({ passwordHash: null });
+        const identity = newIdentity(user.id);
+        await assert.rejects(store.identities.createUser(user, identity, REFUSED_EVENT));
+        assert.equal(await store.users.find(user.id), undefined);
+        assert.equal(await store.identities.find(identity.issuer, identity.subject), undefined);
+      });
+
+      it('link() links, removes the password, ends the other sessions but the given one, with its audit row', async () => {
+        const { user, client } = await owners();
+        const someoneElse = newUser();
+        await store.users.create(someoneElse);
+        const current = newSession(user.id);
+        const others = [newSession(user.id), newSession(user.id)];
+        const theirs = newSession(someoneElse.id);
+        for (const s of [current, ...others, theirs]) await store.sessions.create(s);
+        const grant = newGrant(client.id, user.id, { sessionHash: others[0]!.idHash });
+        await store.tokens.issue({ grant });
+        const identity = newIdentity(user.id);
+        const event = newEvent('provider_linked', { userId: user.id });
+
+        assert.equal(await store.identities.link(identity, current.idHash, NOW + 5, event), true);
+        assert.deepEqual(await store.identities.findByUser(user.id), identity);
+        const linked = await store.users.find(user.id);
+        assert.equal(linked?.passwordHash, null, 'the password is gone');
+        assert.equal(linked?.updatedAt, NOW + 5);
+        assert.deepEqual(
+          (await store.sessions.listActiveForUser(user.id, NOW)).map((s) => s.idHash),
+          [current.idHash],
+          'the session that linked goes on',
+        );
+        for (const s of others) assert.equal((await store.sessions.find(s.idHash))?.endedAt, NOW + 5);
+        assert.equal(
+          (await store.sessions.find(theirs.idHash))?.endedAt,
+          null,
+          'another user’s session stays',
+        );
+        assert.deepEqual(await audit(), [{ ...event, detail: { via: 'contract', ended_sessions: 2 } }]);
+      });
+
+      it('link() without a session to keep ends them all', async () => {
+        const { user } = await owners();
+        const sessions = [newSession(user.id), newSession(user.id)];
+        for (const s of sessions) await store.sessions.create(s);
+        assert.equal(
+          await store.identities.link(newIdentity(user.id), null, NOW + 5, newEvent('provider_linked')),
+          true,
+        );
+        assert.deepEqual(await store.sessions.listActiveForUser(user.id, NOW), []);
+      });
+
+      it('link() refuses a second link for the user, and an identity linked to someone else', async () => {
+        const { user } = await owners();
+        const other = newUser();
+        await store.users.create(other);
+        const session = newSession(user.id);
+        await store.sessions.create(session);
+        const identity = newIdentity(user.id);
+        assert.equal(await store.identities.link(identity, null, NOW + 1, newEvent('provider_linked')), true);
+        assert.equal(
+          await store.identities.link(newIdentity(user.id), null, NOW + 2, newEvent('provider_linked')),
+          false,
+          'one provider per user',
+        );
+        const otherSession = newSession(other.id);
+        await store.sessions.create(otherSession);
+        assert.equal(
+          await store.identities.link(
+            { ...identity, userId: other.id },
+            null,
+            NOW + 2,
+            newEvent('provider_linked'),
+          ),
+          false,
+          'an identity belongs to one user',
+        );
+        const untouched = await store.users.find(other.id);
+        assert.equal(untouched?.passwordHash, other.passwordHash, 'the refused user keeps the password');
+        assert.equal((await store.sessions.find(otherSession.idHash))?.endedAt, null, 'and the sessions');
+        assert.equal(await store.identities.findByUser(other.id), undefined);
+        assert.equal((await audit()).length, 1, 'refusals write nothing');
+      });
+
+      it('link() is all or nothing', async () => {
+        const { user } = await owners();
+        const session = newSession(user.id);
+        await store.sessions.create(session);
+        await assert.rejects(store.identities.link(newIdentity(user.id), null, NOW + 5, REFUSED_EVENT));
+        assert.equal(await store.identities.findByUser(user.id), undefined);
+        assert.equal((await store.users.find(user.id))?.passwordHash, user.passwordHash);
+        assert.equal((await store.sessions.find(session.idHash))?.endedAt, null);
+      });
+
+      it('unlink() removes the link, ends the sessions, revokes the grants and saves the token, with its audit row', async () => {
+        const { user, client } = await owners();
+        const identity = newIdentity(user.id);
+        await store.identities.link(identity, null, NOW, newEvent('provider_linked'));
+        const sessions = [newSession(user.id), newSession(user.id)];
+        for (const s of sessions) await store.sessions.create(s);
+        const grants = [
+          newGrant(client.id, user.id, { sessionHash: sessions[0]!.idHash }),
+          newGrant(client.id, user.id, { scope: 'openid offline_access' }),
+        ];
+        for (const grant of grants) await store.tokens.issue({ grant });
+        const token = newPasswordToken(user.id);
+        const event = newEvent('provider_unlinked', { userId: user.id });
+
+        assert.equal(await store.identities.unlink(user.id, token, NOW + 5, event), true);
+        assert.equal(await store.identities.findByUser(user.id), undefined);
+        assert.equal(await store.identities.find(identity.issuer, identity.subject), undefined);
+        assert.deepEqual(await store.sessions.listActiveForUser(user.id, NOW), []);
+        for (const grant of grants) assert.equal((await store.grants.find(grant.id))?.revokedAt, NOW + 5);
+        assert.deepEqual(await store.passwordTokens.find(token.hash), token);
+        assert.deepEqual((await audit()).at(-1), {
+          ...event,
+          detail: { via: 'contract', sessions: 2, grants: 2 },
+        });
+
+        const again = newPasswordToken(user.id);
+        assert.equal(
+          await store.identities.unlink(user.id, again, NOW + 6, newEvent('provider_unlinked')),
+          false,
+        );
+        assert.equal(await store.passwordTokens.find(again.hash), undefined, 'no link, no token');
+      });
+
+      it('unlink() is all or nothing', async () => {
+        const { user } = await owners();
+        const identity = newIdentity(user.id);
+        await store.identities.link(identity, null, NOW, newEvent('provider_linked'));
+        const session = newSession(user.id);
+        await store.sessions.create(session);
+        const token = newPasswordToken(user.id);
+        await assert.rejects(store.identities.unlink(user.id, token, NOW + 5, REFUSED_EVENT));
+        assert.deepEqual(await store.identities.findByUser(user.id), identity);
+        assert.equal((await store.sessions.find(session.idHash))?.endedAt, null);
+        assert.equal(await store.passwordTokens.find(token.hash), undefined);
+      });
+
+      it('removing the user takes the link and the password tokens with it', async () => {
+        const user = newUser({ passwordHash: null });
+        const identity = newIdentity(user.id);
+        await store.identities.createUser(user, identity, newEvent('user_created'));
+        const token = newPasswordToken(user.id);
+        await store.passwordTokens.save(token);
+        assert.equal(await store.users.remove(user.id, newEvent('user_removed')), true);
+        assert.equal(await store.identities.findByUser(user.id), undefined);
+        assert.equal(await store.identities.find(identity.issuer, identity.subject), undefined);
+        assert.equal(await store.passwordTokens.find(token.hash), undefined);
+        const again = newUser({ passwordHash: null });
+        assert.ok(
+          await store.identities.createUser(
+            again,
+            { ...identity, userId: again.id },
+            newEvent('user_created'),
+          ),
+          'the upstream identity is free again',
+        );
+      });
+    });
+
+    describe('passwordTokens', () => {
+      it('redeem() sets the password hash, ends the sessions, revokes the grants, once, with its audit row', async () => {
+        const { user, client } = await owners();
+        const sessions = [newSession(user.id), newSession(user.id)];
+        for (const s of sessions) await store.sessions.create(s);
+        const grant = newGrant(client.id, user.id);
+        await store.tokens.issue({ grant });
+        const token = newPasswordToken(user.id);
+        await store.passwordTokens.save(token);
+        const event = newEvent('password_set', { detail: { via: 'contract' } });
+
+        assert.equal(await store.passwordTokens.redeem(token.hash, '$argon2id$set', NOW + 5, event), true);
+        const changed = await store.users.find(user.id);
+        assert.equal(changed?.passwordHash, '$argon2id$set');
+        assert.equal(changed?.updatedAt, NOW + 5);
+        assert.deepEqual(await store.sessions.listActiveForUser(user.id, NOW), []);
+        assert.equal((await store.grants.find(grant.id))?.revokedAt, NOW + 5);
+        assert.equal((await store.passwordTokens.find(token.hash))?.usedAt, NOW + 5);
+        assert.deepEqual(await audit(), [
+          { ...event, userId: user.id, detail: { via: 'contract', sessions: 2, grants: 1 } },
+        ]);
+
+        assert.equal(
+          await store.passwordTokens.redeem(token.hash, '$argon2id$again', NOW + 6, newEvent('password_set')),
+          false,
+          'single use',
+        );
+        assert.equal((await store.users.find(user.id))?.passwordHash, '$argon2id$set');
+        assert.equal((await audit()).length, 1);
+      });
+
+      it('redeem() refuses an expired or unknown token', async () => {
+        const { user } = await owners();
+        const token = newPasswordToken(user.id, { expiresAt: NOW + 60 });
+        await store.passwordTokens.save(token);
+        assert.equal(
+          await store.passwordTokens.redeem(token.hash, '$argon2id$late', NOW + 60, newEvent('password_set')),
+          false,
+        );
+        assert.equal(
+          await store.passwordTokens.redeem('no-such-hash', '$argon2id$x', NOW, newEvent('password_set')),
+          false,
+        );
+        assert.equal((await store.users.find(user.id))?.passwordHash, user.passwordHash);
+        assert.equal((await store.passwordTokens.find(token.hash))?.usedAt, null);
+        assert.deepEqual(await audit(), []);
+        assert.equal(
+          await store.passwordTokens.redeem(
+            token.hash,
+            '$argon2id$in-time',
+            NOW + 59,
+            newEvent('password_set'),
+          ),
+          true,
+        );
+      });
+
+      it('redeem() is all or nothing', async () => {
+        const { user } = await owners();
+        const session = newSession(user.id);
+        await store.sessions.create(session);
+        const token = newPasswordToken(user.id);
+        await store.passwordTokens.save(token);
+        await assert.rejects(
+          store.passwordTokens.redeem(token.hash, '$argon2id$set', NOW + 5, REFUSED_EVENT),
+        );
+        assert.equal((await store.users.find(user.id))?.passwordHash, user.passwordHash);
+        assert.equal((await store.passwordTokens.find(token.hash))?.usedAt, null, 'the token is still live');
+        assert.equal((await store.sessions.find(session.idHash))?.endedAt, null);
+      });
+    });
+
     describe('throttle', () => {
       const rule = { free: 3, baseMs: 1000, maxMs: 8000, forgetMs: 3_600_000 };
       const T0 = NOW * 1000;
@@ -1580,6 +1943,17 @@ export function storeContract(
           await b.clients.remove(client.id);
           await tick();
           assert.equal(await a.clients.find(client.id), undefined);
+        });
+
+        it('a provider added, disabled or removed by another connection is seen at once', async () => {
+          const { a, b } = pair;
+          const provider = newProvider();
+          await b.providers.create(provider);
+          assert.equal((await a.providers.find(provider.slug))?.enabled, true);
+          await b.providers.setEnabled(provider.slug, false, NOW + 1);
+          assert.equal((await a.providers.find(provider.slug))?.enabled, false);
+          await b.providers.remove(provider.slug);
+          assert.deepEqual(await a.providers.list(), []);
         });
 
         it('keys added by another connection are listed at once', async () => {

@@ -255,6 +255,68 @@ describe('LATCHKEY_CONFIG seeding', () => {
     });
   }
 
+  it('seeds providers once, through the presets, the client secret sealed; a second start changes nothing', async () => {
+    const dir = fresh('providers');
+    const path = join(dir, 'providers.yaml');
+    writeFileSync(
+      path,
+      [
+        'providers:',
+        '  - { slug: google, client_id: g-id, client_secret: g-upstream-secret }',
+        '  - slug: azure',
+        '    tenant: organizations',
+        '    client_id: a-id',
+        '    client_secret: a-upstream-secret',
+        '    trusted_tenants: ["72F988BF-86F1-41AF-91AB-2D7CD011DB47"]',
+        '  - slug: acme',
+        '    name: Acme SSO',
+        '    issuer: http://127.0.0.1:9/',
+        '    client_id: acme-id',
+        '    client_secret: acme-upstream-secret',
+        '    token_auth: client_secret_post',
+        '    enabled: false',
+        '',
+      ].join('\n'),
+    );
+    const env = { LATCHKEY_DB: join(dir, 'latchkey.db'), LATCHKEY_CONFIG: path, LATCHKEY_SECRET: SECRET };
+    const clock = new FakeClock();
+    const first = await buildDeps(loadConfig(env), { clock, log: jsonLog('silent') });
+    await start(first);
+    const seeded = await first.store.providers.list();
+    assert.deepEqual(
+      seeded.map((p) => [p.slug, p.kind, p.name, p.issuer, p.tenant, p.tokenAuth, p.enabled]),
+      [
+        ['acme', 'oidc', 'Acme SSO', 'http://127.0.0.1:9/', null, 'client_secret_post', false],
+        [
+          'azure',
+          'azure',
+          'Microsoft',
+          'https://login.microsoftonline.com/organizations/v2.0',
+          'organizations',
+          'client_secret_basic',
+          true,
+        ],
+        ['google', 'google', 'Google', 'https://accounts.google.com', null, 'client_secret_basic', true],
+      ],
+    );
+    assert.deepEqual(seeded[1]!.trustedTenants, ['72f988bf-86f1-41af-91ab-2d7cd011db47']);
+    assert.equal(first.sealer.open(seeded[2]!.clientSecretSealed), 'g-upstream-secret');
+    assert.equal(seeded[2]!.clientSecretSealed.includes('g-upstream-secret'), false);
+    // An admin change since the first start survives the next one.
+    await first.store.providers.setEnabled('google', false, clock.now() + 5);
+    const changed = await first.store.providers.list();
+    await first.store.close();
+
+    clock.advance(60);
+    const again = await buildDeps(loadConfig(env), { clock, log: jsonLog('silent') });
+    try {
+      await start(again);
+      assert.deepEqual(await again.store.providers.list(), changed);
+    } finally {
+      await again.store.close();
+    }
+  });
+
   const badConfigs: [string, string, string, RegExp][] = [
     ['not-json.json', '{"clients": [', '(top level)', /not valid JSON/],
     ['not-yaml.yaml', 'clients: [a, b\nusers: {', '(top level)', /not valid YAML/],
@@ -293,6 +355,24 @@ describe('LATCHKEY_CONFIG seeding', () => {
       'clients:\n  - name: x\n    resources: https://a.test/\n',
       'clients[0].resources',
       /list of strings/,
+    ],
+    [
+      'provider-key.yaml',
+      'providers:\n  - { slug: google, client_id: a, client_secret: b, secret: c }\n',
+      'providers[0].secret',
+      /not a known provider field/,
+    ],
+    [
+      'provider-secret.yaml',
+      'providers:\n  - { slug: google, client_id: a }\n',
+      'providers[0].client_secret',
+      /is required/,
+    ],
+    [
+      'provider-auth.yaml',
+      'providers:\n  - { slug: google, client_id: a, client_secret: b, token_auth: private_key_jwt }\n',
+      'providers[0].token_auth',
+      /one of client_secret_basic, client_secret_post/,
     ],
   ];
   for (const [file, text, field, problem] of badConfigs) {
@@ -374,6 +454,18 @@ describe('LATCHKEY_CONFIG seeding', () => {
       'users:\n  - email: a@example.test\n    password: password\n',
       'users[0].password',
       /common/,
+    ],
+    [
+      'provider-issuer.yaml',
+      'providers:\n  - { slug: acme, issuer: "http://idp.example.test", client_id: a, client_secret: b }\n',
+      'providers[0].issuer',
+      /must be https/,
+    ],
+    [
+      'provider-tenant.yaml',
+      'providers:\n  - { slug: azure, client_id: a, client_secret: b }\n',
+      'providers[0].tenant',
+      /required for azure/,
     ],
   ];
   for (const [file, text, field, problem] of badSeeds) {
