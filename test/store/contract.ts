@@ -1439,7 +1439,39 @@ export function storeContract(
           null,
           'another user’s session stays',
         );
-        assert.deepEqual(await audit(), [{ ...event, detail: { via: 'contract', ended_sessions: 2 } }]);
+        assert.notEqual(
+          (await store.grants.find(grant.id))?.revokedAt ?? null,
+          null,
+          'the other session’s grant is revoked',
+        );
+        assert.deepEqual(await audit(), [
+          { ...event, detail: { via: 'contract', ended_sessions: 2, grants: 1 } },
+        ]);
+      });
+
+      it('link() keeps the grants of the session that linked', async () => {
+        const { user, client } = await owners();
+        const current = newSession(user.id);
+        await store.sessions.create(current);
+        const kept = newGrant(client.id, user.id, { sessionHash: current.idHash });
+        const direct = newGrant(client.id, user.id, { sessionHash: null });
+        await store.tokens.issue({ grant: kept });
+        await store.tokens.issue({ grant: direct });
+        assert.equal(
+          await store.identities.link(
+            newIdentity(user.id),
+            current.idHash,
+            NOW + 5,
+            newEvent('provider_linked'),
+          ),
+          true,
+        );
+        assert.equal((await store.grants.find(kept.id))?.revokedAt, null);
+        assert.equal(
+          (await store.grants.find(direct.id))?.revokedAt,
+          NOW + 5,
+          'a password grant’s family goes',
+        );
       });
 
       it('link() without a session to keep ends them all', async () => {
