@@ -128,11 +128,24 @@ function issuerFor(kind: ProviderKind, given: string | undefined, tenant: string
     // A given issuer replaces the public cloud's: a national cloud, or a stand-in under test.
     case 'azure':
       return checkIssuer(given ?? PRESETS.azure.issuer(tenant!));
-    case 'oidc':
+    case 'oidc': {
       if (given === undefined) throw new AdminError('is required', 'invalid_input', 'issuer');
-      return checkIssuer(given);
+      const issuer = checkIssuer(given);
+      // Entra ID's email trust (`xms_edov`, trusted tenants) and its tenant rules apply only to `--slug azure`.
+      if (MICROSOFT_LOGIN_HOSTS.test(new URL(issuer).hostname))
+        throw new AdminError(
+          'is a Microsoft Entra ID issuer: add it with --slug azure --tenant <id|organizations|common>',
+          'invalid_input',
+          'issuer',
+        );
+      return issuer;
+    }
   }
 }
+
+/** The hosts of Entra ID's clouds (public, US government, China). */
+const MICROSOFT_LOGIN_HOSTS =
+  /^(login\.microsoftonline\.(com|us)|login\.partner\.microsoftonline\.cn|login\.chinacloudapi\.cn)$/i;
 
 function required(value: string, field: 'clientId' | 'clientSecret'): string {
   if (!value.trim()) throw new AdminError('must not be empty', 'invalid_input', field);

@@ -156,6 +156,11 @@ export async function unlinkUser(
   deps: Pick<Deps, 'store' | 'clock' | 'config'>,
   ref: string,
 ): Promise<SetPasswordLink> {
+  // The user would be left with a password nothing accepts, and no provider: no way in at all.
+  if (!deps.config.passwordLogin)
+    throw new AdminError(
+      'password sign-in is turned off (LATCHKEY_PASSWORD_LOGIN=off): an unlinked user could not sign in at all',
+    );
   const user = await findUser(deps, ref);
   const noLink = () => new AdminError(`user "${ref}" has no linked provider`, 'not_found');
   // Read first only to name the provider in the audit row; the unit of work decides.

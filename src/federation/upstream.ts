@@ -31,8 +31,16 @@ export interface UpstreamIdentity {
 
 interface Entry {
   key: string;
-  config: oidc.Configuration;
+  config?: oidc.Configuration;
+  /** A failed discovery, answered from here until `retryAt` (epoch ms) so a down upstream is not hammered. */
+  failure?: { error: UpstreamError; retryAt: number };
 }
+
+/** How long a failed discovery is remembered. */
+const FAILED_DISCOVERY_MS = 15_000;
+
+/** Entra ID's multi-tenant endpoints: the only entries whose discovered issuer may be a `{tenantid}` template. */
+const MULTI_TENANT = new Set(['organizations', 'common']);
 
 /**
  * One openid-client `Configuration` per provider, discovered on first use and kept while the provider's row
@@ -45,12 +53,30 @@ export class Upstreams {
   constructor(private readonly deps: Pick<Deps, 'sealer'>) {}
 
   async configuration(provider: Provider): Promise<oidc.Configuration> {
-    const key = [provider.issuer, provider.clientId, provider.createdAt, provider.updatedAt].join('\n');
+    // Everything discovery and client authentication depend on: a provider removed and added again within
+    // the same second with another secret is a new entry.
+    const key = [
+      provider.issuer,
+      provider.clientId,
+      provider.clientSecretSealed,
+      provider.tokenAuth,
+      provider.createdAt,
+      provider.updatedAt,
+    ].join('\n');
     const cached = this.cache.get(provider.slug);
-    if (cached?.key === key) return cached.config;
-    const config = await this.discover(provider);
-    this.cache.set(provider.slug, { key, config });
-    return config;
+    if (cached?.key === key) {
+      if (cached.config) return cached.config;
+      if (cached.failure && Date.now() < cached.failure.retryAt) throw cached.failure.error;
+    }
+    try {
+      const config = await this.discover(provider);
+      this.cache.set(provider.slug, { key, config });
+      return config;
+    } catch (err) {
+      const error = err instanceof UpstreamError ? err : new UpstreamError(describe(err), { cause: err });
+      this.cache.set(provider.slug, { key, failure: { error, retryAt: Date.now() + FAILED_DISCOVERY_MS } });
+      throw error;
+    }
   }
 
   /** The authorization request (authorization code, PKCE S256, `state`, `nonce`). */
@@ -130,9 +156,12 @@ export class Upstreams {
     }
     if (provider.kind === 'azure') {
       const { issuer } = config.serverMetadata();
-      const expected = issuer.includes(TENANT_PLACEHOLDER)
-        ? issuer.replace(TENANT_PLACEHOLDER, provider.tenant ?? '')
-        : issuer;
+      // Only a multi-tenant entry may accept a template (then any tenant's `tid` completes it); a single
+      // tenant's document must name that tenant's issuer, or tokens of every tenant would pass.
+      const template = issuer.includes(TENANT_PLACEHOLDER);
+      if (template && !MULTI_TENANT.has(provider.tenant ?? ''))
+        throw new UpstreamError(`discovery of ${provider.issuer} names a template issuer for one tenant`);
+      const expected = template ? issuer.replace(TENANT_PLACEHOLDER, provider.tenant ?? '') : issuer;
       if (expected !== provider.issuer)
         throw new UpstreamError(`discovery of ${provider.issuer} names the issuer ${issuer}`);
     }
@@ -154,7 +183,8 @@ export class Upstreams {
     verifier: string,
   ): Promise<oidc.Configuration> {
     const metadata = template.serverMetadata();
-    const tokenEndpoint = metadata.token_endpoint;
+    // Compared as openid-client passes it (a normalised href).
+    const tokenEndpoint = metadata.token_endpoint ? new URL(metadata.token_endpoint).href : undefined;
     // (a) the token request as openid-client makes it, the answer kept as it came.
     let kept: { status: number; headers: [string, string][]; body: string } | undefined;
     const capture = this.copy(provider, metadata, metadata.issuer);

@@ -93,7 +93,8 @@ export async function startUpstream(options: { redirectUris: string[]; tenant?: 
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? '/';
     if (!options.tenant) return callback(req, res);
-    if (url === '/organizations/v2.0/.well-known/openid-configuration') {
+    // The multi-tenant words, and (a misconfigured stand-in) any GUID: a template document.
+    if (/^\/(organizations|common|[0-9a-f-]{36})\/v2\.0\/\.well-known\/openid-configuration$/.test(url)) {
       fetch(`${tokenIssuer}/.well-known/openid-configuration`)
         .then((r) => r.json() as Promise<Record<string, unknown>>)
         .then((doc) => {

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { addProvider as registerProvider } from '../../src/admin/providers.js';
+import { unlinkUser } from '../../src/admin/users.js';
 import { browser } from '../helpers/oauth.js';
 import { type TestApp, testApp } from '../helpers/server.js';
-import { addProvider } from '../helpers/upstream.js';
+import { addProvider, startUpstream } from '../helpers/upstream.js';
 
 describe('/federation/:slug (in process)', () => {
   let t: TestApp;
@@ -59,5 +61,57 @@ describe('/federation/:slug (in process)', () => {
     assert.equal(res.status, 303);
     const location = new URL(res.headers.get('location') ?? '');
     assert.equal(location.searchParams.get('error'), 'invalid_request');
+  });
+});
+
+describe('upstream rules that guard against the wrong tenant or provider kind', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await testApp();
+  });
+  after(() => t.close());
+
+  it('refuses a {tenantid} template issuer for a single-tenant Entra entry: provider_error, nothing signed in', async () => {
+    const upstream = await startUpstream({
+      redirectUris: [`${t.issuer}/federation/one-tenant/callback`],
+      tenant: 'tenant-1111',
+    });
+    try {
+      await addProvider(t.deps, upstream, {
+        slug: 'one-tenant',
+        name: 'One tenant',
+        kind: 'azure',
+        tenant: '00000000-0000-0000-0000-000000000001',
+        // Its discovery document names the template: completed with this tenant it looks right.
+        issuer: upstream.issuer.replace('/organizations/', '/00000000-0000-0000-0000-000000000001/'),
+      });
+      const { res, html } = await browser(t).go('/federation/one-tenant/start?return_to=%2Faccount');
+      assert.equal(res?.status, 502);
+      assert.match(html ?? '', /provider_error/);
+    } finally {
+      await upstream.stop();
+    }
+  });
+
+  it('refuses to register a Microsoft Entra ID issuer under another slug than azure', async () => {
+    await assert.rejects(
+      registerProvider(t.deps, {
+        slug: 'entra',
+        issuer: 'https://login.microsoftonline.com/common/v2.0',
+        clientId: 'c',
+        clientSecret: 's',
+      }),
+      /--slug azure/,
+    );
+  });
+
+  it('refuses to unlink while password sign-in is off: the user would have no way in', async () => {
+    const off = await testApp({ LATCHKEY_PASSWORD_LOGIN: 'off' });
+    try {
+      const user = await off.addUser({});
+      await assert.rejects(unlinkUser(off.deps, user.email), /LATCHKEY_PASSWORD_LOGIN=off/);
+    } finally {
+      await off.close();
+    }
   });
 });

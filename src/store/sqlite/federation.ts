@@ -19,12 +19,16 @@ import {
 } from './shared.js';
 
 export function providerStore({ db }: SqliteContext) {
-  const q = lazily({ bySlug: () => selectBy(db, s.providers, s.providers.slug, 'slug') });
+  const q = lazily({
+    bySlug: () => selectBy(db, s.providers, s.providers.slug, 'slug'),
+    // Prepared: every login page render lists the providers.
+    all: () => db.select().from(s.providers).orderBy(asc(s.providers.slug)).prepare(),
+  });
   return {
     create: async (provider) =>
       db.insert(s.providers).values(provider).onConflictDoNothing().run().changes === 1,
     find: async (slug) => q.bySlug.get({ slug }) as Provider | undefined,
-    list: async () => db.select().from(s.providers).orderBy(asc(s.providers.slug)).all(),
+    list: async () => q.all.all() as Provider[],
     setEnabled: async (slug, enabled, now) =>
       db.update(s.providers).set({ enabled, updatedAt: now }).where(eq(s.providers.slug, slug)).run()
         .changes === 1,
