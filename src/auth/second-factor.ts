@@ -161,7 +161,7 @@ async function check(
   if (/^\d{6}$/.test(code)) {
     const secret = openSecret(deps, factor);
     const step =
-      secret === undefined ? undefined : matchTotp(secret, code, deps.clock.now(), factor.lastStep);
+      secret === undefined ? undefined : await matchTotp(secret, code, deps.clock.now(), factor.lastStep);
     // The conditional write is what makes a step single-use when two requests carry the same code.
     if (step === undefined || !(await deps.store.mfa.acceptStep(user.id, step))) return undefined;
     await deps.store.events.add(event(deps, 'mfa_succeeded', user, context, { method: 'totp' }));
@@ -191,7 +191,7 @@ export interface Enrolment {
 
 /** Starts (or restarts) enrolment: a new unconfirmed secret; `undefined` when a factor is already on. */
 export async function beginTotpEnrolment(deps: Deps, user: User): Promise<Enrolment | undefined> {
-  const secret = newTotpSecret();
+  const secret = await newTotpSecret();
   const now = deps.clock.now();
   const started = await deps.store.mfa.beginTotp({
     userId: user.id,
@@ -201,7 +201,9 @@ export async function beginTotpEnrolment(deps: Deps, user: User): Promise<Enrolm
     confirmedAt: null,
     createdAt: now,
   });
-  return started ? { secret, otpauthUri: otpauthUri(issuerLabel(deps), user.email, secret) } : undefined;
+  return started
+    ? { secret, otpauthUri: await otpauthUri(issuerLabel(deps), user.email, secret) }
+    : undefined;
 }
 
 /** The enrolment waiting for its first code, if any. */
@@ -210,7 +212,7 @@ export async function pendingEnrolment(deps: Deps, user: User): Promise<Enrolmen
   if (!factor || factor.confirmedAt !== null) return undefined;
   const secret = openSecret(deps, factor);
   if (secret === undefined) return undefined;
-  return { secret, otpauthUri: otpauthUri(issuerLabel(deps), user.email, secret) };
+  return { secret, otpauthUri: await otpauthUri(issuerLabel(deps), user.email, secret) };
 }
 
 export type EnrolmentResult =
@@ -228,7 +230,7 @@ export async function confirmTotpEnrolment(
   if (!factor || factor.confirmedAt !== null) return { ok: false, code: 'invalid_code' };
   const secret = openSecret(deps, factor);
   const step =
-    secret === undefined ? undefined : matchTotp(secret, input.replace(/\s/g, ''), deps.clock.now());
+    secret === undefined ? undefined : await matchTotp(secret, input.replace(/\s/g, ''), deps.clock.now());
   if (step === undefined) return { ok: false, code: 'invalid_code' };
   const recoveryCodes = newRecoveryCodes();
   const confirmed = await deps.store.mfa.confirmTotp(
@@ -252,7 +254,7 @@ export async function enrollTotpNow(
   user: User,
   context: FactorContext,
 ): Promise<Enrolment & { recoveryCodes: string[] }> {
-  const secret = newTotpSecret();
+  const secret = await newTotpSecret();
   const recoveryCodes = newRecoveryCodes();
   const now = deps.clock.now();
   await deps.store.mfa.enrollTotp(
@@ -267,7 +269,7 @@ export async function enrollTotpNow(
     hashes(deps, user, recoveryCodes),
     event(deps, 'mfa_enrolled', user, context, { method: 'totp', by: 'admin' }),
   );
-  return { secret, otpauthUri: otpauthUri(issuerLabel(deps), user.email, secret), recoveryCodes };
+  return { secret, otpauthUri: await otpauthUri(issuerLabel(deps), user.email, secret), recoveryCodes };
 }
 
 /** New recovery codes; the old set stops working. */

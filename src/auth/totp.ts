@@ -1,5 +1,12 @@
 import { createHmac, hkdfSync, randomInt } from 'node:crypto';
-import { generateSecret, generateURI, verifySync } from 'otplib';
+import type * as Otplib from 'otplib';
+
+let loaded: Promise<typeof Otplib> | undefined;
+/** otplib is loaded with the first second factor, not at start-up. */
+const otplib = (): Promise<typeof Otplib> => {
+  loaded ??= import('otplib');
+  return loaded;
+};
 
 /**
  * TOTP (RFC 6238) as latchkey uses it: 6 digits, SHA-1, 30 s steps, one step of drift either way, and a
@@ -11,26 +18,27 @@ export const TOTP_PERIOD_SECONDS = 30;
 const DRIFT_SECONDS = TOTP_PERIOD_SECONDS;
 
 /** A new base32 secret of 160 bits (RFC 4226 §4 recommends at least that). */
-export function newTotpSecret(): string {
-  return generateSecret({ length: 20 });
+export async function newTotpSecret(): Promise<string> {
+  return (await otplib()).generateSecret({ length: 20 });
 }
 
 /** The `otpauth://` URI an authenticator app reads from the QR code. */
-export function otpauthUri(issuer: string, account: string, secret: string): string {
-  return generateURI({ issuer, label: account, secret });
+export async function otpauthUri(issuer: string, account: string, secret: string): Promise<string> {
+  return (await otplib()).generateURI({ issuer, label: account, secret });
 }
 
 /**
  * The time step `code` belongs to when it is valid now (within the drift) and later than `afterStep`;
  * `undefined` otherwise. `nowSeconds` is epoch seconds (the injected clock).
  */
-export function matchTotp(
+export async function matchTotp(
   secret: string,
   code: string,
   nowSeconds: number,
   afterStep = 0,
-): number | undefined {
+): Promise<number | undefined> {
   if (!/^\d{6}$/.test(code)) return undefined;
+  const { verifySync } = await otplib();
   try {
     const result = verifySync({
       secret,

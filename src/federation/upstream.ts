@@ -1,7 +1,14 @@
 import { decodeJwt } from 'jose';
-import * as oidc from 'openid-client';
+import type * as Oidc from 'openid-client';
 import type { Deps } from '../deps.js';
 import type { Provider } from '../store/types.js';
+
+let loaded: Promise<typeof Oidc> | undefined;
+/** openid-client is loaded on the first upstream sign-in, not at start-up: many servers never use one. */
+const openidClient = (): Promise<typeof Oidc> => {
+  loaded ??= import('openid-client');
+  return loaded;
+};
 
 /** Discovery and every later request to an upstream give up after this: `provider_error`, never a hang. */
 export const UPSTREAM_TIMEOUT_SECONDS = 10;
@@ -31,7 +38,7 @@ export interface UpstreamIdentity {
 
 interface Entry {
   key: string;
-  config?: oidc.Configuration;
+  config?: Oidc.Configuration;
   /** A failed discovery, answered from here until `retryAt` (epoch ms) so a down upstream is not hammered. */
   failure?: { error: UpstreamError; retryAt: number };
 }
@@ -52,7 +59,7 @@ export class Upstreams {
 
   constructor(private readonly deps: Pick<Deps, 'sealer'>) {}
 
-  async configuration(provider: Provider): Promise<oidc.Configuration> {
+  async configuration(provider: Provider): Promise<Oidc.Configuration> {
     // Everything discovery and client authentication depend on: a provider removed and added again within
     // the same second with another secret is a new entry.
     const key = [
@@ -84,6 +91,7 @@ export class Upstreams {
     provider: Provider,
     request: { redirectUri: string; state: string; nonce: string; verifier: string },
   ): Promise<URL> {
+    const oidc = await openidClient();
     const config = await this.configuration(provider);
     return oidc.buildAuthorizationUrl(config, {
       redirect_uri: request.redirectUri,
@@ -106,6 +114,7 @@ export class Upstreams {
     callbackUrl: URL,
     checks: { state: string; nonce: string; verifier: string },
   ): Promise<UpstreamIdentity> {
+    const oidc = await openidClient();
     try {
       let config = await this.configuration(provider);
       const metadata = config.serverMetadata();
@@ -134,9 +143,10 @@ export class Upstreams {
     }
   }
 
-  private async discover(provider: Provider): Promise<oidc.Configuration> {
+  private async discover(provider: Provider): Promise<Oidc.Configuration> {
+    const oidc = await openidClient();
     const secret = this.deps.sealer.open(provider.clientSecretSealed);
-    const options: oidc.DiscoveryRequestOptions = {
+    const options: Oidc.DiscoveryRequestOptions = {
       timeout: UPSTREAM_TIMEOUT_SECONDS,
       ...(isLoopbackHttp(provider.issuer) ? { execute: [oidc.allowInsecureRequests] } : {}),
     };
@@ -148,9 +158,15 @@ export class Upstreams {
       provider.kind === 'azure'
         ? new URL(`${provider.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`)
         : new URL(provider.issuer);
-    let config: oidc.Configuration;
+    let config: Oidc.Configuration;
     try {
-      config = await oidc.discovery(server, provider.clientId, secret, clientAuth(provider, secret), options);
+      config = await oidc.discovery(
+        server,
+        provider.clientId,
+        secret,
+        clientAuth(oidc, provider, secret),
+        options,
+      );
     } catch (err) {
       throw new UpstreamError(`discovery of ${provider.issuer} failed: ${describe(err)}`, { cause: err });
     }
@@ -178,16 +194,17 @@ export class Upstreams {
    */
   private async completedIssuer(
     provider: Provider,
-    template: oidc.Configuration,
+    template: Oidc.Configuration,
     callbackUrl: URL,
     verifier: string,
-  ): Promise<oidc.Configuration> {
+  ): Promise<Oidc.Configuration> {
+    const oidc = await openidClient();
     const metadata = template.serverMetadata();
     // Compared as openid-client passes it (a normalised href).
     const tokenEndpoint = metadata.token_endpoint ? new URL(metadata.token_endpoint).href : undefined;
     // (a) the token request as openid-client makes it, the answer kept as it came.
     let kept: { status: number; headers: [string, string][]; body: string } | undefined;
-    const capture = this.copy(provider, metadata, metadata.issuer);
+    const capture = this.copy(oidc, provider, metadata, metadata.issuer);
     capture[oidc.customFetch] = async (url, options) => {
       const response = await fetch(url, options as RequestInit);
       kept = { status: response.status, headers: [...response.headers], body: await response.text() };
@@ -217,6 +234,7 @@ export class Upstreams {
       throw new UpstreamError('the ID token has a "tid" that is not a tenant id');
     // (c) No `tid`: the template stays the issuer, which no token can match, so (d) refuses it.
     const completed = this.copy(
+      oidc,
       provider,
       metadata,
       typeof tid === 'string' ? metadata.issuer.replace(TENANT_PLACEHOLDER, tid) : metadata.issuer,
@@ -234,13 +252,18 @@ export class Upstreams {
   }
 
   /** A Configuration made from discovered metadata, with the issuer given, set up like a discovered one. */
-  private copy(provider: Provider, metadata: oidc.ServerMetadata, issuer: string): oidc.Configuration {
+  private copy(
+    oidc: typeof Oidc,
+    provider: Provider,
+    metadata: Oidc.ServerMetadata,
+    issuer: string,
+  ): Oidc.Configuration {
     const secret = this.deps.sealer.open(provider.clientSecretSealed);
     const config = new oidc.Configuration(
       { ...metadata, issuer },
       provider.clientId,
       secret,
-      clientAuth(provider, secret),
+      clientAuth(oidc, provider, secret),
     );
     config.timeout = UPSTREAM_TIMEOUT_SECONDS;
     if (isLoopbackHttp(provider.issuer)) oidc.allowInsecureRequests(config);
@@ -248,7 +271,7 @@ export class Upstreams {
   }
 }
 
-function clientAuth(provider: Provider, secret: string): oidc.ClientAuth {
+function clientAuth(oidc: typeof Oidc, provider: Provider, secret: string): Oidc.ClientAuth {
   return provider.tokenAuth === 'client_secret_post'
     ? oidc.ClientSecretPost(secret)
     : oidc.ClientSecretBasic(secret);
