@@ -17,6 +17,7 @@ import { resumeRoutes, signInEnding } from './interaction/resume.js';
 import { setPasswordRoutes } from './interaction/set-password.js';
 import { authorizationEnding } from './oauth/authorize/ending.js';
 import { authorizeRoutes } from './oauth/authorize/index.js';
+import { deviceAuthorizationRoutes } from './oauth/device.js';
 import { type Capabilities, discoveryRoutes } from './oauth/discovery.js';
 import { OAuthError } from './oauth/errors.js';
 import { introspectRoutes } from './oauth/introspect.js';
@@ -24,6 +25,7 @@ import { logoutRoutes } from './oauth/logout.js';
 import { revokeRoutes } from './oauth/revoke.js';
 import { authorizationCode } from './oauth/token/authorization-code.js';
 import { clientCredentials } from './oauth/token/client-credentials.js';
+import { deviceCode } from './oauth/token/device-code.js';
 import type { GrantHandler } from './oauth/token/grant.js';
 import { DEVICE_CODE_GRANT, tokenRoutes } from './oauth/token/index.js';
 import { mfaOtp } from './oauth/token/mfa-otp.js';
@@ -39,6 +41,7 @@ export const DEFAULT_GRANTS: readonly GrantHandler[] = [
   refreshToken,
   password,
   mfaOtp,
+  deviceCode,
 ];
 
 export interface AppOptions {
@@ -76,7 +79,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
       throw new OAuthError('invalid_request', `the body must be at most ${MAX_BODY_BYTES} bytes`);
     await next();
   });
-  for (const path of ['/token', '/introspect', '/revoke']) app.use(path, noStore());
+  for (const path of ['/token', '/introspect', '/revoke', '/device_authorization']) app.use(path, noStore());
   for (const path of [
     '/authorize',
     '/authorize/resume',
@@ -111,6 +114,8 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
 
   app.route('/', discoveryRoutes(deps, caps));
   app.route('/', tokenRoutes(deps, grants));
+  // RFC 8628: the endpoint only exists along with the grant that redeems what it hands out.
+  if (caps.deviceAuthorization) app.route('/', deviceAuthorizationRoutes(deps));
   app.route('/', introspectRoutes(deps));
   app.route('/', revokeRoutes(deps));
   app.route('/', userinfoRoutes(deps));
