@@ -1,59 +1,17 @@
 import assert from 'node:assert/strict';
-import { randomInt } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { generateSync } from 'otplib';
 import { enrollTotpNow } from '../../src/auth/second-factor.js';
-import { randomToken, sha256 } from '../../src/crypto/hash.js';
-import { userCodeHash } from '../../src/interaction/device.js';
-import type { DeviceAuthorization } from '../../src/store/types.js';
+import { sha256 } from '../../src/crypto/hash.js';
 import { type Agent, actionOf, csrfOf } from '../helpers/agent.js';
+import { pendingDevice } from '../helpers/device.js';
 import { browser, signIn } from '../helpers/oauth.js';
 import { type TestApp, testApp } from '../helpers/server.js';
-
-const ALPHABET = 'BCDFGHJKLMNPQRSTVWXZ';
 
 /** The text of the element with role="alert". */
 function alertText(html: string): string | undefined {
   const m = /<(\w+)[^>]*role="alert"[^>]*>([\s\S]*?)<\/\1>/.exec(html);
   return m?.[2]?.replace(/<[^>]*>/g, '').trim();
-}
-
-/**
- * A pending device authorization written straight to the store (`POST /device_authorization` is built
- * apart); returns the user code as a device shows it (`BCDF-GHJK`).
- */
-async function pendingDevice(
-  t: TestApp,
-  clientId: string,
-  o: { scope?: string; ttlSeconds?: number } = {},
-): Promise<{ code: string; hash: string; find: () => Promise<DeviceAuthorization | undefined> }> {
-  const raw = Array.from({ length: 8 }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');
-  const hash = userCodeHash(raw);
-  const now = t.clock.now();
-  const created = await t.deps.store.devices.create(
-    {
-      deviceCodeHash: sha256(randomToken()),
-      userCodeHash: hash,
-      clientId,
-      scope: o.scope ?? 'openid profile',
-      status: 'pending',
-      userId: null,
-      sessionHash: null,
-      authTime: null,
-      amr: [],
-      interval: 5,
-      lastPollMs: 0,
-      createdAt: now,
-      expiresAt: now + (o.ttlSeconds ?? 600),
-    },
-    { at: now, type: 'device_authorization', userId: null, clientId, ip: null, detail: null },
-  );
-  assert.ok(created);
-  return {
-    code: `${raw.slice(0, 4)}-${raw.slice(4)}`,
-    hash,
-    find: () => t.deps.store.devices.findByUserCode(hash),
-  };
 }
 
 /** Opens `/device` and posts `code` with the page's CSRF token; follows redirects on the issuer. */
