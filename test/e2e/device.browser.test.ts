@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { generateSync } from 'otplib';
 import type { Browser, Page } from 'playwright-core';
+import { enrollTotpNow } from '../../src/auth/second-factor.js';
 import { fillSignIn, launchBrowser } from '../helpers/browser.js';
 import { pendingDevice } from '../helpers/device.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -57,6 +59,28 @@ describe('connecting a device through /device (Chromium)', () => {
     await page.getByRole('button', { name: 'Deny', exact: true }).click();
     await page.getByRole('heading', { name: 'Request denied' }).waitFor();
     assert.equal((await device.find())?.status, 'denied');
+    await context.close();
+  });
+
+  it('an MFA user passes the MFA page before the device connects', async () => {
+    const mfaUser = await t.addUser({});
+    const record = (await t.deps.store.users.find(mfaUser.id))!;
+    const { secret } = await enrollTotpNow(t.deps, record, { ip: '127.0.0.1', clientId: null });
+    const device = await pendingDevice(t, clientId);
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await openComplete(page, device.code);
+    await fillSignIn(page, mfaUser.email, mfaUser.password);
+    await page
+      .getByRole('textbox', { name: 'Authentication code', exact: true })
+      .fill(generateSync({ secret }));
+    assert.equal((await device.find())?.status, 'pending');
+    await page.getByRole('button', { name: 'Verify', exact: true }).click();
+    await page.getByRole('button', { name: 'Allow', exact: true }).click();
+    await page.getByRole('heading', { name: 'Device connected' }).waitFor();
+    const row = await device.find();
+    assert.equal(row?.userId, mfaUser.id);
+    assert.ok(row?.amr.includes('otp'), String(row?.amr));
     await context.close();
   });
 
