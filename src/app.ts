@@ -10,6 +10,7 @@ import { errorJson, errorPage, htmlPage, pageErrors, Redirect, renderError } fro
 import { noStore, securityHeaders } from './http/security.js';
 import { accountRoutes } from './interaction/account.js';
 import { consentRoutes } from './interaction/consent.js';
+import { deviceEnding, deviceRoutes } from './interaction/device.js';
 import { InteractionFlow } from './interaction/flow.js';
 import { loginRoutes } from './interaction/login.js';
 import { mfaRoutes } from './interaction/mfa.js';
@@ -60,6 +61,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
       fail: (c, { state }, err) => authorization.fail(c, state.request, err),
     },
     signin: signInEnding,
+    device: deviceEnding(deps),
   });
   const caps: Capabilities = {
     grantTypes,
@@ -91,9 +93,11 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
     '/account/*',
     '/password/set',
     '/federation/*',
+    '/device',
   ])
     app.use(path, pageErrors());
-  for (const path of ['/login', '/login/mfa', '/consent', '/password/set']) app.use(path, csrf(deps));
+  for (const path of ['/login', '/login/mfa', '/consent', '/password/set', '/device'])
+    app.use(path, csrf(deps));
   app.use('/account', requireSession(deps, '/account'));
   app.use('/account/*', requireSession(deps, '/account'), csrf(deps));
 
@@ -129,6 +133,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
   app.route('/', loginRoutes(deps, flow));
   app.route('/', mfaRoutes(deps, flow));
   app.route('/', consentRoutes(deps, flow));
+  app.route('/', deviceRoutes(deps, flow));
   app.route('/', logoutRoutes(deps));
   app.route('/', accountRoutes(deps, flow));
   app.route('/', setPasswordRoutes(deps));
