@@ -8,25 +8,10 @@ import { browserId, csrfToken, currentSession } from '../http/browser.js';
 import { addressGroup, clientIp } from '../http/net.js';
 import { readForm } from '../http/params.js';
 import { errorPage, htmlPage } from '../http/render.js';
+import { normalizeUserCode, userCodeHash } from '../oauth/device.js';
 import { OAuthError } from '../oauth/errors.js';
 import type { ThrottleRule } from '../store/types.js';
 import type { DeviceState, Ending, InteractionFlow } from './flow.js';
-
-/**
- * RFC 8628 §6.1: 20 consonants without look-alikes (no vowels, so no words either); 8 of them is 20^8 ≈ 2.56e10
- * codes. Entry ignores case, spaces and dashes (`bcdf-ghjk`).
- * TODO(merge): the device_authorization endpoint (branch device-proto) exports the same two helpers; keep one.
- */
-const USER_CODE = /^[BCDFGHJKLMNPQRSTVWXZ]{8}$/;
-
-/** The user code as stored, or `undefined` when the input cannot be one. */
-export function normalizeUserCode(input: string): string | undefined {
-  const normalized = input.toUpperCase().replace(/[\s-]/g, '');
-  return USER_CODE.test(normalized) ? normalized : undefined;
-}
-
-/** User codes are stored as their hash only (DESIGN "secrets never reach storage in the clear"). */
-export const userCodeHash = (normalized: string) => sha256(normalized);
 
 /**
  * RFC 8628 §5.1: guesses are limited before any lookup. Per browser: 5 free, then 1 s doubling to 5 min; per

@@ -28,12 +28,15 @@ function newUserCode(): string {
   return `${code.slice(0, 4)}-${code.slice(4)}`;
 }
 
+const USER_CODE = new RegExp(`^[${USER_CODE_ALPHABET}]{${USER_CODE_LENGTH}}$`);
+
 /**
  * What the user typed, in the form its hash is taken of: upper case, without spaces or dashes, so a code
- * entered as `bcdf ghjk` or `BCDF-GHJK` finds the same row (RFC 8628 §6.1).
+ * entered as `bcdf ghjk` or `BCDF-GHJK` finds the same row (RFC 8628 §6.1); `undefined` when it cannot be one.
  */
-export function normalizeUserCode(input: string): string {
-  return input.replace(/[\s-]+/g, '').toUpperCase();
+export function normalizeUserCode(input: string): string | undefined {
+  const normalized = input.replace(/[\s-]+/g, '').toUpperCase();
+  return USER_CODE.test(normalized) ? normalized : undefined;
 }
 
 /** The lookup key of a normalised user code: the code itself is never stored. */
@@ -88,7 +91,7 @@ export function deviceAuthorizationRoutes(deps: Deps): Hono {
     };
     for (let attempt = 0; attempt < USER_CODE_ATTEMPTS; attempt++) {
       const userCode = newUserCode();
-      const authorization = { ...base, userCodeHash: userCodeHash(normalizeUserCode(userCode)) };
+      const authorization = { ...base, userCodeHash: userCodeHash(userCode.replace('-', '')) };
       if (!(await deps.store.devices.create(authorization, event))) continue;
       const verificationUri = `${deps.config.issuer}/device`;
       return c.json({

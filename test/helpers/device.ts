@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { randomToken, sha256 } from '../../src/crypto/hash.js';
 import type { Deps } from '../../src/deps.js';
-import { userCodeHash } from '../../src/interaction/device.js';
+import { userCodeHash } from '../../src/oauth/device.js';
 import type { DeviceAuthorization } from '../../src/store/types.js';
 
 const ALPHABET = 'BCDFGHJKLMNPQRSTVWXZ';

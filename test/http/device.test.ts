@@ -49,7 +49,7 @@ describe('device authorization grant (RFC 8628)', () => {
       tokenRequest(c, { grant_type: DEVICE_CODE_GRANT, device_code: deviceCode, ...extra }),
     );
 
-  const hashOf = (userCode: string) => userCodeHash(normalizeUserCode(userCode));
+  const hashOf = (userCode: string) => userCodeHash(normalizeUserCode(userCode) ?? '');
 
   /** What the `/device` page does once the user approved (the page is built elsewhere). */
   async function approve(userCode: string, userId = user.id): Promise<boolean> {
@@ -172,7 +172,9 @@ describe('device authorization grant (RFC 8628)', () => {
       const row = await t.deps.store.devices.findByUserCode(hashOf(user_code));
       assert.ok(row);
       const stored = JSON.stringify(row);
-      for (const secret of [device_code, user_code, normalizeUserCode(user_code)])
+      const normalized = normalizeUserCode(user_code);
+      assert.ok(normalized);
+      for (const secret of [device_code, user_code, normalized])
         assert.ok(!stored.includes(secret), `${secret} is stored in the clear`);
     });
   });
