@@ -1,15 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import * as oidc from 'openid-client';
 import { generateSync } from 'otplib';
 import type { Browser, Page } from 'playwright-core';
 import { enrollTotpNow } from '../../src/auth/second-factor.js';
+import { DEVICE_CODE_GRANT } from '../../src/oauth/token/index.js';
 import { fillSignIn, launchBrowser } from '../helpers/browser.js';
 import { pendingDevice } from '../helpers/device.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 /**
- * The `/device` page in Chromium. The pending authorization is written to the store here, since
- * `POST /device_authorization` is built apart; at the merge these tests get openid-client's device polling.
+ * The `/device` page in Chromium. The first test is the whole RFC 8628 flow with openid-client as the device
+ * (it asks `/device_authorization` and polls `/token`); the others write the pending authorization to the store.
  */
 describe('connecting a device through /device (Chromium)', () => {
   let t: TestServer;
@@ -35,6 +37,38 @@ describe('connecting a device through /device (Chromium)', () => {
     assert.equal(await box.inputValue(), code);
     await page.getByRole('button', { name: 'Continue', exact: true }).click();
   }
+
+  it('the whole flow: openid-client asks for a code and polls while Chromium enters it', async () => {
+    const cli = await t.addClient({
+      name: 'Lab CLI',
+      isPublic: true,
+      grants: [DEVICE_CODE_GRANT, 'refresh_token'],
+    });
+    const config = await oidc.discovery(new URL(t.issuer), cli.id, undefined, oidc.None(), {
+      execute: [oidc.allowInsecureRequests],
+    });
+    const started = await oidc.initiateDeviceAuthorization(config, { scope: 'openid offline_access' });
+    assert.match(started.user_code, /^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/);
+    assert.equal(started.verification_uri, `${t.issuer}/device`);
+    const polling = oidc.pollDeviceAuthorizationGrant(config, started);
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    // The user types the code (lower case, with a space) on the page the device shows.
+    await page.goto(started.verification_uri);
+    await page
+      .getByRole('textbox', { name: 'Code', exact: true })
+      .fill(started.user_code.toLowerCase().replace('-', ' '));
+    await page.getByRole('button', { name: 'Continue', exact: true }).click();
+    await fillSignIn(page, user.email, user.password);
+    await page.getByRole('button', { name: 'Allow', exact: true }).click();
+    await page.getByRole('heading', { name: 'Device connected' }).waitFor();
+    const tokens = await polling;
+    assert.ok(tokens.access_token);
+    assert.ok(tokens.refresh_token);
+    assert.equal(tokens.claims()?.sub, user.id);
+    assert.deepEqual(tokens.claims()?.['amr'], ['pwd']);
+    await context.close();
+  });
 
   it('pre-fills the code, signs in, asks consent and connects the device', async () => {
     const device = await pendingDevice(t, clientId);
