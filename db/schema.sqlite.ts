@@ -346,3 +346,32 @@ export const passwordTokens = sqliteTable(
   },
   (t) => [index('password_tokens_user').on(t.userId), index('password_tokens_expires').on(t.expiresAt)],
 );
+
+/**
+ * RFC 8628 device authorizations. Both codes are stored only as hashes. `status` moves pending → approved or
+ * denied (the `/device` page) → redeemed (the token endpoint, once); `interval` grows by 5 s at each
+ * `slow_down` (RFC 8628 §3.5).
+ */
+export const deviceCodes = sqliteTable(
+  'device_codes',
+  {
+    deviceCodeHash: text('device_code_hash').primaryKey(),
+    userCodeHash: text('user_code_hash').notNull().unique(),
+    clientId: text('client_id')
+      .notNull()
+      .references(() => clients.id, { onDelete: 'cascade' }),
+    scope: text('scope').notNull(),
+    status: text('status', { enum: ['pending', 'approved', 'denied', 'redeemed'] }).notNull(),
+    userId: text('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    sessionHash: text('session_hash'),
+    authTime: integer('auth_time'),
+    amr: text('amr', { mode: 'json' }).$type<string[]>().notNull().default([]),
+    /** Seconds the client must wait between polls. */
+    interval: integer('interval').notNull(),
+    /** Epoch milliseconds of the last poll (0: none yet). */
+    lastPollMs: integer('last_poll_ms').notNull().default(0),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('device_codes_expires').on(t.expiresAt)],
+);

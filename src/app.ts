@@ -10,6 +10,7 @@ import { errorJson, errorPage, htmlPage, pageErrors, Redirect, renderError } fro
 import { noStore, securityHeaders } from './http/security.js';
 import { accountRoutes } from './interaction/account.js';
 import { consentRoutes } from './interaction/consent.js';
+import { deviceEnding, deviceRoutes } from './interaction/device.js';
 import { InteractionFlow } from './interaction/flow.js';
 import { loginRoutes } from './interaction/login.js';
 import { mfaRoutes } from './interaction/mfa.js';
@@ -17,6 +18,7 @@ import { resumeRoutes, signInEnding } from './interaction/resume.js';
 import { setPasswordRoutes } from './interaction/set-password.js';
 import { authorizationEnding } from './oauth/authorize/ending.js';
 import { authorizeRoutes } from './oauth/authorize/index.js';
+import { deviceAuthorizationRoutes } from './oauth/device.js';
 import { type Capabilities, discoveryRoutes } from './oauth/discovery.js';
 import { OAuthError } from './oauth/errors.js';
 import { introspectRoutes } from './oauth/introspect.js';
@@ -24,6 +26,7 @@ import { logoutRoutes } from './oauth/logout.js';
 import { revokeRoutes } from './oauth/revoke.js';
 import { authorizationCode } from './oauth/token/authorization-code.js';
 import { clientCredentials } from './oauth/token/client-credentials.js';
+import { deviceCode } from './oauth/token/device-code.js';
 import type { GrantHandler } from './oauth/token/grant.js';
 import { DEVICE_CODE_GRANT, tokenRoutes } from './oauth/token/index.js';
 import { mfaOtp } from './oauth/token/mfa-otp.js';
@@ -39,6 +42,7 @@ export const DEFAULT_GRANTS: readonly GrantHandler[] = [
   refreshToken,
   password,
   mfaOtp,
+  deviceCode,
 ];
 
 export interface AppOptions {
@@ -57,6 +61,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
       fail: (c, { state }, err) => authorization.fail(c, state.request, err),
     },
     signin: signInEnding,
+    device: deviceEnding(deps),
   });
   const caps: Capabilities = {
     grantTypes,
@@ -76,7 +81,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
       throw new OAuthError('invalid_request', `the body must be at most ${MAX_BODY_BYTES} bytes`);
     await next();
   });
-  for (const path of ['/token', '/introspect', '/revoke']) app.use(path, noStore());
+  for (const path of ['/token', '/introspect', '/revoke', '/device_authorization']) app.use(path, noStore());
   for (const path of [
     '/authorize',
     '/authorize/resume',
@@ -88,9 +93,11 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
     '/account/*',
     '/password/set',
     '/federation/*',
+    '/device',
   ])
     app.use(path, pageErrors());
-  for (const path of ['/login', '/login/mfa', '/consent', '/password/set']) app.use(path, csrf(deps));
+  for (const path of ['/login', '/login/mfa', '/consent', '/password/set', '/device'])
+    app.use(path, csrf(deps));
   app.use('/account', requireSession(deps, '/account'));
   app.use('/account/*', requireSession(deps, '/account'), csrf(deps));
 
@@ -111,6 +118,8 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
 
   app.route('/', discoveryRoutes(deps, caps));
   app.route('/', tokenRoutes(deps, grants));
+  // RFC 8628: the endpoint only exists along with the grant that redeems what it hands out.
+  if (caps.deviceAuthorization) app.route('/', deviceAuthorizationRoutes(deps));
   app.route('/', introspectRoutes(deps));
   app.route('/', revokeRoutes(deps));
   app.route('/', userinfoRoutes(deps));
@@ -124,6 +133,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
   app.route('/', loginRoutes(deps, flow));
   app.route('/', mfaRoutes(deps, flow));
   app.route('/', consentRoutes(deps, flow));
+  app.route('/', deviceRoutes(deps, flow));
   app.route('/', logoutRoutes(deps));
   app.route('/', accountRoutes(deps, flow));
   app.route('/', setPasswordRoutes(deps));

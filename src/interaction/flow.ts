@@ -49,11 +49,12 @@ export interface AuthorizeState extends Progress {
   request: AuthorizationRequest;
 }
 
-/** RFC 8628 §3.3: the user approves a device; the device grant adds the device code it completes. */
+/** RFC 8628 §3.3: the user approves a device, named by the hash of the user code entered on `/device`. */
 export interface DeviceState extends Progress {
   kind: 'device';
   clientId: string;
   scope: string[];
+  userCodeHash: string;
 }
 
 /** A sign-in with no app behind it (the account page): it ends by going back to a local path. */

@@ -853,7 +853,13 @@ describe('fuzz: malformed requests at every endpoint and page (in process)', { t
     const redirectUris = ['https://app.example/cb', 'http://127.0.0.1:8080/callback?x=1'];
     const logoutUris = ['https://app.example/bye'];
     const conf = await t.addClient({
-      grants: ['authorization_code', 'refresh_token', 'client_credentials', 'password'],
+      grants: [
+        'authorization_code',
+        'refresh_token',
+        'client_credentials',
+        'password',
+        'urn:ietf:params:oauth:grant-type:device_code',
+      ],
       redirectUris,
       postLogoutRedirectUris: logoutUris,
       resources: ['https://api.example/'],
@@ -1076,6 +1082,21 @@ describe('fuzz: malformed requests at every endpoint and page (in process)', { t
     await property('introspect/revoke', requestsFor(w, targets), 500, w, 3);
   });
 
+  it('POST /device_authorization', async () => {
+    await renew();
+    const targets: Target[] = [
+      {
+        method: 'POST',
+        path: '/device_authorization',
+        template: {
+          scope: optional(['openid', 'openid email offline_access'], ['admin', '"', 'openid  openid']),
+          ...clientAuth(),
+        },
+      },
+    ];
+    await property('device_authorization', requestsFor(w, targets), 300, w, 11);
+  });
+
   it('GET/POST /userinfo', async () => {
     await renew();
     const template: Template = {
@@ -1237,6 +1258,7 @@ describe('fuzz: malformed requests at every endpoint and page (in process)', { t
     const posts = [
       '/authorize',
       '/token',
+      '/device_authorization',
       '/introspect',
       '/revoke',
       '/userinfo',

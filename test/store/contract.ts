@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import type {
   AuthorizationCode,
   Client,
+  DeviceAuthorization,
   FederatedIdentity,
   Grant,
   Issued,
@@ -168,6 +169,25 @@ function newEvent(type: string, over: Partial<NewAuditEvent> = {}): NewAuditEven
     clientId: null,
     ip: '127.0.0.1',
     detail: { via: 'contract' },
+    ...over,
+  };
+}
+
+function newDevice(clientId: string, over: Partial<DeviceAuthorization> = {}): DeviceAuthorization {
+  return {
+    deviceCodeHash: uniq('device-hash'),
+    userCodeHash: uniq('user-code-hash'),
+    clientId,
+    scope: 'openid',
+    status: 'pending',
+    userId: null,
+    sessionHash: null,
+    authTime: null,
+    amr: [],
+    interval: 5,
+    lastPollMs: 0,
+    createdAt: NOW,
+    expiresAt: NOW + 600,
     ...over,
   };
 }
@@ -1592,6 +1612,194 @@ export function storeContract(
           ),
           'the upstream identity is free again',
         );
+      });
+    });
+
+    describe('devices', () => {
+      const signIn = (userId: string) => ({
+        userId,
+        sessionHash: 'session-hash',
+        authTime: NOW,
+        amr: ['pwd'],
+      });
+
+      it('creates an authorization with its audit row; a taken user code answers false and writes nothing', async () => {
+        const { client } = await owners();
+        const device = newDevice(client.id);
+        const requested = newEvent('device_authorization_requested', { clientId: client.id });
+        assert.equal(await store.devices.create(device, requested), true);
+        assert.deepEqual(await store.devices.findByUserCode(device.userCodeHash), device);
+        assert.equal(await store.devices.findByUserCode('no-such-code'), undefined);
+
+        const clash = newDevice(client.id, { userCodeHash: device.userCodeHash });
+        assert.equal(await store.devices.create(clash, newEvent('clash', { clientId: client.id })), false);
+        assert.deepEqual(await store.devices.findByUserCode(device.userCodeHash), device);
+        assert.equal(
+          (await store.devices.poll(clash.deviceCodeHash, client.id, NOW * 1000)).status,
+          'unknown',
+        );
+        assert.deepEqual(await audit(), [requested]);
+      });
+
+      it('approves a pending, unexpired authorization once, with the sign-in and its audit row', async () => {
+        const { user, client } = await owners();
+        const device = newDevice(client.id);
+        await store.devices.create(device, newEvent('requested'));
+        const approved = newEvent('device_approved', { userId: user.id });
+        assert.equal(await store.devices.approve('no-such-code', signIn(user.id), NOW, approved), false);
+        assert.equal(
+          await store.devices.approve(device.userCodeHash, signIn(user.id), NOW + 1, approved),
+          true,
+        );
+        assert.deepEqual(await store.devices.findByUserCode(device.userCodeHash), {
+          ...device,
+          ...signIn(user.id),
+          status: 'approved',
+        });
+        assert.equal(
+          await store.devices.approve(device.userCodeHash, signIn(user.id), NOW + 2, newEvent('again')),
+          false,
+        );
+        assert.equal(await store.devices.deny(device.userCodeHash, NOW + 2, newEvent('deny')), false);
+        assert.deepEqual(
+          (await audit()).map((e) => e.type),
+          ['requested', 'device_approved'],
+        );
+
+        const stale = newDevice(client.id);
+        await store.devices.create(stale, newEvent('requested'));
+        assert.equal(
+          await store.devices.approve(stale.userCodeHash, signIn(user.id), stale.expiresAt, newEvent('late')),
+          false,
+          'expired',
+        );
+        assert.equal((await store.devices.findByUserCode(stale.userCodeHash))?.status, 'pending');
+      });
+
+      it('denies a pending authorization once; a denied one cannot be approved', async () => {
+        const { user, client } = await owners();
+        const device = newDevice(client.id);
+        await store.devices.create(device, newEvent('requested'));
+        assert.equal(await store.devices.deny(device.userCodeHash, NOW + 1, newEvent('device_denied')), true);
+        assert.equal(await store.devices.deny(device.userCodeHash, NOW + 1, newEvent('again')), false);
+        assert.equal(
+          await store.devices.approve(device.userCodeHash, signIn(user.id), NOW + 1, newEvent('approve')),
+          false,
+        );
+        assert.deepEqual(await store.devices.poll(device.deviceCodeHash, client.id, NOW * 1000), {
+          status: 'denied',
+        });
+        assert.deepEqual(
+          (await audit()).map((e) => e.type),
+          ['requested', 'device_denied'],
+        );
+      });
+
+      it("answers unknown to another client's poll without touching the row", async () => {
+        const { client } = await owners();
+        const other = newClient();
+        await store.clients.create(other);
+        const device = newDevice(client.id);
+        await store.devices.create(device, newEvent('requested'));
+        const at = NOW * 1000;
+        assert.deepEqual(await store.devices.poll(device.deviceCodeHash, other.id, at), {
+          status: 'unknown',
+        });
+        assert.deepEqual(await store.devices.poll('no-such-hash', client.id, at), { status: 'unknown' });
+        assert.deepEqual(await store.devices.findByUserCode(device.userCodeHash), device);
+        assert.deepEqual(await store.devices.poll(device.deviceCodeHash, client.id, at), {
+          status: 'pending',
+        });
+      });
+
+      it('answers slow_down to an early poll and grows the interval by 5 s each time', async () => {
+        const { client } = await owners();
+        const device = newDevice(client.id);
+        await store.devices.create(device, newEvent('requested'));
+        const hash = device.deviceCodeHash;
+        let at = NOW * 1000;
+        assert.deepEqual(await store.devices.poll(hash, client.id, at), { status: 'pending' });
+        at += 5000;
+        assert.deepEqual(await store.devices.poll(hash, client.id, at), { status: 'pending' }, 'exactly 5 s');
+        at += 4999;
+        assert.deepEqual(await store.devices.poll(hash, client.id, at), {
+          status: 'slow_down',
+          interval: 10,
+        });
+        at += 9999;
+        assert.deepEqual(await store.devices.poll(hash, client.id, at), {
+          status: 'slow_down',
+          interval: 15,
+        });
+        at += 15000;
+        assert.deepEqual(await store.devices.poll(hash, client.id, at), { status: 'pending' });
+        const row = await store.devices.findByUserCode(device.userCodeHash);
+        assert.equal(row?.interval, 15);
+        assert.equal(row?.lastPollMs, at);
+      });
+
+      it('answers expired from its expiry on, whatever its status', async () => {
+        const { user, client } = await owners();
+        const device = newDevice(client.id);
+        await store.devices.create(device, newEvent('requested'));
+        await store.devices.approve(device.userCodeHash, signIn(user.id), NOW, newEvent('approved'));
+        const end = device.expiresAt * 1000;
+        assert.equal(
+          (await store.devices.poll(device.deviceCodeHash, client.id, end - 1)).status,
+          'approved',
+        );
+        assert.deepEqual(await store.devices.poll(device.deviceCodeHash, client.id, end), {
+          status: 'expired',
+        });
+        assert.equal(await store.devices.redeem(device.deviceCodeHash, device.expiresAt, {}), false);
+      });
+
+      it('redeems an approved authorization once, writing its tokens in the same unit of work', async () => {
+        const { user, client } = await owners();
+        const device = newDevice(client.id);
+        await store.devices.create(device, newEvent('requested'));
+        const grant = newGrant(client.id, user.id);
+        const refresh = newRefresh(grant);
+        const login = newEvent('login', { userId: user.id, clientId: client.id });
+        assert.equal(
+          await store.devices.redeem(device.deviceCodeHash, NOW, { grant, refresh }),
+          false,
+          'pending',
+        );
+        assert.equal(await store.grants.find(grant.id), undefined);
+
+        await store.devices.approve(device.userCodeHash, signIn(user.id), NOW, newEvent('approved'));
+        const polled = await store.devices.poll(device.deviceCodeHash, client.id, NOW * 1000);
+        assert.equal(polled.status, 'approved');
+        assert.equal(polled.status === 'approved' && polled.authorization.userId, user.id);
+        assert.equal(
+          await store.devices.redeem(device.deviceCodeHash, NOW, { grant, refresh, event: login }),
+          true,
+        );
+        assert.deepEqual(await store.grants.find(grant.id), grant);
+        assert.deepEqual(await store.tokens.findRefresh(refresh.hash), refresh);
+        assert.deepEqual(await store.devices.poll(device.deviceCodeHash, client.id, NOW * 1000), {
+          status: 'redeemed',
+        });
+
+        const second = newGrant(client.id, user.id);
+        assert.equal(await store.devices.redeem(device.deviceCodeHash, NOW, { grant: second }), false);
+        assert.equal(await store.grants.find(second.id), undefined);
+        assert.deepEqual(
+          (await audit()).map((e) => e.type),
+          ['requested', 'approved', 'login'],
+        );
+      });
+
+      it('is swept once expired', async () => {
+        const { client } = await owners();
+        const expired = newDevice(client.id, { expiresAt: NOW - 1 });
+        const live = newDevice(client.id, { expiresAt: NOW + 1 });
+        await store.devices.create(expired, newEvent('requested'));
+        await store.devices.create(live, newEvent('requested'));
+        await store.sweep(NOW, 100);
+        assert.equal(await store.devices.findByUserCode(expired.userCodeHash), undefined);
+        assert.deepEqual(await store.devices.findByUserCode(live.userCodeHash), live);
       });
     });
 

@@ -76,7 +76,7 @@ export async function buildTokens(
   return { response, issued };
 }
 
-/** A sign-in finished at `/token` itself (the password grant, or the mfa-otp grant after it). */
+/** A sign-in turned into tokens at `/token`: the password grant, the mfa-otp grant after it, or a device approval. */
 export interface DirectSignIn {
   client: Client;
   user: User;
@@ -85,16 +85,22 @@ export interface DirectSignIn {
   resource: string | null;
   amr: string[];
   authTime: number;
+  /** The browser session the user signed in with (the device page), so logout revokes what it issued. */
+  sessionHash?: string | null;
   /** The `grant_type` the audit row names. */
   grantType: string;
   ip: string;
 }
 
 /**
- * A new family for a sign-in at `/token`, its tokens and the `login` audit row, written at once. Without
- * the `refresh_token` grant, the family lives only as long as its access token (plus a minute).
+ * A new family for a sign-in at `/token`, its tokens and the `login` audit row, ready to be written in one
+ * unit of work (the device grant writes them with its redemption). Without the `refresh_token` grant, the
+ * family lives only as long as its access token (plus a minute).
  */
-export async function issueSignIn(deps: Deps, s: DirectSignIn): Promise<TokenResponse> {
+export async function signInTokens(
+  deps: Deps,
+  s: DirectSignIn,
+): Promise<{ response: TokenResponse; issued: Issued & { grant: Grant } }> {
   const { client, user, amr } = s;
   const now = deps.clock.now();
   const withRefresh = client.grants.includes('refresh_token');
@@ -102,7 +108,7 @@ export async function issueSignIn(deps: Deps, s: DirectSignIn): Promise<TokenRes
     id: randomToken(12),
     clientId: client.id,
     userId: user.id,
-    sessionHash: null,
+    sessionHash: s.sessionHash ?? null,
     scope: s.scope,
     resource: s.resource,
     authTime: s.authTime,
@@ -121,17 +127,26 @@ export async function issueSignIn(deps: Deps, s: DirectSignIn): Promise<TokenRes
     refresh: withRefresh,
     idToken: { nonce: null },
   });
-  await deps.store.tokens.issue({
-    ...issued,
-    grant,
-    event: {
-      at: now,
-      type: 'login',
-      userId: user.id,
-      clientId: client.id,
-      ip: s.ip,
-      detail: { grant_type: s.grantType, amr },
+  return {
+    response,
+    issued: {
+      ...issued,
+      grant,
+      event: {
+        at: now,
+        type: 'login',
+        userId: user.id,
+        clientId: client.id,
+        ip: s.ip,
+        detail: { grant_type: s.grantType, amr },
+      },
     },
-  });
+  };
+}
+
+/** `signInTokens`, written at once. */
+export async function issueSignIn(deps: Deps, s: DirectSignIn): Promise<TokenResponse> {
+  const { response, issued } = await signInTokens(deps, s);
+  await deps.store.tokens.issue(issued);
   return response;
 }

@@ -9,6 +9,7 @@ import { startCheckpointer } from './checkpointer.js';
 import { clientStore } from './clients.js';
 import { codeStore } from './codes.js';
 import { consentStore } from './consents.js';
+import { deviceStore } from './devices.js';
 import { eventStore } from './events.js';
 import { identityStore, passwordTokenStore, providerStore } from './federation.js';
 import { grantStore } from './grants.js';
@@ -109,6 +110,7 @@ export function createSqliteStore(path: string, options: SqliteOptions = {}): Sq
     providers: providerStore(cx),
     identities: identityStore(cx),
     passwordTokens: passwordTokenStore(cx),
+    devices: deviceStore(cx),
     events: eventStore(cx),
     bulk: bulkStore(cx),
     sweep: sweeper(cx),
