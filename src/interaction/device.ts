@@ -5,18 +5,20 @@ import type { Reservation } from '../auth/throttle.js';
 import { sha256 } from '../crypto/hash.js';
 import type { Deps } from '../deps.js';
 import { browserId, csrfToken, currentSession } from '../http/browser.js';
-import { addressGroup, clientIp } from '../http/net.js';
+import { addressGroup, clientIp, sleep } from '../http/net.js';
 import { readForm } from '../http/params.js';
 import { errorPage, htmlPage } from '../http/render.js';
 import { normalizeUserCode, userCodeHash } from '../oauth/device.js';
 import { OAuthError } from '../oauth/errors.js';
+import { waitAfter } from '../store/throttle.js';
 import type { ThrottleRule } from '../store/types.js';
 import type { DeviceState, Ending, InteractionFlow } from './flow.js';
 
 /**
- * RFC 8628 §5.1: guesses are limited before any lookup. Per browser: 5 free, then 1 s doubling to 5 min; per
- * address (an IPv4 address, an IPv6 /64), 20 free, so a shared address is not locked out by one browser.
- * Every attempt is reserved; a browser's good code clears its count (the address keeps its: it may be shared).
+ * RFC 8628 §5.1: guesses are limited before any lookup. Per browser: every attempt is reserved, 5 free, then
+ * 1 s doubling to 5 min; a good code clears it. Per address (an IPv4 address, an IPv6 /64): never a refusal,
+ * so one address (an office, a carrier NAT) cannot lock out everyone behind it (as src/auth/throttle.ts): from
+ * the 20th wrong code in an hour, each wrong answer is held (1 s doubling to 5 s).
  */
 export const DEVICE_BROWSER_RULE: ThrottleRule = {
   free: 5,
@@ -24,7 +26,12 @@ export const DEVICE_BROWSER_RULE: ThrottleRule = {
   maxMs: 5 * 60_000,
   forgetMs: 60 * 60_000,
 };
-export const DEVICE_ADDRESS_RULE: ThrottleRule = { ...DEVICE_BROWSER_RULE, free: 20 };
+export const DEVICE_ADDRESS_RULE: ThrottleRule = {
+  free: 20,
+  baseMs: 1000,
+  maxMs: 5_000,
+  forgetMs: 60 * 60_000,
+};
 
 const browserKey = (c: Context, deps: Deps) => `device-browser:${sha256(browserId(c, deps))}`;
 const addressKey = (c: Context) => `device-addr:${sha256(addressGroup(clientIp(c)))}`;
@@ -32,15 +39,20 @@ const addressKey = (c: Context) => `device-addr:${sha256(addressGroup(clientIp(c
 async function reserveGuess(c: Context, deps: Deps): Promise<Reservation> {
   if (!deps.config.throttle) return { allowed: true };
   const verdict = await deps.store.throttle.reserve(
-    [
-      { key: browserKey(c, deps), rule: DEVICE_BROWSER_RULE },
-      { key: addressKey(c), rule: DEVICE_ADDRESS_RULE },
-    ],
+    [{ key: browserKey(c, deps), rule: DEVICE_BROWSER_RULE }],
     deps.clock.nowMs(),
   );
   return verdict.allowed
     ? verdict
     : { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(verdict.retryAfterMs / 1000)) };
+}
+
+/** A wrong code: counted against the address, and its answer held once the address has had its share. */
+async function wrongGuess(c: Context, deps: Deps): Promise<void> {
+  if (!deps.config.throttle) return;
+  const failures = await deps.store.throttle.fail(addressKey(c), deps.clock.nowMs(), DEVICE_ADDRESS_RULE);
+  const delayMs = waitAfter(failures, DEVICE_ADDRESS_RULE);
+  if (delayMs > 0) await sleep(delayMs);
 }
 
 /** Longer input is no code: echoing it back is only bounded, not needed. */
@@ -76,8 +88,10 @@ export function deviceRoutes(deps: Deps, flow: InteractionFlow): Hono {
     const normalized = normalizeUserCode(entered);
     const found = normalized ? await deps.store.devices.findByUserCode(userCodeHash(normalized)) : undefined;
     // Approved, denied or redeemed: used, so no better than unknown.
-    if (found?.status !== 'pending') return render(c, entered, 'invalid_user_code', 400);
-    if (found.expiresAt <= deps.clock.now()) return render(c, entered, 'expired_user_code', 400);
+    if (found?.status !== 'pending' || found.expiresAt <= deps.clock.now()) {
+      await wrongGuess(c, deps);
+      return render(c, entered, found?.status === 'pending' ? 'expired_user_code' : 'invalid_user_code', 400);
+    }
     if (deps.config.throttle) await deps.store.throttle.reset(browserKey(c, deps));
     const interaction = await flow.create<DeviceState>(c, {
       kind: 'device',

@@ -282,6 +282,36 @@ describe('device authorization grant (RFC 8628)', () => {
       assert.equal(tokens['id_token'], undefined);
     });
 
+    it('a logout between approval and redemption undoes the approval: invalid_grant', async () => {
+      const { device_code, user_code } = await start(client);
+      const now = t.clock.now();
+      const sessionHash = `session-${now}-${Math.random()}`;
+      await t.deps.store.sessions.create({
+        idHash: sessionHash,
+        userId: user.id,
+        authTime: now,
+        amr: ['pwd'],
+        userAgent: null,
+        ip: null,
+        createdAt: now,
+        lastSeenAt: now,
+        expiresAt: now + 3600,
+        endedAt: null,
+      });
+      assert.equal(
+        await t.deps.store.devices.approve(
+          hashOf(user_code),
+          { userId: user.id, sessionHash, authTime: now, amr: ['pwd'] },
+          now,
+          { at: now, type: 'device_approved', userId: user.id, clientId: null, ip: null, detail: null },
+        ),
+        true,
+      );
+      await t.deps.store.sessions.end(sessionHash, now + 1);
+      t.clock.advance(6);
+      await expectOAuthError(await poll(client, device_code), 'invalid_grant');
+    });
+
     it('redeems an approval once: a second poll is invalid_grant', async () => {
       const { device_code, user_code } = await start(client);
       await approve(user_code);

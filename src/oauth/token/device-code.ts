@@ -41,6 +41,13 @@ export const deviceCode: GrantHandler = {
     // The user may have been removed since the approval (which cascades the row, or races with it).
     const user = authorization.userId ? await deps.store.users.find(authorization.userId) : undefined;
     if (!user || authorization.authTime === null) throw invalidGrant('the authorization was revoked');
+    // The code flow's grant is made in the browser step, so a logout before redemption revokes it; here the
+    // grant is made now, so the session that approved must still be live (a logout undoes the approval).
+    if (authorization.sessionHash !== null) {
+      const session = await deps.store.sessions.find(authorization.sessionHash);
+      if (!session || session.endedAt !== null)
+        throw invalidGrant('the sign-in that approved this device has ended');
+    }
     const { response, issued } = await signInTokens(deps, {
       client,
       user,
