@@ -267,8 +267,9 @@ export interface CodeStore {
 export interface SessionStore {
   create(session: Session): Promise<void>;
   /**
-   * A sign-in, as one unit of work: ends the browser's previous session (`previousHash`, when it had one),
-   * creates `session`, saves the progress of the interaction the sign-in belongs to and moves it onto the
+   * A sign-in, as one unit of work: ends the browser's previous session (`previousHash`, when it had one;
+   * when it was the same user's and still live, the grants issued through it move to the new session, so a
+   * logout still revokes them), creates `session`, saves the progress of the interaction the sign-in belongs to and moves it onto the
    * browser's new id (`interaction`, only if it is still bound to the old one), and writes `event` (the
    * `login` audit row).
    */

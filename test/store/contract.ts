@@ -1031,6 +1031,29 @@ export function storeContract(
         assert.equal((await store.interactions.find('int-s'))?.browserHash, 'new-b');
       });
 
+      it('start() moves the live grants of the same user’s previous session to the new one, not another user’s', async () => {
+        const { user, client } = await owners();
+        const other = newUser();
+        await store.users.create(other);
+        const previous = newSession(user.id);
+        await store.sessions.create(previous);
+        const live = newGrant(client.id, user.id, { sessionHash: previous.idHash });
+        const revoked = newGrant(client.id, user.id, { sessionHash: previous.idHash, revokedAt: NOW });
+        for (const grant of [live, revoked]) await store.tokens.issue({ grant });
+        const next = newSession(user.id, { createdAt: NOW + 5 });
+        await store.sessions.start(next, previous.idHash, null, newEvent('login', { userId: user.id }));
+        assert.equal(
+          (await store.grants.find(live.id))?.sessionHash,
+          next.idHash,
+          'a logout of the new one revokes it',
+        );
+        assert.equal((await store.grants.find(revoked.id))?.sessionHash, previous.idHash);
+        // Another user signing in in the same browser does not inherit the first user's grants.
+        const theirs = newSession(other.id, { createdAt: NOW + 6 });
+        await store.sessions.start(theirs, next.idHash, null, newEvent('login', { userId: other.id }));
+        assert.equal((await store.grants.find(live.id))?.sessionHash, next.idHash);
+      });
+
       it('start() is all or nothing', async () => {
         const { user } = await owners();
         const previous = newSession(user.id);

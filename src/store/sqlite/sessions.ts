@@ -31,6 +31,14 @@ export function sessionStore(cx: SqliteContext) {
         .set({ endedAt: sql`${p('now')}` })
         .where(and(eq(s.sessions.idHash, p('hash')), isNull(s.sessions.endedAt)))
         .prepare(),
+    // A new sign-in of the same user in the same browser (a step-up, prompt=login) carries on its session:
+    // the grants issued through the old one move along, so a logout of the new one revokes them too.
+    rebindGrants: () =>
+      db
+        .update(s.grants)
+        .set({ sessionHash: sql`${p('to')}` })
+        .where(and(eq(s.grants.sessionHash, p('from')), isNull(s.grants.revokedAt)))
+        .prepare(),
     moveInteraction: () =>
       db
         .update(s.interactions)
@@ -47,7 +55,12 @@ export function sessionStore(cx: SqliteContext) {
     },
     start: async (session, previousHash, interaction, event) =>
       raw.transaction(() => {
-        if (previousHash) end(previousHash, session.createdAt);
+        if (previousHash) {
+          const previous = q.session.get({ hash: previousHash });
+          if (previous && previous.endedAt === null && previous.userId === session.userId)
+            q.rebindGrants.run({ from: previousHash, to: session.idHash });
+          end(previousHash, session.createdAt);
+        }
         q.insertSession.run({ ...session });
         if (interaction)
           q.moveInteraction.run({
