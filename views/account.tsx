@@ -4,8 +4,12 @@ import { RecoveryCodes, TotpSetup } from './mfa.js';
 import { ProviderIcon } from './providers.js';
 
 export interface AccountSession {
+  /** What the session's "Sign out" posts (the stored hash of its id, never the cookie). */
+  handle: string;
   /** Epoch seconds. */
   createdAt: number;
+  /** Epoch seconds. */
+  lastSeenAt?: number;
   /** Raw `User-Agent`; summarised for display ("Chrome on macOS"). */
   userAgent?: string;
   /** The session this page is being viewed in. */
@@ -52,6 +56,10 @@ export interface AccountActions {
   mfaDisable: string;
   /** Posts `csrf`, `password`. */
   link: (slug: string) => string;
+  /** Posts `csrf`, `session` (an `AccountSession.handle`). */
+  signOutSession: string;
+  /** Posts `csrf`, `current_password`, `new_password`. */
+  changePassword: string;
 }
 
 export interface AccountPageProps {
@@ -66,6 +74,8 @@ export interface AccountPageProps {
   /** Enabled providers the user could link (ignored once one is linked). */
   providers: AccountProvider[];
   actions: AccountActions;
+  /** The user has a password to change (a user linked to a provider has none). */
+  hasPassword?: boolean;
   /** A link to RP-initiated logout for this browser, e.g. `/logout`. */
   signOutHref?: string;
   /** A known notice code (e.g. `app_revoked`) or ready-made text. */
@@ -93,9 +103,15 @@ export function AccountPage(props: AccountPageProps) {
       </div>
       <Notice text={notice} />
       <ErrorAlert code={error} />
-      <SessionsSection csrf={csrf} sessions={props.sessions} action={props.actions.signOutEverywhere} />
+      <SessionsSection
+        csrf={csrf}
+        sessions={props.sessions}
+        action={props.actions.signOutEverywhere}
+        signOutSession={props.actions.signOutSession}
+      />
       <AppsSection csrf={csrf} apps={props.apps} action={props.actions.revoke} />
       <MfaSection csrf={csrf} mfa={props.mfa} actions={props.actions} />
+      {props.hasPassword && <PasswordSection csrf={csrf} action={props.actions.changePassword} />}
       <ProviderSection
         csrf={csrf}
         linked={props.linkedProvider}
@@ -106,23 +122,44 @@ export function AccountPage(props: AccountPageProps) {
   );
 }
 
-function SessionsSection(props: { csrf: string; sessions: AccountSession[]; action: string }) {
+function SessionsSection(props: {
+  csrf: string;
+  sessions: AccountSession[];
+  action: string;
+  signOutSession: string;
+}) {
   return (
     <section class="section" aria-labelledby="sessions-heading">
       <h2 id="sessions-heading">Sessions</h2>
       <p class="section-intro">Browsers where you are signed in.</p>
       <ul class="item-list">
-        {props.sessions.map((s) => (
+        {props.sessions.map((s, i) => (
           <li class="item">
             <div class="item-main">
-              <span class="item-title" title={s.userAgent}>
+              <span class="item-title" id={`session-${i}`} title={s.userAgent}>
                 {describeUserAgent(s.userAgent)}
                 {s.current && <span class="badge">This device</span>}
               </span>
               <span class="item-meta">
                 Signed in <Time epochSeconds={s.createdAt} />
               </span>
+              {s.lastSeenAt !== undefined && (
+                <span class="item-meta">
+                  Last seen <Time epochSeconds={s.lastSeenAt} />
+                </span>
+              )}
             </div>
+            <form method="post" action={props.signOutSession} class="item-action">
+              <CsrfField token={props.csrf} />
+              <input type="hidden" name="session" value={s.handle} />
+              <button
+                type="submit"
+                class="button button-secondary button-small"
+                aria-describedby={`session-${i}`}
+              >
+                Sign out
+              </button>
+            </form>
           </li>
         ))}
       </ul>
@@ -138,6 +175,43 @@ function SessionsSection(props: { csrf: string; sessions: AccountSession[]; acti
         <p id="sign-out-everywhere-hint" class="hint">
           Ends every session, this one included, and signs you out of connected apps.
         </p>
+      </form>
+    </section>
+  );
+}
+
+function PasswordSection(props: { csrf: string; action: string }) {
+  return (
+    <section class="section" aria-labelledby="password-heading">
+      <h2 id="password-heading">Password</h2>
+      <p class="section-intro">Changing it signs you out of your other sessions.</p>
+      <form method="post" action={props.action} class="stack">
+        <CsrfField token={props.csrf} />
+        <div class="field">
+          <label for="current-password">Current password</label>
+          <input
+            id="current-password"
+            name="current_password"
+            type="password"
+            autocomplete="current-password"
+            required
+          />
+        </div>
+        <div class="field">
+          <label for="new-password">New password</label>
+          <input
+            id="new-password"
+            name="new_password"
+            type="password"
+            autocomplete="new-password"
+            minlength={8}
+            maxlength={1024}
+            required
+          />
+        </div>
+        <button type="submit" class="button button-primary">
+          Change password
+        </button>
       </form>
     </section>
   );

@@ -44,7 +44,9 @@ export type Code =
   | 'mfa_disabled'
   | 'recovery_codes_regenerated'
   | 'second_factor_confirmed'
-  | 'provider_linked';
+  | 'provider_linked'
+  | 'session_signed_out'
+  | 'password_changed';
 
 export const messages = {
   // Same words for an unknown email and a wrong password: SPEC §3 "Brute force".
@@ -95,6 +97,8 @@ export const messages = {
   // The action that asked for the code is not replayed after the detour: the user repeats it.
   second_factor_confirmed: 'Code confirmed. You can now do what you were doing: please try it again.',
   provider_linked: 'Your account is now linked. Use the provider to sign in from now on.',
+  session_signed_out: 'That session is signed out.',
+  password_changed: 'Your password is changed. Your other sessions are signed out.',
 } satisfies Record<Code, string>;
 
 export function isCode(value: string): value is Code {

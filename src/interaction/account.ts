@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { type AccountMfa, AccountPage, type Code } from '../../views/index.js';
 import { authenticatePassword } from '../auth/authenticate.js';
-import { secondFactorFresh } from '../auth/factors.js';
+import { type Amr, secondFactorFresh } from '../auth/factors.js';
 import {
   beginTotpEnrolment,
   confirmTotpEnrolment,
@@ -14,10 +14,11 @@ import {
   secondFactorMethods,
   verifySecondFactor,
 } from '../auth/second-factor.js';
+import { checkPassword, hashPassword } from '../crypto/password.js';
 import type { Deps } from '../deps.js';
 import { enabledProviders, LINKED_RETURN_TO, startPath, usableProvider } from '../federation/chooser.js';
-import { type ActiveSession, clearSessionCookie, csrfToken } from '../http/browser.js';
-import { isKnownDevice } from '../http/device.js';
+import { type ActiveSession, clearSessionCookie, csrfToken, startSession } from '../http/browser.js';
+import { isKnownDevice, rememberDevice } from '../http/device.js';
 import { clientIp } from '../http/net.js';
 import { readForm } from '../http/params.js';
 import { qrDataUri } from '../http/qr.js';
@@ -35,6 +36,8 @@ export const ACCOUNT_ACTIONS = {
   mfaRecoveryCodes: '/account/mfa/recovery-codes',
   mfaDisable: '/account/mfa/disable',
   link: (slug: string) => `/account/link/${encodeURIComponent(slug)}`,
+  signOutSession: '/account/sessions/sign-out',
+  changePassword: '/account/password',
 };
 
 /** The notices `?notice=` may name: a fixed list, so the query never puts its own words on the page. */
@@ -43,6 +46,8 @@ const NOTICES: ReadonlySet<string> = new Set<Code>([
   'mfa_disabled',
   'second_factor_confirmed',
   'provider_linked',
+  'session_signed_out',
+  'password_changed',
 ]);
 
 /**
@@ -144,7 +149,9 @@ export function accountRoutes(deps: Deps, flow: InteractionFlow): Hono {
         email: user.email,
         ...(user.name ? { name: user.name } : {}),
         sessions: sessions.map((s) => ({
+          handle: s.idHash,
           createdAt: s.createdAt,
+          lastSeenAt: s.lastSeenAt,
           current: s.idHash === current.idHash,
           ...(s.userAgent ? { userAgent: s.userAgent } : {}),
         })),
@@ -153,6 +160,7 @@ export function accountRoutes(deps: Deps, flow: InteractionFlow): Hono {
         providers: linkable.map((p) => ({ slug: p.slug, name: p.name })),
         ...(linked ? { linkedProvider: { name: linkedProvider?.name ?? linked.providerSlug } } : {}),
         actions: ACCOUNT_ACTIONS,
+        hasPassword: user.passwordHash !== null,
         signOutHref: '/logout',
         ...(options.notice ? { notice: options.notice } : {}),
         ...(options.error ? { error: options.error } : {}),
@@ -277,6 +285,81 @@ export function accountRoutes(deps: Deps, flow: InteractionFlow): Hono {
       link: { userId: user.id, slug: provider.slug },
     });
     return c.redirect(startPath(provider.slug, { interaction: id }), 303);
+  });
+
+  /**
+   * "Sign out" of one session (SPEC §5): it ends like an RP-initiated logout (its tokens but `offline_access`
+   * revoked). Only the user's own live sessions can be named; signing out this one goes back to sign-in.
+   */
+  app.post(ACCOUNT_ACTIONS.signOutSession, async (c) => {
+    const { user, session: current } = c.get('session');
+    const handle = (await readForm(c)).get('session') ?? '';
+    const now = deps.clock.now();
+    const mine = (await deps.store.sessions.listActiveForUser(user.id, now)).some((s) => s.idHash === handle);
+    if (!mine) return c.redirect('/account', 303);
+    await deps.store.sessions.logout(handle, now, {
+      at: now,
+      type: 'session_signed_out',
+      userId: user.id,
+      clientId: null,
+      ip: clientIp(c),
+      detail: null,
+    });
+    if (handle !== current.idHash) return c.redirect('/account?notice=session_signed_out', 303);
+    clearSessionCookie(c, deps);
+    return c.redirect('/login?return_to=%2Faccount', 303);
+  });
+
+  /**
+   * "Change password" (SPEC §5): the current password (checked, and throttled, as on the login page) and a new
+   * one under the same policy as everywhere. SPEC §3: the user's sessions end and refresh tokens are revoked;
+   * this browser then gets a fresh session, so the user stays signed in here.
+   */
+  app.post(ACCOUNT_ACTIONS.changePassword, async (c) => {
+    const active = c.get('session');
+    const { user, session } = active;
+    const form = await readForm(c);
+    if (user.passwordHash === null)
+      return render(c, active, await mfaState(active), { error: 'invalid_request', status: 400 });
+    const result = await authenticatePassword(deps, user.email, form.get('current_password') ?? '', {
+      ip: clientIp(c),
+      knownDevice: (u) => isKnownDevice(c, deps, u),
+    });
+    if (result.status === 'failed' || result.user.id !== user.id) {
+      const throttled = result.status === 'failed' && result.code === 'throttled';
+      if (result.status === 'failed' && result.retryAfterSeconds)
+        c.header('Retry-After', String(result.retryAfterSeconds));
+      const mfa = await mfaState(active);
+      return render(
+        c,
+        active,
+        mfa,
+        throttled ? { error: 'throttled', status: 429 } : { error: 'invalid_credentials', status: 401 },
+      );
+    }
+    const fresh = form.get('new_password') ?? '';
+    if (await checkPassword(fresh, { email: user.email }))
+      return render(c, active, await mfaState(active), { error: 'weak_password', status: 400 });
+    const now = deps.clock.now();
+    const changed = await deps.store.users.changePassword(user.id, await hashPassword(fresh), now, {
+      at: now,
+      type: 'password_changed',
+      userId: user.id,
+      clientId: null,
+      ip: clientIp(c),
+      detail: { by: 'user' },
+    });
+    if (!changed) return c.redirect('/login?return_to=%2Faccount', 303);
+    const updated = (await deps.store.users.find(user.id)) ?? user;
+    await startSession(
+      c,
+      deps,
+      { status: 'authenticated', user: updated, amr: session.amr as Amr[], authTime: now },
+      { clientId: null, ip: clientIp(c) },
+    );
+    // The device cookie is bound to the password hash: the new one needs a new cookie.
+    rememberDevice(c, deps, updated);
+    return c.redirect('/account?notice=password_changed', 303);
   });
 
   /** SPEC §3: ends every session of the user and revokes all of the user's refresh tokens. */
