@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { fillSignIn, launchBrowser } from '../helpers/browser.js';
-import { type Callback, startCallback } from '../helpers/rp.js';
+import { type Callback, startAuthorization, startCallback } from '../helpers/rp.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const SCREENSHOTS = join(process.cwd(), 'test-results', 'screenshots');
@@ -30,21 +30,7 @@ async function relyingParty(
   });
   return {
     config,
-    async start(extra = {}) {
-      const verifier = oidc.randomPKCECodeVerifier();
-      const state = oidc.randomState();
-      const nonce = oidc.randomNonce();
-      const url = oidc.buildAuthorizationUrl(config, {
-        redirect_uri: cb.url,
-        scope: 'openid profile email offline_access',
-        code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-        code_challenge_method: 'S256',
-        state,
-        nonce,
-        ...extra,
-      });
-      return { url, verifier, state, nonce };
-    },
+    start: (extra = {}) => startAuthorization(config, cb.url, 'openid profile email offline_access', extra),
   };
 }
 

@@ -5,7 +5,7 @@ import { generateSync } from 'otplib';
 import type { Browser, Page } from 'playwright-core';
 import { enrollTotpNow } from '../../src/auth/second-factor.js';
 import { fillSignIn, launchBrowser } from '../helpers/browser.js';
-import { type Callback, startCallback } from '../helpers/rp.js';
+import { type Callback, startAuthorization, startCallback } from '../helpers/rp.js';
 import { freePort, startTestServer, type TestServer } from '../helpers/server.js';
 import { addProvider, startUpstream, type Upstream } from '../helpers/upstream.js';
 
@@ -76,21 +76,8 @@ describe('upstream sign-in through real OpenID providers (Chromium)', () => {
   });
 
   /** The app sends the browser to /authorize; returns what the app must keep. */
-  async function authorize(extra: Record<string, string> = {}) {
-    const verifier = oidc.randomPKCECodeVerifier();
-    const state = oidc.randomState();
-    const nonce = oidc.randomNonce();
-    const url = oidc.buildAuthorizationUrl(rp, {
-      redirect_uri: cb.url,
-      scope: 'openid profile email',
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state,
-      nonce,
-      ...extra,
-    });
-    return { url, verifier, state, nonce };
-  }
+  const authorize = (extra: Record<string, string> = {}) =>
+    startAuthorization(rp, cb.url, 'openid profile email', extra);
 
   async function redeem(flow: Awaited<ReturnType<typeof authorize>>, callback: URL) {
     const tokens = await oidc.authorizationCodeGrant(rp, callback, {

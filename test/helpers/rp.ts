@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import * as oidc from 'openid-client';
 import { freePort } from './server.js';
 
 /** A loopback "partner app" callback: records every request it receives and answers 200. */
@@ -62,4 +63,34 @@ export async function startCallback(path = '/callback'): Promise<Callback> {
         server.close(() => resolve());
       }),
   };
+}
+
+/** What an app keeps from its authorization request (PKCE verifier, `state`, `nonce`) and where it sends the browser. */
+export interface AuthorizationStart {
+  url: URL;
+  verifier: string;
+  state: string;
+  nonce: string;
+}
+
+/** The app's authorization request, as openid-client builds it: code flow, PKCE S256, `state` and `nonce`. */
+export async function startAuthorization(
+  config: oidc.Configuration,
+  redirectUri: string,
+  scope: string,
+  extra: Record<string, string> = {},
+): Promise<AuthorizationStart> {
+  const verifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const nonce = oidc.randomNonce();
+  const url = oidc.buildAuthorizationUrl(config, {
+    redirect_uri: redirectUri,
+    scope,
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+    nonce,
+    ...extra,
+  });
+  return { url, verifier, state, nonce };
 }
