@@ -11,6 +11,13 @@ export const users = sqliteTable('users', {
   givenName: text('given_name'),
   familyName: text('family_name'),
   roles: text('roles', { mode: 'json' }).$type<string[]>().notNull().default([]),
+  /** Unique when set (`preferred_username`). */
+  username: text('username').unique(),
+  groups: text('groups', { mode: 'json' }).$type<string[]>().notNull().default([]),
+  /** Set while the user is disabled: no sign-in, no token. */
+  disabledAt: integer('disabled_at'),
+  /** `config`: created by the `LATCHKEY_CONFIG` file, which may update it; null: the CLI or the API. */
+  managedBy: text('managed_by', { enum: ['config'] }),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
 });
@@ -37,7 +44,11 @@ export const clients = sqliteTable('clients', {
   /** `--require-mfa`: every sign-in to the client passes a second factor. */
   requireMfa: integer('require_mfa', { mode: 'boolean' }).notNull().default(false),
   introspectAny: integer('introspect_any', { mode: 'boolean' }).notNull().default(false),
+  /** Admin roles of the client's client-credentials tokens (SPEC §1 `--role`). */
+  roles: text('roles', { mode: 'json' }).$type<string[]>().notNull().default([]),
+  managedBy: text('managed_by', { enum: ['config'] }),
   createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull().default(0),
 });
 
 export const clientUris = sqliteTable(
@@ -57,6 +68,7 @@ export const scopes = sqliteTable('scopes', {
   name: text('name').primaryKey(),
   description: text('description').notNull(),
   builtin: integer('builtin', { mode: 'boolean' }).notNull().default(false),
+  managedBy: text('managed_by', { enum: ['config'] }),
   createdAt: integer('created_at').notNull(),
 });
 
@@ -210,10 +222,20 @@ export const events = sqliteTable(
     userId: text('user_id'),
     clientId: text('client_id'),
     ip: text('ip'),
+    /** Who did it: `user:<id>`, `client:<id>`, `cli`, `config`, `system`; null when it is the subject itself. */
+    actor: text('actor'),
+    userAgent: text('user_agent'),
     detail: text('detail', { mode: 'json' }).$type<Record<string, unknown>>(),
   },
   // `events_type_ip_at`: `recordFailure` finds the row to count on by kind and address, not by scanning the window.
-  (t) => [index('events_at').on(t.at), index('events_type_ip_at').on(t.type, t.ip, t.at)],
+  // The others serve the filters of `latchkey events` and `/admin/v1/events` (newest first, by id).
+  (t) => [
+    index('events_at').on(t.at),
+    index('events_type_ip_at').on(t.type, t.ip, t.at),
+    index('events_user_id').on(t.userId, t.id),
+    index('events_client_id').on(t.clientId, t.id),
+    index('events_type_id').on(t.type, t.id),
+  ],
 );
 
 /**
@@ -309,6 +331,7 @@ export const providers = sqliteTable('providers', {
   /** Entra ID tenants whose email addresses are trusted as verified. */
   trustedTenants: text('trusted_tenants', { mode: 'json' }).$type<string[]>().notNull().default([]),
   enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+  managedBy: text('managed_by', { enum: ['config'] }),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
 });

@@ -2,6 +2,7 @@ import { MIN_CONFIGURED_SECRET_LENGTH } from '../config.js';
 import { randomToken, sha256 } from '../crypto/hash.js';
 import type { Deps } from '../deps.js';
 import type { Client, SigningAlg, TokenFormat } from '../store/types.js';
+import { type AdminContext, CLI, type Page, type PageRequest } from './context.js';
 import { requireScopes } from './scopes.js';
 import { AdminError, type AdminWarning, checkRedirectUri, checkResourceUri, checkTtl } from './validate.js';
 
@@ -45,6 +46,8 @@ export interface ClientInput {
   accessTokenTtlSeconds?: number;
   refreshTokenTtlSeconds?: number;
   refreshReuseGraceSeconds?: number;
+  /** Admin roles of the client's client-credentials tokens (with the `admin` scope). */
+  roles?: string[];
 }
 
 /** A random client_id that never starts with `-` or `_`, so it reads as an argument on any command line. */
@@ -143,6 +146,7 @@ export async function createClient(
       'clientSecret',
     );
   const secret = isPublic ? undefined : (input.clientSecret ?? randomToken(32));
+  const now = deps.clock.now();
   const client: Client = {
     id,
     name,
@@ -167,7 +171,10 @@ export async function createClient(
     requirePkce: isPublic || (input.requirePkce ?? false),
     requireMfa: input.requireMfa ?? false,
     introspectAny: input.introspectAny ?? false,
-    createdAt: deps.clock.now(),
+    roles: [],
+    managedBy: null,
+    createdAt: now,
+    updatedAt: now,
   };
   await deps.store.clients.create(client);
   return secret ? { client, secret, warnings } : { client, warnings };
@@ -180,4 +187,67 @@ export async function rotateClientSecret(deps: Pick<Deps, 'store'>, clientId: st
   const secret = randomToken(32);
   await deps.store.clients.setSecretHash(clientId, sha256(secret));
   return secret;
+}
+
+// ---- issue 12: the use cases the admin API, the CLI and the config file share (signatures fixed; H1 implements) ----
+
+/** A change to a client: a member left out is left as it is. `isPublic` and the id never change. */
+export type ClientPatch = Partial<Omit<ClientInput, 'clientId' | 'isPublic'>>;
+
+export interface UpdatedClient {
+  client: Client;
+  /** The fields (as `ClientInput` names them) that really changed; none: nothing was written. */
+  changed: (keyof ClientInput)[];
+  warnings: AdminWarning[];
+}
+
+/** `client update`, `PATCH /admin/v1/clients/:id`: changes what the patch names (a secret only when given). */
+export async function updateClient(
+  _deps: Pick<Deps, 'store' | 'clock'>,
+  _clientId: string,
+  _patch: ClientPatch,
+  _ctx: AdminContext = CLI,
+): Promise<UpdatedClient> {
+  throw new Error('not implemented yet');
+}
+
+/**
+ * `PUT /admin/v1/clients/:id` and the config file: a declarative upsert. What the input leaves out takes its
+ * default, so the same input twice changes nothing (`changed` empty, nothing written). Creating answers the
+ * secret once (generated unless given); updating changes the secret only when the input gives one.
+ */
+export async function putClient(
+  _deps: Pick<Deps, 'store' | 'clock'>,
+  _clientId: string,
+  _input: ClientInput,
+  _ctx: AdminContext = CLI,
+): Promise<UpdatedClient & { created: boolean; secret?: string }> {
+  throw new Error('not implemented yet');
+}
+
+/** A client by id, or `not_found`. */
+export async function findClient(_deps: Pick<Deps, 'store'>, _clientId: string): Promise<Client> {
+  throw new Error('not implemented yet');
+}
+
+export interface ClientFilter extends PageRequest {
+  /** A part of the name or client id (case-insensitive). */
+  query?: string;
+}
+
+/** Clients, oldest first, paged. */
+export async function listClients(
+  _deps: Pick<Deps, 'store'>,
+  _filter: ClientFilter = {},
+): Promise<Page<Client>> {
+  throw new Error('not implemented yet');
+}
+
+/** Deletes the client, revoking every token issued to it, with its audit row, in one unit of work. */
+export async function removeClient(
+  _deps: Pick<Deps, 'store' | 'clock'>,
+  _clientId: string,
+  _ctx: AdminContext = CLI,
+): Promise<Client> {
+  throw new Error('not implemented yet');
 }

@@ -11,3 +11,20 @@ export async function rotateKeys(deps: Pick<Deps, 'store' | 'keys'>): Promise<Si
   const longest = Math.max(ID_TOKEN_TTL_SECONDS, ...clients.map((c) => c.accessTokenTtlSeconds));
   return deps.keys.rotate(longest + 60);
 }
+
+/** The signing keys, newest first, without their private parts (`describeKey`). */
+export async function listKeys(deps: Pick<Deps, 'store'>): Promise<SigningKey[]> {
+  return (await deps.store.keys.list()).sort((a, b) => b.createdAt - a.createdAt);
+}
+
+/** What the API and the CLI print of a key: never its private part, sealed or not. */
+export function describeKey(k: SigningKey): Record<string, unknown> {
+  return {
+    kid: k.kid,
+    alg: k.alg,
+    active: k.active,
+    created_at: k.createdAt,
+    retired_at: k.retiredAt,
+    publish_until: k.publishUntil,
+  };
+}

@@ -1,6 +1,7 @@
 import type { Deps } from '../deps.js';
 import { BUILTIN_SCOPE_NAMES, BUILTIN_SCOPES } from '../oauth/scope.js';
 import type { Scope } from '../store/types.js';
+import { type AdminContext, CLI } from './context.js';
 import { AdminError, checkScopeName } from './validate.js';
 
 export async function addScope(
@@ -34,4 +35,16 @@ export async function listScopes(deps: Pick<Deps, 'store'>): Promise<Scope[]> {
   const stored = await deps.store.scopes.list();
   const missing = BUILTIN_SCOPES.filter((b) => !stored.some((s) => s.name === b.name));
   return [...missing, ...stored];
+}
+
+/**
+ * Removes a custom scope (H1 implements). A built-in one is refused; so is one a client still lists
+ * (`in_use`: change the client first).
+ */
+export async function removeScope(
+  _deps: Pick<Deps, 'store' | 'clock'>,
+  _name: string,
+  _ctx: AdminContext = CLI,
+): Promise<Scope> {
+  throw new Error('not implemented yet');
 }

@@ -30,6 +30,12 @@ const SEED_KEYS: Readonly<Record<AdminField, string>> = {
   tenant: 'tenant',
   tokenAuth: 'token_auth',
   trustedTenants: 'trusted_tenants',
+  roles: 'roles',
+  groups: 'groups',
+  username: 'username',
+  cursor: 'cursor',
+  limit: 'limit',
+  session: 'session',
 };
 
 /** The built-in scopes: creates what is missing, never duplicates (the registry lists them). */

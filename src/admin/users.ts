@@ -8,7 +8,8 @@ import {
   passwordProblemText,
 } from '../crypto/password.js';
 import type { Deps } from '../deps.js';
-import type { User } from '../store/types.js';
+import type { Session, User } from '../store/types.js';
+import { type AdminContext, CLI, type Page, type PageRequest } from './context.js';
 import { AdminError, checkEmail } from './validate.js';
 
 export interface UserInput {
@@ -17,7 +18,11 @@ export interface UserInput {
   name?: string;
   givenName?: string;
   familyName?: string;
+  username?: string;
   roles?: string[];
+  groups?: string[];
+  /** Created disabled. */
+  disabled?: boolean;
 }
 
 export function describeUser(u: User): Record<string, unknown> {
@@ -185,4 +190,68 @@ export async function unlinkUser(
   if (!unlinked) throw noLink();
   // The token is base64url: nothing in it needs escaping.
   return { user, url: `${deps.config.issuer}${SET_PASSWORD_PATH}?token=${token}`, expiresAt };
+}
+
+// ---- issue 12: the use cases the admin API, the CLI and the config file share (signatures fixed; H1 implements) ----
+
+/** A change to a user; a member left out is left as it is (null clears an optional one). */
+export interface UserPatch {
+  email?: string;
+  name?: string | null;
+  givenName?: string | null;
+  familyName?: string | null;
+  username?: string | null;
+  roles?: string[];
+  groups?: string[];
+  /** true: disabled (ends the sessions and revokes the grants, in one unit of work); false: enabled again. */
+  disabled?: boolean;
+}
+
+export interface UserFilter extends PageRequest {
+  /** A part of the email, name or username (case-insensitive). */
+  query?: string;
+  role?: string;
+  disabled?: boolean;
+}
+
+/** Updates a user; `changed` names the fields (as `UserPatch` does) that really changed (none: nothing written). */
+export async function updateUser(
+  _deps: Pick<Deps, 'store' | 'clock'>,
+  _ref: string,
+  _patch: UserPatch,
+  _ctx: AdminContext = CLI,
+): Promise<{ user: User; changed: (keyof UserPatch)[] }> {
+  throw new Error('not implemented yet');
+}
+
+/** Users by email, oldest first, paged. */
+export async function listUsers(_deps: Pick<Deps, 'store'>, _filter: UserFilter = {}): Promise<Page<User>> {
+  throw new Error('not implemented yet');
+}
+
+/** The user's live sessions, newest first; a session's public `id` is its `idHash`. */
+export async function listUserSessions(
+  _deps: Pick<Deps, 'store' | 'clock'>,
+  _ref: string,
+): Promise<Session[]> {
+  throw new Error('not implemented yet');
+}
+
+/** Ends one session of the user (as RP-initiated logout does: its grants but `offline_access` ones revoked). */
+export async function endUserSession(
+  _deps: Pick<Deps, 'store' | 'clock'>,
+  _ref: string,
+  _sessionId: string,
+  _ctx: AdminContext = CLI,
+): Promise<void> {
+  throw new Error('not implemented yet');
+}
+
+/** Ends every session of the user and revokes all the user's grants ("Sign out everywhere", by an admin). */
+export async function endAllUserSessions(
+  _deps: Pick<Deps, 'store' | 'clock'>,
+  _ref: string,
+  _ctx: AdminContext = CLI,
+): Promise<{ sessions: number; grants: number }> {
+  throw new Error('not implemented yet');
 }

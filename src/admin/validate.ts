@@ -1,4 +1,5 @@
-export type AdminErrorCode = 'invalid_input' | 'not_found' | 'exists' | 'weak_password';
+/** `in_use`: refused because something else still depends on it (a scope a client lists). */
+export type AdminErrorCode = 'invalid_input' | 'not_found' | 'exists' | 'weak_password' | 'in_use';
 
 /** The input fields of the admin use cases, as the use cases name them. */
 export type AdminField =
@@ -23,7 +24,13 @@ export type AdminField =
   | 'issuer'
   | 'tenant'
   | 'tokenAuth'
-  | 'trustedTenants';
+  | 'trustedTenants'
+  | 'roles'
+  | 'groups'
+  | 'username'
+  | 'cursor'
+  | 'limit'
+  | 'session';
 
 /**
  * Something an admin action accepted but that deserves a second look, worded per audience like an

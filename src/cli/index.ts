@@ -79,6 +79,12 @@ const CLI_FLAGS: Readonly<Record<AdminField, string>> = {
   tenant: '--tenant',
   tokenAuth: '--token-auth',
   trustedTenants: '--trusted-tenant',
+  roles: '--role',
+  groups: '--group',
+  username: '--username',
+  cursor: '--cursor',
+  limit: '--limit',
+  session: 'session',
 };
 
 /** One readable line for a provider. */

@@ -51,7 +51,11 @@ export function newUser(over: Partial<NewUser> = {}): NewUser {
     givenName: 'Ada',
     familyName: 'Lovelace',
     roles: ['admin'],
+    username: null,
+    groups: [],
     passwordHash: '$argon2id$fake',
+    disabledAt: null,
+    managedBy: null,
     createdAt: NOW,
     ...over,
   };
@@ -78,7 +82,10 @@ export function newClient(over: Partial<Client> = {}): Client {
     requirePkce: false,
     requireMfa: false,
     introspectAny: false,
+    roles: [],
+    managedBy: null,
     createdAt: NOW,
+    updatedAt: NOW,
     ...over,
   };
 }
@@ -254,6 +261,7 @@ function newProvider(over: Partial<Provider> = {}): Provider {
     tokenAuth: 'client_secret_basic',
     trustedTenants: [],
     enabled: true,
+    managedBy: null,
     createdAt: NOW,
     updatedAt: NOW,
     ...over,
@@ -312,7 +320,12 @@ export function storeContract(
 
     /** The audit rows written so far, oldest first, without their ids. */
     async function audit(): Promise<NewAuditEvent[]> {
-      return (await store.events.list(100)).reverse().map(({ id: _id, ...event }) => event);
+      // `actor` and `userAgent` are left out when empty, as the events written here leave them out.
+      return (await store.events.list(100)).reverse().map(({ id: _id, actor, userAgent, ...event }) => ({
+        ...event,
+        ...(actor !== null ? { actor } : {}),
+        ...(userAgent !== null ? { userAgent } : {}),
+      }));
     }
 
     it('answers ping()', async () => {

@@ -46,7 +46,10 @@ export function clientStore({ raw, db, generation }: SqliteContext) {
       requirePkce: row.requirePkce,
       requireMfa: row.requireMfa,
       introspectAny: row.introspectAny,
+      roles: row.roles,
+      managedBy: row.managedBy ?? null,
       createdAt: row.createdAt,
+      updatedAt: row.updatedAt,
     };
   };
 

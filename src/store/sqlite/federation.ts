@@ -7,7 +7,6 @@ import type {
   PasswordTokenStore,
   Provider,
   ProviderStore,
-  User,
 } from '../types.js';
 import {
   endUserSessions,
@@ -15,6 +14,7 @@ import {
   revokeUserGrants,
   type SqliteContext,
   selectBy,
+  userRow,
   writeEvent,
 } from './shared.js';
 
@@ -55,7 +55,7 @@ export function identityStore(cx: SqliteContext) {
         if (find(identity.issuer, identity.subject)) return undefined;
         const taken = db.select({ id: s.users.id }).from(s.users).where(eq(s.users.email, user.email)).get();
         if (taken) return undefined;
-        const row: User = { ...user, updatedAt: user.createdAt };
+        const row = userRow(user);
         db.insert(s.users).values(row).run();
         db.insert(s.federatedIdentities)
           .values({ ...identity, userId: user.id })

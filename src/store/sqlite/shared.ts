@@ -3,7 +3,7 @@ import { and, eq, getTableColumns, isNull, sql } from 'drizzle-orm';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import * as s from '../../../db/schema.sqlite.js';
-import type { Issued, NewAuditEvent } from '../types.js';
+import type { Issued, NewAuditEvent, NewUser, User } from '../types.js';
 
 export type Db = BetterSQLite3Database<typeof s>;
 
@@ -58,6 +58,8 @@ function sharedStatements(db: Db) {
           userId: p('userId'),
           clientId: p('clientId'),
           ip: p('ip'),
+          actor: p('actor'),
+          userAgent: p('userAgent'),
           detail: p('detail'),
         })
         .prepare(),
@@ -106,7 +108,19 @@ export function sqliteContext(raw: Database.Database): SqliteContext {
 // Writes more than one aggregate makes. None opens a transaction: the caller's unit of work holds it.
 
 export function writeEvent({ q }: SqliteContext, event: NewAuditEvent): void {
-  q.insertEvent.run({ ...event });
+  q.insertEvent.run({ actor: null, userAgent: null, ...event });
+}
+
+/** The row of a new user: what `NewUser` leaves out starts empty. */
+export function userRow(user: NewUser): User {
+  return {
+    username: null,
+    groups: [],
+    disabledAt: null,
+    managedBy: null,
+    ...user,
+    updatedAt: user.createdAt,
+  };
 }
 
 /** Writes what one token response issued. */

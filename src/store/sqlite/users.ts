@@ -7,6 +7,7 @@ import {
   revokeUserGrants,
   type SqliteContext,
   selectBy,
+  userRow,
   writeEvent,
 } from './shared.js';
 
@@ -18,7 +19,7 @@ export function userStore(cx: SqliteContext) {
   });
   return {
     create: async (user) => {
-      const row = { ...user, updatedAt: user.createdAt };
+      const row = userRow(user);
       db.insert(s.users).values(row).run();
       return row;
     },

@@ -1,0 +1,196 @@
+import type {
+  AuditEvent,
+  AuthorizationCode,
+  Client,
+  Grant,
+  Interaction,
+  Issued,
+  NewAuditEvent,
+  NewUser,
+  OpaqueAccessToken,
+  RedeemResult,
+  RefreshToken,
+  RotateResult,
+  Scope,
+  Session,
+  SigningKey,
+  User,
+} from './records.js';
+
+/** The stores of the OAuth core: users, clients, scopes, keys, grants, tokens, sessions, consents, events. */
+
+export interface UserStore {
+  create(user: NewUser): Promise<User>;
+  find(id: string): Promise<User | undefined>;
+  findByEmail(email: string): Promise<User | undefined>;
+  list(): Promise<User[]>;
+  /**
+   * Deletes the user with their sessions, grants (so every token issued from them) and consents, and writes
+   * `event`, in one transaction. False, with nothing written, when there is no such user.
+   */
+  remove(id: string, event: NewAuditEvent): Promise<boolean>;
+  /**
+   * A password change (SPEC §3): sets the hash, ends every session of the user and revokes all the user's
+   * grants, with `event` (its detail gains the counts `sessions` and `grants`) in one transaction.
+   * `undefined`, with nothing written, when there is no such user.
+   */
+  changePassword(
+    id: string,
+    passwordHash: string,
+    now: number,
+    event: NewAuditEvent,
+  ): Promise<{ sessions: number; grants: number } | undefined>;
+  count(): Promise<number>;
+}
+
+export interface ClientStore {
+  create(client: Client): Promise<Client>;
+  find(id: string): Promise<Client | undefined>;
+  list(): Promise<Client[]>;
+  remove(id: string): Promise<boolean>;
+  setSecretHash(id: string, secretHash: string): Promise<void>;
+}
+
+export interface ScopeStore {
+  /** Adds or updates the description; never turns a built-in scope into a custom one. */
+  upsert(scope: Scope, now: number): Promise<Scope>;
+  list(): Promise<Scope[]>;
+  findMany(names: string[]): Promise<Scope[]>;
+}
+
+export interface KeyStore {
+  list(): Promise<SigningKey[]>;
+  /** Adds keys; when `retire` is given, every active key of those algorithms becomes retired, published until `publishUntil`. */
+  add(keys: SigningKey[], retire?: { at: number; publishUntil: number }): Promise<void>;
+  prune(now: number): Promise<number>;
+}
+
+export interface GrantStore {
+  find(id: string): Promise<Grant | undefined>;
+  /**
+   * Revokes a grant, and with it its whole token family (every refresh token names its grant); `event`, when
+   * given, is written in the same transaction (refresh-token reuse), even when the grant was already revoked.
+   * Returns false when it was already revoked or does not exist.
+   */
+  revoke(id: string, now: number, event?: NewAuditEvent): Promise<boolean>;
+  /**
+   * "Revoke" on the account page: revokes the user's grants for the client and forgets the consent, with
+   * `event` (its detail gains `revoked_grants`) in one transaction. Returns how many grants it revoked.
+   */
+  revokeApp(userId: string, clientId: string, now: number, event: NewAuditEvent): Promise<number>;
+  /** Active grants with refresh tokens for a user, per client: the "connected apps". */
+  listActiveForUser(userId: string, now: number): Promise<Grant[]>;
+}
+
+export interface TokenStore {
+  /** Writes a grant and the tokens of one response together. */
+  issue(issued: Issued): Promise<void>;
+  findOpaqueAccess(hash: string): Promise<OpaqueAccessToken | undefined>;
+  revokeOpaqueAccess(hash: string, now: number): Promise<void>;
+  revokeJti(jti: string, expiresAt: number): Promise<void>;
+  isJtiRevoked(jti: string): Promise<boolean>;
+  findRefresh(hash: string): Promise<RefreshToken | undefined>;
+  /**
+   * Marks `oldHash` rotated (sealing the successor response for an idempotent retry) and writes
+   * the successor, only if nobody rotated it first. Never forks the family.
+   */
+  rotateRefresh(
+    oldHash: string,
+    now: number,
+    retrySealed: string | null,
+    successor: Issued,
+  ): Promise<RotateResult>;
+}
+
+export interface CodeStore {
+  /** Saves the grant and its code together. */
+  save(grant: Grant, code: AuthorizationCode): Promise<void>;
+  find(hash: string): Promise<AuthorizationCode | undefined>;
+  /**
+   * Consumes the code and writes the tokens at once. A second redemption revokes the family (RFC 6749 §4.1.2)
+   * and writes `replayEvent` in the same transaction; an unknown code answers `replayed` and writes nothing.
+   */
+  redeem(hash: string, now: number, issued: Issued, replayEvent?: NewAuditEvent): Promise<RedeemResult>;
+  /**
+   * Spends the code without issuing anything (a failed redemption): a later redemption is a replay. The
+   * grant is left as it is. False when the code was already spent or does not exist.
+   */
+  consume(hash: string, now: number): Promise<boolean>;
+}
+
+export interface SessionStore {
+  create(session: Session): Promise<void>;
+  /**
+   * A sign-in, as one unit of work: ends the browser's previous session (`previousHash`, when it had one;
+   * when it was the same user's and still live, the grants issued through it move to the new session, so a
+   * logout still revokes them), creates `session`, saves the progress of the interaction the sign-in belongs to and moves it onto the
+   * browser's new id (`interaction`, only if it is still bound to the old one), and writes `event` (the
+   * `login` audit row).
+   */
+  start(
+    session: Session,
+    previousHash: string | null,
+    interaction: {
+      id: string;
+      data: Record<string, unknown>;
+      fromBrowserHash: string;
+      toBrowserHash: string;
+    } | null,
+    event: NewAuditEvent,
+  ): Promise<void>;
+  find(idHash: string): Promise<Session | undefined>;
+  touch(idHash: string, now: number): Promise<void>;
+  end(idHash: string, now: number): Promise<void>;
+  listActiveForUser(userId: string, now: number): Promise<Session[]>;
+  /**
+   * RP-initiated logout (SPEC §3): ends the session and revokes the grants issued through it except those
+   * whose scope holds `offline_access`, with `event` (its detail gains `revoked_grants`) in one transaction.
+   * Returns how many grants it revoked.
+   */
+  logout(idHash: string, now: number, event: NewAuditEvent): Promise<number>;
+  /**
+   * "Sign out everywhere" (SPEC §3): ends every session of the user and revokes all the user's grants, with
+   * `event` (its detail gains the counts `sessions` and `grants`) in one transaction.
+   */
+  signOutEverywhere(
+    userId: string,
+    now: number,
+    event: NewAuditEvent,
+  ): Promise<{ sessions: number; grants: number }>;
+}
+
+export interface InteractionStore {
+  save(interaction: Interaction): Promise<void>;
+  find(id: string): Promise<Interaction | undefined>;
+  update(id: string, data: Record<string, unknown>): Promise<void>;
+  remove(id: string): Promise<void>;
+}
+
+export interface ConsentStore {
+  find(userId: string, clientId: string): Promise<string[]>;
+  /** Adds the scopes to what the user already approved for the client. */
+  add(userId: string, clientId: string, scopes: string[], now: number): Promise<void>;
+}
+
+/** Audit events are kept this long; `sweep` deletes older ones. */
+export const EVENT_RETENTION_SECONDS = 90 * 24 * 3600;
+
+export interface EventStore {
+  add(event: NewAuditEvent): Promise<void>;
+  /**
+   * Records a failed attempt (a wrong password, a wrong client secret) without a row per attempt, so that a
+   * flood of failures cannot grow the table without end. When a row of the same `type`, `userId`, `clientId`
+   * and `ip` was written at most `windowSeconds` before `event.at`, that row counts this one: its
+   * `detail.count` goes up by one and `detail.lastAt` becomes `event.at` (its `at` stays the first attempt's).
+   * Otherwise `event` is inserted with `detail.count` 1. Atomic, also against another process doing the same.
+   */
+  recordFailure(event: NewAuditEvent, windowSeconds: number): Promise<void>;
+  list(limit: number): Promise<AuditEvent[]>;
+}
+
+export interface BulkStore {
+  /** Bulk inserts in one transaction (benchmark data). */
+  insert(users: NewUser[], issued: Issued[]): Promise<void>;
+  /** After a bulk load: lets the database absorb it so the next writer does not pay for it (SQLite: a WAL checkpoint). */
+  settle(): Promise<void>;
+}

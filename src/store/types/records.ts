@@ -1,0 +1,190 @@
+/** The domain records every store works with. Times are epoch seconds. */
+
+export type TokenFormat = 'jwt' | 'opaque';
+export type SigningAlg = 'ES256' | 'RS256';
+
+export interface User {
+  id: string;
+  email: string;
+  emailVerified: boolean;
+  name: string | null;
+  givenName: string | null;
+  familyName: string | null;
+  roles: string[];
+  /** Unique when set (`preferred_username`). */
+  username: string | null;
+  groups: string[];
+  passwordHash: string | null;
+  /** Set while the user is disabled: no sign-in, no token (disabling ends the sessions and grants). */
+  disabledAt: number | null;
+  /** `config`: the `LATCHKEY_CONFIG` file created it and may update it; null: the CLI or the admin API did. */
+  managedBy: ManagedBy;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Who owns an entry: `config` (the `LATCHKEY_CONFIG` file updates and prunes it) or null (the CLI, the API). */
+export type ManagedBy = 'config' | null;
+
+/** A user to create; what it leaves out starts empty (no username, no groups, enabled, owned by the CLI/API). */
+export type NewUser = Omit<User, 'updatedAt' | 'username' | 'groups' | 'disabledAt' | 'managedBy'> &
+  Partial<Pick<User, 'username' | 'groups' | 'disabledAt' | 'managedBy'>>;
+
+export interface Client {
+  id: string;
+  name: string;
+  secretHash: string | null;
+  isPublic: boolean;
+  firstParty: boolean;
+  allowImplicit: boolean;
+  grants: string[];
+  scopes: string[];
+  redirectUris: string[];
+  postLogoutRedirectUris: string[];
+  /** RFC 8707 resources the client may name in `resource`; none: no `resource` is accepted. */
+  resources: string[];
+  tokenFormat: TokenFormat;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  refreshReuseGraceSeconds: number;
+  signingAlg: SigningAlg;
+  requirePkce: boolean;
+  /** `--require-mfa`: every sign-in to the client passes a second factor. */
+  requireMfa: boolean;
+  introspectAny: boolean;
+  /** Admin roles of the client's client-credentials tokens (SPEC §1 `--role`). */
+  roles: string[];
+  managedBy: ManagedBy;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface Scope {
+  name: string;
+  description: string;
+  builtin: boolean;
+  managedBy?: ManagedBy;
+}
+
+export interface SigningKey {
+  kid: string;
+  alg: SigningAlg;
+  publicJwk: Record<string, unknown>;
+  privateSealed: string;
+  createdAt: number;
+  active: boolean;
+  retiredAt: number | null;
+  /** A retired key stays in the JWKS until then. */
+  publishUntil: number | null;
+}
+
+/** One token family: what one code, one password sign-in or one refresh chain issued. */
+export interface Grant {
+  id: string;
+  clientId: string;
+  userId: string | null;
+  sessionHash: string | null;
+  scope: string;
+  resource: string | null;
+  authTime: number | null;
+  amr: string[];
+  nonce: string | null;
+  createdAt: number;
+  expiresAt: number;
+  revokedAt: number | null;
+}
+
+export interface RefreshToken {
+  hash: string;
+  grantId: string;
+  clientId: string;
+  createdAt: number;
+  expiresAt: number;
+  rotatedAt: number | null;
+  retrySealed: string | null;
+}
+
+export interface OpaqueAccessToken {
+  hash: string;
+  jti: string;
+  grantId: string | null;
+  clientId: string;
+  userId: string | null;
+  scope: string;
+  aud: string;
+  createdAt: number;
+  expiresAt: number;
+  revokedAt: number | null;
+}
+
+export interface AuthorizationCode {
+  hash: string;
+  grantId: string;
+  clientId: string;
+  userId: string;
+  redirectUri: string | null;
+  codeChallenge: string | null;
+  createdAt: number;
+  expiresAt: number;
+  consumedAt: number | null;
+}
+
+export interface Session {
+  idHash: string;
+  userId: string;
+  authTime: number;
+  amr: string[];
+  userAgent: string | null;
+  ip: string | null;
+  createdAt: number;
+  lastSeenAt: number;
+  expiresAt: number;
+  endedAt: number | null;
+}
+
+export interface Interaction {
+  id: string;
+  browserHash: string;
+  data: Record<string, unknown>;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface AuditEvent {
+  id: number;
+  at: number;
+  type: string;
+  userId: string | null;
+  clientId: string | null;
+  ip: string | null;
+  /**
+   * Who did it, when not the subject itself: `user:<id>` (an admin), `client:<id>` (a client-credentials
+   * token), `cli`, `config` (the config file at start), `system`. Null: the user or client the row names.
+   */
+  actor: string | null;
+  userAgent: string | null;
+  detail: Record<string, unknown> | null;
+}
+
+/** `actor` and `userAgent` may be left out (null): most rows are the subject acting from no browser. */
+export type NewAuditEvent = Omit<AuditEvent, 'id' | 'actor' | 'userAgent'> & {
+  actor?: string | null;
+  userAgent?: string | null;
+};
+
+/** What one token response writes, in one transaction. */
+export interface Issued {
+  grant?: Grant;
+  refresh?: RefreshToken;
+  access?: OpaqueAccessToken;
+  /** An audit entry written in the same transaction. */
+  event?: NewAuditEvent;
+}
+
+export type RedeemResult = 'ok' | 'replayed';
+export type RotateResult = 'rotated' | 'already_rotated';
+
+export interface SweepResult {
+  deleted: number;
+  more: boolean;
+}
