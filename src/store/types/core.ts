@@ -80,6 +80,44 @@ export interface GrantStore {
   revokeApp(userId: string, clientId: string, now: number, event: NewAuditEvent): Promise<number>;
   /** Active grants with refresh tokens for a user, per client: the "connected apps". */
   listActiveForUser(userId: string, now: number): Promise<Grant[]>;
+  /**
+   * Revokes a live grant and writes `event` with it, in one transaction; false, with nothing written, when it
+   * was already revoked or does not exist (RFC 7009 `/revoke`: its `token_revoked` row says something changed).
+   */
+  revokeOnce(id: string, now: number, event: NewAuditEvent): Promise<boolean>;
+  /**
+   * The user's live grants (not revoked, not expired), newest first, at most `limit`; with `clientId`, only
+   * that client's: what `GET /account/v1/authorizations` lists.
+   */
+  listAuthorizations(
+    userId: string,
+    now: number,
+    options: { clientId?: string; limit: number },
+  ): Promise<Authorization[]>;
+  /**
+   * `DELETE /account/v1/authorizations/:id`: revokes the user's live grant `id` (its whole token family) and
+   * forgets the user's consent for the grant's client, with `event`, in one transaction. False, with nothing
+   * written, when `id` is not a live grant of that user.
+   */
+  revokeAuthorization(id: string, userId: string, now: number, event: NewAuditEvent): Promise<boolean>;
+  /**
+   * `DELETE /session`: ends the browser session grant `id` was issued through as an RP-initiated logout does
+   * (`sessions.logout`: its grants revoked except `offline_access` ones) and revokes grant `id` itself, with
+   * `event` (its detail gains `session_ended` and `revoked_grants`), in one transaction. A grant issued without
+   * a browser session (the password grant) only has itself revoked. `undefined`, with nothing written, when
+   * there is no such grant.
+   */
+  endSessionOf(
+    id: string,
+    now: number,
+    event: NewAuditEvent,
+  ): Promise<{ sessionEnded: boolean; revokedGrants: number } | undefined>;
+}
+
+/** A live grant as the self-service API shows it. */
+export interface Authorization extends Grant {
+  /** The newest refresh token's `createdAt` (each refresh writes one), or the grant's own `createdAt`. */
+  lastUsedAt: number;
 }
 
 export interface TokenStore {
