@@ -28,6 +28,8 @@ export type FirstFactorPassed = Exclude<Authentication, { status: 'failed' }>;
 export interface SignInContext {
   /** The client's address, for the per-address throttle and the audit log. */
   ip: string;
+  /** The request's User-Agent, for the audit log (`requestMeta`). */
+  userAgent?: string | null;
   /** The client the sign-in is for, when there is one (`--require-mfa`). */
   clientRequiresSecondFactor?: boolean;
   /** `acr_values=urn:latchkey:acr:2fa` was asked. */
@@ -92,6 +94,7 @@ export async function authenticatePassword(
         clientId: null,
         // Repeats are counted per address group (an IPv6 /64), the unit the throttle counts in.
         ip: addressGroup(context.ip),
+        userAgent: context.userAgent ?? null,
         detail: null,
       },
       300,

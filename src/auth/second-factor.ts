@@ -36,6 +36,8 @@ export interface FactorContext {
   /** The client's address; `null` for the CLI (an admin action has none). */
   ip: string | null;
   clientId: string | null;
+  /** The request's User-Agent (`requestMeta`); absent for the CLI. */
+  userAgent?: string | null;
 }
 
 export type FactorCheck =
@@ -54,6 +56,7 @@ const event = (
   userId: user.id,
   clientId: context.clientId,
   ip: context.ip,
+  userAgent: context.userAgent ?? null,
   detail,
 });
 

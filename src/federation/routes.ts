@@ -4,7 +4,7 @@ import { afterFactor } from '../auth/authenticate.js';
 import { randomToken, safeEqual, sha256 } from '../crypto/hash.js';
 import type { Deps } from '../deps.js';
 import { currentSession } from '../http/browser.js';
-import { clientIp } from '../http/net.js';
+import { requestMeta } from '../http/net.js';
 import type { Interaction, InteractionFlow, InteractionState, UpstreamAttempt } from '../interaction/flow.js';
 import { finishFirstFactor, safeReturnTo, secondFactorContext } from '../interaction/login.js';
 import { OAuthError } from '../oauth/errors.js';
@@ -56,7 +56,7 @@ export function federationRoutes(deps: Deps, flow: InteractionFlow, upstreams = 
         type: 'upstream_failed',
         userId: null,
         clientId: null,
-        ip: clientIp(c),
+        ...requestMeta(c),
         detail: { provider: provider.slug },
       },
       300,
@@ -188,7 +188,7 @@ export function federationRoutes(deps: Deps, flow: InteractionFlow, upstreams = 
         type: 'user_created',
         userId: null,
         clientId: null,
-        ip: clientIp(c),
+        ...requestMeta(c),
         detail: { source: 'upstream', provider: provider.slug },
       },
     );
@@ -229,7 +229,7 @@ export function federationRoutes(deps: Deps, flow: InteractionFlow, upstreams = 
         type: 'provider_linked',
         userId: active.user.id,
         clientId: null,
-        ip: clientIp(c),
+        ...requestMeta(c),
         detail: { provider: provider.slug },
       },
     );

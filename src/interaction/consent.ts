@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { ConsentPage } from '../../views/index.js';
 import type { Deps } from '../deps.js';
 import { csrfToken, currentSession } from '../http/browser.js';
+import { requestMeta } from '../http/net.js';
 import { readForm } from '../http/params.js';
 import { htmlPage } from '../http/render.js';
 import { allowFormTargets } from '../http/security.js';
@@ -60,13 +61,23 @@ export function consentRoutes(deps: Deps, flow: InteractionFlow): Hono {
         type: 'consent_denied',
         userId: session.user.id,
         clientId: client.id,
-        ip: null,
+        ...requestMeta(c),
         detail: null,
       });
       return flow.fail(c, interaction, new OAuthError('access_denied', 'the user denied the request'));
     }
     if (decision !== 'allow') throw new OAuthError('invalid_request', '"decision" must be allow or deny');
-    await deps.store.consents.add(session.user.id, client.id, scope, deps.clock.now());
+    const now = deps.clock.now();
+    // Two writes: `consents.add` takes no audit row. The consent first, so a row never claims one not stored.
+    await deps.store.consents.add(session.user.id, client.id, scope, now);
+    await deps.store.events.add({
+      at: now,
+      type: 'consent_granted',
+      userId: session.user.id,
+      clientId: client.id,
+      ...requestMeta(c),
+      detail: { scopes: scope },
+    });
     interaction.state.consentGiven = true;
     await flow.save(interaction);
     return c.redirect(resumeUrl(interaction.id), 303);

@@ -5,7 +5,7 @@ import type { Reservation } from '../auth/throttle.js';
 import { sha256 } from '../crypto/hash.js';
 import type { Deps } from '../deps.js';
 import { browserId, csrfToken, currentSession } from '../http/browser.js';
-import { addressGroup, clientIp, sleep } from '../http/net.js';
+import { addressGroup, clientIp, requestMeta, sleep } from '../http/net.js';
 import { readForm } from '../http/params.js';
 import { errorPage, htmlPage } from '../http/render.js';
 import { normalizeUserCode, userCodeHash } from '../oauth/device.js';
@@ -113,7 +113,7 @@ export function deviceEnding(deps: Deps): Ending<DeviceState> {
     type,
     userId,
     clientId: state.clientId,
-    ip: clientIp(c),
+    ...requestMeta(c),
     detail: { scope: state.scope.join(' ') },
   });
   return {

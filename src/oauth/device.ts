@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { randomToken, sha256 } from '../crypto/hash.js';
 import type { Deps } from '../deps.js';
 import { authenticateClient } from '../http/client-auth.js';
-import { clientIp } from '../http/net.js';
+import { requestMeta } from '../http/net.js';
 import { readForm } from '../http/params.js';
 import type { DeviceAuthorization } from '../store/types.js';
 import { OAuthError, unauthorizedClient } from './errors.js';
@@ -86,7 +86,7 @@ export function deviceAuthorizationRoutes(deps: Deps): Hono {
       type: 'device_authorization_requested',
       userId: null,
       clientId: client.id,
-      ip: clientIp(c),
+      ...requestMeta(c),
       detail: { scope },
     };
     for (let attempt = 0; attempt < USER_CODE_ATTEMPTS; attempt++) {

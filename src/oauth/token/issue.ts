@@ -89,7 +89,9 @@ export interface DirectSignIn {
   sessionHash?: string | null;
   /** The `grant_type` the audit row names. */
   grantType: string;
+  /** The request's address and User-Agent, for the audit row (`requestMeta`). */
   ip: string;
+  userAgent: string | null;
 }
 
 /**
@@ -138,6 +140,7 @@ export async function signInTokens(
         userId: user.id,
         clientId: client.id,
         ip: s.ip,
+        userAgent: s.userAgent,
         detail: { grant_type: s.grantType, amr },
       },
     },

@@ -1,5 +1,5 @@
 import { authenticatePassword } from '../../auth/authenticate.js';
-import { clientIp } from '../../http/net.js';
+import { requestMeta } from '../../http/net.js';
 import { invalidGrant, throttledGrant, unauthorizedClient } from '../errors.js';
 import { checkAllowedResource, checkAllowedScopes, parseScope } from '../scope.js';
 import type { GrantHandler } from './grant.js';
@@ -21,10 +21,10 @@ export const password: GrantHandler = {
     checkAllowedScopes(client, requested);
     const scope = (requested.length ? requested : client.scopes).join(' ');
     const resource = checkAllowedResource(client, params.get('resource')) ?? null;
-    const ip = clientIp(c);
+    const meta = requestMeta(c);
 
     const result = await authenticatePassword(deps, username, pass, {
-      ip,
+      ...meta,
       clientRequiresSecondFactor: deps.config.requireMfa || client.requireMfa,
     });
     if (result.status === 'failed') {
@@ -43,6 +43,15 @@ export const password: GrantHandler = {
         authTime,
         methods: result.methods,
       });
-    return issueSignIn(deps, { client, user, scope, resource, amr, authTime, grantType: 'password', ip });
+    return issueSignIn(deps, {
+      client,
+      user,
+      scope,
+      resource,
+      amr,
+      authTime,
+      grantType: 'password',
+      ...meta,
+    });
   },
 };
