@@ -8,7 +8,7 @@ import { readForm } from '../http/params.js';
 import { htmlPage } from '../http/render.js';
 import { allowFormTargets } from '../http/security.js';
 import { OAuthError } from '../oauth/errors.js';
-import { scopeDescriptions } from '../oauth/scope.js';
+import { consentable, scopeDescriptions } from '../oauth/scope.js';
 import { clientIdOf, type InteractionFlow, redirectTargetOf, resumeUrl } from './flow.js';
 
 /** The consent page: every requested scope with its description, the resource if one is named, Allow / Deny (SPEC §5). */
@@ -21,12 +21,14 @@ export function consentRoutes(deps: Deps, flow: InteractionFlow): Hono {
     const clientId = clientIdOf(interaction.state);
     const client = clientId ? await deps.store.clients.find(clientId) : undefined;
     if (!client) throw new OAuthError('invalid_client', 'the client no longer exists');
-    const scope =
+    // SPEC §1: `admin` is never on a consent page, nor remembered by consent (only first-party clients get it).
+    const scope = consentable(
       interaction.state.kind === 'authorize'
         ? interaction.state.request.scope
         : interaction.state.kind === 'device'
           ? interaction.state.scope
-          : [];
+          : [],
+    );
     const resource = interaction.state.kind === 'authorize' ? interaction.state.request.resource : null;
     return { interaction, session, client, scope, resource };
   };

@@ -1,7 +1,7 @@
 import { authenticatePassword } from '../../auth/authenticate.js';
 import { requestMeta } from '../../http/net.js';
 import { invalidGrant, throttledGrant, unauthorizedClient } from '../errors.js';
-import { checkAllowedResource, checkAllowedScopes, parseScope } from '../scope.js';
+import { checkAllowedResource, checkUserScopes, defaultUserScopes, parseScope } from '../scope.js';
 import type { GrantHandler } from './grant.js';
 import { issueSignIn } from './issue.js';
 import { mfaRequired } from './mfa-otp.js';
@@ -18,8 +18,8 @@ export const password: GrantHandler = {
     const username = params.require('username');
     const pass = params.require('password');
     const requested = parseScope(params.get('scope'));
-    checkAllowedScopes(client, requested);
-    const scope = (requested.length ? requested : client.scopes).join(' ');
+    checkUserScopes(client, requested);
+    const scope = (requested.length ? requested : defaultUserScopes(client)).join(' ');
     const resource = checkAllowedResource(client, params.get('resource')) ?? null;
     const meta = requestMeta(c);
 
