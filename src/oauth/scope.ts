@@ -12,7 +12,7 @@ export const BUILTIN_SCOPES: readonly Scope[] = [
   { name: 'profile', description: 'Your name', builtin: true },
   { name: 'email', description: 'Your email address', builtin: true },
   { name: 'offline_access', description: 'Stay signed in', builtin: true },
-  // Issue 12: the admin API's scope. Never on a consent page, nor in discovery's `scopes_supported`.
+  // SPEC §1: the admin API's scope. Never on a consent page, nor in discovery's `scopes_supported`.
   { name: ADMIN_SCOPE, description: 'Manage this latchkey server', builtin: true },
 ];
 export const BUILTIN_SCOPE_NAMES: readonly string[] = BUILTIN_SCOPES.map((s) => s.name);
@@ -57,7 +57,7 @@ const NEVER_CONSENTED: ReadonlySet<string> = new Set([ADMIN_SCOPE]);
 export const consentable = (scopes: readonly string[]): string[] =>
   scopes.filter((s) => !NEVER_CONSENTED.has(s));
 
-/** Scopes the server supports but does not advertise (RFC 8414 §2: "MAY choose not to advertise"). */
+/** What discovery's `scopes_supported` lists: all but `admin` (RFC 8414 §2: a server MAY leave some out). */
 export const advertised = (scopes: readonly string[]): string[] => consentable(scopes);
 
 /**
