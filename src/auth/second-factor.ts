@@ -36,6 +36,9 @@ export interface FactorContext {
   /** The client's address; `null` for the CLI (an admin action has none). */
   ip: string | null;
   clientId: string | null;
+  /** An admin's action: who (`AdminContext.actor`) and from which browser. */
+  actor?: string | null;
+  userAgent?: string | null;
 }
 
 export type FactorCheck =
@@ -54,6 +57,8 @@ const event = (
   userId: user.id,
   clientId: context.clientId,
   ip: context.ip,
+  actor: context.actor ?? null,
+  userAgent: context.userAgent ?? null,
   detail,
 });
 

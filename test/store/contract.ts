@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { EVENT_RETENTION_SECONDS } from '../../src/config.js';
 import type {
   AuthorizationCode,
   Client,
@@ -20,7 +21,6 @@ import type {
   Store,
   TotpFactor,
 } from '../../src/store/types.js';
-import { EVENT_RETENTION_SECONDS } from '../../src/store/types.js';
 
 /** Lets the clock pass the store's one-millisecond generation check. */
 const tick = () => new Promise((resolve) => setTimeout(resolve, 2));
@@ -581,11 +581,17 @@ export function storeContract(
             name: 'api:read',
             description: 'Read',
             builtin: false,
+            managedBy: null,
           },
         );
         await store.scopes.upsert({ name: 'api:read', description: 'Read the API', builtin: false }, NOW);
         const [scope] = await store.scopes.findMany(['api:read']);
-        assert.deepEqual(scope, { name: 'api:read', description: 'Read the API', builtin: false });
+        assert.deepEqual(scope, {
+          name: 'api:read',
+          description: 'Read the API',
+          builtin: false,
+          managedBy: null,
+        });
       });
 
       it('never turns a built-in scope into a custom one', async () => {
@@ -597,7 +603,12 @@ export function storeContract(
           { name: 'openid', description: 'Who you are', builtin: false },
           NOW,
         );
-        assert.deepEqual(after, { name: 'openid', description: 'Who you are', builtin: true });
+        assert.deepEqual(after, {
+          name: 'openid',
+          description: 'Who you are',
+          builtin: true,
+          managedBy: null,
+        });
         assert.equal((await store.scopes.list()).find((s) => s.name === 'openid')?.builtin, true);
       });
 
@@ -1833,7 +1844,7 @@ export function storeContract(
         const live = newDevice(client.id, { expiresAt: NOW + 1 });
         await store.devices.create(expired, newEvent('requested'));
         await store.devices.create(live, newEvent('requested'));
-        await store.sweep(NOW, 100);
+        await store.sweep(NOW, 100, EVENT_RETENTION_SECONDS);
         assert.equal(await store.devices.findByUserCode(expired.userCodeHash), undefined);
         assert.deepEqual(await store.devices.findByUserCode(live.userCodeHash), live);
       });
@@ -2091,12 +2102,12 @@ export function storeContract(
         await store.tokens.revokeJti('gone', NOW - 1);
         await store.tokens.revokeJti('kept', NOW + 600);
 
-        const first = await store.sweep(NOW, 2);
+        const first = await store.sweep(NOW, 2, EVENT_RETENTION_SECONDS);
         assert.equal(first.more, true, 'three expired codes, two per batch');
         assert.equal(first.deleted, 2 + 1 + 1);
-        const second = await store.sweep(NOW, 2);
+        const second = await store.sweep(NOW, 2, EVENT_RETENTION_SECONDS);
         assert.deepEqual(second, { deleted: 1, more: false });
-        assert.deepEqual(await store.sweep(NOW, 2), { deleted: 0, more: false });
+        assert.deepEqual(await store.sweep(NOW, 2, EVENT_RETENTION_SECONDS), { deleted: 0, more: false });
 
         for (const code of expiredCodes) assert.equal(await store.codes.find(code.hash), undefined);
         assert.ok(await store.codes.find(liveCode.hash));
@@ -2139,7 +2150,7 @@ export function storeContract(
           expiresAt: NOW + 600,
         });
 
-        const result = await store.sweep(NOW, 100);
+        const result = await store.sweep(NOW, 100, EVENT_RETENTION_SECONDS);
         assert.equal(result.more, false);
         assert.ok(result.deleted >= 3);
         assert.equal(await store.grants.find(old.id), undefined);
@@ -2155,7 +2166,7 @@ export function storeContract(
         const live = newMfaToken(client.id, user.id, { expiresAt: NOW + 300 });
         await store.mfa.saveToken(expired);
         await store.mfa.saveToken(live);
-        assert.deepEqual(await store.sweep(NOW, 100), { deleted: 1, more: false });
+        assert.deepEqual(await store.sweep(NOW, 100, EVENT_RETENTION_SECONDS), { deleted: 1, more: false });
         assert.equal(await store.mfa.findToken(expired.hash), undefined);
         assert.deepEqual(await store.mfa.findToken(live.hash), live);
       });
@@ -2172,8 +2183,8 @@ export function storeContract(
         const cutoff = NOW - EVENT_RETENTION_SECONDS;
         for (const at of [cutoff - 2, cutoff - 1, cutoff]) await store.events.add(event(at, 'old'));
         await store.events.add(event(cutoff + 1, 'kept'));
-        assert.deepEqual(await store.sweep(NOW, 2), { deleted: 2, more: true });
-        assert.deepEqual(await store.sweep(NOW, 2), { deleted: 1, more: false });
+        assert.deepEqual(await store.sweep(NOW, 2, EVENT_RETENTION_SECONDS), { deleted: 2, more: true });
+        assert.deepEqual(await store.sweep(NOW, 2, EVENT_RETENTION_SECONDS), { deleted: 1, more: false });
         assert.deepEqual(
           (await audit()).map((e) => e.type),
           ['kept'],
