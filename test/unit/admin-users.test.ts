@@ -14,9 +14,11 @@ import {
   updateUser,
 } from '../../src/admin/users.js';
 import { randomToken, sha256 } from '../../src/crypto/hash.js';
+import type { SqliteStore } from '../../src/store/sqlite/index.js';
 import type { AuditEvent, Grant, Session, User } from '../../src/store/types.js';
-import { attemptSignIn } from '../helpers/agent.js';
-import { browser, expectOAuthError, json, refresh, tokenRequest } from '../helpers/oauth.js';
+import { attemptSignIn, csrfOf } from '../helpers/agent.js';
+import { pendingDevice } from '../helpers/device.js';
+import { browser, expectOAuthError, json, refresh, signIn, tokenRequest } from '../helpers/oauth.js';
 import { type TestApp, testApp } from '../helpers/server.js';
 import { adminError } from './admin-helpers.js';
 
@@ -343,6 +345,23 @@ describe('admin use cases: users', () => {
         }),
       );
       assert.equal(ok.status, 200, JSON.stringify(await json(ok.clone())));
+    });
+
+    it('the device page approves nothing for a disabled user, even with a session that somehow survived', async () => {
+      const user = await t.addUser({});
+      const { client } = await createClient(t.deps, { name: 'TV', firstParty: true });
+      const agent = browser(t);
+      await signIn(agent, user);
+      // Disabled behind the unit of work's back: the session stays, as if it had slipped past.
+      (t.deps.store as SqliteStore).raw
+        .prepare('update users set disabled_at = ? where id = ?')
+        .run(t.clock.now(), user.id);
+      const device = await pendingDevice(t, client.id);
+      const page = await agent.go('/device');
+      const done = await agent.post('/device', { csrf: csrfOf(page.html!), user_code: device.code });
+      assert.equal(done.res?.status, 403);
+      assert.match(done.html!, /account_disabled/);
+      assert.equal((await device.find())?.status, 'pending');
     });
 
     it('refresh answers invalid_grant for a disabled user even if a grant somehow survived', async () => {
