@@ -426,7 +426,9 @@ export async function updateClient(
 /**
  * `PUT /admin/v1/clients/:id` and the config file: a declarative upsert. What the input leaves out takes its
  * default, so the same input twice changes nothing (`changed` empty, nothing written). Creating answers the
- * secret once (generated unless given); updating changes the secret only when the input gives one.
+ * secret once (generated unless given) and names every field in `changed`; updating changes the secret only
+ * when the input gives one (the same secret again is no change). It does not ask who owns the entry: the
+ * config file leaves alone what it does not manage (`managedBy`) before calling this.
  */
 export async function putClient(
   deps: Pick<Deps, 'store' | 'clock'>,

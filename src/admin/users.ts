@@ -134,7 +134,7 @@ export async function removeUser(
   const user = await findUser(deps, ref);
   const removed = await deps.store.users.remove(
     user.id,
-    adminEvent(ctx, 'user_removed', deps.clock.now(), { userId: user.id, detail: { email: user.email } }),
+    adminEvent(ctx, 'user_removed', deps.clock.now(), { userId: user.id }),
   );
   if (!removed) throw new AdminError(`no user "${ref}"`, 'not_found');
   return user;
