@@ -18,12 +18,21 @@ export type Authentication =
       authTime: number;
       methods: SecondFactorMethod[];
     }
-  | { status: 'failed'; code: 'invalid_credentials' | 'throttled'; retryAfterSeconds?: number };
+  | {
+      status: 'failed';
+      /** `account_disabled`: the password was right, so the answer may say why (issue 12). */
+      code: 'invalid_credentials' | 'throttled' | 'account_disabled';
+      retryAfterSeconds?: number;
+    };
 
 export type Authenticated = Extract<Authentication, { status: 'authenticated' }>;
 
 /** A first factor that passed: complete, or waiting for the second. */
 export type FirstFactorPassed = Exclude<Authentication, { status: 'failed' }>;
+
+/** A disabled user signs in nowhere and gets no token (issue 12): every door asks this one question. */
+export const isDisabled = (user: Pick<User, 'disabledAt'> | null | undefined): boolean =>
+  user != null && user.disabledAt !== null;
 
 export interface SignInContext {
   /** The client's address, for the per-address throttle and the audit log. */
@@ -101,6 +110,21 @@ export async function authenticatePassword(
     );
     if (delayMs > 0) await sleep(delayMs);
     return { status: 'failed', code: 'invalid_credentials' };
+  }
+  // Said only to whoever knew the password; the reserved attempt stays counted (no sign-in happened).
+  if (isDisabled(user)) {
+    await deps.store.events.recordFailure(
+      {
+        at: now,
+        type: 'login_refused',
+        userId: user.id,
+        clientId: null,
+        ip: addressGroup(context.ip),
+        detail: { reason: 'account_disabled' },
+      },
+      300,
+    );
+    return { status: 'failed', code: 'account_disabled' };
   }
   await deps.signInThrottle.succeeded(email, context.ip);
   return afterFactor(deps, user, ['pwd'], now, context);

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import { afterFactor } from '../auth/authenticate.js';
+import { afterFactor, isDisabled } from '../auth/authenticate.js';
 import { randomToken, safeEqual, sha256 } from '../crypto/hash.js';
 import type { Deps } from '../deps.js';
 import { currentSession } from '../http/browser.js';
@@ -22,6 +22,10 @@ const stateMismatch = (detail: string) =>
     page: 'state_mismatch',
     detail,
   });
+
+/** Issue 12: a disabled user signs in through no provider either (said after the upstream proved who it is). */
+const accountDisabled = () =>
+  new OAuthError('access_denied', 'this account is disabled', { page: 'account_disabled', status: 403 });
 
 const refused = (page: 'email_used' | 'email_unverified' | 'identity_used', detail: string) =>
   new OAuthError('access_denied', 'this upstream account cannot sign in here', { page, detail });
@@ -142,6 +146,7 @@ export function federationRoutes(deps: Deps, flow: InteractionFlow, upstreams = 
     }
     if (attempt.intent === 'link') return linkProvider(c, provider, identity, attempt, interaction);
     const user = await signInUser(c, provider, identity);
+    if (isDisabled(user)) throw accountDisabled();
     const now = deps.clock.now();
     const result = await afterFactor(deps, user, ['fed'], now, await secondFactorContext(deps, interaction));
     return finishFirstFactor(c, deps, flow, result, interaction, '/account');

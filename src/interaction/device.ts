@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { type Code, DeviceDonePage, DevicePage } from '../../views/index.js';
+import { isDisabled } from '../auth/authenticate.js';
 import type { Reservation } from '../auth/throttle.js';
 import { sha256 } from '../crypto/hash.js';
 import type { Deps } from '../deps.js';
@@ -118,6 +119,15 @@ export function deviceEnding(deps: Deps): Ending<DeviceState> {
   });
   return {
     async complete(c, { state }, { user, session }) {
+      // Issue 12: a disabled user approves nothing (the session should have ended with the disabling).
+      if (isDisabled(user))
+        return errorPage(
+          c,
+          new OAuthError('access_denied', 'this account is disabled', {
+            page: 'account_disabled',
+            status: 403,
+          }),
+        );
       const now = deps.clock.now();
       const approved = await deps.store.devices.approve(
         state.userCodeHash,

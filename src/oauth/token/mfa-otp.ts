@@ -1,3 +1,4 @@
+import { isDisabled } from '../../auth/authenticate.js';
 import type { Amr, SecondFactorMethod } from '../../auth/factors.js';
 import { MAX_CODE_ATTEMPTS, secondFactorMethods, verifySecondFactor } from '../../auth/second-factor.js';
 import { randomToken, sha256 } from '../../crypto/hash.js';
@@ -76,6 +77,7 @@ export const mfaOtp: GrantHandler = {
       throw invalidGrant(TOKEN_INVALID);
     const user = await deps.store.users.find(pending.userId);
     if (!user) throw invalidGrant(TOKEN_INVALID);
+    if (isDisabled(user)) throw invalidGrant('the account is disabled');
     const methods = await secondFactorMethods(deps, user);
     if (!methods.some((m) => m.id === methodId))
       throw invalidGrant('"method_id" is not one of the mfa_methods');

@@ -29,6 +29,7 @@ export const password: GrantHandler = {
     });
     if (result.status === 'failed') {
       if (result.code === 'throttled') throw throttledGrant(result.retryAfterSeconds);
+      if (result.code === 'account_disabled') throw invalidGrant('the account is disabled');
       throw invalidGrant('the username or password is incorrect');
     }
     const { user, amr, authTime } = result;
