@@ -70,9 +70,8 @@ export function consentRoutes(deps: Deps, flow: InteractionFlow): Hono {
     }
     if (decision !== 'allow') throw new OAuthError('invalid_request', '"decision" must be allow or deny');
     const now = deps.clock.now();
-    // Two writes: `consents.add` takes no audit row. The consent first, so a row never claims one not stored.
-    await deps.store.consents.add(session.user.id, client.id, scope, now);
-    await deps.store.events.add({
+    // The consent and its audit row in one unit of work.
+    await deps.store.consents.add(session.user.id, client.id, scope, now, {
       at: now,
       type: 'consent_granted',
       userId: session.user.id,

@@ -36,9 +36,8 @@ export function revokeRoutes(deps: Deps): Hono {
     }
     const access = await deps.accessTokens.verify(token);
     if (access && access.clientId === client.id) {
-      await deps.accessTokens.revoke(access, token);
-      // A second write (the token store takes no audit row); `verify` just found the token live.
-      await deps.store.events.add({
+      // The revocation and its audit row in one unit of work; the row only when the token was still live.
+      await deps.accessTokens.revoke(access, token, {
         at: now,
         type: 'token_revoked',
         userId: access.userId,

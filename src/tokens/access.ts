@@ -1,7 +1,7 @@
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import type { Clock } from '../clock.js';
 import { randomToken, sha256 } from '../crypto/hash.js';
-import type { Client, OpaqueAccessToken, Store } from '../store/types.js';
+import type { Client, NewAuditEvent, OpaqueAccessToken, Store } from '../store/types.js';
 import { signJws } from './jws.js';
 import type { KeyRing } from './keys.js';
 
@@ -187,9 +187,10 @@ export class AccessTokens {
     };
   }
 
-  /** RFC 7009: revoke one access token. */
-  async revoke(info: AccessTokenInfo, token: string): Promise<void> {
-    if (info.format === 'opaque') await this.store.tokens.revokeOpaqueAccess(sha256(token), this.clock.now());
-    else await this.store.tokens.revokeJti(info.jti, info.exp);
+  /** RFC 7009: revoke one access token; `event` is written with the revocation, when it revoked something. */
+  async revoke(info: AccessTokenInfo, token: string, event?: NewAuditEvent): Promise<void> {
+    if (info.format === 'opaque')
+      await this.store.tokens.revokeOpaqueAccess(sha256(token), this.clock.now(), event);
+    else await this.store.tokens.revokeJti(info.jti, info.exp, event);
   }
 }

@@ -832,6 +832,25 @@ export function storeContract(
         assert.equal(await store.tokens.isJtiRevoked('jti-1'), true);
         assert.equal(await store.tokens.isJtiRevoked('jti-2'), false);
       });
+      it('revokes an access token with its audit row, written only when the token was still live', async () => {
+        const { client } = await owners();
+        const access = newOpaque(client.id);
+        await store.tokens.issue({ access });
+        const event = newEvent('token_revoked', { clientId: client.id });
+        await store.tokens.revokeOpaqueAccess(access.hash, NOW + 3, event);
+        await store.tokens.revokeOpaqueAccess(access.hash, NOW + 4, event);
+        await store.tokens.revokeJti('jti-audited', NOW + 600, event);
+        await store.tokens.revokeJti('jti-audited', NOW + 600, event);
+        assert.deepEqual(await audit(), [event, event], 'one row per token, none for a second revocation');
+      });
+
+      it('adds a consent with its audit row in one transaction', async () => {
+        const { user, client } = await owners();
+        const event = newEvent('consent_granted', { userId: user.id, clientId: client.id });
+        await store.consents.add(user.id, client.id, ['openid'], NOW, event);
+        assert.deepEqual(await store.consents.find(user.id, client.id), ['openid']);
+        assert.deepEqual(await audit(), [event]);
+      });
     });
 
     describe('codes', () => {

@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import * as s from '../../../db/schema.sqlite.js';
 import type { ConsentStore } from '../types.js';
-import type { SqliteContext } from './shared.js';
+import { type SqliteContext, writeEvent } from './shared.js';
 
 export function consentStore(cx: SqliteContext) {
   const { raw, db } = cx;
@@ -13,7 +13,7 @@ export function consentStore(cx: SqliteContext) {
       .get()?.scopes ?? [];
   return {
     find: async (userId, clientId) => find(userId, clientId),
-    add: async (userId, clientId, scopes, now) => {
+    add: async (userId, clientId, scopes, now, event) => {
       raw.transaction(() => {
         const merged = [...new Set([...find(userId, clientId), ...scopes])];
         db.insert(s.consents)
@@ -23,6 +23,7 @@ export function consentStore(cx: SqliteContext) {
             set: { scopes: merged, updatedAt: now },
           })
           .run();
+        if (event) writeEvent(cx, event);
       })();
     },
   } satisfies ConsentStore;

@@ -1,7 +1,7 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import * as s from '../../../db/schema.sqlite.js';
 import type { TokenStore } from '../types.js';
-import { lazily, p, type SqliteContext, selectBy, writeIssued } from './shared.js';
+import { lazily, p, type SqliteContext, selectBy, writeEvent, writeIssued } from './shared.js';
 
 export function tokenStore(cx: SqliteContext) {
   const { raw, db } = cx;
@@ -26,15 +26,24 @@ export function tokenStore(cx: SqliteContext) {
       raw.transaction(() => writeIssued(cx, issued))();
     },
     findOpaqueAccess: async (hash) => q.opaque.get({ hash }),
-    revokeOpaqueAccess: async (hash, now) => {
-      db.update(s.accessTokens)
-        .set({ revokedAt: now })
-        .where(and(eq(s.accessTokens.hash, hash), isNull(s.accessTokens.revokedAt)))
-        .run();
-    },
-    revokeJti: async (jti, expiresAt) => {
-      db.insert(s.revokedJtis).values({ jti, expiresAt }).onConflictDoNothing().run();
-    },
+    revokeOpaqueAccess: async (hash, now, event) =>
+      raw.transaction(() => {
+        const revoked = db
+          .update(s.accessTokens)
+          .set({ revokedAt: now })
+          .where(and(eq(s.accessTokens.hash, hash), isNull(s.accessTokens.revokedAt)))
+          .run().changes;
+        if (revoked > 0 && event) writeEvent(cx, event);
+      })(),
+    revokeJti: async (jti, expiresAt, event) =>
+      raw.transaction(() => {
+        const revoked = db
+          .insert(s.revokedJtis)
+          .values({ jti, expiresAt })
+          .onConflictDoNothing()
+          .run().changes;
+        if (revoked > 0 && event) writeEvent(cx, event);
+      })(),
     isJtiRevoked: async (jti) => q.jti.get({ jti }) !== undefined,
     findRefresh: async (hash) => q.refresh.get({ hash }),
     rotateRefresh: async (oldHash, now, retrySealed, successor) =>

@@ -173,8 +173,10 @@ export interface TokenStore {
   /** Writes a grant and the tokens of one response together. */
   issue(issued: Issued): Promise<void>;
   findOpaqueAccess(hash: string): Promise<OpaqueAccessToken | undefined>;
-  revokeOpaqueAccess(hash: string, now: number): Promise<void>;
-  revokeJti(jti: string, expiresAt: number): Promise<void>;
+  /** Revokes one opaque access token; `event`, when given, is written with it, and only if it was still live. */
+  revokeOpaqueAccess(hash: string, now: number, event?: NewAuditEvent): Promise<void>;
+  /** Revokes one JWT access token by its `jti`; `event`, when given, is written with it, and only the first time. */
+  revokeJti(jti: string, expiresAt: number, event?: NewAuditEvent): Promise<void>;
   isJtiRevoked(jti: string): Promise<boolean>;
   findRefresh(hash: string): Promise<RefreshToken | undefined>;
   /**
@@ -255,8 +257,8 @@ export interface InteractionStore {
 
 export interface ConsentStore {
   find(userId: string, clientId: string): Promise<string[]>;
-  /** Adds the scopes to what the user already approved for the client. */
-  add(userId: string, clientId: string, scopes: string[], now: number): Promise<void>;
+  /** Adds the scopes to what the user already approved for the client, with `event` (when given) in one transaction. */
+  add(userId: string, clientId: string, scopes: string[], now: number, event?: NewAuditEvent): Promise<void>;
 }
 
 export interface EventStore {
