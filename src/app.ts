@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ErrorPage, formPostScript, stylesheet } from '../views/index.js';
+import { ADMIN_API_BASE, adminApiRoutes } from './admin/http/index.js';
 import type { Deps } from './deps.js';
 import { federationRoutes } from './federation/routes.js';
 import { csrf, requireSession } from './http/browser.js';
@@ -138,6 +139,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
   app.route('/', accountRoutes(deps, flow));
   app.route('/', setPasswordRoutes(deps));
   app.route('/', federationRoutes(deps, flow));
+  app.route(ADMIN_API_BASE, adminApiRoutes(deps));
 
   const allowed = allowedMethods(app);
   app.notFound((c) => {
