@@ -237,17 +237,14 @@ function fromText(node: Node, text: string): unknown {
 /** The `components.schemas` a document collects while its operations are printed. */
 export class Components {
   readonly schemas = new Map<string, Record<string, unknown>>();
-  private readonly nodes = new Map<string, Node>();
 
   /** The `$ref` of a named object, printing it the first time; one name is one schema. */
   ref(node: ObjectNode & { name: string }): Record<string, unknown> {
-    const seen = this.nodes.get(node.name);
-    if (seen && seen !== node && JSON.stringify(seen) !== JSON.stringify(node))
+    const printed = plain({ ...node, nullable: false }, this);
+    const seen = this.schemas.get(node.name);
+    if (!seen) this.schemas.set(node.name, printed);
+    else if (JSON.stringify(seen) !== JSON.stringify(printed))
       throw new Error(`two different schemas are named ${node.name}`);
-    if (!seen) {
-      this.nodes.set(node.name, node);
-      this.schemas.set(node.name, plain({ ...node, nullable: false }, this));
-    }
     return { $ref: `#/components/schemas/${node.name}` };
   }
 }
