@@ -79,6 +79,8 @@ const CLI_FLAGS: Readonly<Record<AdminField, string>> = {
   tenant: '--tenant',
   tokenAuth: '--token-auth',
   trustedTenants: '--trusted-tenant',
+  givenName: '--given-name',
+  familyName: '--family-name',
   roles: '--role',
   groups: '--group',
   username: '--username',

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { addScope, listScopes } from '../../src/admin/scopes.js';
 import { type Json, json } from '../helpers/oauth.js';
 import { basic, form, type TestApp, testApp } from '../helpers/server.js';
 
@@ -24,9 +23,6 @@ export interface AdminFixture {
 
 export async function adminFixture(env: Record<string, string> = {}): Promise<AdminFixture> {
   const t = await testApp(env);
-  // Until the `admin` scope is built in everywhere this branch runs, the registry gets it like any other.
-  if (!(await listScopes(t.deps)).some((x) => x.name === 'admin'))
-    await addScope(t.deps, 'admin', 'Manage this latchkey server');
   const added = await t.addClient({ grants: ['password'], scopes: ['admin'], firstParty: true });
   const console = { id: added.id, secret: added.secret! };
   const call: AdminFixture['call'] = (token, method, path, body, headers = {}) =>

@@ -31,6 +31,8 @@ export const API_MEMBERS: Readonly<Record<AdminField, string>> = {
   tenant: 'tenant',
   tokenAuth: 'token_auth',
   trustedTenants: 'trusted_tenants',
+  givenName: 'given_name',
+  familyName: 'family_name',
   roles: 'roles',
   groups: 'groups',
   username: 'username',
