@@ -2,6 +2,7 @@ import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ErrorPage, formPostScript, stylesheet } from '../views/index.js';
 import { ACCOUNT_API_PREFIX, accountApiRoutes } from './account/api.js';
+import { ADMIN_API_BASE, adminApiRoutes } from './admin/http/index.js';
 import type { Deps } from './deps.js';
 import { federationRoutes } from './federation/routes.js';
 import { csrf, requireSession } from './http/browser.js';
@@ -144,6 +145,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
   app.route('/', accountRoutes(deps, flow));
   app.route('/', setPasswordRoutes(deps));
   app.route('/', federationRoutes(deps, flow));
+  app.route(ADMIN_API_BASE, adminApiRoutes(deps));
 
   const allowed = allowedMethods(app);
   app.notFound((c) => {
