@@ -1,4 +1,5 @@
 import type { ParseArgsConfig } from 'node:util';
+import { MAX_PAGE_LIMIT, type Page, type PageRequest } from '../admin/context.js';
 import { seedBuiltinScopes } from '../admin/seed.js';
 import type { AdminField } from '../admin/validate.js';
 import { loadConfig } from '../config.js';
@@ -67,8 +68,47 @@ export const CLI_FLAGS: Readonly<Record<AdminField, string>> = {
   username: '--username',
   cursor: '--cursor',
   limit: '--limit',
-  session: 'session',
+  session: '--session',
 };
+
+/** `user update --name ''`: an empty value clears an optional field. */
+export const orNull = (v: Values, k: string): { present: boolean; value: string | null } => {
+  const raw = str(v, k);
+  return { present: raw !== undefined, value: raw === '' ? null : (raw ?? null) };
+};
+
+/**
+ * A list flag of an update: `--role a --role b` replaces the list, `--no-roles` empties it, neither leaves
+ * it as it is (undefined). Both at once is a contradiction.
+ */
+export function listChange(v: Values, flag: string, clearFlag: string): string[] | undefined {
+  const given = v[flag] as string[] | undefined;
+  if (v[clearFlag] === true) {
+    if (given?.length) throw new UsageError(`--${flag} and --${clearFlag} contradict each other`);
+    return [];
+  }
+  return given;
+}
+
+/** `--first-party` / `--no-first-party`: true, false, or undefined (left as it is). */
+export function switchChange(v: Values, flag: string): boolean | undefined {
+  const on = v[flag] === true;
+  const off = v[`no-${flag}`] === true;
+  if (on && off) throw new UsageError(`--${flag} and --no-${flag} contradict each other`);
+  return on ? true : off ? false : undefined;
+}
+
+/** Every item of a paged list, page after page (the CLI prints whole lists; the API pages). */
+export async function allPages<T>(fetch: (page: PageRequest) => Promise<Page<T>>): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: Page<T> = await fetch({ limit: MAX_PAGE_LIMIT, ...(cursor ? { cursor } : {}) });
+    items.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return items;
+}
 
 /**
  * Runs a command on freshly built dependencies. A command writes only what it is about: nothing is

@@ -1,4 +1,4 @@
-import { rotateKeys } from '../../admin/keys.js';
+import { describeKey, listKeys, rotateKeys } from '../../admin/keys.js';
 import { type Command, withDeps } from '../command.js';
 import { table } from '../output.js';
 
@@ -18,17 +18,21 @@ export const keyCommands: Record<string, Command> = {
   },
   'keys list': {
     usage: 'keys list',
-    summary: 'list signing keys',
+    summary: 'list signing keys, newest first (never their private parts)',
     options: {},
     async run(_v, _p, out) {
-      const keys = (await withDeps((deps) => deps.store.keys.list())).map((k) => ({
-        kid: k.kid,
-        alg: k.alg,
-        active: k.active,
-        created_at: k.createdAt,
-        publish_until: k.publishUntil,
-      }));
-      out.result(keys, () => table(keys, ['kid', 'alg', 'active', 'created_at', 'publish_until']));
+      const keys = (await withDeps((deps) => listKeys(deps))).map(describeKey);
+      const iso = (t: unknown) => (typeof t === 'number' ? new Date(t * 1000).toISOString() : t);
+      out.result(keys, () =>
+        table(
+          keys.map((k) => ({
+            ...k,
+            created_at: iso(k['created_at']),
+            publish_until: iso(k['publish_until']),
+          })),
+          ['kid', 'alg', 'active', 'created_at', 'publish_until'],
+        ),
+      );
     },
   },
 };

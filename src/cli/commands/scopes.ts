@@ -1,4 +1,4 @@
-import { addScope, listScopes } from '../../admin/scopes.js';
+import { addScope, listScopes, removeScope } from '../../admin/scopes.js';
 import { type Command, one, str, UsageError, withDeps } from '../command.js';
 import { table } from '../output.js';
 
@@ -16,6 +16,16 @@ export const scopeCommands: Record<string, Command> = {
         { name: scope.name, description: scope.description },
         `scope ${scope.name}: ${scope.description}`,
       );
+    },
+  },
+  'scope remove': {
+    usage: 'scope remove <name>',
+    summary: 'remove a custom scope (refused while a client lists it: change the client first)',
+    options: {},
+    async run(_v, p, out) {
+      const name = one(p, 'scope name');
+      const scope = await withDeps((deps) => removeScope(deps, name));
+      out.result({ removed: true, name: scope.name }, `removed scope ${scope.name}`);
     },
   },
   'scope list': {
