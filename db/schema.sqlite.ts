@@ -2,54 +2,63 @@ import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'driz
 
 // Times are epoch seconds throughout. JSON columns hold arrays of strings.
 
-export const users = sqliteTable('users', {
-  id: text('id').primaryKey(),
-  email: text('email').notNull().unique(),
-  emailVerified: integer('email_verified', { mode: 'boolean' }).notNull().default(false),
-  passwordHash: text('password_hash'),
-  name: text('name'),
-  givenName: text('given_name'),
-  familyName: text('family_name'),
-  roles: text('roles', { mode: 'json' }).$type<string[]>().notNull().default([]),
-  /** Unique when set (`preferred_username`). */
-  username: text('username').unique(),
-  groups: text('groups', { mode: 'json' }).$type<string[]>().notNull().default([]),
-  /** Set while the user is disabled: no sign-in, no token. */
-  disabledAt: integer('disabled_at'),
-  /** `config`: created by the `LATCHKEY_CONFIG` file, which may update it; null: the CLI or the API. */
-  managedBy: text('managed_by', { enum: ['config'] }),
-  createdAt: integer('created_at').notNull(),
-  updatedAt: integer('updated_at').notNull(),
-});
+export const users = sqliteTable(
+  'users',
+  {
+    id: text('id').primaryKey(),
+    email: text('email').notNull().unique(),
+    emailVerified: integer('email_verified', { mode: 'boolean' }).notNull().default(false),
+    passwordHash: text('password_hash'),
+    name: text('name'),
+    givenName: text('given_name'),
+    familyName: text('family_name'),
+    roles: text('roles', { mode: 'json' }).$type<string[]>().notNull().default([]),
+    /** Unique when set (`preferred_username`). */
+    username: text('username').unique(),
+    groups: text('groups', { mode: 'json' }).$type<string[]>().notNull().default([]),
+    /** Set while the user is disabled: no sign-in, no token. */
+    disabledAt: integer('disabled_at'),
+    /** `config`: created by the `LATCHKEY_CONFIG` file, which may update it; null: the CLI or the API. */
+    managedBy: text('managed_by', { enum: ['config'] }),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  // The admin lists page by (created_at, id).
+  (t) => [index('users_created').on(t.createdAt, t.id)],
+);
 
-export const clients = sqliteTable('clients', {
-  id: text('id').primaryKey(),
-  name: text('name').notNull(),
-  secretHash: text('secret_hash'),
-  isPublic: integer('is_public', { mode: 'boolean' }).notNull().default(false),
-  firstParty: integer('first_party', { mode: 'boolean' }).notNull().default(false),
-  allowImplicit: integer('allow_implicit', { mode: 'boolean' }).notNull().default(false),
-  grants: text('grants', { mode: 'json' }).$type<string[]>().notNull(),
-  scopes: text('scopes', { mode: 'json' }).$type<string[]>().notNull(),
-  tokenFormat: text('token_format', { enum: ['jwt', 'opaque'] })
-    .notNull()
-    .default('jwt'),
-  accessTokenTtlSeconds: integer('access_token_ttl').notNull(),
-  refreshTokenTtlSeconds: integer('refresh_token_ttl').notNull(),
-  refreshReuseGraceSeconds: integer('refresh_reuse_grace').notNull(),
-  signingAlg: text('signing_alg', { enum: ['ES256', 'RS256'] })
-    .notNull()
-    .default('ES256'),
-  requirePkce: integer('require_pkce', { mode: 'boolean' }).notNull().default(false),
-  /** `--require-mfa`: every sign-in to the client passes a second factor. */
-  requireMfa: integer('require_mfa', { mode: 'boolean' }).notNull().default(false),
-  introspectAny: integer('introspect_any', { mode: 'boolean' }).notNull().default(false),
-  /** Admin roles of the client's client-credentials tokens (SPEC §1 `--role`). */
-  roles: text('roles', { mode: 'json' }).$type<string[]>().notNull().default([]),
-  managedBy: text('managed_by', { enum: ['config'] }),
-  createdAt: integer('created_at').notNull(),
-  updatedAt: integer('updated_at').notNull().default(0),
-});
+export const clients = sqliteTable(
+  'clients',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    secretHash: text('secret_hash'),
+    isPublic: integer('is_public', { mode: 'boolean' }).notNull().default(false),
+    firstParty: integer('first_party', { mode: 'boolean' }).notNull().default(false),
+    allowImplicit: integer('allow_implicit', { mode: 'boolean' }).notNull().default(false),
+    grants: text('grants', { mode: 'json' }).$type<string[]>().notNull(),
+    scopes: text('scopes', { mode: 'json' }).$type<string[]>().notNull(),
+    tokenFormat: text('token_format', { enum: ['jwt', 'opaque'] })
+      .notNull()
+      .default('jwt'),
+    accessTokenTtlSeconds: integer('access_token_ttl').notNull(),
+    refreshTokenTtlSeconds: integer('refresh_token_ttl').notNull(),
+    refreshReuseGraceSeconds: integer('refresh_reuse_grace').notNull(),
+    signingAlg: text('signing_alg', { enum: ['ES256', 'RS256'] })
+      .notNull()
+      .default('ES256'),
+    requirePkce: integer('require_pkce', { mode: 'boolean' }).notNull().default(false),
+    /** `--require-mfa`: every sign-in to the client passes a second factor. */
+    requireMfa: integer('require_mfa', { mode: 'boolean' }).notNull().default(false),
+    introspectAny: integer('introspect_any', { mode: 'boolean' }).notNull().default(false),
+    /** Admin roles of the client's client-credentials tokens (SPEC §1 `--role`). */
+    roles: text('roles', { mode: 'json' }).$type<string[]>().notNull().default([]),
+    managedBy: text('managed_by', { enum: ['config'] }),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull().default(0),
+  },
+  (t) => [index('clients_created').on(t.createdAt, t.id)],
+);
 
 export const clientUris = sqliteTable(
   'client_uris',

@@ -1,6 +1,7 @@
-import { Hono } from 'hono';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ErrorPage, formPostScript, stylesheet } from '../views/index.js';
+import { ACCOUNT_API_PREFIX, accountApiRoutes } from './account/api.js';
 import type { Deps } from './deps.js';
 import { federationRoutes } from './federation/routes.js';
 import { csrf, requireSession } from './http/browser.js';
@@ -90,7 +91,6 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
     '/consent',
     '/logout',
     '/account',
-    '/account/*',
     '/password/set',
     '/federation/*',
     '/device',
@@ -99,7 +99,12 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
   for (const path of ['/login', '/login/mfa', '/consent', '/password/set', '/device'])
     app.use(path, csrf(deps));
   app.use('/account', requireSession(deps, '/account'));
-  app.use('/account/*', requireSession(deps, '/account'), csrf(deps));
+  app.use(
+    '/account/*',
+    pagesOnly(pageErrors()),
+    pagesOnly(requireSession(deps, '/account')),
+    pagesOnly(csrf(deps)),
+  );
 
   const stylesheetBody = stylesheet;
   app.get('/assets/latchkey.css', (c) =>
@@ -135,6 +140,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
   app.route('/', consentRoutes(deps, flow));
   app.route('/', deviceRoutes(deps, flow));
   app.route('/', logoutRoutes(deps));
+  app.route('/', accountApiRoutes(deps));
   app.route('/', accountRoutes(deps, flow));
   app.route('/', setPasswordRoutes(deps));
   app.route('/', federationRoutes(deps, flow));
@@ -186,6 +192,19 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
   });
 
   return app;
+}
+
+const isAccountApi = (c: Context) =>
+  c.req.path === ACCOUNT_API_PREFIX || c.req.path.startsWith(`${ACCOUNT_API_PREFIX}/`);
+
+/**
+ * The account pages' middleware, which the self-service API under the same prefix does not take: it answers
+ * JSON, and a bearer token is its only credential (no session cookie, so no CSRF to guard against).
+ */
+function pagesOnly(middleware: MiddlewareHandler): MiddlewareHandler {
+  return async function pagesOnly(c, next) {
+    return isAccountApi(c) ? next() : middleware(c, next);
+  };
 }
 
 /**

@@ -83,6 +83,8 @@ export interface Config {
   /** Addresses and CIDRs whose `X-Forwarded-For` / `Forwarded` headers are believed (`LATCHKEY_TRUSTED_PROXIES`). */
   readonly trustedProxies: readonly string[];
   readonly secureCookies: boolean;
+  /** `LATCHKEY_EVENT_RETENTION`: audit events older than this are swept (default 90 days). */
+  readonly eventRetentionSeconds: number;
   readonly seed: Seed;
   readonly configFile?: string;
 }
@@ -126,6 +128,22 @@ function parseTrustedProxies(value: string | undefined): string[] {
       throw new ConfigError(`LATCHKEY_TRUSTED_PROXIES: "${entry}" is not an IP address or CIDR`);
   }
   return entries;
+}
+
+/** How long audit events are kept unless `LATCHKEY_EVENT_RETENTION` says otherwise. */
+export const EVENT_RETENTION_SECONDS = 90 * 24 * 3600;
+
+const DURATION_UNITS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86400 };
+
+/** A duration such as `90d`, `12h`, `30m` or `3600` (seconds), at least a second and at most ten years. */
+export function parseDuration(value: string, name: string): number {
+  const match = /^(\d{1,10})\s*([smhd]?)$/.exec(value.trim().toLowerCase());
+  const seconds = match ? Number(match[1]) * DURATION_UNITS[match[2]!]! : Number.NaN;
+  if (!(seconds >= 1 && seconds <= 10 * 365 * 86400))
+    throw new ConfigError(
+      `${name} must be a duration such as 90d, 12h, 30m or 3600 (seconds), from 1 second to 10 years, got "${value}"`,
+    );
+  return seconds;
 }
 
 /**
@@ -388,6 +406,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (!['on', 'off'].includes(passwordLoginRaw))
     throw new ConfigError(`LATCHKEY_PASSWORD_LOGIN must be "on" or "off", got "${passwordLoginRaw}"`);
   const trustedProxies = parseTrustedProxies(env['LATCHKEY_TRUSTED_PROXIES']);
+  const eventRetention = env['LATCHKEY_EVENT_RETENTION'];
+  const eventRetentionSeconds = eventRetention
+    ? parseDuration(eventRetention, 'LATCHKEY_EVENT_RETENTION')
+    : EVENT_RETENTION_SECONDS;
   const configFile = env['LATCHKEY_CONFIG'] || undefined;
   const seed = configFile ? loadSeed(resolve(configFile)) : emptySeed();
   if (isFile) mkdirSync(dirname(dbPath), { recursive: true });
@@ -402,6 +424,7 @@ export function loadConfig(env: Env = process.env): Config {
     passwordLogin: passwordLoginRaw === 'on',
     trustedProxies,
     secureCookies: issuer.startsWith('https:'),
+    eventRetentionSeconds,
     seed,
     ...(configFile ? { configFile: resolve(configFile) } : {}),
   });

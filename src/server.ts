@@ -28,7 +28,11 @@ function startSweeper(deps: Deps): () => void {
   let timer: NodeJS.Timeout | undefined;
   const run = async () => {
     try {
-      const { more } = await deps.store.sweep(deps.clock.now(), SWEEP_BATCH);
+      const { more } = await deps.store.sweep(
+        deps.clock.now(),
+        SWEEP_BATCH,
+        deps.config.eventRetentionSeconds,
+      );
       await deps.store.keys.prune(deps.clock.now());
       const idle = await deps.signInThrottle.prune(SWEEP_BATCH);
       timer = setTimeout(run, more || idle === SWEEP_BATCH ? 1_000 : SWEEP_EVERY_MS);

@@ -5,6 +5,7 @@
 export type Code =
   // sign-in and MFA
   | 'invalid_credentials'
+  | 'account_disabled'
   | 'throttled'
   | 'invalid_code'
   | 'too_many_codes'
@@ -51,6 +52,7 @@ export type Code =
 export const messages = {
   // Same words for an unknown email and a wrong password: SPEC §3 "Brute force".
   invalid_credentials: 'Incorrect email or password.',
+  account_disabled: 'This account is disabled.',
   throttled: 'Too many attempts. Wait a moment, then try again.',
   invalid_code: 'That code didn’t work. Check your authenticator app and try again.',
   too_many_codes: 'Too many wrong codes. Sign in again to get new attempts.',

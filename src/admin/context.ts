@@ -1,4 +1,5 @@
 import type { ManagedBy, NewAuditEvent } from '../store/types.js';
+import { AdminError } from './validate.js';
 
 /**
  * Who makes an admin change, for its audit row: `actor` is `cli`, `config` (the `LATCHKEY_CONFIG` file at
@@ -53,3 +54,56 @@ export interface PageRequest {
 
 export const DEFAULT_PAGE_LIMIT = 50;
 export const MAX_PAGE_LIMIT = 200;
+
+/** `limit` of a page request: a whole number from 1 to `MAX_PAGE_LIMIT`, `DEFAULT_PAGE_LIMIT` when left out. */
+export function pageLimit(limit: number | undefined): number {
+  if (limit === undefined) return DEFAULT_PAGE_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_LIMIT)
+    throw new AdminError(`must be a whole number from 1 to ${MAX_PAGE_LIMIT}`, 'invalid_input', 'limit');
+  return limit;
+}
+
+/** Longer than any cursor `encodeCursor` makes: the rest is not even decoded. */
+const MAX_CURSOR_LENGTH = 1024;
+
+/**
+ * A keyset cursor: the last row's sort key, tagged with the list it belongs to, as base64url JSON. Opaque to
+ * callers; it carries only what the row's listing shows anyway.
+ */
+export function encodeCursor(list: string, key: readonly (string | number)[]): string {
+  return Buffer.from(JSON.stringify([list, ...key])).toString('base64url');
+}
+
+/**
+ * The sort key in a cursor of `list`, checked against `shape` (`'n'` a safe integer, `'s'` a string);
+ * anything else is `invalid_input` on `cursor`.
+ */
+export function decodeCursor<const S extends readonly ('n' | 's')[]>(
+  list: string,
+  cursor: string,
+  shape: S,
+): { [K in keyof S]: S[K] extends 'n' ? number : string } {
+  const bad = () => new AdminError('is not a cursor this list gave out', 'invalid_input', 'cursor');
+  if (typeof cursor !== 'string' || cursor.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(cursor))
+    throw bad();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw bad();
+  }
+  if (!Array.isArray(parsed) || parsed.length !== shape.length + 1 || parsed[0] !== list) throw bad();
+  const key = parsed.slice(1);
+  shape.forEach((kind, i) => {
+    const v = key[i];
+    if (kind === 'n' ? !Number.isSafeInteger(v) : typeof v !== 'string') throw bad();
+  });
+  return key as never;
+}
+
+/** A page from `limit + 1` rows: the extra row only says that another page follows. */
+export function pageOf<T>(rows: T[], limit: number, keyOf: (last: T) => string): Page<T> {
+  if (rows.length <= limit) return { items: rows, nextCursor: null };
+  const items = rows.slice(0, limit);
+  return { items, nextCursor: keyOf(items[items.length - 1]!) };
+}

@@ -1,6 +1,7 @@
 import type { Deps } from '../deps.js';
 import type { Provider, ProviderKind } from '../store/types.js';
-import { AdminError, isLoopbackHost } from './validate.js';
+import { type AdminContext, adminEvent, CLI, managedByOf } from './context.js';
+import { AdminError, isLoopbackHost, sameSet } from './validate.js';
 
 export const TOKEN_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
 type TokenAuth = (typeof TOKEN_AUTH_METHODS)[number];
@@ -147,55 +148,146 @@ function issuerFor(kind: ProviderKind, given: string | undefined, tenant: string
 const MICROSOFT_LOGIN_HOSTS =
   /^(login\.microsoftonline\.(com|us)|login\.partner\.microsoftonline\.cn|login\.chinacloudapi\.cn)$/i;
 
-function required(value: string, field: 'clientId' | 'clientSecret'): string {
-  if (!value.trim()) throw new AdminError('must not be empty', 'invalid_input', field);
+function required(value: unknown, field: 'clientId' | 'clientSecret'): string {
+  if (typeof value !== 'string' || !value.trim())
+    throw new AdminError('must not be empty', 'invalid_input', field);
   return value;
+}
+
+/** The fields of a provider entry every change validates the same way (add, update). */
+function checkedFields(
+  kind: ProviderKind,
+  slug: string,
+  input: Omit<ProviderInput, 'slug' | 'clientSecret'>,
+) {
+  const tenant = checkTenant(kind, input.tenant);
+  const issuer = issuerFor(kind, input.issuer, tenant);
+  if (input.name !== undefined && typeof input.name !== 'string')
+    throw new AdminError('must be a string', 'invalid_input', 'name');
+  const name = input.name?.trim() || (kind === 'oidc' ? slug : PRESETS[kind].name);
+  if (name.length > 100) throw new AdminError('must be at most 100 characters', 'invalid_input', 'name');
+  const tokenAuth = (input.tokenAuth ?? 'client_secret_basic') as TokenAuth;
+  if (!TOKEN_AUTH_METHODS.includes(tokenAuth))
+    throw new AdminError(`must be one of ${TOKEN_AUTH_METHODS.join(', ')}`, 'invalid_input', 'tokenAuth');
+  const trusted = input.trustedTenants ?? [];
+  if (!Array.isArray(trusted) || trusted.some((t) => typeof t !== 'string'))
+    throw new AdminError('must be a list of strings', 'invalid_input', 'trustedTenants');
+  if (input.enabled !== undefined && typeof input.enabled !== 'boolean')
+    throw new AdminError('"enabled" must be true or false');
+  return {
+    name,
+    issuer,
+    tenant,
+    clientId: required(input.clientId, 'clientId'),
+    tokenAuth,
+    trustedTenants: checkTrustedTenants(kind, trusted),
+    enabled: input.enabled ?? true,
+  };
 }
 
 /** Registers an upstream provider; its client secret is sealed with `LATCHKEY_SECRET` before it is stored. */
 export async function addProvider(
   deps: Pick<Deps, 'store' | 'clock' | 'sealer'>,
   input: ProviderInput,
+  ctx: AdminContext = CLI,
 ): Promise<Provider> {
   const slug = checkSlug(input.slug);
   const kind = kindOf(slug);
-  const tenant = checkTenant(kind, input.tenant);
-  const issuer = issuerFor(kind, input.issuer, tenant);
-  const name = input.name?.trim() || (kind === 'oidc' ? slug : PRESETS[kind].name);
-  if (name.length > 100) throw new AdminError('must be at most 100 characters', 'invalid_input', 'name');
-  const tokenAuth = (input.tokenAuth ?? 'client_secret_basic') as TokenAuth;
-  if (!TOKEN_AUTH_METHODS.includes(tokenAuth))
-    throw new AdminError(`must be one of ${TOKEN_AUTH_METHODS.join(', ')}`, 'invalid_input', 'tokenAuth');
+  const fields = checkedFields(kind, slug, input);
   const now = deps.clock.now();
   const provider: Provider = {
     slug,
-    name,
     kind,
-    issuer,
-    tenant,
-    clientId: required(input.clientId, 'clientId'),
+    ...fields,
     clientSecretSealed: deps.sealer.seal(required(input.clientSecret, 'clientSecret')),
-    tokenAuth,
-    trustedTenants: checkTrustedTenants(kind, input.trustedTenants ?? []),
-    enabled: input.enabled ?? true,
+    managedBy: managedByOf(ctx),
     createdAt: now,
     updatedAt: now,
   };
-  if (!(await deps.store.providers.create(provider)))
+  const event = adminEvent(ctx, 'provider_added', now, { detail: { provider: slug } });
+  if (!(await deps.store.providers.create(provider, event)))
     throw new AdminError(`"${slug}" is taken by another provider`, 'exists', 'slug');
   return provider;
 }
 
 export const listProviders = (deps: Pick<Deps, 'store'>): Promise<Provider[]> => deps.store.providers.list();
 
+async function findProvider(deps: Pick<Deps, 'store'>, slug: string): Promise<Provider> {
+  const provider = await deps.store.providers.find(slug);
+  if (!provider) throw new AdminError(`no provider "${String(slug).slice(0, 64)}"`, 'not_found');
+  return provider;
+}
+
+/** The provider fields a change is about, as `ProviderInput` names them. */
+const COMPARED = ['name', 'issuer', 'tenant', 'clientId', 'tokenAuth', 'trustedTenants', 'enabled'] as const;
+
+/**
+ * Changes what the patch names (the issuer and tenant validated as `addProvider` does; the client secret only
+ * when given). `changed` names what really changed; none: nothing was written. The upstream secret is
+ * compared by opening the stored one: the same secret again is no change.
+ */
+export async function updateProvider(
+  deps: Pick<Deps, 'store' | 'clock' | 'sealer'>,
+  slug: string,
+  patch: Partial<Omit<ProviderInput, 'slug'>>,
+  ctx: AdminContext = CLI,
+): Promise<{ provider: Provider; changed: (keyof ProviderInput)[] }> {
+  const prior = await findProvider(deps, slug);
+  const given = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+  const fields = checkedFields(prior.kind, prior.slug, {
+    name: prior.name,
+    // A preset's issuer is derived: the tenant alone may move it (azure), unless an issuer is given.
+    ...(prior.kind === 'oidc' || (prior.kind === 'azure' && given['tenant'] === undefined)
+      ? { issuer: prior.issuer }
+      : {}),
+    ...(prior.tenant !== null ? { tenant: prior.tenant } : {}),
+    clientId: prior.clientId,
+    tokenAuth: prior.tokenAuth,
+    trustedTenants: prior.trustedTenants,
+    enabled: prior.enabled,
+    ...given,
+  });
+  const changed: (keyof ProviderInput)[] = COMPARED.filter((key) => {
+    const a = prior[key];
+    const b = fields[key];
+    return Array.isArray(a) && Array.isArray(b) ? !sameSet(a, b) : a !== b;
+  });
+  let clientSecretSealed = prior.clientSecretSealed;
+  if (patch.clientSecret !== undefined) {
+    const secret = required(patch.clientSecret, 'clientSecret');
+    let same = false;
+    try {
+      same = deps.sealer.open(prior.clientSecretSealed) === secret;
+    } catch {
+      // Sealed under another LATCHKEY_SECRET: the new one replaces it.
+    }
+    if (!same) {
+      clientSecretSealed = deps.sealer.seal(secret);
+      changed.push('clientSecret');
+    }
+  }
+  if (!changed.length) return { provider: prior, changed };
+  const now = deps.clock.now();
+  const provider: Provider = { ...prior, ...fields, clientSecretSealed, updatedAt: now };
+  const event = adminEvent(ctx, 'provider_updated', now, { detail: { provider: slug, changed } });
+  if (!(await deps.store.providers.update(provider, event)))
+    throw new AdminError(`no provider "${slug}"`, 'not_found');
+  return { provider, changed };
+}
+
 /** SPEC §1: a running server sees the change at once (it reads the registry, the CLI caches nothing). */
 export async function setProviderEnabled(
   deps: Pick<Deps, 'store' | 'clock'>,
   slug: string,
   enabled: boolean,
+  ctx: AdminContext = CLI,
 ): Promise<Provider> {
+  const now = deps.clock.now();
+  const event = adminEvent(ctx, enabled ? 'provider_enabled' : 'provider_disabled', now, {
+    detail: { provider: slug },
+  });
   const found =
-    (await deps.store.providers.setEnabled(slug, enabled, deps.clock.now())) &&
+    (await deps.store.providers.setEnabled(slug, enabled, now, event)) &&
     (await deps.store.providers.find(slug));
   if (!found) throw new AdminError(`no provider "${slug}"`, 'not_found');
   return found;
@@ -205,6 +297,12 @@ export async function setProviderEnabled(
  * Removes the entry. The users linked through it keep their link (no foreign key: removing an entry must not
  * unlink anyone silently); `user unlink` is the action that does, and hands out a set-password link.
  */
-export async function removeProvider(deps: Pick<Deps, 'store'>, slug: string): Promise<void> {
-  if (!(await deps.store.providers.remove(slug))) throw new AdminError(`no provider "${slug}"`, 'not_found');
+export async function removeProvider(
+  deps: Pick<Deps, 'store' | 'clock'>,
+  slug: string,
+  ctx: AdminContext = CLI,
+): Promise<void> {
+  const event = adminEvent(ctx, 'provider_removed', deps.clock.now(), { detail: { provider: slug } });
+  if (!(await deps.store.providers.remove(slug, event)))
+    throw new AdminError(`no provider "${slug}"`, 'not_found');
 }

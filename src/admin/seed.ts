@@ -32,6 +32,8 @@ const SEED_KEYS: Readonly<Record<AdminField, string>> = {
   tenant: 'tenant',
   tokenAuth: 'token_auth',
   trustedTenants: 'trusted_tenants',
+  givenName: 'given_name',
+  familyName: 'family_name',
   roles: 'roles',
   groups: 'groups',
   username: 'username',

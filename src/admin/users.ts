@@ -8,9 +8,20 @@ import {
   passwordProblemText,
 } from '../crypto/password.js';
 import type { Deps } from '../deps.js';
-import type { Session, User } from '../store/types.js';
-import { type AdminContext, CLI, type Page, type PageRequest } from './context.js';
-import { AdminError, checkEmail } from './validate.js';
+import type { Session, User, UserChange } from '../store/types.js';
+import {
+  type AdminContext,
+  adminEvent,
+  CLI,
+  decodeCursor,
+  encodeCursor,
+  managedByOf,
+  type Page,
+  type PageRequest,
+  pageLimit,
+  pageOf,
+} from './context.js';
+import { AdminError, checkDisplayName, checkEmail, checkLabels, checkUsername, sameSet } from './validate.js';
 
 export interface UserInput {
   email: string;
@@ -25,18 +36,30 @@ export interface UserInput {
   disabled?: boolean;
 }
 
+/** What the CLI and the admin API print of a user: never the password hash. */
 export function describeUser(u: User): Record<string, unknown> {
   return {
     id: u.id,
     email: u.email,
     email_verified: u.emailVerified,
+    username: u.username,
     name: u.name,
     given_name: u.givenName,
     family_name: u.familyName,
     roles: u.roles,
+    groups: u.groups,
+    disabled: u.disabledAt !== null,
     has_password: u.passwordHash !== null,
     created_at: u.createdAt,
+    updated_at: u.updatedAt,
   };
+}
+
+/** A name part: null or empty clears it. */
+function optionalName(value: unknown, field: 'name' | 'givenName' | 'familyName'): string | null {
+  if (value === null) return null;
+  if (typeof value !== 'string') throw new AdminError('must be a string', 'invalid_input', field);
+  return checkDisplayName(value, field) || null;
 }
 
 export async function hashValidPassword(password: string, context: PasswordContext = {}): Promise<string> {
@@ -45,25 +68,52 @@ export async function hashValidPassword(password: string, context: PasswordConte
   return hashPassword(password);
 }
 
-export async function createUser(deps: Pick<Deps, 'store' | 'clock'>, input: UserInput): Promise<User> {
+export async function createUser(
+  deps: Pick<Deps, 'store' | 'clock'>,
+  input: UserInput,
+  ctx: AdminContext = CLI,
+): Promise<User> {
   const email = checkEmail(input.email);
+  const username = input.username !== undefined ? checkUsername(input.username) : null;
+  const roles = checkLabels(input.roles ?? [], 'roles');
+  const groups = checkLabels(input.groups ?? [], 'groups');
+  const givenName = optionalName(input.givenName ?? null, 'givenName');
+  const familyName = optionalName(input.familyName ?? null, 'familyName');
+  const name =
+    input.name !== undefined
+      ? optionalName(input.name, 'name')
+      : [givenName, familyName].filter(Boolean).join(' ') || null;
   if (await deps.store.users.findByEmail(email))
     throw new AdminError(`"${email}" is taken by another user`, 'exists', 'email');
+  if (username !== null && (await deps.store.users.findByUsername(username)))
+    throw new AdminError(`"${username}" is taken by another user`, 'exists', 'username');
   const passwordHash =
     input.password !== undefined ? await hashValidPassword(input.password, { email }) : null;
-  const name = input.name ?? ([input.givenName, input.familyName].filter(Boolean).join(' ') || null);
-  return deps.store.users.create({
-    id: randomUUID(),
-    email,
-    // Added by the admin: the admin vouches for the address.
-    emailVerified: true,
-    name,
-    givenName: input.givenName ?? null,
-    familyName: input.familyName ?? null,
-    roles: [...new Set(input.roles ?? [])],
-    passwordHash,
-    createdAt: deps.clock.now(),
-  });
+  const id = randomUUID();
+  const now = deps.clock.now();
+  // A new user has no session or grant yet: created disabled, there is nothing to end.
+  return deps.store.users.create(
+    {
+      id,
+      email,
+      // Added by the admin: the admin vouches for the address.
+      emailVerified: true,
+      name,
+      givenName,
+      familyName,
+      username,
+      roles,
+      groups,
+      passwordHash,
+      disabledAt: input.disabled ? now : null,
+      managedBy: managedByOf(ctx),
+      createdAt: now,
+    },
+    adminEvent(ctx, 'user_created', now, {
+      userId: id,
+      detail: { roles, ...(input.disabled ? { disabled: true } : {}) },
+    }),
+  );
 }
 
 /** A user by id or email. */
@@ -76,46 +126,50 @@ export async function findUser(deps: Pick<Deps, 'store'>, ref: string): Promise<
 }
 
 /** Deletes a user with their sessions, tokens and consents; the audit log keeps a `user_removed` entry. */
-export async function removeUser(deps: Pick<Deps, 'store' | 'clock'>, ref: string): Promise<User> {
+export async function removeUser(
+  deps: Pick<Deps, 'store' | 'clock'>,
+  ref: string,
+  ctx: AdminContext = CLI,
+): Promise<User> {
   const user = await findUser(deps, ref);
-  const removed = await deps.store.users.remove(user.id, {
-    at: deps.clock.now(),
-    type: 'user_removed',
-    userId: user.id,
-    clientId: null,
-    ip: null,
-    detail: null,
-  });
+  const removed = await deps.store.users.remove(
+    user.id,
+    adminEvent(ctx, 'user_removed', deps.clock.now(), { userId: user.id }),
+  );
   if (!removed) throw new AdminError(`no user "${ref}"`, 'not_found');
   return user;
 }
 
 /**
  * SPEC §3: a password change ends the user's sessions and revokes the user's refresh tokens, with its
- * `password_changed` audit row, in one unit of work.
+ * `password_set` audit row (an admin set it; the user's own change is `password_changed`), in one unit of work.
  */
 export async function setUserPassword(
   deps: Pick<Deps, 'store' | 'clock'>,
   ref: string,
   password: string,
+  ctx: AdminContext = CLI,
 ): Promise<User> {
   const user = await findUser(deps, ref);
   const passwordHash = await hashValidPassword(password, { email: user.email });
   const now = deps.clock.now();
-  const changed = await deps.store.users.changePassword(user.id, passwordHash, now, {
-    at: now,
-    type: 'password_changed',
-    userId: user.id,
-    clientId: null,
-    ip: null,
-    detail: null,
-  });
+  const changed = await deps.store.users.changePassword(
+    user.id,
+    passwordHash,
+    now,
+    adminEvent(ctx, 'password_set', now, { userId: user.id }),
+  );
   if (!changed) throw new AdminError(`no user "${ref}"`, 'not_found');
   return (await deps.store.users.find(user.id))!;
 }
 
-/** The CLI acts from no address and for no client; the audit row's `ip` is left empty. */
-const ADMIN_FACTOR_CONTEXT: FactorContext = { ip: null, clientId: null };
+/** An admin acts for no client; the CLI from no address either. */
+const factorContext = (ctx: AdminContext): FactorContext => ({
+  ip: ctx.ip ?? null,
+  clientId: null,
+  actor: ctx.actor,
+  userAgent: ctx.userAgent ?? null,
+});
 
 /**
  * `user mfa-enroll`: TOTP enabled at once (for tests and admins), replacing any factor and recovery codes the
@@ -124,18 +178,19 @@ const ADMIN_FACTOR_CONTEXT: FactorContext = { ip: null, clientId: null };
 export async function enrollUserMfa(
   deps: Deps,
   ref: string,
+  ctx: AdminContext = CLI,
 ): Promise<{ user: User; secret: string; otpauthUri: string; recoveryCodes: string[] }> {
   const user = await findUser(deps, ref);
-  return { user, ...(await enrollTotpNow(deps, user, ADMIN_FACTOR_CONTEXT)) };
+  return { user, ...(await enrollTotpNow(deps, user, factorContext(ctx))) };
 }
 
 /**
  * `user mfa-reset`: removes the user's second factor and recovery codes (the user lost the device), and
  * nothing else: sessions and tokens stay. A user without one is `not_found`, like removing a missing user.
  */
-export async function resetUserMfa(deps: Deps, ref: string): Promise<User> {
+export async function resetUserMfa(deps: Deps, ref: string, ctx: AdminContext = CLI): Promise<User> {
   const user = await findUser(deps, ref);
-  if (!(await removeSecondFactor(deps, user, ADMIN_FACTOR_CONTEXT, 'mfa_reset')))
+  if (!(await removeSecondFactor(deps, user, factorContext(ctx), 'mfa_reset')))
     throw new AdminError(`user "${ref}" has no two-factor authentication to reset`, 'not_found');
   return user;
 }
@@ -160,6 +215,7 @@ export interface SetPasswordLink {
 export async function unlinkUser(
   deps: Pick<Deps, 'store' | 'clock' | 'config'>,
   ref: string,
+  ctx: AdminContext = CLI,
 ): Promise<SetPasswordLink> {
   // The user would be left with a password nothing accepts, and no provider: no way in at all.
   if (!deps.config.passwordLogin)
@@ -178,14 +234,7 @@ export async function unlinkUser(
     user.id,
     { hash: sha256(token), userId: user.id, purpose: 'set', createdAt: now, expiresAt, usedAt: null },
     now,
-    {
-      at: now,
-      type: 'user_unlinked',
-      userId: user.id,
-      clientId: null,
-      ip: null,
-      detail: { provider: identity.providerSlug },
-    },
+    adminEvent(ctx, 'user_unlinked', now, { userId: user.id, detail: { provider: identity.providerSlug } }),
   );
   if (!unlinked) throw noLink();
   // The token is base64url: nothing in it needs escaping.
@@ -216,42 +265,149 @@ export interface UserFilter extends PageRequest {
 
 /** Updates a user; `changed` names the fields (as `UserPatch` does) that really changed (none: nothing written). */
 export async function updateUser(
-  _deps: Pick<Deps, 'store' | 'clock'>,
-  _ref: string,
-  _patch: UserPatch,
-  _ctx: AdminContext = CLI,
+  deps: Pick<Deps, 'store' | 'clock'>,
+  ref: string,
+  patch: UserPatch,
+  ctx: AdminContext = CLI,
 ): Promise<{ user: User; changed: (keyof UserPatch)[] }> {
-  throw new Error('not implemented yet');
+  const user = await findUser(deps, ref);
+  const now = deps.clock.now();
+  const change: UserChange = {};
+  const changed: (keyof UserPatch)[] = [];
+  if (patch.email !== undefined) {
+    const email = checkEmail(String(patch.email));
+    if (email !== user.email) {
+      // The admin vouches for the address, as when creating the user (mail verification is a later issue).
+      Object.assign(change, { email, emailVerified: true });
+      changed.push('email');
+    }
+  }
+  for (const field of ['name', 'givenName', 'familyName'] as const) {
+    if (patch[field] === undefined) continue;
+    const value = optionalName(patch[field], field);
+    if (value !== user[field]) {
+      change[field] = value;
+      changed.push(field);
+    }
+  }
+  if (patch.username !== undefined) {
+    const username = patch.username === null ? null : checkUsername(String(patch.username));
+    if (username !== user.username) {
+      change.username = username;
+      changed.push('username');
+    }
+  }
+  for (const field of ['roles', 'groups'] as const) {
+    if (patch[field] === undefined) continue;
+    const values = checkLabels(patch[field], field);
+    if (!sameSet(values, user[field])) {
+      change[field] = values;
+      changed.push(field);
+    }
+  }
+  if (patch.disabled !== undefined) {
+    if (typeof patch.disabled !== 'boolean')
+      throw new AdminError('"disabled" must be true or false', 'invalid_input');
+    if (patch.disabled !== (user.disabledAt !== null)) {
+      change.disabledAt = patch.disabled ? now : null;
+      changed.push('disabled');
+    }
+  }
+  if (!changed.length) return { user, changed };
+  // One row per change: disabling or enabling names itself (it ends sessions and grants); `changed` lists all.
+  const type = !changed.includes('disabled')
+    ? 'user_updated'
+    : patch.disabled
+      ? 'user_disabled'
+      : 'user_enabled';
+  const result = await deps.store.users.update(
+    user.id,
+    change,
+    now,
+    adminEvent(ctx, type, now, { userId: user.id, detail: { changed } }),
+  );
+  if (result.status === 'not_found') throw new AdminError(`no user "${ref}"`, 'not_found');
+  if (result.status === 'taken') {
+    const value = result.field === 'email' ? change.email : change.username;
+    throw new AdminError(`"${value}" is taken by another user`, 'exists', result.field);
+  }
+  return { user: result.user, changed };
 }
 
-/** Users by email, oldest first, paged. */
-export async function listUsers(_deps: Pick<Deps, 'store'>, _filter: UserFilter = {}): Promise<Page<User>> {
-  throw new Error('not implemented yet');
+const USERS_CURSOR = 'users';
+
+/** Users, oldest first (by creation time, then id), paged. */
+export async function listUsers(deps: Pick<Deps, 'store'>, filter: UserFilter = {}): Promise<Page<User>> {
+  const limit = pageLimit(filter.limit);
+  const after =
+    filter.cursor !== undefined ? decodeCursor(USERS_CURSOR, filter.cursor, ['n', 's'] as const) : undefined;
+  const query = filter.query?.trim().slice(0, 200);
+  const rows = await deps.store.users.page({
+    limit: limit + 1,
+    ...(after ? { after: { createdAt: after[0], id: after[1] } } : {}),
+    ...(query ? { query } : {}),
+    ...(filter.role !== undefined ? { role: filter.role } : {}),
+    ...(filter.disabled !== undefined ? { disabled: filter.disabled } : {}),
+  });
+  return pageOf(rows, limit, (u) => encodeCursor(USERS_CURSOR, [u.createdAt, u.id]));
 }
 
 /** The user's live sessions, newest first; a session's public `id` is its `idHash`. */
-export async function listUserSessions(
-  _deps: Pick<Deps, 'store' | 'clock'>,
-  _ref: string,
-): Promise<Session[]> {
-  throw new Error('not implemented yet');
+export async function listUserSessions(deps: Pick<Deps, 'store' | 'clock'>, ref: string): Promise<Session[]> {
+  const user = await findUser(deps, ref);
+  return deps.store.sessions.listActiveForUser(user.id, deps.clock.now());
+}
+
+/** What the API prints of a session: its public id (the hash of the cookie, never the cookie). */
+export function describeSession(s: Session): Record<string, unknown> {
+  return {
+    id: s.idHash,
+    user_id: s.userId,
+    auth_time: s.authTime,
+    amr: s.amr,
+    user_agent: s.userAgent,
+    ip: s.ip,
+    created_at: s.createdAt,
+    last_seen_at: s.lastSeenAt,
+    expires_at: s.expiresAt,
+  };
 }
 
 /** Ends one session of the user (as RP-initiated logout does: its grants but `offline_access` ones revoked). */
 export async function endUserSession(
-  _deps: Pick<Deps, 'store' | 'clock'>,
-  _ref: string,
-  _sessionId: string,
-  _ctx: AdminContext = CLI,
+  deps: Pick<Deps, 'store' | 'clock'>,
+  ref: string,
+  sessionId: string,
+  ctx: AdminContext = CLI,
 ): Promise<void> {
-  throw new Error('not implemented yet');
+  const user = await findUser(deps, ref);
+  const now = deps.clock.now();
+  // Only a live session of this user can be named: another user's id answers as an unknown one.
+  const live = await deps.store.sessions.listActiveForUser(user.id, now);
+  if (!live.some((s) => s.idHash === sessionId))
+    throw new AdminError(
+      `user "${ref}" has no live session "${sessionId.slice(0, 80)}"`,
+      'not_found',
+      'session',
+    );
+  await deps.store.sessions.logout(
+    sessionId,
+    now,
+    adminEvent(ctx, 'session_ended', now, { userId: user.id }),
+  );
 }
 
 /** Ends every session of the user and revokes all the user's grants ("Sign out everywhere", by an admin). */
 export async function endAllUserSessions(
-  _deps: Pick<Deps, 'store' | 'clock'>,
-  _ref: string,
-  _ctx: AdminContext = CLI,
+  deps: Pick<Deps, 'store' | 'clock'>,
+  ref: string,
+  ctx: AdminContext = CLI,
 ): Promise<{ sessions: number; grants: number }> {
-  throw new Error('not implemented yet');
+  const user = await findUser(deps, ref);
+  const now = deps.clock.now();
+  return deps.store.sessions.signOutEverywhere(
+    user.id,
+    now,
+    adminEvent(ctx, 'sessions_ended', now, { userId: user.id }),
+  );
 }

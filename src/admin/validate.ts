@@ -25,6 +25,8 @@ export type AdminField =
   | 'tenant'
   | 'tokenAuth'
   | 'trustedTenants'
+  | 'givenName'
+  | 'familyName'
   | 'roles'
   | 'groups'
   | 'username'
@@ -153,3 +155,51 @@ export function checkTtl(value: number | undefined, field: AdminField, min = 1):
   }
   return value;
 }
+
+/** Names shown to people (a user's name, a client's): trimmed, at most 200 characters, no control characters. */
+export function checkDisplayName(value: string, field: AdminField): string {
+  const v = value.trim();
+  if (v.length > 200) throw new AdminError('must be at most 200 characters', 'invalid_input', field);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+  if (/[\u0000-\u001f\u007f]/.test(v))
+    throw new AdminError('must not contain control characters', 'invalid_input', field);
+  return v;
+}
+
+/** A username (`preferred_username`): 1-64 of letters, digits and `.`, `_`, `@`, `-`. */
+export function checkUsername(username: string): string {
+  if (!/^[A-Za-z0-9._@-]{1,64}$/.test(username))
+    throw new AdminError(
+      `"${username.slice(0, 80)}" must be 1-64 letters, digits, ".", "_", "@" or "-"`,
+      'invalid_input',
+      'username',
+    );
+  return username;
+}
+
+/** The most roles or groups one user or client may hold. */
+export const MAX_LABELS = 100;
+
+/**
+ * Roles and groups: each 1-64 printable ASCII characters without spaces or commas (they travel in
+ * space- and comma-separated places: flags, claims), at most `MAX_LABELS`; duplicates are dropped.
+ */
+export function checkLabels(values: readonly string[], field: 'roles' | 'groups'): string[] {
+  if (!Array.isArray(values)) throw new AdminError('must be a list', 'invalid_input', field);
+  const out = [...new Set(values)];
+  if (out.length > MAX_LABELS) throw new AdminError(`must be at most ${MAX_LABELS}`, 'invalid_input', field);
+  for (const v of out)
+    if (typeof v !== 'string' || !/^[\x21-\x2b\x2d-\x7e]{1,64}$/.test(v))
+      throw new AdminError(
+        `"${String(v).slice(0, 80)}" must be 1-64 printable ASCII characters without spaces or commas`,
+        'invalid_input',
+        field,
+      );
+  return out;
+}
+
+/** The same members, whatever their order. */
+export const sameSet = (a: readonly string[], b: readonly string[]): boolean => {
+  const sa = new Set(a);
+  return sa.size === new Set(b).size && b.every((x) => sa.has(x));
+};

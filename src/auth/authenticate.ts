@@ -18,16 +18,27 @@ export type Authentication =
       authTime: number;
       methods: SecondFactorMethod[];
     }
-  | { status: 'failed'; code: 'invalid_credentials' | 'throttled'; retryAfterSeconds?: number };
+  | {
+      status: 'failed';
+      /** `account_disabled`: the password was right, so the answer may say why (issue 12). */
+      code: 'invalid_credentials' | 'throttled' | 'account_disabled';
+      retryAfterSeconds?: number;
+    };
 
 export type Authenticated = Extract<Authentication, { status: 'authenticated' }>;
 
 /** A first factor that passed: complete, or waiting for the second. */
 export type FirstFactorPassed = Exclude<Authentication, { status: 'failed' }>;
 
+/** A disabled user signs in nowhere and gets no token (issue 12): every door asks this one question. */
+export const isDisabled = (user: Pick<User, 'disabledAt'> | null | undefined): boolean =>
+  user != null && user.disabledAt !== null;
+
 export interface SignInContext {
   /** The client's address, for the per-address throttle and the audit log. */
   ip: string;
+  /** The request's User-Agent, for the audit log (`requestMeta`). */
+  userAgent?: string | null;
   /** The client the sign-in is for, when there is one (`--require-mfa`). */
   clientRequiresSecondFactor?: boolean;
   /** `acr_values=urn:latchkey:acr:2fa` was asked. */
@@ -92,12 +103,28 @@ export async function authenticatePassword(
         clientId: null,
         // Repeats are counted per address group (an IPv6 /64), the unit the throttle counts in.
         ip: addressGroup(context.ip),
+        userAgent: context.userAgent ?? null,
         detail: null,
       },
       300,
     );
     if (delayMs > 0) await sleep(delayMs);
     return { status: 'failed', code: 'invalid_credentials' };
+  }
+  // Said only to whoever knew the password; the reserved attempt stays counted (no sign-in happened).
+  if (isDisabled(user)) {
+    await deps.store.events.recordFailure(
+      {
+        at: now,
+        type: 'login_refused',
+        userId: user.id,
+        clientId: null,
+        ip: addressGroup(context.ip),
+        detail: { reason: 'account_disabled' },
+      },
+      300,
+    );
+    return { status: 'failed', code: 'account_disabled' };
   }
   await deps.signInThrottle.succeeded(email, context.ip);
   return afterFactor(deps, user, ['pwd'], now, context);

@@ -36,6 +36,10 @@ export interface FactorContext {
   /** The client's address; `null` for the CLI (an admin action has none). */
   ip: string | null;
   clientId: string | null;
+  /** An admin's action: who (`AdminContext.actor`); absent when the user acts. */
+  actor?: string | null;
+  /** The request's User-Agent (`requestMeta`); absent for the CLI. */
+  userAgent?: string | null;
 }
 
 export type FactorCheck =
@@ -54,6 +58,8 @@ const event = (
   userId: user.id,
   clientId: context.clientId,
   ip: context.ip,
+  actor: context.actor ?? null,
+  userAgent: context.userAgent ?? null,
   detail,
 });
 

@@ -63,6 +63,8 @@ export const CLI_FLAGS: Readonly<Record<AdminField, string>> = {
   tenant: '--tenant',
   tokenAuth: '--token-auth',
   trustedTenants: '--trusted-tenant',
+  givenName: '--given-name',
+  familyName: '--family-name',
   roles: '--role',
   groups: '--group',
   username: '--username',

@@ -1,10 +1,10 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import { afterFactor } from '../auth/authenticate.js';
+import { afterFactor, isDisabled } from '../auth/authenticate.js';
 import { randomToken, safeEqual, sha256 } from '../crypto/hash.js';
 import type { Deps } from '../deps.js';
 import { currentSession } from '../http/browser.js';
-import { clientIp } from '../http/net.js';
+import { requestMeta } from '../http/net.js';
 import type { Interaction, InteractionFlow, InteractionState, UpstreamAttempt } from '../interaction/flow.js';
 import { finishFirstFactor, safeReturnTo, secondFactorContext } from '../interaction/login.js';
 import { OAuthError } from '../oauth/errors.js';
@@ -22,6 +22,10 @@ const stateMismatch = (detail: string) =>
     page: 'state_mismatch',
     detail,
   });
+
+/** Issue 12: a disabled user signs in through no provider either (said after the upstream proved who it is). */
+const accountDisabled = () =>
+  new OAuthError('access_denied', 'this account is disabled', { page: 'account_disabled', status: 403 });
 
 const refused = (page: 'email_used' | 'email_unverified' | 'identity_used', detail: string) =>
   new OAuthError('access_denied', 'this upstream account cannot sign in here', { page, detail });
@@ -56,7 +60,7 @@ export function federationRoutes(deps: Deps, flow: InteractionFlow, upstreams = 
         type: 'upstream_failed',
         userId: null,
         clientId: null,
-        ip: clientIp(c),
+        ...requestMeta(c),
         detail: { provider: provider.slug },
       },
       300,
@@ -142,6 +146,7 @@ export function federationRoutes(deps: Deps, flow: InteractionFlow, upstreams = 
     }
     if (attempt.intent === 'link') return linkProvider(c, provider, identity, attempt, interaction);
     const user = await signInUser(c, provider, identity);
+    if (isDisabled(user)) throw accountDisabled();
     const now = deps.clock.now();
     const result = await afterFactor(deps, user, ['fed'], now, await secondFactorContext(deps, interaction));
     return finishFirstFactor(c, deps, flow, result, interaction, '/account');
@@ -188,7 +193,7 @@ export function federationRoutes(deps: Deps, flow: InteractionFlow, upstreams = 
         type: 'user_created',
         userId: null,
         clientId: null,
-        ip: clientIp(c),
+        ...requestMeta(c),
         detail: { source: 'upstream', provider: provider.slug },
       },
     );
@@ -229,7 +234,7 @@ export function federationRoutes(deps: Deps, flow: InteractionFlow, upstreams = 
         type: 'provider_linked',
         userId: active.user.id,
         clientId: null,
-        ip: clientIp(c),
+        ...requestMeta(c),
         detail: { provider: provider.slug },
       },
     );

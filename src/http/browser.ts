@@ -6,6 +6,7 @@ import { randomToken, safeEqual, sha256 } from '../crypto/hash.js';
 import type { Deps } from '../deps.js';
 import { OAuthError } from '../oauth/errors.js';
 import type { Session, User } from '../store/types.js';
+import { userAgentOf } from './net.js';
 import { readForm } from './params.js';
 import { Redirect } from './render.js';
 
@@ -210,6 +211,7 @@ export async function startSession(
       userId: user.id,
       clientId: context.clientId,
       ip: context.ip,
+      userAgent: userAgentOf(c),
       detail: { amr: signIn.amr },
     },
   );

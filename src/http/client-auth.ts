@@ -3,7 +3,7 @@ import { safeEqual, sha256 } from '../crypto/hash.js';
 import type { Deps } from '../deps.js';
 import { invalidClient, invalidRequest, OAuthError } from '../oauth/errors.js';
 import type { Client } from '../store/types.js';
-import { addressGroup, clientIp, sleep } from './net.js';
+import { addressGroup, clientIp, sleep, userAgentOf } from './net.js';
 import type { Params } from './params.js';
 
 const MAX_CLIENT_ID_LENGTH = 128;
@@ -101,6 +101,7 @@ export async function authenticateClient(
       userId: null,
       clientId: client ? id : null,
       ip: addressGroup(clientIp(c)),
+      userAgent: userAgentOf(c),
       detail: { method },
     },
     300,

@@ -18,6 +18,30 @@ export function clientIp(c: Context): string {
   return c.get('clientIp') ?? peerAddress(c);
 }
 
+/** Longer User-Agent headers are cut to this many characters before they reach an audit row. */
+export const USER_AGENT_MAX = 512;
+
+/**
+ * The request's User-Agent as an audit row keeps it: cut to `USER_AGENT_MAX`, control characters dropped (it
+ * is printed by `latchkey events`), null when absent or empty.
+ */
+export function userAgentOf(c: Context): string | null {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is dropped
+  const ua = (c.req.header('user-agent') ?? '').replace(/[\x00-\x1f\x7f]/g, '').slice(0, USER_AGENT_MAX);
+  return ua || null;
+}
+
+/** Who sent the request, as every audit row written while serving it records (issue 12). */
+export interface RequestMeta {
+  ip: string;
+  userAgent: string | null;
+}
+
+/** The address (through trusted proxies) and User-Agent of the request: spread into each audit event. */
+export function requestMeta(c: Context): RequestMeta {
+  return { ip: clientIp(c), userAgent: userAgentOf(c) };
+}
+
 /** Strips an IPv4-mapped IPv6 prefix, so one client has one address. */
 const unmap = (ip: string) =>
   ip.toLowerCase().startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip;

@@ -19,7 +19,7 @@ import type { Deps } from '../deps.js';
 import { enabledProviders, LINKED_RETURN_TO, startPath, usableProvider } from '../federation/chooser.js';
 import { type ActiveSession, clearSessionCookie, csrfToken, startSession } from '../http/browser.js';
 import { isKnownDevice, rememberDevice } from '../http/device.js';
-import { clientIp } from '../http/net.js';
+import { clientIp, requestMeta } from '../http/net.js';
 import { readForm } from '../http/params.js';
 import { qrDataUri } from '../http/qr.js';
 import { htmlPage } from '../http/render.js';
@@ -80,7 +80,7 @@ export async function stepUp(c: Context, flow: InteractionFlow): Promise<Respons
 export function accountRoutes(deps: Deps, flow: InteractionFlow): Hono {
   const app = new Hono();
 
-  const factorContext = (c: Context): FactorContext => ({ ip: clientIp(c), clientId: null });
+  const factorContext = (c: Context): FactorContext => ({ ...requestMeta(c), clientId: null });
 
   /** The password confirms a change to the factor only right after the factor itself was passed. */
   const passwordAccepted = ({ user, session }: ActiveSession) =>
@@ -247,7 +247,7 @@ export function accountRoutes(deps: Deps, flow: InteractionFlow): Hono {
       type: 'app_revoked',
       userId: user.id,
       clientId,
-      ip: clientIp(c),
+      ...requestMeta(c),
       detail: null,
     });
     return c.redirect('/account?notice=app_revoked', 303);
@@ -268,7 +268,7 @@ export function accountRoutes(deps: Deps, flow: InteractionFlow): Hono {
     if (await needsFreshSecondFactor(deps, active)) return stepUp(c, flow);
     const password = (await readForm(c)).get('password') ?? '';
     const result = await authenticatePassword(deps, user.email, password, {
-      ip: clientIp(c),
+      ...requestMeta(c),
       knownDevice: (u) => isKnownDevice(c, deps, u),
     });
     if (result.status === 'failed') {
@@ -302,7 +302,7 @@ export function accountRoutes(deps: Deps, flow: InteractionFlow): Hono {
       type: 'session_signed_out',
       userId: user.id,
       clientId: null,
-      ip: clientIp(c),
+      ...requestMeta(c),
       detail: null,
     });
     if (handle !== current.idHash) return c.redirect('/account?notice=session_signed_out', 303);
@@ -322,7 +322,7 @@ export function accountRoutes(deps: Deps, flow: InteractionFlow): Hono {
     if (user.passwordHash === null)
       return render(c, active, await mfaState(active), { error: 'invalid_request', status: 400 });
     const result = await authenticatePassword(deps, user.email, form.get('current_password') ?? '', {
-      ip: clientIp(c),
+      ...requestMeta(c),
       knownDevice: (u) => isKnownDevice(c, deps, u),
     });
     if (result.status === 'failed' || result.user.id !== user.id) {
@@ -346,7 +346,7 @@ export function accountRoutes(deps: Deps, flow: InteractionFlow): Hono {
       type: 'password_changed',
       userId: user.id,
       clientId: null,
-      ip: clientIp(c),
+      ...requestMeta(c),
       detail: { by: 'user' },
     });
     if (!changed) return c.redirect('/login?return_to=%2Faccount', 303);
@@ -371,7 +371,7 @@ export function accountRoutes(deps: Deps, flow: InteractionFlow): Hono {
       type: 'sign_out_everywhere',
       userId: user.id,
       clientId: null,
-      ip: clientIp(c),
+      ...requestMeta(c),
       detail: null,
     });
     clearSessionCookie(c, deps);

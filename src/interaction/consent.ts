@@ -3,11 +3,12 @@ import { Hono } from 'hono';
 import { ConsentPage } from '../../views/index.js';
 import type { Deps } from '../deps.js';
 import { csrfToken, currentSession } from '../http/browser.js';
+import { requestMeta } from '../http/net.js';
 import { readForm } from '../http/params.js';
 import { htmlPage } from '../http/render.js';
 import { allowFormTargets } from '../http/security.js';
 import { OAuthError } from '../oauth/errors.js';
-import { scopeDescriptions } from '../oauth/scope.js';
+import { consentable, scopeDescriptions } from '../oauth/scope.js';
 import { clientIdOf, type InteractionFlow, redirectTargetOf, resumeUrl } from './flow.js';
 
 /** The consent page: every requested scope with its description, the resource if one is named, Allow / Deny (SPEC §5). */
@@ -20,12 +21,14 @@ export function consentRoutes(deps: Deps, flow: InteractionFlow): Hono {
     const clientId = clientIdOf(interaction.state);
     const client = clientId ? await deps.store.clients.find(clientId) : undefined;
     if (!client) throw new OAuthError('invalid_client', 'the client no longer exists');
-    const scope =
+    // SPEC §1: `admin` is never on a consent page, nor remembered by consent (only first-party clients get it).
+    const scope = consentable(
       interaction.state.kind === 'authorize'
         ? interaction.state.request.scope
         : interaction.state.kind === 'device'
           ? interaction.state.scope
-          : [];
+          : [],
+    );
     const resource = interaction.state.kind === 'authorize' ? interaction.state.request.resource : null;
     return { interaction, session, client, scope, resource };
   };
@@ -60,13 +63,23 @@ export function consentRoutes(deps: Deps, flow: InteractionFlow): Hono {
         type: 'consent_denied',
         userId: session.user.id,
         clientId: client.id,
-        ip: null,
+        ...requestMeta(c),
         detail: null,
       });
       return flow.fail(c, interaction, new OAuthError('access_denied', 'the user denied the request'));
     }
     if (decision !== 'allow') throw new OAuthError('invalid_request', '"decision" must be allow or deny');
-    await deps.store.consents.add(session.user.id, client.id, scope, deps.clock.now());
+    const now = deps.clock.now();
+    // Two writes: `consents.add` takes no audit row. The consent first, so a row never claims one not stored.
+    await deps.store.consents.add(session.user.id, client.id, scope, now);
+    await deps.store.events.add({
+      at: now,
+      type: 'consent_granted',
+      userId: session.user.id,
+      clientId: client.id,
+      ...requestMeta(c),
+      detail: { scopes: scope },
+    });
     interaction.state.consentGiven = true;
     await flow.save(interaction);
     return c.redirect(resumeUrl(interaction.id), 303);

@@ -1,11 +1,12 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { type Code, DeviceDonePage, DevicePage } from '../../views/index.js';
+import { isDisabled } from '../auth/authenticate.js';
 import type { Reservation } from '../auth/throttle.js';
 import { sha256 } from '../crypto/hash.js';
 import type { Deps } from '../deps.js';
 import { browserId, csrfToken, currentSession } from '../http/browser.js';
-import { addressGroup, clientIp, sleep } from '../http/net.js';
+import { addressGroup, clientIp, requestMeta, sleep } from '../http/net.js';
 import { readForm } from '../http/params.js';
 import { errorPage, htmlPage } from '../http/render.js';
 import { normalizeUserCode, userCodeHash } from '../oauth/device.js';
@@ -113,11 +114,20 @@ export function deviceEnding(deps: Deps): Ending<DeviceState> {
     type,
     userId,
     clientId: state.clientId,
-    ip: clientIp(c),
+    ...requestMeta(c),
     detail: { scope: state.scope.join(' ') },
   });
   return {
     async complete(c, { state }, { user, session }) {
+      // Issue 12: a disabled user approves nothing (the session should have ended with the disabling).
+      if (isDisabled(user))
+        return errorPage(
+          c,
+          new OAuthError('access_denied', 'this account is disabled', {
+            page: 'account_disabled',
+            status: 403,
+          }),
+        );
       const now = deps.clock.now();
       const approved = await deps.store.devices.approve(
         state.userCodeHash,

@@ -7,6 +7,7 @@ import { type ActiveSession, browserId, currentSession, existingBrowserId } from
 import { redirectErrors } from '../http/render.js';
 import type { AuthorizationRequest } from '../oauth/authorize/request.js';
 import { OAuthError } from '../oauth/errors.js';
+import { consentable } from '../oauth/scope.js';
 import type { Client, User } from '../store/types.js';
 import { type Check, type Facts, nextCheck, STEP_PAGES } from './policy.js';
 
@@ -244,7 +245,8 @@ export class InteractionFlow {
       freshSecondFactor: state.kind === 'signin' && state.freshSecondFactor === true,
       consent: {
         firstParty: client?.firstParty ?? true,
-        requested: requestedScope(state),
+        // What the consent page can ask for: `admin` is never asked (nor ever approved).
+        requested: consentable(requestedScope(state)),
         approved: consented,
         givenHere: state.consentGiven === true,
       },

@@ -8,7 +8,7 @@ import type { Deps } from '../deps.js';
 import { enabledProviders, startPath, usableProvider } from '../federation/chooser.js';
 import { csrfToken, startSession } from '../http/browser.js';
 import { isKnownDevice, rememberDevice } from '../http/device.js';
-import { clientIp } from '../http/net.js';
+import { clientIp, requestMeta } from '../http/net.js';
 import { readForm } from '../http/params.js';
 import { htmlPage } from '../http/render.js';
 import { allowFormTargets } from '../http/security.js';
@@ -155,7 +155,7 @@ export function loginRoutes(deps: Deps, flow: InteractionFlow): Hono {
     const form = await readForm(c);
     const email = form.get('email') ?? '';
     const result: Authentication = await authenticatePassword(deps, email, form.get('password') ?? '', {
-      ip: clientIp(c),
+      ...requestMeta(c),
       knownDevice: (user) => isKnownDevice(c, deps, user),
       ...(await secondFactorContext(deps, interaction)),
     });

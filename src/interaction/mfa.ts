@@ -17,7 +17,7 @@ import { sha256 } from '../crypto/hash.js';
 import type { Deps } from '../deps.js';
 import { csrfToken, startSession } from '../http/browser.js';
 import { rememberDevice } from '../http/device.js';
-import { clientIp } from '../http/net.js';
+import { clientIp, requestMeta } from '../http/net.js';
 import { readForm } from '../http/params.js';
 import { qrDataUri } from '../http/qr.js';
 import { htmlPage } from '../http/render.js';
@@ -159,7 +159,7 @@ export function mfaRoutes(deps: Deps, flow: InteractionFlow): Hono {
     const { interaction, subject } = await load(c);
     if (!subject) return c.redirect(resumeUrl(interaction.id), 303);
     const code = (await readForm(c)).get('code') ?? '';
-    const context = { ip: clientIp(c), clientId: clientIdOf(interaction.state) };
+    const context = { ...requestMeta(c), clientId: clientIdOf(interaction.state) };
 
     if ((await secondFactorMethods(deps, subject.user)).length === 0) {
       // Enrolment inside the sign-in: the first code confirms it, then the recovery codes are shown once.

@@ -6,7 +6,7 @@ import { sha256 } from '../crypto/hash.js';
 import { checkPassword, hashPassword } from '../crypto/password.js';
 import type { Deps } from '../deps.js';
 import { csrfToken } from '../http/browser.js';
-import { clientIp } from '../http/net.js';
+import { requestMeta } from '../http/net.js';
 import { readForm } from '../http/params.js';
 import { htmlPage } from '../http/render.js';
 import { OAuthError } from '../oauth/errors.js';
@@ -74,7 +74,7 @@ export function setPasswordRoutes(deps: Deps): Hono {
       type: 'password_set',
       userId: user.id,
       clientId: null,
-      ip: clientIp(c),
+      ...requestMeta(c),
       detail: { purpose: stored.purpose },
     });
     if (!redeemed) throw invalidLink();

@@ -3,11 +3,11 @@ import { Hono } from 'hono';
 import { randomToken, sha256 } from '../crypto/hash.js';
 import type { Deps } from '../deps.js';
 import { authenticateClient } from '../http/client-auth.js';
-import { clientIp } from '../http/net.js';
+import { requestMeta } from '../http/net.js';
 import { readForm } from '../http/params.js';
 import type { DeviceAuthorization } from '../store/types.js';
 import { OAuthError, unauthorizedClient } from './errors.js';
-import { checkAllowedScopes, parseScope } from './scope.js';
+import { checkUserScopes, defaultUserScopes, parseScope } from './scope.js';
 import { clientAllowsGrant, DEVICE_CODE_GRANT } from './token/index.js';
 
 /** RFC 8628 §3.2: how long the codes live, and the polling interval a device starts with. */
@@ -61,8 +61,8 @@ export function deviceAuthorizationRoutes(deps: Deps): Hono {
       throw unauthorizedClient(`the client is not allowed the "${DEVICE_CODE_GRANT}" grant`);
     // RFC 8628 §3.1: the same scope rules as the other grants; none asked means the client's defaults.
     const requested = parseScope(params.get('scope'));
-    checkAllowedScopes(client, requested);
-    const scope = (requested.length ? requested : client.scopes).join(' ');
+    checkUserScopes(client, requested);
+    const scope = (requested.length ? requested : defaultUserScopes(client)).join(' ');
 
     const now = deps.clock.now();
     const deviceCode = randomToken();
@@ -86,7 +86,7 @@ export function deviceAuthorizationRoutes(deps: Deps): Hono {
       type: 'device_authorization_requested',
       userId: null,
       clientId: client.id,
-      ip: clientIp(c),
+      ...requestMeta(c),
       detail: { scope },
     };
     for (let attempt = 0; attempt < USER_CODE_ATTEMPTS; attempt++) {

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { ACR_VALUES } from '../auth/factors.js';
 import type { Deps } from '../deps.js';
+import { advertised } from './scope.js';
 
 /** What the mounted routes implement: `createApp` derives it from what it mounts. */
 export interface Capabilities {
@@ -76,7 +77,8 @@ export function discoveryRoutes(deps: Deps, caps: Capabilities): Hono {
   const document = async () => {
     const generation = deps.store.generation();
     if (!cached || cached.generation !== generation) {
-      const scopes = (await deps.store.scopes.list()).map((s) => s.name);
+      // `admin` is not advertised: no third-party app should think it may ask for it.
+      const scopes = advertised((await deps.store.scopes.list()).map((s) => s.name));
       cached = { generation, body: JSON.stringify(metadata(deps, caps, scopes)) };
     }
     return cached.body;

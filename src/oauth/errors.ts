@@ -20,6 +20,8 @@ export type OAuthErrorCode =
   | 'temporarily_unavailable'
   | 'invalid_token'
   | 'insufficient_scope'
+  | 'insufficient_user_authentication'
+  | 'not_found'
   | 'login_required'
   | 'consent_required'
   | 'interaction_required'
@@ -48,6 +50,9 @@ const STATUS: Record<OAuthErrorCode, number> = {
   temporarily_unavailable: 503,
   invalid_token: 401,
   insufficient_scope: 403,
+  // RFC 9470 §3 (whose examples answer 401): 403 here, as issue 12 fixes it; the token itself is valid.
+  insufficient_user_authentication: 403,
+  not_found: 404,
   login_required: 400,
   consent_required: 400,
   interaction_required: 400,

@@ -9,7 +9,7 @@ import {
   currentSession,
   verifyCsrf,
 } from '../http/browser.js';
-import { clientIp } from '../http/net.js';
+import { requestMeta } from '../http/net.js';
 import { type Params, readForm, readQuery } from '../http/params.js';
 import { htmlPage } from '../http/render.js';
 import { allowFormTargets } from '../http/security.js';
@@ -65,7 +65,7 @@ async function endSession(
     type: 'logout',
     userId: active.user.id,
     clientId: clientId ?? null,
-    ip: clientIp(c),
+    ...requestMeta(c),
     detail: null,
   });
 }

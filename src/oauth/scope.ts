@@ -1,3 +1,4 @@
+import { ADMIN_SCOPE } from '../admin/permissions.js';
 import type { Deps } from '../deps.js';
 import type { Client, Scope } from '../store/types.js';
 import { invalidScope, invalidTarget } from './errors.js';
@@ -11,6 +12,8 @@ export const BUILTIN_SCOPES: readonly Scope[] = [
   { name: 'profile', description: 'Your name', builtin: true },
   { name: 'email', description: 'Your email address', builtin: true },
   { name: 'offline_access', description: 'Stay signed in', builtin: true },
+  // SPEC §1: the admin API's scope. Never on a consent page, nor in discovery's `scopes_supported`.
+  { name: ADMIN_SCOPE, description: 'Manage this latchkey server', builtin: true },
 ];
 export const BUILTIN_SCOPE_NAMES: readonly string[] = BUILTIN_SCOPES.map((s) => s.name);
 
@@ -42,6 +45,38 @@ export function checkAllowedScopes(client: Client, requested: string[]): void {
   const denied = requested.filter((s) => !client.scopes.includes(s));
   if (denied.length)
     throw invalidScope(`the client is not allowed the scope ${denied.map((d) => `"${d}"`).join(', ')}`);
+}
+
+/**
+ * Scopes no user is ever asked to approve (SPEC §1: `admin` never appears on a consent page): only first-party
+ * clients may ask a user for them, and they are neither listed on the consent page nor remembered by consent.
+ */
+const NEVER_CONSENTED: ReadonlySet<string> = new Set([ADMIN_SCOPE]);
+
+/** What the consent page lists and consent remembers: the requested scopes but those no user approves. */
+export const consentable = (scopes: readonly string[]): string[] =>
+  scopes.filter((s) => !NEVER_CONSENTED.has(s));
+
+/** What discovery's `scopes_supported` lists: all but `admin` (RFC 8414 §2: a server MAY leave some out). */
+export const advertised = (scopes: readonly string[]): string[] => consentable(scopes);
+
+/**
+ * The allow-list check of a grant a user takes part in (`/authorize`, the password grant, the device flow):
+ * `admin` is for first-party clients only, whatever the allow-list says (belt and braces over the rule at
+ * client creation). Client credentials, with no user, use `checkAllowedScopes` alone.
+ */
+export function checkUserScopes(client: Client, requested: readonly string[]): void {
+  checkAllowedScopes(client, [...requested]);
+  if (!client.firstParty && requested.some((s) => NEVER_CONSENTED.has(s)))
+    throw invalidScope(`the scope "${ADMIN_SCOPE}" is only for first-party clients`);
+}
+
+/**
+ * The scope a user grant gets when none is asked: the client's allow-list, but `admin` only for a first-party
+ * client (a third party's allow-list naming it gives nothing).
+ */
+export function defaultUserScopes(client: Client): string[] {
+  return client.firstParty ? [...client.scopes] : consentable(client.scopes);
 }
 
 /** RFC 8707 §2: an absolute URI without a fragment; one resource per request here. */

@@ -47,8 +47,11 @@ export interface Store {
   devices: DeviceStore;
   events: EventStore;
   bulk: BulkStore;
-  /** Deletes up to `limit` expired rows per table, and audit events older than `EVENT_RETENTION_SECONDS`. */
-  sweep(now: number, limit: number): Promise<SweepResult>;
+  /**
+   * Deletes up to `limit` expired rows per table, and audit events older than `eventRetentionSeconds`
+   * (`LATCHKEY_EVENT_RETENTION`).
+   */
+  sweep(now: number, limit: number, eventRetentionSeconds: number): Promise<SweepResult>;
   /**
    * A cross-process change counter: changes whenever any process commits to the database (the CLI while the
    * server runs), so caches compare it before use. SQLite backs it with `PRAGMA data_version`, a PostgreSQL

@@ -4,7 +4,7 @@ import type { Clock } from '../clock.js';
 import { ConfigError } from '../config.js';
 import { randomToken } from '../crypto/hash.js';
 import type { Sealer } from '../crypto/seal.js';
-import type { SigningAlg, SigningKey, Store } from '../store/types.js';
+import type { NewAuditEvent, SigningAlg, SigningKey, Store } from '../store/types.js';
 
 export const ALGORITHMS: readonly SigningAlg[] = ['ES256', 'RS256'];
 
@@ -54,11 +54,18 @@ export class KeyRing {
     }
   }
 
-  /** Makes new keys active; the old ones stay published for `publishSeconds`. */
-  async rotate(publishSeconds: number): Promise<SigningKey[]> {
+  /**
+   * Makes new keys active; the old ones stay published for `publishSeconds`. `event`, given the new kids,
+   * is the audit row written with them.
+   */
+  async rotate(publishSeconds: number, event?: (kids: string[]) => NewAuditEvent): Promise<SigningKey[]> {
     const now = this.clock.now();
     const fresh = await Promise.all(ALGORITHMS.map((alg) => this.generate(alg)));
-    await this.store.keys.add(fresh, { at: now, publishUntil: now + publishSeconds });
+    await this.store.keys.add(
+      fresh,
+      { at: now, publishUntil: now + publishSeconds },
+      event?.(fresh.map((k) => k.kid)),
+    );
     await this.store.keys.prune(now);
     await this.reload();
     return fresh;

@@ -33,7 +33,9 @@ describe('a password change (latchkey user set-password)', () => {
     await expectOAuthError(await refresh(t, client, tokens.refresh_token), 'invalid_grant');
     assert.equal((await refresh(t, client, theirs.refresh_token)).status, 200, 'another user keeps theirs');
     const [event] = await t.deps.store.events.list(1);
-    assert.equal(event?.type, 'password_changed');
+    // Issue 12: set by an admin (`password_changed` is the user's own change).
+    assert.equal(event?.type, 'password_set');
+    assert.equal(event?.actor, 'cli');
     assert.equal(event?.userId, user.id);
   });
 });

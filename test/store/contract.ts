@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { EVENT_RETENTION_SECONDS } from '../../src/config.js';
 import type {
   AuthorizationCode,
   Client,
@@ -20,7 +21,6 @@ import type {
   Store,
   TotpFactor,
 } from '../../src/store/types.js';
-import { EVENT_RETENTION_SECONDS } from '../../src/store/types.js';
 
 /** Lets the clock pass the store's one-millisecond generation check. */
 const tick = () => new Promise((resolve) => setTimeout(resolve, 2));
@@ -581,11 +581,17 @@ export function storeContract(
             name: 'api:read',
             description: 'Read',
             builtin: false,
+            managedBy: null,
           },
         );
         await store.scopes.upsert({ name: 'api:read', description: 'Read the API', builtin: false }, NOW);
         const [scope] = await store.scopes.findMany(['api:read']);
-        assert.deepEqual(scope, { name: 'api:read', description: 'Read the API', builtin: false });
+        assert.deepEqual(scope, {
+          name: 'api:read',
+          description: 'Read the API',
+          builtin: false,
+          managedBy: null,
+        });
       });
 
       it('never turns a built-in scope into a custom one', async () => {
@@ -597,7 +603,12 @@ export function storeContract(
           { name: 'openid', description: 'Who you are', builtin: false },
           NOW,
         );
-        assert.deepEqual(after, { name: 'openid', description: 'Who you are', builtin: true });
+        assert.deepEqual(after, {
+          name: 'openid',
+          description: 'Who you are',
+          builtin: true,
+          managedBy: null,
+        });
         assert.equal((await store.scopes.list()).find((s) => s.name === 'openid')?.builtin, true);
       });
 
@@ -1833,7 +1844,7 @@ export function storeContract(
         const live = newDevice(client.id, { expiresAt: NOW + 1 });
         await store.devices.create(expired, newEvent('requested'));
         await store.devices.create(live, newEvent('requested'));
-        await store.sweep(NOW, 100);
+        await store.sweep(NOW, 100, EVENT_RETENTION_SECONDS);
         assert.equal(await store.devices.findByUserCode(expired.userCodeHash), undefined);
         assert.deepEqual(await store.devices.findByUserCode(live.userCodeHash), live);
       });
@@ -2075,6 +2086,449 @@ export function storeContract(
       });
     });
 
+    describe('admin writes (issue 12)', () => {
+      describe('users', () => {
+        it('create() with an event writes both or neither; findByUsername() finds the username', async () => {
+          const user = newUser({ username: 'ada.l', groups: ['eng'], managedBy: 'config' });
+          const event = newEvent('user_created', { userId: user.id, actor: 'cli' });
+          const created = await store.users.create(user, event);
+          assert.deepEqual(created, { ...user, updatedAt: user.createdAt });
+          assert.deepEqual(await store.users.findByUsername('ada.l'), created);
+          assert.equal(await store.users.findByUsername('ADA.L'), undefined, 'usernames match exactly');
+          assert.deepEqual(await audit(), [event]);
+          const refused = newUser();
+          await assert.rejects(store.users.create(refused, REFUSED_EVENT));
+          assert.equal(await store.users.find(refused.id), undefined, 'rolled back with its row');
+        });
+
+        it('page() orders by (createdAt, id), starts after the key, and filters', async () => {
+          const rows = [
+            newUser({ id: 'u-b', createdAt: NOW, email: 'b@example.test', roles: ['admin'] }),
+            newUser({ id: 'u-a', createdAt: NOW, email: 'a@example.test', roles: [] }),
+            newUser({ id: 'u-c', createdAt: NOW + 1, email: 'c@x.test', name: '50%_off', roles: [] }),
+            newUser({ id: 'u-d', createdAt: NOW - 1, email: 'd@example.test', username: 'Dee', roles: [] }),
+            newUser({
+              id: 'u-e',
+              createdAt: NOW + 2,
+              email: 'e@example.test',
+              disabledAt: NOW,
+              roles: ['auditor'],
+            }),
+          ];
+          for (const u of rows) await store.users.create(u);
+          const ids = async (q: Parameters<Store['users']['page']>[0]) =>
+            (await store.users.page(q)).map((u) => u.id);
+          assert.deepEqual(await ids({ limit: 10 }), ['u-d', 'u-a', 'u-b', 'u-c', 'u-e']);
+          assert.deepEqual(await ids({ limit: 2 }), ['u-d', 'u-a']);
+          assert.deepEqual(await ids({ limit: 2, after: { createdAt: NOW, id: 'u-a' } }), ['u-b', 'u-c']);
+          assert.deepEqual(await ids({ limit: 10, after: { createdAt: NOW + 2, id: 'u-e' } }), []);
+          assert.deepEqual(await ids({ limit: 10, query: 'EXAMPLE' }), ['u-d', 'u-a', 'u-b', 'u-e']);
+          assert.deepEqual(await ids({ limit: 10, query: 'dee' }), ['u-d'], 'the username');
+          assert.deepEqual(await ids({ limit: 10, query: '%_' }), ['u-c'], 'wildcards are literal');
+          assert.deepEqual(await ids({ limit: 10, query: '_' }), ['u-c']);
+          assert.deepEqual(await ids({ limit: 10, role: 'admin' }), ['u-b']);
+          assert.deepEqual(await ids({ limit: 10, disabled: true }), ['u-e']);
+          assert.deepEqual(await ids({ limit: 10, disabled: false, role: 'auditor' }), []);
+        });
+
+        it('update() changes the named fields with its row; disabling ends the sessions and revokes the grants', async () => {
+          const { user, client } = await owners();
+          const other = newUser();
+          await store.users.create(other);
+          const session = newSession(user.id);
+          const ended = newSession(user.id, { endedAt: NOW - 5 });
+          const theirs = newSession(other.id);
+          for (const s of [session, ended, theirs]) await store.sessions.create(s);
+          const grant = newGrant(client.id, user.id);
+          const refresh = newRefresh(grant);
+          const otherGrant = newGrant(client.id, other.id);
+          await store.tokens.issue({ grant, refresh });
+          await store.tokens.issue({ grant: otherGrant });
+
+          const renamed = newEvent('user_updated', { userId: user.id, detail: { changed: ['name'] } });
+          const first = await store.users.update(
+            user.id,
+            { name: 'Ada King', groups: ['eng'] },
+            NOW + 1,
+            renamed,
+          );
+          assert.equal(first.status, 'updated');
+          assert.ok(first.status === 'updated');
+          assert.equal(first.user.name, 'Ada King');
+          assert.deepEqual(first.user.groups, ['eng']);
+          assert.equal(first.user.updatedAt, NOW + 1);
+          assert.equal(first.user.email, user.email, 'the rest stays');
+          assert.deepEqual([first.sessions, first.grants], [0, 0]);
+          assert.equal(
+            (await store.sessions.find(session.idHash))?.endedAt,
+            null,
+            'a plain change ends nothing',
+          );
+
+          const disabling = newEvent('user_disabled', { userId: user.id, detail: { changed: ['disabled'] } });
+          const second = await store.users.update(user.id, { disabledAt: NOW + 2 }, NOW + 2, disabling);
+          assert.ok(second.status === 'updated');
+          assert.equal(second.user.disabledAt, NOW + 2);
+          assert.deepEqual([second.sessions, second.grants], [1, 1]);
+          assert.equal((await store.sessions.find(session.idHash))?.endedAt, NOW + 2);
+          assert.equal(
+            (await store.sessions.find(ended.idHash))?.endedAt,
+            NOW - 5,
+            'an ended one stays as it was',
+          );
+          assert.equal((await store.grants.find(grant.id))?.revokedAt, NOW + 2);
+          assert.equal((await store.sessions.find(theirs.idHash))?.endedAt, null);
+          assert.equal((await store.grants.find(otherGrant.id))?.revokedAt, null);
+          assert.deepEqual(await audit(), [
+            renamed,
+            { ...disabling, detail: { changed: ['disabled'], sessions: 1, grants: 1 } },
+          ]);
+
+          const enabled = await store.users.update(
+            user.id,
+            { disabledAt: null },
+            NOW + 3,
+            newEvent('user_enabled'),
+          );
+          assert.ok(enabled.status === 'updated');
+          assert.equal(enabled.user.disabledAt, null);
+        });
+
+        it('update() answers taken for another user’s email or username and not_found, writing nothing', async () => {
+          const a = newUser({ username: 'alpha' });
+          const b = newUser({ username: 'beta' });
+          await store.users.create(a);
+          await store.users.create(b);
+          const event = newEvent('user_updated');
+          assert.deepEqual(await store.users.update(b.id, { email: a.email }, NOW + 1, event), {
+            status: 'taken',
+            field: 'email',
+          });
+          assert.deepEqual(await store.users.update(b.id, { name: 'x', username: 'alpha' }, NOW + 1, event), {
+            status: 'taken',
+            field: 'username',
+          });
+          assert.deepEqual(await store.users.update('no-such-user', { name: 'x' }, NOW + 1, event), {
+            status: 'not_found',
+          });
+          assert.deepEqual(await store.users.find(b.id), { ...b, updatedAt: b.createdAt }, 'b is unchanged');
+          assert.deepEqual(await audit(), []);
+          // Its own values are not "taken"; clearing a username frees it.
+          const same = await store.users.update(b.id, { email: b.email, username: 'beta' }, NOW + 1, event);
+          assert.equal(same.status, 'updated');
+          const freed = await store.users.update(a.id, { username: null }, NOW + 2, event);
+          assert.ok(freed.status === 'updated');
+          assert.equal(freed.user.username, null);
+          assert.equal(
+            (await store.users.update(b.id, { username: 'alpha' }, NOW + 3, event)).status,
+            'updated',
+          );
+        });
+
+        it('update() is all or nothing, disabling included', async () => {
+          const { user, client } = await owners();
+          const session = newSession(user.id);
+          await store.sessions.create(session);
+          const grant = newGrant(client.id, user.id);
+          await store.tokens.issue({ grant });
+          await assert.rejects(
+            store.users.update(user.id, { disabledAt: NOW, name: 'x' }, NOW, REFUSED_EVENT),
+          );
+          const after = await store.users.find(user.id);
+          assert.equal(after?.disabledAt, null);
+          assert.equal(after?.name, user.name);
+          assert.equal((await store.sessions.find(session.idHash))?.endedAt, null);
+          assert.equal((await store.grants.find(grant.id))?.revokedAt, null);
+          assert.deepEqual(await audit(), []);
+        });
+      });
+
+      describe('clients', () => {
+        it('create() with an event writes both or neither', async () => {
+          const client = newClient({ roles: ['auditor'], managedBy: 'config' });
+          const event = newEvent('client_created', { clientId: client.id });
+          await store.clients.create(client, event);
+          assert.deepEqual(await store.clients.find(client.id), client);
+          assert.deepEqual(await audit(), [event]);
+          const refused = newClient({ redirectUris: ['https://app.example.test/cb'] });
+          await assert.rejects(store.clients.create(refused, REFUSED_EVENT));
+          assert.equal(await store.clients.find(refused.id), undefined);
+        });
+
+        it('update() replaces every field and URI but id and createdAt, with its row; find() sees it at once', async () => {
+          const client = newClient({ redirectUris: ['https://a.example.test/cb'], resources: ['urn:a'] });
+          await store.clients.create(client);
+          assert.equal((await store.clients.find(client.id))?.name, client.name, 'cached before the change');
+          const changed: Client = {
+            ...client,
+            name: 'Renamed',
+            createdAt: NOW + 100,
+            updatedAt: NOW + 5,
+            redirectUris: ['https://b.example.test/cb'],
+            postLogoutRedirectUris: ['https://b.example.test/bye'],
+            resources: [],
+            scopes: ['openid', 'admin'],
+            roles: ['admin'],
+            firstParty: true,
+            tokenFormat: 'opaque',
+            secretHash: 'new-hash',
+          };
+          const event = newEvent('client_updated', { clientId: client.id, detail: { changed: ['name'] } });
+          assert.equal(await store.clients.update(changed, event), true);
+          assert.deepEqual(await store.clients.find(client.id), { ...changed, createdAt: client.createdAt });
+          assert.deepEqual(await audit(), [event]);
+          assert.equal(await store.clients.update(newClient(), event), false, 'no such client');
+          assert.equal((await audit()).length, 1, 'nothing written for it');
+        });
+
+        it('update() is all or nothing', async () => {
+          const client = newClient({ redirectUris: ['https://a.example.test/cb'] });
+          await store.clients.create(client);
+          await assert.rejects(
+            store.clients.update({ ...client, name: 'Renamed', redirectUris: [] }, REFUSED_EVENT),
+          );
+          assert.deepEqual(await store.clients.find(client.id), client);
+        });
+
+        it('page() orders by (createdAt, id), starts after the key, and finds a part of the name or id', async () => {
+          const rows = [
+            newClient({ id: 'c-b', createdAt: NOW, name: 'Billing' }),
+            newClient({ id: 'c-a', createdAt: NOW, name: 'Accounts' }),
+            newClient({ id: 'zz-top', createdAt: NOW - 1, name: 'Top 100%' }),
+          ];
+          for (const c of rows) await store.clients.create(c);
+          const ids = async (q: Parameters<Store['clients']['page']>[0]) =>
+            (await store.clients.page(q)).map((c) => c.id);
+          assert.deepEqual(await ids({ limit: 10 }), ['zz-top', 'c-a', 'c-b']);
+          assert.deepEqual(await ids({ limit: 1, after: { createdAt: NOW, id: 'c-a' } }), ['c-b']);
+          assert.deepEqual(await ids({ limit: 10, query: 'BILL' }), ['c-b']);
+          assert.deepEqual(await ids({ limit: 10, query: 'c-' }), ['c-a', 'c-b'], 'the id');
+          assert.deepEqual(await ids({ limit: 10, query: '0%' }), ['zz-top']);
+          assert.deepEqual((await store.clients.page({ limit: 1 }))[0]?.redirectUris, [], 'whole clients');
+        });
+
+        it('remove() takes everything issued to the client with its row, and leaves another client’s', async () => {
+          const { user, client } = await owners();
+          const other = newClient();
+          await store.clients.create(other);
+          const grant = newGrant(client.id, user.id);
+          const refresh = newRefresh(grant);
+          const access = newOpaque(client.id, { grantId: grant.id, userId: user.id });
+          const ccAccess = newOpaque(client.id);
+          await store.tokens.issue({ grant, refresh, access });
+          await store.tokens.issue({ access: ccAccess });
+          const codeGrant = newGrant(client.id, user.id);
+          const code = newCode(codeGrant);
+          await store.codes.save(codeGrant, code);
+          await store.consents.add(user.id, client.id, ['openid'], NOW);
+          const device = newDevice(client.id);
+          await store.devices.create(device, newEvent('device_authorization'));
+          const mfaToken = newMfaToken(client.id, user.id);
+          await store.mfa.saveToken(mfaToken);
+          const otherGrant = newGrant(other.id, user.id);
+          const otherAccess = newOpaque(other.id);
+          await store.tokens.issue({ grant: otherGrant, access: otherAccess });
+          await store.consents.add(user.id, other.id, ['openid'], NOW);
+          const before = await audit();
+
+          const event = newEvent('client_removed', { clientId: client.id });
+          assert.equal(await store.clients.remove(client.id, event), true);
+          assert.equal(await store.clients.find(client.id), undefined);
+          assert.equal(await store.grants.find(grant.id), undefined);
+          assert.equal(await store.grants.find(codeGrant.id), undefined);
+          assert.equal(await store.tokens.findRefresh(refresh.hash), undefined);
+          assert.equal(await store.tokens.findOpaqueAccess(access.hash), undefined);
+          assert.equal(await store.tokens.findOpaqueAccess(ccAccess.hash), undefined);
+          assert.equal(await store.codes.find(code.hash), undefined);
+          assert.deepEqual(await store.consents.find(user.id, client.id), []);
+          assert.equal(await store.devices.findByUserCode(device.userCodeHash), undefined);
+          assert.equal(await store.mfa.findToken(mfaToken.hash), undefined);
+          assert.deepEqual(await store.grants.find(otherGrant.id), otherGrant, 'another client’s stay');
+          assert.deepEqual(await store.tokens.findOpaqueAccess(otherAccess.hash), otherAccess);
+          assert.deepEqual(await store.consents.find(user.id, other.id), ['openid']);
+          assert.deepEqual(await audit(), [...before, event]);
+
+          assert.equal(await store.clients.remove(client.id, newEvent('client_removed')), false);
+          assert.deepEqual(await audit(), [...before, event], 'nothing written for a missing client');
+        });
+
+        it('remove() is all or nothing', async () => {
+          const { user, client } = await owners();
+          const grant = newGrant(client.id, user.id);
+          const access = newOpaque(client.id);
+          await store.tokens.issue({ grant, access });
+          await assert.rejects(store.clients.remove(client.id, REFUSED_EVENT));
+          assert.ok(await store.clients.find(client.id));
+          assert.deepEqual(await store.grants.find(grant.id), grant);
+          assert.deepEqual(await store.tokens.findOpaqueAccess(access.hash), access);
+        });
+
+        it('setSecretHash() with an event bumps updatedAt and writes the row; false for an unknown client', async () => {
+          const client = newClient({ secretHash: 'old' });
+          await store.clients.create(client);
+          const event = newEvent('client_secret_rotated', { at: NOW + 9, clientId: client.id });
+          assert.equal(await store.clients.setSecretHash(client.id, 'new', event), true);
+          const found = await store.clients.find(client.id);
+          assert.equal(found?.secretHash, 'new');
+          assert.equal(found?.updatedAt, NOW + 9);
+          assert.deepEqual(await audit(), [event]);
+          assert.equal(await store.clients.setSecretHash('no-such-client', 'x', event), false);
+          assert.deepEqual(await audit(), [event]);
+          await assert.rejects(store.clients.setSecretHash(client.id, 'newer', REFUSED_EVENT));
+          assert.equal((await store.clients.find(client.id))?.secretHash, 'new', 'rolled back');
+        });
+      });
+
+      describe('scopes', () => {
+        it('upsert() writes its row; managedBy is the creator’s and stays', async () => {
+          const event = newEvent('scope_added');
+          const added = await store.scopes.upsert(
+            { name: 'api:read', description: 'Read', builtin: false, managedBy: 'config' },
+            NOW,
+            event,
+          );
+          assert.deepEqual(added, {
+            name: 'api:read',
+            description: 'Read',
+            builtin: false,
+            managedBy: 'config',
+          });
+          const updated = await store.scopes.upsert(
+            { name: 'api:read', description: 'Read more', builtin: false, managedBy: null },
+            NOW,
+          );
+          assert.equal(updated.managedBy, 'config');
+          assert.deepEqual(await store.scopes.list(), [updated]);
+          assert.deepEqual(await audit(), [event]);
+          await assert.rejects(
+            store.scopes.upsert(
+              { name: 'api:write', description: 'Write', builtin: false },
+              NOW,
+              REFUSED_EVENT,
+            ),
+          );
+          assert.deepEqual(await store.scopes.findMany(['api:write']), [], 'rolled back');
+        });
+
+        it('remove() deletes a custom scope no client lists, with its row; otherwise says why and writes nothing', async () => {
+          await store.scopes.upsert({ name: 'openid', description: 'Confirm', builtin: true }, NOW);
+          await store.scopes.upsert({ name: 'api:read', description: 'Read', builtin: false }, NOW);
+          await store.scopes.upsert({ name: 'api', description: 'Prefix of another', builtin: false }, NOW);
+          const client = newClient({ scopes: ['openid', 'api:read'] });
+          await store.clients.create(client);
+          const event = newEvent('scope_removed');
+          assert.equal(await store.scopes.remove('openid', event), 'builtin');
+          assert.equal(await store.scopes.remove('api:read', event), 'in_use');
+          assert.equal(await store.scopes.remove('nope', event), 'not_found');
+          assert.deepEqual(await audit(), []);
+          assert.equal(
+            await store.scopes.remove('api', event),
+            'removed',
+            'a name inside another is not listed',
+          );
+          assert.deepEqual(await audit(), [event]);
+          await store.clients.update({ ...client, scopes: ['openid'] }, newEvent('client_updated'));
+          await assert.rejects(store.scopes.remove('api:read', REFUSED_EVENT));
+          assert.equal((await store.scopes.findMany(['api:read'])).length, 1, 'rolled back');
+          assert.equal(await store.scopes.remove('api:read', event), 'removed');
+          assert.deepEqual(await store.scopes.findMany(['api:read']), []);
+        });
+      });
+
+      describe('keys', () => {
+        it('add() writes its row with the keys, or neither', async () => {
+          const first = newKey('ES256');
+          await store.keys.add([first]);
+          const fresh = newKey('ES256');
+          const event = newEvent('keys_rotated', { detail: { kids: [fresh.kid] } });
+          await store.keys.add([fresh], { at: NOW, publishUntil: NOW + 60 }, event);
+          assert.deepEqual(await audit(), [event]);
+          const refused = newKey('ES256');
+          await assert.rejects(store.keys.add([refused], { at: NOW, publishUntil: NOW + 60 }, REFUSED_EVENT));
+          const keys = await store.keys.list();
+          assert.equal(
+            keys.some((k) => k.kid === refused.kid),
+            false,
+          );
+          assert.equal(keys.find((k) => k.kid === fresh.kid)?.active, true, 'the retirement rolled back too');
+        });
+      });
+
+      describe('events', () => {
+        it('query() filters by user, client, type and time, newest first, before an id', async () => {
+          const rows: NewAuditEvent[] = [
+            newEvent('login', { at: NOW, userId: 'u1', clientId: 'c1' }),
+            newEvent('login', { at: NOW + 10, userId: 'u2', clientId: 'c1' }),
+            newEvent('user_updated', { at: NOW + 20, userId: 'u1', actor: 'cli' }),
+            newEvent('client_updated', { at: NOW + 30, clientId: 'c2', userAgent: 'curl/8' }),
+          ];
+          for (const r of rows) await store.events.add(r);
+          const all = await store.events.query({ limit: 10 });
+          assert.deepEqual(
+            all.map((e) => e.at),
+            [NOW + 30, NOW + 20, NOW + 10, NOW],
+          );
+          assert.equal(all[0]?.userAgent, 'curl/8');
+          assert.equal(all[1]?.actor, 'cli');
+          const ats = async (q: Omit<Parameters<Store['events']['query']>[0], 'limit'>) =>
+            (await store.events.query({ limit: 10, ...q })).map((e) => e.at);
+          assert.deepEqual(await ats({ userId: 'u1' }), [NOW + 20, NOW]);
+          assert.deepEqual(await ats({ clientId: 'c1' }), [NOW + 10, NOW]);
+          assert.deepEqual(await ats({ type: 'login' }), [NOW + 10, NOW]);
+          assert.deepEqual(await ats({ type: 'login', userId: 'u2' }), [NOW + 10]);
+          assert.deepEqual(await ats({ since: NOW + 10, until: NOW + 30 }), [NOW + 20, NOW + 10]);
+          assert.deepEqual(await ats({ beforeId: all[1]!.id }), [NOW + 10, NOW]);
+          assert.deepEqual(await ats({ beforeId: all[1]!.id, clientId: 'c1' }), [NOW + 10, NOW]);
+          assert.deepEqual(
+            (await store.events.query({ limit: 1 })).map((e) => e.at),
+            [NOW + 30],
+          );
+        });
+      });
+
+      describe('providers', () => {
+        it('create(), update(), setEnabled() and remove() write their row only when the change happens', async () => {
+          const p = newProvider({ managedBy: 'config' });
+          const added = newEvent('provider_added');
+          assert.equal(await store.providers.create(p, added), true);
+          assert.equal(
+            await store.providers.create(newProvider({ slug: p.slug }), newEvent('provider_added')),
+            false,
+          );
+          assert.deepEqual(await store.providers.find(p.slug), p);
+
+          const changed = {
+            ...p,
+            name: 'Renamed',
+            clientId: 'other',
+            trustedTenants: [],
+            managedBy: null,
+            createdAt: 1,
+            updatedAt: NOW + 3,
+          };
+          const updated = newEvent('provider_updated');
+          assert.equal(await store.providers.update(changed, updated), true);
+          assert.deepEqual(await store.providers.find(p.slug), {
+            ...changed,
+            createdAt: p.createdAt,
+            managedBy: 'config',
+          });
+          assert.equal(await store.providers.update(newProvider(), updated), false);
+
+          const disabled = newEvent('provider_disabled');
+          assert.equal(await store.providers.setEnabled(p.slug, false, NOW + 4, disabled), true);
+          assert.equal(await store.providers.setEnabled('nope', false, NOW + 4, disabled), false);
+          const removed = newEvent('provider_removed');
+          assert.equal(await store.providers.remove(p.slug, removed), true);
+          assert.equal(await store.providers.remove(p.slug, removed), false);
+          assert.deepEqual(await audit(), [added, updated, disabled, removed]);
+
+          await assert.rejects(store.providers.create(newProvider({ slug: 'late' }), REFUSED_EVENT));
+          assert.equal(await store.providers.find('late'), undefined, 'rolled back');
+        });
+      });
+    });
+
     describe('sweep', () => {
       it('deletes expired rows only, in bounded batches, and reports whether more remain', async () => {
         const { user, client } = await owners();
@@ -2091,12 +2545,12 @@ export function storeContract(
         await store.tokens.revokeJti('gone', NOW - 1);
         await store.tokens.revokeJti('kept', NOW + 600);
 
-        const first = await store.sweep(NOW, 2);
+        const first = await store.sweep(NOW, 2, EVENT_RETENTION_SECONDS);
         assert.equal(first.more, true, 'three expired codes, two per batch');
         assert.equal(first.deleted, 2 + 1 + 1);
-        const second = await store.sweep(NOW, 2);
+        const second = await store.sweep(NOW, 2, EVENT_RETENTION_SECONDS);
         assert.deepEqual(second, { deleted: 1, more: false });
-        assert.deepEqual(await store.sweep(NOW, 2), { deleted: 0, more: false });
+        assert.deepEqual(await store.sweep(NOW, 2, EVENT_RETENTION_SECONDS), { deleted: 0, more: false });
 
         for (const code of expiredCodes) assert.equal(await store.codes.find(code.hash), undefined);
         assert.ok(await store.codes.find(liveCode.hash));
@@ -2139,7 +2593,7 @@ export function storeContract(
           expiresAt: NOW + 600,
         });
 
-        const result = await store.sweep(NOW, 100);
+        const result = await store.sweep(NOW, 100, EVENT_RETENTION_SECONDS);
         assert.equal(result.more, false);
         assert.ok(result.deleted >= 3);
         assert.equal(await store.grants.find(old.id), undefined);
@@ -2155,7 +2609,7 @@ export function storeContract(
         const live = newMfaToken(client.id, user.id, { expiresAt: NOW + 300 });
         await store.mfa.saveToken(expired);
         await store.mfa.saveToken(live);
-        assert.deepEqual(await store.sweep(NOW, 100), { deleted: 1, more: false });
+        assert.deepEqual(await store.sweep(NOW, 100, EVENT_RETENTION_SECONDS), { deleted: 1, more: false });
         assert.equal(await store.mfa.findToken(expired.hash), undefined);
         assert.deepEqual(await store.mfa.findToken(live.hash), live);
       });
@@ -2172,11 +2626,30 @@ export function storeContract(
         const cutoff = NOW - EVENT_RETENTION_SECONDS;
         for (const at of [cutoff - 2, cutoff - 1, cutoff]) await store.events.add(event(at, 'old'));
         await store.events.add(event(cutoff + 1, 'kept'));
-        assert.deepEqual(await store.sweep(NOW, 2), { deleted: 2, more: true });
-        assert.deepEqual(await store.sweep(NOW, 2), { deleted: 1, more: false });
+        assert.deepEqual(await store.sweep(NOW, 2, EVENT_RETENTION_SECONDS), { deleted: 2, more: true });
+        assert.deepEqual(await store.sweep(NOW, 2, EVENT_RETENTION_SECONDS), { deleted: 1, more: false });
         assert.deepEqual(
           (await audit()).map((e) => e.type),
           ['kept'],
+        );
+      });
+
+      it('keeps audit events for the retention it is given', async () => {
+        const event = (at: number): NewAuditEvent => ({
+          at,
+          type: 'e',
+          userId: null,
+          clientId: null,
+          ip: null,
+          detail: null,
+        });
+        await store.events.add(event(NOW - 3600));
+        await store.events.add(event(NOW - 60));
+        assert.deepEqual(await store.sweep(NOW, 100, 7200), { deleted: 0, more: false });
+        assert.deepEqual(await store.sweep(NOW, 100, 600), { deleted: 1, more: false });
+        assert.deepEqual(
+          (await audit()).map((e) => e.at),
+          [NOW - 60],
         );
       });
     });
@@ -2230,6 +2703,22 @@ export function storeContract(
           assert.equal((await a.providers.find(provider.slug))?.enabled, false);
           await b.providers.remove(provider.slug);
           assert.deepEqual(await a.providers.list(), []);
+        });
+
+        it('a client updated by another connection is seen within a millisecond', async () => {
+          const { a, b } = pair;
+          const client = newClient({ redirectUris: ['https://one.example.test/cb'] });
+          await b.clients.create(client);
+          await tick();
+          assert.deepEqual((await a.clients.find(client.id))?.redirectUris, ['https://one.example.test/cb']);
+          await b.clients.update(
+            { ...client, name: 'Two', redirectUris: ['https://two.example.test/cb'] },
+            newEvent('client_updated'),
+          );
+          await tick();
+          const seen = await a.clients.find(client.id);
+          assert.equal(seen?.name, 'Two');
+          assert.deepEqual(seen?.redirectUris, ['https://two.example.test/cb']);
         });
 
         it('keys added by another connection are listed at once', async () => {

@@ -79,7 +79,7 @@ describe('sqlite specifics', () => {
     const second = createSqliteStore(file);
     try {
       assert.deepEqual(await second.scopes.findMany(['kept']), [
-        { name: 'kept', description: 'Kept', builtin: false },
+        { name: 'kept', description: 'Kept', builtin: false, managedBy: null },
       ]);
     } finally {
       await second.close();

@@ -3,7 +3,7 @@ import type { Params } from '../../http/params.js';
 import type { Client } from '../../store/types.js';
 import { verifyIdTokenHint } from '../../tokens/id-token.js';
 import { invalidRequest, invalidScope, OAuthError, unauthorizedClient } from '../errors.js';
-import { checkAllowedResource, checkAllowedScopes, parseScope } from '../scope.js';
+import { checkAllowedResource, checkUserScopes, parseScope } from '../scope.js';
 import type { ResponseMode, ResponseType } from './request.js';
 
 const LOOPBACK_IPS = new Set(['127.0.0.1', '[::1]']);
@@ -82,10 +82,10 @@ export function checkResponseMode(responseType: ResponseType, raw: string | unde
   return raw;
 }
 
-/** Only the scopes of the client's allow-list; openid required for ID tokens. */
+/** Only the scopes of the client's allow-list (`admin`: first-party only); openid required for ID tokens. */
 export function checkScope(client: Client, raw: string | undefined, responseType: ResponseType): string[] {
   const scope = parseScope(raw);
-  checkAllowedScopes(client, scope);
+  checkUserScopes(client, scope);
   if (responseType === 'id_token token' && !scope.includes('openid'))
     throw invalidScope('"id_token" needs the "openid" scope');
   return scope;

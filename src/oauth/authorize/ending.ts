@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { randomToken, sha256 } from '../../crypto/hash.js';
 import type { Deps } from '../../deps.js';
 import type { ActiveSession } from '../../http/browser.js';
+import { requestMeta } from '../../http/net.js';
 import type { Client, Grant } from '../../store/types.js';
 import { OAuthError } from '../errors.js';
 import { buildTokens } from '../token/issue.js';
@@ -70,7 +71,7 @@ async function issueAuthorizationResponse(
     type: 'authorized',
     userId: user.id,
     clientId: client.id,
-    ip: null,
+    ...requestMeta(c),
     detail: { scope: grant.scope, response_type: request.responseType },
   });
   const target = redirectTarget(deps, request);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { safeEqual, sha256 } from '../../crypto/hash.js';
+import { requestMeta } from '../../http/net.js';
 import { invalidGrant } from '../errors.js';
 import type { GrantHandler } from './grant.js';
 import { buildTokens } from './issue.js';
@@ -23,7 +24,7 @@ function verifierProblem(challenge: string | null, verifier: string | undefined)
 /** RFC 6749 §4.1.3 with RFC 7636 §4.6. */
 export const authorizationCode: GrantHandler = {
   type: 'authorization_code',
-  async handle({ deps, params, auth }) {
+  async handle({ c, deps, params, auth }) {
     const { client } = auth;
     const code = params.require('code');
     const redirectUri = params.get('redirect_uri');
@@ -49,7 +50,7 @@ export const authorizationCode: GrantHandler = {
           type: 'code_replayed',
           userId: record.userId,
           clientId: client.id,
-          ip: null,
+          ...requestMeta(c),
           detail: { grant: record.grantId },
         },
       );
@@ -85,6 +86,15 @@ export const authorizationCode: GrantHandler = {
       refresh: client.grants.includes('refresh_token'),
       idToken: { nonce: grant.nonce },
     });
+    // The audit trail of a sign-in ends with the tokens it got, written with them.
+    issued.event = {
+      at: now,
+      type: 'token_issued',
+      userId: user.id,
+      clientId: client.id,
+      ...requestMeta(c),
+      detail: { grant: grant.id, grant_type: 'authorization_code' },
+    };
     if ((await deps.store.codes.redeem(hash, now, issued)) === 'replayed') {
       throw invalidGrant('the code was already used; the tokens issued from it are revoked');
     }

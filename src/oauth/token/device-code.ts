@@ -1,5 +1,5 @@
 import { sha256 } from '../../crypto/hash.js';
-import { clientIp } from '../../http/net.js';
+import { requestMeta } from '../../http/net.js';
 import { accessDenied, invalidGrant, OAuthError } from '../errors.js';
 import type { GrantHandler } from './grant.js';
 import { DEVICE_CODE_GRANT } from './index.js';
@@ -57,7 +57,7 @@ export const deviceCode: GrantHandler = {
       authTime: authorization.authTime,
       sessionHash: authorization.sessionHash,
       grantType: DEVICE_CODE_GRANT,
-      ip: clientIp(c),
+      ...requestMeta(c),
     });
     // Concurrent polls may all find it approved: the one whose redemption lands first gets the tokens.
     if (!(await deps.store.devices.redeem(hash, deps.clock.now(), issued))) throw invalidGrant(CODE_INVALID);

@@ -1,8 +1,10 @@
+import { isDisabled } from '../../auth/authenticate.js';
 import { randomToken, sha256 } from '../../crypto/hash.js';
 import type { Deps } from '../../deps.js';
 import type { Client, Grant, Issued, User } from '../../store/types.js';
 import { signIdToken } from '../../tokens/id-token.js';
 import { userClaims } from '../claims.js';
+import { invalidGrant } from '../errors.js';
 import type { TokenResponse } from './grant.js';
 
 export interface TokenSpec {
@@ -27,6 +29,8 @@ export async function buildTokens(
   deps: Deps,
   spec: TokenSpec,
 ): Promise<{ response: TokenResponse; issued: Issued }> {
+  // Every grant that issues for a user passes here: a disabled one gets nothing, whatever survived (issue 12).
+  if (isDisabled(spec.user)) throw invalidGrant('the account is disabled');
   const now = deps.clock.now();
   const grantId = spec.grant?.id ?? null;
   const access = await deps.accessTokens.issue({
@@ -89,7 +93,9 @@ export interface DirectSignIn {
   sessionHash?: string | null;
   /** The `grant_type` the audit row names. */
   grantType: string;
+  /** The request's address and User-Agent, for the audit row (`requestMeta`). */
   ip: string;
+  userAgent: string | null;
 }
 
 /**
@@ -138,6 +144,7 @@ export async function signInTokens(
         userId: user.id,
         clientId: client.id,
         ip: s.ip,
+        userAgent: s.userAgent,
         detail: { grant_type: s.grantType, amr },
       },
     },

@@ -1,8 +1,9 @@
+import { isDisabled } from '../../auth/authenticate.js';
 import type { Amr, SecondFactorMethod } from '../../auth/factors.js';
 import { MAX_CODE_ATTEMPTS, secondFactorMethods, verifySecondFactor } from '../../auth/second-factor.js';
 import { randomToken, sha256 } from '../../crypto/hash.js';
 import type { Deps } from '../../deps.js';
-import { clientIp } from '../../http/net.js';
+import { requestMeta } from '../../http/net.js';
 import type { Client, User } from '../../store/types.js';
 import { invalidGrant, OAuthError, throttledGrant, unauthorizedClient } from '../errors.js';
 import type { GrantHandler } from './grant.js';
@@ -76,6 +77,7 @@ export const mfaOtp: GrantHandler = {
       throw invalidGrant(TOKEN_INVALID);
     const user = await deps.store.users.find(pending.userId);
     if (!user) throw invalidGrant(TOKEN_INVALID);
+    if (isDisabled(user)) throw invalidGrant('the account is disabled');
     const methods = await secondFactorMethods(deps, user);
     if (!methods.some((m) => m.id === methodId))
       throw invalidGrant('"method_id" is not one of the mfa_methods');
@@ -83,8 +85,8 @@ export const mfaOtp: GrantHandler = {
     const attempt = await deps.store.mfa.attemptToken(hash, now, MAX_CODE_ATTEMPTS);
     if (!attempt) throw invalidGrant(TOKEN_INVALID);
 
-    const ip = clientIp(c);
-    const check = await verifySecondFactor(deps, user, otp, { ip, clientId: client.id });
+    const meta = requestMeta(c);
+    const check = await verifySecondFactor(deps, user, otp, { ...meta, clientId: client.id });
     if (!check.ok)
       throw check.code === 'throttled' ? throttledGrant(check.retryAfterSeconds) : invalidGrant(CODE_INVALID);
     // The first success spends it; a concurrent one that lost gets no second set of tokens.
@@ -97,7 +99,7 @@ export const mfaOtp: GrantHandler = {
       amr: [...attempt.amr, 'otp'],
       authTime: now,
       grantType: MFA_OTP_GRANT,
-      ip,
+      ...meta,
     });
   },
 };

@@ -1,7 +1,7 @@
 import { authenticatePassword } from '../../auth/authenticate.js';
-import { clientIp } from '../../http/net.js';
+import { requestMeta } from '../../http/net.js';
 import { invalidGrant, throttledGrant, unauthorizedClient } from '../errors.js';
-import { checkAllowedResource, checkAllowedScopes, parseScope } from '../scope.js';
+import { checkAllowedResource, checkUserScopes, defaultUserScopes, parseScope } from '../scope.js';
 import type { GrantHandler } from './grant.js';
 import { issueSignIn } from './issue.js';
 import { mfaRequired } from './mfa-otp.js';
@@ -18,17 +18,18 @@ export const password: GrantHandler = {
     const username = params.require('username');
     const pass = params.require('password');
     const requested = parseScope(params.get('scope'));
-    checkAllowedScopes(client, requested);
-    const scope = (requested.length ? requested : client.scopes).join(' ');
+    checkUserScopes(client, requested);
+    const scope = (requested.length ? requested : defaultUserScopes(client)).join(' ');
     const resource = checkAllowedResource(client, params.get('resource')) ?? null;
-    const ip = clientIp(c);
+    const meta = requestMeta(c);
 
     const result = await authenticatePassword(deps, username, pass, {
-      ip,
+      ...meta,
       clientRequiresSecondFactor: deps.config.requireMfa || client.requireMfa,
     });
     if (result.status === 'failed') {
       if (result.code === 'throttled') throw throttledGrant(result.retryAfterSeconds);
+      if (result.code === 'account_disabled') throw invalidGrant('the account is disabled');
       throw invalidGrant('the username or password is incorrect');
     }
     const { user, amr, authTime } = result;
@@ -43,6 +44,15 @@ export const password: GrantHandler = {
         authTime,
         methods: result.methods,
       });
-    return issueSignIn(deps, { client, user, scope, resource, amr, authTime, grantType: 'password', ip });
+    return issueSignIn(deps, {
+      client,
+      user,
+      scope,
+      resource,
+      amr,
+      authTime,
+      grantType: 'password',
+      ...meta,
+    });
   },
 };

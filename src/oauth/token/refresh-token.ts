@@ -1,6 +1,7 @@
 import { sha256 } from '../../crypto/hash.js';
 import { Sealer } from '../../crypto/seal.js';
 import type { Deps } from '../../deps.js';
+import { type RequestMeta, requestMeta } from '../../http/net.js';
 import type { Client, RefreshToken } from '../../store/types.js';
 import { invalidGrant, invalidScope } from '../errors.js';
 import { parseScope } from '../scope.js';
@@ -24,6 +25,7 @@ async function replay(
   client: Client,
   row: RefreshToken,
   presented: string,
+  meta: RequestMeta,
 ): Promise<TokenResponse> {
   const now = deps.clock.now();
   const inGrace =
@@ -48,7 +50,7 @@ async function replay(
     type: 'refresh_reuse',
     userId: null,
     clientId: client.id,
-    ip: null,
+    ...meta,
     detail: { grant: row.grantId },
   });
   throw invalidGrant('the refresh token was already used; the session is revoked');
@@ -57,7 +59,7 @@ async function replay(
 /** RFC 6749 §6 with rotation (OAuth 2.1 §4.3.1). */
 export const refreshToken: GrantHandler = {
   type: 'refresh_token',
-  async handle({ deps, params, auth }) {
+  async handle({ c, deps, params, auth }) {
     const { client } = auth;
     const presented = params.require('refresh_token');
     const now = deps.clock.now();
@@ -72,12 +74,12 @@ export const refreshToken: GrantHandler = {
         type: 'refresh_wrong_client',
         userId: null,
         clientId: client.id,
-        ip: null,
+        ...requestMeta(c),
         detail: { grant: row.grantId, issued_to: row.clientId },
       });
       throw invalidGrant(invalid);
     }
-    if (row.rotatedAt !== null) return replay(deps, client, row, presented);
+    if (row.rotatedAt !== null) return replay(deps, client, row, presented, requestMeta(c));
     if (row.expiresAt <= now) throw invalidGrant('the refresh token has expired');
     const grant = await deps.store.grants.find(row.grantId);
     if (!grant || grant.revokedAt !== null || grant.expiresAt <= now)
@@ -116,7 +118,7 @@ export const refreshToken: GrantHandler = {
       // A concurrent request rotated it first: answer what it answered, never a second successor.
       const current = await deps.store.tokens.findRefresh(hash);
       if (!current) throw invalidGrant('the refresh token is invalid');
-      return replay(deps, client, current, presented);
+      return replay(deps, client, current, presented, requestMeta(c));
     }
     return response;
   },

@@ -1,4 +1,4 @@
-import { desc } from 'drizzle-orm';
+import { and, desc, eq, gte, lt, type SQL } from 'drizzle-orm';
 import * as s from '../../../db/schema.sqlite.js';
 import type { EventStore, NewAuditEvent } from '../types.js';
 import { lazily, type SqliteContext, writeEvent } from './shared.js';
@@ -31,5 +31,22 @@ export function eventStore(cx: SqliteContext) {
     // IMMEDIATE: another process counting the same failure waits instead of failing its read-then-write.
     recordFailure: async (event, windowSeconds) => recordFailure.immediate(event, windowSeconds),
     list: async (limit) => cx.db.select().from(s.events).orderBy(desc(s.events.id)).limit(limit).all(),
+    // Newest first by id: `events_user_id`, `events_client_id` and `events_type_id` serve each filter in order.
+    query: async ({ beforeId, limit, userId, clientId, type, since, until }) => {
+      const where: (SQL | undefined)[] = [];
+      if (beforeId !== undefined) where.push(lt(s.events.id, beforeId));
+      if (userId !== undefined) where.push(eq(s.events.userId, userId));
+      if (clientId !== undefined) where.push(eq(s.events.clientId, clientId));
+      if (type !== undefined) where.push(eq(s.events.type, type));
+      if (since !== undefined) where.push(gte(s.events.at, since));
+      if (until !== undefined) where.push(lt(s.events.at, until));
+      return cx.db
+        .select()
+        .from(s.events)
+        .where(and(...where))
+        .orderBy(desc(s.events.id))
+        .limit(limit)
+        .all();
+    },
   } satisfies EventStore;
 }

@@ -3,6 +3,7 @@ import * as s from '../../../db/schema.sqlite.js';
 import type {
   FederatedIdentity,
   IdentityStore,
+  NewAuditEvent,
   PasswordToken,
   PasswordTokenStore,
   Provider,
@@ -18,21 +19,49 @@ import {
   writeEvent,
 } from './shared.js';
 
-export function providerStore({ db }: SqliteContext) {
+export function providerStore(cx: SqliteContext) {
+  const { raw, db } = cx;
   const q = lazily({
     bySlug: () => selectBy(db, s.providers, s.providers.slug, 'slug'),
     // Prepared: every login page render lists the providers.
     all: () => db.select().from(s.providers).orderBy(asc(s.providers.slug)).prepare(),
   });
+  /** A change and its audit row together; a change that did not happen writes no row. */
+  const withEvent = (change: () => boolean, event: NewAuditEvent | undefined): boolean =>
+    raw.transaction(() => {
+      if (!change()) return false;
+      if (event) writeEvent(cx, event);
+      return true;
+    })();
   return {
-    create: async (provider) =>
-      db.insert(s.providers).values(provider).onConflictDoNothing().run().changes === 1,
+    create: async (provider, event) =>
+      withEvent(
+        () =>
+          db
+            .insert(s.providers)
+            .values({ ...provider, managedBy: provider.managedBy ?? null })
+            .onConflictDoNothing()
+            .run().changes === 1,
+        event,
+      ),
     find: async (slug) => q.bySlug.get({ slug }) as Provider | undefined,
     list: async () => q.all.all() as Provider[],
-    setEnabled: async (slug, enabled, now) =>
-      db.update(s.providers).set({ enabled, updatedAt: now }).where(eq(s.providers.slug, slug)).run()
-        .changes === 1,
-    remove: async (slug) => db.delete(s.providers).where(eq(s.providers.slug, slug)).run().changes === 1,
+    update: async (provider, event) => {
+      const { slug, createdAt: _createdAt, managedBy: _managedBy, ...fields } = provider;
+      return withEvent(
+        () => db.update(s.providers).set(fields).where(eq(s.providers.slug, slug)).run().changes === 1,
+        event,
+      );
+    },
+    setEnabled: async (slug, enabled, now, event) =>
+      withEvent(
+        () =>
+          db.update(s.providers).set({ enabled, updatedAt: now }).where(eq(s.providers.slug, slug)).run()
+            .changes === 1,
+        event,
+      ),
+    remove: async (slug, event) =>
+      withEvent(() => db.delete(s.providers).where(eq(s.providers.slug, slug)).run().changes === 1, event),
   } satisfies ProviderStore;
 }
 

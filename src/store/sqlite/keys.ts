@@ -1,13 +1,14 @@
 import { and, desc, eq, inArray, lte } from 'drizzle-orm';
 import * as s from '../../../db/schema.sqlite.js';
 import type { KeyStore, SigningKey } from '../types.js';
-import type { SqliteContext } from './shared.js';
+import { type SqliteContext, writeEvent } from './shared.js';
 
-export function keyStore({ raw, db }: SqliteContext) {
+export function keyStore(cx: SqliteContext) {
+  const { raw, db } = cx;
   return {
     list: async () =>
       db.select().from(s.signingKeys).orderBy(desc(s.signingKeys.createdAt)).all() as SigningKey[],
-    add: async (keys, retire) => {
+    add: async (keys, retire, event) => {
       raw.transaction(() => {
         if (retire) {
           const algs = keys.map((k) => k.alg);
@@ -17,6 +18,7 @@ export function keyStore({ raw, db }: SqliteContext) {
             .run();
         }
         db.insert(s.signingKeys).values(keys).run();
+        if (event) writeEvent(cx, event);
       })();
     },
     prune: async (now) =>

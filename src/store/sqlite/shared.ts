@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { and, eq, getTableColumns, isNull, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, isNull, type SQL, sql } from 'drizzle-orm';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import * as s from '../../../db/schema.sqlite.js';
@@ -173,4 +173,22 @@ export function removeConsent({ db }: SqliteContext, userId: string, clientId: s
   db.delete(s.consents)
     .where(and(eq(s.consents.userId, userId), eq(s.consents.clientId, clientId)))
     .run();
+}
+
+/** Keyset paging over (`createdAt`, `id`): the rows strictly after `after` in that order. */
+export function afterKey(
+  createdAt: SQLiteColumn,
+  id: SQLiteColumn,
+  after: { createdAt: number; id: string },
+): SQL {
+  return sql`(${createdAt}, ${id}) > (${after.createdAt}, ${after.id})`;
+}
+
+/**
+ * `column` contains `part`, case-insensitively (SQLite's LIKE folds ASCII case); `%`, `_` and `\` in `part`
+ * are literal. A null column contains nothing.
+ */
+export function containing(column: SQLiteColumn, part: string): SQL {
+  const pattern = `%${part.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+  return sql`${column} like ${pattern} escape '\\'`;
 }

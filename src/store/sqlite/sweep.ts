@@ -1,4 +1,4 @@
-import { EVENT_RETENTION_SECONDS, type Store } from '../types.js';
+import type { Store } from '../types.js';
 import type { SqliteContext } from './shared.js';
 
 // Bounded: at most `limit` rows per table per call, so the event loop is never blocked for long.
@@ -16,7 +16,7 @@ const EXPIRING: [table: string, column: string][] = [
 ];
 
 export function sweeper({ raw }: SqliteContext): Store['sweep'] {
-  return async (now, limit) => {
+  return async (now, limit, eventRetentionSeconds) => {
     let deleted = 0;
     let more = false;
     raw.transaction(() => {
@@ -33,7 +33,7 @@ export function sweeper({ raw }: SqliteContext): Store['sweep'] {
       // Audit events have no expiry of their own: they are kept for the retention period (`events_at`).
       const n = raw
         .prepare('delete from events where rowid in (select rowid from events where at <= ? limit ?)')
-        .run(now - EVENT_RETENTION_SECONDS, limit).changes;
+        .run(now - eventRetentionSeconds, limit).changes;
       deleted += n;
       if (n === limit) more = true;
     })();

@@ -2,6 +2,8 @@ import type {
   AuditEvent,
   AuthorizationCode,
   Client,
+  ClientQuery,
+  EventQuery,
   Grant,
   Interaction,
   Issued,
@@ -12,18 +14,33 @@ import type {
   RefreshToken,
   RotateResult,
   Scope,
+  ScopeRemoveResult,
   Session,
   SigningKey,
   User,
+  UserChange,
+  UserQuery,
+  UserUpdateResult,
 } from './records.js';
 
 /** The stores of the OAuth core: users, clients, scopes, keys, grants, tokens, sessions, consents, events. */
 
 export interface UserStore {
-  create(user: NewUser): Promise<User>;
+  /** Creates the user, with `event` (the admin's `user_created`) in the same transaction when given. */
+  create(user: NewUser, event?: NewAuditEvent): Promise<User>;
   find(id: string): Promise<User | undefined>;
   findByEmail(email: string): Promise<User | undefined>;
+  findByUsername(username: string): Promise<User | undefined>;
   list(): Promise<User[]>;
+  /** One keyset page (see `UserQuery`); the caller asks one row more than it shows to know if more follow. */
+  page(query: UserQuery): Promise<User[]>;
+  /**
+   * An admin's change, with `event` in one transaction (`updatedAt` becomes `now`). Disabling (`disabledAt`
+   * set) also ends every session of the user and revokes all the user's grants there, and the event's detail
+   * gains the counts `sessions` and `grants`. An email or username another user has answers `taken`, and
+   * nothing is written.
+   */
+  update(id: string, change: UserChange, now: number, event: NewAuditEvent): Promise<UserUpdateResult>;
   /**
    * Deletes the user with their sessions, grants (so every token issued from them) and consents, and writes
    * `event`, in one transaction. False, with nothing written, when there is no such user.
@@ -44,24 +61,56 @@ export interface UserStore {
 }
 
 export interface ClientStore {
-  create(client: Client): Promise<Client>;
+  /** Creates the client with its URIs, and `event` in the same transaction when given. */
+  create(client: Client, event?: NewAuditEvent): Promise<Client>;
   find(id: string): Promise<Client | undefined>;
   list(): Promise<Client[]>;
-  remove(id: string): Promise<boolean>;
-  setSecretHash(id: string, secretHash: string): Promise<void>;
+  /** One keyset page (see `ClientQuery`). */
+  page(query: ClientQuery): Promise<Client[]>;
+  /**
+   * Replaces every field of the client but `id` and `createdAt` (its URIs too) with `client`'s, with `event`,
+   * in one transaction. False, with nothing written, when there is no such client.
+   */
+  update(client: Client, event: NewAuditEvent): Promise<boolean>;
+  /**
+   * Deletes the client and everything issued to it (grants with their refresh tokens, opaque access tokens,
+   * codes, device codes, consents, mfa tokens), with `event` when given, in one transaction. False, with
+   * nothing written, when there is no such client.
+   */
+  remove(id: string, event?: NewAuditEvent): Promise<boolean>;
+  /**
+   * Replaces the secret hash; with `event`, `updatedAt` becomes the event's `at` and the event is written in
+   * the same transaction. False, with nothing written, when there is no such client.
+   */
+  setSecretHash(id: string, secretHash: string, event?: NewAuditEvent): Promise<boolean>;
 }
 
 export interface ScopeStore {
-  /** Adds or updates the description; never turns a built-in scope into a custom one. */
-  upsert(scope: Scope, now: number): Promise<Scope>;
+  /**
+   * Adds or updates the description, with `event` in the same transaction when given; never turns a built-in
+   * scope into a custom one. `managedBy` is taken on insert only: who created an entry owns it.
+   */
+  upsert(scope: Scope, now: number, event?: NewAuditEvent): Promise<Scope>;
   list(): Promise<Scope[]>;
   findMany(names: string[]): Promise<Scope[]>;
+  /**
+   * Deletes a custom scope no client lists, with `event`, in one transaction; `builtin`, `in_use` or
+   * `not_found` write nothing.
+   */
+  remove(name: string, event: NewAuditEvent): Promise<ScopeRemoveResult>;
 }
 
 export interface KeyStore {
   list(): Promise<SigningKey[]>;
-  /** Adds keys; when `retire` is given, every active key of those algorithms becomes retired, published until `publishUntil`. */
-  add(keys: SigningKey[], retire?: { at: number; publishUntil: number }): Promise<void>;
+  /**
+   * Adds keys; when `retire` is given, every active key of those algorithms becomes retired, published until
+   * `publishUntil`; `event` (`keys_rotated`) is written in the same transaction when given.
+   */
+  add(
+    keys: SigningKey[],
+    retire?: { at: number; publishUntil: number },
+    event?: NewAuditEvent,
+  ): Promise<void>;
   prune(now: number): Promise<number>;
 }
 
@@ -80,6 +129,44 @@ export interface GrantStore {
   revokeApp(userId: string, clientId: string, now: number, event: NewAuditEvent): Promise<number>;
   /** Active grants with refresh tokens for a user, per client: the "connected apps". */
   listActiveForUser(userId: string, now: number): Promise<Grant[]>;
+  /**
+   * Revokes a live grant and writes `event` with it, in one transaction; false, with nothing written, when it
+   * was already revoked or does not exist (RFC 7009 `/revoke`: its `token_revoked` row says something changed).
+   */
+  revokeOnce(id: string, now: number, event: NewAuditEvent): Promise<boolean>;
+  /**
+   * The user's live grants (not revoked, not expired), newest first, at most `limit`; with `clientId`, only
+   * that client's: what `GET /account/v1/authorizations` lists.
+   */
+  listAuthorizations(
+    userId: string,
+    now: number,
+    options: { clientId?: string; limit: number },
+  ): Promise<Authorization[]>;
+  /**
+   * `DELETE /account/v1/authorizations/:id`: revokes the user's live grant `id` (its whole token family) and
+   * forgets the user's consent for the grant's client, with `event`, in one transaction. False, with nothing
+   * written, when `id` is not a live grant of that user.
+   */
+  revokeAuthorization(id: string, userId: string, now: number, event: NewAuditEvent): Promise<boolean>;
+  /**
+   * `DELETE /session`: ends the browser session grant `id` was issued through as an RP-initiated logout does
+   * (`sessions.logout`: its grants revoked except `offline_access` ones) and revokes grant `id` itself, with
+   * `event` (its detail gains `session_ended` and `revoked_grants`), in one transaction. A grant issued without
+   * a browser session (the password grant) only has itself revoked. `undefined`, with nothing written, when
+   * there is no such grant.
+   */
+  endSessionOf(
+    id: string,
+    now: number,
+    event: NewAuditEvent,
+  ): Promise<{ sessionEnded: boolean; revokedGrants: number } | undefined>;
+}
+
+/** A live grant as the self-service API shows it. */
+export interface Authorization extends Grant {
+  /** The newest refresh token's `createdAt` (each refresh writes one), or the grant's own `createdAt`. */
+  lastUsedAt: number;
 }
 
 export interface TokenStore {
@@ -172,9 +259,6 @@ export interface ConsentStore {
   add(userId: string, clientId: string, scopes: string[], now: number): Promise<void>;
 }
 
-/** Audit events are kept this long; `sweep` deletes older ones. */
-export const EVENT_RETENTION_SECONDS = 90 * 24 * 3600;
-
 export interface EventStore {
   add(event: NewAuditEvent): Promise<void>;
   /**
@@ -186,6 +270,8 @@ export interface EventStore {
    */
   recordFailure(event: NewAuditEvent, windowSeconds: number): Promise<void>;
   list(limit: number): Promise<AuditEvent[]>;
+  /** One page of the trail, newest first (see `EventQuery`). */
+  query(query: EventQuery): Promise<AuditEvent[]>;
 }
 
 export interface BulkStore {

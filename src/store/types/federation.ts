@@ -25,14 +25,17 @@ export interface Provider {
   updatedAt: number;
 }
 
+/** Each change writes its `event`, when given, in the same transaction; a change that fails writes nothing. */
 export interface ProviderStore {
   /** `false` when the slug is taken. */
-  create(provider: Provider): Promise<boolean>;
+  create(provider: Provider, event?: NewAuditEvent): Promise<boolean>;
   find(slug: string): Promise<Provider | undefined>;
   list(): Promise<Provider[]>;
+  /** Replaces every field but `slug`, `createdAt` and `managedBy`. `false` when there is no such provider. */
+  update(provider: Provider, event?: NewAuditEvent): Promise<boolean>;
   /** `false` when there is no such provider. */
-  setEnabled(slug: string, enabled: boolean, now: number): Promise<boolean>;
-  remove(slug: string): Promise<boolean>;
+  setEnabled(slug: string, enabled: boolean, now: number, event?: NewAuditEvent): Promise<boolean>;
+  remove(slug: string, event?: NewAuditEvent): Promise<boolean>;
 }
 
 /** A user's link to an upstream identity: the upstream `iss` and `sub` (never the email alone). */

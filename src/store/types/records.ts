@@ -188,3 +188,66 @@ export interface SweepResult {
   deleted: number;
   more: boolean;
 }
+
+/** Where a keyset page starts: after this row of a list ordered by (`createdAt`, `id`). */
+export interface KeysetAfter {
+  createdAt: number;
+  id: string;
+}
+
+/** One page of users, oldest first (`createdAt`, then `id`), matching every filter given. */
+export interface UserQuery {
+  after?: KeysetAfter;
+  limit: number;
+  /** A part of the email, name or username, matched case-insensitively (wildcards are literal). */
+  query?: string;
+  /** Holds this role. */
+  role?: string;
+  disabled?: boolean;
+}
+
+/** One page of clients, oldest first (`createdAt`, then `id`). */
+export interface ClientQuery {
+  after?: KeysetAfter;
+  limit: number;
+  /** A part of the name or client id, matched case-insensitively (wildcards are literal). */
+  query?: string;
+}
+
+/** One page of audit events, newest first (by `id`), matching every filter given. */
+export interface EventQuery {
+  /** Only rows with a smaller id (the last id of the previous page). */
+  beforeId?: number;
+  limit: number;
+  userId?: string;
+  clientId?: string;
+  type?: string;
+  /** `at` from (inclusive). */
+  since?: number;
+  /** `at` before (exclusive). */
+  until?: number;
+}
+
+/** What an admin may change on a user; a member left out stays as it is. */
+export type UserChange = Partial<
+  Pick<
+    User,
+    | 'email'
+    | 'emailVerified'
+    | 'name'
+    | 'givenName'
+    | 'familyName'
+    | 'username'
+    | 'roles'
+    | 'groups'
+    | 'disabledAt'
+  >
+>;
+
+export type UserUpdateResult =
+  | { status: 'updated'; user: User; sessions: number; grants: number }
+  | { status: 'not_found' }
+  /** Another user has that email or username: nothing was written. */
+  | { status: 'taken'; field: 'email' | 'username' };
+
+export type ScopeRemoveResult = 'removed' | 'not_found' | 'builtin' | 'in_use';
