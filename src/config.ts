@@ -5,7 +5,10 @@ import { dirname, extname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { isPostgresUrl } from './store/dialect.js';
 
-/** Static data seeded idempotently at start from `LATCHKEY_CONFIG`. */
+/**
+ * The `LATCHKEY_CONFIG` file: declarative for what it names. What it creates it manages (updates on the next
+ * start, prunes with `prune: true`); what the CLI or the API created it never touches (src/admin/seed.ts).
+ */
 export interface SeedClient {
   client_id?: string | undefined;
   client_secret?: string | undefined;
@@ -26,6 +29,7 @@ export interface SeedClient {
   access_token_ttl?: number | undefined;
   refresh_token_ttl?: number | undefined;
   refresh_reuse_grace?: number | undefined;
+  roles?: string[] | undefined;
 }
 export interface SeedUser {
   email: string;
@@ -33,7 +37,10 @@ export interface SeedUser {
   name?: string | undefined;
   given_name?: string | undefined;
   family_name?: string | undefined;
+  username?: string | undefined;
   roles?: string[] | undefined;
+  groups?: string[] | undefined;
+  disabled?: boolean | undefined;
 }
 export interface SeedScope {
   name: string;
@@ -56,7 +63,11 @@ export interface Seed {
   users: SeedUser[];
   scopes: SeedScope[];
   providers: SeedProvider[];
+  /** Remove the clients and scopes the file created and no longer lists. */
+  prune: boolean;
 }
+
+const emptySeed = (): Seed => ({ clients: [], users: [], scopes: [], providers: [], prune: false });
 
 export interface Config {
   readonly port: number;
@@ -249,7 +260,24 @@ const CLIENT_KEYS = new Set([
   'access_token_ttl',
   'refresh_token_ttl',
   'refresh_reuse_grace',
+  'roles',
 ]);
+
+const USER_KEYS = new Set([
+  'email',
+  'password',
+  'name',
+  'given_name',
+  'family_name',
+  'username',
+  'roles',
+  'groups',
+  'disabled',
+]);
+
+const SCOPE_KEYS = new Set(['name', 'description']);
+
+const SECTIONS = ['clients', 'users', 'scopes', 'providers', 'prune'];
 
 const PROVIDER_KEYS = new Set([
   'slug',
@@ -280,14 +308,18 @@ export function loadSeed(file: string): Seed {
     );
   }
   const r: SeedReader = new SeedReader(file);
-  if (doc === null || doc === undefined) return { clients: [], users: [], scopes: [], providers: [] };
-  if (!isRecord(doc)) r.fail('(top level)', 'must be an object with clients, users, scopes and providers');
+  if (doc === null || doc === undefined) return emptySeed();
+  if (!isRecord(doc))
+    r.fail('(top level)', 'must be an object with clients, users, scopes, providers and prune');
   for (const key of Object.keys(doc)) {
-    if (!['clients', 'users', 'scopes', 'providers'].includes(key))
-      r.fail(key, 'is not a known section (clients, users, scopes, providers)');
+    if (!SECTIONS.includes(key)) r.fail(key, `is not a known section (${SECTIONS.join(', ')})`);
   }
+  const prune = doc['prune'] ?? false;
+  if (typeof prune !== 'boolean') r.fail('prune', 'must be true or false');
   const scopes = r.list(doc, 'scopes').map((s, i) => {
     const p = `scopes[${i}]`;
+    for (const key of Object.keys(s))
+      if (!SCOPE_KEYS.has(key)) r.fail(`${p}.${key}`, 'is not a known scope field');
     const name = r.str(s, p, 'name', true);
     if (!/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(name))
       r.fail(`${p}.name`, 'must be a scope token (RFC 6749 §3.3)');
@@ -317,17 +349,23 @@ export function loadSeed(file: string): Seed {
       access_token_ttl: r.int(c, p, 'access_token_ttl'),
       refresh_token_ttl: r.int(c, p, 'refresh_token_ttl'),
       refresh_reuse_grace: r.int(c, p, 'refresh_reuse_grace'),
+      roles: r.strs(c, p, 'roles'),
     };
   });
   const users = r.list(doc, 'users').map((u, i): SeedUser => {
     const p = `users[${i}]`;
+    for (const key of Object.keys(u))
+      if (!USER_KEYS.has(key)) r.fail(`${p}.${key}`, 'is not a known user field');
     return {
       email: r.str(u, p, 'email', true),
       password: r.str(u, p, 'password'),
       name: r.str(u, p, 'name'),
       given_name: r.str(u, p, 'given_name'),
       family_name: r.str(u, p, 'family_name'),
+      username: r.str(u, p, 'username'),
       roles: r.strs(u, p, 'roles'),
+      groups: r.strs(u, p, 'groups'),
+      disabled: r.bool(u, p, 'disabled'),
     };
   });
   const providers = r.list(doc, 'providers').map((v, i): SeedProvider => {
@@ -346,7 +384,7 @@ export function loadSeed(file: string): Seed {
       trusted_tenants: r.strs(v, p, 'trusted_tenants'),
     };
   });
-  return { clients, users, scopes, providers };
+  return { clients, users, scopes, providers, prune };
 }
 
 /** Environment (and the optional seed file) → a frozen, validated Config. Defaults live here only. */
@@ -373,9 +411,7 @@ export function loadConfig(env: Env = process.env): Config {
     ? parseDuration(eventRetention, 'LATCHKEY_EVENT_RETENTION')
     : EVENT_RETENTION_SECONDS;
   const configFile = env['LATCHKEY_CONFIG'] || undefined;
-  const seed = configFile
-    ? loadSeed(resolve(configFile))
-    : { clients: [], users: [], scopes: [], providers: [] };
+  const seed = configFile ? loadSeed(resolve(configFile)) : emptySeed();
   if (isFile) mkdirSync(dirname(dbPath), { recursive: true });
   return Object.freeze({
     port,

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -11,57 +10,12 @@ import { randomToken, sha256 } from '../../src/crypto/hash.js';
 import { verifyPassword } from '../../src/crypto/password.js';
 import { buildDeps } from '../../src/deps.js';
 import { jsonLog } from '../../src/log.js';
-import { packageRoot } from '../../src/paths.js';
 import { createSqliteStore } from '../../src/store/sqlite/index.js';
 import { linkUpstream } from '../helpers/identity.js';
 import { basic, form, startTestServer, type TestServer, tempDir } from '../helpers/server.js';
+import { fails, type Json, json, run } from './run.js';
 
-// The real bin, compiled (`npm test` builds first: see "pretest").
-const BIN = join(packageRoot, 'dist', 'latchkey.mjs');
 const SECRET = 'cli-test-secret-0123456789abcdef';
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { PATH: process.env['PATH'] ?? '', LATCHKEY_LOG: 'error', ...env }, timeout: 30_000 },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
-
-/** Runs with --json, expects success and exactly one JSON document on stdout. */
-async function json<T = Record<string, unknown>>(args: string[], env: Record<string, string>): Promise<T> {
-  const r = await run([...args, '--json'], env);
-  assert.equal(r.code, 0, `latchkey ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
-  return JSON.parse(r.stdout) as T;
-}
-
-/** Runs with --json, expects failure: a non-zero exit, nothing on stdout, a JSON error on stderr. */
-async function fails(
-  args: string[],
-  env: Record<string, string>,
-  code = 1,
-): Promise<{ error: string; message: string }> {
-  const r = await run([...args, '--json'], env);
-  assert.equal(r.code, code, `latchkey ${args.join(' ')}: exit ${r.code}, stderr ${r.stderr}`);
-  assert.equal(r.stdout, '');
-  const err = JSON.parse(r.stderr) as { error: string; message: string };
-  assert.equal(typeof err.message, 'string');
-  return err;
-}
-
-type Json = Record<string, unknown>;
 
 describe('latchkey CLI', () => {
   const tmp = tempDir('latchkey-cli-');
@@ -78,6 +32,9 @@ describe('latchkey CLI', () => {
     }
   };
   after(() => tmp.cleanup());
+  /** The newest `limit` events: `events --json` prints one page, `{items, next_cursor}`. */
+  const events = async (limit: number) =>
+    (await json<{ items: Json[] }>(['events', '--limit', String(limit)], env)).items;
 
   describe('usage', () => {
     it('--help lists every command and exits 0', async () => {
@@ -259,9 +216,9 @@ describe('latchkey CLI', () => {
         users.map((u) => u['email']),
         ['ada@example.test'],
       );
-      const [event] = await json<Json[]>(['events', '--limit', '1'], env);
+      const [event] = await events(1);
       assert.equal(event?.['type'], 'user_removed');
-      assert.equal(event?.['userId'], out['id']);
+      assert.equal(event?.['user_id'], out['id']);
       assert.equal((await fails(['user', 'remove', 'grace@example.test'], env)).error, 'not_found');
     });
   });
@@ -289,9 +246,9 @@ describe('latchkey CLI', () => {
         assert.equal(await s.identities.findByUser(user['id'] as string), undefined, 'the link is gone');
         assert.equal((await s.passwordTokens.find(sha256(token)))?.userId, user['id'], 'stored hashed');
       });
-      const [event] = await json<Json[]>(['events', '--limit', '1'], env);
+      const [event] = await events(1);
       assert.equal(event?.['type'], 'user_unlinked');
-      assert.equal(event?.['userId'], user['id']);
+      assert.equal(event?.['user_id'], user['id']);
 
       const other = await linkedUser('linked-too@example.test');
       const human = await run(['user', 'unlink', other['id'] as string], env);
@@ -342,9 +299,9 @@ describe('latchkey CLI', () => {
       assert.equal(label.split(':').length, 2, label);
       assert.equal(out.recovery_codes.length, 10);
       assert.equal(new Set(out.recovery_codes).size, 10);
-      const [event] = await json<Json[]>(['events', '--limit', '1'], env);
+      const [event] = await events(1);
       assert.equal(event?.['type'], 'mfa_enrolled');
-      assert.equal(event?.['userId'], ada['id']);
+      assert.equal(event?.['user_id'], ada['id']);
       assert.equal(await accepted(generateSync({ secret: out.secret })), 'totp');
       assert.equal(await accepted(out.recovery_codes[0]!), 'recovery_code');
       assert.equal(await accepted(out.recovery_codes[0]!), undefined, 'each recovery code works once');
@@ -374,7 +331,7 @@ describe('latchkey CLI', () => {
         assert.deepEqual(await s.mfa.unusedRecoveryCodes(ada['id'] as string), []);
         assert.equal((await s.sessions.find(sessionHash))?.endedAt, null, 'the session goes on');
       });
-      const [event] = await json<Json[]>(['events', '--limit', '1'], env);
+      const [event] = await events(1);
       assert.equal(event?.['type'], 'mfa_reset');
 
       const nothing = await fails(['user', 'mfa-reset', 'mfa@example.test'], env);
@@ -389,7 +346,7 @@ describe('latchkey CLI', () => {
       const secret = /secret: +(\S+)/.exec(again.stdout)?.[1] ?? '';
       assert.equal(await accepted(generateSync({ secret })), 'totp');
       assert.match(again.stdout, /shown only once/);
-      const types = (await json<Json[]>(['events', '--limit', '3'], env)).map((e) => e['type']);
+      const types = (await events(3)).map((e) => e['type']);
       assert.deepEqual(types, ['mfa_succeeded', 'mfa_enrolled', 'mfa_reset']);
     });
   });
@@ -878,12 +835,11 @@ describe('latchkey CLI', () => {
             detail: null,
           });
       });
-      const events = await json<Json[]>(['events', '--limit', '2'], env);
       assert.deepEqual(
-        events.map((e) => e['type']),
+        (await events(2)).map((e) => e['type']),
         ['cli_test_3', 'cli_test_2'],
       );
-      assert.ok((await json<Json[]>(['events'], env)).length >= 3);
+      assert.ok((await json<{ items: Json[] }>(['events'], env)).items.length >= 3);
       await fails(['events', '--limit', 'many'], env, 2);
     });
 

@@ -37,7 +37,7 @@ describe('loadConfig: environment', () => {
       assert.equal(config.secureCookies, false);
       assert.equal(config.secret, SECRET);
       assert.equal(config.configFile, undefined);
-      assert.deepEqual(config.seed, { clients: [], users: [], scopes: [], providers: [] });
+      assert.deepEqual(config.seed, { clients: [], users: [], scopes: [], providers: [], prune: false });
       assert.ok(Object.isFrozen(config));
     } finally {
       process.chdir(cwd);
@@ -322,6 +322,32 @@ describe('LATCHKEY_CONFIG seeding', () => {
     ['not-yaml.yaml', 'clients: [a, b\nusers: {', '(top level)', /not valid YAML/],
     ['list.yaml', 'clients:\n  name: x\n', 'clients', /must be a list/],
     ['unknown-section.json', '{"client": []}', 'client', /not a known section/],
+    ['prune.yaml', 'prune: "yes"\n', 'prune', /must be true or false/],
+    ['client-roles.yaml', 'clients:\n  - name: x\n    roles: admin\n', 'clients[0].roles', /list of strings/],
+    [
+      'user-groups.yaml',
+      'users:\n  - email: a@example.test\n    groups: ops\n',
+      'users[0].groups',
+      /list of strings/,
+    ],
+    [
+      'user-disabled.yaml',
+      'users:\n  - email: a@example.test\n    disabled: "no"\n',
+      'users[0].disabled',
+      /true or false/,
+    ],
+    [
+      'user-key.yaml',
+      'users:\n  - email: a@example.test\n    group: [ops]\n',
+      'users[0].group',
+      /not a known user field/,
+    ],
+    [
+      'scope-key.yaml',
+      'scopes:\n  - { name: a, description: d, builtin: true }\n',
+      'scopes[0].builtin',
+      /not a known scope field/,
+    ],
     ['no-name.json', '{"clients": [{"client_id": "x"}]}', 'clients[0].name', /is required/],
     [
       'grants.json',
@@ -448,7 +474,19 @@ describe('LATCHKEY_CONFIG seeding', () => {
       'clients[0].public',
       /password grant/,
     ],
+    [
+      'client-role.yaml',
+      'clients:\n  - name: x\n    client_secret: 0123456789abcdef0123456789abcdef\n    roles: [overlord]\n',
+      'clients[0].roles',
+      /overlord/,
+    ],
     ['email.yaml', 'users:\n  - email: not-an-email\n', 'users[0].email', /not an email/],
+    [
+      'username.yaml',
+      'users:\n  - email: a@example.test\n    username: "has space"\n',
+      'users[0].username',
+      /./,
+    ],
     [
       'password.yaml',
       'users:\n  - email: a@example.test\n    password: password\n',
