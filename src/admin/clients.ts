@@ -1,6 +1,7 @@
 import { MIN_CONFIGURED_SECRET_LENGTH } from '../config.js';
 import { randomToken, safeEqual, sha256 } from '../crypto/hash.js';
 import type { Deps } from '../deps.js';
+import { uniqueViolation } from '../store/index.js';
 import type { Client, ManagedBy, SigningAlg, TokenFormat } from '../store/types.js';
 import {
   type AdminContext,
@@ -338,9 +339,15 @@ export async function createClient(
   const id = idOf(input);
   const now = deps.clock.now();
   const built = await buildClient(deps, input, { id, now, managedBy: managedByOf(ctx) });
-  if (await deps.store.clients.find(id))
-    throw new AdminError(`"${id}" is taken by another client`, 'exists', 'clientId');
-  await deps.store.clients.create(built.client, adminEvent(ctx, 'client_created', now, { clientId: id }));
+  const taken = () => new AdminError(`"${id}" is taken by another client`, 'exists', 'clientId');
+  if (await deps.store.clients.find(id)) throw taken();
+  try {
+    await deps.store.clients.create(built.client, adminEvent(ctx, 'client_created', now, { clientId: id }));
+  } catch (err) {
+    // Another request created the same id between the check and the insert.
+    if (uniqueViolation(err) !== undefined) throw taken();
+    throw err;
+  }
   return built;
 }
 
@@ -441,8 +448,15 @@ export async function putClient(
   const now = deps.clock.now();
   const prior = await deps.store.clients.find(clientId);
   if (!prior) {
-    const created = await createClient(deps, { ...input, clientId }, ctx);
-    return { ...created, changed: COMPARED.map(([name]) => name), created: true };
+    try {
+      const created = await createClient(deps, { ...input, clientId }, ctx);
+      return { ...created, changed: COMPARED.map(([name]) => name), created: true };
+    } catch (err) {
+      // The same PUT sent twice at once: the one that lost the race updates what the other created.
+      if (!(err instanceof AdminError && err.code === 'exists' && err.field === 'clientId')) throw err;
+      if (!(await deps.store.clients.find(clientId))) throw err;
+      return putClient(deps, clientId, input, ctx);
+    }
   }
   keepPublicness(prior, input.isPublic ?? false);
   const built = await buildClient(deps, input, { id: clientId, now, managedBy: prior.managedBy, prior });

@@ -8,6 +8,7 @@ import {
   passwordProblemText,
 } from '../crypto/password.js';
 import type { Deps } from '../deps.js';
+import { uniqueViolation } from '../store/index.js';
 import type { Session, User, UserChange } from '../store/types.js';
 import {
   type AdminContext,
@@ -92,28 +93,37 @@ export async function createUser(
   const id = randomUUID();
   const now = deps.clock.now();
   // A new user has no session or grant yet: created disabled, there is nothing to end.
-  return deps.store.users.create(
-    {
-      id,
-      email,
-      // Added by the admin: the admin vouches for the address.
-      emailVerified: true,
-      name,
-      givenName,
-      familyName,
-      username,
-      roles,
-      groups,
-      passwordHash,
-      disabledAt: input.disabled ? now : null,
-      managedBy: managedByOf(ctx),
-      createdAt: now,
-    },
-    adminEvent(ctx, 'user_created', now, {
-      userId: id,
-      detail: { roles, ...(input.disabled ? { disabled: true } : {}) },
-    }),
-  );
+  try {
+    return await deps.store.users.create(
+      {
+        id,
+        email,
+        // Added by the admin: the admin vouches for the address.
+        emailVerified: true,
+        name,
+        givenName,
+        familyName,
+        username,
+        roles,
+        groups,
+        passwordHash,
+        disabledAt: input.disabled ? now : null,
+        managedBy: managedByOf(ctx),
+        createdAt: now,
+      },
+      adminEvent(ctx, 'user_created', now, {
+        userId: id,
+        detail: { roles, ...(input.disabled ? { disabled: true } : {}) },
+      }),
+    );
+  } catch (err) {
+    // Another request took the email or username between the checks and the insert.
+    const column = uniqueViolation(err);
+    if (column === undefined) throw err;
+    throw column.includes('username')
+      ? new AdminError(`"${username}" is taken by another user`, 'exists', 'username')
+      : new AdminError(`"${email}" is taken by another user`, 'exists', 'email');
+  }
 }
 
 /** A user by id or email. */

@@ -2,6 +2,7 @@ import { createHmac, hkdfSync } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Authenticated } from '../auth/authenticate.js';
+import { isDisabled } from '../auth/authenticate.js';
 import { randomToken, safeEqual, sha256 } from '../crypto/hash.js';
 import type { Deps } from '../deps.js';
 import { OAuthError } from '../oauth/errors.js';
@@ -150,7 +151,8 @@ export async function currentSession(c: Context, deps: Deps): Promise<ActiveSess
   const now = deps.clock.now();
   if (!session || session.endedAt !== null || session.expiresAt <= now) return undefined;
   const user = await deps.store.users.find(session.userId);
-  if (!user) return undefined;
+  // Disabling ends the user's sessions; this also covers one started while the disabling ran.
+  if (!user || isDisabled(user)) return undefined;
   if (now - session.lastSeenAt > 300) await deps.store.sessions.touch(session.idHash, now);
   return { session, user };
 }

@@ -1,12 +1,13 @@
 import { randomInt } from 'node:crypto';
 import { Hono } from 'hono';
+import { ADMIN_SCOPE } from '../admin/permissions.js';
 import { randomToken, sha256 } from '../crypto/hash.js';
 import type { Deps } from '../deps.js';
 import { authenticateClient } from '../http/client-auth.js';
 import { requestMeta } from '../http/net.js';
 import { readForm } from '../http/params.js';
 import type { DeviceAuthorization } from '../store/types.js';
-import { OAuthError, unauthorizedClient } from './errors.js';
+import { invalidScope, OAuthError, unauthorizedClient } from './errors.js';
 import { checkUserScopes, defaultUserScopes, parseScope } from './scope.js';
 import { clientAllowsGrant, DEVICE_CODE_GRANT } from './token/index.js';
 
@@ -62,6 +63,9 @@ export function deviceAuthorizationRoutes(deps: Deps): Hono {
     // RFC 8628 §3.1: the same scope rules as the other grants; none asked means the client's defaults.
     const requested = parseScope(params.get('scope'));
     checkUserScopes(client, requested);
+    // The device page never shows `admin`, and a code typed on another device is the phishing path: never here.
+    if (requested.includes(ADMIN_SCOPE))
+      throw invalidScope(`the scope "${ADMIN_SCOPE}" cannot be granted through the device flow`);
     const scope = (requested.length ? requested : defaultUserScopes(client)).join(' ');
 
     const now = deps.clock.now();

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { isDisabled } from '../auth/authenticate.js';
 import { sha256 } from '../crypto/hash.js';
 import type { Deps } from '../deps.js';
 import { authenticateClient } from '../http/client-auth.js';
@@ -20,6 +21,8 @@ export function introspectRoutes(deps: Deps): Hono {
       const info = await deps.accessTokens.verify(token);
       if (!info || !maySee(info.clientId)) return undefined;
       const user = info.userId ? await deps.store.users.find(info.userId) : undefined;
+      // A disabled user's tokens are not active (disabling revokes them; this covers a sign-in racing it).
+      if (isDisabled(user)) return undefined;
       return {
         active: true,
         scope: info.scope,
@@ -43,6 +46,7 @@ export function introspectRoutes(deps: Deps): Hono {
       const grant = await deps.store.grants.find(row.grantId);
       if (!grant || grant.revokedAt !== null) return undefined;
       const user = grant.userId ? await deps.store.users.find(grant.userId) : undefined;
+      if (isDisabled(user)) return undefined;
       return {
         active: true,
         scope: grant.scope,

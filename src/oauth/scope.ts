@@ -72,11 +72,20 @@ export function checkUserScopes(client: Client, requested: readonly string[]): v
 }
 
 /**
- * The scope a user grant gets when none is asked: the client's allow-list, but `admin` only for a first-party
- * client (a third party's allow-list naming it gives nothing).
+ * The scope a user grant gets when none is asked: the client's allow-list but `admin`, which a grant only
+ * gets when it is asked for by name (never by default, so no flow hands it out unseen).
  */
 export function defaultUserScopes(client: Client): string[] {
-  return client.firstParty ? [...client.scopes] : consentable(client.scopes);
+  return consentable(client.scopes);
+}
+
+/**
+ * What a family may still carry at a refresh: its scopes that the client is allowed now (an admin may have
+ * narrowed the allow-list, or made the client third-party, since the grant was made), `admin` only for a
+ * first-party client.
+ */
+export function stillAllowedScopes(client: Client, granted: readonly string[]): string[] {
+  return granted.filter((s) => client.scopes.includes(s) && (client.firstParty || !NEVER_CONSENTED.has(s)));
 }
 
 /** RFC 8707 §2: an absolute URI without a fragment; one resource per request here. */

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
+import { isDisabled } from '../auth/authenticate.js';
 import type { Deps } from '../deps.js';
 import { insufficientScope, invalidBearer, requireBearer } from '../http/bearer.js';
 import { userClaims } from './claims.js';
@@ -15,7 +16,7 @@ export function userinfoRoutes(deps: Deps): Hono {
     if (!scope.includes('openid'))
       throw insufficientScope('the access token lacks the "openid" scope', 'openid');
     const user = await deps.store.users.find(info.userId);
-    if (!user) throw invalidBearer();
+    if (!user || isDisabled(user)) throw invalidBearer();
     return c.json({ sub: user.id, ...userClaims(user, scope) });
   };
   app.get('/userinfo', handler);

@@ -15,6 +15,16 @@ export function openStore(config: { dbPath: string }, options?: SqliteOptions): 
 }
 
 /**
+ * A write lost a race on a unique key (two admins creating the same client id or email at once): the text of
+ * the constraint (SQLite: `users.email`) so the caller can name the field, else undefined.
+ */
+export function uniqueViolation(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !/^SQLITE_CONSTRAINT_(UNIQUE|PRIMARYKEY)$/.test(code)) return undefined;
+  return /constraint failed: (.*)$/.exec(String((err as Error).message))?.[1] ?? '';
+}
+
+/**
  * The database is locked by another connection past the busy timeout (SQLite: `SQLITE_BUSY`, `SQLITE_LOCKED`
  * and their extended codes): a moment later the same request may succeed, so it is a `503`, not a `500`.
  * Recognised by the driver's error code so that nothing outside the dialect imports the driver.

@@ -110,7 +110,9 @@ export class AccessTokens {
       const grant = await this.store.grants.find(info.grantId);
       if (!grant || grant.revokedAt !== null) return undefined;
     }
-    if (!(await this.store.clients.find(info.clientId))) return undefined;
+    // A client removed and registered again under the same id does not bring its old tokens back.
+    const client = await this.store.clients.find(info.clientId);
+    if (!client || info.iat < client.createdAt) return undefined;
     return info;
   }
 

@@ -3,7 +3,7 @@ import { randomToken, sha256 } from '../../crypto/hash.js';
 import type { Deps } from '../../deps.js';
 import type { ActiveSession } from '../../http/browser.js';
 import { requestMeta } from '../../http/net.js';
-import type { Client, Grant } from '../../store/types.js';
+import type { Client, Grant, NewAuditEvent } from '../../store/types.js';
 import { OAuthError } from '../errors.js';
 import { buildTokens } from '../token/issue.js';
 import type { AuthorizationRequest } from './request.js';
@@ -66,28 +66,34 @@ async function issueAuthorizationResponse(
       (withRefresh ? client.refreshTokenTtlSeconds : CODE_TTL_SECONDS + client.accessTokenTtlSeconds + 60),
     revokedAt: null,
   };
-  await deps.store.events.add({
+  // Written with the code (or the implicit tokens) in one unit of work: the row never claims an authorization
+  // that was not stored.
+  const authorized: NewAuditEvent = {
     at: now,
     type: 'authorized',
     userId: user.id,
     clientId: client.id,
     ...requestMeta(c),
     detail: { scope: grant.scope, response_type: request.responseType },
-  });
+  };
   const target = redirectTarget(deps, request);
   if (request.responseType === 'code') {
     const code = randomToken();
-    await deps.store.codes.save(grant, {
-      hash: sha256(code),
-      grantId: grant.id,
-      clientId: client.id,
-      userId: user.id,
-      redirectUri: request.redirectUriSent ? request.redirectUri : null,
-      codeChallenge: request.codeChallenge,
-      createdAt: now,
-      expiresAt: now + CODE_TTL_SECONDS,
-      consumedAt: null,
-    });
+    await deps.store.codes.save(
+      grant,
+      {
+        hash: sha256(code),
+        grantId: grant.id,
+        clientId: client.id,
+        userId: user.id,
+        redirectUri: request.redirectUriSent ? request.redirectUri : null,
+        codeChallenge: request.codeChallenge,
+        createdAt: now,
+        expiresAt: now + CODE_TTL_SECONDS,
+        consumedAt: null,
+      },
+      authorized,
+    );
     return respond(c, target, { code });
   }
   // Implicit (OIDC Core §3.2): tokens in the fragment, never a refresh token.
@@ -99,7 +105,7 @@ async function issueAuthorizationResponse(
     grant,
     ...(request.responseType === 'id_token token' ? { idToken: { nonce: request.nonce } } : {}),
   });
-  await deps.store.tokens.issue({ ...issued, grant });
+  await deps.store.tokens.issue({ ...issued, grant, event: authorized });
   const params: Record<string, string> = {
     access_token: response.access_token,
     token_type: 'Bearer',

@@ -4,7 +4,7 @@ import type { Deps } from '../../deps.js';
 import { type RequestMeta, requestMeta } from '../../http/net.js';
 import type { Client, RefreshToken } from '../../store/types.js';
 import { invalidGrant, invalidScope } from '../errors.js';
-import { parseScope } from '../scope.js';
+import { parseScope, stillAllowedScopes } from '../scope.js';
 import type { GrantHandler, TokenResponse } from './grant.js';
 import { buildTokens } from './issue.js';
 
@@ -90,8 +90,9 @@ export const refreshToken: GrantHandler = {
     if (grant.resource !== null && !client.resources.includes(grant.resource))
       throw invalidGrant('the resource of this refresh token is not allowed for the client');
 
-    // RFC 6749 §6: a narrower scope may be asked for; the family keeps its own.
-    const granted = grant.scope.split(' ').filter(Boolean);
+    // RFC 6749 §6: a narrower scope may be asked for; the family keeps its own, less what the client has
+    // lost since (a narrowed allow-list; `admin` once the client is no longer first-party).
+    const granted = stillAllowedScopes(client, grant.scope.split(' ').filter(Boolean));
     const requested = parseScope(params.get('scope'));
     const extra = requested.filter((s) => !granted.includes(s));
     if (extra.length)

@@ -25,10 +25,11 @@ export function codeStore(cx: SqliteContext) {
         .prepare(),
   });
   return {
-    save: async (grant, code) => {
+    save: async (grant, code, event) => {
       raw.transaction(() => {
         cx.q.insertGrant.run({ ...grant });
         q.insertCode.run({ ...code });
+        if (event) writeEvent(cx, event);
       })();
     },
     find: async (hash) => q.code.get({ hash }) as AuthorizationCode | undefined,

@@ -192,8 +192,8 @@ export interface TokenStore {
 }
 
 export interface CodeStore {
-  /** Saves the grant and its code together. */
-  save(grant: Grant, code: AuthorizationCode): Promise<void>;
+  /** Saves the grant and its code together, with `event` (the `authorized` row) when given. */
+  save(grant: Grant, code: AuthorizationCode, event?: NewAuditEvent): Promise<void>;
   find(hash: string): Promise<AuthorizationCode | undefined>;
   /**
    * Consumes the code and writes the tokens at once. A second redemption revokes the family (RFC 6749 §4.1.2)
