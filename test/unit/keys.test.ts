@@ -38,7 +38,12 @@ describe('KeyRing', () => {
     let client: Client;
     before(async () => {
       r = ring(createSqliteStore(':memory:'));
-      client = newClient({ grants: ['client_credentials'] });
+      // Registered now: a token older than its client is refused (a re-registered id revives nothing).
+      client = newClient({
+        grants: ['client_credentials'],
+        createdAt: r.clock.now(),
+        updatedAt: r.clock.now(),
+      });
       await r.store.clients.create(client);
     });
     after(() => r.store.close());
