@@ -1,9 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
 import { dirname, extname, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { isPostgresUrl } from './store/dialect.js';
+
+/**
+ * The YAML parser is loaded only when a YAML config file is read (it is kept out of the bundle): most
+ * deployments have none, and every start and every CLI command would otherwise parse it.
+ */
+function parseYaml(text: string): unknown {
+  const yaml = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  return yaml.parse(text);
+}
 
 /**
  * The `LATCHKEY_CONFIG` file: declarative for what it names. What it creates it manages (updates on the next
