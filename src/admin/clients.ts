@@ -7,6 +7,7 @@ import {
   type AdminContext,
   adminEvent,
   CLI,
+  clientReach,
   decodeCursor,
   encodeCursor,
   managedByOf,
@@ -14,6 +15,7 @@ import {
   type PageRequest,
   pageLimit,
   pageOf,
+  requireReach,
 } from './context.js';
 import { ADMIN_SCOPE, BUILTIN_ROLES, PERMISSIONS } from './permissions.js';
 import { requireScopes } from './scopes.js';
@@ -339,6 +341,7 @@ export async function createClient(
   const id = idOf(input);
   const now = deps.clock.now();
   const built = await buildClient(deps, input, { id, now, managedBy: managedByOf(ctx) });
+  requireReach(ctx, clientReach(built.client), `registering client "${id}"`);
   const taken = () => new AdminError(`"${id}" is taken by another client`, 'exists', 'clientId');
   if (await deps.store.clients.find(id)) throw taken();
   try {
@@ -357,6 +360,8 @@ export async function rotateClientSecret(
   ctx: AdminContext = CLI,
 ): Promise<string> {
   const client = await findClient(deps, clientId);
+  // Its secret is its roles (client credentials) or, first-party with `admin`, any admin's sign-in.
+  requireReach(ctx, clientReach(client), `rotating the secret of client "${clientId}"`);
   if (client.isPublic) throw new AdminError(`client "${clientId}" is public: it has no secret`);
   const secret = randomToken(32);
   const now = deps.clock.now();
@@ -399,6 +404,8 @@ async function saveChanges(
   now: number,
   ctx: AdminContext,
 ): Promise<UpdatedClient> {
+  // Both what the client could reach before and after: demoting an admin console counts as much as making one.
+  requireReach(ctx, [...clientReach(prior), ...clientReach(built.client)], `changing client "${prior.id}"`);
   const changed = differences(prior, built.client);
   if (secretChanged(prior, built.client)) changed.push('clientSecret');
   if (!changed.length) return { client: prior, changed, warnings: built.warnings };
@@ -503,6 +510,7 @@ export async function removeClient(
   ctx: AdminContext = CLI,
 ): Promise<Client> {
   const client = await findClient(deps, clientId);
+  requireReach(ctx, clientReach(client), `removing client "${clientId}"`);
   const event = adminEvent(ctx, 'client_removed', deps.clock.now(), {
     clientId,
     detail: { name: client.name },

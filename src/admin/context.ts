@@ -1,4 +1,5 @@
 import type { ManagedBy, NewAuditEvent } from '../store/types.js';
+import { ADMIN_SCOPE, PERMISSIONS, type Permission, permissionsOf } from './permissions.js';
 import { AdminError } from './validate.js';
 
 /**
@@ -10,6 +11,45 @@ export interface AdminContext {
   actor: string;
   ip?: string | null;
   userAgent?: string | null;
+  /**
+   * What the caller holds (an admin API token's roles); absent for the CLI and the config file, which act with
+   * the server's own rights. Nobody hands out, or takes over, more than they hold (`requireReach`).
+   */
+  permissions?: ReadonlySet<Permission>;
+}
+
+/**
+ * Refuses (`forbidden`) unless the caller holds every permission in `reach`: roles granted to a user or a
+ * client, or the rights of a user or client acted on (resetting an admin's password, rotating the secret of a
+ * client with roles, changing where a first-party admin console sends its codes). Without it, `users:write`
+ * would give itself `admin`.
+ */
+export function requireReach(ctx: AdminContext, reach: Iterable<Permission>, what: string): void {
+  const held = ctx.permissions;
+  if (!held) return;
+  const missing = [...new Set(reach)].filter((p) => !held.has(p));
+  if (missing.length)
+    throw new AdminError(
+      `${what} needs ${missing.join(', ')}, which the caller's roles do not grant`,
+      'forbidden',
+    );
+}
+
+/** What a user can do with the admin API: their roles' permissions. */
+export const userReach = (user: { roles: readonly string[] }): Set<Permission> => permissionsOf(user.roles);
+
+/**
+ * What a client can reach with the admin API: nothing unless it may get the `admin` scope; a first-party one
+ * carries any user's roles (so, potentially, everything: whoever controls its redirect URIs or secret can
+ * obtain an admin's token); a third-party one only its own roles, through client credentials.
+ */
+export function clientReach(client: {
+  scopes: readonly string[];
+  firstParty: boolean;
+  roles: readonly string[];
+}): readonly Permission[] {
+  if (!client.scopes.includes(ADMIN_SCOPE)) return [];
+  return client.firstParty ? PERMISSIONS : [...permissionsOf(client.roles)];
 }
 
 /** The CLI acts from no address and no browser. */

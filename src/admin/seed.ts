@@ -1,4 +1,11 @@
-import { ConfigError, type SeedClient, type SeedProvider, type SeedScope, type SeedUser } from '../config.js';
+import {
+  ConfigError,
+  type SeedClient,
+  type SeedProvider,
+  type SeedScope,
+  type SeedUser,
+  seedClientId,
+} from '../config.js';
 import { safeEqual, sha256 } from '../crypto/hash.js';
 import type { Deps } from '../deps.js';
 import { BUILTIN_SCOPES } from '../oauth/scope.js';
@@ -153,9 +160,6 @@ export async function seedConfigFile(deps: SeedDeps): Promise<void> {
   for (const [i, provider] of seed.providers.entries()) await seedProvider(run, `providers[${i}]`, provider);
   if (seed.prune) await prune(run);
 }
-
-/** The id of a file client: `client_id`, else its name as a slug (`Partner App` → `partner-app`). */
-const seedClientId = (c: SeedClient) => c.client_id ?? c.name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
 
 async function seedScope(run: SeedRun, path: string, scope: SeedScope): Promise<void> {
   const [existing] = await run.deps.store.scopes.findMany([scope.name]);

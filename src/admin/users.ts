@@ -21,7 +21,10 @@ import {
   type PageRequest,
   pageLimit,
   pageOf,
+  requireReach,
+  userReach,
 } from './context.js';
+import { permissionsOf } from './permissions.js';
 import { AdminError, checkDisplayName, checkEmail, checkLabels, checkUsername, sameSet } from './validate.js';
 
 export interface UserInput {
@@ -77,6 +80,7 @@ export async function createUser(
   const email = checkEmail(input.email);
   const username = input.username !== undefined ? checkUsername(input.username) : null;
   const roles = checkLabels(input.roles ?? [], 'roles');
+  requireReach(ctx, permissionsOf(roles), 'granting these roles');
   const groups = checkLabels(input.groups ?? [], 'groups');
   const givenName = optionalName(input.givenName ?? null, 'givenName');
   const familyName = optionalName(input.familyName ?? null, 'familyName');
@@ -135,13 +139,23 @@ export async function findUser(deps: Pick<Deps, 'store'>, ref: string): Promise<
   return user;
 }
 
+/**
+ * A user an admin acts on: refused (`forbidden`) when the user's own permissions reach further than the
+ * caller's, so `users:write` cannot reset an admin's password, nor `users:unlink` take over an admin's account.
+ */
+async function findUserFor(deps: Pick<Deps, 'store'>, ref: string, ctx: AdminContext): Promise<User> {
+  const user = await findUser(deps, ref);
+  requireReach(ctx, userReach(user), `acting on user "${ref}"`);
+  return user;
+}
+
 /** Deletes a user with their sessions, tokens and consents; the audit log keeps a `user_removed` entry. */
 export async function removeUser(
   deps: Pick<Deps, 'store' | 'clock'>,
   ref: string,
   ctx: AdminContext = CLI,
 ): Promise<User> {
-  const user = await findUser(deps, ref);
+  const user = await findUserFor(deps, ref, ctx);
   const removed = await deps.store.users.remove(
     user.id,
     adminEvent(ctx, 'user_removed', deps.clock.now(), { userId: user.id }),
@@ -160,7 +174,7 @@ export async function setUserPassword(
   password: string,
   ctx: AdminContext = CLI,
 ): Promise<User> {
-  const user = await findUser(deps, ref);
+  const user = await findUserFor(deps, ref, ctx);
   const passwordHash = await hashValidPassword(password, { email: user.email });
   const now = deps.clock.now();
   const changed = await deps.store.users.changePassword(
@@ -190,7 +204,7 @@ export async function enrollUserMfa(
   ref: string,
   ctx: AdminContext = CLI,
 ): Promise<{ user: User; secret: string; otpauthUri: string; recoveryCodes: string[] }> {
-  const user = await findUser(deps, ref);
+  const user = await findUserFor(deps, ref, ctx);
   return { user, ...(await enrollTotpNow(deps, user, factorContext(ctx))) };
 }
 
@@ -199,7 +213,7 @@ export async function enrollUserMfa(
  * nothing else: sessions and tokens stay. A user without one is `not_found`, like removing a missing user.
  */
 export async function resetUserMfa(deps: Deps, ref: string, ctx: AdminContext = CLI): Promise<User> {
-  const user = await findUser(deps, ref);
+  const user = await findUserFor(deps, ref, ctx);
   if (!(await removeSecondFactor(deps, user, factorContext(ctx), 'mfa_reset')))
     throw new AdminError(`user "${ref}" has no two-factor authentication to reset`, 'not_found');
   return user;
@@ -232,7 +246,7 @@ export async function unlinkUser(
     throw new AdminError(
       'password sign-in is turned off (LATCHKEY_PASSWORD_LOGIN=off): an unlinked user could not sign in at all',
     );
-  const user = await findUser(deps, ref);
+  const user = await findUserFor(deps, ref, ctx);
   const noLink = () => new AdminError(`user "${ref}" has no linked provider`, 'not_found');
   // Read first only to name the provider in the audit row; the unit of work decides.
   const identity = await deps.store.identities.findByUser(user.id);
@@ -280,7 +294,7 @@ export async function updateUser(
   patch: UserPatch,
   ctx: AdminContext = CLI,
 ): Promise<{ user: User; changed: (keyof UserPatch)[] }> {
-  const user = await findUser(deps, ref);
+  const user = await findUserFor(deps, ref, ctx);
   const now = deps.clock.now();
   const change: UserChange = {};
   const changed: (keyof UserPatch)[] = [];
@@ -310,6 +324,7 @@ export async function updateUser(
   for (const field of ['roles', 'groups'] as const) {
     if (patch[field] === undefined) continue;
     const values = checkLabels(patch[field], field);
+    if (field === 'roles') requireReach(ctx, permissionsOf(values), 'granting these roles');
     if (!sameSet(values, user[field])) {
       change[field] = values;
       changed.push(field);
@@ -390,7 +405,7 @@ export async function endUserSession(
   sessionId: string,
   ctx: AdminContext = CLI,
 ): Promise<void> {
-  const user = await findUser(deps, ref);
+  const user = await findUserFor(deps, ref, ctx);
   const now = deps.clock.now();
   // Only a live session of this user can be named: another user's id answers as an unknown one.
   const live = await deps.store.sessions.listActiveForUser(user.id, now);
@@ -413,7 +428,7 @@ export async function endAllUserSessions(
   ref: string,
   ctx: AdminContext = CLI,
 ): Promise<{ sessions: number; grants: number }> {
-  const user = await findUser(deps, ref);
+  const user = await findUserFor(deps, ref, ctx);
   const now = deps.clock.now();
   return deps.store.sessions.signOutEverywhere(
     user.id,

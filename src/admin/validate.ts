@@ -1,5 +1,12 @@
 /** `in_use`: refused because something else still depends on it (a scope a client lists). */
-export type AdminErrorCode = 'invalid_input' | 'not_found' | 'exists' | 'weak_password' | 'in_use';
+export type AdminErrorCode =
+  | 'invalid_input'
+  | 'not_found'
+  | 'exists'
+  | 'weak_password'
+  | 'in_use'
+  /** The caller's roles do not reach that far (`requireReach`). */
+  | 'forbidden';
 
 /** The input fields of the admin use cases, as the use cases name them. */
 export type AdminField =
@@ -137,11 +144,27 @@ export function checkScopeName(name: string, field: AdminField = 'scopes'): stri
   return name;
 }
 
+/** A UTF-16 string with a lone surrogate cannot be stored as UTF-8 as it is: what is kept would differ. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 export function checkEmail(email: string): string {
   const e = email.trim().toLowerCase();
-  if (e.length > 254 || !/^[^\s@]+@[^\s@]+$/.test(e))
-    throw new AdminError(`"${email}" is not an email address`, 'invalid_input', 'email');
+  // No control characters (a NUL would make two addresses look alike) and nothing SQLite would store altered.
+  if (
+    e.length > 254 ||
+    !/^[^\s@]+@[^\s@]+$/.test(e) ||
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+    /[\u0000-\u001f\u007f]/.test(e) ||
+    LONE_SURROGATE.test(e)
+  )
+    throw new AdminError(`"${printable(email)}" is not an email address`, 'invalid_input', 'email');
   return e;
+}
+
+/** Input quoted back in a message: control characters and lone surrogates shown as `?`. */
+function printable(value: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is replaced
+  return value.replace(/[\u0000-\u001f\u007f]/g, '?').replace(new RegExp(LONE_SURROGATE.source, 'g'), '?');
 }
 
 export function checkTtl(value: number | undefined, field: AdminField, min = 1): number | undefined {
@@ -163,6 +186,7 @@ export function checkDisplayName(value: string, field: AdminField): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
   if (/[\u0000-\u001f\u007f]/.test(v))
     throw new AdminError('must not contain control characters', 'invalid_input', field);
+  if (LONE_SURROGATE.test(v)) throw new AdminError('must be well-formed Unicode', 'invalid_input', field);
   return v;
 }
 

@@ -46,7 +46,7 @@ function samples(f: AdminFixture): Record<string, () => Promise<Sample>> {
   return {
     createUser: async () => ({
       path: '/users',
-      body: { email: `new-${unique()}@example.test`, roles: ['auditor'] },
+      body: { email: `new-${unique()}@example.test`, groups: ['staff'] },
     }),
     listUsers: async () => ({ path: '/users?limit=5' }),
     getUser: async () => ({ path: `/users/${(await user()).id}` }),

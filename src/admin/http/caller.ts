@@ -41,13 +41,24 @@ export async function adminCaller(deps: Deps, c: Context): Promise<AdminCaller> 
   if (!isForThisApi(info, deps.config.issuer)) throw refused('the access token is for another audience');
   if (!info.scope.split(' ').includes(ADMIN_SCOPE))
     throw insufficientScope(`the access token lacks the ${ADMIN_SCOPE} scope`, ADMIN_SCOPE);
+  // What the client may do now, not when the token was minted: a client that lost `admin`, or is no longer
+  // first-party (for a person's token) or no longer has client credentials (for its own), cannot act here.
+  const client = await deps.store.clients.find(info.clientId);
+  if (!client) throw refused('the client of the access token is gone');
+  if (!client.scopes.includes(ADMIN_SCOPE))
+    throw insufficientScope(`the client is no longer allowed the ${ADMIN_SCOPE} scope`, ADMIN_SCOPE);
   if (info.userId !== null) {
+    if (!client.firstParty)
+      throw insufficientScope(
+        `only a first-party client's tokens may use the ${ADMIN_SCOPE} scope`,
+        ADMIN_SCOPE,
+      );
     const user = await deps.store.users.find(info.userId);
     if (!user || user.disabledAt !== null) throw refused('the user of the access token cannot act');
     return { actor: `user:${user.id}`, permissions: permissionsOf(user.roles) };
   }
-  const client = await deps.store.clients.find(info.clientId);
-  if (!client) throw refused('the client of the access token is gone');
+  if (!client.grants.includes('client_credentials'))
+    throw insufficientScope('the client no longer has the client_credentials grant', ADMIN_SCOPE);
   return { actor: `client:${client.id}`, permissions: permissionsOf(client.roles) };
 }
 
@@ -65,6 +76,7 @@ export function adminContextOf(c: Context, caller: AdminCaller): AdminContext {
   const userAgent = c.req.header('user-agent');
   return {
     actor: caller.actor,
+    permissions: caller.permissions,
     ip: clientIp(c),
     userAgent: userAgent ? userAgent.slice(0, MAX_USER_AGENT) : null,
   };

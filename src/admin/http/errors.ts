@@ -42,13 +42,13 @@ export const API_MEMBERS: Readonly<Record<AdminField, string>> = {
 };
 
 /** The admin API's error codes beyond RFC 6749's: a missing entry, and a clash with an existing one. */
-export type ApiErrorCode = 'invalid_request' | 'not_found' | 'conflict';
+export type ApiErrorCode = 'invalid_request' | 'not_found' | 'conflict' | 'insufficient_scope';
 
 /** `{"error","error_description","field"?}`, the shape of every admin API error (the OAuth one, plus `field`). */
 export class ApiError extends Error {
   override name = 'ApiError';
   constructor(
-    readonly status: 400 | 404 | 409,
+    readonly status: 400 | 403 | 404 | 409,
     readonly error: ApiErrorCode,
     readonly description: string,
     readonly field?: string,
@@ -82,6 +82,9 @@ export function fromAdminError(err: AdminError): ApiError {
       return new ApiError(409, 'conflict', description, field);
     case 'in_use':
       return new ApiError(409, 'conflict', description);
+    case 'forbidden':
+      // RFC 6750 §3.1: the token is fine, its roles do not reach that far.
+      return new ApiError(403, 'insufficient_scope', description);
   }
 }
 
