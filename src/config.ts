@@ -11,7 +11,26 @@ import { isPostgresUrl } from './store/dialect.js';
  */
 function parseYaml(text: string): unknown {
   const yaml = createRequire(import.meta.url)('yaml') as typeof import('yaml');
-  return yaml.parse(text);
+  // Not `yaml.parse`: it prints its warnings, and they quote the line (which may hold a secret).
+  const doc = yaml.parseDocument(text);
+  if (doc.errors.length) throw doc.errors[0];
+  return doc.toJS();
+}
+
+/**
+ * Where a file fails to parse, and nothing else: the parsers' messages quote the offending line or a piece
+ * of it, and a config file holds secrets (it ends up in logs). YAML errors carry `linePos`; V8's JSON errors
+ * only an offset in their message (Node 20), or nothing at all.
+ */
+function parseErrorPosition(err: unknown, text: string): string {
+  const linePos = (err as { linePos?: { line: number; col: number }[] } | null)?.linePos?.[0];
+  if (linePos) return ` (line ${linePos.line}, column ${linePos.col})`;
+  const message = err instanceof Error ? err.message : '';
+  const offset = /\bat position (\d+)/.exec(message)?.[1];
+  const at = offset !== undefined ? Number(offset) : /end of JSON input/.test(message) ? text.length : -1;
+  if (at < 0 || at > text.length) return '';
+  const lines = text.slice(0, at).split('\n');
+  return ` (line ${lines.length}, column ${lines.at(-1)!.length + 1})`;
 }
 
 /**
@@ -75,6 +94,10 @@ export interface Seed {
   /** Remove the clients and scopes the file created and no longer lists. */
   prune: boolean;
 }
+
+/** The id of a file client: `client_id`, else its name as a slug (`Partner App` → `partner-app`). */
+export const seedClientId = (c: Pick<SeedClient, 'client_id' | 'name'>): string =>
+  c.client_id ?? c.name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
 
 const emptySeed = (): Seed => ({ clients: [], users: [], scopes: [], providers: [], prune: false });
 
@@ -236,6 +259,27 @@ class SeedReader {
       this.fail(`${path}.${key}`, 'must be a whole number of seconds, 0 or more');
     return v;
   }
+  /**
+   * Refuses an entry that repeats an earlier one's key: `"clients[3].client_id" repeats "shop" (clients[1])`.
+   * `what` names a key the entry does not give itself (a client id made from the name).
+   */
+  unique<T>(
+    section: string,
+    items: readonly T[],
+    keyOf: (item: T) => { field: string; key: string; what?: string },
+  ): void {
+    const seen = new Map<string, number>();
+    for (const [i, item] of items.entries()) {
+      const { field, key, what } = keyOf(item);
+      const first = seen.get(key);
+      if (first !== undefined)
+        this.fail(
+          `${section}[${i}].${field}`,
+          `repeats ${what ? `${what} ` : ''}"${key}" (${section}[${first}])`,
+        );
+      seen.set(key, i);
+    }
+  }
   oneOf<T extends string>(
     o: Record<string, unknown>,
     path: string,
@@ -312,9 +356,8 @@ export function loadSeed(file: string): Seed {
   try {
     doc = extname(file) === '.json' ? JSON.parse(text) : parseYaml(text);
   } catch (err) {
-    throw new ConfigError(
-      `${file}: is not valid ${extname(file) === '.json' ? 'JSON' : 'YAML'} (${(err as Error).message})`,
-    );
+    const format = extname(file) === '.json' ? 'JSON' : 'YAML';
+    throw new ConfigError(`${file}: is not valid ${format}${parseErrorPosition(err, text)}`);
   }
   const r: SeedReader = new SeedReader(file);
   if (doc === null || doc === undefined) return emptySeed();
@@ -393,6 +436,22 @@ export function loadSeed(file: string): Seed {
       trusted_tenants: r.strs(v, p, 'trusted_tenants'),
     };
   });
+  if (prune)
+    for (const [i, c] of clients.entries())
+      if (c.client_id === undefined)
+        r.fail(
+          `clients[${i}].client_id`,
+          'is required with prune: true (renamed without one, the client would be created anew and the old one pruned with its tokens)',
+        );
+  // Two entries for one thing would each undo the other on every start: the file is refused instead.
+  r.unique('clients', clients, (c) =>
+    c.client_id !== undefined
+      ? { field: 'client_id', key: c.client_id }
+      : { field: 'name', key: seedClientId(c), what: 'the client id' },
+  );
+  r.unique('users', users, (u) => ({ field: 'email', key: u.email.trim().toLowerCase() }));
+  r.unique('scopes', scopes, (s) => ({ field: 'name', key: s.name }));
+  r.unique('providers', providers, (p) => ({ field: 'slug', key: p.slug }));
   return { clients, users, scopes, providers, prune };
 }
 

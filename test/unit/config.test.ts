@@ -400,6 +400,49 @@ describe('LATCHKEY_CONFIG seeding', () => {
       'providers[0].token_auth',
       /one of client_secret_basic, client_secret_post/,
     ],
+    // Two entries for one thing would undo each other on every start (security review of issue 12).
+    [
+      'repeated-client-id.yaml',
+      'clients:\n  - { client_id: shop, name: A }\n  - { client_id: blog, name: B }\n  - { client_id: shop, name: C }\n',
+      'clients[2].client_id',
+      /repeats "shop" \(clients\[0\]\)/,
+    ],
+    [
+      'repeated-derived-id.yaml',
+      'clients:\n  - { client_id: partner-app, name: A }\n  - { name: Partner App }\n',
+      'clients[1].name',
+      /repeats the client id "partner-app" \(clients\[0\]\)/,
+    ],
+    [
+      'repeated-names.json',
+      '{"clients": [{"name": "Partner App"}, {"name": "PARTNER  app"}]}',
+      'clients[1].name',
+      /repeats the client id "partner-app" \(clients\[0\]\)/,
+    ],
+    [
+      'repeated-email.yaml',
+      'users:\n  - email: ada@example.test\n  - email: grace@example.test\n  - email: " Ada@Example.TEST"\n',
+      'users[2].email',
+      /repeats "ada@example.test" \(users\[0\]\)/,
+    ],
+    [
+      'repeated-scope.yaml',
+      'scopes:\n  - { name: "api:read", description: a }\n  - { name: "api:read", description: b }\n',
+      'scopes[1].name',
+      /repeats "api:read" \(scopes\[0\]\)/,
+    ],
+    [
+      'repeated-provider.yaml',
+      'providers:\n  - { slug: google, client_id: a, client_secret: b }\n  - { slug: google, client_id: c, client_secret: d }\n',
+      'providers[1].slug',
+      /repeats "google" \(providers\[0\]\)/,
+    ],
+    [
+      'prune-without-id.yaml',
+      'prune: true\nclients:\n  - { client_id: a, name: A }\n  - { name: B }\n',
+      'clients[1].client_id',
+      /is required with prune: true/,
+    ],
   ];
   for (const [file, text, field, problem] of badConfigs) {
     it(`a bad file (${file}) fails with the file, the field "${field}" and the problem`, () => {
@@ -419,6 +462,71 @@ describe('LATCHKEY_CONFIG seeding', () => {
       );
     });
   }
+
+  it('without prune, a client may go without client_id (its name makes it)', () => {
+    const path = join(fresh('no-prune'), 'latchkey.yaml');
+    writeFileSync(path, 'prune: false\nclients:\n  - { name: Partner App, public: true }\n');
+    const { seed } = loadConfig({ LATCHKEY_DB: ':memory:', LATCHKEY_CONFIG: path });
+    assert.equal(seed.clients[0]?.client_id, undefined);
+  });
+
+  // A syntax error must not quote the file: the offending line may be a secret (security review of issue 12).
+  const SECRET_VALUE = 's3cr3t-never-in-a-message-0123456789';
+  const unparsable: [string, string, RegExp][] = [
+    [
+      'unclosed.yaml',
+      `clients:\n  - name: x\n    client_secret: "${SECRET_VALUE}\n  users: [\n`,
+      /: is not valid YAML \(line 5, column 1\)$/,
+    ],
+    [
+      'repeated-key.yaml',
+      `clients:\n  - name: x\n    client_secret: ${SECRET_VALUE}\n    client_secret: ${SECRET_VALUE}\n`,
+      /: is not valid YAML \(line 4, column 5\)$/,
+    ],
+    [
+      'missing-comma.json',
+      `{"clients": [{"name": "x",\n  "client_secret": "${SECRET_VALUE}" "y"}]}`,
+      /: is not valid JSON \(line 2, column 59\)$/,
+    ],
+    // V8 quotes the input around a stray token, and gives no position: none is reported.
+    ['bare-word.json', `{"clients": [{"client_secret": ${SECRET_VALUE}}]}`, /: is not valid JSON$/],
+    [
+      'truncated.json',
+      `{"clients": [{"client_secret": "${SECRET_VALUE}"`,
+      /: is not valid JSON \(line 1, column 70\)$/,
+    ],
+  ];
+  for (const [file, text, wording] of unparsable) {
+    it(`a syntax error (${file}) gives the file, the line and the column, never the text`, () => {
+      const path = join(fresh('unparsable'), file);
+      writeFileSync(path, text);
+      assert.throws(
+        () => loadConfig({ LATCHKEY_DB: ':memory:', LATCHKEY_CONFIG: path }),
+        (err: Error) => {
+          assert.ok(err instanceof ConfigError, `a ConfigError, got ${err.name}`);
+          assert.ok(err.message.startsWith(`${path}: `), err.message);
+          assert.match(err.message, wording);
+          assert.equal(err.message.includes('s3cr3t'), false, err.message);
+          return true;
+        },
+      );
+    });
+  }
+
+  it('a YAML warning is not printed: it would quote the line', () => {
+    const path = join(fresh('warning'), 'latchkey.yaml');
+    writeFileSync(path, `clients:\n  - name: x\n    client_secret: !vault ${SECRET_VALUE}\n`);
+    const warnings: unknown[] = [];
+    const emitWarning = process.emitWarning;
+    process.emitWarning = ((warning: unknown) => void warnings.push(warning)) as typeof process.emitWarning;
+    try {
+      const { seed } = loadConfig({ LATCHKEY_DB: ':memory:', LATCHKEY_CONFIG: path });
+      assert.equal(seed.clients[0]?.client_secret, SECRET_VALUE);
+    } finally {
+      process.emitWarning = emitWarning;
+    }
+    assert.deepEqual(warnings, []);
+  });
 
   it('a missing file fails with its name', () => {
     const path = join(tmp.dir, 'no-such-file.yaml');
