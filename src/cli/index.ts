@@ -10,6 +10,7 @@ import { scopeCommands } from './commands/scopes.js';
 import { seedCommands } from './commands/seed.js';
 import { serverCommands } from './commands/server.js';
 import { userCommands } from './commands/users.js';
+import { debugging, describeFailure } from './errors.js';
 import { Output } from './output.js';
 
 /** Every command, in the order `--help` lists them. */
@@ -34,6 +35,7 @@ function help(): string {
     '',
     'Every command accepts --json (one JSON document on stdout) and --help.',
     'Environment: PORT, HOST, ISSUER, LATCHKEY_DB, LATCHKEY_CONFIG, LATCHKEY_SECRET, LATCHKEY_THROTTLE.',
+    'Errors are one line on stderr; LATCHKEY_LOG_LEVEL=debug adds the stack trace.',
   ].join('\n');
 }
 
@@ -80,7 +82,10 @@ export async function runCli(argv: string[]): Promise<number> {
       out.error('config', err.message);
       return 1;
     }
-    out.error('internal', (err as Error).stack ?? String(err));
+    // One line, whatever failed (a database that cannot be opened, a folder that cannot be written): a stack
+    // trace only when asked for.
+    const failure = describeFailure(err);
+    out.error(failure.code, failure.message, debugging(process.env) ? (err as Error)?.stack : undefined);
     return 1;
   }
 }

@@ -13,9 +13,11 @@ export class Output {
     else process.stderr.write(`latchkey: warning: ${message}\n`);
   }
 
-  error(code: string, message: string): void {
-    if (this.json) process.stderr.write(JSON.stringify({ error: code, message }) + '\n');
-    else process.stderr.write(`latchkey: ${message}\n`);
+  /** `stack`: only when the operator asked for it (`LATCHKEY_LOG_LEVEL=debug`). */
+  error(code: string, message: string, stack?: string): void {
+    if (this.json)
+      process.stderr.write(JSON.stringify({ error: code, message, ...(stack ? { stack } : {}) }) + '\n');
+    else process.stderr.write(`latchkey: ${message}\n${stack ? `${stack}\n` : ''}`);
   }
 }
 

@@ -866,6 +866,65 @@ describe('latchkey CLI', () => {
     assert.ok(err.message.includes(file));
     assert.ok(err.message.includes('"clients[0].grants"'));
   });
+
+  it('a YAML syntax error names the line and column, never the line itself (it may hold a secret)', async () => {
+    const file = join(tmp.dir, 'broken.yaml');
+    writeFileSync(file, 'clients:\n  - name: x\n    client_secret: "s3cr3t-do-not-print\n  users: [\n');
+    const r = await run(['user', 'list'], { ...env, LATCHKEY_CONFIG: file });
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, `latchkey: ${file}: is not valid YAML (line 5, column 1)\n`);
+  });
+
+  describe('an unexpected failure is one line on stderr, not a stack trace', () => {
+    const lines = (text: string) => text.split('\n').filter(Boolean);
+
+    it('a database that cannot be opened (LATCHKEY_DB=/tmp, a directory)', async () => {
+      const r = await run(['user', 'list'], { ...env, LATCHKEY_DB: '/tmp' });
+      assert.notEqual(r.code, 0);
+      assert.equal(r.stdout, '');
+      assert.deepEqual(lines(r.stderr), [
+        'latchkey: cannot open the database "/tmp": unable to open database file',
+      ]);
+      const failure = await fails(['user', 'list'], { ...env, LATCHKEY_DB: '/tmp' });
+      assert.equal(failure.error, 'database');
+      assert.equal('stack' in failure, false);
+    });
+
+    it('a file that is not a database', async () => {
+      const file = join(tmp.dir, 'not-a-database.db');
+      writeFileSync(file, 'this is not SQLite, and it is long enough to hold a header: '.repeat(20));
+      const r = await run(['user', 'list'], { ...env, LATCHKEY_DB: file });
+      assert.equal(r.code, 1);
+      assert.deepEqual(lines(r.stderr), [
+        `latchkey: the database "${file}" is damaged or not a database: file is not a database`,
+      ]);
+    });
+
+    it("a folder that cannot be made: Node's one-line wording, the path in it", async () => {
+      const file = join(tmp.dir, 'a-file');
+      writeFileSync(file, '');
+      const r = await run(['user', 'list'], { ...env, LATCHKEY_DB: join(file, 'sub', 'latchkey.db') });
+      assert.equal(r.code, 1);
+      const [line, ...rest] = lines(r.stderr);
+      assert.deepEqual(rest, []);
+      assert.match(line!, /^latchkey: E[A-Z]+: .*a-file/);
+      assert.equal(
+        (await fails(['user', 'list'], { ...env, LATCHKEY_DB: join(file, 'x.db') })).error,
+        'system',
+      );
+    });
+
+    it('LATCHKEY_LOG_LEVEL=debug adds the stack trace', async () => {
+      const r = await run(['user', 'list'], { ...env, LATCHKEY_DB: '/tmp', LATCHKEY_LOG_LEVEL: 'debug' });
+      assert.equal(r.code, 1);
+      const [line, ...stack] = lines(r.stderr);
+      assert.equal(line, 'latchkey: cannot open the database "/tmp": unable to open database file');
+      assert.ok(
+        stack.some((l) => l.startsWith('    at ')),
+        r.stderr,
+      );
+    });
+  });
 });
 
 describe('latchkey CLI against a running server: changes are seen at once', () => {
