@@ -118,7 +118,7 @@ function readIncoming(incoming: IncomingMessage, limit: number): Promise<Uint8Ar
  * The body, or `undefined` as soon as it passes `limit` bytes: a chunked body has no content-length to
  * refuse up front, and must not be buffered whole to find out it is too big.
  */
-async function readAtMost(
+export async function readAtMost(
   body: ReadableStream<Uint8Array> | null,
   limit: number,
 ): Promise<Uint8Array | undefined> {

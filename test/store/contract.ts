@@ -90,7 +90,7 @@ export function newClient(over: Partial<Client> = {}): Client {
   };
 }
 
-function newGrant(clientId: string, userId: string | null, over: Partial<Grant> = {}): Grant {
+export function newGrant(clientId: string, userId: string | null, over: Partial<Grant> = {}): Grant {
   return {
     id: uniq('grant'),
     clientId,
@@ -108,7 +108,7 @@ function newGrant(clientId: string, userId: string | null, over: Partial<Grant> 
   };
 }
 
-function newRefresh(grant: Grant, over: Partial<RefreshToken> = {}): RefreshToken {
+export function newRefresh(grant: Grant, over: Partial<RefreshToken> = {}): RefreshToken {
   return {
     hash: uniq('rt-hash'),
     grantId: grant.id,
@@ -152,7 +152,7 @@ function newCode(grant: Grant, over: Partial<AuthorizationCode> = {}): Authoriza
   };
 }
 
-function newSession(userId: string, over: Partial<Session> = {}): Session {
+export function newSession(userId: string, over: Partial<Session> = {}): Session {
   return {
     idHash: uniq('session-hash'),
     userId,
@@ -168,7 +168,7 @@ function newSession(userId: string, over: Partial<Session> = {}): Session {
   };
 }
 
-function newEvent(type: string, over: Partial<NewAuditEvent> = {}): NewAuditEvent {
+export function newEvent(type: string, over: Partial<NewAuditEvent> = {}): NewAuditEvent {
   return {
     at: NOW,
     type,

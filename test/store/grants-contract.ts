@@ -1,70 +1,17 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import type { Grant, NewAuditEvent, RefreshToken, Session, Store } from '../../src/store/types.js';
-import { newClient, newUser } from './contract.js';
+import type { Grant, NewAuditEvent, RefreshToken, Store } from '../../src/store/types.js';
+import { newClient, newEvent, newGrant, newRefresh, newSession, newUser } from './contract.js';
 
 const NOW = 1_800_000_000;
-const uniq = (prefix: string) => `${prefix}-${randomUUID().slice(0, 12)}`;
-
-function grant(clientId: string, userId: string, over: Partial<Grant> = {}): Grant {
-  return {
-    id: uniq('grant'),
-    clientId,
-    userId,
-    sessionHash: null,
-    scope: 'openid profile',
-    resource: null,
-    authTime: NOW,
-    amr: ['pwd'],
-    nonce: null,
-    createdAt: NOW,
-    expiresAt: NOW + 86400,
-    revokedAt: null,
-    ...over,
-  };
-}
-
-function refresh(g: Grant, createdAt: number): RefreshToken {
-  return {
-    hash: uniq('rt'),
-    grantId: g.id,
-    clientId: g.clientId,
-    createdAt,
-    expiresAt: createdAt + 3600,
-    rotatedAt: null,
-    retrySealed: null,
-  };
-}
-
-function session(userId: string, over: Partial<Session> = {}): Session {
-  return {
-    idHash: uniq('session'),
-    userId,
-    authTime: NOW,
-    amr: ['pwd'],
-    userAgent: 'node:test',
-    ip: '127.0.0.1',
-    createdAt: NOW,
-    lastSeenAt: NOW,
-    expiresAt: NOW + 3600,
-    endedAt: null,
-    ...over,
-  };
-}
-
-function event(type: string, over: Partial<NewAuditEvent> = {}): NewAuditEvent {
-  return {
-    at: NOW,
-    type,
-    userId: null,
-    clientId: null,
-    ip: '192.0.2.1',
-    userAgent: 'GrantsContract/1.0',
-    detail: { via: 'contract' },
-    ...over,
-  };
-}
+const grant = (clientId: string, userId: string, over: Partial<Grant> = {}): Grant =>
+  newGrant(clientId, userId, { nonce: null, ...over });
+const refresh = (g: Grant, createdAt: number): RefreshToken =>
+  newRefresh(g, { createdAt, expiresAt: createdAt + 3600 });
+const session = newSession;
+const event = (type: string, over: Partial<NewAuditEvent> = {}): NewAuditEvent =>
+  newEvent(type, { ip: '192.0.2.1', userAgent: 'GrantsContract/1.0', ...over });
 
 /** An audit row the database refuses (`type` is NOT NULL): the unit of work must roll back entirely. */
 const REFUSED = event(null as never);

@@ -1,7 +1,7 @@
 import { type Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Deps } from '../../deps.js';
-import { MAX_BODY_BYTES } from '../../http/params.js';
+import { MAX_BODY_BYTES, readAtMost } from '../../http/params.js';
 import { noStore } from '../../http/security.js';
 import type { AdminContext } from '../context.js';
 import { adminCaller, adminContextOf, requirePermission } from './caller.js';
@@ -130,26 +130,4 @@ async function readJsonObject(c: Context): Promise<Record<string, unknown>> {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw invalidMember(undefined, 'the body must be a JSON object');
   return value as Record<string, unknown>;
-}
-
-/** The body, or `undefined` once it passes `limit` bytes (a chunked body has no length to refuse up front). */
-async function readAtMost(
-  body: ReadableStream<Uint8Array> | null,
-  limit: number,
-): Promise<Uint8Array | undefined> {
-  if (!body) return new Uint8Array(0);
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel();
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks, total);
 }
