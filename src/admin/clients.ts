@@ -1,8 +1,17 @@
-import { MIN_CONFIGURED_SECRET_LENGTH } from '../config.js';
-import { randomToken, safeEqual, sha256 } from '../crypto/hash.js';
+import { randomToken, sha256 } from '../crypto/hash.js';
 import type { Deps } from '../deps.js';
 import { uniqueViolation } from '../store/index.js';
-import type { Client, ManagedBy, SigningAlg, TokenFormat } from '../store/types.js';
+import type { Client } from '../store/types.js';
+import {
+  buildClient,
+  type ClientInput,
+  COMPARED,
+  type CreatedClient,
+  differences,
+  idOf,
+  inputOf,
+  secretChanged,
+} from './client-rules.js';
 import {
   type AdminContext,
   adminEvent,
@@ -17,71 +26,15 @@ import {
   pageOf,
   requireReach,
 } from './context.js';
-import { ADMIN_SCOPE, BUILTIN_ROLES, PERMISSIONS } from './permissions.js';
-import { requireScopes } from './scopes.js';
-import {
-  AdminError,
-  type AdminField,
-  type AdminWarning,
-  checkDisplayName,
-  checkLabels,
-  checkRedirectUri,
-  checkResourceUri,
-  checkTtl,
-  sameSet,
-} from './validate.js';
+import { AdminError, type AdminWarning } from './validate.js';
 
-export const GRANT_TYPES = [
-  'authorization_code',
-  'refresh_token',
-  'client_credentials',
-  'password',
-  'urn:latchkey:grant-type:mfa-otp',
-  'urn:ietf:params:oauth:grant-type:device_code',
-] as const;
-export type GrantType = (typeof GRANT_TYPES)[number];
-
-export const DEFAULTS = {
-  scopes: ['openid', 'profile', 'email', 'offline_access'],
-  grants: ['authorization_code', 'refresh_token'],
-  accessTokenTtlSeconds: 600,
-  refreshTokenTtlSeconds: 30 * 86400,
-  refreshReuseGraceSeconds: 10,
-} as const;
-
-export interface ClientInput {
-  name: string;
-  clientId?: string;
-  clientSecret?: string;
-  redirectUris?: string[];
-  postLogoutRedirectUris?: string[];
-  /** RFC 8707 resources the client may ask tokens for. */
-  resources?: string[];
-  grants?: string[];
-  scopes?: string[];
-  isPublic?: boolean;
-  firstParty?: boolean;
-  implicit?: boolean;
-  introspectAny?: boolean;
-  requirePkce?: boolean;
-  /** Every sign-in to the client passes a second factor. */
-  requireMfa?: boolean;
-  tokenFormat?: string;
-  signingAlg?: string;
-  accessTokenTtlSeconds?: number;
-  refreshTokenTtlSeconds?: number;
-  refreshReuseGraceSeconds?: number;
-  /** Admin roles of the client's client-credentials tokens (with the `admin` scope). */
-  roles?: string[];
-}
-
-/** A random client_id that never starts with `-` or `_`, so it reads as an argument on any command line. */
-function newClientId(): string {
-  for (;;) {
-    const id = randomToken(12);
-    if (/^[A-Za-z0-9]/.test(id)) return id;
-  }
-}
+export {
+  type ClientInput,
+  type CreatedClient,
+  DEFAULTS,
+  GRANT_TYPES,
+  type GrantType,
+} from './client-rules.js';
 
 /** What `client add` and `client list` print: never the secret or its hash. */
 export function describeClient(c: Client): Record<string, unknown> {
@@ -108,229 +61,6 @@ export function describeClient(c: Client): Record<string, unknown> {
     created_at: c.createdAt,
     updated_at: c.updatedAt,
   };
-}
-
-/** A created client, its secret when it has one (shown once), and what the caller should warn about. */
-export interface CreatedClient {
-  client: Client;
-  secret?: string;
-  warnings: AdminWarning[];
-}
-
-/** The input the stored client would be built from: an update is this with the patch laid over it. */
-function inputOf(c: Client): ClientInput {
-  return {
-    name: c.name,
-    clientId: c.id,
-    redirectUris: c.redirectUris,
-    postLogoutRedirectUris: c.postLogoutRedirectUris,
-    resources: c.resources,
-    grants: c.grants,
-    scopes: c.scopes,
-    isPublic: c.isPublic,
-    firstParty: c.firstParty,
-    implicit: c.allowImplicit,
-    introspectAny: c.introspectAny,
-    requirePkce: c.requirePkce,
-    requireMfa: c.requireMfa,
-    tokenFormat: c.tokenFormat,
-    signingAlg: c.signingAlg,
-    accessTokenTtlSeconds: c.accessTokenTtlSeconds,
-    refreshTokenTtlSeconds: c.refreshTokenTtlSeconds,
-    refreshReuseGraceSeconds: c.refreshReuseGraceSeconds,
-    roles: c.roles,
-  };
-}
-
-/** The client fields a change is about, by the `ClientInput` name the caller used (`implicit`). */
-const COMPARED: readonly [keyof ClientInput, keyof Client][] = [
-  ['name', 'name'],
-  ['redirectUris', 'redirectUris'],
-  ['postLogoutRedirectUris', 'postLogoutRedirectUris'],
-  ['resources', 'resources'],
-  ['grants', 'grants'],
-  ['scopes', 'scopes'],
-  ['roles', 'roles'],
-  ['firstParty', 'firstParty'],
-  ['implicit', 'allowImplicit'],
-  ['introspectAny', 'introspectAny'],
-  ['requirePkce', 'requirePkce'],
-  ['requireMfa', 'requireMfa'],
-  ['tokenFormat', 'tokenFormat'],
-  ['signingAlg', 'signingAlg'],
-  ['accessTokenTtlSeconds', 'accessTokenTtlSeconds'],
-  ['refreshTokenTtlSeconds', 'refreshTokenTtlSeconds'],
-  ['refreshReuseGraceSeconds', 'refreshReuseGraceSeconds'],
-];
-
-/**
- * What differs between two clients, ignoring `createdAt`, `updatedAt`, `managedBy` and the secret hash (the
- * caller compares secrets). Lists compare as sets: their order means nothing (URIs come back sorted).
- */
-function differences(before: Client, after: Client): (keyof ClientInput)[] {
-  return COMPARED.filter(([, key]) => {
-    const a = before[key];
-    const b = after[key];
-    return Array.isArray(a) && Array.isArray(b) ? !sameSet(a, b) : a !== b;
-  }).map(([name]) => name);
-}
-
-/** A list of strings from the input (the admin API hands over parsed JSON). */
-function strings(value: unknown, field: AdminField): string[] {
-  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
-    throw new AdminError('must be a list of strings', 'invalid_input', field);
-  return value as string[];
-}
-
-function flag(value: unknown, field: AdminField | null, name: string): boolean {
-  if (typeof value !== 'boolean')
-    throw field
-      ? new AdminError('must be true or false', 'invalid_input', field)
-      : new AdminError(`"${name}" must be true or false`);
-  return value;
-}
-
-const isRole = (role: string): boolean =>
-  Object.hasOwn(BUILTIN_ROLES, role) || (PERMISSIONS as readonly string[]).includes(role);
-
-/**
- * The rules of a client, written once: validates `input` into the client it describes, what it leaves out
- * taking its default. With `prior` (an update, a repeated PUT), the id, `createdAt`, `managedBy`, publicness
- * and the secret hash carry over; a `clientSecret` in the input replaces the hash. Without, a confidential
- * client gets the given secret or a generated one, answered once as `secret`.
- */
-async function buildClient(
-  deps: Pick<Deps, 'store'>,
-  input: ClientInput,
-  to: { id: string; now: number; managedBy: ManagedBy; prior?: Client },
-): Promise<{ client: Client; secret?: string; warnings: AdminWarning[] }> {
-  const warnings: AdminWarning[] = [];
-  const warn = (w: AdminWarning) => warnings.push(w);
-  const { prior } = to;
-  if (typeof input.name !== 'string' || !input.name.trim())
-    throw new AdminError('is required', 'invalid_input', 'name');
-  const name = checkDisplayName(input.name, 'name');
-  const isPublic = prior ? prior.isPublic : flag(input.isPublic ?? false, 'isPublic', 'isPublic');
-  const given = (value: unknown, field: AdminField) =>
-    value === undefined ? undefined : strings(value, field);
-  const givenGrants = given(input.grants, 'grants');
-  const grants = [...new Set(givenGrants?.length ? givenGrants : DEFAULTS.grants)];
-  for (const g of grants) {
-    if (!(GRANT_TYPES as readonly string[]).includes(g))
-      throw new AdminError(`"${g}" is not one of ${GRANT_TYPES.join(', ')}`, 'invalid_input', 'grants');
-  }
-  if (isPublic && grants.includes('client_credentials')) {
-    throw new AdminError(
-      'cannot be combined with the client_credentials grant: a public client has no secret',
-      'invalid_input',
-      'isPublic',
-    );
-  }
-  // RFC 6749 §4.3.2: a public client cannot authenticate, so anyone could run the grant in its name.
-  if (isPublic && grants.includes('password')) {
-    throw new AdminError(
-      'cannot be combined with the password grant: a public client cannot keep a password grant safe',
-      'invalid_input',
-      'isPublic',
-    );
-  }
-  const roles = checkLabels(given(input.roles, 'roles') ?? [], 'roles');
-  const unknownRole = roles.find((r) => !isRole(r));
-  if (unknownRole !== undefined)
-    throw new AdminError(
-      `"${unknownRole}" is neither a built-in role (${Object.keys(BUILTIN_ROLES).join(', ')}) nor a permission (${PERMISSIONS.join(', ')})`,
-      'invalid_input',
-      'roles',
-    );
-  const firstParty = flag(input.firstParty ?? false, null, 'firstParty');
-  const givenScopes = given(input.scopes, 'scopes');
-  const scopes = [...new Set(givenScopes?.length ? givenScopes : DEFAULTS.scopes)];
-  // Issue 12: only a first-party client (its users' own admin tool) or one acting with roles may hold it.
-  if (scopes.includes(ADMIN_SCOPE) && !firstParty && !roles.length)
-    throw new AdminError(
-      `may include "${ADMIN_SCOPE}" only for a first-party client or a client with roles`,
-      'invalid_input',
-      'scopes',
-    );
-  await requireScopes(deps, scopes);
-  const tokenFormat = (input.tokenFormat ?? 'jwt') as TokenFormat;
-  if (tokenFormat !== 'jwt' && tokenFormat !== 'opaque')
-    throw new AdminError('must be jwt or opaque', 'invalid_input', 'tokenFormat');
-  const signingAlg = (input.signingAlg ?? 'ES256') as SigningAlg;
-  if (signingAlg !== 'ES256' && signingAlg !== 'RS256')
-    throw new AdminError('must be ES256 or RS256', 'invalid_input', 'signingAlg');
-  const redirectUris = [
-    ...new Set(
-      (given(input.redirectUris, 'redirectUris') ?? []).map((u) => checkRedirectUri(u, 'redirectUris', warn)),
-    ),
-  ];
-  const postLogoutRedirectUris = [
-    ...new Set(
-      (given(input.postLogoutRedirectUris, 'postLogoutRedirectUris') ?? []).map((u) =>
-        checkRedirectUri(u, 'postLogoutRedirectUris', warn),
-      ),
-    ),
-  ];
-  const resources = [
-    ...new Set((given(input.resources, 'resources') ?? []).map((u) => checkResourceUri(u, 'resources'))),
-  ];
-  const implicit = flag(input.implicit ?? false, null, 'implicit');
-  if (implicit && !redirectUris.length)
-    throw new AdminError('is required for an implicit client', 'invalid_input', 'redirectUris');
-  if (!/^[\x21-\x7e]{1,128}$/.test(to.id))
-    throw new AdminError('must be 1-128 printable ASCII characters', 'invalid_input', 'clientId');
-  if (input.clientSecret !== undefined) {
-    if (isPublic)
-      throw new AdminError('is not for a public client: it has no secret', 'invalid_input', 'clientSecret');
-    if (typeof input.clientSecret !== 'string' || input.clientSecret.length < MIN_CONFIGURED_SECRET_LENGTH)
-      throw new AdminError(
-        `must be at least ${MIN_CONFIGURED_SECRET_LENGTH} characters (it is stored as an unsalted SHA-256)`,
-        'invalid_input',
-        'clientSecret',
-      );
-  }
-  const secret = isPublic || prior ? input.clientSecret : (input.clientSecret ?? randomToken(32));
-  const client: Client = {
-    id: to.id,
-    name,
-    secretHash: secret !== undefined ? sha256(secret) : (prior?.secretHash ?? null),
-    isPublic,
-    firstParty,
-    allowImplicit: implicit,
-    grants,
-    scopes,
-    redirectUris,
-    postLogoutRedirectUris,
-    resources,
-    tokenFormat,
-    accessTokenTtlSeconds:
-      checkTtl(input.accessTokenTtlSeconds, 'accessTokenTtlSeconds') ?? DEFAULTS.accessTokenTtlSeconds,
-    refreshTokenTtlSeconds:
-      checkTtl(input.refreshTokenTtlSeconds, 'refreshTokenTtlSeconds') ?? DEFAULTS.refreshTokenTtlSeconds,
-    refreshReuseGraceSeconds:
-      checkTtl(input.refreshReuseGraceSeconds, 'refreshReuseGraceSeconds', 0) ??
-      DEFAULTS.refreshReuseGraceSeconds,
-    signingAlg,
-    requirePkce: isPublic || flag(input.requirePkce ?? false, null, 'requirePkce'),
-    requireMfa: flag(input.requireMfa ?? false, null, 'requireMfa'),
-    introspectAny: flag(input.introspectAny ?? false, null, 'introspectAny'),
-    roles,
-    managedBy: prior ? prior.managedBy : to.managedBy,
-    createdAt: prior ? prior.createdAt : to.now,
-    updatedAt: to.now,
-  };
-  return secret !== undefined && !prior ? { client, secret, warnings } : { client, warnings };
-}
-
-/** Whether the built client's secret hash differs from the stored one (compared in constant time). */
-const secretChanged = (prior: Client, built: Client): boolean =>
-  built.secretHash !== null && (prior.secretHash === null || !safeEqual(prior.secretHash, built.secretHash));
-
-/** The `client_id` the input names, when it names one. */
-function idOf(input: ClientInput): string {
-  const id = input.clientId ?? newClientId();
-  if (typeof id !== 'string') throw new AdminError('must be a string', 'invalid_input', 'clientId');
-  return id;
 }
 
 export async function createClient(
