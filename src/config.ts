@@ -5,6 +5,9 @@ import { isIP } from 'node:net';
 import { dirname, extname, resolve } from 'node:path';
 import { isPostgresUrl } from './store/dialect.js';
 
+/** Where the SQLite database lives unless `LATCHKEY_DB` says otherwise (SPEC §2). */
+export const DEFAULT_DB_PATH = './data/latchkey.db';
+
 /**
  * The YAML parser is loaded only when a YAML config file is read (it is kept out of the bundle): most
  * deployments have none, and every start and every CLI command would otherwise parse it.
@@ -460,7 +463,7 @@ export function loadConfig(env: Env = process.env): Config {
   const port = parsePort(env['PORT'], 'PORT');
   const host = env['HOST'] || '127.0.0.1';
   const issuer = parseIssuer(env['ISSUER'] || `http://localhost:${port}`);
-  const rawDb = env['LATCHKEY_DB'] || './data/latchkey.db';
+  const rawDb = env['LATCHKEY_DB'] || DEFAULT_DB_PATH;
   // A file path is made absolute and its folder created; a database URL stays as given.
   const isFile = rawDb !== ':memory:' && !isPostgresUrl(rawDb);
   const dbPath = isFile ? resolve(rawDb) : rawDb;

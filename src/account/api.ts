@@ -3,7 +3,13 @@ import { Hono } from 'hono';
 import { ACR_2FA, secondFactorDone } from '../auth/factors.js';
 import { secondFactorMethods } from '../auth/second-factor.js';
 import type { Deps } from '../deps.js';
-import { bearerChallenge, insufficientScope, invalidBearer, requireBearer } from '../http/bearer.js';
+import {
+  bearerChallenge,
+  insufficientScope,
+  invalidBearer,
+  isForThisServer,
+  requireBearer,
+} from '../http/bearer.js';
 import { requestMeta } from '../http/net.js';
 import { noStore } from '../http/security.js';
 import { OAuthError } from '../oauth/errors.js';
@@ -35,13 +41,8 @@ async function userCaller(deps: Deps, c: Context): Promise<Caller> {
   if (!token.userId || !token.grantId)
     throw insufficientScope('this endpoint needs an access token issued to a user, not to a client alone');
   // RFC 9068 §4: the audience must be this server (no `resource`: the client id; or the issuer itself).
-  if (token.aud !== token.clientId && token.aud !== deps.config.issuer) {
-    const description = 'the access token was issued for another resource';
-    throw new OAuthError('invalid_token', description, {
-      status: 401,
-      headers: { 'WWW-Authenticate': bearerChallenge('invalid_token', description) },
-    });
-  }
+  if (!isForThisServer(token, deps.config.issuer))
+    throw invalidBearer('the access token was issued for another resource');
   const [grant, user, client] = await Promise.all([
     deps.store.grants.find(token.grantId),
     deps.store.users.find(token.userId),

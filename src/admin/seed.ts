@@ -11,92 +11,13 @@ import type { Deps } from '../deps.js';
 import { BUILTIN_SCOPES } from '../oauth/scope.js';
 import { type ClientInput, putClient, removeClient } from './clients.js';
 import { CONFIG_FILE } from './context.js';
-import { addProvider, type ProviderInput, updateProvider } from './providers.js';
+import { CLIENT_FIELD_KEYS, FIELD_NAMES, PROVIDER_FIELD_KEYS, USER_FIELD_KEYS } from './fields.js';
+import { addProvider, updateProvider } from './providers.js';
 import { addScope, removeScope } from './scopes.js';
 import { createUser, type UserPatch, updateUser } from './users.js';
-import { AdminError, type AdminField, type AdminWarning, checkEmail } from './validate.js';
+import { AdminError, type AdminWarning, checkEmail } from './validate.js';
 
-const SEED_KEYS: Readonly<Record<AdminField, string>> = {
-  name: 'name',
-  clientId: 'client_id',
-  clientSecret: 'client_secret',
-  redirectUris: 'redirect_uris',
-  postLogoutRedirectUris: 'post_logout_redirect_uris',
-  resources: 'resources',
-  grants: 'grants',
-  scopes: 'scopes',
-  isPublic: 'public',
-  tokenFormat: 'token_format',
-  signingAlg: 'signing_alg',
-  accessTokenTtlSeconds: 'access_token_ttl',
-  refreshTokenTtlSeconds: 'refresh_token_ttl',
-  refreshReuseGraceSeconds: 'refresh_reuse_grace',
-  email: 'email',
-  password: 'password',
-  description: 'description',
-  slug: 'slug',
-  issuer: 'issuer',
-  tenant: 'tenant',
-  tokenAuth: 'token_auth',
-  trustedTenants: 'trusted_tenants',
-  givenName: 'given_name',
-  familyName: 'family_name',
-  roles: 'roles',
-  groups: 'groups',
-  username: 'username',
-  cursor: 'cursor',
-  limit: 'limit',
-  session: 'session',
-};
-
-/** A client's fields as the config file and `describeClient` name them (`client update --json` prints these). */
-export const CLIENT_FIELD_KEYS: Readonly<Record<keyof ClientInput, string>> = {
-  name: 'name',
-  clientId: 'client_id',
-  clientSecret: 'client_secret',
-  redirectUris: 'redirect_uris',
-  postLogoutRedirectUris: 'post_logout_redirect_uris',
-  resources: 'resources',
-  grants: 'grants',
-  scopes: 'scopes',
-  isPublic: 'public',
-  firstParty: 'first_party',
-  implicit: 'implicit',
-  introspectAny: 'introspect_any',
-  requirePkce: 'require_pkce',
-  requireMfa: 'require_mfa',
-  tokenFormat: 'token_format',
-  signingAlg: 'signing_alg',
-  accessTokenTtlSeconds: 'access_token_ttl',
-  refreshTokenTtlSeconds: 'refresh_token_ttl',
-  refreshReuseGraceSeconds: 'refresh_reuse_grace',
-  roles: 'roles',
-};
-
-/** A user's fields as the config file and `describeUser` name them. */
-export const USER_FIELD_KEYS: Readonly<Record<keyof UserPatch, string>> = {
-  email: 'email',
-  name: 'name',
-  givenName: 'given_name',
-  familyName: 'family_name',
-  username: 'username',
-  roles: 'roles',
-  groups: 'groups',
-  disabled: 'disabled',
-};
-
-/** A provider's fields as the config file names them. */
-export const PROVIDER_FIELD_KEYS: Readonly<Record<keyof ProviderInput, string>> = {
-  slug: 'slug',
-  issuer: 'issuer',
-  tenant: 'tenant',
-  clientId: 'client_id',
-  clientSecret: 'client_secret',
-  name: 'name',
-  enabled: 'enabled',
-  tokenAuth: 'token_auth',
-  trustedTenants: 'trusted_tenants',
-};
+const SEED_KEYS = FIELD_NAMES;
 
 /** The built-in scopes: creates what is missing, never duplicates (the registry lists them). */
 export async function seedBuiltinScopes(deps: Pick<Deps, 'store' | 'clock'>): Promise<void> {

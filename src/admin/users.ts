@@ -383,20 +383,17 @@ export async function listUserSessions(deps: Pick<Deps, 'store' | 'clock'>, ref:
   return deps.store.sessions.listActiveForUser(user.id, deps.clock.now());
 }
 
-/** What the API prints of a session: its public id (the hash of the cookie, never the cookie). */
-export function describeSession(s: Session): Record<string, unknown> {
-  return {
-    id: s.idHash,
-    user_id: s.userId,
-    auth_time: s.authTime,
-    amr: s.amr,
-    user_agent: s.userAgent,
-    ip: s.ip,
-    created_at: s.createdAt,
-    last_seen_at: s.lastSeenAt,
-    expires_at: s.expiresAt,
-  };
-}
+/** What the API and the CLI print of a session: its public id is the hash of its cookie, never the cookie. */
+export const describeSession = (s: Session) => ({
+  id: s.idHash,
+  created_at: s.createdAt,
+  last_seen_at: s.lastSeenAt,
+  expires_at: s.expiresAt,
+  auth_time: s.authTime,
+  amr: s.amr,
+  ip: s.ip,
+  user_agent: s.userAgent,
+});
 
 /** Ends one session of the user (as RP-initiated logout does: its grants but `offline_access` ones revoked). */
 export async function endUserSession(

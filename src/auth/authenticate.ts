@@ -120,6 +120,7 @@ export async function authenticatePassword(
         userId: user.id,
         clientId: null,
         ip: addressGroup(context.ip),
+        userAgent: context.userAgent ?? null,
         detail: { reason: 'account_disabled' },
       },
       300,

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { DEFAULT_DB_PATH } from '../config.js';
 import { isPostgresUrl } from '../store/dialect.js';
 
 type Env = Record<string, string | undefined>;
@@ -18,7 +19,7 @@ const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' ').trim();
 
 /** The database as named in messages: a file path, never a URL (a PostgreSQL URL may hold a password). */
 function databaseName(env: Env): string {
-  const raw = env['LATCHKEY_DB'] || './data/latchkey.db';
+  const raw = env['LATCHKEY_DB'] || DEFAULT_DB_PATH;
   return isPostgresUrl(raw) ? 'the database' : `the database "${raw === ':memory:' ? raw : resolve(raw)}"`;
 }
 

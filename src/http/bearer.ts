@@ -55,9 +55,8 @@ export async function bearerToken(c: Context, allowBody = false): Promise<string
   });
 }
 
-/** 401 `invalid_token` with its challenge (RFC 6750 §3.1). */
-export function invalidBearer(): OAuthError {
-  const description = 'the access token is invalid, expired or revoked';
+/** 401 `invalid_token` with its challenge (RFC 6750 §3.1); the description must not carry `"` or `\`. */
+export function invalidBearer(description = 'the access token is invalid, expired or revoked'): OAuthError {
   return new OAuthError('invalid_token', description, {
     status: 401,
     headers: { 'WWW-Authenticate': bearerChallenge('invalid_token', description) },
@@ -72,6 +71,19 @@ export function insufficientScope(description: string, scope?: string): OAuthErr
       'WWW-Authenticate': bearerChallenge('insufficient_scope', description, scope ? { scope } : {}),
     },
   });
+}
+
+/**
+ * RFC 9068 §4 / RFC 8707: a token is for this server's own APIs when its audience is the client itself (asked
+ * without a `resource`), the issuer, or one of `alsoFor` (an API's own URL). A token minted for another
+ * resource server must not be replayed here by whoever received it.
+ */
+export function isForThisServer(
+  info: AccessTokenInfo,
+  issuer: string,
+  alsoFor: readonly string[] = [],
+): boolean {
+  return info.aud === info.clientId || info.aud === issuer || alsoFor.includes(info.aud);
 }
 
 /** The verified access token of the request (looked up server-side: revoked tokens are refused), or 401. */

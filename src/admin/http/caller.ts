@@ -1,9 +1,7 @@
 import type { Context } from 'hono';
 import type { Deps } from '../../deps.js';
-import { bearerChallenge, insufficientScope, requireBearer } from '../../http/bearer.js';
-import { clientIp } from '../../http/net.js';
-import { OAuthError } from '../../oauth/errors.js';
-import type { AccessTokenInfo } from '../../tokens/access.js';
+import { insufficientScope, invalidBearer, isForThisServer, requireBearer } from '../../http/bearer.js';
+import { requestMeta } from '../../http/net.js';
 import type { AdminContext } from '../context.js';
 import { ADMIN_SCOPE, type Permission, permissionsOf } from '../permissions.js';
 
@@ -11,23 +9,6 @@ import { ADMIN_SCOPE, type Permission, permissionsOf } from '../permissions.js';
 export interface AdminCaller {
   actor: string;
   permissions: ReadonlySet<Permission>;
-}
-
-/** RFC 6750 §3.1 `invalid_token` with a reason of our own (the challenge must not carry `"` or `\`). */
-function refused(description: string): OAuthError {
-  return new OAuthError('invalid_token', description, {
-    status: 401,
-    headers: { 'WWW-Authenticate': bearerChallenge('invalid_token', description) },
-  });
-}
-
-/**
- * RFC 9068 §4 / RFC 8707: a token is for this API when its audience is the client itself (asked without a
- * `resource`) or the issuer (or the API's own URL). A token minted for another resource server must not be
- * replayed here by whoever received it.
- */
-function isForThisApi(info: AccessTokenInfo, issuer: string): boolean {
-  return info.aud === info.clientId || info.aud === issuer || info.aud === `${issuer}/admin/v1`;
 }
 
 /**
@@ -38,13 +19,14 @@ function isForThisApi(info: AccessTokenInfo, issuer: string): boolean {
  */
 export async function adminCaller(deps: Deps, c: Context): Promise<AdminCaller> {
   const info = await requireBearer(deps, c);
-  if (!isForThisApi(info, deps.config.issuer)) throw refused('the access token is for another audience');
+  if (!isForThisServer(info, deps.config.issuer, [`${deps.config.issuer}/admin/v1`]))
+    throw invalidBearer('the access token is for another audience');
   if (!info.scope.split(' ').includes(ADMIN_SCOPE))
     throw insufficientScope(`the access token lacks the ${ADMIN_SCOPE} scope`, ADMIN_SCOPE);
   // What the client may do now, not when the token was minted: a client that lost `admin`, or is no longer
   // first-party (for a person's token) or no longer has client credentials (for its own), cannot act here.
   const client = await deps.store.clients.find(info.clientId);
-  if (!client) throw refused('the client of the access token is gone');
+  if (!client) throw invalidBearer('the client of the access token is gone');
   if (!client.scopes.includes(ADMIN_SCOPE))
     throw insufficientScope(`the client is no longer allowed the ${ADMIN_SCOPE} scope`, ADMIN_SCOPE);
   if (info.userId !== null) {
@@ -54,7 +36,7 @@ export async function adminCaller(deps: Deps, c: Context): Promise<AdminCaller> 
         ADMIN_SCOPE,
       );
     const user = await deps.store.users.find(info.userId);
-    if (!user || user.disabledAt !== null) throw refused('the user of the access token cannot act');
+    if (!user || user.disabledAt !== null) throw invalidBearer('the user of the access token cannot act');
     return { actor: `user:${user.id}`, permissions: permissionsOf(user.roles) };
   }
   if (!client.grants.includes('client_credentials'))
@@ -68,16 +50,7 @@ export function requirePermission(caller: AdminCaller, permission: Permission): 
     throw insufficientScope(`this needs the ${permission} permission, which the caller's roles do not grant`);
 }
 
-/** The longest User-Agent an audit row keeps. */
-export const MAX_USER_AGENT = 512;
-
-/** The audit context of a change made through the API. */
+/** The audit context of a change made through the API: the caller, and the request's address and browser. */
 export function adminContextOf(c: Context, caller: AdminCaller): AdminContext {
-  const userAgent = c.req.header('user-agent');
-  return {
-    actor: caller.actor,
-    permissions: caller.permissions,
-    ip: clientIp(c),
-    userAgent: userAgent ? userAgent.slice(0, MAX_USER_AGENT) : null,
-  };
+  return { actor: caller.actor, permissions: caller.permissions, ...requestMeta(c) };
 }

@@ -11,9 +11,10 @@ import {
   rotateClientSecret,
   updateClient,
 } from '../clients.js';
+import { byName, CLIENT_FIELD_KEYS, renamedFields } from '../fields.js';
 import { ApiError, warningTexts } from './errors.js';
 import { defineRoute, id, type Route } from './route.js';
-import { type Infer, s } from './schema.js';
+import { s } from './schema.js';
 import { epoch, names, pageAnswer, pageOf, pageQuery, uris } from './shapes.js';
 
 const TTL_MAX = 10 * 365 * 86400;
@@ -127,38 +128,10 @@ const ClientPatchBody = s.object({ client_secret: clientSecret, ...patchable }, 
   description: 'A member left out is left as it is; `public` never changes.',
 });
 
-const CLIENT_MEMBERS = {
-  client_id: 'clientId',
-  client_secret: 'clientSecret',
-  name: 'name',
-  redirect_uris: 'redirectUris',
-  post_logout_redirect_uris: 'postLogoutRedirectUris',
-  resources: 'resources',
-  grants: 'grants',
-  scopes: 'scopes',
-  public: 'isPublic',
-  first_party: 'firstParty',
-  implicit: 'implicit',
-  token_format: 'tokenFormat',
-  signing_alg: 'signingAlg',
-  access_token_ttl: 'accessTokenTtlSeconds',
-  refresh_token_ttl: 'refreshTokenTtlSeconds',
-  refresh_reuse_grace: 'refreshReuseGraceSeconds',
-  require_pkce: 'requirePkce',
-  require_mfa: 'requireMfa',
-  introspect_any: 'introspectAny',
-  roles: 'roles',
-} as const satisfies Record<keyof Infer<typeof NewClient>, keyof ClientInput>;
-
 /** The JSON members as `ClientInput` names them (only those present). */
-function clientInput<T extends Partial<ClientInput>>(
-  body: Partial<Record<keyof typeof CLIENT_MEMBERS, unknown>>,
-): T {
-  const out: Record<string, unknown> = {};
-  for (const [member, value] of Object.entries(body))
-    out[CLIENT_MEMBERS[member as keyof typeof CLIENT_MEMBERS]] = value;
-  return out as T;
-}
+const clientInput = <T extends Partial<ClientInput>>(body: Record<string, unknown>): T =>
+  renamedFields<T>(body, CLIENT_FIELDS);
+const CLIENT_FIELDS = byName(CLIENT_FIELD_KEYS);
 
 const clientPath = s.object({ client_id: id('The client’s id.') }, ['client_id']);
 

@@ -1,45 +1,12 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { describable } from '../../oauth/errors.js';
-import { AdminError, type AdminField, type AdminWarning } from '../validate.js';
+import { FIELD_NAMES } from '../fields.js';
+import { AdminError, type AdminWarning } from '../validate.js';
 import { InvalidMember } from './schema.js';
 
-/**
- * The JSON members the admin API names for each field of the use cases: snake_case, as `describeClient` and
- * `describeUser` print them, so an error names the very member the caller sent.
- */
-export const API_MEMBERS: Readonly<Record<AdminField, string>> = {
-  name: 'name',
-  clientId: 'client_id',
-  clientSecret: 'client_secret',
-  redirectUris: 'redirect_uris',
-  postLogoutRedirectUris: 'post_logout_redirect_uris',
-  resources: 'resources',
-  grants: 'grants',
-  scopes: 'scopes',
-  isPublic: 'public',
-  tokenFormat: 'token_format',
-  signingAlg: 'signing_alg',
-  accessTokenTtlSeconds: 'access_token_ttl',
-  refreshTokenTtlSeconds: 'refresh_token_ttl',
-  refreshReuseGraceSeconds: 'refresh_reuse_grace',
-  email: 'email',
-  password: 'password',
-  description: 'description',
-  slug: 'slug',
-  issuer: 'issuer',
-  tenant: 'tenant',
-  tokenAuth: 'token_auth',
-  trustedTenants: 'trusted_tenants',
-  givenName: 'given_name',
-  familyName: 'family_name',
-  roles: 'roles',
-  groups: 'groups',
-  username: 'username',
-  cursor: 'cursor',
-  limit: 'limit',
-  session: 'session_id',
-};
+/** The JSON members the admin API names for each field of the use cases (one map with the config file's keys). */
+export const API_MEMBERS = FIELD_NAMES;
 
 /** The admin API's error codes beyond RFC 6749's: a missing entry, and a clash with an existing one. */
 export type ApiErrorCode = 'invalid_request' | 'not_found' | 'conflict' | 'insufficient_scope';

@@ -1,6 +1,7 @@
-import type { Session as SessionRecord } from '../../store/types.js';
+import { byName, renamedFields, USER_FIELD_KEYS } from '../fields.js';
 import {
   createUser,
+  describeSession,
   describeUser,
   endAllUserSessions,
   endUserSession,
@@ -110,41 +111,13 @@ const Session = s.object(
   { name: 'Session' },
 );
 
-const describeSession = (x: SessionRecord) => ({
-  id: x.idHash,
-  created_at: x.createdAt,
-  last_seen_at: x.lastSeenAt,
-  expires_at: x.expiresAt,
-  auth_time: x.authTime,
-  amr: x.amr,
-  ip: x.ip,
-  user_agent: x.userAgent,
-});
-
 const userId = s.object({ id: id('The user’s id (or email address).') }, ['id']);
 const sessionId = s.object(
   { id: id('The user’s id (or email address).'), session_id: id('The session’s id.') },
   ['id', 'session_id'],
 );
 
-const USER_MEMBERS = {
-  email: 'email',
-  password: 'password',
-  name: 'name',
-  given_name: 'givenName',
-  family_name: 'familyName',
-  username: 'username',
-  roles: 'roles',
-  groups: 'groups',
-  disabled: 'disabled',
-} as const satisfies Record<string, keyof UserInput>;
-
-/** The JSON members, renamed as the use cases name them (only those present). */
-function renamed<T>(body: Record<string, unknown>, members: Readonly<Record<string, string>>): T {
-  const out: Record<string, unknown> = {};
-  for (const [member, value] of Object.entries(body)) out[members[member] ?? member] = value;
-  return out as T;
-}
+const USER_MEMBERS = byName(USER_FIELD_KEYS);
 
 export const userRoutes: readonly Route[] = [
   defineRoute({
@@ -158,7 +131,7 @@ export const userRoutes: readonly Route[] = [
     conflict: true,
     responses: [{ status: 201, description: 'The user.', schema: User }],
     async handler({ deps, body, ctx }) {
-      const user = await createUser(deps, renamed<UserInput>(body, USER_MEMBERS), ctx);
+      const user = await createUser(deps, renamedFields<UserInput>(body, USER_MEMBERS), ctx);
       return { status: 201, body: describeUser(user) };
     },
   }),
@@ -209,7 +182,7 @@ export const userRoutes: readonly Route[] = [
     conflict: true,
     responses: [{ status: 200, description: 'The user as it is now.', schema: User }],
     async handler({ deps, params, body, ctx }) {
-      const { user } = await updateUser(deps, params.id, renamed<UserPatch>(body, USER_MEMBERS), ctx);
+      const { user } = await updateUser(deps, params.id, renamedFields<UserPatch>(body, USER_MEMBERS), ctx);
       return { status: 200, body: describeUser(user) };
     },
   }),

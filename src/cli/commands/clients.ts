@@ -8,7 +8,7 @@ import {
   rotateClientSecret,
   updateClient,
 } from '../../admin/clients.js';
-import { CLIENT_FIELD_KEYS } from '../../admin/seed.js';
+import { CLIENT_FIELD_KEYS } from '../../admin/fields.js';
 import {
   allPages,
   CLI_FLAGS,

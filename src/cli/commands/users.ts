@@ -1,6 +1,7 @@
-import { USER_FIELD_KEYS } from '../../admin/seed.js';
+import { USER_FIELD_KEYS } from '../../admin/fields.js';
 import {
   createUser,
+  describeSession,
   describeUser,
   endAllUserSessions,
   endUserSession,
@@ -14,7 +15,6 @@ import {
   unlinkUser,
   updateUser,
 } from '../../admin/users.js';
-import type { Session } from '../../store/types.js';
 import {
   allPages,
   type Command,
@@ -59,18 +59,6 @@ function userPatch(v: Values): UserPatch {
   if (disabled !== undefined) patch.disabled = disabled;
   return patch;
 }
-
-/** A session as `user sessions` prints it: its public id is the hash of its cookie, never the cookie. */
-const describeSession = (s: Session) => ({
-  id: s.idHash,
-  created_at: s.createdAt,
-  last_seen_at: s.lastSeenAt,
-  expires_at: s.expiresAt,
-  auth_time: s.authTime,
-  amr: s.amr,
-  ip: s.ip,
-  user_agent: s.userAgent,
-});
 
 const iso = (epochSeconds: number) => new Date(epochSeconds * 1000).toISOString();
 
