@@ -44,9 +44,23 @@ export const clients = sqliteTable(
     accessTokenTtlSeconds: integer('access_token_ttl').notNull(),
     refreshTokenTtlSeconds: integer('refresh_token_ttl').notNull(),
     refreshReuseGraceSeconds: integer('refresh_reuse_grace').notNull(),
+    /** The JWT access tokens' algorithm (`--access-token-alg`; `--signing-alg` sets both). */
     signingAlg: text('signing_alg', { enum: ['ES256', 'RS256'] })
       .notNull()
       .default('ES256'),
+    /** The ID tokens' algorithm (`--id-token-alg`): RS256 unless registered otherwise (OIDC Registration §2). */
+    idTokenAlg: text('id_token_alg', { enum: ['ES256', 'RS256'] })
+      .notNull()
+      .default('RS256'),
+    /** `minimal`: the ID token carries no scope claims (they are at userinfo); `full` (default): it does. */
+    idTokenClaims: text('id_token_claims', { enum: ['full', 'minimal'] })
+      .notNull()
+      .default('full'),
+    /** OpenID Connect Back-Channel Logout 1.0: where logout tokens go, and whether they must carry `sid`. */
+    backchannelLogoutUri: text('backchannel_logout_uri'),
+    backchannelLogoutSessionRequired: integer('backchannel_logout_session_required', { mode: 'boolean' })
+      .notNull()
+      .default(true),
     requirePkce: integer('require_pkce', { mode: 'boolean' }).notNull().default(false),
     /** `--require-mfa`: every sign-in to the client passes a second factor. */
     requireMfa: integer('require_mfa', { mode: 'boolean' }).notNull().default(false),
@@ -67,7 +81,8 @@ export const clientUris = sqliteTable(
       .notNull()
       .references(() => clients.id, { onDelete: 'cascade' }),
     // `resource`: an RFC 8707 resource the client may ask tokens for (SPEC §1 `--resource`).
-    kind: text('kind', { enum: ['redirect', 'post_logout', 'resource'] }).notNull(),
+    // `web_origin`: an origin allowed CORS at /token, /userinfo and /revoke besides the redirect URIs' (issue 13).
+    kind: text('kind', { enum: ['redirect', 'post_logout', 'resource', 'web_origin'] }).notNull(),
     uri: text('uri').notNull(),
   },
   (t) => [primaryKey({ columns: [t.clientId, t.kind, t.uri] })],
@@ -406,4 +421,29 @@ export const deviceCodes = sqliteTable(
     expiresAt: integer('expires_at').notNull(),
   },
   (t) => [index('device_codes_expires').on(t.expiresAt)],
+);
+
+/**
+ * Back-channel logout deliveries (OpenID Connect Back-Channel Logout 1.0 §2.5): a durable outbox drained in the
+ * background, so a slow or down receiver never delays a sign-out and gets its token once it is up again. The
+ * logout token's claims are kept, and signed when sent.
+ */
+export const logoutDeliveries = sqliteTable(
+  'logout_deliveries',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    clientId: text('client_id')
+      .notNull()
+      .references(() => clients.id, { onDelete: 'cascade' }),
+    uri: text('uri').notNull(),
+    claims: text('claims', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    lastError: text('last_error'),
+    createdAt: integer('created_at').notNull(),
+    deliveredAt: integer('delivered_at'),
+    /** Given up on (too many attempts or too old). */
+    failedAt: integer('failed_at'),
+  },
+  (t) => [index('logout_deliveries_due').on(t.deliveredAt, t.failedAt, t.nextAttemptAt)],
 );

@@ -274,6 +274,12 @@ export async function buildClient(
       checkTtl(input.refreshReuseGraceSeconds, 'refreshReuseGraceSeconds', 0) ??
       DEFAULTS.refreshReuseGraceSeconds,
     signingAlg,
+    // Issue 13 turns these into options (`--id-token-alg`, back-channel logout, `--web-origin`).
+    idTokenAlg: prior?.idTokenAlg ?? signingAlg,
+    idTokenClaims: prior?.idTokenClaims ?? 'full',
+    backchannelLogoutUri: prior?.backchannelLogoutUri ?? null,
+    backchannelLogoutSessionRequired: prior?.backchannelLogoutSessionRequired ?? true,
+    webOrigins: prior?.webOrigins ?? [],
     requirePkce: isPublic || flag(input.requirePkce ?? false, null, 'requirePkce'),
     requireMfa: flag(input.requireMfa ?? false, null, 'requireMfa'),
     introspectAny: flag(input.introspectAny ?? false, null, 'introspectAny'),

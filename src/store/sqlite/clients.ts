@@ -39,11 +39,16 @@ export function clientStore(cx: SqliteContext) {
       redirectUris: uris.filter((u) => u.kind === 'redirect').map((u) => u.uri),
       postLogoutRedirectUris: uris.filter((u) => u.kind === 'post_logout').map((u) => u.uri),
       resources: uris.filter((u) => u.kind === 'resource').map((u) => u.uri),
+      webOrigins: uris.filter((u) => u.kind === 'web_origin').map((u) => u.uri),
       tokenFormat: row.tokenFormat,
       accessTokenTtlSeconds: row.accessTokenTtlSeconds,
       refreshTokenTtlSeconds: row.refreshTokenTtlSeconds,
       refreshReuseGraceSeconds: row.refreshReuseGraceSeconds,
       signingAlg: row.signingAlg,
+      idTokenAlg: row.idTokenAlg,
+      idTokenClaims: row.idTokenClaims,
+      backchannelLogoutUri: row.backchannelLogoutUri,
+      backchannelLogoutSessionRequired: row.backchannelLogoutSessionRequired,
       requirePkce: row.requirePkce,
       requireMfa: row.requireMfa,
       introspectAny: row.introspectAny,
@@ -60,6 +65,7 @@ export function clientStore(cx: SqliteContext) {
       ['redirect', client.redirectUris],
       ['post_logout', client.postLogoutRedirectUris],
       ['resource', client.resources],
+      ['web_origin', client.webOrigins],
     ] as const;
     const uris = kinds.flatMap(([kind, list]) =>
       [...new Set(list)].map((uri) => ({ clientId: client.id, kind, uri })),
@@ -67,7 +73,13 @@ export function clientStore(cx: SqliteContext) {
     if (uris.length) db.insert(s.clientUris).values(uris).run();
   };
 
-  const rowOf = ({ redirectUris: _r, postLogoutRedirectUris: _p, resources: _s, ...row }: Client) => row;
+  const rowOf = ({
+    redirectUris: _r,
+    postLogoutRedirectUris: _p,
+    resources: _s,
+    webOrigins: _w,
+    ...row
+  }: Client) => row;
 
   /** Runs a write, then forgets the cached client (this process; `generation` tells the others). */
   const writing = <T>(id: string, write: () => T): T => {

@@ -47,7 +47,17 @@ export interface Client {
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   refreshReuseGraceSeconds: number;
+  /** The JWT access tokens' algorithm (`--access-token-alg`). */
   signingAlg: SigningAlg;
+  /** The ID tokens' algorithm (`--id-token-alg`; RS256 unless registered otherwise, issue 13). */
+  idTokenAlg: SigningAlg;
+  /** `minimal`: scope claims only at userinfo; `full`: in the ID token too. */
+  idTokenClaims: 'full' | 'minimal';
+  /** OpenID Connect Back-Channel Logout 1.0 (issue 13). */
+  backchannelLogoutUri: string | null;
+  backchannelLogoutSessionRequired: boolean;
+  /** Origins allowed CORS at /token, /userinfo, /revoke besides the redirect URIs' (`--web-origin`). */
+  webOrigins: string[];
   requirePkce: boolean;
   /** `--require-mfa`: every sign-in to the client passes a second factor. */
   requireMfa: boolean;
