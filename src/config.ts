@@ -57,6 +57,12 @@ export interface SeedClient {
   require_mfa?: boolean | undefined;
   token_format?: 'jwt' | 'opaque' | undefined;
   signing_alg?: 'ES256' | 'RS256' | undefined;
+  access_token_alg?: 'ES256' | 'RS256' | undefined;
+  id_token_alg?: 'ES256' | 'RS256' | undefined;
+  id_token_claims?: 'full' | 'minimal' | undefined;
+  backchannel_logout_uri?: string | undefined;
+  backchannel_logout_session_required?: boolean | undefined;
+  web_origins?: string[] | undefined;
   access_token_ttl?: number | undefined;
   refresh_token_ttl?: number | undefined;
   refresh_reuse_grace?: number | undefined;
@@ -313,6 +319,12 @@ const CLIENT_KEYS = new Set([
   'require_mfa',
   'token_format',
   'signing_alg',
+  'access_token_alg',
+  'id_token_alg',
+  'id_token_claims',
+  'backchannel_logout_uri',
+  'backchannel_logout_session_required',
+  'web_origins',
   'access_token_ttl',
   'refresh_token_ttl',
   'refresh_reuse_grace',
@@ -401,6 +413,12 @@ export function loadSeed(file: string): Seed {
       require_mfa: r.bool(c, p, 'require_mfa'),
       token_format: r.oneOf(c, p, 'token_format', ['jwt', 'opaque'] as const),
       signing_alg: r.oneOf(c, p, 'signing_alg', ['ES256', 'RS256'] as const),
+      access_token_alg: r.oneOf(c, p, 'access_token_alg', ['ES256', 'RS256'] as const),
+      id_token_alg: r.oneOf(c, p, 'id_token_alg', ['ES256', 'RS256'] as const),
+      id_token_claims: r.oneOf(c, p, 'id_token_claims', ['full', 'minimal'] as const),
+      backchannel_logout_uri: r.str(c, p, 'backchannel_logout_uri'),
+      backchannel_logout_session_required: r.bool(c, p, 'backchannel_logout_session_required'),
+      web_origins: r.strs(c, p, 'web_origins'),
       access_token_ttl: r.int(c, p, 'access_token_ttl'),
       refresh_token_ttl: r.int(c, p, 'refresh_token_ttl'),
       refresh_reuse_grace: r.int(c, p, 'refresh_reuse_grace'),

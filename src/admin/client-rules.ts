@@ -7,12 +7,13 @@ import { requireScopes } from './scopes.js';
 import {
   AdminError,
   type AdminField,
-  type AdminWarning,
+  AdminWarning,
   checkDisplayName,
   checkLabels,
   checkRedirectUri,
   checkResourceUri,
   checkTtl,
+  isLoopbackHost,
   sameSet,
 } from './validate.js';
 
@@ -57,7 +58,19 @@ export interface ClientInput {
   /** Every sign-in to the client passes a second factor. */
   requireMfa?: boolean;
   tokenFormat?: string;
+  /** Both algorithms at once (`--signing-alg`); `accessTokenAlg` and `idTokenAlg` win over it. */
   signingAlg?: string;
+  /** The JWT access tokens' algorithm: ES256 unless given. */
+  accessTokenAlg?: string;
+  /** The ID tokens' algorithm: RS256 unless given (OpenID Connect Registration §2, Core §15.1). */
+  idTokenAlg?: string;
+  /** `minimal`: the ID token carries only the protocol claims, the scope claims are at userinfo. */
+  idTokenClaims?: string;
+  /** OpenID Connect Back-Channel Logout 1.0 §2.2; null: none. */
+  backchannelLogoutUri?: string | null;
+  backchannelLogoutSessionRequired?: boolean;
+  /** Origins allowed CORS besides those of the redirect URIs (as Keycloak's "Web origins"). */
+  webOrigins?: string[];
   accessTokenTtlSeconds?: number;
   refreshTokenTtlSeconds?: number;
   refreshReuseGraceSeconds?: number;
@@ -97,7 +110,12 @@ export function inputOf(c: Client): ClientInput {
     requirePkce: c.requirePkce,
     requireMfa: c.requireMfa,
     tokenFormat: c.tokenFormat,
-    signingAlg: c.signingAlg,
+    accessTokenAlg: c.signingAlg,
+    idTokenAlg: c.idTokenAlg,
+    idTokenClaims: c.idTokenClaims,
+    backchannelLogoutUri: c.backchannelLogoutUri,
+    backchannelLogoutSessionRequired: c.backchannelLogoutSessionRequired,
+    webOrigins: c.webOrigins,
     accessTokenTtlSeconds: c.accessTokenTtlSeconds,
     refreshTokenTtlSeconds: c.refreshTokenTtlSeconds,
     refreshReuseGraceSeconds: c.refreshReuseGraceSeconds,
@@ -120,7 +138,12 @@ export const COMPARED: readonly [keyof ClientInput, keyof Client][] = [
   ['requirePkce', 'requirePkce'],
   ['requireMfa', 'requireMfa'],
   ['tokenFormat', 'tokenFormat'],
-  ['signingAlg', 'signingAlg'],
+  ['accessTokenAlg', 'signingAlg'],
+  ['idTokenAlg', 'idTokenAlg'],
+  ['idTokenClaims', 'idTokenClaims'],
+  ['backchannelLogoutUri', 'backchannelLogoutUri'],
+  ['backchannelLogoutSessionRequired', 'backchannelLogoutSessionRequired'],
+  ['webOrigins', 'webOrigins'],
   ['accessTokenTtlSeconds', 'accessTokenTtlSeconds'],
   ['refreshTokenTtlSeconds', 'refreshTokenTtlSeconds'],
   ['refreshReuseGraceSeconds', 'refreshReuseGraceSeconds'],
@@ -151,6 +174,57 @@ function flag(value: unknown, field: AdminField | null, name: string): boolean {
       ? new AdminError('must be true or false', 'invalid_input', field)
       : new AdminError(`"${name}" must be true or false`);
   return value;
+}
+
+/** An algorithm of latchkey's keys, or undefined when not given. */
+function algorithm(value: unknown, field: AdminField): SigningAlg | undefined {
+  if (value === undefined) return undefined;
+  if (value !== 'ES256' && value !== 'RS256')
+    throw new AdminError('must be ES256 or RS256', 'invalid_input', field);
+  return value;
+}
+
+/**
+ * Back-Channel Logout 1.0 §2.2: an absolute URI without a fragment. The logout token is a bearer credential
+ * for the session, so it travels over https, or plain http to this machine only.
+ */
+export function checkBackchannelLogoutUri(uri: unknown): string {
+  const field = 'backchannelLogoutUri';
+  if (typeof uri !== 'string') throw new AdminError('must be a string or null', 'invalid_input', field);
+  const fail = (problem: string) => new AdminError(`"${uri}" ${problem}`, 'invalid_input', field);
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    throw fail('must be an absolute URI');
+  }
+  if (url.hash || uri.includes('#')) throw fail('must not contain a fragment (Back-Channel Logout 1.0 §2.2)');
+  if (/\s/.test(uri) || uri.length > 2000)
+    throw fail('must be a URI of at most 2000 characters, no white space');
+  if (url.username || url.password) throw fail('must not carry a user name or password');
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url)))
+    throw fail('must be https (plain http only to a loopback address)');
+  return uri;
+}
+
+/** A web origin exactly as browsers send it in `Origin` (RFC 6454 §6.2): scheme://host[:port], nothing more. */
+export function checkWebOrigin(origin: string, warn: (w: AdminWarning) => void = () => {}): string {
+  const fail = (problem: string) => new AdminError(`"${origin}" ${problem}`, 'invalid_input', 'webOrigins');
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    throw fail('must be an origin: scheme://host[:port]');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw fail('must be an http or https origin');
+  // `origin` drops the default port and lowercases the host: ask for that form, compared byte for byte.
+  if (url.origin !== origin)
+    throw fail(`must be an origin (scheme://host[:port], no path, no trailing slash): "${url.origin}"?`);
+  if (url.protocol === 'http:' && !isLoopbackHost(url))
+    warn(
+      new AdminWarning(`"${origin}" is plain http off loopback: tokens sent to it can be read`, 'webOrigins'),
+    );
+  return origin;
 }
 
 const isRole = (role: string): boolean =>
@@ -219,9 +293,18 @@ export async function buildClient(
   const tokenFormat = (input.tokenFormat ?? 'jwt') as TokenFormat;
   if (tokenFormat !== 'jwt' && tokenFormat !== 'opaque')
     throw new AdminError('must be jwt or opaque', 'invalid_input', 'tokenFormat');
-  const signingAlg = (input.signingAlg ?? 'ES256') as SigningAlg;
-  if (signingAlg !== 'ES256' && signingAlg !== 'RS256')
-    throw new AdminError('must be ES256 or RS256', 'invalid_input', 'signingAlg');
+  const both = algorithm(input.signingAlg, 'signingAlg');
+  const signingAlg = algorithm(input.accessTokenAlg, 'accessTokenAlg') ?? both ?? 'ES256';
+  // Issue 13: RS256 is the one algorithm every relying party verifies (OpenID Connect Core §15.1).
+  const idTokenAlg = algorithm(input.idTokenAlg, 'idTokenAlg') ?? both ?? 'RS256';
+  const idTokenClaims = input.idTokenClaims ?? 'full';
+  if (idTokenClaims !== 'full' && idTokenClaims !== 'minimal')
+    throw new AdminError('must be full or minimal', 'invalid_input', 'idTokenClaims');
+  const backchannelLogoutUri =
+    input.backchannelLogoutUri == null ? null : checkBackchannelLogoutUri(input.backchannelLogoutUri);
+  const webOrigins = [
+    ...new Set((given(input.webOrigins, 'webOrigins') ?? []).map((o) => checkWebOrigin(o, warn))),
+  ];
   const redirectUris = [
     ...new Set(
       (given(input.redirectUris, 'redirectUris') ?? []).map((u) => checkRedirectUri(u, 'redirectUris', warn)),
@@ -274,12 +357,15 @@ export async function buildClient(
       checkTtl(input.refreshReuseGraceSeconds, 'refreshReuseGraceSeconds', 0) ??
       DEFAULTS.refreshReuseGraceSeconds,
     signingAlg,
-    // Issue 13 turns these into options (`--id-token-alg`, back-channel logout, `--web-origin`).
-    idTokenAlg: prior?.idTokenAlg ?? signingAlg,
-    idTokenClaims: prior?.idTokenClaims ?? 'full',
-    backchannelLogoutUri: prior?.backchannelLogoutUri ?? null,
-    backchannelLogoutSessionRequired: prior?.backchannelLogoutSessionRequired ?? true,
-    webOrigins: prior?.webOrigins ?? [],
+    idTokenAlg,
+    idTokenClaims,
+    backchannelLogoutUri,
+    backchannelLogoutSessionRequired: flag(
+      input.backchannelLogoutSessionRequired ?? true,
+      'backchannelLogoutSessionRequired',
+      'backchannelLogoutSessionRequired',
+    ),
+    webOrigins,
     requirePkce: isPublic || flag(input.requirePkce ?? false, null, 'requirePkce'),
     requireMfa: flag(input.requireMfa ?? false, null, 'requireMfa'),
     introspectAny: flag(input.introspectAny ?? false, null, 'introspectAny'),

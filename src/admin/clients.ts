@@ -51,7 +51,14 @@ export function describeClient(c: Client): Record<string, unknown> {
     scopes: c.scopes,
     roles: c.roles,
     token_format: c.tokenFormat,
+    // Kept for callers written before issue 13: the access tokens' algorithm, as `access_token_alg`.
     signing_alg: c.signingAlg,
+    access_token_alg: c.signingAlg,
+    id_token_alg: c.idTokenAlg,
+    id_token_claims: c.idTokenClaims,
+    backchannel_logout_uri: c.backchannelLogoutUri,
+    backchannel_logout_session_required: c.backchannelLogoutSessionRequired,
+    web_origins: c.webOrigins,
     access_token_ttl: c.accessTokenTtlSeconds,
     refresh_token_ttl: c.refreshTokenTtlSeconds,
     refresh_reuse_grace: c.refreshReuseGraceSeconds,
@@ -158,10 +165,16 @@ export async function updateClient(
   if (loose.clientId !== undefined && loose.clientId !== prior.id)
     throw new AdminError('cannot change: remove the client and add it again', 'invalid_input', 'clientId');
   const given = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+  const base = inputOf(prior);
+  // `--signing-alg` sets both algorithms, unless the patch names one of them too.
+  if (given['signingAlg'] !== undefined) {
+    delete base.accessTokenAlg;
+    delete base.idTokenAlg;
+  }
   const now = deps.clock.now();
   const built = await buildClient(
     deps,
-    { ...inputOf(prior), ...given },
+    { ...base, ...given },
     { id: prior.id, now, managedBy: prior.managedBy, prior },
   );
   return saveChanges(deps, prior, built, now, ctx);

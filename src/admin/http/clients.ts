@@ -35,7 +35,32 @@ const clientMembers = {
   first_party: s.boolean({ description: 'No consent page; may be allowed the admin scope.' }),
   implicit: s.boolean(),
   token_format: s.enum(['jwt', 'opaque'] as const),
-  signing_alg: s.enum(['ES256', 'RS256'] as const),
+  signing_alg: s.enum(['ES256', 'RS256'] as const, {
+    description: 'Both algorithms at once; access_token_alg and id_token_alg win over it.',
+  }),
+  access_token_alg: s.enum(['ES256', 'RS256'] as const, {
+    description: 'JWT access tokens (default ES256).',
+  }),
+  id_token_alg: s.enum(['ES256', 'RS256'] as const, { description: 'ID tokens (default RS256).' }),
+  id_token_claims: s.enum(['full', 'minimal'] as const, {
+    description:
+      'minimal: the ID token carries only the protocol claims, the rest is at userinfo (default full).',
+  }),
+  backchannel_logout_uri: s.nullable(
+    s.string({
+      minLength: 1,
+      maxLength: 2000,
+      format: 'uri',
+      description: 'Back-Channel Logout 1.0: https, or http to loopback; null: none.',
+    }),
+  ),
+  backchannel_logout_session_required: s.boolean({
+    description: 'The logout token carries sid (default true).',
+  }),
+  web_origins: s.array(s.string({ minLength: 1, maxLength: 2048 }), {
+    maxItems: 100,
+    description: 'Origins (scheme://host[:port]) allowed CORS besides those of the redirect URIs.',
+  }),
   access_token_ttl: ttl('Seconds (default 600).'),
   refresh_token_ttl: ttl('Seconds (default 30 days).'),
   refresh_reuse_grace: ttl(
@@ -72,6 +97,12 @@ const CLIENT_REQUIRED = [
   'implicit',
   'token_format',
   'signing_alg',
+  'access_token_alg',
+  'id_token_alg',
+  'id_token_claims',
+  'backchannel_logout_uri',
+  'backchannel_logout_session_required',
+  'web_origins',
   'access_token_ttl',
   'refresh_token_ttl',
   'refresh_reuse_grace',

@@ -43,6 +43,14 @@ const CLIENT_OPTIONS: Options = {
   'require-mfa': { type: 'boolean' },
   'token-format': { type: 'string' },
   'signing-alg': { type: 'string' },
+  'access-token-alg': { type: 'string' },
+  'id-token-alg': { type: 'string' },
+  'id-token-claims': { type: 'string' },
+  'backchannel-logout-uri': { type: 'string' },
+  // On by default (Back-Channel Logout 1.0 §2.4): both spellings on `client add` too.
+  'backchannel-logout-session-required': { type: 'boolean' },
+  'no-backchannel-logout-session-required': { type: 'boolean' },
+  'web-origin': { type: 'string', multiple: true },
   'access-token-ttl': { type: 'string' },
   'refresh-token-ttl': { type: 'string' },
   'refresh-reuse-grace': { type: 'string' },
@@ -63,6 +71,7 @@ const CLEARABLE_LISTS = [
   ['post-logout-redirect-uri', 'no-post-logout-redirect-uris', 'postLogoutRedirectUris'],
   ['resource', 'no-resources', 'resources'],
   ['role', 'no-roles', 'roles'],
+  ['web-origin', 'no-web-origins', 'webOrigins'],
 ] as const;
 
 const TTLS = [
@@ -82,6 +91,13 @@ function givenSettings(v: Values): ClientPatch {
   if (v['scope'] !== undefined) patch.scopes = scopeList(v);
   if (str(v, 'token-format') !== undefined) patch.tokenFormat = str(v, 'token-format')!;
   if (str(v, 'signing-alg') !== undefined) patch.signingAlg = str(v, 'signing-alg')!;
+  if (str(v, 'access-token-alg') !== undefined) patch.accessTokenAlg = str(v, 'access-token-alg')!;
+  if (str(v, 'id-token-alg') !== undefined) patch.idTokenAlg = str(v, 'id-token-alg')!;
+  if (str(v, 'id-token-claims') !== undefined) patch.idTokenClaims = str(v, 'id-token-claims')!;
+  if (str(v, 'backchannel-logout-uri') !== undefined)
+    patch.backchannelLogoutUri = str(v, 'backchannel-logout-uri')!;
+  const sessionRequired = switchChange(v, 'backchannel-logout-session-required');
+  if (sessionRequired !== undefined) patch.backchannelLogoutSessionRequired = sessionRequired;
   for (const [flag, field] of TTLS) {
     const value = int(v, flag);
     if (value !== undefined) patch[field] = value;
@@ -96,6 +112,7 @@ const FLAG_OF: Partial<Record<keyof ClientInput, string>> = {
   introspectAny: '--introspect-any',
   requirePkce: '--require-pkce',
   requireMfa: '--require-mfa',
+  backchannelLogoutSessionRequired: '--backchannel-logout-session-required',
   clientSecret: '--secret',
 };
 const flagOf = (field: keyof ClientInput) =>
@@ -104,7 +121,7 @@ const flagOf = (field: keyof ClientInput) =>
 export const clientCommands: Record<string, Command> = {
   'client add': {
     usage:
-      'client add --name N [--redirect-uri U]... [--post-logout-redirect-uri U]... [--resource URI]... [--grant G]... [--scope S]... [--role R]... [--public] [--first-party] [--implicit] [--introspect-any] [--require-pkce] [--require-mfa] [--token-format jwt|opaque] [--signing-alg ES256|RS256] [--access-token-ttl S] [--refresh-token-ttl S] [--refresh-reuse-grace S]',
+      'client add --name N [--redirect-uri U]... [--post-logout-redirect-uri U]... [--resource URI]... [--grant G]... [--scope S]... [--role R]... [--public] [--first-party] [--implicit] [--introspect-any] [--require-pkce] [--require-mfa] [--token-format jwt|opaque] [--signing-alg ES256|RS256] [--access-token-alg ES256|RS256] [--id-token-alg RS256|ES256] [--id-token-claims full|minimal] [--backchannel-logout-uri U] [--no-backchannel-logout-session-required] [--web-origin O]... [--access-token-ttl S] [--refresh-token-ttl S] [--refresh-reuse-grace S]',
     summary: 'register a client; the secret is printed once',
     options: { ...CLIENT_OPTIONS, public: { type: 'boolean' } },
     async run(v, p, out) {
@@ -120,6 +137,7 @@ export const clientCommands: Record<string, Command> = {
         grants: strs(v, 'grant'),
         scopes: scopeList(v),
         roles: strs(v, 'role'),
+        webOrigins: strs(v, 'web-origin'),
         isPublic: v['public'] === true,
       };
       for (const [flag, field] of SWITCHES) input[field] = v[flag] === true;
@@ -138,7 +156,7 @@ export const clientCommands: Record<string, Command> = {
   },
   'client update': {
     usage:
-      'client update <client_id> [--name N] [--redirect-uri U]... [--no-redirect-uris] [--post-logout-redirect-uri U]... [--no-post-logout-redirect-uris] [--resource URI]... [--no-resources] [--grant G]... [--scope S]... [--role R]... [--no-roles] [--first-party|--no-first-party] [--implicit|--no-implicit] [--introspect-any|--no-introspect-any] [--require-pkce|--no-require-pkce] [--require-mfa|--no-require-mfa] [--token-format jwt|opaque] [--signing-alg ES256|RS256] [--access-token-ttl S] [--refresh-token-ttl S] [--refresh-reuse-grace S] [--secret S]',
+      'client update <client_id> [--name N] [--redirect-uri U]... [--no-redirect-uris] [--post-logout-redirect-uri U]... [--no-post-logout-redirect-uris] [--resource URI]... [--no-resources] [--grant G]... [--scope S]... [--role R]... [--no-roles] [--first-party|--no-first-party] [--implicit|--no-implicit] [--introspect-any|--no-introspect-any] [--require-pkce|--no-require-pkce] [--require-mfa|--no-require-mfa] [--token-format jwt|opaque] [--signing-alg ES256|RS256] [--access-token-alg ES256|RS256] [--id-token-alg RS256|ES256] [--id-token-claims full|minimal] [--backchannel-logout-uri U] [--no-backchannel-logout-uri] [--backchannel-logout-session-required|--no-backchannel-logout-session-required] [--web-origin O]... [--no-web-origins] [--access-token-ttl S] [--refresh-token-ttl S] [--refresh-reuse-grace S] [--secret S]',
     summary:
       'change a client: what is given replaces what was (repeated flags replace the list, --no-<list> empties it), the rest stays; --secret sets a secret of your own (at least 32 characters; see rotate-secret for a generated one); public or confidential never changes',
     options: {
@@ -146,6 +164,7 @@ export const clientCommands: Record<string, Command> = {
       ...Object.fromEntries(SWITCHES.map(([flag]) => [`no-${flag}`, { type: 'boolean' as const }])),
       ...Object.fromEntries(CLEARABLE_LISTS.map(([, clear]) => [clear, { type: 'boolean' as const }])),
       secret: { type: 'string' },
+      'no-backchannel-logout-uri': { type: 'boolean' },
       public: { type: 'boolean' },
     },
     flags: { clientSecret: '--secret' },
@@ -163,6 +182,13 @@ export const clientCommands: Record<string, Command> = {
         if (on !== undefined) patch[field] = on;
       }
       if (str(v, 'secret') !== undefined) patch.clientSecret = str(v, 'secret')!;
+      if (v['no-backchannel-logout-uri'] === true) {
+        if (patch.backchannelLogoutUri !== undefined)
+          throw new UsageError(
+            '--backchannel-logout-uri and --no-backchannel-logout-uri contradict each other',
+          );
+        patch.backchannelLogoutUri = null;
+      }
       if (!Object.keys(patch).length) throw new UsageError('nothing to change: give at least one option');
       const { client, changed, warnings } = await withDeps((deps) => updateClient(deps, id, patch), {
         scopes: true,
