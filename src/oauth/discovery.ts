@@ -47,7 +47,8 @@ function metadata(deps: Deps, caps: Capabilities, scopes: string[]): Record<stri
       : {}),
     ...(caps.authorization ? { acr_values_supported: [...ACR_VALUES] } : {}),
     subject_types_supported: ['public'],
-    id_token_signing_alg_values_supported: ['ES256', 'RS256'],
+    // RS256 first: the default of new clients and the one algorithm every relying party verifies (Core §15.1).
+    id_token_signing_alg_values_supported: ['RS256', 'ES256'],
     claims_supported: [
       'sub',
       'iss',

@@ -28,7 +28,9 @@ export interface IdTokenInput {
 /** OIDC Core §2. */
 export async function signIdToken(deps: Deps, input: IdTokenInput): Promise<string> {
   const now = deps.clock.now();
-  const { kid, key } = await deps.keys.signingKey(input.client.signingAlg);
+  // The client's ID-token algorithm (RS256 unless registered otherwise); access tokens keep `signingAlg`.
+  const alg = input.client.idTokenAlg;
+  const { kid, key } = await deps.keys.signingKey(alg);
   // OIDC Core §2
   const payload: Record<string, unknown> = {
     ...input.claims,
@@ -45,7 +47,7 @@ export async function signIdToken(deps: Deps, input: IdTokenInput): Promise<stri
     payload['acr'] = acrOf(input.amr);
   }
   if (input.accessToken) payload['at_hash'] = atHash(input.accessToken);
-  return signJws(input.client.signingAlg, key, { typ: ID_TOKEN_TYP, kid }, payload);
+  return signJws(alg, key, { typ: ID_TOKEN_TYP, kid }, payload);
 }
 
 export interface IdTokenHint {

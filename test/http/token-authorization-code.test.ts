@@ -291,7 +291,7 @@ describe('POST /token grant_type=authorization_code', () => {
       const { code, verifier } = await getCode(t, client, user, { nonce: 'n-0S6_WzA2Mj', agent });
       const tokens = await json(await redeem(t, client, code, verifier));
       const header = headerOf(tokens.id_token);
-      assert.equal(header.alg, 'ES256');
+      assert.equal(header.alg, 'RS256', 'RS256 unless the client registered another (issue 13)');
       assert.ok(header.kid);
       const claims = await verifyJwt(t, tokens.id_token, client.id);
       assert.equal(claims.iss, t.issuer);
