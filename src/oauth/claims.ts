@@ -1,16 +1,57 @@
 import type { User } from '../store/types.js';
 
-/** OIDC Core §5.4: the standard claims each scope releases. */
-export function userClaims(user: User, scope: string[]): Record<string, unknown> {
-  const claims: Record<string, unknown> = {};
-  if (scope.includes('profile')) {
-    if (user.name) claims['name'] = user.name;
-    if (user.givenName) claims['given_name'] = user.givenName;
-    if (user.familyName) claims['family_name'] = user.familyName;
+/**
+ * The scope that releases each user claim latchkey has: OIDC Core §5.4, plus `preferred_username` with
+ * `profile` and the `groups` scope (issue 13: Grafana, Portainer, Gitea and Kubernetes map access from it).
+ */
+export const CLAIM_SCOPES: Readonly<Record<string, string>> = {
+  name: 'profile',
+  given_name: 'profile',
+  family_name: 'profile',
+  preferred_username: 'profile',
+  email: 'email',
+  email_verified: 'email',
+  groups: 'groups',
+};
+
+/** A claim's value for the user, or undefined when the user has none. */
+function claimValue(user: User, claim: string): unknown {
+  switch (claim) {
+    case 'name':
+      return user.name ?? undefined;
+    case 'given_name':
+      return user.givenName ?? undefined;
+    case 'family_name':
+      return user.familyName ?? undefined;
+    // The optional username, else the email: what apps show and key accounts by (OIDC Core §5.1).
+    case 'preferred_username':
+      return user.username ?? user.email;
+    case 'email':
+      return user.email;
+    case 'email_verified':
+      return user.emailVerified;
+    // Always an array with the scope, empty when the user is in no group: apps test membership, not presence.
+    case 'groups':
+      return [...user.groups];
+    default:
+      return undefined;
   }
-  if (scope.includes('email')) {
-    claims['email'] = user.email;
-    claims['email_verified'] = user.emailVerified;
+}
+
+/**
+ * The user's claims the granted scopes release, plus those `requested` by name (the `claims` parameter, OIDC
+ * Core §5.5) among the ones latchkey has; any other name is ignored.
+ */
+export function userClaims(
+  user: User,
+  scope: readonly string[],
+  requested: readonly string[] = [],
+): Record<string, unknown> {
+  const claims: Record<string, unknown> = {};
+  for (const [claim, releasedBy] of Object.entries(CLAIM_SCOPES)) {
+    if (!scope.includes(releasedBy) && !requested.includes(claim)) continue;
+    const value = claimValue(user, claim);
+    if (value !== undefined) claims[claim] = value;
   }
   return claims;
 }

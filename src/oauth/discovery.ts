@@ -65,6 +65,8 @@ function metadata(deps: Deps, caps: Capabilities, scopes: string[]): Record<stri
       'name',
       'given_name',
       'family_name',
+      'preferred_username',
+      'groups',
     ],
     request_parameter_supported: false,
     request_uri_parameter_supported: false,

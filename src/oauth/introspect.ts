@@ -4,8 +4,20 @@ import { sha256 } from '../crypto/hash.js';
 import type { Deps } from '../deps.js';
 import { authenticateClient } from '../http/client-auth.js';
 import { readForm } from '../http/params.js';
+import type { User } from '../store/types.js';
 
 const INACTIVE = { active: false } as const;
+
+/**
+ * RFC 7662 §2.2 `username` (the username, else the email, as `preferred_username`), and `groups` when the
+ * token was granted the `groups` scope (issue 13: resource servers authorize from it too).
+ */
+function userFields(user: User, scope: string): Record<string, unknown> {
+  return {
+    username: user.username ?? user.email,
+    ...(scope.split(' ').includes('groups') ? { groups: [...user.groups] } : {}),
+  };
+}
 
 /** RFC 7662: token introspection. A client sees its own tokens; `--introspect-any` clients see all. */
 export function introspectRoutes(deps: Deps): Hono {
@@ -27,7 +39,7 @@ export function introspectRoutes(deps: Deps): Hono {
         active: true,
         scope: info.scope,
         client_id: info.clientId,
-        ...(user ? { username: user.email } : {}),
+        ...(user ? userFields(user, info.scope) : {}),
         token_type: 'Bearer',
         exp: info.exp,
         iat: info.iat,
@@ -51,7 +63,7 @@ export function introspectRoutes(deps: Deps): Hono {
         active: true,
         scope: grant.scope,
         client_id: row.clientId,
-        ...(user ? { username: user.email } : {}),
+        ...(user ? userFields(user, grant.scope) : {}),
         token_type: 'refresh_token',
         exp: row.expiresAt,
         iat: row.createdAt,

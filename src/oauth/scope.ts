@@ -12,6 +12,8 @@ export const BUILTIN_SCOPES: readonly Scope[] = [
   { name: 'profile', description: 'Your name', builtin: true },
   { name: 'email', description: 'Your email address', builtin: true },
   { name: 'offline_access', description: 'Stay signed in', builtin: true },
+  // Issue 13: the `groups` claim, which apps map roles from.
+  { name: 'groups', description: 'Your groups', builtin: true },
   // SPEC §1: the admin API's scope. Never on a consent page, nor in discovery's `scopes_supported`.
   { name: ADMIN_SCOPE, description: 'Manage this latchkey server', builtin: true },
 ];

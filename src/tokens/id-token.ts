@@ -32,8 +32,9 @@ export async function signIdToken(deps: Deps, input: IdTokenInput): Promise<stri
   const alg = input.client.idTokenAlg;
   const { kid, key } = await deps.keys.signingKey(alg);
   // OIDC Core §2
+  // `minimal`: only the protocol claims; the scope claims stay at userinfo (for apps that want it so).
   const payload: Record<string, unknown> = {
-    ...input.claims,
+    ...(input.client.idTokenClaims === 'minimal' ? {} : input.claims),
     iss: deps.config.issuer,
     sub: input.sub,
     aud: input.client.id,
