@@ -141,6 +141,8 @@ export const grants = sqliteTable(
     authTime: integer('auth_time'),
     amr: text('amr', { mode: 'json' }).$type<string[]>().notNull().default([]),
     nonce: text('nonce'),
+    /** The `claims` request parameter's claim names (OIDC Core §5.5), for the ID token and userinfo. */
+    claims: text('claims', { mode: 'json' }).$type<{ idToken: string[]; userinfo: string[] }>(),
     createdAt: integer('created_at').notNull(),
     expiresAt: integer('expires_at').notNull(),
     revokedAt: integer('revoked_at'),

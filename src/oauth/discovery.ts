@@ -68,6 +68,7 @@ function metadata(deps: Deps, caps: Capabilities, scopes: string[]): Record<stri
       'preferred_username',
       'groups',
     ],
+    claims_parameter_supported: true,
     request_parameter_supported: false,
     request_uri_parameter_supported: false,
   };

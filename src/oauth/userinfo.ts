@@ -17,7 +17,9 @@ export function userinfoRoutes(deps: Deps): Hono {
       throw insufficientScope('the access token lacks the "openid" scope', 'openid');
     const user = await deps.store.users.find(info.userId);
     if (!user || isDisabled(user)) throw invalidBearer();
-    return c.json({ sub: user.id, ...userClaims(user, scope) });
+    // OIDC Core §5.5: the `claims` request's userinfo member, kept with the grant the token came from.
+    const grant = info.grantId ? await deps.store.grants.find(info.grantId) : undefined;
+    return c.json({ sub: user.id, ...userClaims(user, scope, grant?.claims?.userinfo) });
   };
   app.get('/userinfo', handler);
   app.post('/userinfo', handler);

@@ -23,6 +23,8 @@ export interface IdTokenInput {
   amr: string[];
   accessToken?: string;
   claims: Record<string, unknown>;
+  /** Claims asked for by name (the `claims` parameter, OIDC Core §5.5): carried even when `minimal`. */
+  requested?: Record<string, unknown>;
 }
 
 /** OIDC Core §2. */
@@ -35,6 +37,7 @@ export async function signIdToken(deps: Deps, input: IdTokenInput): Promise<stri
   // `minimal`: only the protocol claims; the scope claims stay at userinfo (for apps that want it so).
   const payload: Record<string, unknown> = {
     ...(input.client.idTokenClaims === 'minimal' ? {} : input.claims),
+    ...input.requested,
     iss: deps.config.issuer,
     sub: input.sub,
     aud: input.client.id,

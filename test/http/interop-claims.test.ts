@@ -9,6 +9,7 @@ import {
   json,
   redeem,
   type TestClient,
+  tokenRequest,
   verifyJwt,
 } from '../helpers/oauth.js';
 import { type TestApp, testApp } from '../helpers/server.js';
@@ -141,6 +142,111 @@ describe('ID tokens and claims for the apps people run (issue 13)', () => {
       const info: Json = await userinfo(got.access_token);
       assert.equal(info['email'], user.email);
       assert.deepEqual(info['groups'], ['admins', 'navy']);
+    });
+  });
+
+  describe('the claims request parameter (OIDC Core §5.5)', () => {
+    const claims = (value: unknown) => ({ claims: JSON.stringify(value) });
+
+    it('adds the claims named for the ID token and userinfo even without their scope; unknown names are ignored', async () => {
+      const got = await tokens(
+        client,
+        'openid',
+        user,
+        claims({
+          id_token: { email: { essential: true }, groups: null, shoe_size: { essential: true } },
+          userinfo: { preferred_username: null, 'x-unknown': null },
+        }),
+      );
+      const id = await verifyJwt(t, got.id_token, client.id);
+      assert.equal(id['email'], user.email);
+      assert.deepEqual(id['groups'], ['admins', 'navy']);
+      assert.equal(id['shoe_size'], undefined);
+      assert.equal(id['email_verified'], undefined, 'only the claims named, not all of their scope');
+      assert.equal(id['preferred_username'], undefined, 'asked for userinfo only');
+      const info = await userinfo(got.access_token);
+      assert.equal(info['preferred_username'], 'grace');
+      assert.equal(info['email'], undefined, 'asked for the ID token only');
+      assert.equal(info['x-unknown'], undefined);
+      assert.equal(got.scope, 'openid', 'the granted scope is unchanged');
+
+      // Kept with the grant: a refreshed ID token carries them too.
+      const again = await tokens(
+        client,
+        'openid offline_access',
+        user,
+        claims({ id_token: { email: null } }),
+      );
+      const refreshed = await json(
+        await t.request(
+          '/token',
+          tokenRequest(client, {
+            grant_type: 'refresh_token',
+            refresh_token: again.refresh_token,
+          }),
+        ),
+      );
+      assert.equal((await verifyJwt(t, refreshed.id_token, client.id))['email'], user.email);
+    });
+
+    it('reaches the ID token of a minimal client', async () => {
+      const minimal = await add({ idTokenClaims: 'minimal' });
+      const got = await tokens(minimal, 'openid email profile', user, claims({ id_token: { email: null } }));
+      const id = await verifyJwt(t, got.id_token, minimal.id);
+      assert.equal(id['email'], user.email);
+      assert.equal(id['name'], undefined);
+    });
+
+    it('releases nothing a third-party client’s user did not approve, nor what the client is not allowed', async () => {
+      const third = await add({ firstParty: false });
+      const got = await tokens(
+        third,
+        'openid profile',
+        user,
+        claims({ id_token: { email: null, name: null } }),
+      );
+      const id = await verifyJwt(t, got.id_token, third.id);
+      assert.equal(id['email'], undefined, 'email was not on the consent page');
+      assert.equal(id['name'], 'Grace Hopper');
+      const narrow = await add({ scopes: ['openid', 'profile'] });
+      const n = await tokens(narrow, 'openid', user, claims({ id_token: { email: null, groups: null } }));
+      const nid = await verifyJwt(t, n.id_token, narrow.id);
+      assert.equal(nid['email'], undefined);
+      assert.equal(nid['groups'], undefined);
+    });
+
+    it('malformed JSON, a non-object or a non-object member: invalid_request at the verified redirect URI', async () => {
+      for (const raw of [
+        '{not json',
+        '[1,2]',
+        '"text"',
+        'null',
+        '{"id_token": 5}',
+        '{"userinfo": ["email"]}',
+      ]) {
+        const q = new URLSearchParams({
+          client_id: client.id,
+          redirect_uri: CB,
+          response_type: 'code',
+          scope: 'openid',
+          state: 's-1',
+          code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+          code_challenge_method: 'S256',
+          claims: raw,
+        });
+        const res = await t.request(`/authorize?${q}`);
+        assert.equal(res.status, 303, raw);
+        const to = new URL(res.headers.get('location')!);
+        assert.equal(`${to.origin}${to.pathname}`, CB, raw);
+        assert.equal(to.searchParams.get('error'), 'invalid_request', raw);
+        assert.match(to.searchParams.get('error_description') ?? '', /claims/, raw);
+        assert.equal(to.searchParams.get('state'), 's-1');
+      }
+    });
+
+    it('discovery says claims_parameter_supported', async () => {
+      const doc = await json(await t.request('/.well-known/openid-configuration'));
+      assert.equal(doc['claims_parameter_supported'], true);
     });
   });
 });

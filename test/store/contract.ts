@@ -106,6 +106,7 @@ export function newGrant(clientId: string, userId: string | null, over: Partial<
     authTime: NOW,
     amr: ['pwd'],
     nonce: 'n-0S6_WzA2Mj',
+    claims: null,
     createdAt: NOW,
     expiresAt: NOW + 86400,
     revokedAt: null,

@@ -1,7 +1,8 @@
 import type { Deps } from '../../deps.js';
 import type { Params } from '../../http/params.js';
-import type { Client } from '../../store/types.js';
+import type { Client, RequestedClaims } from '../../store/types.js';
 import { verifyIdTokenHint } from '../../tokens/id-token.js';
+import { CLAIM_SCOPES } from '../claims.js';
 import { invalidRequest, invalidScope, OAuthError, unauthorizedClient } from '../errors.js';
 import { checkAllowedResource, checkUserScopes, parseScope } from '../scope.js';
 import type { ResponseMode, ResponseType } from './request.js';
@@ -174,4 +175,48 @@ export async function checkIdTokenHint(
   if ('problem' in verified)
     throw invalidRequest('"id_token_hint" is not an ID token issued here', { detail: verified.problem });
   return verified.sub;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * OIDC Core §5.5 `claims`: a JSON object whose `id_token` and `userinfo` members name the claims wanted there.
+ * The names latchkey has are kept, any other ignored (as are `essential`, `value`, `values`: §5.5.1 lets an OP
+ * leave a claim out). Consent is given per scope, so a claim is released by name only when the client is
+ * allowed its scope and either is first-party (no consent page) or asked for that scope (the user approves
+ * it): a third-party client cannot reach data its user never approved by naming a claim.
+ * @returns null when `claims` is absent or names nothing latchkey releases.
+ */
+export function checkClaimsRequest(
+  client: Client,
+  params: Params,
+  scope: readonly string[],
+): RequestedClaims | null {
+  const raw = params.get('claims');
+  if (raw === undefined) return null;
+  if (raw.length > 4096) throw invalidRequest('"claims" must be at most 4096 characters');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw invalidRequest('"claims" must be a JSON object (OIDC Core §5.5): it is not valid JSON');
+  }
+  if (!isObject(parsed)) throw invalidRequest('"claims" must be a JSON object (OIDC Core §5.5)');
+  const names = (member: 'id_token' | 'userinfo'): string[] => {
+    const wanted = parsed[member];
+    if (wanted === undefined || wanted === null) return [];
+    if (!isObject(wanted)) throw invalidRequest(`"claims" member "${member}" must be a JSON object`);
+    return Object.keys(wanted).filter((name) => {
+      const releasedBy = Object.hasOwn(CLAIM_SCOPES, name) ? CLAIM_SCOPES[name] : undefined;
+      return (
+        releasedBy !== undefined &&
+        client.scopes.includes(releasedBy) &&
+        (client.firstParty || scope.includes(releasedBy))
+      );
+    });
+  };
+  const idToken = names('id_token');
+  const userinfo = names('userinfo');
+  return idToken.length || userinfo.length ? { idToken, userinfo } : null;
 }

@@ -60,6 +60,7 @@ async function issueAuthorizationResponse(
     authTime: session.authTime,
     amr: session.amr,
     nonce: request.nonce,
+    claims: request.claims ?? null,
     createdAt: now,
     expiresAt:
       now +

@@ -6,6 +6,7 @@ import { type Params, readForm, readQuery } from '../../http/params.js';
 import { redirectErrors } from '../../http/render.js';
 import { OAuthError } from '../errors.js';
 import {
+  checkClaimsRequest,
   checkIdpHint,
   checkIdTokenHint,
   checkNonce,
@@ -60,6 +61,7 @@ async function authorize(c: Context, deps: Deps, begin: BeginInteraction, params
   const resource = checkResource(client, params);
   const loginHint = params.get('login_hint')?.slice(0, 254) ?? null;
   const idpHint = checkIdpHint(params);
+  const claims = checkClaimsRequest(client, params, scope);
   // Voluntary acr values (OIDC Core §3.1.2.1): the ones latchkey knows are kept, others ignored.
   const acrValues = (params.get('acr_values') ?? '')
     .split(' ')
@@ -82,6 +84,7 @@ async function authorize(c: Context, deps: Deps, begin: BeginInteraction, params
     ...(acrValues.length ? { acrValues: [...new Set(acrValues)] } : {}),
     idTokenHintSub,
     resource,
+    ...(claims ? { claims } : {}),
   };
   // 4. save the interaction and take the next step
   return begin(c, request);

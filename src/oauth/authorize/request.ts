@@ -1,3 +1,5 @@
+import type { RequestedClaims } from '../../store/types.js';
+
 /** The validated authorization request, saved in the Interaction: pages read this, never the raw query. */
 export interface AuthorizationRequest {
   clientId: string;
@@ -24,6 +26,8 @@ export interface AuthorizationRequest {
   /** The `sub` of a verified `id_token_hint`: a session of another user counts as nobody signed in. */
   idTokenHintSub: string | null;
   resource: string | null;
+  /** OIDC Core §5.5 `claims`, the names latchkey releases (optional: older interactions lack it). */
+  claims?: RequestedClaims;
 }
 
 export type ResponseType = 'code' | 'token' | 'id_token token';

@@ -75,6 +75,8 @@ export async function buildTokens(
       amr: spec.grant?.amr ?? [],
       accessToken: access.token,
       claims: userClaims(spec.user, scope),
+      // OIDC Core §5.5: what the authorization request's `claims` named for the ID token (kept on refresh).
+      requested: userClaims(spec.user, [], spec.grant?.claims?.idToken),
     });
   }
   return { response, issued };

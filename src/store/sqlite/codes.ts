@@ -27,7 +27,7 @@ export function codeStore(cx: SqliteContext) {
   return {
     save: async (grant, code, event) => {
       raw.transaction(() => {
-        cx.q.insertGrant.run({ ...grant });
+        cx.q.insertGrant.run({ claims: null, ...grant });
         q.insertCode.run({ ...code });
         if (event) writeEvent(cx, event);
       })();

@@ -126,7 +126,7 @@ export function userRow(user: NewUser): User {
 /** Writes what one token response issued. */
 export function writeIssued(cx: SqliteContext, issued: Issued): void {
   const { q } = cx;
-  if (issued.grant) q.insertGrant.run({ ...issued.grant });
+  if (issued.grant) q.insertGrant.run({ claims: null, ...issued.grant });
   if (issued.refresh) q.insertRefresh.run({ ...issued.refresh });
   if (issued.access) q.insertAccess.run({ ...issued.access });
   if (issued.event) writeEvent(cx, issued.event);

@@ -99,9 +99,17 @@ export interface Grant {
   authTime: number | null;
   amr: string[];
   nonce: string | null;
+  /** The claims the `claims` request parameter asked for by name (OIDC Core §5.5); none when left out. */
+  claims?: RequestedClaims | null;
   createdAt: number;
   expiresAt: number;
   revokedAt: number | null;
+}
+
+/** Claim names asked for by the `claims` parameter, among those latchkey has, per place they go. */
+export interface RequestedClaims {
+  idToken: string[];
+  userinfo: string[];
 }
 
 export interface RefreshToken {
