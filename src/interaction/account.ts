@@ -24,6 +24,7 @@ import { readForm } from '../http/params.js';
 import { qrDataUri } from '../http/qr.js';
 import { htmlPage } from '../http/render.js';
 import { allowFormTargets } from '../http/security.js';
+import { queueBackchannelLogout } from '../oauth/backchannel.js';
 import { OAuthError } from '../oauth/errors.js';
 import { scopeDescriptions } from '../oauth/scope.js';
 import { type InteractionFlow, resumeUrl } from './flow.js';
@@ -305,6 +306,7 @@ export function accountRoutes(deps: Deps, flow: InteractionFlow): Hono {
       ...requestMeta(c),
       detail: null,
     });
+    await queueBackchannelLogout(deps, [handle]);
     if (handle !== current.idHash) return c.redirect('/account?notice=session_signed_out', 303);
     clearSessionCookie(c, deps);
     return c.redirect('/login?return_to=%2Faccount', 303);
@@ -366,6 +368,7 @@ export function accountRoutes(deps: Deps, flow: InteractionFlow): Hono {
   app.post(ACCOUNT_ACTIONS.signOutEverywhere, async (c) => {
     const { user } = c.get('session');
     const now = deps.clock.now();
+    const live = await deps.store.sessions.listActiveForUser(user.id, now);
     await deps.store.sessions.signOutEverywhere(user.id, now, {
       at: now,
       type: 'sign_out_everywhere',
@@ -374,6 +377,10 @@ export function accountRoutes(deps: Deps, flow: InteractionFlow): Hono {
       ...requestMeta(c),
       detail: null,
     });
+    await queueBackchannelLogout(
+      deps,
+      live.map((s) => s.idHash),
+    );
     clearSessionCookie(c, deps);
     return c.redirect('/login?return_to=%2Faccount', 303);
   });

@@ -3,6 +3,7 @@ import { randomToken, sha256 } from '../../crypto/hash.js';
 import type { Deps } from '../../deps.js';
 import type { Client, Grant, Issued, User } from '../../store/types.js';
 import { signIdToken } from '../../tokens/id-token.js';
+import { sessionSid } from '../backchannel.js';
 import { userClaims } from '../claims.js';
 import { invalidGrant } from '../errors.js';
 import type { TokenResponse } from './grant.js';
@@ -74,7 +75,11 @@ export async function buildTokens(
       authTime: spec.grant?.authTime ?? null,
       amr: spec.grant?.amr ?? [],
       accessToken: access.token,
-      claims: userClaims(spec.user, scope),
+      claims: {
+        ...userClaims(spec.user, scope),
+        // Back-Channel Logout §2.1: the session's `sid`, as its logout token will carry it.
+        ...(spec.grant?.sessionHash ? { sid: sessionSid(spec.grant.sessionHash) } : {}),
+      },
     });
   }
   return { response, issued };
