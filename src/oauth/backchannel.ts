@@ -168,13 +168,9 @@ export function startLogoutDrainer(deps: Deps): LogoutDrainer {
     return tried;
   };
 
-  /** One drain at a time; a kick during one runs another right after. */
-  const drainNow = (): Promise<number> => {
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = drain()
+  /** One drain at a time. */
+  const run = (): Promise<number> => {
+    running ??= drain()
       .catch((err) => {
         deps.log.error('back-channel logout drain failed', { error: String(err) });
         return 0;
@@ -183,23 +179,32 @@ export function startLogoutDrainer(deps: Deps): LogoutDrainer {
         running = undefined;
         if (again && !abort.signal.aborted) {
           again = false;
-          void drainNow();
+          void run();
         }
       });
     return running;
+  };
+  /** A logout was queued: send now, or right after the drain under way (kicks coalesce). */
+  const kick = () => {
+    if (abort.signal.aborted) return;
+    if (running) again = true;
+    else void run();
+  };
+  /** A fresh drain, after the one under way if any. */
+  const drainNow = async (): Promise<number> => {
+    if (running) await running;
+    return run();
   };
 
   const schedule = () => {
     if (abort.signal.aborted) return;
     timer = setTimeout(() => {
-      void drainNow().finally(schedule);
+      void run().finally(schedule);
     }, POLL_MS);
     timer.unref();
   };
   schedule();
-  kickers.set(deps.store, () => {
-    if (!abort.signal.aborted) void drainNow();
-  });
+  kickers.set(deps.store, kick);
 
   return {
     drainNow,
