@@ -11,9 +11,9 @@ import {
   sessionSid,
   startLogoutDrainer,
 } from '../../src/oauth/backchannel.js';
-import type { Agent } from '../helpers/agent.js';
+import { type Agent, csrfOf } from '../helpers/agent.js';
 import { browser, claimsOf, json, signIn, type TestClient, tokensFor } from '../helpers/oauth.js';
-import { freePort, type TestApp, testApp } from '../helpers/server.js';
+import { form, freePort, type TestApp, testApp } from '../helpers/server.js';
 
 const CB = 'https://app.example/cb';
 
@@ -286,6 +286,57 @@ describe('OpenID Connect Back-Channel Logout 1.0', () => {
     await drainer.drainNow();
     assert.equal(rp.tokens.get('/admin-a')?.length, 2);
     assert.equal(rp.tokens.get('/admin-b')?.length, 1);
+  });
+  it('the account page (one session, every session) and DELETE /session queue a logout for the clients of the ended session', async () => {
+    const user = await t.addUser({});
+    const c = await client(rp.url('/self'));
+    const queued = async () =>
+      (await t.deps.store.logoutDeliveries.list()).filter((r) => r.clientId === c.id).length;
+    const postForm = async (agent: Agent, action: string, fields: Record<string, string> = {}) => {
+      const page = await agent.request('/account');
+      const csrf = csrfOf(await page.text());
+      return agent.request(action, form({ csrf, ...fields }));
+    };
+
+    // Per-session sign-out, from another browser of the same user.
+    const phone = await sessionWith(user, [c]);
+    const laptop = await sessionWith(user, [c]);
+    const phoneSid = claimsOf(phone.idTokens[0]!)['sid'];
+    const phoneSession = (await t.deps.store.sessions.listActiveForUser(user.id, t.clock.now())).find(
+      (s) => sessionSid(s.idHash) === phoneSid,
+    )!;
+    assert.equal(
+      (await postForm(laptop.agent, '/account/sessions/sign-out', { session: phoneSession.idHash })).status,
+      303,
+    );
+    assert.equal(await queued(), 1);
+
+    // "Sign out everywhere": the laptop's session (the phone's has ended already).
+    assert.equal((await postForm(laptop.agent, '/account/sign-out-everywhere')).status, 303);
+    assert.equal(await queued(), 2);
+
+    // DELETE /session with an access token of the session.
+    const agent = browser(t);
+    await signIn(agent, user);
+    const tokens = await tokensFor(t, c, user, { agent });
+    const res = await t.request('/session', {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${tokens.access_token}` },
+    });
+    assert.equal(res.status, 204);
+    assert.equal(await queued(), 3);
+
+    await drainer.drainNow();
+    const received = rp.tokens.get('/self') ?? [];
+    assert.equal(received.length, 3);
+    const sids = await Promise.all(
+      received.map(async (token) => (await verifyLogoutToken(token, c.id)).payload['sid']),
+    );
+    assert.deepEqual(sids, [
+      phoneSid,
+      claimsOf(laptop.idTokens[0]!)['sid'],
+      claimsOf(tokens.id_token)['sid'],
+    ]);
   });
 });
 
