@@ -37,6 +37,8 @@ function startSweeper(deps: Deps): () => void {
         deps.config.eventRetentionSeconds,
       );
       await deps.store.keys.prune(deps.clock.now());
+      // Back-channel logout rows are kept a week after their end, for a look at what was sent.
+      await deps.store.logoutDeliveries.prune(deps.clock.now() - 7 * 86_400, SWEEP_BATCH);
       const idle = await deps.signInThrottle.prune(SWEEP_BATCH);
       timer = setTimeout(run, more || idle === SWEEP_BATCH ? 1_000 : SWEEP_EVERY_MS);
     } catch (err) {

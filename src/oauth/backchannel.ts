@@ -78,19 +78,27 @@ export function retryDelay(attempts: number): number {
   return Math.min(RETRY_FIRST_SECONDS * 2 ** Math.max(0, attempts - 1), RETRY_MAX_SECONDS);
 }
 
-/** Signs a delivery's logout token now (§2.4): the client's ID-token algorithm, `typ: logout+jwt`, never `nonce`. */
-export async function signLogoutToken(deps: Deps, delivery: LogoutDelivery): Promise<string | undefined> {
+/**
+ * Signs a delivery's logout token now (§2.4): the client's ID-token algorithm, `typ: logout+jwt`, never `nonce`.
+ * It goes to the client's current back-channel URI: one removed since the logout cancels the delivery.
+ */
+export async function signLogoutToken(
+  deps: Deps,
+  delivery: LogoutDelivery,
+): Promise<{ token: string; uri: string } | { problem: string }> {
   const client = await deps.store.clients.find(delivery.clientId);
-  if (!client) return undefined;
+  if (!client) return { problem: 'client removed' };
+  if (!client.backchannelLogoutUri) return { problem: 'client has no back-channel logout URI any more' };
   const { kid, key } = await deps.keys.signingKey(client.idTokenAlg);
   const now = deps.clock.now();
   const { nonce: _never, ...claims } = delivery.claims;
-  return signJws(
+  const token = signJws(
     client.idTokenAlg,
     key,
     { typ: LOGOUT_TOKEN_TYP, kid },
     { ...claims, iss: deps.config.issuer, iat: now, exp: now + LOGOUT_TOKEN_TTL_SECONDS },
   );
+  return { token, uri: client.backchannelLogoutUri };
 }
 
 type Outcome = { ok: true } | { ok: false; error: string };
@@ -129,10 +137,11 @@ export function startLogoutDrainer(deps: Deps): LogoutDrainer {
   let again = false;
 
   const attempt = async (d: LogoutDelivery): Promise<void> => {
-    const token = await signLogoutToken(deps, d);
-    const outcome: Outcome = token
-      ? await post(d.uri, token, abort.signal)
-      : { ok: false, error: 'client removed' };
+    const signed = await signLogoutToken(deps, d);
+    const outcome: Outcome =
+      'token' in signed
+        ? await post(signed.uri, signed.token, abort.signal)
+        : { ok: false, error: signed.problem };
     if (abort.signal.aborted) return;
     const now = deps.clock.now();
     if (outcome.ok) {
@@ -140,7 +149,7 @@ export function startLogoutDrainer(deps: Deps): LogoutDrainer {
       return;
     }
     const next = now + retryDelay(d.attempts);
-    if (!token || next - d.createdAt > GIVE_UP_AFTER_SECONDS) {
+    if (!('token' in signed) || next - d.createdAt > GIVE_UP_AFTER_SECONDS) {
       await deps.store.logoutDeliveries.failed(d.id, now, outcome.error);
       deps.log.warn('back-channel logout given up', {
         client_id: d.clientId,

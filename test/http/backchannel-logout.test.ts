@@ -238,6 +238,51 @@ describe('OpenID Connect Back-Channel Logout 1.0', () => {
     }
   });
 
+  it('goes to the client’s current URI, and is given up when the client no longer has one', async () => {
+    const user = await t.addUser({});
+    const moving = await client(rp.url('/old'));
+    const setUri = async (backchannelLogoutUri: string | null) => {
+      const record = (await t.deps.store.clients.find(moving.id))!;
+      const now = t.clock.now();
+      await t.deps.store.clients.update(
+        { ...record, backchannelLogoutUri },
+        { at: now, type: 'client_updated', userId: null, clientId: record.id, ip: null, detail: null },
+      );
+    };
+    rp.mode = 503;
+    try {
+      const first = await sessionWith(user, [moving]);
+      await logout(first.agent, first.idTokens[0]!);
+      await drainer.drainNow();
+    } finally {
+      rp.mode = 200;
+    }
+    await setUri(rp.url('/new'));
+    t.clock.advance(retryDelay(1));
+    await drainer.drainNow();
+    assert.equal(rp.tokens.get('/old')?.length, 1);
+    assert.equal(rp.tokens.get('/new')?.length, 1, 'the retry went to the new URI');
+
+    // Removed between the first attempt and the retry: the retry is not made.
+    const second = await sessionWith(user, [moving]);
+    rp.mode = 503;
+    try {
+      await logout(second.agent, second.idTokens[0]!);
+      await drainer.drainNow();
+    } finally {
+      rp.mode = 200;
+    }
+    await setUri(null);
+    t.clock.advance(retryDelay(1));
+    await drainer.drainNow();
+    const rows = (await t.deps.store.logoutDeliveries.list()).filter((r) => r.clientId === moving.id);
+    assert.equal(rows.length, 2);
+    assert.notEqual(rows[1]!.failedAt, null);
+    assert.match(rows[1]!.lastError ?? '', /no back-channel logout URI/);
+    assert.equal(rows[1]!.attempts, 2);
+    assert.equal(rp.tokens.get('/new')?.length, 2, 'the first attempt only');
+  });
+
   it('sign-out is not slowed by a receiver that never answers', async () => {
     const user = await t.addUser({});
     const slow = await client(rp.url('/slow'));

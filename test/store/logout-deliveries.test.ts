@@ -78,7 +78,13 @@ describe('store: logout deliveries (the back-channel logout outbox)', () => {
     await store.logoutDeliveries.failed(claimed!.id, NOW + 1, 'gave up');
     assert.deepEqual(await store.logoutDeliveries.claimDue(NOW + 10_000, 10, NOW + 10_060), []);
     assert.equal((await store.logoutDeliveries.find(claimed!.id))?.failedAt, NOW + 1);
+    await store.logoutDeliveries.enqueueForSessions([session.idHash], NOW, () => ({}));
+    const [pending] = await store.logoutDeliveries.claimDue(NOW, 10, NOW + 60);
+    assert.equal(await store.logoutDeliveries.prune(NOW + 1, 100), 0, 'not before its end');
+    assert.ok((await store.logoutDeliveries.prune(NOW + 2, 100)) >= 1, 'ended rows go');
+    assert.equal(await store.logoutDeliveries.find(claimed!.id), undefined);
+    assert.ok(await store.logoutDeliveries.find(pending!.id), 'a pending row stays');
     store.raw.prepare('delete from clients where id = ?').run(client.id);
-    assert.equal(await store.logoutDeliveries.find(claimed!.id), undefined, 'cascade');
+    assert.equal(await store.logoutDeliveries.find(pending!.id), undefined, 'cascade');
   });
 });

@@ -95,6 +95,13 @@ export function logoutDeliveryStore(cx: SqliteContext) {
         .where(eq(s.logoutDeliveries.id, id))
         .run();
     },
+    prune: async (before, limit) =>
+      raw
+        .prepare(
+          `delete from logout_deliveries where id in (select id from logout_deliveries
+             where coalesce(delivered_at, failed_at) < ? limit ?)`,
+        )
+        .run(before, limit).changes,
     find: async (id) => db.select().from(s.logoutDeliveries).where(eq(s.logoutDeliveries.id, id)).get(),
     list: async () => db.select().from(s.logoutDeliveries).orderBy(asc(s.logoutDeliveries.id)).all(),
   } satisfies LogoutDeliveryStore;

@@ -3,7 +3,7 @@
 export interface LogoutDelivery {
   id: number;
   clientId: string;
-  /** The client's `backchannel_logout_uri` when the delivery was queued. */
+  /** The client's `backchannel_logout_uri` when the delivery was queued (it is sent to the current one). */
   uri: string;
   /** The logout token's claims but `iat`/`exp`, which are set when it is signed (at send time). */
   claims: Record<string, unknown>;
@@ -44,6 +44,8 @@ export interface LogoutDeliveryStore {
   retry(id: number, nextAttemptAt: number, error: string): Promise<void>;
   /** Given up on. */
   failed(id: number, now: number, error: string): Promise<void>;
+  /** Deletes up to `limit` rows delivered or given up on before `before`; returns how many. */
+  prune(before: number, limit: number): Promise<number>;
   find(id: number): Promise<LogoutDelivery | undefined>;
   /** Every row (tests and tools). */
   list(): Promise<LogoutDelivery[]>;
