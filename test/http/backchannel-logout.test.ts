@@ -7,13 +7,15 @@ import {
   BACKCHANNEL_LOGOUT_EVENT,
   LOGOUT_TOKEN_TTL_SECONDS,
   type LogoutDrainer,
+  queueBackchannelLogout,
   retryDelay,
   sessionSid,
   startLogoutDrainer,
 } from '../../src/oauth/backchannel.js';
 import { type Agent, csrfOf } from '../helpers/agent.js';
 import { browser, claimsOf, json, signIn, type TestClient, tokensFor } from '../helpers/oauth.js';
-import { form, freePort, type TestApp, testApp } from '../helpers/server.js';
+import { form, freePort, startTestServer, type TestApp, testApp } from '../helpers/server.js';
+import { newGrant, newSession } from '../store/contract.js';
 
 const CB = 'https://app.example/cb';
 
@@ -382,6 +384,43 @@ describe('OpenID Connect Back-Channel Logout 1.0', () => {
       claimsOf(laptop.idTokens[0]!)['sid'],
       claimsOf(tokens.id_token)['sid'],
     ]);
+  });
+});
+
+describe('the server runs the back-channel logout drainer', () => {
+  it('sends queued logouts without being asked, and close() does not wait for a receiver that never answers', async () => {
+    const server = await startTestServer();
+    const rp = await startReceiver();
+    rp.mode = 'hang';
+    try {
+      const { deps } = server;
+      const user = await server.addUser({});
+      const { id } = await server.addClient({ redirectUris: [CB] });
+      const record = (await deps.store.clients.find(id))!;
+      const now = deps.clock.now();
+      const event = { at: now, type: 'client_updated', userId: null, clientId: id, ip: null, detail: null };
+      await deps.store.clients.update({ ...record, backchannelLogoutUri: rp.url('/bc') }, event);
+      const session = newSession(user.id, {
+        createdAt: now,
+        authTime: now,
+        lastSeenAt: now,
+        expiresAt: now + 3600,
+      });
+      await deps.store.sessions.create(session);
+      await deps.store.tokens.issue({
+        grant: newGrant(id, user.id, { sessionHash: session.idHash, createdAt: now, expiresAt: now + 3600 }),
+      });
+      const received = rp.next();
+      assert.equal(await queueBackchannelLogout(deps, [session.idHash]), 1);
+      await received;
+      assert.equal(rp.tokens.get('/bc')?.length, 1);
+      const started = performance.now();
+      await server.close();
+      assert.ok(performance.now() - started < 2_000, 'the POST in flight was aborted');
+    } finally {
+      await server.close();
+      await rp.close();
+    }
   });
 });
 
