@@ -8,7 +8,7 @@ import {
   passwordProblemText,
 } from '../crypto/password.js';
 import type { Deps } from '../deps.js';
-import { queueBackchannelLogout } from '../oauth/backchannel.js';
+import { liveSessionHashes, queueBackchannelLogout } from '../oauth/backchannel.js';
 import { uniqueViolation } from '../store/index.js';
 import type { Session, User, UserChange } from '../store/types.js';
 import {
@@ -178,6 +178,7 @@ export async function setUserPassword(
   const user = await findUserFor(deps, ref, ctx);
   const passwordHash = await hashValidPassword(password, { email: user.email });
   const now = deps.clock.now();
+  const ending = await liveSessionHashes(deps, user.id);
   const changed = await deps.store.users.changePassword(
     user.id,
     passwordHash,
@@ -185,6 +186,7 @@ export async function setUserPassword(
     adminEvent(ctx, 'password_set', now, { userId: user.id }),
   );
   if (!changed) throw new AdminError(`no user "${ref}"`, 'not_found');
+  await queueBackchannelLogout(deps, ending);
   return (await deps.store.users.find(user.id))!;
 }
 
@@ -255,6 +257,7 @@ export async function unlinkUser(
   const now = deps.clock.now();
   const token = randomToken();
   const expiresAt = now + SET_PASSWORD_TTL_SECONDS;
+  const ending = await liveSessionHashes(deps, user.id);
   const unlinked = await deps.store.identities.unlink(
     user.id,
     { hash: sha256(token), userId: user.id, purpose: 'set', createdAt: now, expiresAt, usedAt: null },
@@ -262,6 +265,7 @@ export async function unlinkUser(
     adminEvent(ctx, 'user_unlinked', now, { userId: user.id, detail: { provider: identity.providerSlug } }),
   );
   if (!unlinked) throw noLink();
+  await queueBackchannelLogout(deps, ending);
   // The token is base64url: nothing in it needs escaping.
   return { user, url: `${deps.config.issuer}${SET_PASSWORD_PATH}?token=${token}`, expiresAt };
 }

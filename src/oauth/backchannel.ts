@@ -73,6 +73,14 @@ export async function queueBackchannelLogout(
   }
 }
 
+/** The user's live sessions, read before an operation that ends them all, to queue their logouts after it. */
+export async function liveSessionHashes(
+  deps: Pick<Deps, 'store' | 'clock'>,
+  userId: string,
+): Promise<string[]> {
+  return (await deps.store.sessions.listActiveForUser(userId, deps.clock.now())).map((s) => s.idHash);
+}
+
 /** The delay before attempt `attempts + 1`: 5 s doubling, capped at 10 min. */
 export function retryDelay(attempts: number): number {
   return Math.min(RETRY_FIRST_SECONDS * 2 ** Math.max(0, attempts - 1), RETRY_MAX_SECONDS);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from 'jose';
-import { endAllUserSessions, endUserSession, updateUser } from '../../src/admin/users.js';
+import { endAllUserSessions, endUserSession, setUserPassword, updateUser } from '../../src/admin/users.js';
 import {
   BACKCHANNEL_LOGOUT_EVENT,
   LOGOUT_TOKEN_TTL_SECONDS,
@@ -334,6 +334,28 @@ describe('OpenID Connect Back-Channel Logout 1.0', () => {
     assert.equal(rp.tokens.get('/admin-a')?.length, 2);
     assert.equal(rp.tokens.get('/admin-b')?.length, 1);
   });
+  it('a password change (by the user or an admin) ends the sessions, and their clients hear of it', async () => {
+    const user = await t.addUser({});
+    const c = await client(rp.url('/password'));
+    const queued = async () =>
+      (await t.deps.store.logoutDeliveries.list()).filter((r) => r.clientId === c.id).length;
+
+    const own = await sessionWith(user, [c]);
+    const page = await own.agent.request('/account');
+    const csrf = csrfOf(await page.text());
+    const fresh = `Fresh-${user.password}-long-enough`;
+    const res = await own.agent.request(
+      '/account/password',
+      form({ csrf, current_password: user.password, new_password: fresh }),
+    );
+    assert.equal(res.status, 303);
+    assert.equal(await queued(), 1);
+
+    await sessionWith({ email: user.email, password: fresh }, [c]);
+    await setUserPassword(t.deps, user.id, `Admin-set-${fresh}`);
+    assert.equal(await queued(), 2);
+  });
+
   it('the account page (one session, every session) and DELETE /session queue a logout for the clients of the ended session', async () => {
     const user = await t.addUser({});
     const c = await client(rp.url('/self'));
