@@ -154,7 +154,7 @@ export function accountApiRoutes(deps: Deps): Hono {
       detail: { via: 'session_api', grant: grant.id },
     });
     if (!ended) throw invalidBearer();
-    if (grant.sessionHash) await queueBackchannelLogout(deps, [grant.sessionHash]);
+    if (ended.sessionEnded && grant.sessionHash) await queueBackchannelLogout(deps, [grant.sessionHash]);
     return c.body(null, 204);
   });
 
