@@ -4,12 +4,15 @@ import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { type BuildOptions, buildDeps, type Deps } from './deps.js';
 import { CSP, HSTS, isHttps, securityHeadersFor } from './http/security.js';
+import { type LogoutDrainer, startLogoutDrainer } from './oauth/backchannel.js';
 import { start } from './start.js';
 
 export interface RunningServer {
   deps: Deps;
   url: string;
   port: number;
+  /** The back-channel logout sender (OpenID Connect Back-Channel Logout 1.0); `drainNow()` for tests. */
+  logoutDrainer: LogoutDrainer;
   /**
    * Shuts down gracefully: stops accepting connections, lets the requests in flight finish (at most
    * `DRAIN_MS`, then their connections are cut), closes idle keep-alive connections, then the store.
@@ -34,6 +37,8 @@ function startSweeper(deps: Deps): () => void {
         deps.config.eventRetentionSeconds,
       );
       await deps.store.keys.prune(deps.clock.now());
+      // Back-channel logout rows are kept a week after their end, for a look at what was sent.
+      await deps.store.logoutDeliveries.prune(deps.clock.now() - 7 * 86_400, SWEEP_BATCH);
       const idle = await deps.signInThrottle.prune(SWEEP_BATCH);
       timer = setTimeout(run, more || idle === SWEEP_BATCH ? 1_000 : SWEEP_EVERY_MS);
     } catch (err) {
@@ -52,6 +57,7 @@ export async function startServer(config: Config, options: BuildOptions = {}): P
   await start(deps);
   const app = createApp(deps);
   const stopSweeper = startSweeper(deps);
+  const logoutDrainer = startLogoutDrainer(deps);
   deps.store.startBackground((message) => deps.log.warn('background checkpoint failed', { error: message }));
   // A request target that is not a URL (`GET *`) fails before the app runs: answer like the app would.
   const listener = getRequestListener(app.fetch, {
@@ -103,11 +109,13 @@ export async function startServer(config: Config, options: BuildOptions = {}): P
   return {
     deps,
     port,
+    logoutDrainer,
     url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
     close: async () => {
       if (closing) return closing;
       closing = (async () => {
         stopSweeper();
+        await logoutDrainer.stop();
         // New connections are refused and idle keep-alive ones closed at once; a connection whose request is
         // in flight is closed once its response is out, not kept alive for another request.
         const drained = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -12,6 +12,7 @@ import {
 } from '../http/bearer.js';
 import { requestMeta } from '../http/net.js';
 import { noStore } from '../http/security.js';
+import { queueBackchannelLogout } from '../oauth/backchannel.js';
 import { OAuthError } from '../oauth/errors.js';
 import type { Client, Grant, User } from '../store/types.js';
 import type { AccessTokenInfo } from '../tokens/access.js';
@@ -153,6 +154,7 @@ export function accountApiRoutes(deps: Deps): Hono {
       detail: { via: 'session_api', grant: grant.id },
     });
     if (!ended) throw invalidBearer();
+    if (ended.sessionEnded && grant.sessionHash) await queueBackchannelLogout(deps, [grant.sessionHash]);
     return c.body(null, 204);
   });
 

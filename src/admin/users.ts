@@ -8,6 +8,7 @@ import {
   passwordProblemText,
 } from '../crypto/password.js';
 import type { Deps } from '../deps.js';
+import { liveSessionHashes, queueBackchannelLogout } from '../oauth/backchannel.js';
 import { uniqueViolation } from '../store/index.js';
 import type { Session, User, UserChange } from '../store/types.js';
 import {
@@ -177,6 +178,7 @@ export async function setUserPassword(
   const user = await findUserFor(deps, ref, ctx);
   const passwordHash = await hashValidPassword(password, { email: user.email });
   const now = deps.clock.now();
+  const ending = await liveSessionHashes(deps, user.id);
   const changed = await deps.store.users.changePassword(
     user.id,
     passwordHash,
@@ -184,6 +186,7 @@ export async function setUserPassword(
     adminEvent(ctx, 'password_set', now, { userId: user.id }),
   );
   if (!changed) throw new AdminError(`no user "${ref}"`, 'not_found');
+  await queueBackchannelLogout(deps, ending);
   return (await deps.store.users.find(user.id))!;
 }
 
@@ -254,6 +257,7 @@ export async function unlinkUser(
   const now = deps.clock.now();
   const token = randomToken();
   const expiresAt = now + SET_PASSWORD_TTL_SECONDS;
+  const ending = await liveSessionHashes(deps, user.id);
   const unlinked = await deps.store.identities.unlink(
     user.id,
     { hash: sha256(token), userId: user.id, purpose: 'set', createdAt: now, expiresAt, usedAt: null },
@@ -261,6 +265,7 @@ export async function unlinkUser(
     adminEvent(ctx, 'user_unlinked', now, { userId: user.id, detail: { provider: identity.providerSlug } }),
   );
   if (!unlinked) throw noLink();
+  await queueBackchannelLogout(deps, ending);
   // The token is base64url: nothing in it needs escaping.
   return { user, url: `${deps.config.issuer}${SET_PASSWORD_PATH}?token=${token}`, expiresAt };
 }
@@ -345,12 +350,19 @@ export async function updateUser(
     : patch.disabled
       ? 'user_disabled'
       : 'user_enabled';
+  // Disabling ends the sessions: their clients get a back-channel logout (queued after, see backchannel.ts).
+  const ending = change.disabledAt ? await deps.store.sessions.listActiveForUser(user.id, now) : [];
   const result = await deps.store.users.update(
     user.id,
     change,
     now,
     adminEvent(ctx, type, now, { userId: user.id, detail: { changed } }),
   );
+  if (result.status === 'updated')
+    await queueBackchannelLogout(
+      deps,
+      ending.map((s) => s.idHash),
+    );
   if (result.status === 'not_found') throw new AdminError(`no user "${ref}"`, 'not_found');
   if (result.status === 'taken') {
     const value = result.field === 'email' ? change.email : change.username;
@@ -417,6 +429,7 @@ export async function endUserSession(
     now,
     adminEvent(ctx, 'session_ended', now, { userId: user.id }),
   );
+  await queueBackchannelLogout(deps, [sessionId]);
 }
 
 /** Ends every session of the user and revokes all the user's grants ("Sign out everywhere", by an admin). */
@@ -427,9 +440,15 @@ export async function endAllUserSessions(
 ): Promise<{ sessions: number; grants: number }> {
   const user = await findUserFor(deps, ref, ctx);
   const now = deps.clock.now();
-  return deps.store.sessions.signOutEverywhere(
+  const live = await deps.store.sessions.listActiveForUser(user.id, now);
+  const ended = await deps.store.sessions.signOutEverywhere(
     user.id,
     now,
     adminEvent(ctx, 'sessions_ended', now, { userId: user.id }),
   );
+  await queueBackchannelLogout(
+    deps,
+    live.map((s) => s.idHash),
+  );
+  return ended;
 }

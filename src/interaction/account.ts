@@ -24,6 +24,7 @@ import { readForm } from '../http/params.js';
 import { qrDataUri } from '../http/qr.js';
 import { htmlPage } from '../http/render.js';
 import { allowFormTargets } from '../http/security.js';
+import { liveSessionHashes, queueBackchannelLogout } from '../oauth/backchannel.js';
 import { OAuthError } from '../oauth/errors.js';
 import { scopeDescriptions } from '../oauth/scope.js';
 import { type InteractionFlow, resumeUrl } from './flow.js';
@@ -305,6 +306,7 @@ export function accountRoutes(deps: Deps, flow: InteractionFlow): Hono {
       ...requestMeta(c),
       detail: null,
     });
+    await queueBackchannelLogout(deps, [handle]);
     if (handle !== current.idHash) return c.redirect('/account?notice=session_signed_out', 303);
     clearSessionCookie(c, deps);
     return c.redirect('/login?return_to=%2Faccount', 303);
@@ -341,6 +343,7 @@ export function accountRoutes(deps: Deps, flow: InteractionFlow): Hono {
     if (await checkPassword(fresh, { email: user.email }))
       return render(c, active, await mfaState(active), { error: 'weak_password', status: 400 });
     const now = deps.clock.now();
+    const ending = await liveSessionHashes(deps, user.id);
     const changed = await deps.store.users.changePassword(user.id, await hashPassword(fresh), now, {
       at: now,
       type: 'password_changed',
@@ -350,6 +353,7 @@ export function accountRoutes(deps: Deps, flow: InteractionFlow): Hono {
       detail: { by: 'user' },
     });
     if (!changed) return c.redirect('/login?return_to=%2Faccount', 303);
+    await queueBackchannelLogout(deps, ending);
     const updated = (await deps.store.users.find(user.id)) ?? user;
     await startSession(
       c,
@@ -366,6 +370,7 @@ export function accountRoutes(deps: Deps, flow: InteractionFlow): Hono {
   app.post(ACCOUNT_ACTIONS.signOutEverywhere, async (c) => {
     const { user } = c.get('session');
     const now = deps.clock.now();
+    const live = await deps.store.sessions.listActiveForUser(user.id, now);
     await deps.store.sessions.signOutEverywhere(user.id, now, {
       at: now,
       type: 'sign_out_everywhere',
@@ -374,6 +379,10 @@ export function accountRoutes(deps: Deps, flow: InteractionFlow): Hono {
       ...requestMeta(c),
       detail: null,
     });
+    await queueBackchannelLogout(
+      deps,
+      live.map((s) => s.idHash),
+    );
     clearSessionCookie(c, deps);
     return c.redirect('/login?return_to=%2Faccount', 303);
   });

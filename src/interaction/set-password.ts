@@ -9,6 +9,7 @@ import { csrfToken } from '../http/browser.js';
 import { requestMeta } from '../http/net.js';
 import { readForm } from '../http/params.js';
 import { htmlPage } from '../http/render.js';
+import { liveSessionHashes, queueBackchannelLogout } from '../oauth/backchannel.js';
 import { OAuthError } from '../oauth/errors.js';
 import type { PasswordToken, User } from '../store/types.js';
 
@@ -68,6 +69,7 @@ export function setPasswordRoutes(deps: Deps): Hono {
     // The policy of every password (`hashValidPassword`, used by the CLI): NIST length, blocklist, context.
     if (await checkPassword(password, { email: user.email })) return render(c, token, 'weak_password');
     const now = deps.clock.now();
+    const ending = await liveSessionHashes(deps, user.id);
     // Spends the token (if no other tab did meanwhile), sets the password, ends sessions: one unit of work.
     const redeemed = await deps.store.passwordTokens.redeem(stored.hash, await hashPassword(password), now, {
       at: now,
@@ -78,6 +80,7 @@ export function setPasswordRoutes(deps: Deps): Hono {
       detail: { purpose: stored.purpose },
     });
     if (!redeemed) throw invalidLink();
+    await queueBackchannelLogout(deps, ending);
     return htmlPage(c, PasswordSetPage({ signInHref: '/login' }));
   });
 

@@ -71,6 +71,9 @@ function metadata(deps: Deps, caps: Capabilities, scopes: string[]): Record<stri
     claims_parameter_supported: true,
     request_parameter_supported: false,
     request_uri_parameter_supported: false,
+    // OpenID Connect Back-Channel Logout 1.0 §2.1: logout tokens carry `sid`, and ID tokens do too.
+    backchannel_logout_supported: true,
+    backchannel_logout_session_supported: true,
   };
 }
 

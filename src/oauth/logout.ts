@@ -15,6 +15,7 @@ import { htmlPage } from '../http/render.js';
 import { allowFormTargets } from '../http/security.js';
 import type { Client } from '../store/types.js';
 import { verifyIdTokenHint } from '../tokens/id-token.js';
+import { queueBackchannelLogout } from './backchannel.js';
 import { invalidRequest, OAuthError } from './errors.js';
 
 interface LogoutRequest {
@@ -68,6 +69,7 @@ async function endSession(
     ...requestMeta(c),
     detail: null,
   });
+  await queueBackchannelLogout(deps, [active.session.idHash]);
 }
 
 function finish(c: Context, req: LogoutRequest): Response {

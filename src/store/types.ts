@@ -7,6 +7,7 @@ export * from './types/auth.js';
 export * from './types/core.js';
 export * from './types/device.js';
 export * from './types/federation.js';
+export * from './types/logout.js';
 export * from './types/records.js';
 
 import type { MfaStore, ThrottleStore } from './types/auth.js';
@@ -26,6 +27,7 @@ import type {
 } from './types/core.js';
 import type { DeviceStore } from './types/device.js';
 import type { IdentityStore, PasswordTokenStore, ProviderStore } from './types/federation.js';
+import type { LogoutDeliveryStore } from './types/logout.js';
 import type { SweepResult } from './types/records.js';
 
 export interface Store {
@@ -46,6 +48,8 @@ export interface Store {
   passwordTokens: PasswordTokenStore;
   devices: DeviceStore;
   events: EventStore;
+  /** The back-channel logout outbox (OpenID Connect Back-Channel Logout 1.0). */
+  logoutDeliveries: LogoutDeliveryStore;
   bulk: BulkStore;
   /**
    * Deletes up to `limit` expired rows per table, and audit events older than `eventRetentionSeconds`

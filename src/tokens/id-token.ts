@@ -25,6 +25,8 @@ export interface IdTokenInput {
   claims: Record<string, unknown>;
   /** Claims asked for by name (the `claims` parameter, OIDC Core §5.5): carried even when `minimal`. */
   requested?: Record<string, unknown>;
+  /** Back-Channel Logout §2.1: the session's `sid` (a protocol claim, so kept when `minimal`). */
+  sid?: string | null;
 }
 
 /** OIDC Core §2. */
@@ -50,6 +52,7 @@ export async function signIdToken(deps: Deps, input: IdTokenInput): Promise<stri
     payload['amr'] = input.amr;
     payload['acr'] = acrOf(input.amr);
   }
+  if (input.sid) payload['sid'] = input.sid;
   if (input.accessToken) payload['at_hash'] = atHash(input.accessToken);
   return signJws(alg, key, { typ: ID_TOKEN_TYP, kid }, payload);
 }

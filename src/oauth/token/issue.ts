@@ -3,6 +3,7 @@ import { randomToken, sha256 } from '../../crypto/hash.js';
 import type { Deps } from '../../deps.js';
 import type { Client, Grant, Issued, User } from '../../store/types.js';
 import { signIdToken } from '../../tokens/id-token.js';
+import { sessionSid } from '../backchannel.js';
 import { userClaims } from '../claims.js';
 import { invalidGrant } from '../errors.js';
 import type { TokenResponse } from './grant.js';
@@ -77,6 +78,8 @@ export async function buildTokens(
       claims: userClaims(spec.user, scope),
       // OIDC Core §5.5: what the authorization request's `claims` named for the ID token (kept on refresh).
       requested: userClaims(spec.user, [], spec.grant?.claims?.idToken),
+      // Back-Channel Logout §2.1: the session's `sid`, as its logout token will carry it.
+      sid: spec.grant?.sessionHash ? sessionSid(spec.grant.sessionHash) : null,
     });
   }
   return { response, issued };

@@ -15,6 +15,7 @@ import { identityStore, passwordTokenStore, providerStore } from './federation.j
 import { grantStore } from './grants.js';
 import { interactionStore } from './interactions.js';
 import { keyStore } from './keys.js';
+import { logoutDeliveryStore } from './logout-deliveries.js';
 import { mfaStore } from './mfa.js';
 import { scopeStore } from './scopes.js';
 import { sessionStore } from './sessions.js';
@@ -112,6 +113,7 @@ export function createSqliteStore(path: string, options: SqliteOptions = {}): Sq
     passwordTokens: passwordTokenStore(cx),
     devices: deviceStore(cx),
     events: eventStore(cx),
+    logoutDeliveries: logoutDeliveryStore(cx),
     bulk: bulkStore(cx),
     sweep: sweeper(cx),
     generation: cx.generation,
