@@ -5,6 +5,7 @@ import { ACCOUNT_API_PREFIX, accountApiRoutes, SESSION_PATH } from './account/ap
 import { ADMIN_API_BASE, adminApiRoutes } from './admin/http/index.js';
 import type { Deps } from './deps.js';
 import { federationRoutes } from './federation/routes.js';
+import { basePathOf, underBasePath } from './http/base-path.js';
 import { csrf, requireSession } from './http/browser.js';
 import { clientCors, publicCors, registeredOrigins } from './http/cors.js';
 import { trustedProxies } from './http/net.js';
@@ -207,7 +208,9 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
     return renderError(c, new OAuthError('server_error', 'the server failed to answer this request'));
   });
 
-  return app;
+  // An issuer with a path (`https://host/auth`): every route under it (SPEC §2 ISSUER).
+  const base = basePathOf(deps.config.issuer);
+  return base ? underBasePath(app, deps.config, base) : app;
 }
 
 const isAccountApi = (c: Context) =>
