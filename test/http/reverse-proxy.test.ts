@@ -106,6 +106,23 @@ describe('an issuer with a path', () => {
       );
     });
 
+    it('CORS under the path: the public documents for any origin, /token for a registered one', async () => {
+      const spa = 'https://spa.example.test';
+      await t.addClient({ redirectUris: [`${spa}/cb`], isPublic: true });
+      const jwks = await t.request('/sso/auth/jwks', { headers: { origin: 'https://any.example.test' } });
+      assert.equal(jwks.headers.get('access-control-allow-origin'), '*');
+      const preflight = (origin: string) =>
+        t.request('/sso/auth/token', {
+          method: 'OPTIONS',
+          headers: { origin, 'access-control-request-method': 'POST' },
+        });
+      assert.equal((await preflight(spa)).headers.get('access-control-allow-origin'), spa);
+      assert.equal(
+        (await preflight('https://any.example.test')).headers.get('access-control-allow-origin'),
+        null,
+      );
+    });
+
     it('redirects, pages and a 405 under the path; __Host- cookies keep Path=/', async () => {
       const account = await t.request('/sso/auth/account');
       assert.equal(account.status, 303);
