@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { OAuthError } from '../oauth/errors.js';
 import { errorJson } from './render.js';
-import { securityHeaders } from './security.js';
+import { isHttps, securityHeadersFor } from './security.js';
 
 /** The issuer's path (`/auth` for `https://host/auth`), empty for an issuer at the root. */
 export function basePathOf(issuer: string): string {
@@ -24,7 +24,8 @@ const ROOT_RELATIVE_ATTRIBUTE = /\b(href|action|src|formaction)="\/(?!\/)/g;
  */
 export function underBasePath(app: Hono, config: { issuer: string }, base: string): Hono {
   const outer = new Hono();
-  outer.use('*', securityHeaders(config));
+  // Only on this 404: the app's answers carry their own (a page's CSP names the forms' targets).
+  const security = Object.entries(securityHeadersFor(isHttps(config)));
   outer.all('*', async (c) => {
     const url = new URL(c.req.url);
     let inner: string;
@@ -32,13 +33,14 @@ export function underBasePath(app: Hono, config: { issuer: string }, base: strin
       inner = url.pathname.slice(base.length) || '/';
     } else if (
       url.pathname === `${RFC8414_ROOT}${base}` &&
-      (c.req.method === 'GET' || c.req.method === 'HEAD')
+      ['GET', 'HEAD', 'OPTIONS'].includes(c.req.method)
     ) {
       inner = RFC8414_ROOT;
     } else {
       const err = new OAuthError('invalid_request', `no such endpoint (the issuer is under ${base})`, {
         status: 404,
       });
+      for (const [k, v] of security) c.header(k, v);
       return errorJson(c, err);
     }
     url.pathname = inner;

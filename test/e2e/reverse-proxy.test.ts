@@ -111,6 +111,11 @@ describe('behind a reverse proxy, under /auth (openid-client v6)', () => {
     const browser = new Agent(fetcher, issuer);
     let step = await browser.go(url.toString());
     const login = step.html ?? '';
+    // The page's own CSP (its form may end at the client) reaches the browser through the path.
+    assert.match(
+      step.res?.headers.get('content-security-policy') ?? '',
+      /form-action 'self' http:\/\/127\.0\.0\.1:9/,
+    );
     assert.match(login, /href="\/auth\/assets\/latchkey\.css"/);
     assert.match(actionOf(login), /^\/auth\/login/);
     const css = await fetch(`${new URL(issuer).origin}/auth/assets/latchkey.css`);
