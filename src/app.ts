@@ -1,11 +1,13 @@
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ErrorPage, formPostScript, stylesheet } from '../views/index.js';
-import { ACCOUNT_API_PREFIX, accountApiRoutes } from './account/api.js';
+import { ACCOUNT_API_PREFIX, accountApiRoutes, SESSION_PATH } from './account/api.js';
 import { ADMIN_API_BASE, adminApiRoutes } from './admin/http/index.js';
 import type { Deps } from './deps.js';
 import { federationRoutes } from './federation/routes.js';
+import { basePathOf, underBasePath } from './http/base-path.js';
 import { csrf, requireSession } from './http/browser.js';
+import { clientCors, publicCors, registeredOrigins } from './http/cors.js';
 import { trustedProxies } from './http/net.js';
 import { MAX_BODY_BYTES } from './http/params.js';
 import { errorJson, errorPage, htmlPage, pageErrors, Redirect, renderError } from './http/render.js';
@@ -77,6 +79,19 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
   app.use('*', securityHeaders(deps.config));
   // Only when configured: otherwise no header is read and the peer address is the client.
   if (deps.config.trustedProxies.length) app.use('*', trustedProxies(deps.config.trustedProxies));
+  // CORS: public documents for any origin; what a browser app calls, for registered origins only.
+  for (const path of ['/.well-known/*', '/jwks']) app.use(path, publicCors());
+  let allowed: (path: string) => string[] = () => [];
+  const cors = clientCors(registeredOrigins(deps), (path) => allowed(path));
+  for (const path of [
+    '/token',
+    '/userinfo',
+    '/revoke',
+    ACCOUNT_API_PREFIX,
+    `${ACCOUNT_API_PREFIX}/*`,
+    SESSION_PATH,
+  ])
+    app.use(path, cors);
   app.use('*', async function bodyLimit(c, next) {
     const length = Number(c.req.header('content-length') ?? '0');
     if (length > MAX_BODY_BYTES)
@@ -147,7 +162,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
   app.route('/', federationRoutes(deps, flow));
   app.route(ADMIN_API_BASE, adminApiRoutes(deps));
 
-  const allowed = allowedMethods(app);
+  allowed = allowedMethods(app);
   app.notFound((c) => {
     const path = new URL(c.req.url).pathname;
     const methods = allowed(path);
@@ -193,7 +208,9 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
     return renderError(c, new OAuthError('server_error', 'the server failed to answer this request'));
   });
 
-  return app;
+  // An issuer with a path (`https://host/auth`): every route under it (SPEC §2 ISSUER).
+  const base = basePathOf(deps.config.issuer);
+  return base ? underBasePath(app, deps.config, base) : app;
 }
 
 const isAccountApi = (c: Context) =>

@@ -57,8 +57,14 @@ function blockListOf(entries: readonly string[]): BlockList {
   return list;
 }
 
-/** The addresses a `Forwarded` (RFC 7239) or `X-Forwarded-For` header lists, nearest hop last. */
+/**
+ * The addresses an `X-Forwarded-For` or, without one, a `Forwarded` (RFC 7239) header lists, nearest hop last.
+ * `X-Forwarded-For` first: it is what nginx, Caddy, HAProxy and Traefik append to, while most of them pass a
+ * `Forwarded` header the browser sent through untouched, which would let it name any address.
+ */
 function forwardedChain(c: Context): string[] {
+  const xff = c.req.header('x-forwarded-for');
+  if (xff !== undefined) return xff.split(',').map((v) => v.trim());
   const forwarded = c.req.header('forwarded');
   if (forwarded) {
     return forwarded
@@ -66,7 +72,7 @@ function forwardedChain(c: Context): string[] {
       .map((element) => /(?:^|;)\s*for="?\[?([^\]";,]+)\]?(?::\d+)?"?/i.exec(element.trim())?.[1] ?? '')
       .map((v) => (isIP(v) ? v : (/^([\d.]+):\d+$/.exec(v)?.[1] ?? v)));
   }
-  return (c.req.header('x-forwarded-for') ?? '').split(',').map((v) => v.trim());
+  return [];
 }
 
 /**
