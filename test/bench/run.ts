@@ -6,6 +6,7 @@
 //   npm run bench -- --quick      smoke run (1 round × 2 s, no scale), about 1–2 min
 //   options: --rounds N --duration S --connections N --no-scale --only discovery,token,...
 //            --scale-users N --scale-tokens N; BENCH_QUICK=1 works like --quick
+//            --id-token-alg ES256|RS256  the ID-token algorithm of the code-flow and password-grant clients
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -56,6 +57,7 @@ const { values: argv } = parseArgs({
     only: { type: 'string' },
     'scale-users': { type: 'string' },
     'scale-tokens': { type: 'string' },
+    'id-token-alg': { type: 'string' },
   },
   allowPositionals: false,
 });
@@ -285,7 +287,7 @@ async function main(): Promise<void> {
   const startup = opts.only && !opts.only.has('startup') ? [] : await measureStartup(root, peerSetup);
 
   log('starting latchkey, oidc-provider and the Hono ceiling');
-  const lkDb = prepareLatchkeyDb();
+  const lkDb = prepareLatchkeyDb(undefined, argv['id-token-alg']);
   const latchkey = await startLatchkey('latchkey', lkDb, root);
   const peer = await startPeer('oidc-provider', peerSetup, root);
   const docs = {

@@ -86,8 +86,12 @@ const creds = (out: Record<string, unknown>): ClientCreds => ({
   secret: String(out['client_secret']),
 });
 
-/** A fresh database with the bench clients and user, all made through the CLI (as an operator would). */
-export function prepareLatchkeyDb(prefix = 'latchkey-bench-'): LatchkeyDb {
+/**
+ * A fresh database with the bench clients and user, all made through the CLI (as an operator would).
+ * @param idTokenAlg the ID-token algorithm of the code-flow and password-grant clients (latchkey's default if unset).
+ */
+export function prepareLatchkeyDb(prefix = 'latchkey-bench-', idTokenAlg?: string): LatchkeyDb {
+  const algArgs = idTokenAlg ? ['--id-token-alg', idTokenAlg] : [];
   const dir = tempDir(prefix);
   const dbPath = join(dir, 'latchkey.db');
   const env: Record<string, string> = {
@@ -113,6 +117,7 @@ export function prepareLatchkeyDb(prefix = 'latchkey-bench-'): LatchkeyDb {
         'authorization_code',
         '--grant',
         'refresh_token',
+        ...algArgs,
       ]),
     );
   } catch (err) {
@@ -130,6 +135,7 @@ export function prepareLatchkeyDb(prefix = 'latchkey-bench-'): LatchkeyDb {
         '--grant',
         'refresh_token',
         '--first-party',
+        ...algArgs,
       ]),
     );
   } catch (err) {
