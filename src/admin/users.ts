@@ -150,13 +150,18 @@ async function findUserFor(deps: Pick<Deps, 'store'>, ref: string, ctx: AdminCon
   return user;
 }
 
-/** Deletes a user with their sessions, tokens and consents; the audit log keeps a `user_removed` entry. */
+/**
+ * Deletes a user with their sessions, tokens and consents; the audit log keeps a `user_removed` entry, and the
+ * clients of the user's live sessions get a back-channel logout.
+ */
 export async function removeUser(
   deps: Pick<Deps, 'store' | 'clock'>,
   ref: string,
   ctx: AdminContext = CLI,
 ): Promise<User> {
   const user = await findUserFor(deps, ref, ctx);
+  // Queued before the removal: the deletion takes the grants that name the clients of each session with it.
+  await queueBackchannelLogout(deps, await liveSessionHashes(deps, user.id));
   const removed = await deps.store.users.remove(
     user.id,
     adminEvent(ctx, 'user_removed', deps.clock.now(), { userId: user.id }),

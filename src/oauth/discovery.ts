@@ -60,6 +60,7 @@ function metadata(deps: Deps, caps: Capabilities, scopes: string[]): Record<stri
       'amr',
       'acr',
       'at_hash',
+      'sid',
       'email',
       'email_verified',
       'name',

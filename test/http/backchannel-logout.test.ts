@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from 'jose';
-import { endAllUserSessions, endUserSession, setUserPassword, updateUser } from '../../src/admin/users.js';
+import { endAllUserSessions, endUserSession, removeUser, setUserPassword, updateUser } from '../../src/admin/users.js';
 import {
   BACKCHANNEL_LOGOUT_EVENT,
   LOGOUT_TOKEN_TTL_SECONDS,
@@ -334,6 +334,20 @@ describe('OpenID Connect Back-Channel Logout 1.0', () => {
     assert.equal(rp.tokens.get('/admin-a')?.length, 2);
     assert.equal(rp.tokens.get('/admin-b')?.length, 1);
   });
+  it('removing a user sends their sessions’ clients a logout, delivered after the user is gone', async () => {
+    const user = await t.addUser({});
+    const c = await client(rp.url('/removed'));
+    const { idTokens } = await sessionWith(user, [c]);
+    await removeUser(t.deps, user.id);
+    assert.equal(await t.deps.store.users.find(user.id), undefined);
+    await drainer.drainNow();
+    const tokens = rp.tokens.get('/removed') ?? [];
+    assert.equal(tokens.length, 1);
+    const { payload } = await verifyLogoutToken(tokens[0]!, c.id);
+    assert.equal(payload.sub, user.id);
+    assert.equal(payload['sid'], claimsOf(idTokens[0]!)['sid']);
+  });
+
   it('a password change (by the user or an admin) ends the sessions, and their clients hear of it', async () => {
     const user = await t.addUser({});
     const c = await client(rp.url('/password'));
