@@ -226,7 +226,7 @@ describe('oidc-client-ts in Chromium as a single-page app', () => {
     assert.equal(redeemed.get('client_secret'), null);
 
     // The ID token is RS256 by default and verifies against the JWKS with a verifier allowing RS256 only.
-    // (oidc-client-ts checks the ID token's claims, nonce and subject but not its signature: jose does that.)
+    // (oidc-client-ts decodes the ID token and checks its subject, not its signature, issuer or audience: jose does.)
     const idToken = signedIn.id_token ?? '';
     assert.equal(jose.decodeProtectedHeader(idToken).alg, 'RS256');
     const jwks = jose.createRemoteJWKSet(new URL(`${s.issuer}/jwks`));
