@@ -122,6 +122,11 @@ export const sessions = sqliteTable(
     lastSeenAt: integer('last_seen_at').notNull(),
     expiresAt: integer('expires_at').notNull(),
     endedAt: integer('ended_at'),
+    /**
+     * Back-Channel Logout §2.1: the `sid` ID and logout tokens carry; kept when the same user signs in again in
+     * the same browser (step-up), as the grants are. Null for sessions older than migration 0008 (derived then).
+     */
+    sid: text('sid'),
   },
   (t) => [index('sessions_user').on(t.userId), index('sessions_expires').on(t.expiresAt)],
 );

@@ -23,6 +23,15 @@ export function sha256(value: string): string {
   return createHash('sha256').update(value).digest('base64url');
 }
 
+/**
+ * The `sid` of a browser session (OIDC Back-Channel Logout §2.1) when it began: derived from the session's stored
+ * hash, so it names the session without being the key the store finds it by. A session that carries on another
+ * (the same user signing in again in the same browser) keeps that one's `sid` (`Session.sid`).
+ */
+export function sessionSid(sessionHash: string): string {
+  return createHash('sha256').update(`sid:${sessionHash}`).digest().subarray(0, 16).toString('base64url');
+}
+
 /** Constant-time comparison of two strings of any length. */
 export function safeEqual(a: string, b: string): boolean {
   const ha = createHash('sha256').update(a).digest();

@@ -7,6 +7,7 @@ import { currentSession } from '../http/browser.js';
 import { requestMeta } from '../http/net.js';
 import type { Interaction, InteractionFlow, InteractionState, UpstreamAttempt } from '../interaction/flow.js';
 import { finishFirstFactor, safeReturnTo, secondFactorContext } from '../interaction/login.js';
+import { liveSessionHashes, queueBackchannelLogout } from '../oauth/backchannel.js';
 import { OAuthError } from '../oauth/errors.js';
 import type { Provider, User } from '../store/types.js';
 import { callbackUri, LINKED_RETURN_TO, providerDisabled, usableProvider } from './chooser.js';
@@ -219,6 +220,8 @@ export function federationRoutes(deps: Deps, flow: InteractionFlow, upstreams = 
       throw stateMismatch('the link callback came to a browser no longer signed in as its user');
     await deps.store.interactions.remove(interaction.id);
     const now = deps.clock.now();
+    // The link ends the user's other sessions: their clients hear of it (read first, queued after the link).
+    const others = (await liveSessionHashes(deps, active.user.id)).filter((h) => h !== active.session.idHash);
     const linked = await deps.store.identities.link(
       {
         userId: active.user.id,
@@ -239,6 +242,7 @@ export function federationRoutes(deps: Deps, flow: InteractionFlow, upstreams = 
       },
     );
     if (!linked) throw refused('identity_used', `${provider.slug}: ${identity.subject} is linked already`);
+    await queueBackchannelLogout(deps, others);
     return c.redirect(LINKED_RETURN_TO, 303);
   }
 

@@ -5,6 +5,7 @@ import type { Authenticated } from '../auth/authenticate.js';
 import { isDisabled } from '../auth/authenticate.js';
 import { randomToken, safeEqual, sha256 } from '../crypto/hash.js';
 import type { Deps } from '../deps.js';
+import { queueBackchannelLogout } from '../oauth/backchannel.js';
 import { OAuthError } from '../oauth/errors.js';
 import type { Session, User } from '../store/types.js';
 import { userAgentOf } from './net.js';
@@ -196,7 +197,7 @@ export async function startSession(
   const before = existingBrowserId(c, deps);
   const after = randomToken();
   // One unit of work; the cookies change only once it is written (a busy database leaves the browser as it was).
-  await deps.store.sessions.start(
+  const endedOther = await deps.store.sessions.start(
     session,
     previous && previous.length <= 100 ? sha256(previous) : null,
     before && context.interaction
@@ -219,6 +220,8 @@ export async function startSession(
   );
   setCookie(c, cookieName(deps, SESSION_COOKIE), id, cookieOptions(deps));
   setBrowserId(c, deps, after);
+  // Another user signed in over a live session: that session ended here, and its clients hear of it.
+  if (endedOther) await queueBackchannelLogout(deps, [endedOther]);
   return session;
 }
 

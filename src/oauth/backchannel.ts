@@ -1,4 +1,5 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { sessionSid } from '../crypto/hash.js';
 import type { Deps } from '../deps.js';
 import type { Log } from '../log.js';
 import type { LogoutDelivery, Store } from '../store/types.js';
@@ -30,14 +31,6 @@ const LEASE_SECONDS = 60;
 /** Idle poll: due retries are found within this, fresh logouts are sent at once (`kick`). */
 const POLL_MS = 2_000;
 
-/**
- * The `sid` of a browser session (OIDC Front/Back-Channel Logout §2.1), as ID tokens and logout tokens carry it:
- * derived from the session's stored hash, so it names the session without being the key the store finds it by.
- */
-export function sessionSid(sessionHash: string): string {
-  return createHash('sha256').update(`sid:${sessionHash}`).digest().subarray(0, 16).toString('base64url');
-}
-
 /** The store's running drainer, so a logout wakes it at once instead of waiting for its next poll. */
 const kickers = new WeakMap<Store, () => void>();
 
@@ -60,7 +53,7 @@ export async function queueBackchannelLogout(
         aud: p.clientId,
         jti: randomUUID(),
         sub: p.userId,
-        sid: sessionSid(p.sessionHash),
+        sid: p.sid,
         events: { [BACKCHANNEL_LOGOUT_EVENT]: {} },
       }),
     );
@@ -71,6 +64,11 @@ export async function queueBackchannelLogout(
     deps.log.error('back-channel logout not queued', { error: String(err) });
     return 0;
   }
+}
+
+/** The `sid` ID tokens issued through the session carry (Back-Channel Logout §2.1), as its logout token will. */
+export async function sidOf(deps: Pick<Deps, 'store'>, sessionHash: string): Promise<string> {
+  return (await deps.store.sessions.find(sessionHash))?.sid ?? sessionSid(sessionHash);
 }
 
 /** The user's live sessions, read before an operation that ends them all, to queue their logouts after it. */

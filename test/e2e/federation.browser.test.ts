@@ -8,6 +8,7 @@ import { fillSignIn, launchBrowser } from '../helpers/browser.js';
 import { type Callback, startAuthorization, startCallback } from '../helpers/rp.js';
 import { freePort, startTestServer, type TestServer } from '../helpers/server.js';
 import { addProvider, startUpstream, type Upstream } from '../helpers/upstream.js';
+import { newGrant, newSession } from '../store/contract.js';
 
 const SHORT = { timeout: 12_000 };
 
@@ -302,6 +303,14 @@ describe('upstream sign-in through real OpenID providers (Chromium)', () => {
   it('links a provider from the account page; then the provider signs in and the password no longer works', async () => {
     const carol = await t.addUser({ email: 'carol@example.test' });
     google.accounts.set('g-carol', { email: 'carol.work@example.test', email_verified: true });
+    // Another session of carol's, through an app with a back-channel logout URI: the link ends it.
+    const app = await t.addClient({
+      redirectUris: ['http://127.0.0.1:9/cb'],
+      backchannelLogoutUri: 'http://127.0.0.1:9/backchannel',
+    });
+    const elsewhere = newSession(carol.id, { createdAt: Math.floor(Date.now() / 1000) });
+    await t.deps.store.sessions.create({ ...elsewhere, expiresAt: elsewhere.createdAt + 3600 });
+    await t.deps.store.tokens.issue({ grant: newGrant(app.id, carol.id, { sessionHash: elsewhere.idHash }) });
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`${t.url}/account`);
@@ -325,6 +334,8 @@ describe('upstream sign-in through real OpenID providers (Chromium)', () => {
     const linked = await t.deps.store.identities.findByUser(carol.id);
     assert.equal(linked?.subject, 'g-carol');
     assert.equal((await t.deps.store.users.find(carol.id))?.passwordHash, null);
+    const owed = (await t.deps.store.logoutDeliveries.list()).filter((d) => d.clientId === app.id);
+    assert.equal(owed.length, 1, 'the app of the session the link ended is owed a logout');
     await context.close();
 
     const claims = await signInThrough('Google', 'g-carol');

@@ -2,14 +2,20 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from 'jose';
-import { endAllUserSessions, endUserSession, removeUser, setUserPassword, updateUser } from '../../src/admin/users.js';
+import {
+  endAllUserSessions,
+  endUserSession,
+  removeUser,
+  setUserPassword,
+  updateUser,
+} from '../../src/admin/users.js';
+import { sessionSid } from '../../src/crypto/hash.js';
 import {
   BACKCHANNEL_LOGOUT_EVENT,
   LOGOUT_TOKEN_TTL_SECONDS,
   type LogoutDrainer,
   queueBackchannelLogout,
   retryDelay,
-  sessionSid,
   startLogoutDrainer,
 } from '../../src/oauth/backchannel.js';
 import { type Agent, csrfOf } from '../helpers/agent.js';
@@ -334,6 +340,28 @@ describe('OpenID Connect Back-Channel Logout 1.0', () => {
     assert.equal(rp.tokens.get('/admin-a')?.length, 2);
     assert.equal(rp.tokens.get('/admin-b')?.length, 1);
   });
+  it('signing in again in the same browser keeps the sid; another user signing in over the session logs the first out', async () => {
+    const user = await t.addUser({});
+    const other = await t.addUser({});
+    const c = await client(rp.url('/switch'));
+    const { agent, idTokens } = await sessionWith(user, [c]);
+    const sid = claimsOf(idTokens[0]!)['sid'];
+    assert.equal(typeof sid, 'string');
+    await signIn(agent, user);
+    const again = (await tokensFor(t, c, user, { agent, nonce: 'n-again' })).id_token;
+    assert.equal(claimsOf(again)['sid'], sid, 'a step-up is the same session to the relying party');
+    await drainer.drainNow();
+    assert.equal(rp.tokens.get('/switch'), undefined, 'nobody signed out');
+
+    await signIn(agent, other);
+    await drainer.drainNow();
+    const tokens = rp.tokens.get('/switch') ?? [];
+    assert.equal(tokens.length, 1);
+    const { payload } = await verifyLogoutToken(tokens[0]!, c.id);
+    assert.equal(payload['sid'], sid);
+    assert.equal(payload.sub, user.id);
+  });
+
   it('removing a user sends their sessions’ clients a logout, delivered after the user is gone', async () => {
     const user = await t.addUser({});
     const c = await client(rp.url('/removed'));

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { EVENT_RETENTION_SECONDS } from '../../src/config.js';
+import { sessionSid } from '../../src/crypto/hash.js';
 import type {
   AuthorizationCode,
   Client,
@@ -170,6 +171,7 @@ export function newSession(userId: string, over: Partial<Session> = {}): Session
     lastSeenAt: NOW,
     expiresAt: NOW + 3600,
     endedAt: null,
+    sid: null,
     ...over,
   };
 }
@@ -975,7 +977,7 @@ export function storeContract(
         await store.sessions.create({ ...base, idHash: 's1' });
         await store.sessions.create({ ...base, idHash: 's2' });
         await store.sessions.create({ ...base, idHash: 'old', expiresAt: NOW - 1 });
-        assert.deepEqual(await store.sessions.find('s1'), { ...base, idHash: 's1' });
+        assert.deepEqual(await store.sessions.find('s1'), { ...base, idHash: 's1', sid: null });
         assert.equal(await store.sessions.find('nope'), undefined);
 
         await store.sessions.touch('s2', NOW + 30);
@@ -1065,7 +1067,8 @@ export function storeContract(
           event,
         );
         assert.equal((await store.sessions.find(previous.idHash))?.endedAt, NOW + 5);
-        assert.deepEqual(await store.sessions.find(next.idHash), next);
+        // The same user's live session carried on: its sid too.
+        assert.deepEqual(await store.sessions.find(next.idHash), { ...next, sid: sessionSid(previous.idHash) });
         const moved = await store.interactions.find('int-s');
         assert.equal(moved?.browserHash, 'new-b');
         assert.deepEqual(moved?.data, { kind: 'authorize', loginAt: NOW + 5 });
@@ -1090,17 +1093,39 @@ export function storeContract(
         const revoked = newGrant(client.id, user.id, { sessionHash: previous.idHash, revokedAt: NOW });
         for (const grant of [live, revoked]) await store.tokens.issue({ grant });
         const next = newSession(user.id, { createdAt: NOW + 5 });
-        await store.sessions.start(next, previous.idHash, null, newEvent('login', { userId: user.id }));
+        const ended = await store.sessions.start(
+          next,
+          previous.idHash,
+          null,
+          newEvent('login', { userId: user.id }),
+        );
+        assert.equal(ended, null, 'the same user carries on: nobody is owed a logout');
         assert.equal(
           (await store.grants.find(live.id))?.sessionHash,
           next.idHash,
           'a logout of the new one revokes it',
         );
         assert.equal((await store.grants.find(revoked.id))?.sessionHash, previous.idHash);
-        // Another user signing in in the same browser does not inherit the first user's grants.
-        const theirs = newSession(other.id, { createdAt: NOW + 6 });
-        await store.sessions.start(theirs, next.idHash, null, newEvent('login', { userId: other.id }));
-        assert.equal((await store.grants.find(live.id))?.sessionHash, next.idHash);
+        // Back-Channel Logout §2.1: the session carried on keeps its sid, derived from the first one.
+        assert.equal((await store.sessions.find(next.idHash))?.sid, sessionSid(previous.idHash));
+        const third = newSession(user.id, { createdAt: NOW + 6 });
+        await store.sessions.start(third, next.idHash, null, newEvent('login', { userId: user.id }));
+        assert.equal((await store.sessions.find(third.idHash))?.sid, sessionSid(previous.idHash));
+        // Another user signing in in the same browser does not inherit the first user's grants or sid; the
+        // session it ended is returned (its clients are owed a logout).
+        const theirs = newSession(other.id, { createdAt: NOW + 7 });
+        assert.equal(
+          await store.sessions.start(theirs, third.idHash, null, newEvent('login', { userId: other.id })),
+          third.idHash,
+        );
+        assert.equal((await store.grants.find(live.id))?.sessionHash, third.idHash);
+        assert.equal((await store.sessions.find(theirs.idHash))?.sid ?? null, null);
+        // An ended session is owed nothing more.
+        const again = newSession(user.id, { createdAt: NOW + 8 });
+        assert.equal(
+          await store.sessions.start(again, third.idHash, null, newEvent('login', { userId: user.id })),
+          null,
+        );
       });
 
       it('start() is all or nothing', async () => {

@@ -3,7 +3,7 @@ import { randomToken, sha256 } from '../../crypto/hash.js';
 import type { Deps } from '../../deps.js';
 import type { Client, Grant, Issued, User } from '../../store/types.js';
 import { signIdToken } from '../../tokens/id-token.js';
-import { sessionSid } from '../backchannel.js';
+import { sidOf } from '../backchannel.js';
 import { userClaims } from '../claims.js';
 import { invalidGrant } from '../errors.js';
 import type { TokenResponse } from './grant.js';
@@ -79,7 +79,7 @@ export async function buildTokens(
       // OIDC Core §5.5: what the authorization request's `claims` named for the ID token (kept on refresh).
       requested: userClaims(spec.user, [], spec.grant?.claims?.idToken),
       // Back-Channel Logout §2.1: the session's `sid`, as its logout token will carry it.
-      sid: spec.grant?.sessionHash ? sessionSid(spec.grant.sessionHash) : null,
+      sid: spec.grant?.sessionHash ? await sidOf(deps, spec.grant.sessionHash) : null,
     });
   }
   return { response, issued };

@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, isNotNull, isNull, lte } from 'drizzle-orm';
 import * as s from '../../../db/schema.sqlite.js';
+import { sessionSid } from '../../crypto/hash.js';
 import type { LogoutDelivery, LogoutDeliveryStore } from '../types.js';
 import type { SqliteContext } from './shared.js';
 
@@ -40,10 +41,12 @@ export function logoutDeliveryStore(cx: SqliteContext) {
               clientId: s.grants.clientId,
               uri: s.clients.backchannelLogoutUri,
               sessionHash: s.grants.sessionHash,
+              sid: s.sessions.sid,
               userId: s.grants.userId,
             })
             .from(s.grants)
             .innerJoin(s.clients, eq(s.clients.id, s.grants.clientId))
+            .leftJoin(s.sessions, eq(s.sessions.idHash, s.grants.sessionHash))
             .where(
               and(
                 inArray(s.grants.sessionHash, sessionHashes.slice(i, i + CHUNK)),
@@ -58,6 +61,7 @@ export function logoutDeliveryStore(cx: SqliteContext) {
               clientId: p.clientId,
               uri: p.uri,
               sessionHash: p.sessionHash,
+              sid: p.sid ?? sessionSid(p.sessionHash),
               userId: p.userId,
             };
             db.insert(s.logoutDeliveries)

@@ -1,5 +1,6 @@
 import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
 import * as s from '../../../db/schema.sqlite.js';
+import { sessionSid } from '../../crypto/hash.js';
 import type { SessionStore } from '../types.js';
 import {
   allPlaceholders,
@@ -51,17 +52,22 @@ export function sessionStore(cx: SqliteContext) {
   };
   return {
     create: async (session) => {
-      q.insertSession.run({ ...session });
+      q.insertSession.run({ ...session, sid: session.sid ?? null });
     },
     start: async (session, previousHash, interaction, event) =>
       raw.transaction(() => {
+        let sid = session.sid ?? null;
+        let endedOther: string | null = null;
         if (previousHash) {
           const previous = q.session.get({ hash: previousHash });
-          if (previous && previous.endedAt === null && previous.userId === session.userId)
+          const live = previous !== undefined && previous.endedAt === null;
+          if (live && previous.userId === session.userId) {
             q.rebindGrants.run({ from: previousHash, to: session.idHash });
+            sid = previous.sid ?? sessionSid(previousHash);
+          } else if (live) endedOther = previousHash;
           end(previousHash, session.createdAt);
         }
-        q.insertSession.run({ ...session });
+        q.insertSession.run({ ...session, sid });
         if (interaction)
           q.moveInteraction.run({
             id: interaction.id,
@@ -70,6 +76,7 @@ export function sessionStore(cx: SqliteContext) {
             data: JSON.stringify(interaction.data),
           });
         writeEvent(cx, event);
+        return endedOther;
       })(),
     find: async (idHash) => q.session.get({ hash: idHash }),
     touch: async (idHash, now) => {

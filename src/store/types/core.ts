@@ -211,10 +211,11 @@ export interface SessionStore {
   create(session: Session): Promise<void>;
   /**
    * A sign-in, as one unit of work: ends the browser's previous session (`previousHash`, when it had one;
-   * when it was the same user's and still live, the grants issued through it move to the new session, so a
-   * logout still revokes them), creates `session`, saves the progress of the interaction the sign-in belongs to and moves it onto the
-   * browser's new id (`interaction`, only if it is still bound to the old one), and writes `event` (the
-   * `login` audit row).
+   * when it was the same user's and still live, the new session carries it on: the grants issued through it
+   * move along, so a logout still revokes them, and its `sid` is kept), creates `session`, saves the progress of
+   * the interaction the sign-in belongs to and moves it onto the browser's new id (`interaction`, only if it is
+   * still bound to the old one), and writes `event` (the `login` audit row).
+   * @returns the hash of a live session of another user that it ended (its clients are owed a logout), or null.
    */
   start(
     session: Session,
@@ -226,7 +227,7 @@ export interface SessionStore {
       toBrowserHash: string;
     } | null,
     event: NewAuditEvent,
-  ): Promise<void>;
+  ): Promise<string | null>;
   find(idHash: string): Promise<Session | undefined>;
   touch(idHash: string, now: number): Promise<void>;
   end(idHash: string, now: number): Promise<void>;

@@ -20,6 +20,8 @@ export interface LogoutParticipant {
   clientId: string;
   uri: string;
   sessionHash: string;
+  /** The session's `sid` (see `Session.sid`). */
+  sid: string;
   userId: string;
 }
 

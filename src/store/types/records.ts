@@ -158,6 +158,11 @@ export interface Session {
   lastSeenAt: number;
   expiresAt: number;
   endedAt: number | null;
+  /**
+   * Back-Channel Logout §2.1: the `sid` its tokens carry, kept when the same user signs in again in the same
+   * browser. Unset for a new session and for sessions older than migration 0008: `sessionSid(idHash)` then.
+   */
+  sid?: string | null;
 }
 
 export interface Interaction {
