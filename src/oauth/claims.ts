@@ -1,4 +1,4 @@
-import type { User } from '../store/types.js';
+import type { Client, User } from '../store/types.js';
 
 /**
  * The scope that releases each user claim latchkey has: OIDC Core §5.4, plus `preferred_username` with
@@ -13,6 +13,27 @@ export const CLAIM_SCOPES: Readonly<Record<string, string>> = {
   email_verified: 'email',
   groups: 'groups',
 };
+
+/**
+ * The claims a client may have by name (the `claims` parameter, OIDC Core §5.5) among `names`: those latchkey
+ * has whose scope the client is allowed, and, unless the client is first-party (no consent page), which the
+ * token's `scope` holds (the user approved it). Checked when the request is made and again at every use, so a
+ * narrower refresh or a scope taken from the client also takes its claims.
+ */
+export function releasableByName(
+  client: Pick<Client, 'scopes' | 'firstParty'>,
+  scope: readonly string[],
+  names: readonly string[],
+): string[] {
+  return names.filter((name) => {
+    const releasedBy = Object.hasOwn(CLAIM_SCOPES, name) ? CLAIM_SCOPES[name] : undefined;
+    return (
+      releasedBy !== undefined &&
+      client.scopes.includes(releasedBy) &&
+      (client.firstParty || scope.includes(releasedBy))
+    );
+  });
+}
 
 /** A claim's value for the user, or undefined when the user has none. */
 function claimValue(user: User, claim: string): unknown {

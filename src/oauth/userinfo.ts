@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { isDisabled } from '../auth/authenticate.js';
 import type { Deps } from '../deps.js';
 import { insufficientScope, invalidBearer, requireBearer } from '../http/bearer.js';
-import { userClaims } from './claims.js';
+import { releasableByName, userClaims } from './claims.js';
 
 /** OIDC Core §5.3: claims about the signed-in user, by scope. */
 export function userinfoRoutes(deps: Deps): Hono {
@@ -19,7 +19,12 @@ export function userinfoRoutes(deps: Deps): Hono {
     if (!user || isDisabled(user)) throw invalidBearer();
     // OIDC Core §5.5: the `claims` request's userinfo member, kept with the grant the token came from.
     const grant = info.grantId ? await deps.store.grants.find(info.grantId) : undefined;
-    return c.json({ sub: user.id, ...userClaims(user, scope, grant?.claims?.userinfo) });
+    const named = grant?.claims?.userinfo ?? [];
+    const client = named.length && info.clientId ? await deps.store.clients.find(info.clientId) : undefined;
+    return c.json({
+      sub: user.id,
+      ...userClaims(user, scope, client ? releasableByName(client, scope, named) : []),
+    });
   };
   app.get('/userinfo', handler);
   app.post('/userinfo', handler);

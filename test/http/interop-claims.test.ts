@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from 'jose';
+import { updateClient } from '../../src/admin/clients.js';
 import {
   getCode,
   headerOf,
@@ -213,6 +214,39 @@ describe('ID tokens and claims for the apps people run (issue 13)', () => {
       const nid = await verifyJwt(t, n.id_token, narrow.id);
       assert.equal(nid['email'], undefined);
       assert.equal(nid['groups'], undefined);
+    });
+
+    it('checked again at every use: a narrower refresh or a scope taken from the client takes its claims', async () => {
+      const third = await add({ firstParty: false });
+      const asked = claims({ id_token: { email: null, groups: null }, userinfo: { groups: null } });
+      const got = await tokens(third, 'openid email groups offline_access', user, asked);
+      const id = await verifyJwt(t, got.id_token, third.id);
+      assert.equal(id['email'], user.email);
+      assert.deepEqual((await userinfo(got.access_token))['groups'], ['admins', 'navy']);
+      const refresh = async (refreshToken: string, scope?: string) =>
+        json(
+          await t.request(
+            '/token',
+            tokenRequest(third, {
+              grant_type: 'refresh_token',
+              refresh_token: refreshToken,
+              ...(scope ? { scope } : {}),
+            }),
+          ),
+        );
+      const narrower = await refresh(got.refresh_token, 'openid offline_access');
+      const nid = await verifyJwt(t, narrower.id_token, third.id);
+      assert.equal(nid['email'], undefined, 'email is no longer in the scope');
+      assert.equal(nid['groups'], undefined);
+      assert.equal((await userinfo(narrower.access_token))['groups'], undefined);
+
+      const other = await tokens(third, 'openid email groups offline_access', user, asked);
+      await updateClient(t.deps, third.id, { scopes: ['openid', 'email', 'offline_access'] });
+      const later = await refresh(other.refresh_token);
+      const lid = await verifyJwt(t, later.id_token, third.id);
+      assert.equal(lid['email'], user.email);
+      assert.equal(lid['groups'], undefined, 'groups was taken from the client');
+      assert.equal((await userinfo(later.access_token))['groups'], undefined);
     });
 
     it('malformed JSON, a non-object or a non-object member: invalid_request at the verified redirect URI', async () => {

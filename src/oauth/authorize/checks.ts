@@ -2,7 +2,7 @@ import type { Deps } from '../../deps.js';
 import type { Params } from '../../http/params.js';
 import type { Client, RequestedClaims } from '../../store/types.js';
 import { verifyIdTokenHint } from '../../tokens/id-token.js';
-import { CLAIM_SCOPES } from '../claims.js';
+import { releasableByName } from '../claims.js';
 import { invalidRequest, invalidScope, OAuthError, unauthorizedClient } from '../errors.js';
 import { checkAllowedResource, checkUserScopes, parseScope } from '../scope.js';
 import type { ResponseMode, ResponseType } from './request.js';
@@ -207,14 +207,7 @@ export function checkClaimsRequest(
     const wanted = parsed[member];
     if (wanted === undefined || wanted === null) return [];
     if (!isObject(wanted)) throw invalidRequest(`"claims" member "${member}" must be a JSON object`);
-    return Object.keys(wanted).filter((name) => {
-      const releasedBy = Object.hasOwn(CLAIM_SCOPES, name) ? CLAIM_SCOPES[name] : undefined;
-      return (
-        releasedBy !== undefined &&
-        client.scopes.includes(releasedBy) &&
-        (client.firstParty || scope.includes(releasedBy))
-      );
-    });
+    return releasableByName(client, scope, Object.keys(wanted));
   };
   const idToken = names('id_token');
   const userinfo = names('userinfo');

@@ -4,7 +4,7 @@ import type { Deps } from '../../deps.js';
 import type { Client, Grant, Issued, User } from '../../store/types.js';
 import { signIdToken } from '../../tokens/id-token.js';
 import { sidOf } from '../backchannel.js';
-import { userClaims } from '../claims.js';
+import { releasableByName, userClaims } from '../claims.js';
 import { invalidGrant } from '../errors.js';
 import type { TokenResponse } from './grant.js';
 
@@ -77,7 +77,11 @@ export async function buildTokens(
       accessToken: access.token,
       claims: userClaims(spec.user, scope),
       // OIDC Core §5.5: what the authorization request's `claims` named for the ID token (kept on refresh).
-      requested: userClaims(spec.user, [], spec.grant?.claims?.idToken),
+      requested: userClaims(
+        spec.user,
+        [],
+        releasableByName(spec.client, scope, spec.grant?.claims?.idToken ?? []),
+      ),
       // Back-Channel Logout §2.1: the session's `sid`, as its logout token will carry it.
       sid: spec.grant?.sessionHash ? await sidOf(deps, spec.grant.sessionHash) : null,
     });
