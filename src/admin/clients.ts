@@ -209,7 +209,13 @@ export async function putClient(
     }
   }
   keepPublicness(prior, input.isPublic ?? false);
-  const built = await buildClient(deps, input, { id: clientId, now, managedBy: prior.managedBy, prior });
+  // An ID-token algorithm left out keeps the client's (RS256 is the default of new clients only): a relying
+  // party that pinned ES256 before RS256 became the default must not break at the next start or PUT.
+  const algorithms =
+    input.idTokenAlg === undefined && input.signingAlg === undefined
+      ? { ...input, idTokenAlg: prior.idTokenAlg }
+      : input;
+  const built = await buildClient(deps, algorithms, { id: clientId, now, managedBy: prior.managedBy, prior });
   return { ...(await saveChanges(deps, prior, built, now, ctx)), created: false };
 }
 

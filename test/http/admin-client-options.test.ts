@@ -78,6 +78,24 @@ describe('client options of issue 13: admin API and config file', () => {
     }
   });
 
+  it('a declarative PUT (as the config file) that names no ID-token algorithm keeps the client’s', async () => {
+    const body = { name: 'Pinned', redirect_uris: ['https://pinned.example.test/cb'] };
+    const created = await call('PUT', '/clients/pinned', { ...body, id_token_alg: 'ES256' });
+    assert.equal(created.status, 201);
+    const again = await call('PUT', '/clients/pinned', body);
+    assert.equal(again.status, 200);
+    assert.equal(
+      ((await json(again)) as Json)['id_token_alg'],
+      'ES256',
+      'a relying party that pinned ES256 goes on',
+    );
+    assert.equal((await f.t.deps.store.clients.find('pinned'))?.idTokenAlg, 'ES256');
+    const moved = await json(await call('PUT', '/clients/pinned', { ...body, id_token_alg: 'RS256' }));
+    assert.equal(moved['id_token_alg'], 'RS256');
+    const fresh = await json(await call('PUT', '/clients/fresh', body));
+    assert.equal(fresh['id_token_alg'], 'RS256', 'a new client gets the default');
+  });
+
   it('the config file takes the same keys, and a repeated start changes nothing', async () => {
     const dir = join(tmp.dir, 'config');
     mkdirSync(dir, { recursive: true });
