@@ -24,7 +24,10 @@ export const DELIVERY_TIMEOUT_MS = 5_000;
 export const RETRY_FIRST_SECONDS = 5;
 export const RETRY_MAX_SECONDS = 600;
 export const GIVE_UP_AFTER_SECONDS = 24 * 3600;
-/** At most this many POSTs at a time, so a burst of logouts never floods the RPs or the event loop. */
+/**
+ * At most this many POSTs at a time, so a burst of logouts never floods the RPs or the event loop; and at most one
+ * per client, so a receiver that hangs holds one sender, never the others' logouts.
+ */
 const CONCURRENCY = 4;
 /** A claimed delivery is leased this long: longer than an attempt, so no other drain picks it meanwhile. */
 const LEASE_SECONDS = 60;
@@ -143,11 +146,14 @@ export function startLogoutDrainer(deps: Deps): LogoutDrainer {
   let again = false;
 
   const attempt = async (d: LogoutDelivery): Promise<void> => {
-    const signed = await signLogoutToken(deps, d);
+    // A token that cannot be signed now (no key yet, a busy database) is a failed attempt like any other.
+    const signed = await signLogoutToken(deps, d).catch((err: unknown): { retryable: string } => ({
+      retryable: `not signed: ${String(err)}`.slice(0, 200),
+    }));
     const outcome: Outcome =
       'token' in signed
         ? await post(signed.uri, signed.token, abort.signal)
-        : { ok: false, error: signed.problem };
+        : { ok: false, error: 'problem' in signed ? signed.problem : signed.retryable };
     if (abort.signal.aborted) return;
     const now = deps.clock.now();
     if (outcome.ok) {
@@ -155,7 +161,7 @@ export function startLogoutDrainer(deps: Deps): LogoutDrainer {
       return;
     }
     const next = now + retryDelay(d.attempts);
-    if (!('token' in signed) || next - d.createdAt > GIVE_UP_AFTER_SECONDS) {
+    if ('problem' in signed || next - d.createdAt > GIVE_UP_AFTER_SECONDS) {
       await deps.store.logoutDeliveries.failed(d.id, now, outcome.error);
       deps.log.warn('back-channel logout given up', {
         client_id: d.clientId,
@@ -167,20 +173,40 @@ export function startLogoutDrainer(deps: Deps): LogoutDrainer {
     }
   };
 
-  const drain = async (): Promise<number> => {
+  /** The clients a sender is POSTing to now: one delivery per client at a time. */
+  const busy = new Set<string>();
+  /** Claims run one after another, so two senders never take the same client's deliveries at once. */
+  let claiming: Promise<unknown> = Promise.resolve();
+  const claimNext = (): Promise<LogoutDelivery | undefined> => {
+    const next = claiming.then(async () => {
+      const now = deps.clock.now();
+      const [d] = await deps.store.logoutDeliveries.claimDue(now, 1, now + LEASE_SECONDS, [...busy]);
+      if (d) busy.add(d.clientId);
+      return d;
+    });
+    claiming = next.catch(() => undefined);
+    return next;
+  };
+  /** One sender: takes the next due delivery of a client nobody is sending to, until there is none. */
+  const sender = async (): Promise<number> => {
     let tried = 0;
     while (!abort.signal.aborted) {
-      const now = deps.clock.now();
-      const batch = await deps.store.logoutDeliveries.claimDue(now, CONCURRENCY, now + LEASE_SECONDS);
-      if (batch.length === 0) break;
-      await Promise.all(
-        batch.map((d) =>
-          attempt(d).catch((err) => deps.log.error('back-channel logout failed', { error: String(err) })),
-        ),
-      );
-      tried += batch.length;
+      const d = await claimNext();
+      if (!d) break;
+      try {
+        await attempt(d);
+      } catch (err) {
+        deps.log.error('back-channel logout failed', { error: String(err) });
+      } finally {
+        busy.delete(d.clientId);
+      }
+      tried++;
     }
     return tried;
+  };
+  const drain = async (): Promise<number> => {
+    const tried = await Promise.all(Array.from({ length: CONCURRENCY }, sender));
+    return tried.reduce((a, b) => a + b, 0);
   };
 
   /** One drain at a time. */

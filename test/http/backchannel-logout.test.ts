@@ -489,3 +489,48 @@ describe('the server runs the back-channel logout drainer', () => {
 });
 
 const RETRY_CAP = 600;
+
+describe('a receiver that hangs', () => {
+  it('holds up no other client’s logout: one delivery per client at a time, fresh ones first', async () => {
+    const t = await testApp();
+    const stuck = await startReceiver();
+    stuck.mode = 'hang';
+    const fine = await startReceiver();
+    const drainer = startLogoutDrainer(t.deps);
+    try {
+      const user = await t.addUser({});
+      const h = await t.addClient({ redirectUris: [CB], backchannelLogoutUri: stuck.url('/h') });
+      const g = await t.addClient({ redirectUris: [CB], backchannelLogoutUri: fine.url('/g') });
+      const now = t.clock.now();
+      const hashes: string[] = [];
+      // Eight sessions through the hanging client, then one through the healthy one, queued in that order.
+      for (const clientId of [...Array<string>(8).fill(h.id), g.id]) {
+        const session = newSession(user.id, {
+          createdAt: now,
+          authTime: now,
+          lastSeenAt: now,
+          expiresAt: now + 3600,
+        });
+        await t.deps.store.sessions.create(session);
+        await t.deps.store.tokens.issue({
+          grant: newGrant(clientId, user.id, { sessionHash: session.idHash }),
+        });
+        hashes.push(session.idHash);
+      }
+      const started = performance.now();
+      assert.equal(await queueBackchannelLogout(t.deps, hashes), 9);
+      const deadline = Date.now() + 4_000;
+      while (!fine.tokens.get('/g')?.length && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
+      const elapsed = performance.now() - started;
+      assert.equal(fine.tokens.get('/g')?.length, 1);
+      assert.ok(elapsed < 2_000, `the healthy client heard in ${Math.round(elapsed)} ms`);
+      assert.equal(stuck.tokens.get('/h')?.length, 1, 'one POST at a time to the client that hangs');
+    } finally {
+      await drainer.stop();
+      await stuck.close();
+      await fine.close();
+      await t.close();
+    }
+  });
+});

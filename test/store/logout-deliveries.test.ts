@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { sessionSid } from '../../src/crypto/hash.js';
 import { createSqliteStore, type SqliteStore } from '../../src/store/sqlite/index.js';
 import { newClient, newGrant, newSession, newUser } from './contract.js';
 
@@ -86,5 +87,51 @@ describe('store: logout deliveries (the back-channel logout outbox)', () => {
     assert.ok(await store.logoutDeliveries.find(pending!.id), 'a pending row stays');
     store.raw.prepare('delete from clients where id = ?').run(client.id);
     assert.equal(await store.logoutDeliveries.find(pending!.id), undefined, 'cascade');
+  });
+
+  it('claims fresh rows before retries, skips the clients named, and carries the session’s sid', async () => {
+    const fresh = createSqliteStore(':memory:');
+    try {
+      const user = await fresh.users.create(newUser());
+      const a = await fresh.clients.create(newClient({ backchannelLogoutUri: 'https://a.example/bc' }));
+      const b = await fresh.clients.create(newClient({ backchannelLogoutUri: 'https://b.example/bc' }));
+      const hashes: string[] = [];
+      for (const [clientId, sid] of [
+        [a.id, 'carried-on-sid'],
+        [a.id, null],
+        [b.id, null],
+      ] as const) {
+        const session = newSession(user.id, { sid });
+        await fresh.sessions.create(session);
+        await fresh.tokens.issue({ grant: newGrant(clientId, user.id, { sessionHash: session.idHash }) });
+        hashes.push(session.idHash);
+      }
+      const sids: string[] = [];
+      await fresh.logoutDeliveries.enqueueForSessions(hashes, NOW, (p) => {
+        sids.push(p.sid);
+        return { aud: p.clientId };
+      });
+      assert.deepEqual(sids, ['carried-on-sid', sessionSid(hashes[1]!), sessionSid(hashes[2]!)]);
+      // The first row of `a` fails once: due again, but behind the rows never tried.
+      const [first] = await fresh.logoutDeliveries.claimDue(NOW, 1, NOW + 60);
+      assert.equal(first?.clientId, a.id);
+      await fresh.logoutDeliveries.retry(first!.id, NOW, 'HTTP 503');
+      const order = await fresh.logoutDeliveries.claimDue(NOW, 10, NOW + 60, [b.id]);
+      assert.deepEqual(
+        order.map((d) => [d.clientId, d.attempts]),
+        [
+          [a.id, 1],
+          [a.id, 2],
+        ],
+        'b skipped; the fresh row of a before its retry',
+      );
+      const rest = await fresh.logoutDeliveries.claimDue(NOW, 10, NOW + 60);
+      assert.deepEqual(
+        rest.map((d) => d.clientId),
+        [b.id],
+      );
+    } finally {
+      fresh.close();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNotNull, isNull, lte } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, isNull, lte, notInArray } from 'drizzle-orm';
 import * as s from '../../../db/schema.sqlite.js';
 import { sessionSid } from '../../crypto/hash.js';
 import type { LogoutDelivery, LogoutDeliveryStore } from '../types.js';
@@ -9,7 +9,12 @@ const CHUNK = 500;
 
 export function logoutDeliveryStore(cx: SqliteContext) {
   const { raw, db } = cx;
-  const claimDue = (now: number, limit: number, leaseUntil: number): LogoutDelivery[] =>
+  const claimDue = (
+    now: number,
+    limit: number,
+    leaseUntil: number,
+    skipClients: readonly string[] = [],
+  ): LogoutDelivery[] =>
     raw.transaction(() => {
       const rows = db
         .select()
@@ -19,9 +24,14 @@ export function logoutDeliveryStore(cx: SqliteContext) {
             isNull(s.logoutDeliveries.deliveredAt),
             isNull(s.logoutDeliveries.failedAt),
             lte(s.logoutDeliveries.nextAttemptAt, now),
+            skipClients.length ? notInArray(s.logoutDeliveries.clientId, [...skipClients]) : undefined,
           ),
         )
-        .orderBy(asc(s.logoutDeliveries.nextAttemptAt))
+        .orderBy(
+          asc(s.logoutDeliveries.attempts),
+          asc(s.logoutDeliveries.nextAttemptAt),
+          asc(s.logoutDeliveries.id),
+        )
         .limit(limit)
         .all();
       for (const row of rows)
@@ -80,7 +90,7 @@ export function logoutDeliveryStore(cx: SqliteContext) {
       })();
       return queued;
     },
-    claimDue: async (now, limit, leaseUntil) => claimDue(now, limit, leaseUntil),
+    claimDue: async (now, limit, leaseUntil, skipClients) => claimDue(now, limit, leaseUntil, skipClients),
     delivered: async (id, now) => {
       db.update(s.logoutDeliveries)
         .set({ deliveredAt: now, lastError: null })

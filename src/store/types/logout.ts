@@ -37,10 +37,17 @@ export interface LogoutDeliveryStore {
     claims: (p: LogoutParticipant) => Record<string, unknown>,
   ): Promise<number>;
   /**
-   * Takes up to `limit` deliveries due at `now` (neither delivered nor failed) and leases them until
-   * `leaseUntil` (their `nextAttemptAt` moves there, one attempt counted), so no other drain picks them meanwhile.
+   * Takes up to `limit` deliveries due at `now` (neither delivered nor failed), none for a client in
+   * `skipClients`, and leases them until `leaseUntil` (their `nextAttemptAt` moves there, one attempt counted),
+   * so no other drain picks them meanwhile. First tries before retries, then the longest due: a receiver that
+   * keeps failing never holds up a fresh logout.
    */
-  claimDue(now: number, limit: number, leaseUntil: number): Promise<LogoutDelivery[]>;
+  claimDue(
+    now: number,
+    limit: number,
+    leaseUntil: number,
+    skipClients?: readonly string[],
+  ): Promise<LogoutDelivery[]>;
   delivered(id: number, now: number): Promise<void>;
   /** A failed attempt: tried again at `nextAttemptAt`. */
   retry(id: number, nextAttemptAt: number, error: string): Promise<void>;
