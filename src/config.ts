@@ -170,7 +170,8 @@ function parseTrustedProxies(value: string | undefined): string[] {
     const family = isIP(address ?? '');
     const maxBits = family === 6 ? 128 : 32;
     const validBits = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= maxBits);
-    if (!family || !validBits || extra !== undefined)
+    // A zone id (`fe80::1%eth0`) names an interface, not a proxy.
+    if (!family || !validBits || extra !== undefined || entry.includes('%'))
       throw new ConfigError(`LATCHKEY_TRUSTED_PROXIES: "${entry}" is not an IP address or CIDR`);
   }
   return entries;

@@ -58,6 +58,13 @@ export async function startServer(config: Config, options: BuildOptions = {}): P
   const app = createApp(deps);
   const stopSweeper = startSweeper(deps);
   const logoutDrainer = startLogoutDrainer(deps);
+  if (config.trustedProxies.some((entry) => entry.endsWith('/0')))
+    deps.log.warn(
+      'LATCHKEY_TRUSTED_PROXIES trusts every address: any client can name the address it is throttled and audited by',
+      {
+        trusted_proxies: config.trustedProxies.join(','),
+      },
+    );
   deps.store.startBackground((message) => deps.log.warn('background checkpoint failed', { error: message }));
   // A request target that is not a URL (`GET *`) fails before the app runs: answer like the app would.
   const listener = getRequestListener(app.fetch, {

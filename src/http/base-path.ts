@@ -50,6 +50,12 @@ export function underBasePath(app: Hono, config: { issuer: string }, base: strin
   return outer;
 }
 
+/** Whether `base` + `location` still resolves under `base` (no dot segment climbs out of it). */
+function underBase(base: string, location: string): boolean {
+  const path = new URL(`${base}${location}`, 'http://x').pathname;
+  return path === base || path.startsWith(`${base}/`);
+}
+
 /** Puts `base` back on the root-relative URLs of an answer written for the root. */
 async function withBasePath(res: Response, base: string): Promise<Response> {
   const location = res.headers.get('location');
@@ -58,7 +64,9 @@ async function withBasePath(res: Response, base: string): Promise<Response> {
   const relocate = location?.startsWith('/') && !location.startsWith('//');
   if (!relocate && cookies.length === 0 && !html) return res;
   const headers = new Headers(res.headers);
-  if (relocate) headers.set('location', `${base}${location}`);
+  // A second guard behind safeReturnTo: a Location that would resolve outside the base goes to its root.
+  if (relocate && location)
+    headers.set('location', underBase(base, location) ? `${base}${location}` : `${base}/`);
   if (cookies.length) {
     headers.delete('set-cookie');
     for (const cookie of cookies)

@@ -26,6 +26,8 @@ import {
 /**
  * Only a local path may be a return target (no open redirect). Browsers drop tabs and newlines from
  * URLs (WHATWG URL parsing), so `/\t/evil.example` would become `//evil.example`: control characters are refused.
+ * Only a path already in its canonical form is taken: no dot segment (plain or `%2e`), so under an issuer path
+ * (`/auth`) a return target cannot climb out to another app on the same host.
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.11
  */
 export function safeReturnTo(raw: string | undefined): string {
@@ -33,6 +35,13 @@ export function safeReturnTo(raw: string | undefined): string {
     return '/account';
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
   if (/[\x00-\x1f\x7f]/.test(raw)) return '/account';
+  const url = new URL(raw, 'http://x');
+  if (
+    url.origin !== 'http://x' ||
+    `${url.pathname}${url.search}${url.hash}` !== raw ||
+    /%2e/i.test(url.pathname)
+  )
+    return '/account';
   return raw;
 }
 

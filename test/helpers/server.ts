@@ -9,7 +9,7 @@ import { createApp } from '../../src/app.js';
 import { FakeClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
 import { buildDeps, type Deps } from '../../src/deps.js';
-import { jsonLog } from '../../src/log.js';
+import { jsonLog, type Log } from '../../src/log.js';
 import { type RunningServer, startServer } from '../../src/server.js';
 import { start } from '../../src/start.js';
 
@@ -54,7 +54,10 @@ export interface TestServer extends Helpers {
 }
 
 /** The real server on a loopback port with a temp database. */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  log: Log = jsonLog('silent'),
+): Promise<TestServer> {
   const { dir, cleanup } = tempDir();
   const port = await freePort();
   const dbPath = join(dir, 'latchkey.db');
@@ -66,7 +69,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     LATCHKEY_SECRET: randomBytes(24).toString('base64url'),
     ...env,
   });
-  const server = await startServer(config, { log: jsonLog('silent') });
+  const server = await startServer(config, { log });
   return {
     ...helpers(server.deps),
     url: server.url,

@@ -3,7 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import { Hono } from 'hono';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { clientIp, trustedProxies } from '../../src/http/net.js';
-import { type TestApp, testApp } from '../helpers/server.js';
+import { attemptSignIn } from '../helpers/agent.js';
+import { browser } from '../helpers/oauth.js';
+import { startTestServer, type TestApp, testApp } from '../helpers/server.js';
 
 const ipOf = (proxies: string[]) => {
   const app = new Hono();
@@ -44,7 +46,7 @@ describe('trusted proxies (LATCHKEY_TRUSTED_PROXIES)', () => {
   });
 
   it('refuses an entry that is no address or CIDR, naming the variable', () => {
-    for (const value of ['10.0.0.0/33', 'proxy.example.test', '10.0.0.1/8/1', '::1/129'])
+    for (const value of ['10.0.0.0/33', 'proxy.example.test', '10.0.0.1/8/1', '::1/129', 'fe80::1%eth0'])
       assert.throws(
         () => loadConfig({ LATCHKEY_DB: ':memory:', LATCHKEY_TRUSTED_PROXIES: value }),
         (err: Error) => err instanceof ConfigError && err.message.includes('LATCHKEY_TRUSTED_PROXIES'),
@@ -55,6 +57,19 @@ describe('trusted proxies (LATCHKEY_TRUSTED_PROXIES)', () => {
       LATCHKEY_TRUSTED_PROXIES: '10.0.0.0/8, ::1 127.0.0.1',
     });
     assert.deepEqual(config.trustedProxies, ['10.0.0.0/8', '::1', '127.0.0.1']);
+  });
+});
+
+describe('a trusted-proxy list that trusts every address', () => {
+  it('is taken, with a warning at start', async () => {
+    const warnings: string[] = [];
+    const log = { info: () => {}, warn: (message: string) => warnings.push(message), error: () => {} };
+    const s = await startTestServer({ LATCHKEY_TRUSTED_PROXIES: '0.0.0.0/0' }, log);
+    await s.close();
+    assert.ok(
+      warnings.some((w) => w.includes('LATCHKEY_TRUSTED_PROXIES trusts every address')),
+      warnings.join('; '),
+    );
   });
 });
 
@@ -121,6 +136,28 @@ describe('an issuer with a path', () => {
         (await preflight('https://any.example.test')).headers.get('access-control-allow-origin'),
         null,
       );
+    });
+
+    it('a return_to that climbs out of the path with dot segments lands under it', async () => {
+      const user = await t.addUser({});
+      for (const target of ['/../../grafana/x', '/%2e%2e/%2e%2e/grafana/x', '/a/./../../../grafana']) {
+        const res = await attemptSignIn(
+          browser(t),
+          user.email,
+          user.password,
+          `/sso/auth/login?return_to=${encodeURIComponent(target)}`,
+        );
+        assert.equal(res.status, 303, target);
+        const landed = new URL(res.headers.get('location') ?? '', ISSUER).pathname;
+        assert.ok(landed.startsWith('/sso/auth/'), `${target} → ${landed}`);
+      }
+      const plain = await attemptSignIn(
+        browser(t),
+        user.email,
+        user.password,
+        '/sso/auth/login?return_to=%2Faccount%3Ftab%3D1',
+      );
+      assert.equal(plain.headers.get('location'), '/sso/auth/account?tab=1');
     });
 
     it('redirects, pages and a 405 under the path; __Host- cookies keep Path=/', async () => {

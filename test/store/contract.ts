@@ -1068,7 +1068,10 @@ export function storeContract(
         );
         assert.equal((await store.sessions.find(previous.idHash))?.endedAt, NOW + 5);
         // The same user's live session carried on: its sid too.
-        assert.deepEqual(await store.sessions.find(next.idHash), { ...next, sid: sessionSid(previous.idHash) });
+        assert.deepEqual(await store.sessions.find(next.idHash), {
+          ...next,
+          sid: sessionSid(previous.idHash),
+        });
         const moved = await store.interactions.find('int-s');
         assert.equal(moved?.browserHash, 'new-b');
         assert.deepEqual(moved?.data, { kind: 'authorize', loginAt: NOW + 5 });

@@ -247,7 +247,15 @@ describe('LATCHKEY_CONFIG seeding', () => {
         assert.equal(await verifyPassword(users[0]!.passwordHash!, 'seeded-user-pass-1'), true);
 
         const scopes = (await store.scopes.list()).map((s) => s.name).sort();
-        assert.deepEqual(scopes, ['admin', 'api:read', 'email', 'groups', 'offline_access', 'openid', 'profile']);
+        assert.deepEqual(scopes, [
+          'admin',
+          'api:read',
+          'email',
+          'groups',
+          'offline_access',
+          'openid',
+          'profile',
+        ]);
         assert.equal((await store.keys.list()).length, 2, 'no extra signing keys on a second start');
       } finally {
         await again.store.close();
