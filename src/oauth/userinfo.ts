@@ -18,8 +18,7 @@ export function userinfoRoutes(deps: Deps): Hono {
     const user = await deps.store.users.find(info.userId);
     if (!user || isDisabled(user)) throw invalidBearer();
     // OIDC Core §5.5: the `claims` request's userinfo member, kept with the grant the token came from.
-    const grant = info.grantId ? await deps.store.grants.find(info.grantId) : undefined;
-    const named = grant?.claims?.userinfo ?? [];
+    const named = info.requestedClaims?.userinfo ?? [];
     const client = named.length && info.clientId ? await deps.store.clients.find(info.clientId) : undefined;
     return c.json({
       sub: user.id,

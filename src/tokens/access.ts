@@ -1,7 +1,7 @@
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import type { Clock } from '../clock.js';
 import { randomToken, sha256 } from '../crypto/hash.js';
-import type { Client, NewAuditEvent, OpaqueAccessToken, Store } from '../store/types.js';
+import type { Client, NewAuditEvent, OpaqueAccessToken, RequestedClaims, Store } from '../store/types.js';
 import { signJws } from './jws.js';
 import type { KeyRing } from './keys.js';
 
@@ -38,6 +38,8 @@ export interface AccessTokenInfo {
   grantId: string | null;
   format: 'jwt' | 'opaque';
   authTime?: number;
+  /** OIDC Core §5.5: the claims the grant's authorization request named (set by `verify`, when it named any). */
+  requestedClaims?: RequestedClaims;
 }
 
 /** `jti` carries the grant id (`<grant>.<random>`) so revoking a family needs no write per token. */
@@ -106,14 +108,17 @@ export class AccessTokens {
     if (token.length > 8192) return undefined;
     const info = token.split('.').length === 3 ? await this.verifyJwt(token) : await this.verifyOpaque(token);
     if (!info) return undefined;
+    let requestedClaims: RequestedClaims | null | undefined;
     if (info.grantId) {
       const grant = await this.store.grants.find(info.grantId);
       if (!grant || grant.revokedAt !== null) return undefined;
+      requestedClaims = grant.claims;
     }
     // A client removed and registered again under the same id does not bring its old tokens back.
     const client = await this.store.clients.find(info.clientId);
     if (!client || info.iat < client.createdAt) return undefined;
-    return info;
+    // A copy: `info` may be the signature cache's own object.
+    return requestedClaims ? { ...info, requestedClaims } : info;
   }
 
   /** Signature checks are cached per token (tokens are immutable); expiry and revocation are checked every time. */
