@@ -56,7 +56,7 @@ export const clients = sqliteTable(
     idTokenClaims: text('id_token_claims', { enum: ['full', 'minimal'] })
       .notNull()
       .default('full'),
-    /** OpenID Connect Back-Channel Logout 1.0: where logout tokens go, and whether they must carry `sid`. */
+    /** OpenID Connect Back-Channel Logout 1.0: where logout tokens go, and whether the client needs `sid` (always sent). */
     backchannelLogoutUri: text('backchannel_logout_uri'),
     backchannelLogoutSessionRequired: integer('backchannel_logout_session_required', { mode: 'boolean' })
       .notNull()

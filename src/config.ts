@@ -155,7 +155,11 @@ function parseIssuer(value: string): string {
     throw new ConfigError('ISSUER must be http or https');
   if (url.search || url.hash) throw new ConfigError('ISSUER must not have a query or fragment');
   // Served under its path (behind a reverse proxy): plain segments only, nothing to decode or resolve.
-  if (!/^(\/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)*\/*$/.test(url.pathname) || /\/\.\.?(\/|$)/.test(value))
+  if (
+    !/^(\/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)*\/*$/.test(url.pathname) ||
+    /\/\.\.?(\/|$)/.test(value) ||
+    value.includes('%')
+  )
     throw new ConfigError(
       `ISSUER's path must be plain segments (letters, digits, "-", "_", ".", "~"), got "${url.pathname}"`,
     );

@@ -87,7 +87,7 @@ export function registeredOrigins(deps: Deps): (origin: string) => Promise<boole
 }
 
 /**
- * Endpoints a single-page app calls (`/token`, `/userinfo`, `/revoke`, the self-service API): only the
+ * Endpoints a single-page app calls (`/token`, `/userinfo`, `/revoke`, the self-service API, `DELETE /session`): only the
  * registered origins, echoed exactly with `Vary: Origin`; any other origin gets no CORS header, so its
  * browser withholds the answer. `methods(path)` names what the path answers, for the preflight.
  */

@@ -40,8 +40,8 @@ const kickers = new WeakMap<Store, () => void>();
 /**
  * Queues the logout tokens for the sessions that just ended (their grants name the clients that took part).
  * Written right after the session end, not in its transaction: a crash in between loses only the notices.
- * `iss`, `iat` and `exp` are added when the token is signed. A failure is logged, not thrown, when there is
- * a log (a request must not fail once its session has ended); without one (a CLI use case) it is thrown.
+ * `iss`, `iat` and `exp` are added when the token is signed. A failure is logged, not thrown, when `deps` has
+ * a log (the server's and the CLI's do: a change already made must not fail afterwards); without one, thrown.
  */
 export async function queueBackchannelLogout(
   deps: Pick<Deps, 'store' | 'clock'> & { log?: Log },

@@ -36,7 +36,7 @@ export function releasableByName(
 }
 
 /** A claim's value for the user, or undefined when the user has none. */
-function claimValue(user: User, claim: string): unknown {
+export function claimValue(user: User, claim: string): unknown {
   switch (claim) {
     case 'name':
       return user.name ?? undefined;

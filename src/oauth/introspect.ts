@@ -5,6 +5,7 @@ import type { Deps } from '../deps.js';
 import { authenticateClient } from '../http/client-auth.js';
 import { readForm } from '../http/params.js';
 import type { User } from '../store/types.js';
+import { claimValue } from './claims.js';
 
 const INACTIVE = { active: false } as const;
 
@@ -14,8 +15,8 @@ const INACTIVE = { active: false } as const;
  */
 function userFields(user: User, scope: string): Record<string, unknown> {
   return {
-    username: user.username ?? user.email,
-    ...(scope.split(' ').includes('groups') ? { groups: [...user.groups] } : {}),
+    username: claimValue(user, 'preferred_username'),
+    ...(scope.split(' ').includes('groups') ? { groups: claimValue(user, 'groups') } : {}),
   };
 }
 

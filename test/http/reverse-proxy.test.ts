@@ -78,6 +78,7 @@ describe('an issuer with a path', () => {
     for (const issuer of [
       'https://id.example.test/a%2fb',
       'https://id.example.test/a/../b',
+      'https://id.example.test/a/%2e%2e/b',
       'https://id.example.test/a b',
     ])
       assert.throws(

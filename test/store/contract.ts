@@ -1108,7 +1108,11 @@ export function storeContract(
           next.idHash,
           'a logout of the new one revokes it',
         );
-        assert.equal((await store.grants.find(revoked.id))?.sessionHash, previous.idHash);
+        assert.equal(
+          (await store.grants.find(revoked.id))?.sessionHash,
+          next.idHash,
+          'its client holds the same sid, and hears of the end too',
+        );
         // Back-Channel Logout §2.1: the session carried on keeps its sid, derived from the first one.
         assert.equal((await store.sessions.find(next.idHash))?.sid, sessionSid(previous.idHash));
         const third = newSession(user.id, { createdAt: NOW + 6 });

@@ -55,7 +55,8 @@ const clientMembers = {
     }),
   ),
   backchannel_logout_session_required: s.boolean({
-    description: 'The logout token carries sid (default true).',
+    description:
+      'Whether the client needs sid in logout tokens (default true); recorded, as latchkey always sends sid.',
   }),
   web_origins: s.array(s.string({ minLength: 1, maxLength: 2048 }), {
     maxItems: 100,

@@ -33,12 +33,13 @@ export function sessionStore(cx: SqliteContext) {
         .where(and(eq(s.sessions.idHash, p('hash')), isNull(s.sessions.endedAt)))
         .prepare(),
     // A new sign-in of the same user in the same browser (a step-up, prompt=login) carries on its session:
-    // the grants issued through the old one move along, so a logout of the new one revokes them too.
+    // the grants issued through the old one move along, so a logout of the new one revokes them too, and its
+    // back-channel logout reaches every client that took part (a revoked grant's client holds the same sid).
     rebindGrants: () =>
       db
         .update(s.grants)
         .set({ sessionHash: sql`${p('to')}` })
-        .where(and(eq(s.grants.sessionHash, p('from')), isNull(s.grants.revokedAt)))
+        .where(eq(s.grants.sessionHash, p('from')))
         .prepare(),
     moveInteraction: () =>
       db

@@ -55,8 +55,12 @@ export interface Client {
   idTokenClaims: 'full' | 'minimal';
   /** OpenID Connect Back-Channel Logout 1.0 (issue 13). */
   backchannelLogoutUri: string | null;
+  /** Registration metadata the client declares (§2.2); latchkey's logout tokens always carry `sid` anyway. */
   backchannelLogoutSessionRequired: boolean;
-  /** Origins allowed CORS at /token, /userinfo, /revoke besides the redirect URIs' (`--web-origin`). */
+  /**
+   * Origins allowed CORS (at /token, /userinfo, /revoke, the self-service API and DELETE /session) besides the
+   * redirect URIs' (`--web-origin`).
+   */
   webOrigins: string[];
   requirePkce: boolean;
   /** `--require-mfa`: every sign-in to the client passes a second factor. */
