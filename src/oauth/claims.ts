@@ -14,6 +14,9 @@ export const CLAIM_SCOPES: Readonly<Record<string, string>> = {
   groups: 'groups',
 };
 
+/** `CLAIM_SCOPES` as a list, made once: /userinfo and every ID token walk it. */
+const CLAIM_LIST = Object.entries(CLAIM_SCOPES);
+
 /**
  * The claims a client may have by name (the `claims` parameter, OIDC Core §5.5) among `names`: those latchkey
  * has whose scope the client is allowed, and, unless the client is first-party (no consent page), which the
@@ -69,7 +72,7 @@ export function userClaims(
   requested: readonly string[] = [],
 ): Record<string, unknown> {
   const claims: Record<string, unknown> = {};
-  for (const [claim, releasedBy] of Object.entries(CLAIM_SCOPES)) {
+  for (const [claim, releasedBy] of CLAIM_LIST) {
     if (!scope.includes(releasedBy) && !requested.includes(claim)) continue;
     const value = claimValue(user, claim);
     if (value !== undefined) claims[claim] = value;
