@@ -1,33 +1,12 @@
 import assert from 'node:assert/strict';
-import { createServer, request, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
 import type { Browser } from 'playwright-core';
 import { fillSignIn, launchBrowser } from '../helpers/browser.js';
+import { reverseProxy } from '../helpers/net.js';
 import { type Callback, startAuthorization, startCallback } from '../helpers/rp.js';
 import { freePort, startTestServer, type TestServer } from '../helpers/server.js';
-
-/** A loopback reverse proxy forwarding every path as is, appending the peer to `X-Forwarded-For`. */
-function reverseProxy(target: () => number): Server {
-  return createServer((req, res) => {
-    const forwarded = [req.headers['x-forwarded-for'], req.socket.remoteAddress].filter(Boolean).join(', ');
-    const upstream = request(
-      {
-        host: '127.0.0.1',
-        port: target(),
-        method: req.method,
-        path: req.url,
-        headers: { ...req.headers, 'x-forwarded-for': forwarded },
-      },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    upstream.on('error', () => res.writeHead(502).end());
-    req.pipe(upstream);
-  });
-}
 
 /**
  * Chromium against latchkey under `/auth` behind a reverse proxy: the hosted pages, their assets, forms,

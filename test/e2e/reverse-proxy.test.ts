@@ -1,38 +1,14 @@
 import assert from 'node:assert/strict';
-import { createServer, request, type Server } from 'node:http';
+import { request, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import * as client from 'openid-client';
 import { Agent, actionOf, csrfOf } from '../helpers/agent.js';
+import { reverseProxy } from '../helpers/net.js';
 import { freePort, startTestServer, type TestServer } from '../helpers/server.js';
 
 /** The address the proxy says the browser has. */
 const BROWSER_IP = '198.51.100.7';
 const REDIRECT_URI = 'http://127.0.0.1:9/callback';
-
-/**
- * A tiny reverse proxy on loopback, like nginx's `proxy_pass` with `proxy_set_header Host $host` and
- * `X-Forwarded-For $proxy_add_x_forwarded_for`: it forwards every path as is, the Host header unchanged.
- */
-function reverseProxy(target: () => number): Server {
-  return createServer((req, res) => {
-    const forwarded = [req.headers['x-forwarded-for'], BROWSER_IP].filter(Boolean).join(', ');
-    const upstream = request(
-      {
-        host: '127.0.0.1',
-        port: target(),
-        method: req.method,
-        path: req.url,
-        headers: { ...req.headers, 'x-forwarded-for': forwarded },
-      },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    upstream.on('error', () => res.writeHead(502).end());
-    req.pipe(upstream);
-  });
-}
 
 describe('behind a reverse proxy, under /auth (openid-client v6)', () => {
   let s: TestServer;
@@ -44,7 +20,10 @@ describe('behind a reverse proxy, under /auth (openid-client v6)', () => {
   before(async () => {
     const proxyPort = await freePort();
     let serverPort = 0;
-    proxy = reverseProxy(() => serverPort);
+    proxy = reverseProxy(
+      () => serverPort,
+      () => BROWSER_IP,
+    );
     await new Promise<void>((resolve) => proxy.listen(proxyPort, '127.0.0.1', resolve));
     issuer = `http://127.0.0.1:${proxyPort}/auth`;
     s = await startTestServer({ ISSUER: issuer, LATCHKEY_TRUSTED_PROXIES: '127.0.0.1' });

@@ -1,3 +1,4 @@
+import { createServer as createHttpServer, type IncomingMessage, request, type Server } from 'node:http';
 import { createServer } from 'node:net';
 
 /** A free loopback port (the issuer must be known before the server listens). */
@@ -10,5 +11,34 @@ export function freePort(): Promise<number> {
       const port = typeof addr === 'object' && addr ? addr.port : 0;
       srv.close(() => resolve(port));
     });
+  });
+}
+
+/**
+ * A tiny reverse proxy on loopback, like nginx's `proxy_pass` with `proxy_set_header Host $host` and
+ * `X-Forwarded-For $proxy_add_x_forwarded_for`: it forwards every path as is, the Host header unchanged, and
+ * appends the browser's address (`browserIp`, by default the peer's) to `X-Forwarded-For`.
+ */
+export function reverseProxy(
+  target: () => number,
+  browserIp: (req: IncomingMessage) => string | undefined = (req) => req.socket.remoteAddress,
+): Server {
+  return createHttpServer((req, res) => {
+    const forwarded = [req.headers['x-forwarded-for'], browserIp(req)].filter(Boolean).join(', ');
+    const upstream = request(
+      {
+        host: '127.0.0.1',
+        port: target(),
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, 'x-forwarded-for': forwarded },
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', () => res.writeHead(502).end());
+    req.pipe(upstream);
   });
 }
