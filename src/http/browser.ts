@@ -233,6 +233,8 @@ export async function startSession(
   const now = deps.clock.now();
   const id = randomToken();
   const remember = context.remember ?? false;
+  // A carried-on session too: its lifetimes count from this sign-in, with this sign-in's choice.
+  const expiresAt = sessionEnd(deps.config, { createdAt: now, lastSeenAt: now, remember });
   const session: Session = {
     idHash: sha256(id),
     userId: user.id,
@@ -242,11 +244,10 @@ export async function startSession(
     ip: null,
     createdAt: now,
     lastSeenAt: now,
-    expiresAt: 0,
+    expiresAt,
     endedAt: null,
     remember,
   };
-  session.expiresAt = sessionEnd(deps.config, session);
   const before = existingBrowserId(c, deps);
   const after = randomToken();
   // One unit of work; the cookies change only once it is written (a busy database leaves the browser as it was).

@@ -20,6 +20,7 @@ async function signInWith(
   agent: Agent,
   user: { email: string; password: string },
   remember: boolean,
+  cookie = 'lk_session',
 ): Promise<string> {
   const path = '/login?return_to=%2Faccount';
   const html = await (await agent.request(path)).text();
@@ -30,7 +31,7 @@ async function signInWith(
     body: new URLSearchParams(remember ? { ...fields, remember: 'on' } : fields).toString(),
   });
   assert.equal(res.status, 303, 'signed in');
-  const line = res.headers.getSetCookie().find((l) => l.startsWith('lk_session='));
+  const line = res.headers.getSetCookie().find((l) => l.startsWith(`${cookie}=`));
   assert.ok(line, 'a session cookie is set');
   return line;
 }
@@ -242,6 +243,28 @@ describe('session lifetimes: "Keep me signed in" waits with the sign-in for its 
       assert.equal((await t.deps.store.sessions.find(sessionHash(agent)))?.remember, remember);
     });
   }
+});
+
+describe('session lifetimes: the cookie under https', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await testApp({ ISSUER: 'https://id.example' });
+  });
+  after(() => t.close());
+
+  it('keeps the __Host- prefix, Secure, Path=/ and no Domain, with or without Max-Age', async () => {
+    const user = await t.addUser({});
+    const kept = await signInWith(browser(t), user, true, '__Host-lk_session');
+    const plain = await signInWith(browser(t), user, false, '__Host-lk_session');
+    for (const line of [kept, plain]) {
+      assert.match(line, /; Secure/i);
+      assert.match(line, /; Path=\/(;|$)/i);
+      assert.match(line, /; HttpOnly/i);
+      assert.doesNotMatch(line, /Domain=/i);
+    }
+    assert.match(kept, new RegExp(`Max-Age=${30 * DAY}(;|$)`, 'i'));
+    assert.doesNotMatch(plain, /max-age|expires/i);
+  });
 });
 
 describe('session lifetimes: LATCHKEY_SESSION_MAX below a day', () => {
