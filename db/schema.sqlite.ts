@@ -127,6 +127,11 @@ export const sessions = sqliteTable(
      * the same browser (step-up), as the grants are. Null for sessions older than migration 0008 (derived then).
      */
     sid: text('sid'),
+    /**
+     * "Keep me signed in" was ticked: the session may last `LATCHKEY_SESSION_MAX` from its sign-in (else 24 h at
+     * most) and its cookie outlives the browser. `expires_at` is the earlier of that end and the idle end.
+     */
+    remember: integer('remember', { mode: 'boolean' }).notNull().default(false),
   },
   (t) => [index('sessions_user').on(t.userId), index('sessions_expires').on(t.expiresAt)],
 );

@@ -126,6 +126,10 @@ export interface Config {
   readonly secureCookies: boolean;
   /** `LATCHKEY_EVENT_RETENTION`: audit events older than this are swept (default 90 days). */
   readonly eventRetentionSeconds: number;
+  /** `LATCHKEY_SESSION_IDLE`: a browser session unused this long ends (default 8 h). */
+  readonly sessionIdleSeconds: number;
+  /** `LATCHKEY_SESSION_MAX`: the longest a browser session lasts, with "Keep me signed in" (default 30 days). */
+  readonly sessionMaxSeconds: number;
   readonly seed: Seed;
   readonly configFile?: string;
 }
@@ -179,6 +183,23 @@ function parseTrustedProxies(value: string | undefined): string[] {
       throw new ConfigError(`LATCHKEY_TRUSTED_PROXIES: "${entry}" is not an IP address or CIDR`);
   }
   return entries;
+}
+
+/** Browser session lifetimes unless `LATCHKEY_SESSION_IDLE` / `LATCHKEY_SESSION_MAX` say otherwise. */
+export const SESSION_IDLE_SECONDS = 8 * 3600;
+export const SESSION_MAX_SECONDS = 30 * 86400;
+
+/** `LATCHKEY_SESSION_IDLE` and `LATCHKEY_SESSION_MAX`: an idle limit past the absolute one would mean nothing. */
+function parseSessionLifetimes(env: Env): { sessionIdleSeconds: number; sessionMaxSeconds: number } {
+  const idle = env['LATCHKEY_SESSION_IDLE'];
+  const max = env['LATCHKEY_SESSION_MAX'];
+  const sessionIdleSeconds = idle ? parseDuration(idle, 'LATCHKEY_SESSION_IDLE') : SESSION_IDLE_SECONDS;
+  const sessionMaxSeconds = max ? parseDuration(max, 'LATCHKEY_SESSION_MAX') : SESSION_MAX_SECONDS;
+  if (sessionIdleSeconds > sessionMaxSeconds)
+    throw new ConfigError(
+      `LATCHKEY_SESSION_IDLE (${idle ?? '8h'}) must not be longer than LATCHKEY_SESSION_MAX (${max ?? '30d'})`,
+    );
+  return { sessionIdleSeconds, sessionMaxSeconds };
 }
 
 /** How long audit events are kept unless `LATCHKEY_EVENT_RETENTION` says otherwise. */
@@ -509,6 +530,7 @@ export function loadConfig(env: Env = process.env): Config {
   const eventRetentionSeconds = eventRetention
     ? parseDuration(eventRetention, 'LATCHKEY_EVENT_RETENTION')
     : EVENT_RETENTION_SECONDS;
+  const sessionLifetimes = parseSessionLifetimes(env);
   const configFile = env['LATCHKEY_CONFIG'] || undefined;
   const seed = configFile ? loadSeed(resolve(configFile)) : emptySeed();
   if (isFile) mkdirSync(dirname(dbPath), { recursive: true });
@@ -524,6 +546,7 @@ export function loadConfig(env: Env = process.env): Config {
     trustedProxies,
     secureCookies: issuer.startsWith('https:'),
     eventRetentionSeconds,
+    ...sessionLifetimes,
     seed,
     ...(configFile ? { configFile: resolve(configFile) } : {}),
   });

@@ -3,6 +3,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Authenticated } from '../auth/authenticate.js';
 import { isDisabled } from '../auth/authenticate.js';
+import type { Config } from '../config.js';
 import { randomToken, safeEqual, sha256 } from '../crypto/hash.js';
 import type { Deps } from '../deps.js';
 import { queueBackchannelLogout } from '../oauth/backchannel.js';
@@ -15,7 +16,38 @@ import { Redirect } from './render.js';
 export const BROWSER_COOKIE = 'lk_browser';
 export const SESSION_COOKIE = 'lk_session';
 export const DEVICE_COOKIE = 'lk_device';
-export const SESSION_TTL_SECONDS = 24 * 3600;
+/** Without "Keep me signed in" a session lasts a day at most (and never past `LATCHKEY_SESSION_MAX`). */
+export const UNREMEMBERED_SESSION_SECONDS = 24 * 3600;
+
+/**
+ * How often a use of a session is written (`lastSeenAt`): every 5 minutes, or a tenth of the idle limit when
+ * that is shorter, so browsing costs few writes and a short limit is still kept closely.
+ */
+export const touchEvery = (idleSeconds: number): number => Math.min(300, Math.ceil(idleSeconds / 10));
+
+type Lifetimes = Pick<Config, 'sessionIdleSeconds' | 'sessionMaxSeconds'>;
+
+/** The absolute end, counted from the sign-in: `LATCHKEY_SESSION_MAX` when remembered, else 24 h at most. */
+export function absoluteEnd(config: Lifetimes, session: Pick<Session, 'createdAt' | 'remember'>): number {
+  const lifetime = session.remember
+    ? config.sessionMaxSeconds
+    : Math.min(UNREMEMBERED_SESSION_SECONDS, config.sessionMaxSeconds);
+  return session.createdAt + lifetime;
+}
+
+/**
+ * When the session ends if it is not used again: the earlier of its absolute end and the idle end. Uses between
+ * two writes of `lastSeenAt` go unrecorded, so the idle end counts `touchEvery` past the last write: a session
+ * never ends sooner than `LATCHKEY_SESSION_IDLE` after its last use, and at most `touchEvery` later. Both come
+ * from the configuration now, so a shortened setting applies to the sessions already running.
+ */
+export function sessionEnd(
+  config: Lifetimes,
+  session: Pick<Session, 'createdAt' | 'remember' | 'lastSeenAt'>,
+): number {
+  const idle = config.sessionIdleSeconds;
+  return Math.min(absoluteEnd(config, session), session.lastSeenAt + idle + touchEvery(idle));
+}
 
 /**
  * Under https the cookies carry the `__Host-` prefix: the browser keeps them only when `Secure`, `Path=/`
@@ -144,17 +176,27 @@ export interface ActiveSession {
   user: User;
 }
 
-/** The signed-in user of this browser, if the session is still valid. */
+/**
+ * The signed-in user of this browser, if the session is still valid: not ended, not past its stored end nor its
+ * end under today's configuration (`sessionEnd`). A use moves the idle end on (written at most every
+ * `touchEvery` seconds); `authTime` stays the sign-in's, whatever the activity.
+ */
 export async function currentSession(c: Context, deps: Deps): Promise<ActiveSession | undefined> {
   const id = getCookie(c, cookieName(deps, SESSION_COOKIE));
   if (!id || id.length > 100) return undefined;
   const session = await deps.store.sessions.find(sha256(id));
   const now = deps.clock.now();
-  if (!session || session.endedAt !== null || session.expiresAt <= now) return undefined;
+  if (!session || session.endedAt !== null) return undefined;
+  if (Math.min(session.expiresAt, sessionEnd(deps.config, session)) <= now) return undefined;
   const user = await deps.store.users.find(session.userId);
   // Disabling ends the user's sessions; this also covers one started while the disabling ran.
   if (!user || isDisabled(user)) return undefined;
-  if (now - session.lastSeenAt > 300) await deps.store.sessions.touch(session.idHash, now);
+  if (now - session.lastSeenAt > touchEvery(deps.config.sessionIdleSeconds))
+    await deps.store.sessions.touch(
+      session.idHash,
+      now,
+      sessionEnd(deps.config, { ...session, lastSeenAt: now }),
+    );
   return { session, user };
 }
 
@@ -166,6 +208,12 @@ export async function currentSession(c: Context, deps: Deps): Promise<ActiveSess
  * made from it) is worthless after it. Interactions are bound to the browser id: the one this sign-in
  * belongs to (`context.interaction`) moves to the new id and stays usable; others started in this browser before
  * the sign-in (another tab) must be started again, like their forms.
+ *
+ * `remember` ("Keep me signed in"): the session may last `LATCHKEY_SESSION_MAX` and its cookie carries that
+ * Max-Age; without it the cookie is a browser-session one (closing the browser ends it) and the session lasts
+ * 24 h at most. Either way it ends after `LATCHKEY_SESSION_IDLE` without use. A sign-in that carries on the
+ * browser's session (the same user again: a step-up, `prompt=login`) keeps its `sid` and grants but takes this
+ * sign-in's choice, its lifetimes counted from now.
  */
 export async function startSession(
   c: Context,
@@ -176,12 +224,17 @@ export async function startSession(
     interaction?: { id: string; state: object } | undefined;
     clientId: string | null;
     ip: string;
+    /** "Keep me signed in" was ticked. */
+    remember?: boolean;
   },
 ): Promise<Session> {
   const { user } = signIn;
   const previous = getCookie(c, cookieName(deps, SESSION_COOKIE));
   const now = deps.clock.now();
   const id = randomToken();
+  const remember = context.remember ?? false;
+  // A carried-on session too: its lifetimes count from this sign-in, with this sign-in's choice.
+  const expiresAt = sessionEnd(deps.config, { createdAt: now, lastSeenAt: now, remember });
   const session: Session = {
     idHash: sha256(id),
     userId: user.id,
@@ -191,8 +244,9 @@ export async function startSession(
     ip: null,
     createdAt: now,
     lastSeenAt: now,
-    expiresAt: now + SESSION_TTL_SECONDS,
+    expiresAt,
     endedAt: null,
+    remember,
   };
   const before = existingBrowserId(c, deps);
   const after = randomToken();
@@ -218,7 +272,12 @@ export async function startSession(
       detail: { amr: signIn.amr },
     },
   );
-  setCookie(c, cookieName(deps, SESSION_COOKIE), id, cookieOptions(deps));
+  setCookie(
+    c,
+    cookieName(deps, SESSION_COOKIE),
+    id,
+    cookieOptions(deps, remember ? absoluteEnd(deps.config, session) - now : undefined),
+  );
   setBrowserId(c, deps, after);
   // Another user signed in over a live session: that session ended here, and its clients hear of it.
   if (endedOther) await queueBackchannelLogout(deps, [endedOther]);

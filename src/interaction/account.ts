@@ -359,7 +359,8 @@ export function accountRoutes(deps: Deps, flow: InteractionFlow): Hono {
       c,
       deps,
       { status: 'authenticated', user: updated, amr: session.amr as Amr[], authTime: now },
-      { clientId: null, ip: clientIp(c) },
+      // The new session keeps the old one's "Keep me signed in".
+      { clientId: null, ip: clientIp(c), remember: session.remember ?? false },
     );
     // The device cookie is bound to the password hash: the new one needs a new cookie.
     rememberDevice(c, deps, updated);

@@ -25,7 +25,7 @@ export interface Progress {
   /** The user approved the consent page during this interaction. */
   consentGiven?: boolean;
   /** A sign-in made here that still waits for its second factor: it is never a session until done. */
-  pending?: { userId: string; amr: string[]; authTime: number };
+  pending?: { userId: string; amr: string[]; authTime: number; remember?: boolean };
   /**
    * A sign-in at an upstream provider, sent and not yet back (src/federation/routes.ts): removed at the callback
    * before the code is redeemed, so a callback counts once. `stateHash`: SHA-256 of the `state` sent upstream.

@@ -70,6 +70,7 @@ export const passwordLoginOff = () =>
  * After a first factor (a password, an upstream provider): a sign-in that needs its second factor waits in the
  * interaction (a plain `signin` one is made when there is none); a complete one becomes the session. Either way
  * the browser goes on to the next step, or straight back to `returnTo` when no interaction is behind it.
+ * `remember` ("Keep me signed in") waits with the sign-in for its second factor.
  */
 export async function finishFirstFactor(
   c: Context,
@@ -78,13 +79,14 @@ export async function finishFirstFactor(
   result: FirstFactorPassed,
   interaction: Interaction | undefined,
   returnTo: string,
+  remember = false,
 ): Promise<Response> {
   const { user, amr, authTime } = result;
   if (result.status === 'second_factor_required') {
     // Not a session yet: the sign-in waits in the interaction for its second factor.
     const target: Interaction =
       interaction ?? (await flow.create<InteractionState>(c, { kind: 'signin', returnTo }));
-    target.state.pending = { userId: user.id, amr, authTime };
+    target.state.pending = { userId: user.id, amr, authTime, ...(remember ? { remember } : {}) };
     target.state.loginAt = authTime;
     await flow.save(target);
     return c.redirect(resumeUrl(target.id), 303);
@@ -98,6 +100,7 @@ export async function finishFirstFactor(
     interaction,
     clientId: interaction ? clientIdOf(interaction.state) : null,
     ip: clientIp(c),
+    remember,
   });
   rememberDevice(c, deps, user);
   return c.redirect(interaction ? resumeUrl(interaction.id) : returnTo, 303);
@@ -176,7 +179,10 @@ export function loginRoutes(deps: Deps, flow: InteractionFlow): Hono {
       c.header('WWW-Authenticate', 'Form realm="latchkey"');
       return render(c, interaction, { email, error: result.code }, 401);
     }
-    return finishFirstFactor(c, deps, flow, result, interaction, safeReturnTo(c.req.query('return_to')));
+    // The login page's "Keep me signed in" checkbox (`remember=on`): the longer session lifetime.
+    const remember = form.get('remember') === 'on';
+    const returnTo = safeReturnTo(c.req.query('return_to'));
+    return finishFirstFactor(c, deps, flow, result, interaction, returnTo, remember);
   });
 
   return app;

@@ -125,11 +125,13 @@ export function mfaRoutes(deps: Deps, flow: InteractionFlow): Hono {
       // When the sign-in completed: what `max_age` and the account page's "fresh second factor" measure.
       authTime: deps.clock.now(),
     };
+    const remember = interaction.state.pending?.remember ?? false;
     delete interaction.state.pending;
     await startSession(c, deps, signIn, {
       interaction,
       clientId: clientIdOf(interaction.state),
       ip: clientIp(c),
+      remember,
     });
     rememberDevice(c, deps, subject.user);
   };

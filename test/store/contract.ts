@@ -172,6 +172,7 @@ export function newSession(userId: string, over: Partial<Session> = {}): Session
     expiresAt: NOW + 3600,
     endedAt: null,
     sid: null,
+    remember: false,
     ...over,
   };
 }
@@ -977,11 +978,21 @@ export function storeContract(
         await store.sessions.create({ ...base, idHash: 's1' });
         await store.sessions.create({ ...base, idHash: 's2' });
         await store.sessions.create({ ...base, idHash: 'old', expiresAt: NOW - 1 });
-        assert.deepEqual(await store.sessions.find('s1'), { ...base, idHash: 's1', sid: null });
+        await store.sessions.create({ ...base, idHash: 'kept', remember: true });
+        assert.deepEqual(await store.sessions.find('s1'), {
+          ...base,
+          idHash: 's1',
+          sid: null,
+          remember: false,
+        });
+        assert.equal((await store.sessions.find('kept'))?.remember, true, '"Keep me signed in" is kept');
         assert.equal(await store.sessions.find('nope'), undefined);
 
-        await store.sessions.touch('s2', NOW + 30);
-        assert.equal((await store.sessions.find('s2'))?.lastSeenAt, NOW + 30);
+        await store.sessions.touch('s2', NOW + 30, NOW + 7200);
+        const touched = await store.sessions.find('s2');
+        assert.equal(touched?.lastSeenAt, NOW + 30);
+        assert.equal(touched?.expiresAt, NOW + 7200, 'a use moves the end on');
+        await store.sessions.end('kept', NOW);
         assert.deepEqual(
           (await store.sessions.listActiveForUser(user.id, NOW)).map((s) => s.idHash),
           ['s2', 's1'],

@@ -1,7 +1,7 @@
 import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
 import * as s from '../../../db/schema.sqlite.js';
 import { sessionSid } from '../../crypto/hash.js';
-import type { SessionStore } from '../types.js';
+import type { Session, SessionStore } from '../types.js';
 import {
   allPlaceholders,
   endUserSessions,
@@ -22,8 +22,8 @@ export function sessionStore(cx: SqliteContext) {
     touchSession: () =>
       db
         .update(s.sessions)
-        .set({ lastSeenAt: sql`${p('now')}` })
-        .where(eq(s.sessions.idHash, p('hash')))
+        .set({ lastSeenAt: sql`${p('now')}`, expiresAt: sql`${p('expires')}` })
+        .where(and(eq(s.sessions.idHash, p('hash')), isNull(s.sessions.endedAt)))
         .prepare(),
     // Sign-in is a hot path: its statements are prepared once.
     endSession: () =>
@@ -48,12 +48,17 @@ export function sessionStore(cx: SqliteContext) {
         .where(and(eq(s.interactions.id, p('id')), eq(s.interactions.browserHash, p('from'))))
         .prepare(),
   });
+  const row = (session: Session, sid: string | null) => ({
+    ...session,
+    sid,
+    remember: session.remember ?? false,
+  });
   const end = (idHash: string, now: number): void => {
     q.endSession.run({ hash: idHash, now });
   };
   return {
     create: async (session) => {
-      q.insertSession.run({ ...session, sid: session.sid ?? null });
+      q.insertSession.run(row(session, session.sid ?? null));
     },
     start: async (session, previousHash, interaction, event) =>
       raw.transaction(() => {
@@ -68,7 +73,7 @@ export function sessionStore(cx: SqliteContext) {
           } else if (live) endedOther = previousHash;
           end(previousHash, session.createdAt);
         }
-        q.insertSession.run({ ...session, sid });
+        q.insertSession.run(row(session, sid));
         if (interaction)
           q.moveInteraction.run({
             id: interaction.id,
@@ -80,8 +85,8 @@ export function sessionStore(cx: SqliteContext) {
         return endedOther;
       })(),
     find: async (idHash) => q.session.get({ hash: idHash }),
-    touch: async (idHash, now) => {
-      q.touchSession.run({ hash: idHash, now });
+    touch: async (idHash, now, expiresAt) => {
+      q.touchSession.run({ hash: idHash, now, expires: expiresAt });
     },
     end: async (idHash, now) => end(idHash, now),
     logout: async (idHash, now, event) =>

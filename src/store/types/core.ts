@@ -214,7 +214,8 @@ export interface SessionStore {
    * when it was the same user's and still live, the new session carries it on: the grants issued through it
    * move along, so a logout still revokes them, and its `sid` is kept), creates `session`, saves the progress of
    * the interaction the sign-in belongs to and moves it onto the browser's new id (`interaction`, only if it is
-   * still bound to the old one), and writes `event` (the `login` audit row).
+   * still bound to the old one), and writes `event` (the `login` audit row). A carried-on session takes the new
+   * sign-in's lifetimes (`createdAt`, `expiresAt`, `remember`): the sign-in just made is what they count from.
    * @returns the hash of a live session of another user that it ended (its clients are owed a logout), or null.
    */
   start(
@@ -229,7 +230,8 @@ export interface SessionStore {
     event: NewAuditEvent,
   ): Promise<string | null>;
   find(idHash: string): Promise<Session | undefined>;
-  touch(idHash: string, now: number): Promise<void>;
+  /** A use of the session: `lastSeenAt` becomes `now`, and `expiresAt` its new end (the idle end moves on). */
+  touch(idHash: string, now: number, expiresAt: number): Promise<void>;
   end(idHash: string, now: number): Promise<void>;
   listActiveForUser(userId: string, now: number): Promise<Session[]>;
   /**

@@ -167,6 +167,12 @@ export interface Session {
    * browser. Unset for a new session and for sessions older than migration 0008: `sessionSid(idHash)` then.
    */
   sid?: string | null;
+  /**
+   * "Keep me signed in": the session may last `LATCHKEY_SESSION_MAX` from `createdAt` (else 24 h at most) and
+   * its cookie outlives the browser. `expiresAt` is the earlier of that end and the idle end (src/http/browser.ts).
+   * Unset means false.
+   */
+  remember?: boolean;
 }
 
 export interface Interaction {
