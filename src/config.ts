@@ -62,6 +62,10 @@ export interface SeedClient {
   id_token_claims?: 'full' | 'minimal' | undefined;
   backchannel_logout_uri?: string | undefined;
   backchannel_logout_session_required?: boolean | undefined;
+  logo_uri?: string | undefined;
+  client_uri?: string | undefined;
+  policy_uri?: string | undefined;
+  tos_uri?: string | undefined;
   web_origins?: string[] | undefined;
   access_token_ttl?: number | undefined;
   refresh_token_ttl?: number | undefined;
@@ -334,6 +338,10 @@ const CLIENT_KEYS = new Set([
   'id_token_claims',
   'backchannel_logout_uri',
   'backchannel_logout_session_required',
+  'logo_uri',
+  'client_uri',
+  'policy_uri',
+  'tos_uri',
   'web_origins',
   'access_token_ttl',
   'refresh_token_ttl',
@@ -428,6 +436,10 @@ export function loadSeed(file: string): Seed {
       id_token_claims: r.oneOf(c, p, 'id_token_claims', ['full', 'minimal'] as const),
       backchannel_logout_uri: r.str(c, p, 'backchannel_logout_uri'),
       backchannel_logout_session_required: r.bool(c, p, 'backchannel_logout_session_required'),
+      logo_uri: r.str(c, p, 'logo_uri'),
+      client_uri: r.str(c, p, 'client_uri'),
+      policy_uri: r.str(c, p, 'policy_uri'),
+      tos_uri: r.str(c, p, 'tos_uri'),
       web_origins: r.strs(c, p, 'web_origins'),
       access_token_ttl: r.int(c, p, 'access_token_ttl'),
       refresh_token_ttl: r.int(c, p, 'refresh_token_ttl'),
