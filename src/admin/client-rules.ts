@@ -233,7 +233,7 @@ export function checkMetadataUri(uri: unknown, field: MetadataUriField): string 
   if (typeof uri !== 'string') throw new AdminError('must be a string or null', 'invalid_input', field);
   const fail = (problem: string) =>
     new AdminError(`"${uri.slice(0, 200)}" ${problem}`, 'invalid_input', field);
-  if (uri.length > 2048 || /[\s\x00-\x1f\x7f]/.test(uri))
+  if (uri.length > 2048 || /[\s\p{Cc}]/u.test(uri))
     throw fail('must be a URI of at most 2048 characters, no white space');
   let url: URL;
   try {
