@@ -587,7 +587,7 @@ function parseBrandLogo(value: string): BrandLogo {
   if (!kind)
     throw new ConfigError(`${name}: "${value}" must be a .png, .svg or .webp file (or an https URL)`);
   const { file, body } = readBrandFile(name, value, MAX_BRAND_LOGO_BYTES);
-  if (!kind.looksLike(body)) throw new ConfigError(`${name}: ${file} is not a ${kind.type} image`);
+  if (!kind.looksLike(body)) throw new ConfigError(`${name}: the content of ${file} is not ${kind.type}`);
   return { file, type: kind.type, body: new Uint8Array(body) };
 }
 
