@@ -61,6 +61,11 @@ export const clients = sqliteTable(
     backchannelLogoutSessionRequired: integer('backchannel_logout_session_required', { mode: 'boolean' })
       .notNull()
       .default(true),
+    /** RFC 7591 §2 client metadata, shown on the consent page as text links (issue 14); null: not registered. */
+    logoUri: text('logo_uri'),
+    clientUri: text('client_uri'),
+    policyUri: text('policy_uri'),
+    tosUri: text('tos_uri'),
     requirePkce: integer('require_pkce', { mode: 'boolean' }).notNull().default(false),
     /** `--require-mfa`: every sign-in to the client passes a second factor. */
     requireMfa: integer('require_mfa', { mode: 'boolean' }).notNull().default(false),

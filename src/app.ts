@@ -6,8 +6,10 @@ import { ADMIN_API_BASE, adminApiRoutes } from './admin/http/index.js';
 import type { Deps } from './deps.js';
 import { federationRoutes } from './federation/routes.js';
 import { basePathOf, underBasePath } from './http/base-path.js';
+import { brandingContext, brandingRoutes } from './http/branding.js';
 import { csrf, requireSession } from './http/browser.js';
 import { clientCors, publicCors, registeredOrigins } from './http/cors.js';
+import { frontDoorRoutes } from './http/front-door.js';
 import { trustedProxies } from './http/net.js';
 import { MAX_BODY_BYTES } from './http/params.js';
 import { errorJson, errorPage, htmlPage, pageErrors, Redirect, renderError } from './http/render.js';
@@ -77,6 +79,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
   };
 
   app.use('*', securityHeaders(deps.config));
+  app.use('*', brandingContext(deps.config.brand));
   // Only when configured: otherwise no header is read and the peer address is the client.
   if (deps.config.trustedProxies.length) app.use('*', trustedProxies(deps.config.trustedProxies));
   // CORS: public documents for any origin; what a browser app calls, for registered origins only.
@@ -137,6 +140,8 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
     }),
   );
 
+  app.route('/', brandingRoutes(deps.config.brand));
+  app.route('/', frontDoorRoutes(deps));
   app.route('/', discoveryRoutes(deps, caps));
   app.route('/', tokenRoutes(deps, grants));
   // RFC 8628: the endpoint only exists along with the grant that redeems what it hands out.

@@ -69,6 +69,11 @@ export interface ClientInput {
   /** OpenID Connect Back-Channel Logout 1.0 §2.2; null: none. */
   backchannelLogoutUri?: string | null;
   backchannelLogoutSessionRequired?: boolean;
+  /** RFC 7591 §2 client metadata the consent page shows (issue 14); null: none. */
+  logoUri?: string | null;
+  clientUri?: string | null;
+  policyUri?: string | null;
+  tosUri?: string | null;
   /** Origins allowed CORS besides those of the redirect URIs (as Keycloak's "Web origins"). */
   webOrigins?: string[];
   accessTokenTtlSeconds?: number;
@@ -115,6 +120,10 @@ export function inputOf(c: Client): ClientInput {
     idTokenClaims: c.idTokenClaims,
     backchannelLogoutUri: c.backchannelLogoutUri,
     backchannelLogoutSessionRequired: c.backchannelLogoutSessionRequired,
+    logoUri: c.logoUri,
+    clientUri: c.clientUri,
+    policyUri: c.policyUri,
+    tosUri: c.tosUri,
     webOrigins: c.webOrigins,
     accessTokenTtlSeconds: c.accessTokenTtlSeconds,
     refreshTokenTtlSeconds: c.refreshTokenTtlSeconds,
@@ -143,6 +152,10 @@ export const COMPARED: readonly [keyof ClientInput, keyof Client][] = [
   ['idTokenClaims', 'idTokenClaims'],
   ['backchannelLogoutUri', 'backchannelLogoutUri'],
   ['backchannelLogoutSessionRequired', 'backchannelLogoutSessionRequired'],
+  ['logoUri', 'logoUri'],
+  ['clientUri', 'clientUri'],
+  ['policyUri', 'policyUri'],
+  ['tosUri', 'tosUri'],
   ['webOrigins', 'webOrigins'],
   ['accessTokenTtlSeconds', 'accessTokenTtlSeconds'],
   ['refreshTokenTtlSeconds', 'refreshTokenTtlSeconds'],
@@ -204,6 +217,35 @@ export function checkBackchannelLogoutUri(uri: unknown): string {
   if (url.username || url.password) throw fail('must not carry a user name or password');
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url)))
     throw fail('must be https (plain http only to a loopback address)');
+  return uri;
+}
+
+/** The RFC 7591 §2 URIs a client registers about itself, for the pages to show. */
+export const METADATA_URI_FIELDS = ['logoUri', 'clientUri', 'policyUri', 'tosUri'] as const;
+export type MetadataUriField = (typeof METADATA_URI_FIELDS)[number];
+
+/**
+ * A client's logo, home page, privacy policy or terms (RFC 7591 §2): shown to the user before consent, so
+ * only https (plain http only to this machine, where a developer runs the app), no user name or password
+ * (they would be shown), no fragment, at most 2048 characters.
+ */
+export function checkMetadataUri(uri: unknown, field: MetadataUriField): string {
+  if (typeof uri !== 'string') throw new AdminError('must be a string or null', 'invalid_input', field);
+  const fail = (problem: string) =>
+    new AdminError(`"${uri.slice(0, 200)}" ${problem}`, 'invalid_input', field);
+  if (uri.length > 2048 || /[\s\p{Cc}]/u.test(uri))
+    throw fail('must be a URI of at most 2048 characters, no white space');
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    throw fail('must be an absolute URI');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw fail('must be an https URI');
+  if (url.protocol === 'http:' && !isLoopbackHost(url))
+    throw fail('must be https (plain http only to a loopback address)');
+  if (url.username || url.password) throw fail('must not carry a user name or password');
+  if (url.hash || uri.includes('#')) throw fail('must not contain a fragment');
   return uri;
 }
 
@@ -302,6 +344,9 @@ export async function buildClient(
     throw new AdminError('must be full or minimal', 'invalid_input', 'idTokenClaims');
   const backchannelLogoutUri =
     input.backchannelLogoutUri == null ? null : checkBackchannelLogoutUri(input.backchannelLogoutUri);
+  const metadata = Object.fromEntries(
+    METADATA_URI_FIELDS.map((f) => [f, input[f] == null ? null : checkMetadataUri(input[f], f)]),
+  ) as Record<MetadataUriField, string | null>;
   const webOrigins = [
     ...new Set((given(input.webOrigins, 'webOrigins') ?? []).map((o) => checkWebOrigin(o, warn))),
   ];
@@ -365,6 +410,7 @@ export async function buildClient(
       'backchannelLogoutSessionRequired',
       'backchannelLogoutSessionRequired',
     ),
+    ...metadata,
     webOrigins,
     requirePkce: isPublic || flag(input.requirePkce ?? false, null, 'requirePkce'),
     requireMfa: flag(input.requireMfa ?? false, null, 'requireMfa'),

@@ -1,14 +1,27 @@
 import type { Context, MiddlewareHandler } from 'hono';
+import type { BrandConfig } from '../config.js';
+import { brandingOf } from './branding.js';
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** Image origins the CSP names besides `'self'`: a remote brand logo the admin configured. */
+    imageSources: readonly string[];
+  }
+}
 
 /**
  * The Content-Security-Policy of every response. `form-action` limits where a form may send what is typed
  * into it; `formTargets` are the origins (of a client's redirect URI) one page's forms may lead to as well.
+ * `imageSources`: the origin of a remote brand logo, the one third party a page loads from, by the admin's choice.
  */
-export function contentSecurityPolicy(formTargets: readonly string[] = []): string {
+export function contentSecurityPolicy(
+  formTargets: readonly string[] = [],
+  imageSources: readonly string[] = [],
+): string {
   return [
     "default-src 'none'",
     "style-src 'self'",
-    "img-src 'self' data:",
+    ["img-src 'self' data:", ...imageSources].join(' '),
     "script-src 'self'",
     ["form-action 'self'", ...formTargets].join(' '),
     "frame-ancestors 'none'",
@@ -22,9 +35,12 @@ export const CSP = contentSecurityPolicy();
 export const HSTS = 'max-age=31536000';
 
 /** Headers every response carries: no framing (clickjacking), no sniffing, no referrer leaks, HSTS under https. */
-export function securityHeadersFor(https: boolean): Readonly<Record<string, string>> {
+export function securityHeadersFor(
+  https: boolean,
+  imageSources: readonly string[] = [],
+): Readonly<Record<string, string>> {
   return {
-    'Content-Security-Policy': CSP,
+    'Content-Security-Policy': imageSources.length ? contentSecurityPolicy([], imageSources) : CSP,
     'X-Frame-Options': 'DENY',
     'X-Content-Type-Options': 'nosniff',
     // Not `no-referrer`: under it a browser sends `Origin: null` with the pages' own form posts, and the CSRF
@@ -41,10 +57,13 @@ export const isHttps = (config: { issuer: string }): boolean => config.issuer.st
  * `c.res.headers` afterwards would turn @hono/node-server's light response into a full Web Response and
  * cost more than the rest of a token request. A handler returning its own `Response` includes them itself.
  */
-export function securityHeaders(config: { issuer: string }): MiddlewareHandler {
-  const headers = Object.entries(securityHeadersFor(isHttps(config)));
+export function securityHeaders(config: { issuer: string; brand?: BrandConfig }): MiddlewareHandler {
+  const origin = config.brand && brandingOf(config.brand).imageOrigin;
+  const imageSources = origin ? [origin] : [];
+  const headers = Object.entries(securityHeadersFor(isHttps(config), imageSources));
   return async function securityHeaders(c, next) {
     for (const [k, v] of headers) c.header(k, v);
+    if (imageSources.length) c.set('imageSources', imageSources);
     await next();
   };
 }
@@ -77,7 +96,8 @@ export function formSource(target: string): string | undefined {
  */
 export function allowFormTargets(c: Context, targets: readonly (string | undefined)[]): void {
   const sources = [...new Set(targets.flatMap((t) => (t === undefined ? [] : (formSource(t) ?? []))))];
-  if (sources.length > 0) c.header('Content-Security-Policy', contentSecurityPolicy(sources));
+  if (sources.length > 0)
+    c.header('Content-Security-Policy', contentSecurityPolicy(sources, c.get('imageSources') ?? []));
 }
 
 /** RFC 6749 §5.1: token responses must not be cached. */

@@ -20,6 +20,10 @@ import { epoch, names, pageAnswer, pageOf, pageQuery, uris } from './shapes.js';
 const TTL_MAX = 10 * 365 * 86400;
 const ttl = (description: string, minimum = 1) => s.integer({ minimum, maximum: TTL_MAX, description });
 
+/** An RFC 7591 §2 URI a client registers about itself: https, or http to loopback. */
+const metadataUri = (description: string) =>
+  s.nullable(s.string({ minLength: 1, maxLength: 2048, format: 'uri', description }));
+
 /** What a client is made of, as `describeClient` prints it and as POST, PUT and PATCH take it. */
 const clientMembers = {
   name: s.string({ minLength: 1, maxLength: 200, description: 'Shown on the consent page.' }),
@@ -58,6 +62,10 @@ const clientMembers = {
     description:
       'Whether the client needs sid in logout tokens (default true); recorded, as latchkey always sends sid.',
   }),
+  logo_uri: metadataUri("RFC 7591: the client's logo, shown on the consent page; null: none."),
+  client_uri: metadataUri("RFC 7591: the client's home page, linked on the consent page; null: none."),
+  policy_uri: metadataUri("RFC 7591: the client's privacy policy, linked on the consent page; null: none."),
+  tos_uri: metadataUri("RFC 7591: the client's terms of service, linked on the consent page; null: none."),
   web_origins: s.array(s.string({ minLength: 1, maxLength: 2048 }), {
     maxItems: 100,
     description: 'Origins (scheme://host[:port]) allowed CORS besides those of the redirect URIs.',
@@ -103,6 +111,10 @@ const CLIENT_REQUIRED = [
   'id_token_claims',
   'backchannel_logout_uri',
   'backchannel_logout_session_required',
+  'logo_uri',
+  'client_uri',
+  'policy_uri',
+  'tos_uri',
   'web_origins',
   'access_token_ttl',
   'refresh_token_ttl',

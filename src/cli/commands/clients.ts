@@ -51,6 +51,10 @@ const CLIENT_OPTIONS: Options = {
   'backchannel-logout-session-required': { type: 'boolean' },
   'no-backchannel-logout-session-required': { type: 'boolean' },
   'web-origin': { type: 'string', multiple: true },
+  'logo-uri': { type: 'string' },
+  'client-uri': { type: 'string' },
+  'policy-uri': { type: 'string' },
+  'tos-uri': { type: 'string' },
   'access-token-ttl': { type: 'string' },
   'refresh-token-ttl': { type: 'string' },
   'refresh-reuse-grace': { type: 'string' },
@@ -72,6 +76,14 @@ const CLEARABLE_LISTS = [
   ['resource', 'no-resources', 'resources'],
   ['role', 'no-roles', 'roles'],
   ['web-origin', 'no-web-origins', 'webOrigins'],
+] as const;
+
+/** RFC 7591 §2 URIs a client registers about itself; `client update --no-<flag>` removes one. */
+const METADATA_URIS = [
+  ['logo-uri', 'logoUri'],
+  ['client-uri', 'clientUri'],
+  ['policy-uri', 'policyUri'],
+  ['tos-uri', 'tosUri'],
 ] as const;
 
 const TTLS = [
@@ -96,6 +108,10 @@ function givenSettings(v: Values): ClientPatch {
   if (str(v, 'id-token-claims') !== undefined) patch.idTokenClaims = str(v, 'id-token-claims')!;
   if (str(v, 'backchannel-logout-uri') !== undefined)
     patch.backchannelLogoutUri = str(v, 'backchannel-logout-uri')!;
+  for (const [flag, field] of METADATA_URIS) {
+    const uri = str(v, flag);
+    if (uri !== undefined) patch[field] = uri;
+  }
   const sessionRequired = switchChange(v, 'backchannel-logout-session-required');
   if (sessionRequired !== undefined) patch.backchannelLogoutSessionRequired = sessionRequired;
   for (const [flag, field] of TTLS) {
@@ -121,7 +137,7 @@ const flagOf = (field: keyof ClientInput) =>
 export const clientCommands: Record<string, Command> = {
   'client add': {
     usage:
-      'client add --name N [--redirect-uri U]... [--post-logout-redirect-uri U]... [--resource URI]... [--grant G]... [--scope S]... [--role R]... [--public] [--first-party] [--implicit] [--introspect-any] [--require-pkce] [--require-mfa] [--token-format jwt|opaque] [--signing-alg ES256|RS256] [--access-token-alg ES256|RS256] [--id-token-alg RS256|ES256] [--id-token-claims full|minimal] [--backchannel-logout-uri U] [--no-backchannel-logout-session-required] [--web-origin O]... [--access-token-ttl S] [--refresh-token-ttl S] [--refresh-reuse-grace S]',
+      'client add --name N [--redirect-uri U]... [--post-logout-redirect-uri U]... [--resource URI]... [--grant G]... [--scope S]... [--role R]... [--public] [--first-party] [--implicit] [--introspect-any] [--require-pkce] [--require-mfa] [--token-format jwt|opaque] [--signing-alg ES256|RS256] [--access-token-alg ES256|RS256] [--id-token-alg RS256|ES256] [--id-token-claims full|minimal] [--backchannel-logout-uri U] [--no-backchannel-logout-session-required] [--web-origin O]... [--logo-uri U] [--client-uri U] [--policy-uri U] [--tos-uri U] [--access-token-ttl S] [--refresh-token-ttl S] [--refresh-reuse-grace S]',
     summary: 'register a client; the secret is printed once',
     options: { ...CLIENT_OPTIONS, public: { type: 'boolean' } },
     async run(v, p, out) {
@@ -156,7 +172,7 @@ export const clientCommands: Record<string, Command> = {
   },
   'client update': {
     usage:
-      'client update <client_id> [--name N] [--redirect-uri U]... [--no-redirect-uris] [--post-logout-redirect-uri U]... [--no-post-logout-redirect-uris] [--resource URI]... [--no-resources] [--grant G]... [--scope S]... [--role R]... [--no-roles] [--first-party|--no-first-party] [--implicit|--no-implicit] [--introspect-any|--no-introspect-any] [--require-pkce|--no-require-pkce] [--require-mfa|--no-require-mfa] [--token-format jwt|opaque] [--signing-alg ES256|RS256] [--access-token-alg ES256|RS256] [--id-token-alg RS256|ES256] [--id-token-claims full|minimal] [--backchannel-logout-uri U] [--no-backchannel-logout-uri] [--backchannel-logout-session-required|--no-backchannel-logout-session-required] [--web-origin O]... [--no-web-origins] [--access-token-ttl S] [--refresh-token-ttl S] [--refresh-reuse-grace S] [--secret S]',
+      'client update <client_id> [--name N] [--redirect-uri U]... [--no-redirect-uris] [--post-logout-redirect-uri U]... [--no-post-logout-redirect-uris] [--resource URI]... [--no-resources] [--grant G]... [--scope S]... [--role R]... [--no-roles] [--first-party|--no-first-party] [--implicit|--no-implicit] [--introspect-any|--no-introspect-any] [--require-pkce|--no-require-pkce] [--require-mfa|--no-require-mfa] [--token-format jwt|opaque] [--signing-alg ES256|RS256] [--access-token-alg ES256|RS256] [--id-token-alg RS256|ES256] [--id-token-claims full|minimal] [--backchannel-logout-uri U] [--no-backchannel-logout-uri] [--backchannel-logout-session-required|--no-backchannel-logout-session-required] [--web-origin O]... [--no-web-origins] [--logo-uri U] [--no-logo-uri] [--client-uri U] [--no-client-uri] [--policy-uri U] [--no-policy-uri] [--tos-uri U] [--no-tos-uri] [--access-token-ttl S] [--refresh-token-ttl S] [--refresh-reuse-grace S] [--secret S]',
     summary:
       'change a client: what is given replaces what was (repeated flags replace the list, --no-<list> empties it), the rest stays; --secret sets a secret of your own (at least 32 characters; see rotate-secret for a generated one); public or confidential never changes',
     options: {
@@ -165,6 +181,7 @@ export const clientCommands: Record<string, Command> = {
       ...Object.fromEntries(CLEARABLE_LISTS.map(([, clear]) => [clear, { type: 'boolean' as const }])),
       secret: { type: 'string' },
       'no-backchannel-logout-uri': { type: 'boolean' },
+      ...Object.fromEntries(METADATA_URIS.map(([flag]) => [`no-${flag}`, { type: 'boolean' as const }])),
       public: { type: 'boolean' },
     },
     flags: { clientSecret: '--secret' },
@@ -188,6 +205,12 @@ export const clientCommands: Record<string, Command> = {
             '--backchannel-logout-uri and --no-backchannel-logout-uri contradict each other',
           );
         patch.backchannelLogoutUri = null;
+      }
+      for (const [flag, field] of METADATA_URIS) {
+        if (v[`no-${flag}`] !== true) continue;
+        if (patch[field] !== undefined)
+          throw new UsageError(`--${flag} and --no-${flag} contradict each other`);
+        patch[field] = null;
       }
       if (!Object.keys(patch).length) throw new UsageError('nothing to change: give at least one option');
       const { client, changed, warnings } = await withDeps((deps) => updateClient(deps, id, patch), {

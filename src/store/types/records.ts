@@ -58,6 +58,17 @@ export interface Client {
   /** Registration metadata the client declares (§2.2); latchkey's logout tokens always carry `sid` anyway. */
   backchannelLogoutSessionRequired: boolean;
   /**
+   * RFC 7591 §2 client metadata (issue 14): https, or http to loopback. The consent page shows the pages as
+   * text links; the logo is never loaded from a third party unless the admin opted in.
+   */
+  logoUri: string | null;
+  /** The client's home page. */
+  clientUri: string | null;
+  /** The client's privacy policy. */
+  policyUri: string | null;
+  /** The client's terms of service. */
+  tosUri: string | null;
+  /**
    * Origins allowed CORS (at /token, /userinfo, /revoke, the self-service API and DELETE /session) besides the
    * redirect URIs' (`--web-origin`).
    */

@@ -1,0 +1,20 @@
+import { Layout } from './layout.js';
+
+export interface HomePageProps {
+  /** The deployment's name (`LATCHKEY_BRAND_NAME`). */
+  name: string;
+}
+
+/** The front door (`GET /` in a browser): who this is, and the one place a user can go from here. */
+export function HomePage({ name }: HomePageProps) {
+  return (
+    <Layout title={name}>
+      <div class="card-header">
+        <h1>{name}</h1>
+      </div>
+      <a class="button button-primary" href="/account">
+        Sign in to your account
+      </a>
+    </Layout>
+  );
+}
