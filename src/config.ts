@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
 import { dirname, extname, resolve } from 'node:path';
+import { DEFAULT_LOCALE, isLocale, LOCALES, type Locale } from './i18n/locale.js';
 import { isPostgresUrl } from './store/dialect.js';
 
 /** Where the SQLite database lives unless `LATCHKEY_DB` says otherwise (SPEC §2). */
@@ -126,6 +127,8 @@ export interface Config {
   readonly secureCookies: boolean;
   /** `LATCHKEY_EVENT_RETENTION`: audit events older than this are swept (default 90 days). */
   readonly eventRetentionSeconds: number;
+  /** `LATCHKEY_LOCALE`: the pages' language when nothing else picks one (default `en`). */
+  readonly locale: Locale;
   readonly seed: Seed;
   readonly configFile?: string;
 }
@@ -509,6 +512,9 @@ export function loadConfig(env: Env = process.env): Config {
   const eventRetentionSeconds = eventRetention
     ? parseDuration(eventRetention, 'LATCHKEY_EVENT_RETENTION')
     : EVENT_RETENTION_SECONDS;
+  const locale = (env['LATCHKEY_LOCALE'] || DEFAULT_LOCALE).toLowerCase();
+  if (!isLocale(locale))
+    throw new ConfigError(`LATCHKEY_LOCALE must be one of ${LOCALES.join(', ')}, got "${locale}"`);
   const configFile = env['LATCHKEY_CONFIG'] || undefined;
   const seed = configFile ? loadSeed(resolve(configFile)) : emptySeed();
   if (isFile) mkdirSync(dirname(dbPath), { recursive: true });
@@ -524,6 +530,7 @@ export function loadConfig(env: Env = process.env): Config {
     trustedProxies,
     secureCookies: issuer.startsWith('https:'),
     eventRetentionSeconds,
+    locale,
     seed,
     ...(configFile ? { configFile: resolve(configFile) } : {}),
   });

@@ -1,6 +1,8 @@
 import type { Child } from 'hono/jsx';
 import type { JSX } from 'hono/jsx/jsx-runtime';
-import { type Code, messageFor, messages } from './copy.js';
+import { LANGUAGE_NAMES, LOCALES } from '../src/i18n/locale.js';
+import { type Code, messageFor } from './copy.js';
+import { type Lang, renderInLang, useLang } from './i18n/index.js';
 
 export interface LayoutProps {
   /** The page's own title; " · latchkey" is appended. */
@@ -15,8 +17,9 @@ export interface LayoutProps {
  * styling is the external stylesheet and there is no JavaScript at all.
  */
 export function Layout({ title, wide, children }: LayoutProps) {
+  const { locale } = useLang();
   return (
-    <html lang="en">
+    <html lang={locale}>
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -32,17 +35,45 @@ export function Layout({ title, wide, children }: LayoutProps) {
             <span class="brand-name">latchkey</span>
           </header>
           <main class={wide ? 'card card-wide' : 'card'}>{children}</main>
+          <LanguageSwitcher />
         </div>
       </body>
     </html>
   );
 }
 
-/** Serialises a page rendered by `Layout`. Views are synchronous, so this never awaits. */
-export function renderPage(node: JSX.Element): string {
-  const html = node.toString();
-  if (typeof html !== 'string') throw new TypeError('views must render synchronously');
-  return '<!doctype html>' + html;
+/**
+ * Renders a page in `lang` and serialises it. The page is called here, not by the caller, so its words
+ * come from `useLang()` (views/i18n/index.ts). Views are synchronous, so this never awaits.
+ */
+export function renderPage<P>(lang: Lang, Page: (props: P) => JSX.Element, props: P): string {
+  return '<!doctype html>' + renderInLang(lang, () => Page(props));
+}
+
+/**
+ * Links to every language, each written in itself: they work without JavaScript. `/language` sets the
+ * cookie and comes back to this page (src/i18n/routes.ts).
+ */
+function LanguageSwitcher() {
+  const { locale, returnTo, t } = useLang();
+  return (
+    <nav class="languages" aria-label={t('layout.language')}>
+      <ul>
+        {LOCALES.map((l) => (
+          <li>
+            <a
+              href={`/language?lang=${l}&return_to=${encodeURIComponent(returnTo)}`}
+              lang={l}
+              hreflang={l}
+              aria-current={l === locale ? 'true' : undefined}
+            >
+              {LANGUAGE_NAMES[l]}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
 }
 
 function BrandMark() {
@@ -74,23 +105,25 @@ export function HiddenFields({ fields }: { fields: Record<string, string> }) {
 }
 
 /** A failed form's message (SPEC §5: an element with role="alert"). */
-export function ErrorAlert({ code }: { code?: Code | undefined }) {
+export function ErrorAlert({ code, id }: { code?: Code | undefined; id?: string }) {
+  const { t } = useLang();
   if (!code) return null;
   return (
-    <div class="alert alert-error" role="alert">
+    <div class="alert alert-error" role="alert" id={id}>
       <AlertIcon />
-      <p>{messages[code]}</p>
+      <p>{t(code)}</p>
     </div>
   );
 }
 
 /** A success message; takes a known code or ready-made text. */
 export function Notice({ text }: { text?: string | undefined }) {
+  const { locale } = useLang();
   if (!text) return null;
   return (
     <div class="alert alert-success" role="status">
       <CheckIcon />
-      <p>{messageFor(text) ?? text}</p>
+      <p>{messageFor(text, locale) ?? text}</p>
     </div>
   );
 }

@@ -1,4 +1,5 @@
 import type { Code } from './copy.js';
+import { useLang } from './i18n/index.js';
 import { CsrfField, ErrorAlert, Layout } from './layout.js';
 import { ProviderIcon } from './providers.js';
 
@@ -31,16 +32,15 @@ export function LoginPage({
   providers,
   passwordLogin = true,
 }: LoginPageProps) {
+  const { t, rich } = useLang();
   return (
-    <Layout title="Sign in">
+    <Layout title={t('login.title')}>
       <div class="card-header">
-        <h1>Sign in</h1>
+        <h1>{t('login.title')}</h1>
         {clientName ? (
-          <p class="lead">
-            to continue to <strong>{clientName}</strong>
-          </p>
+          <p class="lead">{rich('login.toContinue', { client: <strong>{clientName}</strong> })}</p>
         ) : (
-          <p class="lead">Welcome back. Sign in to your account.</p>
+          <p class="lead">{t('login.welcome')}</p>
         )}
       </div>
       <ErrorAlert code={error} />
@@ -51,14 +51,14 @@ export function LoginPage({
               <li>
                 <a class="button button-provider" href={p.href}>
                   <ProviderIcon name={p.name} />
-                  <span>Continue with {p.name}</span>
+                  <span>{t('login.continueWith', { provider: p.name })}</span>
                 </a>
               </li>
             ))}
           </ul>
           {passwordLogin && (
             <div class="divider">
-              <span>or</span>
+              <span>{t('login.or')}</span>
             </div>
           )}
         </>
@@ -67,7 +67,7 @@ export function LoginPage({
         <form method="post" action={action} class="stack">
           <CsrfField token={csrf} />
           <div class="field">
-            <label for="email">Email</label>
+            <label for="email">{t('login.email')}</label>
             <input
               id="email"
               name="email"
@@ -81,7 +81,7 @@ export function LoginPage({
             />
           </div>
           <div class="field">
-            <label for="password">Password</label>
+            <label for="password">{t('login.password')}</label>
             <input
               id="password"
               name="password"
@@ -92,7 +92,7 @@ export function LoginPage({
             />
           </div>
           <button type="submit" class="button button-primary">
-            Sign in
+            {t('login.submit')}
           </button>
         </form>
       )}

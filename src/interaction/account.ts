@@ -145,7 +145,8 @@ export function accountRoutes(deps: Deps, flow: InteractionFlow): Hono {
     }
     return htmlPage(
       c,
-      AccountPage({
+      AccountPage,
+      {
         csrf: csrfToken(c, deps),
         email: user.email,
         ...(user.name ? { name: user.name } : {}),
@@ -165,7 +166,7 @@ export function accountRoutes(deps: Deps, flow: InteractionFlow): Hono {
         signOutHref: '/logout',
         ...(options.notice ? { notice: options.notice } : {}),
         ...(options.error ? { error: options.error } : {}),
-      }),
+      },
       options.status,
     );
   }

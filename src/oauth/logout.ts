@@ -78,7 +78,7 @@ function finish(c: Context, req: LogoutRequest): Response {
     if (req.state !== undefined) url.searchParams.append('state', req.state);
     return c.redirect(url.toString(), 303);
   }
-  return htmlPage(c, SignedOutPage());
+  return htmlPage(c, SignedOutPage, {});
 }
 
 /** OpenID Connect RP-Initiated Logout 1.0. */
@@ -95,15 +95,12 @@ export function logoutRoutes(deps: Deps): Hono {
     // Without a hint naming this user, ask first (RP-Initiated Logout §2: the OP SHOULD ask).
     if (req.hintSub !== active.user.id) {
       allowFormTargets(c, [req.redirectUri]); // the answer to the form redirects there (CSP form-action)
-      return htmlPage(
-        c,
-        LogoutConfirmPage({
-          action: '/logout',
-          csrf: csrfToken(c, deps),
-          hidden: req.hidden,
-          ...(req.client ? { clientName: req.client.name } : {}),
-        }),
-      );
+      return htmlPage(c, LogoutConfirmPage, {
+        action: '/logout',
+        csrf: csrfToken(c, deps),
+        hidden: req.hidden,
+        ...(req.client ? { clientName: req.client.name } : {}),
+      });
     }
     await endSession(c, deps, active, req.client?.id);
     return finish(c, req);
