@@ -57,21 +57,18 @@ export function renderPage<P>(lang: Lang, Page: (props: P) => JSX.Element, props
 function LanguageSwitcher() {
   const { locale, returnTo, t } = useLang();
   return (
+    // Plain links, not a list: the pages' list items are their content (SPEC §5 counts the consent page's).
     <nav class="languages" aria-label={t('layout.language')}>
-      <ul>
-        {LOCALES.map((l) => (
-          <li>
-            <a
-              href={`/language?lang=${l}&return_to=${encodeURIComponent(returnTo)}`}
-              lang={l}
-              hreflang={l}
-              aria-current={l === locale ? 'true' : undefined}
-            >
-              {LANGUAGE_NAMES[l]}
-            </a>
-          </li>
-        ))}
-      </ul>
+      {LOCALES.map((l) => (
+        <a
+          href={`/language?lang=${l}&return_to=${encodeURIComponent(returnTo)}`}
+          lang={l}
+          hreflang={l}
+          aria-current={l === locale ? 'true' : undefined}
+        >
+          {LANGUAGE_NAMES[l]}
+        </a>
+      ))}
     </nav>
   );
 }
