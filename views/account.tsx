@@ -1,6 +1,6 @@
 import type { Code } from './copy.js';
 import { type Translator, useLang } from './i18n/index.js';
-import { CsrfField, ErrorAlert, Layout, Notice } from './layout.js';
+import { CsrfField, ErrorAlert, fieldState, Layout, Notice } from './layout.js';
 import { RecoveryCodes, TotpSetup } from './mfa.js';
 import { ProviderIcon } from './providers.js';
 import { scopeText } from './scopes.js';
@@ -334,7 +334,7 @@ function ManageMfaForm(props: {
   const { t } = useLang();
   return (
     <div class="mfa-manage">
-      <ErrorAlert code={error} />
+      <ErrorAlert code={error} id="mfa-manage-error" />
       <form method="post" action={actions.mfaRecoveryCodes} class="inline-form">
         <CsrfField token={csrf} />
         <div class="field">
@@ -347,7 +347,11 @@ function ManageMfaForm(props: {
             autocapitalize="none"
             spellcheck={false}
             required
-            aria-describedby="mfa-credential-hint"
+            {...fieldState(
+              error === 'invalid_code' || error === 'invalid_credentials',
+              'mfa-manage-error',
+              'mfa-credential-hint',
+            )}
           />
         </div>
         <button type="submit" class="button button-secondary">

@@ -1,6 +1,6 @@
 import type { Code } from './copy.js';
 import { useLang } from './i18n/index.js';
-import { CheckIcon, CsrfField, ErrorAlert, Layout } from './layout.js';
+import { CheckIcon, CsrfField, ErrorAlert, fieldState, Layout } from './layout.js';
 
 export interface DevicePageProps {
   action: string;
@@ -19,7 +19,7 @@ export function DevicePage({ action, csrf, code, error }: DevicePageProps) {
         <h1>{t('device.title')}</h1>
         <p class="lead">{t('device.lead')}</p>
       </div>
-      <ErrorAlert code={error} />
+      <ErrorAlert code={error} id="device-error" />
       <form method="post" action={action} class="stack">
         <CsrfField token={csrf} />
         <div class="field">
@@ -36,6 +36,7 @@ export function DevicePage({ action, csrf, code, error }: DevicePageProps) {
             required
             autofocus
             value={code ?? ''}
+            {...fieldState(error === 'invalid_user_code' || error === 'expired_user_code', 'device-error')}
           />
         </div>
         <button type="submit" class="button button-primary">

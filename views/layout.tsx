@@ -103,14 +103,30 @@ export function HiddenFields({ fields }: { fields: Record<string, string> }) {
 
 /** A failed form's message (SPEC §5: an element with role="alert"). */
 export function ErrorAlert({ code, id }: { code?: Code | undefined; id?: string }) {
-  const { t } = useLang();
+  const { t, retryAfterSeconds, inDuration } = useLang();
   if (!code) return null;
+  const text =
+    code === 'throttled' && retryAfterSeconds
+      ? t('throttled.wait', { wait: inDuration(retryAfterSeconds) })
+      : t(code);
   return (
     <div class="alert alert-error" role="alert" id={id}>
       <AlertIcon />
-      <p>{t(code)}</p>
+      <p>{text}</p>
     </div>
   );
+}
+
+/**
+ * The attributes of a field a failed form's message is about: `aria-invalid`, and the message (the
+ * `ErrorAlert` with id `alertId`) first among its descriptions, so a screen reader says why on the field.
+ */
+export function fieldState(failed: boolean, alertId: string, ...hints: string[]) {
+  const describedBy = [...(failed ? [alertId] : []), ...hints].join(' ');
+  return {
+    ...(failed ? { 'aria-invalid': 'true' as const } : {}),
+    ...(describedBy ? { 'aria-describedby': describedBy } : {}),
+  };
 }
 
 /** A success message; takes a known code or ready-made text. */

@@ -1,6 +1,6 @@
 import type { Code } from './copy.js';
 import { useLang } from './i18n/index.js';
-import { CsrfField, ErrorAlert, Layout } from './layout.js';
+import { CsrfField, ErrorAlert, fieldState, Layout } from './layout.js';
 import { ProviderIcon } from './providers.js';
 
 export interface LoginProvider {
@@ -33,6 +33,8 @@ export function LoginPage({
   passwordLogin = true,
 }: LoginPageProps) {
   const { t, rich } = useLang();
+  // Either could be wrong, and the message doesn't say which (SPEC §3 "Brute force"): both are marked.
+  const field = fieldState(error === 'invalid_credentials', 'login-error');
   return (
     <Layout title={t('login.title')}>
       <div class="card-header">
@@ -43,7 +45,7 @@ export function LoginPage({
           <p class="lead">{t('login.welcome')}</p>
         )}
       </div>
-      <ErrorAlert code={error} />
+      <ErrorAlert code={error} id="login-error" />
       {providers.length > 0 && (
         <>
           <ul class="providers">
@@ -78,6 +80,7 @@ export function LoginPage({
               required
               autofocus={!email}
               value={email ?? ''}
+              {...field}
             />
           </div>
           <div class="field">
@@ -89,6 +92,7 @@ export function LoginPage({
               autocomplete="current-password"
               required
               autofocus={!!email}
+              {...field}
             />
           </div>
           <button type="submit" class="button button-primary">

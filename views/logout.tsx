@@ -10,7 +10,7 @@ export interface LogoutConfirmPageProps {
   hidden: Record<string, string>;
 }
 
-/** Posts `csrf` and every key of `hidden`. */
+/** Posts `csrf` and every key of `hidden`; "Cancel" posts `cancel` too (SPEC §5: "Sign out" and "Cancel"). */
 export function LogoutConfirmPage({ action, csrf, clientName, hidden }: LogoutConfirmPageProps) {
   const { t, rich } = useLang();
   return (
@@ -26,8 +26,12 @@ export function LogoutConfirmPage({ action, csrf, clientName, hidden }: LogoutCo
       <form method="post" action={action} class="stack">
         <CsrfField token={csrf} />
         <HiddenFields fields={hidden} />
+        {/* "Sign out" first: it is what Enter presses, as before the Cancel button existed. */}
         <button type="submit" class="button button-primary">
           {t('logout.submit')}
+        </button>
+        <button type="submit" name="cancel" value="1" class="button button-secondary">
+          {t('logout.cancel')}
         </button>
       </form>
     </Layout>

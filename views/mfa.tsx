@@ -1,6 +1,6 @@
 import type { Code } from './copy.js';
 import { useLang } from './i18n/index.js';
-import { CsrfField, ErrorAlert, Layout } from './layout.js';
+import { CsrfField, ErrorAlert, fieldState, Layout } from './layout.js';
 
 export interface MfaPageProps {
   action: string;
@@ -17,7 +17,7 @@ export function MfaPage({ action, csrf, error }: MfaPageProps) {
         <h1>{t('mfa.title')}</h1>
         <p class="lead">{t('mfa.lead')}</p>
       </div>
-      <ErrorAlert code={error} />
+      <ErrorAlert code={error} id="mfa-error" />
       <form method="post" action={action} class="stack">
         <CsrfField token={csrf} />
         <div class="field">
@@ -33,7 +33,7 @@ export function MfaPage({ action, csrf, error }: MfaPageProps) {
             spellcheck={false}
             required
             autofocus
-            aria-describedby="code-hint"
+            {...fieldState(error === 'invalid_code', 'mfa-error', 'code-hint')}
           />
           <p id="code-hint" class="hint">
             {t('mfa.hint')}
@@ -81,7 +81,7 @@ export function TotpSetup({ csrf, action, secret, otpauthUri, qrDataUri, error }
           )}
         </div>
       </div>
-      <ErrorAlert code={error} />
+      <ErrorAlert code={error} id="totp-error" />
       <form method="post" action={action} class="inline-form">
         <CsrfField token={csrf} />
         <div class="field">
@@ -96,6 +96,7 @@ export function TotpSetup({ csrf, action, secret, otpauthUri, qrDataUri, error }
             autocapitalize="none"
             spellcheck={false}
             required
+            {...fieldState(error === 'invalid_code', 'totp-error')}
           />
         </div>
         <button type="submit" class="button button-primary">

@@ -1,6 +1,6 @@
 import type { Code } from './copy.js';
 import { useLang } from './i18n/index.js';
-import { CheckIcon, CsrfField, ErrorAlert, HiddenFields, Layout } from './layout.js';
+import { CheckIcon, CsrfField, ErrorAlert, fieldState, HiddenFields, Layout } from './layout.js';
 
 export interface SetPasswordPageProps {
   action: string;
@@ -19,7 +19,7 @@ export function SetPasswordPage({ action, csrf, token, error }: SetPasswordPageP
         <h1>{t('setPassword.title')}</h1>
         <p class="lead">{t('setPassword.lead')}</p>
       </div>
-      <ErrorAlert code={error} />
+      <ErrorAlert code={error} id="set-password-error" />
       <form method="post" action={action} class="stack">
         <CsrfField token={csrf} />
         <HiddenFields fields={{ token }} />
@@ -32,6 +32,7 @@ export function SetPasswordPage({ action, csrf, token, error }: SetPasswordPageP
             autocomplete="new-password"
             required
             autofocus
+            {...fieldState(error === 'weak_password' || error === 'password_mismatch', 'set-password-error')}
           />
         </div>
         <button type="submit" class="button button-primary">

@@ -37,7 +37,9 @@ export function pageLang(c: Context): Lang {
   const url = new URL(c.req.url);
   const here = `${url.pathname}${url.search}`;
   const returnTo = c.req.method === 'GET' || !url.pathname.startsWith('/account') ? here : '/account';
-  return { locale, returnTo };
+  // A throttled answer says the wait in words: the same number as its `Retry-After` header, set before.
+  const retryAfter = Number(c.res.headers.get('retry-after'));
+  return { locale, returnTo, ...(retryAfter > 0 ? { retryAfterSeconds: retryAfter } : {}) };
 }
 
 /** Errors on these routes are the hosted error page (until a handler verifies a redirect URI). */

@@ -25,6 +25,8 @@ export interface Lang {
   locale: Locale;
   /** The local path (and query) the language switcher returns to. */
   returnTo: string;
+  /** The answer's `Retry-After`, when throttled: the "throttled" message gives the wait in words. */
+  retryAfterSeconds?: number | undefined;
 }
 
 export interface Translator extends Lang {
