@@ -83,6 +83,8 @@ export interface AccountPageProps {
   /** A known notice code (e.g. `app_revoked`) or ready-made text. */
   notice?: string;
   error?: Code;
+  /** The password form's field `error` is about: marked `aria-invalid` and described by the alert. */
+  failedField?: 'current_password' | 'new_password';
 }
 
 export function AccountPage(props: AccountPageProps) {
@@ -105,7 +107,7 @@ export function AccountPage(props: AccountPageProps) {
         )}
       </div>
       <Notice text={notice} />
-      <ErrorAlert code={error} />
+      <ErrorAlert code={error} id="account-error" />
       <SessionsSection
         csrf={csrf}
         sessions={props.sessions}
@@ -114,7 +116,9 @@ export function AccountPage(props: AccountPageProps) {
       />
       <AppsSection csrf={csrf} apps={props.apps} action={props.actions.revoke} />
       <MfaSection csrf={csrf} mfa={props.mfa} actions={props.actions} />
-      {props.hasPassword && <PasswordSection csrf={csrf} action={props.actions.changePassword} />}
+      {props.hasPassword && (
+        <PasswordSection csrf={csrf} action={props.actions.changePassword} failedField={props.failedField} />
+      )}
       <ProviderSection
         csrf={csrf}
         linked={props.linkedProvider}
@@ -185,7 +189,11 @@ function SessionsSection(props: {
   );
 }
 
-function PasswordSection(props: { csrf: string; action: string }) {
+function PasswordSection(props: {
+  csrf: string;
+  action: string;
+  failedField: AccountPageProps['failedField'];
+}) {
   const { t } = useLang();
   return (
     <section class="section" aria-labelledby="password-heading">
@@ -201,6 +209,7 @@ function PasswordSection(props: { csrf: string; action: string }) {
             type="password"
             autocomplete="current-password"
             required
+            {...fieldState(props.failedField === 'current_password', 'account-error')}
           />
         </div>
         <div class="field">
@@ -213,6 +222,7 @@ function PasswordSection(props: { csrf: string; action: string }) {
             minlength={8}
             maxlength={1024}
             required
+            {...fieldState(props.failedField === 'new_password', 'account-error')}
           />
         </div>
         <button type="submit" class="button button-primary">

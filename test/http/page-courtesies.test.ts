@@ -48,6 +48,34 @@ describe('hosted page courtesies (issue 14)', () => {
     assert.match(tagWithId(html, 'user_code'), /aria-invalid="true"[^>]*aria-describedby="device-error"/);
   });
 
+  it('marks the account page password field that failed, and no other', async () => {
+    const agent = browser(t);
+    const owner = await t.addUser({});
+    await signIn(agent, owner);
+    const page = await (await agent.request('/account')).text();
+    const csrf = csrfOf(page);
+    const wrong = await (
+      await agent.request(
+        '/account/password',
+        form({ csrf, current_password: 'nope-nope-nope', new_password: 'a long new passphrase' }),
+      )
+    ).text();
+    assert.match(tagWithId(wrong, 'account-error'), /role="alert"/);
+    assert.match(
+      tagWithId(wrong, 'current-password'),
+      /aria-invalid="true"[^>]*aria-describedby="account-error"/,
+    );
+    assert.doesNotMatch(tagWithId(wrong, 'new-password'), /aria-invalid/);
+    const weak = await (
+      await agent.request(
+        '/account/password',
+        form({ csrf, current_password: owner.password, new_password: 'password' }),
+      )
+    ).text();
+    assert.match(tagWithId(weak, 'new-password'), /aria-invalid="true"[^>]*aria-describedby="account-error"/);
+    assert.doesNotMatch(tagWithId(weak, 'current-password'), /aria-invalid/);
+  });
+
   it('marks the MFA and new-password fields, keeping their hints', () => {
     const lang = { locale: 'en' as const, returnTo: '/' };
     const mfa = renderPage(lang, MfaPage, { action: '/login/mfa', csrf: 'x', error: 'invalid_code' });
