@@ -197,3 +197,20 @@ describe('LATCHKEY_LOCALE', () => {
     assert.match(html, />Iniciar sesión<\/button>/);
   });
 });
+
+describe('the language switcher under an issuer with a path', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await testApp({ ISSUER: 'http://localhost:3000/auth' });
+  });
+  after(() => t.close());
+
+  it('links under the path and comes back under it', async () => {
+    const html = await (await t.request('/auth/login')).text();
+    assert.match(html, /href="\/auth\/language\?lang=de&amp;return_to=%2Flogin"/);
+    const res = await t.request('/auth/language?lang=de&return_to=%2Flogin');
+    assert.equal(res.status, 303);
+    assert.equal(res.headers.get('location'), '/auth/login');
+    assert.match(res.headers.get('set-cookie') ?? '', /lk_lang=de;.*Path=\/auth/);
+  });
+});
