@@ -148,7 +148,7 @@ export const es = {
   'sessions.signOut': 'Cerrar sesión',
   'sessions.everywhere': 'Cerrar sesión en todas partes',
   'sessions.everywhereHint':
-    'Cierra todas las sesiones, incluida esta, y cierra su sesión en las aplicaciones conectadas.',
+    'Finaliza todas las sesiones, incluida esta, y cierra su sesión en las aplicaciones conectadas.',
   'password.heading': 'Contraseña',
   'password.intro': 'Si la cambia, se cerrarán sus demás sesiones.',
   'password.current': 'Contraseña actual',
@@ -174,8 +174,8 @@ export const es = {
   'mfaSection.hintCode':
     'Introduzca un código de su aplicación de autenticación o un código de recuperación.',
   'provider.heading': 'Proveedor de inicio de sesión',
-  'provider.linked': 'Inicia sesión con {provider}.',
-  'provider.none': 'Inicia sesión con su correo electrónico y su contraseña.',
+  'provider.linked': 'Su cuenta usa {provider} para iniciar sesión.',
+  'provider.none': 'Su cuenta usa su correo electrónico y su contraseña para iniciar sesión.',
   'provider.linkHint':
     'Vincular un proveedor sustituye su contraseña: a partir de entonces iniciará sesión con el proveedor y se cerrarán sus demás sesiones. Confirme con su contraseña actual.',
   'provider.password': 'Contraseña',
