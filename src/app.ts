@@ -14,6 +14,7 @@ import { trustedProxies } from './http/net.js';
 import { MAX_BODY_BYTES } from './http/params.js';
 import { errorJson, errorPage, htmlPage, pageErrors, Redirect, renderError } from './http/render.js';
 import { noStore, securityHeaders } from './http/security.js';
+import { languageRoutes } from './i18n/routes.js';
 import { accountRoutes } from './interaction/account.js';
 import { consentRoutes } from './interaction/consent.js';
 import { deviceEnding, deviceRoutes } from './interaction/device.js';
@@ -80,6 +81,10 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
 
   app.use('*', securityHeaders(deps.config));
   app.use('*', brandingContext(deps.config.brand));
+  app.use('*', async function defaultLocale(c, next) {
+    c.set('defaultLocale', deps.config.locale);
+    await next();
+  });
   // Only when configured: otherwise no header is read and the peer address is the client.
   if (deps.config.trustedProxies.length) app.use('*', trustedProxies(deps.config.trustedProxies));
   // CORS: public documents for any origin; what a browser app calls, for registered origins only.
@@ -113,6 +118,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
     '/password/set',
     '/federation/*',
     '/device',
+    '/language',
   ])
     app.use(path, pageErrors());
   for (const path of ['/login', '/login/mfa', '/consent', '/password/set', '/device'])
@@ -165,6 +171,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
   app.route('/', accountRoutes(deps, flow));
   app.route('/', setPasswordRoutes(deps));
   app.route('/', federationRoutes(deps, flow));
+  app.route('/', languageRoutes(deps, flow));
   app.route(ADMIN_API_BASE, adminApiRoutes(deps));
 
   allowed = allowedMethods(app);
@@ -184,7 +191,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
       status: 404,
     });
     const wantsHtml = c.req.method === 'GET' && (c.req.header('accept') ?? '').includes('text/html');
-    return wantsHtml ? htmlPage(c, ErrorPage({ code: 'not_found' }), 404) : errorJson(c, err);
+    return wantsHtml ? htmlPage(c, ErrorPage, { code: 'not_found' }, 404) : errorJson(c, err);
   });
 
   app.onError((err, c) => {

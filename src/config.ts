@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
 import { dirname, extname, resolve } from 'node:path';
 import { isLoopbackHost } from './admin/validate.js';
+import { DEFAULT_LOCALE, isLocale, LOCALES, type Locale } from './i18n/locale.js';
 import { isPostgresUrl } from './store/dialect.js';
 
 /** Where the SQLite database lives unless `LATCHKEY_DB` says otherwise (SPEC §2). */
@@ -135,6 +136,8 @@ export interface Config {
   readonly sessionIdleSeconds: number;
   /** `LATCHKEY_SESSION_MAX`: the longest a browser session lasts, with "Keep me signed in" (default 30 days). */
   readonly sessionMaxSeconds: number;
+  /** `LATCHKEY_LOCALE`: the pages' language when nothing else picks one (default `en`). */
+  readonly locale: Locale;
   readonly seed: Seed;
   readonly configFile?: string;
   /** `LATCHKEY_BRAND_*`: what the hosted pages show (issue 14); served by src/http/branding.ts. */
@@ -672,6 +675,9 @@ export function loadConfig(env: Env = process.env): Config {
     ? parseDuration(eventRetention, 'LATCHKEY_EVENT_RETENTION')
     : EVENT_RETENTION_SECONDS;
   const sessionLifetimes = parseSessionLifetimes(env);
+  const locale = (env['LATCHKEY_LOCALE'] || DEFAULT_LOCALE).toLowerCase();
+  if (!isLocale(locale))
+    throw new ConfigError(`LATCHKEY_LOCALE must be one of ${LOCALES.join(', ')}, got "${locale}"`);
   const configFile = env['LATCHKEY_CONFIG'] || undefined;
   const seed = configFile ? loadSeed(resolve(configFile)) : emptySeed();
   const brand = parseBrand(env);
@@ -689,6 +695,7 @@ export function loadConfig(env: Env = process.env): Config {
     secureCookies: issuer.startsWith('https:'),
     eventRetentionSeconds,
     ...sessionLifetimes,
+    locale,
     seed,
     brand,
     ...(configFile ? { configFile: resolve(configFile) } : {}),

@@ -1,7 +1,9 @@
 import type { Code } from './copy.js';
-import { CsrfField, ErrorAlert, Layout, Notice } from './layout.js';
+import { type Translator, useLang } from './i18n/index.js';
+import { CsrfField, ErrorAlert, fieldState, Layout, Notice } from './layout.js';
 import { RecoveryCodes, TotpSetup } from './mfa.js';
 import { ProviderIcon } from './providers.js';
+import { scopeText } from './scopes.js';
 
 export interface AccountSession {
   /** What the session's "Sign out" posts (the stored hash of its id, never the cookie). */
@@ -81,15 +83,18 @@ export interface AccountPageProps {
   /** A known notice code (e.g. `app_revoked`) or ready-made text. */
   notice?: string;
   error?: Code;
+  /** The password form's field `error` is about: marked `aria-invalid` and described by the alert. */
+  failedField?: 'current_password' | 'new_password';
 }
 
 export function AccountPage(props: AccountPageProps) {
   const { csrf, email, name, notice, error, signOutHref } = props;
+  const { t } = useLang();
   return (
-    <Layout title="Your account" wide>
+    <Layout title={t('account.title')} wide>
       <div class="card-header card-header-row">
         <div>
-          <h1>Your account</h1>
+          <h1>{t('account.title')}</h1>
           <p class="lead account-identity">
             {name && <span class="identity">{name}</span>}
             <span>{email}</span>
@@ -97,12 +102,12 @@ export function AccountPage(props: AccountPageProps) {
         </div>
         {signOutHref && (
           <a class="button button-secondary button-small" href={signOutHref}>
-            Sign out
+            {t('account.signOut')}
           </a>
         )}
       </div>
       <Notice text={notice} />
-      <ErrorAlert code={error} />
+      <ErrorAlert code={error} id="account-error" />
       <SessionsSection
         csrf={csrf}
         sessions={props.sessions}
@@ -111,7 +116,9 @@ export function AccountPage(props: AccountPageProps) {
       />
       <AppsSection csrf={csrf} apps={props.apps} action={props.actions.revoke} />
       <MfaSection csrf={csrf} mfa={props.mfa} actions={props.actions} />
-      {props.hasPassword && <PasswordSection csrf={csrf} action={props.actions.changePassword} />}
+      {props.hasPassword && (
+        <PasswordSection csrf={csrf} action={props.actions.changePassword} failedField={props.failedField} />
+      )}
       <ProviderSection
         csrf={csrf}
         linked={props.linkedProvider}
@@ -128,24 +135,26 @@ function SessionsSection(props: {
   action: string;
   signOutSession: string;
 }) {
+  const lang = useLang();
+  const { t, rich } = lang;
   return (
     <section class="section" aria-labelledby="sessions-heading">
-      <h2 id="sessions-heading">Sessions</h2>
-      <p class="section-intro">Browsers where you are signed in.</p>
+      <h2 id="sessions-heading">{t('sessions.heading')}</h2>
+      <p class="section-intro">{t('sessions.intro')}</p>
       <ul class="item-list">
         {props.sessions.map((s, i) => (
           <li class="item">
             <div class="item-main">
               <span class="item-title" id={`session-${i}`} title={s.userAgent}>
-                {describeUserAgent(s.userAgent)}
-                {s.current && <span class="badge">This device</span>}
+                {describeUserAgent(s.userAgent, lang)}
+                {s.current && <span class="badge">{t('sessions.thisDevice')}</span>}
               </span>
               <span class="item-meta">
-                Signed in <Time epochSeconds={s.createdAt} />
+                {rich('sessions.signedIn', { time: <Time epochSeconds={s.createdAt} /> })}
               </span>
               {s.lastSeenAt !== undefined && (
                 <span class="item-meta">
-                  Last seen <Time epochSeconds={s.lastSeenAt} />
+                  {rich('sessions.lastSeen', { time: <Time epochSeconds={s.lastSeenAt} /> })}
                 </span>
               )}
             </div>
@@ -157,7 +166,7 @@ function SessionsSection(props: {
                 class="button button-secondary button-small"
                 aria-describedby={`session-${i}`}
               >
-                Sign out
+                {t('sessions.signOut')}
               </button>
             </form>
           </li>
@@ -170,35 +179,41 @@ function SessionsSection(props: {
           class="button button-danger-outline"
           aria-describedby="sign-out-everywhere-hint"
         >
-          Sign out everywhere
+          {t('sessions.everywhere')}
         </button>
         <p id="sign-out-everywhere-hint" class="hint">
-          Ends every session, this one included, and signs you out of connected apps.
+          {t('sessions.everywhereHint')}
         </p>
       </form>
     </section>
   );
 }
 
-function PasswordSection(props: { csrf: string; action: string }) {
+function PasswordSection(props: {
+  csrf: string;
+  action: string;
+  failedField: AccountPageProps['failedField'];
+}) {
+  const { t } = useLang();
   return (
     <section class="section" aria-labelledby="password-heading">
-      <h2 id="password-heading">Password</h2>
-      <p class="section-intro">Changing it signs you out of your other sessions.</p>
+      <h2 id="password-heading">{t('password.heading')}</h2>
+      <p class="section-intro">{t('password.intro')}</p>
       <form method="post" action={props.action} class="stack">
         <CsrfField token={props.csrf} />
         <div class="field">
-          <label for="current-password">Current password</label>
+          <label for="current-password">{t('password.current')}</label>
           <input
             id="current-password"
             name="current_password"
             type="password"
             autocomplete="current-password"
             required
+            {...fieldState(props.failedField === 'current_password', 'account-error')}
           />
         </div>
         <div class="field">
-          <label for="new-password">New password</label>
+          <label for="new-password">{t('password.new')}</label>
           <input
             id="new-password"
             name="new_password"
@@ -207,10 +222,11 @@ function PasswordSection(props: { csrf: string; action: string }) {
             minlength={8}
             maxlength={1024}
             required
+            {...fieldState(props.failedField === 'new_password', 'account-error')}
           />
         </div>
         <button type="submit" class="button button-primary">
-          Change password
+          {t('password.submit')}
         </button>
       </form>
     </section>
@@ -218,14 +234,15 @@ function PasswordSection(props: { csrf: string; action: string }) {
 }
 
 function AppsSection(props: { csrf: string; apps: ConnectedApp[]; action: string }) {
+  const { t, rich } = useLang();
   return (
     <section class="section" aria-labelledby="apps-heading">
-      <h2 id="apps-heading">Connected apps</h2>
+      <h2 id="apps-heading">{t('apps.heading')}</h2>
       {props.apps.length === 0 ? (
-        <p class="empty">No apps have access to your account.</p>
+        <p class="empty">{t('apps.empty')}</p>
       ) : (
         <>
-          <p class="section-intro">Apps you have allowed to access your account.</p>
+          <p class="section-intro">{t('apps.intro')}</p>
           <ul class="item-list">
             {props.apps.map((app, i) => (
               <li class="item">
@@ -236,10 +253,12 @@ function AppsSection(props: { csrf: string; apps: ConnectedApp[]; action: string
                   <span class="item-title" id={`app-${i}`}>
                     {app.name}
                   </span>
-                  {app.scopes.length > 0 && <span class="item-meta">{app.scopes.join(' · ')}</span>}
+                  {app.scopes.length > 0 && (
+                    <span class="item-meta">{app.scopes.map(scopeText).join(' · ')}</span>
+                  )}
                   {app.grantedAt !== undefined && (
                     <span class="item-meta">
-                      Allowed <Time epochSeconds={app.grantedAt} />
+                      {rich('apps.allowed', { time: <Time epochSeconds={app.grantedAt} /> })}
                     </span>
                   )}
                 </div>
@@ -251,7 +270,7 @@ function AppsSection(props: { csrf: string; apps: ConnectedApp[]; action: string
                     class="button button-danger-outline button-small"
                     aria-describedby={`app-${i}`}
                   >
-                    Revoke
+                    {t('apps.revoke')}
                   </button>
                 </form>
               </li>
@@ -265,23 +284,22 @@ function AppsSection(props: { csrf: string; apps: ConnectedApp[]; action: string
 
 function MfaSection(props: { csrf: string; mfa: AccountMfa; actions: AccountActions }) {
   const { csrf, mfa, actions } = props;
+  const { t } = useLang();
   return (
     <section class="section" aria-labelledby="mfa-heading">
       {/* The badge sits beside the heading, not in it: the heading's name stays exact. */}
       <div class="section-title">
-        <h2 id="mfa-heading">Two-factor authentication</h2>
-        {mfa.status === 'on' && <span class="badge badge-success">On</span>}
+        <h2 id="mfa-heading">{t('mfaSection.heading')}</h2>
+        {mfa.status === 'on' && <span class="badge badge-success">{t('mfaSection.on')}</span>}
       </div>
       {mfa.status === 'off' && (
         <>
-          <p class="section-intro">
-            Protect your account with a code from an authenticator app each time you sign in.
-          </p>
+          <p class="section-intro">{t('mfaSection.offIntro')}</p>
           <ErrorAlert code={mfa.error} />
           <form method="post" action={actions.mfaSetup} class="section-action">
             <CsrfField token={csrf} />
             <button type="submit" class="button button-secondary">
-              Set up two-factor authentication
+              {t('mfaSection.setUp')}
             </button>
           </form>
         </>
@@ -298,9 +316,7 @@ function MfaSection(props: { csrf: string; mfa: AccountMfa; actions: AccountActi
       )}
       {mfa.status === 'on' && (
         <>
-          <p class="section-intro">
-            Signing in asks for a code from your authenticator app, or one of your recovery codes.
-          </p>
+          <p class="section-intro">{t('mfaSection.onIntro')}</p>
           {mfa.recoveryCodes && mfa.recoveryCodes.length > 0 && <RecoveryCodes codes={mfa.recoveryCodes} />}
           <ManageMfaForm
             csrf={csrf}
@@ -325,13 +341,14 @@ function ManageMfaForm(props: {
   error: Code | undefined;
 }) {
   const { csrf, actions, passwordAccepted, error } = props;
+  const { t } = useLang();
   return (
     <div class="mfa-manage">
-      <ErrorAlert code={error} />
+      <ErrorAlert code={error} id="mfa-manage-error" />
       <form method="post" action={actions.mfaRecoveryCodes} class="inline-form">
         <CsrfField token={csrf} />
         <div class="field">
-          <label for="mfa-credential">Password or authentication code</label>
+          <label for="mfa-credential">{t('mfaSection.credential')}</label>
           <input
             id="mfa-credential"
             name="credential"
@@ -340,20 +357,22 @@ function ManageMfaForm(props: {
             autocapitalize="none"
             spellcheck={false}
             required
-            aria-describedby="mfa-credential-hint"
+            {...fieldState(
+              error === 'invalid_code' || error === 'invalid_credentials',
+              'mfa-manage-error',
+              'mfa-credential-hint',
+            )}
           />
         </div>
         <button type="submit" class="button button-secondary">
-          New recovery codes
+          {t('mfaSection.newCodes')}
         </button>
         <button type="submit" class="button button-danger-outline" formAction={actions.mfaDisable}>
-          Turn off two-factor authentication
+          {t('mfaSection.turnOff')}
         </button>
       </form>
       <p id="mfa-credential-hint" class="hint">
-        {passwordAccepted
-          ? 'Enter your password, a code from your authenticator app, or a recovery code.'
-          : 'Enter a code from your authenticator app, or a recovery code.'}
+        {t(passwordAccepted ? 'mfaSection.hintPassword' : 'mfaSection.hintCode')}
       </p>
     </div>
   );
@@ -366,32 +385,28 @@ function ProviderSection(props: {
   link: (slug: string) => string;
 }) {
   const { csrf, linked, providers, link } = props;
+  const { t, rich } = useLang();
   return (
     <section class="section" aria-labelledby="provider-heading">
-      <h2 id="provider-heading">Sign-in provider</h2>
+      <h2 id="provider-heading">{t('provider.heading')}</h2>
       {linked ? (
         <p class="linked-provider">
           <ProviderIcon name={linked.name} />
-          <span>
-            You sign in with <strong>{linked.name}</strong>.
-          </span>
+          <span>{rich('provider.linked', { provider: <strong>{linked.name}</strong> })}</span>
         </p>
       ) : (
         <>
-          <p class="section-intro">You sign in with your email and password.</p>
+          <p class="section-intro">{t('provider.none')}</p>
           {providers.length > 0 && (
             <>
-              <p class="hint">
-                Linking a provider replaces your password: you will sign in with the provider from then on,
-                and your other sessions will be signed out. Confirm with your current password.
-              </p>
+              <p class="hint">{t('provider.linkHint')}</p>
               <ul class="link-list">
                 {providers.map((p) => (
                   <li>
                     <form method="post" action={link(p.slug)} class="link-form">
                       <CsrfField token={csrf} />
                       <div class="field">
-                        <label for={`link-password-${p.slug}`}>Password</label>
+                        <label for={`link-password-${p.slug}`}>{t('provider.password')}</label>
                         <input
                           id={`link-password-${p.slug}`}
                           name="password"
@@ -402,7 +417,7 @@ function ProviderSection(props: {
                       </div>
                       <button type="submit" class="button button-provider">
                         <ProviderIcon name={p.name} />
-                        <span>Link {p.name}</span>
+                        <span>{t('provider.link', { provider: p.name })}</span>
                       </button>
                     </form>
                   </li>
@@ -416,17 +431,10 @@ function ProviderSection(props: {
   );
 }
 
-// Created on first use: building an Intl formatter loads ICU data, which start-up does not need.
-let dateFormat: Intl.DateTimeFormat | undefined;
-
+/** In the page's language and in UTC, saying so (views/i18n/index.ts `dateTime` tells why UTC). */
 function Time({ epochSeconds }: { epochSeconds: number }) {
   const date = new Date(epochSeconds * 1000);
-  dateFormat ??= new Intl.DateTimeFormat('en-GB', {
-    dateStyle: 'medium',
-    timeStyle: 'short',
-    timeZone: 'UTC',
-  });
-  return <time datetime={date.toISOString()}>{`${dateFormat.format(date)} UTC`}</time>;
+  return <time datetime={date.toISOString()}>{useLang().dateTime(epochSeconds)}</time>;
 }
 
 const browsers: [RegExp, string][] = [
@@ -446,10 +454,10 @@ const systems: [RegExp, string][] = [
 ];
 
 /** "Firefox on Windows" from a User-Agent: enough to tell one's own browsers apart. */
-export function describeUserAgent(userAgent: string | undefined): string {
+export function describeUserAgent(userAgent: string | undefined, lang: Pick<Translator, 't'>): string {
   const ua = userAgent ?? '';
   const browser = browsers.find(([re]) => re.test(ua))?.[1];
   const os = systems.find(([re]) => re.test(ua))?.[1];
-  if (browser && os) return `${browser} on ${os}`;
-  return browser ?? os ?? 'Unknown browser';
+  if (browser && os) return lang.t('ua.browserOn', { browser, os });
+  return browser ?? os ?? lang.t('ua.unknown');
 }

@@ -1,4 +1,6 @@
+import { useLang } from './i18n/index.js';
 import { CheckIcon, CsrfField, Layout } from './layout.js';
+import { scopeText } from './scopes.js';
 
 export interface ConsentScope {
   name: string;
@@ -18,47 +20,44 @@ export interface ConsentPageProps {
 
 /** Posts `csrf`, `decision` (`allow` or `deny`). */
 export function ConsentPage({ action, csrf, clientName, userEmail, scopes, resource }: ConsentPageProps) {
+  const { t, rich } = useLang();
   return (
-    <Layout title={`Allow ${clientName}`}>
+    <Layout title={t('consent.title', { client: clientName })}>
       <div class="card-header">
         <div class="app-badge" aria-hidden="true">
           {initial(clientName)}
         </div>
-        <h1>
-          <span class="client-name">{clientName}</span> wants to access your account
-        </h1>
+        <h1>{rich('consent.heading', { client: <span class="client-name">{clientName}</span> })}</h1>
         <p class="lead">
-          Signed in as <strong class="identity">{userEmail}</strong>
+          {rich('consent.signedInAs', { email: <strong class="identity">{userEmail}</strong> })}
         </p>
       </div>
       <section class="scopes" aria-labelledby="scopes-heading">
         <h2 id="scopes-heading" class="section-label">
-          Requested access
+          {t('consent.requested')}
         </h2>
         {resource ? (
           <p class="resource-line">
-            for <strong class="resource">{resource}</strong>
+            {rich('consent.resource', { resource: <strong class="resource">{resource}</strong> })}
           </p>
         ) : null}
         <ul class="scope-list">
           {scopes.map((s) => (
             <li data-scope={s.name}>
               <CheckIcon class="scope-icon" />
-              <span>{s.description}</span>
+              <span>{scopeText(s.description)}</span>
             </li>
           ))}
         </ul>
       </section>
-      <p class="fine-print">
-        Only allow apps you trust. You can remove this access at any time from your account page.
-      </p>
+      <p class="fine-print">{t('consent.finePrint')}</p>
       <form method="post" action={action} class="actions">
         <CsrfField token={csrf} />
         <button type="submit" name="decision" value="deny" class="button button-secondary">
-          Deny
+          {t('consent.deny')}
         </button>
         <button type="submit" name="decision" value="allow" class="button button-primary">
-          Allow
+          {t('consent.allow')}
         </button>
       </form>
     </Layout>

@@ -1,5 +1,6 @@
 import type { Code } from './copy.js';
-import { CheckIcon, CsrfField, ErrorAlert, Layout } from './layout.js';
+import { useLang } from './i18n/index.js';
+import { CheckIcon, CsrfField, ErrorAlert, fieldState, Layout } from './layout.js';
 
 export interface DevicePageProps {
   action: string;
@@ -11,17 +12,18 @@ export interface DevicePageProps {
 
 /** Posts `csrf`, `user_code`. */
 export function DevicePage({ action, csrf, code, error }: DevicePageProps) {
+  const { t } = useLang();
   return (
-    <Layout title="Connect a device">
+    <Layout title={t('device.title')}>
       <div class="card-header">
-        <h1>Connect a device</h1>
-        <p class="lead">Enter the code shown on your device.</p>
+        <h1>{t('device.title')}</h1>
+        <p class="lead">{t('device.lead')}</p>
       </div>
-      <ErrorAlert code={error} />
+      <ErrorAlert code={error} id="device-error" />
       <form method="post" action={action} class="stack">
         <CsrfField token={csrf} />
         <div class="field">
-          <label for="user_code">Code</label>
+          <label for="user_code">{t('device.code')}</label>
           <input
             id="user_code"
             name="user_code"
@@ -34,10 +36,11 @@ export function DevicePage({ action, csrf, code, error }: DevicePageProps) {
             required
             autofocus
             value={code ?? ''}
+            {...fieldState(error === 'invalid_user_code' || error === 'expired_user_code', 'device-error')}
           />
         </div>
         <button type="submit" class="button button-primary">
-          Continue
+          {t('device.submit')}
         </button>
       </form>
     </Layout>
@@ -49,8 +52,10 @@ export interface DeviceDonePageProps {
 }
 
 export function DeviceDonePage({ approved }: DeviceDonePageProps) {
+  const { t } = useLang();
+  const heading = t(approved ? 'deviceDone.approved' : 'deviceDone.denied');
   return (
-    <Layout title={approved ? 'Device connected' : 'Request denied'}>
+    <Layout title={heading}>
       <div class="card-header">
         {approved ? (
           <div class="status-icon status-icon-success" aria-hidden="true">
@@ -61,12 +66,8 @@ export function DeviceDonePage({ approved }: DeviceDonePageProps) {
             ×
           </div>
         )}
-        <h1>{approved ? 'Device connected' : 'Request denied'}</h1>
-        <p class="lead">
-          {approved
-            ? 'You can return to your device; it will finish signing in shortly.'
-            : 'The device was not given access. You can close this window.'}
-        </p>
+        <h1>{heading}</h1>
+        <p class="lead">{t(approved ? 'deviceDone.approvedLead' : 'deviceDone.deniedLead')}</p>
       </div>
     </Layout>
   );

@@ -1,4 +1,5 @@
-import { type Code, messageFor, messages } from './copy.js';
+import { type Code, messageFor } from './copy.js';
+import { useLang } from './i18n/index.js';
 import { Layout } from './layout.js';
 
 export interface ErrorPageProps {
@@ -9,20 +10,19 @@ export interface ErrorPageProps {
 }
 
 export function ErrorPage({ code, description }: ErrorPageProps) {
-  const message = messageFor(code) ?? messages.server_error;
+  const { locale, t, rich } = useLang();
+  const message = messageFor(code, locale) ?? t('server_error');
   return (
-    <Layout title="Something went wrong">
+    <Layout title={t('error.title')}>
       <div class="card-header">
         <div class="status-icon status-icon-error" aria-hidden="true">
           !
         </div>
-        <h1>Something went wrong</h1>
+        <h1>{t('error.title')}</h1>
         <p class="lead">{message}</p>
       </div>
       {description && description !== message && <p class="detail">{description}</p>}
-      <p class="error-code">
-        Error code: <code>{code}</code>
-      </p>
+      <p class="error-code">{rich('error.code', { code: <code>{code}</code> })}</p>
     </Layout>
   );
 }

@@ -9,10 +9,11 @@ export {
   describeUserAgent,
 } from './account.js';
 export { ConsentPage, type ConsentPageProps, type ConsentScope } from './consent.js';
-export { type Code, isCode, messageFor, messages } from './copy.js';
+export { type Code, isCode, messageFor } from './copy.js';
 export { DeviceDonePage, type DeviceDonePageProps, DevicePage, type DevicePageProps } from './device.js';
 export { ErrorPage, type ErrorPageProps } from './error.js';
 export { FormPostPage, type FormPostPageProps, formPostScript } from './form-post.js';
+export { catalogues, type Lang, type MessageKey, type Messages, useLang } from './i18n/index.js';
 export { Layout, type LayoutProps, renderPage } from './layout.js';
 export { LoginPage, type LoginPageProps, type LoginProvider } from './login.js';
 export { LogoutConfirmPage, type LogoutConfirmPageProps, SignedOutPage } from './logout.js';

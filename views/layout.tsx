@@ -1,6 +1,8 @@
 import type { Child } from 'hono/jsx';
 import type { JSX } from 'hono/jsx/jsx-runtime';
-import { type Code, messageFor, messages } from './copy.js';
+import { LANGUAGE_NAMES, LOCALES } from '../src/i18n/locale.js';
+import { type Code, messageFor } from './copy.js';
+import { type Lang, renderInLang, useLang } from './i18n/index.js';
 
 export interface LayoutProps {
   /** The page's own title; " · latchkey" is appended. */
@@ -15,8 +17,9 @@ export interface LayoutProps {
  * styling is the external stylesheet and there is no JavaScript at all.
  */
 export function Layout({ title, wide, children }: LayoutProps) {
+  const { locale } = useLang();
   return (
-    <html lang="en">
+    <html lang={locale}>
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -32,17 +35,42 @@ export function Layout({ title, wide, children }: LayoutProps) {
             <span class="brand-name">latchkey</span>
           </header>
           <main class={wide ? 'card card-wide' : 'card'}>{children}</main>
+          <LanguageSwitcher />
         </div>
       </body>
     </html>
   );
 }
 
-/** Serialises a page rendered by `Layout`. Views are synchronous, so this never awaits. */
-export function renderPage(node: JSX.Element): string {
-  const html = node.toString();
-  if (typeof html !== 'string') throw new TypeError('views must render synchronously');
-  return '<!doctype html>' + html;
+/**
+ * Renders a page in `lang` and serialises it. The page is called here, not by the caller, so its words
+ * come from `useLang()` (views/i18n/index.ts). Views are synchronous, so this never awaits.
+ */
+export function renderPage<P>(lang: Lang, Page: (props: P) => JSX.Element, props: P): string {
+  return '<!doctype html>' + renderInLang(lang, () => Page(props));
+}
+
+/**
+ * Links to every language, each written in itself: they work without JavaScript. `/language` sets the
+ * cookie and comes back to this page (src/i18n/routes.ts).
+ */
+function LanguageSwitcher() {
+  const { locale, returnTo, t } = useLang();
+  return (
+    // Plain links, not a list: the pages' list items are their content (SPEC §5 counts the consent page's).
+    <nav class="languages" aria-label={t('layout.language')}>
+      {LOCALES.map((l) => (
+        <a
+          href={`/language?lang=${l}&return_to=${encodeURIComponent(returnTo)}`}
+          lang={l}
+          hreflang={l}
+          aria-current={l === locale ? 'true' : undefined}
+        >
+          {LANGUAGE_NAMES[l]}
+        </a>
+      ))}
+    </nav>
+  );
 }
 
 function BrandMark() {
@@ -74,23 +102,41 @@ export function HiddenFields({ fields }: { fields: Record<string, string> }) {
 }
 
 /** A failed form's message (SPEC §5: an element with role="alert"). */
-export function ErrorAlert({ code }: { code?: Code | undefined }) {
+export function ErrorAlert({ code, id }: { code?: Code | undefined; id?: string }) {
+  const { t, retryAfterSeconds, inDuration } = useLang();
   if (!code) return null;
+  const text =
+    code === 'throttled' && retryAfterSeconds
+      ? t('throttled.wait', { wait: inDuration(retryAfterSeconds) })
+      : t(code);
   return (
-    <div class="alert alert-error" role="alert">
+    <div class="alert alert-error" role="alert" id={id}>
       <AlertIcon />
-      <p>{messages[code]}</p>
+      <p>{text}</p>
     </div>
   );
 }
 
+/**
+ * The attributes of a field a failed form's message is about: `aria-invalid`, and the message (the
+ * `ErrorAlert` with id `alertId`) first among its descriptions, so a screen reader says why on the field.
+ */
+export function fieldState(failed: boolean, alertId: string, ...hints: string[]) {
+  const describedBy = [...(failed ? [alertId] : []), ...hints].join(' ');
+  return {
+    ...(failed ? { 'aria-invalid': 'true' as const } : {}),
+    ...(describedBy ? { 'aria-describedby': describedBy } : {}),
+  };
+}
+
 /** A success message; takes a known code or ready-made text. */
 export function Notice({ text }: { text?: string | undefined }) {
+  const { locale } = useLang();
   if (!text) return null;
   return (
     <div class="alert alert-success" role="status">
       <CheckIcon />
-      <p>{messageFor(text) ?? text}</p>
+      <p>{messageFor(text, locale) ?? text}</p>
     </div>
   );
 }

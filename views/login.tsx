@@ -1,5 +1,6 @@
 import type { Code } from './copy.js';
-import { CsrfField, ErrorAlert, Layout } from './layout.js';
+import { useLang } from './i18n/index.js';
+import { CsrfField, ErrorAlert, fieldState, Layout } from './layout.js';
 import { ProviderIcon } from './providers.js';
 
 export interface LoginProvider {
@@ -31,19 +32,20 @@ export function LoginPage({
   providers,
   passwordLogin = true,
 }: LoginPageProps) {
+  const { t, rich } = useLang();
+  // Either could be wrong, and the message doesn't say which (SPEC §3 "Brute force"): both are marked.
+  const field = fieldState(error === 'invalid_credentials', 'login-error');
   return (
-    <Layout title="Sign in">
+    <Layout title={t('login.title')}>
       <div class="card-header">
-        <h1>Sign in</h1>
+        <h1>{t('login.title')}</h1>
         {clientName ? (
-          <p class="lead">
-            to continue to <strong>{clientName}</strong>
-          </p>
+          <p class="lead">{rich('login.toContinue', { client: <strong>{clientName}</strong> })}</p>
         ) : (
-          <p class="lead">Welcome back. Sign in to your account.</p>
+          <p class="lead">{t('login.welcome')}</p>
         )}
       </div>
-      <ErrorAlert code={error} />
+      <ErrorAlert code={error} id="login-error" />
       {providers.length > 0 && (
         <>
           <ul class="providers">
@@ -51,14 +53,14 @@ export function LoginPage({
               <li>
                 <a class="button button-provider" href={p.href}>
                   <ProviderIcon name={p.name} />
-                  <span>Continue with {p.name}</span>
+                  <span>{t('login.continueWith', { provider: p.name })}</span>
                 </a>
               </li>
             ))}
           </ul>
           {passwordLogin && (
             <div class="divider">
-              <span>or</span>
+              <span>{t('login.or')}</span>
             </div>
           )}
         </>
@@ -67,7 +69,7 @@ export function LoginPage({
         <form method="post" action={action} class="stack">
           <CsrfField token={csrf} />
           <div class="field">
-            <label for="email">Email</label>
+            <label for="email">{t('login.email')}</label>
             <input
               id="email"
               name="email"
@@ -78,10 +80,11 @@ export function LoginPage({
               required
               autofocus={!email}
               value={email ?? ''}
+              {...field}
             />
           </div>
           <div class="field">
-            <label for="password">Password</label>
+            <label for="password">{t('login.password')}</label>
             <input
               id="password"
               name="password"
@@ -89,10 +92,11 @@ export function LoginPage({
               autocomplete="current-password"
               required
               autofocus={!!email}
+              {...field}
             />
           </div>
           <button type="submit" class="button button-primary">
-            Sign in
+            {t('login.submit')}
           </button>
         </form>
       )}

@@ -1,3 +1,4 @@
+import { useLang } from './i18n/index.js';
 import { CheckIcon, CsrfField, HiddenFields, Layout } from './layout.js';
 
 export interface LogoutConfirmPageProps {
@@ -9,42 +10,44 @@ export interface LogoutConfirmPageProps {
   hidden: Record<string, string>;
 }
 
-/** Posts `csrf` and every key of `hidden`. */
+/** Posts `csrf` and every key of `hidden`; "Cancel" posts `cancel` too (SPEC §5: "Sign out" and "Cancel"). */
 export function LogoutConfirmPage({ action, csrf, clientName, hidden }: LogoutConfirmPageProps) {
+  const { t, rich } = useLang();
   return (
-    <Layout title="Sign out">
+    <Layout title={t('logout.title')}>
       <div class="card-header">
-        <h1>Sign out?</h1>
+        <h1>{t('logout.heading')}</h1>
         <p class="lead">
-          {clientName ? (
-            <>
-              <strong>{clientName}</strong> is asking to sign you out.
-            </>
-          ) : (
-            'You will be signed out of this browser.'
-          )}
+          {clientName
+            ? rich('logout.clientAsks', { client: <strong>{clientName}</strong> })
+            : t('logout.thisBrowser')}
         </p>
       </div>
       <form method="post" action={action} class="stack">
         <CsrfField token={csrf} />
         <HiddenFields fields={hidden} />
+        {/* "Sign out" first: it is what Enter presses, as before the Cancel button existed. */}
         <button type="submit" class="button button-primary">
-          Sign out
+          {t('logout.submit')}
+        </button>
+        <button type="submit" name="cancel" value="1" class="button button-secondary">
+          {t('logout.cancel')}
         </button>
       </form>
     </Layout>
   );
 }
 
-export function SignedOutPage() {
+export function SignedOutPage(_props: Record<string, never> = {}) {
+  const { t } = useLang();
   return (
-    <Layout title="Signed out">
+    <Layout title={t('signedOut.title')}>
       <div class="card-header">
         <div class="status-icon status-icon-success" aria-hidden="true">
           <CheckIcon class="status-svg" />
         </div>
-        <h1>You are signed out</h1>
-        <p class="lead">You can close this window.</p>
+        <h1>{t('signedOut.heading')}</h1>
+        <p class="lead">{t('signedOut.lead')}</p>
       </div>
     </Layout>
   );

@@ -1,5 +1,6 @@
 import type { Code } from './copy.js';
-import { CsrfField, ErrorAlert, Layout } from './layout.js';
+import { useLang } from './i18n/index.js';
+import { CsrfField, ErrorAlert, fieldState, Layout } from './layout.js';
 
 export interface MfaPageProps {
   action: string;
@@ -9,17 +10,18 @@ export interface MfaPageProps {
 
 /** Posts `csrf`, `code` (a TOTP code or a recovery code). */
 export function MfaPage({ action, csrf, error }: MfaPageProps) {
+  const { t } = useLang();
   return (
-    <Layout title="Two-factor authentication">
+    <Layout title={t('mfa.title')}>
       <div class="card-header">
-        <h1>Two-factor authentication</h1>
-        <p class="lead">Enter the 6-digit code from your authenticator app.</p>
+        <h1>{t('mfa.title')}</h1>
+        <p class="lead">{t('mfa.lead')}</p>
       </div>
-      <ErrorAlert code={error} />
+      <ErrorAlert code={error} id="mfa-error" />
       <form method="post" action={action} class="stack">
         <CsrfField token={csrf} />
         <div class="field">
-          <label for="code">Authentication code</label>
+          <label for="code">{t('mfa.code')}</label>
           {/* No inputmode="numeric": recovery codes contain letters. */}
           <input
             id="code"
@@ -31,14 +33,14 @@ export function MfaPage({ action, csrf, error }: MfaPageProps) {
             spellcheck={false}
             required
             autofocus
-            aria-describedby="code-hint"
+            {...fieldState(error === 'invalid_code', 'mfa-error', 'code-hint')}
           />
           <p id="code-hint" class="hint">
-            Lost your device? Enter one of your recovery codes instead.
+            {t('mfa.hint')}
           </p>
         </div>
         <button type="submit" class="button button-primary">
-          Verify
+          {t('mfa.verify')}
         </button>
       </form>
     </Layout>
@@ -57,43 +59,33 @@ export interface TotpSetupProps {
 
 /** The enrolment block (account page and sign-in): QR code, "Secret key", "Authentication code", "Enable". */
 export function TotpSetup({ csrf, action, secret, otpauthUri, qrDataUri, error }: TotpSetupProps) {
+  const { t } = useLang();
   return (
     <div class="mfa-setup">
-      <p class="section-intro">
-        Scan the QR code with your authenticator app, or enter the secret key by hand. Then enter the code the
-        app shows.
-      </p>
+      <p class="section-intro">{t('totp.intro')}</p>
       <div class="mfa-setup-grid">
-        {qrDataUri && (
-          <img
-            class="qr"
-            src={qrDataUri}
-            width="176"
-            height="176"
-            alt="QR code for adding latchkey to your authenticator app"
-          />
-        )}
+        {qrDataUri && <img class="qr" src={qrDataUri} width="176" height="176" alt={t('totp.qrAlt')} />}
         <div class="mfa-setup-details">
           {/* A real <label for> on an <output>: the accessible name is "Secret key" and the
               element's text is exactly the secret. */}
           <div class="secret">
-            <label for="mfa-secret">Secret key</label>
+            <label for="mfa-secret">{t('totp.secret')}</label>
             <output id="mfa-secret" class="secret-value">
               {secret}
             </output>
           </div>
           {otpauthUri && (
             <p>
-              <a href={otpauthUri}>Open in your authenticator app</a>
+              <a href={otpauthUri}>{t('totp.open')}</a>
             </p>
           )}
         </div>
       </div>
-      <ErrorAlert code={error} />
+      <ErrorAlert code={error} id="totp-error" />
       <form method="post" action={action} class="inline-form">
         <CsrfField token={csrf} />
         <div class="field">
-          <label for="mfa-code">Authentication code</label>
+          <label for="mfa-code">{t('totp.code')}</label>
           <input
             id="mfa-code"
             name="code"
@@ -104,10 +96,11 @@ export function TotpSetup({ csrf, action, secret, otpauthUri, qrDataUri, error }
             autocapitalize="none"
             spellcheck={false}
             required
+            {...fieldState(error === 'invalid_code', 'totp-error')}
           />
         </div>
         <button type="submit" class="button button-primary">
-          Enable
+          {t('totp.enable')}
         </button>
       </form>
     </div>
@@ -116,13 +109,11 @@ export function TotpSetup({ csrf, action, secret, otpauthUri, qrDataUri, error }
 
 /** The recovery codes, shown once: right after they are made. */
 export function RecoveryCodes({ codes }: { codes: readonly string[] }) {
+  const { t } = useLang();
   return (
     <div class="recovery">
-      <h3>Recovery codes</h3>
-      <p>
-        Save these somewhere safe now: they won’t be shown again. Each one works once, if you lose your
-        authenticator app.
-      </p>
+      <h3>{t('recovery.heading')}</h3>
+      <p>{t('recovery.save')}</p>
       <ul class="recovery-codes">
         {codes.map((c) => (
           <li>
@@ -144,15 +135,12 @@ export type MfaEnrolPageProps =
  * and the user has none yet.
  */
 export function MfaEnrolPage(props: MfaEnrolPageProps) {
+  const { t } = useLang();
   return (
-    <Layout title="Set up two-factor authentication">
+    <Layout title={t('mfaEnrol.title')}>
       <div class="card-header">
-        <h1>Set up two-factor authentication</h1>
-        <p class="lead">
-          {props.step === 'setup'
-            ? 'This app requires a code from an authenticator app each time you sign in.'
-            : 'Two-factor authentication is now on.'}
-        </p>
+        <h1>{t('mfaEnrol.title')}</h1>
+        <p class="lead">{t(props.step === 'setup' ? 'mfaEnrol.required' : 'mfaEnrol.done')}</p>
       </div>
       {props.step === 'setup' ? (
         <TotpSetup {...props} />
@@ -160,7 +148,7 @@ export function MfaEnrolPage(props: MfaEnrolPageProps) {
         <>
           <RecoveryCodes codes={props.recoveryCodes} />
           <a class="button button-primary" href={props.continueHref}>
-            Continue
+            {t('mfaEnrol.continue')}
           </a>
         </>
       )}

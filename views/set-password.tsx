@@ -1,5 +1,6 @@
 import type { Code } from './copy.js';
-import { CheckIcon, CsrfField, ErrorAlert, HiddenFields, Layout } from './layout.js';
+import { useLang } from './i18n/index.js';
+import { CheckIcon, CsrfField, ErrorAlert, fieldState, HiddenFields, Layout } from './layout.js';
 
 export interface SetPasswordPageProps {
   action: string;
@@ -11,18 +12,19 @@ export interface SetPasswordPageProps {
 
 /** Posts `csrf`, `token`, `password` (SPEC §5 "reset / set password"). */
 export function SetPasswordPage({ action, csrf, token, error }: SetPasswordPageProps) {
+  const { t } = useLang();
   return (
-    <Layout title="Set your password">
+    <Layout title={t('setPassword.title')}>
       <div class="card-header">
-        <h1>Set your password</h1>
-        <p class="lead">Choose the password you will sign in with from now on.</p>
+        <h1>{t('setPassword.title')}</h1>
+        <p class="lead">{t('setPassword.lead')}</p>
       </div>
-      <ErrorAlert code={error} />
+      <ErrorAlert code={error} id="set-password-error" />
       <form method="post" action={action} class="stack">
         <CsrfField token={csrf} />
         <HiddenFields fields={{ token }} />
         <div class="field">
-          <label for="password">New password</label>
+          <label for="password">{t('setPassword.new')}</label>
           <input
             id="password"
             name="password"
@@ -30,10 +32,11 @@ export function SetPasswordPage({ action, csrf, token, error }: SetPasswordPageP
             autocomplete="new-password"
             required
             autofocus
+            {...fieldState(error === 'weak_password' || error === 'password_mismatch', 'set-password-error')}
           />
         </div>
         <button type="submit" class="button button-primary">
-          Set password
+          {t('setPassword.submit')}
         </button>
       </form>
     </Layout>
@@ -46,17 +49,18 @@ export interface PasswordSetPageProps {
 }
 
 export function PasswordSetPage({ signInHref }: PasswordSetPageProps) {
+  const { t } = useLang();
   return (
-    <Layout title="Password set">
+    <Layout title={t('passwordSet.title')}>
       <div class="card-header">
         <div class="status-icon status-icon-success" aria-hidden="true">
           <CheckIcon class="status-svg" />
         </div>
-        <h1>Your password is set</h1>
-        <p class="lead">You can now sign in with your email address and the new password.</p>
+        <h1>{t('passwordSet.heading')}</h1>
+        <p class="lead">{t('passwordSet.lead')}</p>
       </div>
       <a class="button button-primary" href={signInHref}>
-        Sign in
+        {t('passwordSet.signIn')}
       </a>
     </Layout>
   );

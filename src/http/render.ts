@@ -1,7 +1,9 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { JSX } from 'hono/jsx/jsx-runtime';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { ErrorPage, renderPage } from '../../views/index.js';
+import { ErrorPage, type Lang, renderPage } from '../../views/index.js';
+import { switcherLocale } from '../i18n/cookie.js';
+import { DEFAULT_LOCALE, type Locale, negotiateLocale } from '../i18n/locale.js';
 import { OAuthError } from '../oauth/errors.js';
 
 /** How an error reaches the user: set by a route; JSON unless it says otherwise. */
@@ -13,7 +15,31 @@ export type ErrorMode =
 declare module 'hono' {
   interface ContextVariableMap {
     errorMode: ErrorMode;
+    /** `ui_locales` from `/authorize`, kept with the interaction (set where the interaction is read). */
+    uiLocale: Locale | undefined;
+    /** `LATCHKEY_LOCALE`, set for every request in app.ts. */
+    defaultLocale: Locale;
   }
+}
+
+/**
+ * The page's language (src/i18n/locale.ts: `ui_locales`, the switcher's cookie, `Accept-Language`,
+ * `LATCHKEY_LOCALE`) and where the switcher comes back to: this page, or for a form's answer the page
+ * the form is on (the account page's forms post to their own paths).
+ */
+export function pageLang(c: Context): Lang {
+  const locale = negotiateLocale({
+    uiLocale: c.get('uiLocale'),
+    cookie: switcherLocale(c),
+    acceptLanguage: c.req.header('accept-language'),
+    fallback: c.get('defaultLocale') ?? DEFAULT_LOCALE,
+  });
+  const url = new URL(c.req.url);
+  const here = `${url.pathname}${url.search}`;
+  const returnTo = c.req.method === 'GET' || !url.pathname.startsWith('/account') ? here : '/account';
+  // A throttled answer says the wait in words: the same number as its `Retry-After` header, set before.
+  const retryAfter = Number(c.res.headers.get('retry-after'));
+  return { locale, returnTo, ...(retryAfter > 0 ? { retryAfterSeconds: retryAfter } : {}) };
 }
 
 /** Errors on these routes are the hosted error page (until a handler verifies a redirect URI). */
@@ -37,16 +63,19 @@ export class Redirect extends Error {
   }
 }
 
-export function htmlPage(c: Context, node: JSX.Element, status = 200): Response {
+/** A hosted page in the request's language: `Page(props)` is called while rendering (views/i18n). */
+export function htmlPage<P>(c: Context, Page: (props: P) => JSX.Element, props: P, status = 200): Response {
   c.header('Cache-Control', 'no-store');
-  return c.html(renderPage(node), status as 200);
+  const lang = pageLang(c);
+  c.header('Content-Language', lang.locale);
+  return c.html(renderPage(lang, Page, props), status as 200);
 }
 
 /** The hosted error page: its stable code is the error's page code, else the OAuth error; `detail` never shows. */
 export function errorPage(c: Context, err: OAuthError): Response {
   const status = err.status >= 500 || [403, 404, 405, 429].includes(err.status) ? err.status : 400;
   for (const [name, value] of Object.entries(err.headers)) c.header(name, value);
-  return htmlPage(c, ErrorPage({ code: err.page ?? err.error, description: err.description }), status);
+  return htmlPage(c, ErrorPage, { code: err.page ?? err.error, description: err.description }, status);
 }
 
 /** RFC 6749 §5.2: the JSON error, with the headers the middleware set (security headers, `no-store`). */

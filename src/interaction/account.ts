@@ -109,7 +109,12 @@ export function accountRoutes(deps: Deps, flow: InteractionFlow): Hono {
     c: Context,
     active: ActiveSession,
     mfa: AccountMfa,
-    options: { notice?: string; status?: number; error?: Code } = {},
+    options: {
+      notice?: string;
+      status?: number;
+      error?: Code;
+      failedField?: 'current_password' | 'new_password';
+    } = {},
   ): Promise<Response> {
     const { user, session: current } = active;
     const now = deps.clock.now();
@@ -145,7 +150,8 @@ export function accountRoutes(deps: Deps, flow: InteractionFlow): Hono {
     }
     return htmlPage(
       c,
-      AccountPage({
+      AccountPage,
+      {
         csrf: csrfToken(c, deps),
         email: user.email,
         ...(user.name ? { name: user.name } : {}),
@@ -165,7 +171,8 @@ export function accountRoutes(deps: Deps, flow: InteractionFlow): Hono {
         signOutHref: '/logout',
         ...(options.notice ? { notice: options.notice } : {}),
         ...(options.error ? { error: options.error } : {}),
-      }),
+        ...(options.failedField ? { failedField: options.failedField } : {}),
+      },
       options.status,
     );
   }
@@ -336,12 +343,18 @@ export function accountRoutes(deps: Deps, flow: InteractionFlow): Hono {
         c,
         active,
         mfa,
-        throttled ? { error: 'throttled', status: 429 } : { error: 'invalid_credentials', status: 401 },
+        throttled
+          ? { error: 'throttled', status: 429 }
+          : { error: 'invalid_credentials', status: 401, failedField: 'current_password' },
       );
     }
     const fresh = form.get('new_password') ?? '';
     if (await checkPassword(fresh, { email: user.email }))
-      return render(c, active, await mfaState(active), { error: 'weak_password', status: 400 });
+      return render(c, active, await mfaState(active), {
+        error: 'weak_password',
+        status: 400,
+        failedField: 'new_password',
+      });
     const now = deps.clock.now();
     const ending = await liveSessionHashes(deps, user.id);
     const changed = await deps.store.users.changePassword(user.id, await hashPassword(fresh), now, {

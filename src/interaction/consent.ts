@@ -39,17 +39,14 @@ export function consentRoutes(deps: Deps, flow: InteractionFlow): Hono {
     const descriptions = await scopeDescriptions(deps, scope);
     // Allow and Deny both end at the client (a redirect after the form's own): form-action must allow it.
     allowFormTargets(c, [redirectTargetOf(interaction.state)]);
-    return htmlPage(
-      c,
-      ConsentPage({
-        action: `/consent?interaction=${encodeURIComponent(interaction.id)}`,
-        csrf: csrfToken(c, deps),
-        clientName: client.name,
-        userEmail: session.user.email,
-        scopes: scope.map((name) => ({ name, description: descriptions.get(name) ?? name })),
-        resource,
-      }),
-    );
+    return htmlPage(c, ConsentPage, {
+      action: `/consent?interaction=${encodeURIComponent(interaction.id)}`,
+      csrf: csrfToken(c, deps),
+      clientName: client.name,
+      userEmail: session.user.email,
+      scopes: scope.map((name) => ({ name, description: descriptions.get(name) ?? name })),
+      resource,
+    });
   });
 
   app.post('/consent', async (c) => {

@@ -66,12 +66,13 @@ export function deviceRoutes(deps: Deps, flow: InteractionFlow): Hono {
   const render = (c: Context, code: string, error?: Code, status = 200) =>
     htmlPage(
       c,
-      DevicePage({
+      DevicePage,
+      {
         action: '/device',
         csrf: csrfToken(c, deps),
         code: code.slice(0, MAX_ECHO),
         ...(error ? { error } : {}),
-      }),
+      },
       status,
     );
 
@@ -141,7 +142,7 @@ export function deviceEnding(deps: Deps): Ending<DeviceState> {
           c,
           new OAuthError('invalid_request', 'the device code has expired', { page: 'expired_user_code' }),
         );
-      return htmlPage(c, DeviceDonePage({ approved: true }));
+      return htmlPage(c, DeviceDonePage, { approved: true });
     },
     async fail(c, { state }, err) {
       // RFC 8628 §3.5: only the user's refusal is the device's `access_denied`; any other failure leaves the
@@ -153,7 +154,7 @@ export function deviceEnding(deps: Deps): Ending<DeviceState> {
         deps.clock.now(),
         event(c, 'device_denied', state, userId),
       );
-      return htmlPage(c, DeviceDonePage({ approved: false }));
+      return htmlPage(c, DeviceDonePage, { approved: false });
     },
   };
 }

@@ -149,7 +149,10 @@ export class InteractionFlow {
       typeof found.data['kind'] !== 'string'
     )
       throw expired();
-    return { id, state: found.data as unknown as InteractionState };
+    const state = found.data as unknown as InteractionState;
+    // The pages of this interaction speak the language `ui_locales` asked for (src/http/render.ts pageLang).
+    if (state.kind === 'authorize') c.set('uiLocale', state.request.uiLocale);
+    return { id, state };
   }
 
   async save(interaction: Interaction): Promise<void> {

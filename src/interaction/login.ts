@@ -131,7 +131,8 @@ export function loginRoutes(deps: Deps, flow: InteractionFlow): Hono {
       : `/login?return_to=${encodeURIComponent(returnTo)}`;
     return htmlPage(
       c,
-      LoginPage({
+      LoginPage,
+      {
         action,
         csrf: csrfToken(c, deps),
         providers: (await enabledProviders(deps)).map((p) => ({
@@ -142,7 +143,7 @@ export function loginRoutes(deps: Deps, flow: InteractionFlow): Hono {
         ...(client ? { clientName: client.name } : {}),
         ...(props.email ? { email: props.email } : {}),
         ...(props.error ? { error: props.error } : {}),
-      }),
+      },
       status,
     );
   };

@@ -90,7 +90,8 @@ export function mfaRoutes(deps: Deps, flow: InteractionFlow): Hono {
     allowFormTargets(c, [redirectTargetOf(interaction.state)]);
     return htmlPage(
       c,
-      MfaPage({ action: action(interaction), csrf: csrfToken(c, deps), ...(error ? { error } : {}) }),
+      MfaPage,
+      { action: action(interaction), csrf: csrfToken(c, deps), ...(error ? { error } : {}) },
       status,
     );
   };
@@ -104,7 +105,8 @@ export function mfaRoutes(deps: Deps, flow: InteractionFlow): Hono {
   ) =>
     htmlPage(
       c,
-      MfaEnrolPage({
+      MfaEnrolPage,
+      {
         step: 'setup',
         action: action(interaction),
         csrf: csrfToken(c, deps),
@@ -112,7 +114,7 @@ export function mfaRoutes(deps: Deps, flow: InteractionFlow): Hono {
         otpauthUri: enrolment.otpauthUri,
         qrDataUri: await qrDataUri(enrolment.otpauthUri),
         error,
-      }),
+      },
       status,
     );
 
@@ -170,14 +172,11 @@ export function mfaRoutes(deps: Deps, flow: InteractionFlow): Hono {
       const result = await confirmTotpEnrolment(deps, subject.user, code, context);
       if (!result.ok) return renderEnrol(c, interaction, enrolment, result.code, 400);
       await complete(c, interaction, subject);
-      return htmlPage(
-        c,
-        MfaEnrolPage({
-          step: 'done',
-          recoveryCodes: result.recoveryCodes,
-          continueHref: resumeUrl(interaction.id),
-        }),
-      );
+      return htmlPage(c, MfaEnrolPage, {
+        step: 'done',
+        recoveryCodes: result.recoveryCodes,
+        continueHref: resumeUrl(interaction.id),
+      });
     }
 
     // Counted before the code is checked, in one atomic step.

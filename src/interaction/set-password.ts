@@ -51,7 +51,8 @@ export function setPasswordRoutes(deps: Deps): Hono {
   const render = (c: Context, token: string, error?: Code) =>
     htmlPage(
       c,
-      SetPasswordPage({ action: SET_PASSWORD_PATH, csrf: csrfToken(c, deps), token, error }),
+      SetPasswordPage,
+      { action: SET_PASSWORD_PATH, csrf: csrfToken(c, deps), token, error },
       error ? 400 : 200,
     );
 
@@ -81,7 +82,7 @@ export function setPasswordRoutes(deps: Deps): Hono {
     });
     if (!redeemed) throw invalidLink();
     await queueBackchannelLogout(deps, ending);
-    return htmlPage(c, PasswordSetPage({ signInHref: '/login' }));
+    return htmlPage(c, PasswordSetPage, { signInHref: '/login' });
   });
 
   return app;

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { ACR_VALUES } from '../auth/factors.js';
 import type { Deps } from '../deps.js';
+import { LOCALES } from '../i18n/locale.js';
 import { advertised } from './scope.js';
 
 /** What the mounted routes implement: `createApp` derives it from what it mounts. */
@@ -47,6 +48,8 @@ function metadata(deps: Deps, caps: Capabilities, scopes: string[]): Record<stri
       : {}),
     ...(caps.authorization ? { acr_values_supported: [...ACR_VALUES] } : {}),
     subject_types_supported: ['public'],
+    // OIDC Discovery §3: the languages of the hosted pages (`ui_locales` picks one, src/i18n/locale.ts).
+    ui_locales_supported: [...LOCALES],
     // RS256 first: the default of new clients and the one algorithm every relying party verifies (Core §15.1).
     id_token_signing_alg_values_supported: ['RS256', 'ES256'],
     claims_supported: [

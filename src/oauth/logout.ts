@@ -78,7 +78,18 @@ function finish(c: Context, req: LogoutRequest): Response {
     if (req.state !== undefined) url.searchParams.append('state', req.state);
     return c.redirect(url.toString(), 303);
   }
-  return htmlPage(c, SignedOutPage());
+  return htmlPage(c, SignedOutPage, {});
+}
+
+/**
+ * "Cancel" on the confirmation: the session stays. Back to the app only at a URI registered for it (the
+ * request was checked again by `parseLogout`), with its `state`; else to the account page.
+ */
+function cancel(c: Context, req: LogoutRequest): Response {
+  if (!req.redirectUri) return c.redirect('/account', 303);
+  const url = new URL(req.redirectUri);
+  if (req.state !== undefined) url.searchParams.append('state', req.state);
+  return c.redirect(url.toString(), 303);
 }
 
 /** OpenID Connect RP-Initiated Logout 1.0. */
@@ -95,15 +106,12 @@ export function logoutRoutes(deps: Deps): Hono {
     // Without a hint naming this user, ask first (RP-Initiated Logout §2: the OP SHOULD ask).
     if (req.hintSub !== active.user.id) {
       allowFormTargets(c, [req.redirectUri]); // the answer to the form redirects there (CSP form-action)
-      return htmlPage(
-        c,
-        LogoutConfirmPage({
-          action: '/logout',
-          csrf: csrfToken(c, deps),
-          hidden: req.hidden,
-          ...(req.client ? { clientName: req.client.name } : {}),
-        }),
-      );
+      return htmlPage(c, LogoutConfirmPage, {
+        action: '/logout',
+        csrf: csrfToken(c, deps),
+        hidden: req.hidden,
+        ...(req.client ? { clientName: req.client.name } : {}),
+      });
     }
     await endSession(c, deps, active, req.client?.id);
     return finish(c, req);
@@ -116,6 +124,7 @@ export function logoutRoutes(deps: Deps): Hono {
     if (params.get('csrf') === undefined) return start(c, params);
     verifyCsrf(c, deps, params.get('csrf'));
     const req = await parseLogout(deps, params);
+    if (params.get('cancel') !== undefined) return cancel(c, req);
     await endSession(c, deps, await currentSession(c, deps), req.client?.id);
     return finish(c, req);
   });

@@ -201,7 +201,11 @@ describe('the device page throttle (RFC 8628 §5.1)', () => {
     const { res, html } = await enterCode(agent, device.code);
     assert.equal(res?.status, 429);
     assert.equal(res?.headers.get('retry-after'), '1');
-    assert.equal(alertText(html!), 'Too many attempts. Wait a moment, then try again.');
+    assert.equal(
+      alertText(html!),
+      'Too many attempts. Try again in 1 second.',
+      'the wait of Retry-After, in words',
+    );
     // Another browser is not held back by this one.
     assert.equal((await enterCode(browser(t), 'BBBB-BBBB')).res?.status, 400);
     t.clock.advance(2);

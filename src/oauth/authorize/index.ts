@@ -4,6 +4,7 @@ import { ACR_VALUES } from '../../auth/factors.js';
 import type { Deps } from '../../deps.js';
 import { type Params, readForm, readQuery } from '../../http/params.js';
 import { redirectErrors } from '../../http/render.js';
+import { fromUiLocales } from '../../i18n/locale.js';
 import { OAuthError } from '../errors.js';
 import {
   checkClaimsRequest,
@@ -27,6 +28,9 @@ import { type RedirectTarget, respondError } from './respond.js';
  * Until client and redirect URI are verified, errors are a page (RFC 6749 §4.1.2.1); after, a redirect.
  */
 async function authorize(c: Context, deps: Deps, begin: BeginInteraction, params: Params): Promise<Response> {
+  // OIDC Core §3.1.2.1: the pages' language, the error page above the redirect URI check included.
+  const uiLocale = fromUiLocales(params.get('ui_locales'));
+  c.set('uiLocale', uiLocale);
   // 1. client
   const clientId = params.get('client_id');
   if (!clientId) throw new OAuthError('invalid_client', '"client_id" is required');
@@ -85,6 +89,7 @@ async function authorize(c: Context, deps: Deps, begin: BeginInteraction, params
     idTokenHintSub,
     resource,
     ...(claims ? { claims } : {}),
+    ...(uiLocale ? { uiLocale } : {}),
   };
   // 4. save the interaction and take the next step
   return begin(c, request);

@@ -1,3 +1,4 @@
+import type { Locale } from '../../i18n/locale.js';
 import type { RequestedClaims } from '../../store/types.js';
 
 /** The validated authorization request, saved in the Interaction: pages read this, never the raw query. */
@@ -26,6 +27,8 @@ export interface AuthorizationRequest {
   /** The `sub` of a verified `id_token_hint`: a session of another user counts as nobody signed in. */
   idTokenHintSub: string | null;
   resource: string | null;
+  /** OIDC Core §3.1.2.1 `ui_locales`: the first supported language (optional: older interactions lack it). */
+  uiLocale?: Locale;
   /** OIDC Core §5.5 `claims`, the names latchkey releases (optional: older interactions lack it). */
   claims?: RequestedClaims;
 }

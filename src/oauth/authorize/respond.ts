@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { FormPostPage, renderPage } from '../../../views/index.js';
+import { pageLang } from '../../http/render.js';
 import { allowFormTargets } from '../../http/security.js';
 import { describable, type OAuthError } from '../errors.js';
 import type { ResponseMode } from './request.js';
@@ -22,7 +23,7 @@ export function respond(c: Context, target: RedirectTarget, params: Record<strin
   if (target.responseMode === 'form_post') {
     // OAuth 2.0 Form Post Response Mode §2: an auto-submitting form (external script; a button without JS).
     allowFormTargets(c, [target.redirectUri]);
-    return c.html(renderPage(FormPostPage({ action: target.redirectUri, fields: all })), 200, {
+    return c.html(renderPage(pageLang(c), FormPostPage, { action: target.redirectUri, fields: all }), 200, {
       'Cache-Control': 'no-store',
     });
   }

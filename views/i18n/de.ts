@@ -1,0 +1,186 @@
+import type { Messages } from './en.js';
+
+/** German: formal "Sie"; sign in = Anmelden, sign out = Abmelden, app = App. */
+export const de = {
+  invalid_credentials: 'E-Mail-Adresse oder Passwort ist falsch.',
+  account_disabled: 'Dieses Konto ist deaktiviert.',
+  throttled: 'Zu viele Versuche. Bitte warten Sie einen Moment und versuchen Sie es dann erneut.',
+  invalid_code:
+    'Dieser Code hat nicht funktioniert. Prüfen Sie Ihre Authenticator-App und versuchen Sie es erneut.',
+  too_many_codes: 'Zu viele falsche Codes. Melden Sie sich erneut an, um weitere Versuche zu erhalten.',
+  csrf: 'Dieses Formular ist abgelaufen. Bitte versuchen Sie es erneut.',
+  interaction_expired:
+    'Diese Anmeldeanfrage ist abgelaufen. Kehren Sie zur App zurück und beginnen Sie von vorn.',
+  login_required: 'Bitte melden Sie sich an, um fortzufahren.',
+  consent_required: 'Bitte erlauben Sie dieser App den Zugriff, um fortzufahren.',
+  invalid_client: 'Diese App ist bei diesem Anmeldedienst nicht registriert.',
+  invalid_redirect_uri:
+    'Die App wollte Sie an eine Adresse weiterleiten, die sie nicht registriert hat. Eine sichere Rückleitung ist daher nicht möglich.',
+  invalid_request:
+    'Die App hat eine ungültige Anfrage gesendet. Kehren Sie zur App zurück und versuchen Sie es erneut.',
+  invalid_scope: 'Die App hat einen Zugriff angefordert, der nicht verfügbar ist.',
+  unauthorized_client: 'Diese App darf Sie auf diese Weise nicht anmelden.',
+  unsupported_response_type: 'Die App hat eine Anmeldeart angefordert, die dieser Dienst nicht anbietet.',
+  access_denied: 'Der Zugriff wurde verweigert.',
+  email_used:
+    'Es gibt bereits ein Konto mit dieser E-Mail-Adresse. Melden Sie sich mit Ihrem Passwort an und verknüpfen Sie diesen Anbieter anschließend auf Ihrer Kontoseite.',
+  email_unverified:
+    'Der Anbieter hat nicht bestätigt, dass diese E-Mail-Adresse verifiziert ist. Eine Anmeldung damit ist daher nicht möglich.',
+  provider_disabled: 'Die Anmeldung über diesen Anbieter ist deaktiviert.',
+  provider_error:
+    'Der Anmeldeanbieter hat nicht wie erwartet geantwortet. Bitte versuchen Sie es später erneut.',
+  state_mismatch: 'Dieser Anmeldeversuch konnte nicht überprüft werden. Bitte beginnen Sie von vorn.',
+  identity_used:
+    'Dieses Anbieterkonto ist hier bereits mit einem anderen Konto verknüpft. Melden Sie sich damit an oder verknüpfen Sie ein anderes.',
+  password_login_off:
+    'Die Anmeldung mit Passwort ist hier deaktiviert. Fahren Sie stattdessen mit einem Anmeldeanbieter fort.',
+  weak_password: 'Wählen Sie ein Passwort mit 8 bis 256 Zeichen, das nicht häufig verwendet wird.',
+  password_mismatch: 'Die Passwörter stimmen nicht überein.',
+  invalid_link:
+    'Dieser Link ist abgelaufen oder wurde bereits verwendet. Bitten Sie Ihre Administration um einen neuen Link.',
+  invalid_user_code:
+    'Dieser Code ist ungültig. Prüfen Sie den Code auf Ihrem Gerät und versuchen Sie es erneut.',
+  expired_user_code:
+    'Dieser Code ist abgelaufen. Beginnen Sie auf Ihrem Gerät von vorn, um einen neuen zu erhalten.',
+  server_error: 'Bei uns ist ein unerwarteter Fehler aufgetreten. Bitte versuchen Sie es erneut.',
+  not_found: 'Die gesuchte Seite existiert nicht.',
+  app_revoked: 'Der Zugriff der App wurde entfernt.',
+  mfa_enabled: 'Die Zwei-Faktor-Authentifizierung ist jetzt aktiviert.',
+  mfa_disabled: 'Die Zwei-Faktor-Authentifizierung ist jetzt deaktiviert.',
+  recovery_codes_regenerated: 'Sie haben neue Wiederherstellungscodes. Die alten gelten nicht mehr.',
+  second_factor_confirmed: 'Code bestätigt. Bitte wiederholen Sie jetzt Ihre letzte Aktion.',
+  provider_linked: 'Ihr Konto ist jetzt verknüpft. Melden Sie sich ab sofort über den Anbieter an.',
+  session_signed_out: 'Diese Sitzung ist abgemeldet.',
+  password_changed: 'Ihr Passwort wurde geändert. Ihre anderen Sitzungen sind abgemeldet.',
+
+  'throttled.wait': 'Zu viele Versuche. Versuchen Sie es {wait} erneut.',
+
+  'layout.language': 'Sprache',
+
+  'scope.openid': 'Ihre Identität bestätigen',
+  'scope.profile': 'Ihr Name',
+  'scope.email': 'Ihre E-Mail-Adresse',
+  'scope.offline_access': 'Angemeldet bleiben',
+  'scope.groups': 'Ihre Gruppen',
+  'scope.admin': 'Diesen latchkey-Server verwalten',
+
+  'login.title': 'Anmelden',
+  'login.toContinue': 'um mit {client} fortzufahren',
+  'login.welcome': 'Willkommen zurück. Melden Sie sich bei Ihrem Konto an.',
+  'login.continueWith': 'Weiter mit {provider}',
+  'login.or': 'oder',
+  'login.email': 'E-Mail',
+  'login.password': 'Passwort',
+  'login.submit': 'Anmelden',
+
+  'consent.title': '{client} erlauben',
+  'consent.heading': '{client} möchte auf Ihr Konto zugreifen',
+  'consent.signedInAs': 'Angemeldet als {email}',
+  'consent.requested': 'Angeforderter Zugriff',
+  'consent.resource': 'für {resource}',
+  'consent.finePrint':
+    'Erlauben Sie nur Apps, denen Sie vertrauen. Sie können diesen Zugriff jederzeit auf Ihrer Kontoseite entfernen.',
+  'consent.deny': 'Ablehnen',
+  'consent.allow': 'Erlauben',
+
+  'error.title': 'Etwas ist schiefgelaufen',
+  'error.code': 'Fehlercode: {code}',
+
+  'logout.title': 'Abmelden',
+  'logout.heading': 'Abmelden?',
+  'logout.clientAsks': '{client} möchte Sie abmelden.',
+  'logout.thisBrowser': 'Sie werden in diesem Browser abgemeldet.',
+  'logout.submit': 'Abmelden',
+  'logout.cancel': 'Abbrechen',
+  'signedOut.title': 'Abgemeldet',
+  'signedOut.heading': 'Sie sind abgemeldet',
+  'signedOut.lead': 'Sie können dieses Fenster jetzt schließen.',
+
+  'device.title': 'Gerät verbinden',
+  'device.lead': 'Geben Sie den Code ein, der auf Ihrem Gerät angezeigt wird.',
+  'device.code': 'Code',
+  'device.submit': 'Weiter',
+  'deviceDone.approved': 'Gerät verbunden',
+  'deviceDone.denied': 'Anfrage abgelehnt',
+  'deviceDone.approvedLead':
+    'Sie können zu Ihrem Gerät zurückkehren; die Anmeldung wird in Kürze abgeschlossen.',
+  'deviceDone.deniedLead': 'Das Gerät hat keinen Zugriff erhalten. Sie können dieses Fenster schließen.',
+
+  'formPost.title': 'Weiter',
+  'formPost.heading': 'Weiter zur Anwendung',
+  'formPost.lead': 'Sie werden angemeldet.',
+  'formPost.submit': 'Weiter',
+
+  'setPassword.title': 'Passwort festlegen',
+  'setPassword.lead': 'Wählen Sie das Passwort, mit dem Sie sich künftig anmelden.',
+  'setPassword.new': 'Neues Passwort',
+  'setPassword.submit': 'Passwort festlegen',
+  'passwordSet.title': 'Passwort festgelegt',
+  'passwordSet.heading': 'Ihr Passwort ist festgelegt',
+  'passwordSet.lead': 'Sie können sich jetzt mit Ihrer E-Mail-Adresse und dem neuen Passwort anmelden.',
+  'passwordSet.signIn': 'Anmelden',
+
+  'mfa.title': 'Zwei-Faktor-Authentifizierung',
+  'mfa.lead': 'Geben Sie den 6-stelligen Code aus Ihrer Authenticator-App ein.',
+  'mfa.code': 'Authentifizierungscode',
+  'mfa.hint': 'Gerät verloren? Geben Sie stattdessen einen Ihrer Wiederherstellungscodes ein.',
+  'mfa.verify': 'Bestätigen',
+  'totp.intro':
+    'Scannen Sie den QR-Code mit Ihrer Authenticator-App oder geben Sie den geheimen Schlüssel von Hand ein. Geben Sie dann den Code ein, den die App anzeigt.',
+  'totp.qrAlt': 'QR-Code, um latchkey zu Ihrer Authenticator-App hinzuzufügen',
+  'totp.secret': 'Geheimer Schlüssel',
+  'totp.open': 'In Ihrer Authenticator-App öffnen',
+  'totp.code': 'Authentifizierungscode',
+  'totp.enable': 'Aktivieren',
+  'recovery.heading': 'Wiederherstellungscodes',
+  'recovery.save':
+    'Bewahren Sie diese Codes jetzt an einem sicheren Ort auf: Sie werden nicht noch einmal angezeigt. Jeder Code funktioniert einmal, falls Sie Ihre Authenticator-App verlieren.',
+  'mfaEnrol.title': 'Zwei-Faktor-Authentifizierung einrichten',
+  'mfaEnrol.required': 'Diese App verlangt bei jeder Anmeldung einen Code aus einer Authenticator-App.',
+  'mfaEnrol.done': 'Die Zwei-Faktor-Authentifizierung ist jetzt aktiviert.',
+  'mfaEnrol.continue': 'Weiter',
+
+  'account.title': 'Ihr Konto',
+  'account.signOut': 'Abmelden',
+  'sessions.heading': 'Sitzungen',
+  'sessions.intro': 'Browser, in denen Sie angemeldet sind.',
+  'sessions.thisDevice': 'Dieses Gerät',
+  'sessions.signedIn': 'Angemeldet: {time}',
+  'sessions.lastSeen': 'Zuletzt aktiv: {time}',
+  'sessions.signOut': 'Abmelden',
+  'sessions.everywhere': 'Überall abmelden',
+  'sessions.everywhereHint': 'Beendet alle Sitzungen, auch diese, und meldet Sie bei verbundenen Apps ab.',
+  'password.heading': 'Passwort',
+  'password.intro': 'Wenn Sie es ändern, werden Ihre anderen Sitzungen abgemeldet.',
+  'password.current': 'Aktuelles Passwort',
+  'password.new': 'Neues Passwort',
+  'password.submit': 'Passwort ändern',
+  'apps.heading': 'Verbundene Apps',
+  'apps.empty': 'Keine App hat Zugriff auf Ihr Konto.',
+  'apps.intro': 'Apps, denen Sie den Zugriff auf Ihr Konto erlaubt haben.',
+  'apps.allowed': 'Erlaubt: {time}',
+  'apps.revoke': 'Widerrufen',
+  'mfaSection.heading': 'Zwei-Faktor-Authentifizierung',
+  'mfaSection.on': 'Aktiv',
+  'mfaSection.offIntro':
+    'Schützen Sie Ihr Konto mit einem Code aus einer Authenticator-App, den Sie bei jeder Anmeldung eingeben.',
+  'mfaSection.setUp': 'Zwei-Faktor-Authentifizierung einrichten',
+  'mfaSection.onIntro':
+    'Bei der Anmeldung werden Sie nach einem Code aus Ihrer Authenticator-App oder einem Ihrer Wiederherstellungscodes gefragt.',
+  'mfaSection.credential': 'Passwort oder Authentifizierungscode',
+  'mfaSection.newCodes': 'Neue Wiederherstellungscodes',
+  'mfaSection.turnOff': 'Zwei-Faktor-Authentifizierung deaktivieren',
+  'mfaSection.hintPassword':
+    'Geben Sie Ihr Passwort, einen Code aus Ihrer Authenticator-App oder einen Wiederherstellungscode ein.',
+  'mfaSection.hintCode':
+    'Geben Sie einen Code aus Ihrer Authenticator-App oder einen Wiederherstellungscode ein.',
+  'provider.heading': 'Anmeldeanbieter',
+  'provider.linked': 'Sie melden sich über {provider} an.',
+  'provider.none': 'Sie melden sich mit Ihrer E-Mail-Adresse und Ihrem Passwort an.',
+  'provider.linkHint':
+    'Wenn Sie einen Anbieter verknüpfen, ersetzt er Ihr Passwort: Sie melden sich danach über den Anbieter an, und Ihre anderen Sitzungen werden abgemeldet. Bestätigen Sie mit Ihrem aktuellen Passwort.',
+  'provider.password': 'Passwort',
+  'provider.link': '{provider} verknüpfen',
+  'ua.browserOn': '{browser} unter {os}',
+  'ua.unknown': 'Unbekannter Browser',
+} satisfies Messages;

@@ -1,0 +1,187 @@
+/**
+ * English, the default and the reference catalogue: every other language `satisfies Messages`, so a key
+ * added here fails the build until each language has words for it. SPEC §5's accessible names are these
+ * exact strings. `{name}` is a placeholder; each translation keeps the same ones (test/unit/i18n.test.ts).
+ */
+export const en = {
+  // Error and notice codes (the `Code` type in views/copy.ts).
+  // Same words for an unknown email and a wrong password: SPEC §3 "Brute force".
+  invalid_credentials: 'Incorrect email or password.',
+  account_disabled: 'This account is disabled.',
+  throttled: 'Too many attempts. Wait a moment, then try again.',
+  invalid_code: 'That code didn’t work. Check your authenticator app and try again.',
+  too_many_codes: 'Too many wrong codes. Sign in again to get new attempts.',
+  csrf: 'This form has expired. Please try again.',
+  interaction_expired: 'This sign-in request has expired. Go back to the app and start again.',
+  login_required: 'You need to sign in to continue.',
+  consent_required: 'You need to approve this app’s access to continue.',
+  invalid_client: 'This app isn’t registered with this sign-in service.',
+  invalid_redirect_uri:
+    'The app asked to send you to an address it hasn’t registered, so you can’t be sent back safely.',
+  invalid_request: 'The app sent a request that isn’t valid. Go back to the app and try again.',
+  invalid_scope: 'The app asked for access that isn’t available.',
+  unauthorized_client: 'This app isn’t allowed to sign you in this way.',
+  unsupported_response_type: 'The app asked for a kind of sign-in this service doesn’t offer.',
+  access_denied: 'Access was denied.',
+  email_used:
+    'An account with this email address already exists. Sign in with your password, then link this provider from your account page.',
+  email_unverified:
+    'The provider didn’t confirm that this email address is verified, so you can’t sign in with it.',
+  provider_disabled: 'Signing in with this provider is turned off.',
+  provider_error: 'The sign-in provider didn’t respond as expected. Please try again later.',
+  state_mismatch: 'This sign-in attempt couldn’t be verified. Please start again.',
+  identity_used:
+    'This provider account is already linked to another account here. Sign in with it, or link a different one.',
+  password_login_off:
+    'Signing in with a password is turned off here. Continue with a sign-in provider instead.',
+  weak_password: 'Choose a password of 8 to 256 characters that isn’t a commonly used one.',
+  password_mismatch: 'The passwords don’t match.',
+  invalid_link: 'This link has expired or was already used. Ask your administrator for a new one.',
+  invalid_user_code: 'That code isn’t valid. Check the code on your device and try again.',
+  expired_user_code: 'That code has expired. Start again on your device to get a new one.',
+  server_error: 'Something unexpected happened on our side. Please try again.',
+  not_found: 'The page you’re looking for doesn’t exist.',
+  app_revoked: 'The app’s access has been removed.',
+  mfa_enabled: 'Two-factor authentication is now on.',
+  mfa_disabled: 'Two-factor authentication is now off.',
+  recovery_codes_regenerated: 'You have new recovery codes. The old ones no longer work.',
+  // The action that asked for the code is not replayed after the detour: the user repeats it.
+  second_factor_confirmed: 'Code confirmed. You can now do what you were doing: please try it again.',
+  provider_linked: 'Your account is now linked. Use the provider to sign in from now on.',
+  session_signed_out: 'That session is signed out.',
+  password_changed: 'Your password is changed. Your other sessions are signed out.',
+
+  // The throttled message when the wait is known; `{wait}` is Intl.RelativeTimeFormat's "in 2 minutes".
+  'throttled.wait': 'Too many attempts. Try again {wait}.',
+
+  // Every page
+  'layout.language': 'Language',
+
+  // Built-in scopes (src/oauth/scope.ts BUILTIN_SCOPES): shown in place of their English descriptions.
+  'scope.openid': 'Confirm your identity',
+  'scope.profile': 'Your name',
+  'scope.email': 'Your email address',
+  'scope.offline_access': 'Stay signed in',
+  'scope.groups': 'Your groups',
+  'scope.admin': 'Manage this latchkey server',
+
+  'login.title': 'Sign in',
+  'login.toContinue': 'to continue to {client}',
+  'login.welcome': 'Welcome back. Sign in to your account.',
+  'login.continueWith': 'Continue with {provider}',
+  'login.or': 'or',
+  'login.email': 'Email',
+  'login.password': 'Password',
+  'login.submit': 'Sign in',
+
+  'consent.title': 'Allow {client}',
+  'consent.heading': '{client} wants to access your account',
+  'consent.signedInAs': 'Signed in as {email}',
+  'consent.requested': 'Requested access',
+  'consent.resource': 'for {resource}',
+  'consent.finePrint':
+    'Only allow apps you trust. You can remove this access at any time from your account page.',
+  'consent.deny': 'Deny',
+  'consent.allow': 'Allow',
+
+  'error.title': 'Something went wrong',
+  'error.code': 'Error code: {code}',
+
+  'logout.title': 'Sign out',
+  'logout.heading': 'Sign out?',
+  'logout.clientAsks': '{client} is asking to sign you out.',
+  'logout.thisBrowser': 'You will be signed out of this browser.',
+  'logout.submit': 'Sign out',
+  'logout.cancel': 'Cancel',
+  'signedOut.title': 'Signed out',
+  'signedOut.heading': 'You are signed out',
+  'signedOut.lead': 'You can close this window.',
+
+  'device.title': 'Connect a device',
+  'device.lead': 'Enter the code shown on your device.',
+  'device.code': 'Code',
+  'device.submit': 'Continue',
+  'deviceDone.approved': 'Device connected',
+  'deviceDone.denied': 'Request denied',
+  'deviceDone.approvedLead': 'You can return to your device; it will finish signing in shortly.',
+  'deviceDone.deniedLead': 'The device was not given access. You can close this window.',
+
+  'formPost.title': 'Continue',
+  'formPost.heading': 'Continue to the application',
+  'formPost.lead': 'You are being signed in.',
+  'formPost.submit': 'Continue',
+
+  'setPassword.title': 'Set your password',
+  'setPassword.lead': 'Choose the password you will sign in with from now on.',
+  'setPassword.new': 'New password',
+  'setPassword.submit': 'Set password',
+  'passwordSet.title': 'Password set',
+  'passwordSet.heading': 'Your password is set',
+  'passwordSet.lead': 'You can now sign in with your email address and the new password.',
+  'passwordSet.signIn': 'Sign in',
+
+  'mfa.title': 'Two-factor authentication',
+  'mfa.lead': 'Enter the 6-digit code from your authenticator app.',
+  'mfa.code': 'Authentication code',
+  'mfa.hint': 'Lost your device? Enter one of your recovery codes instead.',
+  'mfa.verify': 'Verify',
+  'totp.intro':
+    'Scan the QR code with your authenticator app, or enter the secret key by hand. Then enter the code the app shows.',
+  'totp.qrAlt': 'QR code for adding latchkey to your authenticator app',
+  'totp.secret': 'Secret key',
+  'totp.open': 'Open in your authenticator app',
+  'totp.code': 'Authentication code',
+  'totp.enable': 'Enable',
+  'recovery.heading': 'Recovery codes',
+  'recovery.save':
+    'Save these somewhere safe now: they won’t be shown again. Each one works once, if you lose your authenticator app.',
+  'mfaEnrol.title': 'Set up two-factor authentication',
+  'mfaEnrol.required': 'This app requires a code from an authenticator app each time you sign in.',
+  'mfaEnrol.done': 'Two-factor authentication is now on.',
+  'mfaEnrol.continue': 'Continue',
+
+  'account.title': 'Your account',
+  'account.signOut': 'Sign out',
+  'sessions.heading': 'Sessions',
+  'sessions.intro': 'Browsers where you are signed in.',
+  'sessions.thisDevice': 'This device',
+  'sessions.signedIn': 'Signed in {time}',
+  'sessions.lastSeen': 'Last seen {time}',
+  'sessions.signOut': 'Sign out',
+  'sessions.everywhere': 'Sign out everywhere',
+  'sessions.everywhereHint': 'Ends every session, this one included, and signs you out of connected apps.',
+  'password.heading': 'Password',
+  'password.intro': 'Changing it signs you out of your other sessions.',
+  'password.current': 'Current password',
+  'password.new': 'New password',
+  'password.submit': 'Change password',
+  'apps.heading': 'Connected apps',
+  'apps.empty': 'No apps have access to your account.',
+  'apps.intro': 'Apps you have allowed to access your account.',
+  'apps.allowed': 'Allowed {time}',
+  'apps.revoke': 'Revoke',
+  'mfaSection.heading': 'Two-factor authentication',
+  'mfaSection.on': 'On',
+  'mfaSection.offIntro': 'Protect your account with a code from an authenticator app each time you sign in.',
+  'mfaSection.setUp': 'Set up two-factor authentication',
+  'mfaSection.onIntro':
+    'Signing in asks for a code from your authenticator app, or one of your recovery codes.',
+  'mfaSection.credential': 'Password or authentication code',
+  'mfaSection.newCodes': 'New recovery codes',
+  'mfaSection.turnOff': 'Turn off two-factor authentication',
+  'mfaSection.hintPassword': 'Enter your password, a code from your authenticator app, or a recovery code.',
+  'mfaSection.hintCode': 'Enter a code from your authenticator app, or a recovery code.',
+  'provider.heading': 'Sign-in provider',
+  'provider.linked': 'You sign in with {provider}.',
+  'provider.none': 'You sign in with your email and password.',
+  'provider.linkHint':
+    'Linking a provider replaces your password: you will sign in with the provider from then on, and your other sessions will be signed out. Confirm with your current password.',
+  'provider.password': 'Password',
+  'provider.link': 'Link {provider}',
+  'ua.browserOn': '{browser} on {os}',
+  'ua.unknown': 'Unknown browser',
+};
+
+export type MessageKey = keyof typeof en;
+/** What every language provides: words for every key. */
+export type Messages = { readonly [K in MessageKey]: string };
