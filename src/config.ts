@@ -158,6 +158,11 @@ export interface BrandConfig {
   readonly color?: string;
   /** `LATCHKEY_BRAND_CSS`: an extra stylesheet, read once at start. */
   readonly css?: string;
+  /**
+   * `LATCHKEY_CLIENT_LOGOS=on`: the consent page shows a client's registered `logo_uri`, loaded from the client's
+   * server (the admin's opt-in to a third party; off, the page shows the client's initial).
+   */
+  readonly clientLogos?: boolean;
 }
 
 export const DEFAULT_BRAND_NAME = 'latchkey';
@@ -615,6 +620,13 @@ function parseBrandLogo(value: string): BrandLogo {
   return { file, type: kind.type, body: new Uint8Array(body) };
 }
 
+/** An `on`/`off` switch (any case); anything else is refused with one line naming the variable. */
+function parseOnOff(value: string | undefined, name: string, fallback: boolean): boolean {
+  const raw = (value || (fallback ? 'on' : 'off')).toLowerCase();
+  if (raw !== 'on' && raw !== 'off') throw new ConfigError(`${name} must be "on" or "off", got "${raw}"`);
+  return raw === 'on';
+}
+
 /** `LATCHKEY_BRAND_*`: each refused at start with one line that says what to change. */
 export function parseBrand(env: Env): BrandConfig {
   const name = env['LATCHKEY_BRAND_NAME'] || DEFAULT_BRAND_NAME;
@@ -643,8 +655,10 @@ export function parseBrand(env: Env): BrandConfig {
       throw new ConfigError(`LATCHKEY_BRAND_CSS: ${file} is not UTF-8 text`);
     }
   }
+  const clientLogos = parseOnOff(env['LATCHKEY_CLIENT_LOGOS'], 'LATCHKEY_CLIENT_LOGOS', false);
   return Object.freeze({
     name: name.trim(),
+    ...(clientLogos ? { clientLogos } : {}),
     ...(logo ? { logo } : {}),
     ...(color ? { color: color.toLowerCase() } : {}),
     ...(css !== undefined ? { css } : {}),
@@ -660,15 +674,9 @@ export function loadConfig(env: Env = process.env): Config {
   // A file path is made absolute and its folder created; a database URL stays as given.
   const isFile = rawDb !== ':memory:' && !isPostgresUrl(rawDb);
   const dbPath = isFile ? resolve(rawDb) : rawDb;
-  const throttleRaw = (env['LATCHKEY_THROTTLE'] || 'on').toLowerCase();
-  if (!['on', 'off'].includes(throttleRaw))
-    throw new ConfigError(`LATCHKEY_THROTTLE must be "on" or "off", got "${throttleRaw}"`);
-  const requireMfaRaw = (env['LATCHKEY_REQUIRE_MFA'] || 'off').toLowerCase();
-  if (!['on', 'off'].includes(requireMfaRaw))
-    throw new ConfigError(`LATCHKEY_REQUIRE_MFA must be "on" or "off", got "${requireMfaRaw}"`);
-  const passwordLoginRaw = (env['LATCHKEY_PASSWORD_LOGIN'] || 'on').toLowerCase();
-  if (!['on', 'off'].includes(passwordLoginRaw))
-    throw new ConfigError(`LATCHKEY_PASSWORD_LOGIN must be "on" or "off", got "${passwordLoginRaw}"`);
+  const throttle = parseOnOff(env['LATCHKEY_THROTTLE'], 'LATCHKEY_THROTTLE', true);
+  const requireMfa = parseOnOff(env['LATCHKEY_REQUIRE_MFA'], 'LATCHKEY_REQUIRE_MFA', false);
+  const passwordLogin = parseOnOff(env['LATCHKEY_PASSWORD_LOGIN'], 'LATCHKEY_PASSWORD_LOGIN', true);
   const trustedProxies = parseTrustedProxies(env['LATCHKEY_TRUSTED_PROXIES']);
   const eventRetention = env['LATCHKEY_EVENT_RETENTION'];
   const eventRetentionSeconds = eventRetention
@@ -688,9 +696,9 @@ export function loadConfig(env: Env = process.env): Config {
     issuer,
     dbPath,
     secret: loadSecret(env, dbPath),
-    throttle: throttleRaw === 'on',
-    requireMfa: requireMfaRaw === 'on',
-    passwordLogin: passwordLoginRaw === 'on',
+    throttle,
+    requireMfa,
+    passwordLogin,
     trustedProxies,
     secureCookies: issuer.startsWith('https:'),
     eventRetentionSeconds,

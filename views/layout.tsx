@@ -2,10 +2,13 @@ import type { Child } from 'hono/jsx';
 import type { JSX } from 'hono/jsx/jsx-runtime';
 import { LANGUAGE_NAMES, LOCALES } from '../src/i18n/locale.js';
 import { type Code, messageFor } from './copy.js';
-import { type Lang, renderInLang, useLang } from './i18n/index.js';
+import { type Lang, type PageBrand, renderInLang, useLang } from './i18n/index.js';
+
+/** latchkey's own look when the deployment configures none. */
+const LATCHKEY_BRAND: PageBrand = { name: 'latchkey', stylesheets: [] };
 
 export interface LayoutProps {
-  /** The page's own title; " · latchkey" is appended. */
+  /** The page's own title; " · <brand name>" is appended. */
   title: string;
   /** A wider card for pages with more content (the account page). */
   wide?: boolean;
@@ -17,7 +20,7 @@ export interface LayoutProps {
  * styling is the external stylesheet and there is no JavaScript at all.
  */
 export function Layout({ title, wide, children }: LayoutProps) {
-  const { locale } = useLang();
+  const { locale, brand = LATCHKEY_BRAND } = useLang();
   return (
     <html lang={locale}>
       <head>
@@ -25,14 +28,22 @@ export function Layout({ title, wide, children }: LayoutProps) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="color-scheme" content="light dark" />
         <meta name="robots" content="noindex, nofollow" />
-        <title>{`${title} · latchkey`}</title>
+        <title>{`${title} · ${brand.name}`}</title>
         <link rel="stylesheet" href="/assets/latchkey.css" />
+        {brand.stylesheets.map((href) => (
+          <link rel="stylesheet" href={href} />
+        ))}
       </head>
       <body>
         <div class="page">
           <header class="brand">
-            <BrandMark />
-            <span class="brand-name">latchkey</span>
+            {/* The name is written beside it, so the logo itself says nothing more to a screen reader. */}
+            {brand.logoUrl ? (
+              <img class="brand-logo" src={brand.logoUrl} alt="" width="28" height="28" />
+            ) : (
+              <BrandMark />
+            )}
+            <span class="brand-name">{brand.name}</span>
           </header>
           <main class={wide ? 'card card-wide' : 'card'}>{children}</main>
           <LanguageSwitcher />

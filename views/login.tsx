@@ -95,6 +95,11 @@ export function LoginPage({
               {...field}
             />
           </div>
+          {/* SPEC §5 "Keep me signed in": the longer session (LATCHKEY_SESSION_MAX) and a lasting cookie. */}
+          <div class="field field-check">
+            <input id="remember" name="remember" type="checkbox" value="on" />
+            <label for="remember">{t('login.remember')}</label>
+          </div>
           <button type="submit" class="button button-primary">
             {t('login.submit')}
           </button>

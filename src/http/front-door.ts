@@ -14,7 +14,7 @@ export function frontDoorRoutes(deps: Pick<Deps, 'config'>): Hono {
   app.get('/', (c) => {
     c.header('Vary', 'Accept');
     if ((c.req.header('accept') ?? '').includes('text/html'))
-      return htmlPage(c, HomePage({ name: brand.name }));
+      return htmlPage(c, HomePage, { name: brand.name });
     return c.body(pointer, 200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
   });
   return app;

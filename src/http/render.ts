@@ -39,7 +39,13 @@ export function pageLang(c: Context): Lang {
   const returnTo = c.req.method === 'GET' || !url.pathname.startsWith('/account') ? here : '/account';
   // A throttled answer says the wait in words: the same number as its `Retry-After` header, set before.
   const retryAfter = Number(c.res.headers.get('retry-after'));
-  return { locale, returnTo, ...(retryAfter > 0 ? { retryAfterSeconds: retryAfter } : {}) };
+  const brand = c.get('branding');
+  return {
+    locale,
+    returnTo,
+    ...(retryAfter > 0 ? { retryAfterSeconds: retryAfter } : {}),
+    ...(brand ? { brand } : {}),
+  };
 }
 
 /** Errors on these routes are the hosted error page (until a handler verifies a redirect URI). */

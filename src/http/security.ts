@@ -100,6 +100,20 @@ export function allowFormTargets(c: Context, targets: readonly (string | undefin
     c.header('Content-Security-Policy', contentSecurityPolicy(sources, c.get('imageSources') ?? []));
 }
 
+/**
+ * Lets this page load images from `uri`'s origin too (a client's logo the admin opted in to): call it before
+ * `allowFormTargets`, which keeps these. A URI that is no clean CSP host source adds nothing.
+ * @returns whether the image may be shown.
+ */
+export function allowImageSource(c: Context, uri: string): boolean {
+  const source = formSource(uri);
+  if (!source?.includes('//')) return false;
+  const sources = [...new Set([...(c.get('imageSources') ?? []), source])];
+  c.set('imageSources', sources);
+  c.header('Content-Security-Policy', contentSecurityPolicy([], sources));
+  return true;
+}
+
 /** RFC 6749 §5.1: token responses must not be cached. */
 export function noStore(): MiddlewareHandler {
   return async function noStore(c, next) {

@@ -6,7 +6,7 @@ import { csrfToken, currentSession } from '../http/browser.js';
 import { requestMeta } from '../http/net.js';
 import { readForm } from '../http/params.js';
 import { htmlPage } from '../http/render.js';
-import { allowFormTargets } from '../http/security.js';
+import { allowFormTargets, allowImageSource } from '../http/security.js';
 import { OAuthError } from '../oauth/errors.js';
 import { consentable, scopeDescriptions } from '../oauth/scope.js';
 import { clientIdOf, type InteractionFlow, redirectTargetOf, resumeUrl } from './flow.js';
@@ -37,9 +37,16 @@ export function consentRoutes(deps: Deps, flow: InteractionFlow): Hono {
     const { interaction, session, client, scope, resource } = await load(c);
     if (!session) return c.redirect(resumeUrl(interaction.id), 303);
     const descriptions = await scopeDescriptions(deps, scope);
+    // A client's logo is a third party's image: shown only when the admin opted in (LATCHKEY_CLIENT_LOGOS).
+    const logoUri =
+      deps.config.brand.clientLogos && client.logoUri && allowImageSource(c, client.logoUri)
+        ? client.logoUri
+        : null;
     // Allow and Deny both end at the client (a redirect after the form's own): form-action must allow it.
     allowFormTargets(c, [redirectTargetOf(interaction.state)]);
     return htmlPage(c, ConsentPage, {
+      links: { website: client.clientUri, privacy: client.policyUri, terms: client.tosUri },
+      logoUri,
       action: `/consent?interaction=${encodeURIComponent(interaction.id)}`,
       csrf: csrfToken(c, deps),
       clientName: client.name,

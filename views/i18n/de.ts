@@ -72,6 +72,8 @@ export const de = {
   'login.email': 'E-Mail',
   'login.password': 'Passwort',
   'login.submit': 'Anmelden',
+  'login.remember': 'Angemeldet bleiben',
+  'home.signIn': 'Bei Ihrem Konto anmelden',
 
   'consent.title': '{client} erlauben',
   'consent.heading': '{client} möchte auf Ihr Konto zugreifen',
@@ -82,6 +84,10 @@ export const de = {
     'Erlauben Sie nur Apps, denen Sie vertrauen. Sie können diesen Zugriff jederzeit auf Ihrer Kontoseite entfernen.',
   'consent.deny': 'Ablehnen',
   'consent.allow': 'Erlauben',
+  'consent.about': 'Über {client}',
+  'consent.website': 'Website',
+  'consent.privacy': 'Datenschutzerklärung',
+  'consent.terms': 'Nutzungsbedingungen',
 
   'error.title': 'Etwas ist schiefgelaufen',
   'error.code': 'Fehlercode: {code}',

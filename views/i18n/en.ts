@@ -73,6 +73,8 @@ export const en = {
   'login.email': 'Email',
   'login.password': 'Password',
   'login.submit': 'Sign in',
+  'login.remember': 'Keep me signed in',
+  'home.signIn': 'Sign in to your account',
 
   'consent.title': 'Allow {client}',
   'consent.heading': '{client} wants to access your account',
@@ -83,6 +85,10 @@ export const en = {
     'Only allow apps you trust. You can remove this access at any time from your account page.',
   'consent.deny': 'Deny',
   'consent.allow': 'Allow',
+  'consent.about': 'About {client}',
+  'consent.website': 'Website',
+  'consent.privacy': 'Privacy policy',
+  'consent.terms': 'Terms of service',
 
   'error.title': 'Something went wrong',
   'error.code': 'Error code: {code}',

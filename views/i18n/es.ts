@@ -69,6 +69,8 @@ export const es = {
   'login.email': 'Correo electrónico',
   'login.password': 'Contraseña',
   'login.submit': 'Iniciar sesión',
+  'login.remember': 'Mantener la sesión iniciada',
+  'home.signIn': 'Iniciar sesión en su cuenta',
 
   'consent.title': 'Autorizar a {client}',
   'consent.heading': '{client} quiere acceder a su cuenta',
@@ -79,6 +81,10 @@ export const es = {
     'Autorice solo aplicaciones de confianza. Puede retirar este acceso en cualquier momento desde la página de su cuenta.',
   'consent.deny': 'Denegar',
   'consent.allow': 'Autorizar',
+  'consent.about': 'Acerca de {client}',
+  'consent.website': 'Sitio web',
+  'consent.privacy': 'Política de privacidad',
+  'consent.terms': 'Condiciones del servicio',
 
   'error.title': 'Algo ha salido mal',
   'error.code': 'Código de error: {code}',

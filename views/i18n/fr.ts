@@ -68,6 +68,8 @@ export const fr = {
   'login.email': 'E-mail',
   'login.password': 'Mot de passe',
   'login.submit': 'Se connecter',
+  'login.remember': 'Rester connecté',
+  'home.signIn': 'Se connecter à votre compte',
 
   'consent.title': 'Autoriser {client}',
   'consent.heading': '{client} souhaite accéder à votre compte',
@@ -78,6 +80,10 @@ export const fr = {
     'N’autorisez que les applications auxquelles vous faites confiance. Vous pouvez retirer cet accès à tout moment depuis la page de votre compte.',
   'consent.deny': 'Refuser',
   'consent.allow': 'Autoriser',
+  'consent.about': 'À propos de {client}',
+  'consent.website': 'Site web',
+  'consent.privacy': 'Politique de confidentialité',
+  'consent.terms': 'Conditions d’utilisation',
 
   'error.title': 'Une erreur s’est produite',
   'error.code': 'Code d’erreur : {code}',

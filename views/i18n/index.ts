@@ -27,6 +27,15 @@ export interface Lang {
   returnTo: string;
   /** The answer's `Retry-After`, when throttled: the "throttled" message gives the wait in words. */
   retryAfterSeconds?: number | undefined;
+  /** The deployment's name, logo and stylesheets (`LATCHKEY_BRAND_*`); latchkey's own when absent. */
+  brand?: PageBrand | undefined;
+}
+
+/** What the layout shows of the deployment's branding (src/http/branding.ts makes it from the configuration). */
+export interface PageBrand {
+  readonly name: string;
+  readonly logoUrl?: string;
+  readonly stylesheets: readonly string[];
 }
 
 export interface Translator extends Lang {

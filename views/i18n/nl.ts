@@ -64,6 +64,8 @@ export const nl = {
   'login.email': 'E-mailadres',
   'login.password': 'Wachtwoord',
   'login.submit': 'Inloggen',
+  'login.remember': 'Ingelogd blijven',
+  'home.signIn': 'Inloggen op uw account',
 
   'consent.title': '{client} toestaan',
   'consent.heading': '{client} wil toegang tot uw account',
@@ -74,6 +76,10 @@ export const nl = {
     'Geef alleen toegang aan apps die u vertrouwt. U kunt deze toegang altijd intrekken via uw accountpagina.',
   'consent.deny': 'Weigeren',
   'consent.allow': 'Toestaan',
+  'consent.about': 'Over {client}',
+  'consent.website': 'Website',
+  'consent.privacy': 'Privacybeleid',
+  'consent.terms': 'Servicevoorwaarden',
 
   'error.title': 'Er is iets misgegaan',
   'error.code': 'Foutcode: {code}',
