@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { enrollTotpNow } from '../../src/auth/second-factor.js';
-import { fillSignIn, launchBrowser } from '../helpers/browser.js';
+import { launchBrowser } from '../helpers/browser.js';
 import { startTestServer, type TestServer, tempDir } from '../helpers/server.js';
 
 /** axe-core's browser build, evaluated in each page (DevTools evaluation: the pages' strict CSP stays on). */
@@ -41,6 +41,13 @@ async function axeViolations(page: Page): Promise<Violation[]> {
       nodes: v.nodes.map((n) => ({ target: n.target })),
     }));
   });
+}
+
+/** The sign-in form by its fields' names: the accessible names are in the page's language here. */
+async function fillSignIn(page: Page, email: string, password: string): Promise<void> {
+  await page.locator('input[name="email"]').fill(email);
+  await page.locator('input[name="password"]').fill(password);
+  await page.locator('form:has(input[name="password"]) button[type="submit"]').click();
 }
 
 const pkce = () => {
@@ -123,7 +130,6 @@ describe('hosted pages: accessibility, language and branding in Chromium', () =>
         });
         await page.goto(`${s.url}/authorize?${q}`);
         await fillSignIn(page, user.email, user.password);
-        await page.getByRole('button', { name: /./ }).first().waitFor();
         await page.waitForURL(/\/consent/);
       },
     },
