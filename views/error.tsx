@@ -7,9 +7,12 @@ export interface ErrorPageProps {
   code: Code | string;
   /** Extra detail safe to show (e.g. an OAuth `error_description`). */
   description?: string;
+  /** "Back to <app>": the app's registered home page, when the error happened on its behalf. */
+  back?: { href: string; app: string };
 }
 
-export function ErrorPage({ code, description }: ErrorPageProps) {
+/** Somewhere safe to go from here: back to the app's home page when it registered one, else the account page. */
+export function ErrorPage({ code, description, back }: ErrorPageProps) {
   const { locale, t, rich } = useLang();
   const message = messageFor(code, locale) ?? t('server_error');
   return (
@@ -23,6 +26,15 @@ export function ErrorPage({ code, description }: ErrorPageProps) {
       </div>
       {description && description !== message && <p class="detail">{description}</p>}
       <p class="error-code">{rich('error.code', { code: <code>{code}</code> })}</p>
+      <p class="way-back">
+        {back ? (
+          <a href={back.href} rel="noopener noreferrer">
+            {t('error.backToApp', { app: back.app })}
+          </a>
+        ) : (
+          <a href="/account">{t('error.toAccount')}</a>
+        )}
+      </p>
     </Layout>
   );
 }

@@ -19,7 +19,17 @@ declare module 'hono' {
     uiLocale: Locale | undefined;
     /** `LATCHKEY_LOCALE`, set for every request in app.ts. */
     defaultLocale: Locale;
+    /** The app the error page may lead back to: its registered home page (`client_uri`), never a redirect URI. */
+    wayBack: { href: string; app: string } | undefined;
   }
+}
+
+/**
+ * The error page may offer "Back to <app>": the client's registered home page is a safe place to send the user
+ * (a URI the admin registered, not one from the request), unlike an unverified `redirect_uri`.
+ */
+export function offerWayBack(c: Context, client: { name: string; clientUri?: string | null }): void {
+  if (client.clientUri) c.set('wayBack', { href: client.clientUri, app: client.name });
 }
 
 /**
@@ -81,7 +91,13 @@ export function htmlPage<P>(c: Context, Page: (props: P) => JSX.Element, props: 
 export function errorPage(c: Context, err: OAuthError): Response {
   const status = err.status >= 500 || [403, 404, 405, 429].includes(err.status) ? err.status : 400;
   for (const [name, value] of Object.entries(err.headers)) c.header(name, value);
-  return htmlPage(c, ErrorPage, { code: err.page ?? err.error, description: err.description }, status);
+  const back = c.get('wayBack');
+  return htmlPage(
+    c,
+    ErrorPage,
+    { code: err.page ?? err.error, description: err.description, ...(back ? { back } : {}) },
+    status,
+  );
 }
 
 /** RFC 6749 §5.2: the JSON error, with the headers the middleware set (security headers, `no-store`). */

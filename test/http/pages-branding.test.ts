@@ -109,6 +109,40 @@ describe('branding on the pages, client metadata on the consent page', () => {
   });
 });
 
+describe('the error page offers a way back', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await testApp();
+  });
+  after(() => t.close());
+
+  it('to the app’s registered home page when it has one, never to the unverified redirect URI', async () => {
+    const client = await t.addClient({
+      name: 'Shop',
+      redirectUris: [CB],
+      clientUri: 'https://shop.example.test/',
+    });
+    const q = new URLSearchParams({
+      response_type: 'code',
+      client_id: client.id,
+      redirect_uri: 'https://evil.example/cb',
+    });
+    const res = await t.request(`/authorize?${q}`, { headers: { 'accept-language': 'de' } });
+    assert.equal(res.status, 400);
+    const html = await res.text();
+    assert.match(
+      html,
+      /<a href="https:\/\/shop\.example\.test\/" rel="noopener noreferrer">Zurück zu Shop<\/a>/,
+    );
+    assert.doesNotMatch(html, /href="https:\/\/evil/, 'never a link to the unverified redirect URI');
+  });
+
+  it('else to the account page', async () => {
+    const html = await (await t.request('/authorize?client_id=nobody')).text();
+    assert.match(html, /<p class="way-back"><a href="\/account">Go to your account<\/a><\/p>/);
+  });
+});
+
 describe('LATCHKEY_CLIENT_LOGOS=on', () => {
   let t: TestApp;
   before(async () => {

@@ -91,6 +91,8 @@ export const de = {
 
   'error.title': 'Etwas ist schiefgelaufen',
   'error.code': 'Fehlercode: {code}',
+  'error.backToApp': 'Zurück zu {app}',
+  'error.toAccount': 'Zu Ihrem Konto',
 
   'logout.title': 'Abmelden',
   'logout.heading': 'Abmelden?',

@@ -92,6 +92,8 @@ export const en = {
 
   'error.title': 'Something went wrong',
   'error.code': 'Error code: {code}',
+  'error.backToApp': 'Back to {app}',
+  'error.toAccount': 'Go to your account',
 
   'logout.title': 'Sign out',
   'logout.heading': 'Sign out?',

@@ -88,6 +88,8 @@ export const es = {
 
   'error.title': 'Algo ha salido mal',
   'error.code': 'Código de error: {code}',
+  'error.backToApp': 'Volver a {app}',
+  'error.toAccount': 'Ir a su cuenta',
 
   'logout.title': 'Cerrar sesión',
   'logout.heading': '¿Cerrar sesión?',

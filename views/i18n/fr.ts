@@ -87,6 +87,8 @@ export const fr = {
 
   'error.title': 'Une erreur s’est produite',
   'error.code': 'Code d’erreur : {code}',
+  'error.backToApp': 'Retour à {app}',
+  'error.toAccount': 'Aller à votre compte',
 
   'logout.title': 'Se déconnecter',
   'logout.heading': 'Se déconnecter ?',

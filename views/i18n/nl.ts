@@ -83,6 +83,8 @@ export const nl = {
 
   'error.title': 'Er is iets misgegaan',
   'error.code': 'Foutcode: {code}',
+  'error.backToApp': 'Terug naar {app}',
+  'error.toAccount': 'Naar uw account',
 
   'logout.title': 'Uitloggen',
   'logout.heading': 'Uitloggen?',

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { ACR_VALUES } from '../../auth/factors.js';
 import type { Deps } from '../../deps.js';
 import { type Params, readForm, readQuery } from '../../http/params.js';
-import { redirectErrors } from '../../http/render.js';
+import { offerWayBack, redirectErrors } from '../../http/render.js';
 import { fromUiLocales } from '../../i18n/locale.js';
 import { OAuthError } from '../errors.js';
 import {
@@ -36,6 +36,7 @@ async function authorize(c: Context, deps: Deps, begin: BeginInteraction, params
   if (!clientId) throw new OAuthError('invalid_client', '"client_id" is required');
   const client = await deps.store.clients.find(clientId);
   if (!client) throw new OAuthError('invalid_client', 'unknown client');
+  offerWayBack(c, client);
   // 2. redirect URI — page errors above this line, redirect errors below it
   const openid = (params.get('scope') ?? '').split(' ').includes('openid');
   const redirect = checkRedirectUri(client, params.get('redirect_uri'), openid);
