@@ -24,7 +24,12 @@ export function ErrorPage({ code, description, back }: ErrorPageProps) {
         <h1>{t('error.title')}</h1>
         <p class="lead">{message}</p>
       </div>
-      {description && description !== message && <p class="detail">{description}</p>}
+      {/* The technical detail is the server's own English (an OAuth error_description): marked so. */}
+      {description && description !== message && (
+        <p class="detail" lang="en">
+          {description}
+        </p>
+      )}
       <p class="error-code">{rich('error.code', { code: <code>{code}</code> })}</p>
       <p class="way-back">
         {back ? (
