@@ -1,6 +1,6 @@
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { ErrorPage, formPostScript, stylesheet } from '../views/index.js';
+import { ErrorPage, formPostScript, showPasswordScript, stylesheet } from '../views/index.js';
 import { ACCOUNT_API_PREFIX, accountApiRoutes, SESSION_PATH } from './account/api.js';
 import { ADMIN_API_BASE, adminApiRoutes } from './admin/http/index.js';
 import type { Deps } from './deps.js';
@@ -141,6 +141,13 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
 
   app.get('/assets/form-post.js', (c) =>
     c.body(formPostScript, 200, {
+      'content-type': 'text/javascript; charset=utf-8',
+      'cache-control': 'public, max-age=3600',
+    }),
+  );
+
+  app.get('/assets/show-password.js', (c) =>
+    c.body(showPasswordScript, 200, {
       'content-type': 'text/javascript; charset=utf-8',
       'cache-control': 'public, max-age=3600',
     }),

@@ -2,6 +2,7 @@ import type { Code } from './copy.js';
 import { type Translator, useLang } from './i18n/index.js';
 import { CsrfField, ErrorAlert, fieldState, Layout, Notice } from './layout.js';
 import { RecoveryCodes, TotpSetup } from './mfa.js';
+import { PasswordInput } from './password-input.js';
 import { ProviderIcon } from './providers.js';
 import { scopeText } from './scopes.js';
 
@@ -203,10 +204,9 @@ function PasswordSection(props: {
         <CsrfField token={props.csrf} />
         <div class="field">
           <label for="current-password">{t('password.current')}</label>
-          <input
+          <PasswordInput
             id="current-password"
             name="current_password"
-            type="password"
             autocomplete="current-password"
             required
             {...fieldState(props.failedField === 'current_password', 'account-error')}
@@ -214,10 +214,9 @@ function PasswordSection(props: {
         </div>
         <div class="field">
           <label for="new-password">{t('password.new')}</label>
-          <input
+          <PasswordInput
             id="new-password"
             name="new_password"
-            type="password"
             autocomplete="new-password"
             minlength={8}
             maxlength={1024}
@@ -349,10 +348,9 @@ function ManageMfaForm(props: {
         <CsrfField token={csrf} />
         <div class="field">
           <label for="mfa-credential">{t('mfaSection.credential')}</label>
-          <input
+          <PasswordInput
             id="mfa-credential"
             name="credential"
-            type="password"
             autocomplete={passwordAccepted ? 'current-password' : 'one-time-code'}
             autocapitalize="none"
             spellcheck={false}
@@ -407,10 +405,9 @@ function ProviderSection(props: {
                       <CsrfField token={csrf} />
                       <div class="field">
                         <label for={`link-password-${p.slug}`}>{t('provider.password')}</label>
-                        <input
+                        <PasswordInput
                           id={`link-password-${p.slug}`}
                           name="password"
-                          type="password"
                           autocomplete="current-password"
                           required
                         />

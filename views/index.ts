@@ -25,6 +25,7 @@ export {
   RecoveryCodes,
   TotpSetup,
 } from './mfa.js';
+export { PasswordInput, type PasswordInputProps, showPasswordScript } from './password-input.js';
 export {
   PasswordSetPage,
   type PasswordSetPageProps,

@@ -17,7 +17,8 @@ export interface LayoutProps {
 
 /**
  * The document every hosted page shares. The CSP forbids inline styles and scripts, so the only
- * styling is the external stylesheet and there is no JavaScript at all.
+ * styling is the external stylesheet, and the one script (the "Show password" buttons) is a file, a
+ * courtesy the pages work without.
  */
 export function Layout({ title, wide, children }: LayoutProps) {
   const { locale, brand = LATCHKEY_BRAND } = useLang();
@@ -30,6 +31,7 @@ export function Layout({ title, wide, children }: LayoutProps) {
         <meta name="robots" content="noindex, nofollow" />
         <title>{`${title} · ${brand.name}`}</title>
         <link rel="stylesheet" href="/assets/latchkey.css" />
+        <script src="/assets/show-password.js" defer />
         {brand.stylesheets.map((href) => (
           <link rel="stylesheet" href={href} />
         ))}

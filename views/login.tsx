@@ -1,6 +1,7 @@
 import type { Code } from './copy.js';
 import { useLang } from './i18n/index.js';
 import { CsrfField, ErrorAlert, fieldState, Layout } from './layout.js';
+import { PasswordInput } from './password-input.js';
 import { ProviderIcon } from './providers.js';
 
 export interface LoginProvider {
@@ -85,10 +86,9 @@ export function LoginPage({
           </div>
           <div class="field">
             <label for="password">{t('login.password')}</label>
-            <input
+            <PasswordInput
               id="password"
               name="password"
-              type="password"
               autocomplete="current-password"
               required
               autofocus={!!email}

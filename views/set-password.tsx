@@ -1,6 +1,7 @@
 import type { Code } from './copy.js';
 import { useLang } from './i18n/index.js';
 import { CheckIcon, CsrfField, ErrorAlert, fieldState, HiddenFields, Layout } from './layout.js';
+import { PasswordInput } from './password-input.js';
 
 export interface SetPasswordPageProps {
   action: string;
@@ -25,10 +26,9 @@ export function SetPasswordPage({ action, csrf, token, error }: SetPasswordPageP
         <HiddenFields fields={{ token }} />
         <div class="field">
           <label for="password">{t('setPassword.new')}</label>
-          <input
+          <PasswordInput
             id="password"
             name="password"
-            type="password"
             autocomplete="new-password"
             required
             autofocus

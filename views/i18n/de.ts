@@ -163,6 +163,7 @@ export const de = {
   'password.current': 'Aktuelles Passwort',
   'password.new': 'Neues Passwort',
   'password.submit': 'Passwort ändern',
+  'password.show': 'Passwort anzeigen',
   'apps.heading': 'Verbundene Apps',
   'apps.empty': 'Keine App hat Zugriff auf Ihr Konto.',
   'apps.intro': 'Apps, denen Sie den Zugriff auf Ihr Konto erlaubt haben.',

@@ -163,6 +163,7 @@ export const en = {
   'password.current': 'Current password',
   'password.new': 'New password',
   'password.submit': 'Change password',
+  'password.show': 'Show password',
   'apps.heading': 'Connected apps',
   'apps.empty': 'No apps have access to your account.',
   'apps.intro': 'Apps you have allowed to access your account.',

@@ -162,6 +162,7 @@ export const es = {
   'password.current': 'Contraseña actual',
   'password.new': 'Nueva contraseña',
   'password.submit': 'Cambiar contraseña',
+  'password.show': 'Mostrar contraseña',
   'apps.heading': 'Aplicaciones conectadas',
   'apps.empty': 'Ninguna aplicación tiene acceso a su cuenta.',
   'apps.intro': 'Aplicaciones a las que ha permitido acceder a su cuenta.',

@@ -162,6 +162,7 @@ export const fr = {
   'password.current': 'Mot de passe actuel',
   'password.new': 'Nouveau mot de passe',
   'password.submit': 'Modifier le mot de passe',
+  'password.show': 'Afficher le mot de passe',
   'apps.heading': 'Applications connectées',
   'apps.empty': 'Aucune application n’a accès à votre compte.',
   'apps.intro': 'Les applications que vous avez autorisées à accéder à votre compte.',

@@ -154,6 +154,7 @@ export const nl = {
   'password.current': 'Huidig wachtwoord',
   'password.new': 'Nieuw wachtwoord',
   'password.submit': 'Wachtwoord wijzigen',
+  'password.show': 'Wachtwoord tonen',
   'apps.heading': 'Gekoppelde apps',
   'apps.empty': 'Geen enkele app heeft toegang tot uw account.',
   'apps.intro': 'Apps die u toegang tot uw account hebt gegeven.',
