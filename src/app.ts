@@ -81,8 +81,9 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
 
   app.use('*', securityHeaders(deps.config));
   app.use('*', brandingContext(deps.config.brand));
+  const pageDefaults = { locale: deps.config.locale, secureCookies: deps.config.secureCookies };
   app.use('*', async function defaultLocale(c, next) {
-    c.set('defaultLocale', deps.config.locale);
+    c.set('pageDefaults', pageDefaults);
     await next();
   });
   // Only when configured: otherwise no header is read and the peer address is the client.

@@ -610,6 +610,12 @@ function parseBrandLogo(value: string): BrandLogo {
     // A CSP host source cannot name an IPv6 literal: the pages could not load it.
     if (url.hostname.startsWith('['))
       throw new ConfigError(`${name}: name the logo's host by name, not by an IPv6 address`);
+    // Its origin goes into the pages' CSP (img-src): only letters, digits, dots, hyphens and a port, so a host
+    // such as `a;script-src` (which URL parsing allows) cannot add a directive.
+    if (!/^https?:\/\/[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*(?::\d{1,5})?$/.test(url.origin))
+      throw new ConfigError(
+        `${name}: the logo's host must be a plain host name, got "${url.host.slice(0, 100)}"`,
+      );
     return { url: url.href };
   }
   const kind = LOGO_TYPES[extname(value).toLowerCase()];

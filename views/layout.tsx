@@ -69,6 +69,7 @@ export function renderPage<P>(lang: Lang, Page: (props: P) => JSX.Element, props
  */
 function LanguageSwitcher() {
   const { locale, returnTo, t } = useLang();
+  if (returnTo === null) return null;
   return (
     // Plain links, not a list: the pages' list items are their content (SPEC §5 counts the consent page's).
     <nav class="languages" aria-label={t('layout.language')}>

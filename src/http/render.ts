@@ -17,8 +17,8 @@ declare module 'hono' {
     errorMode: ErrorMode;
     /** `ui_locales` from `/authorize`, kept with the interaction (set where the interaction is read). */
     uiLocale: Locale | undefined;
-    /** `LATCHKEY_LOCALE`, set for every request in app.ts. */
-    defaultLocale: Locale;
+    /** `LATCHKEY_LOCALE` and whether cookies are `__Host-` (https), set for every request in app.ts. */
+    pageDefaults: { locale: Locale; secureCookies: boolean };
     /** The app the error page may lead back to: its registered home page (`client_uri`), never a redirect URI. */
     wayBack: { href: string; app: string } | undefined;
   }
@@ -40,13 +40,23 @@ export function offerWayBack(c: Context, client: { name: string; clientUri?: str
 export function pageLang(c: Context): Lang {
   const locale = negotiateLocale({
     uiLocale: c.get('uiLocale'),
-    cookie: switcherLocale(c),
+    cookie: switcherLocale(c, c.get('pageDefaults')?.secureCookies ?? false),
     acceptLanguage: c.req.header('accept-language'),
-    fallback: c.get('defaultLocale') ?? DEFAULT_LOCALE,
+    fallback: c.get('pageDefaults')?.locale ?? DEFAULT_LOCALE,
   });
   const url = new URL(c.req.url);
   const here = `${url.pathname}${url.search}`;
-  const returnTo = c.req.method === 'GET' || !url.pathname.startsWith('/account') ? here : '/account';
+  // A form's answer: the account page's forms come back to the account page; a sign-in's failed attempt to its
+  // page (its query holds the interaction); any other (a new password, recovery codes) shows what a GET would not
+  // show again, so it gets no switcher.
+  const returnTo =
+    c.req.method === 'GET'
+      ? here
+      : url.pathname.startsWith('/account')
+        ? '/account'
+        : url.pathname === '/login' || url.pathname === '/login/mfa' || url.pathname === '/device'
+          ? here
+          : null;
   // A throttled answer says the wait in words: the same number as its `Retry-After` header, set before.
   const retryAfter = Number(c.res.headers.get('retry-after'));
   const brand = c.get('branding');

@@ -90,6 +90,15 @@ describe('branding configuration (LATCHKEY_BRAND_*)', () => {
     refused({ LATCHKEY_BRAND_LOGO: file('big.png', big) }, /KB; at most 512 KB/);
   });
 
+  it('a logo URL whose host could add a CSP directive is refused', () => {
+    for (const logo of ['https://a;script-src/x.png', 'https://a,b/x.png'])
+      assert.throws(
+        () => parseBrand({ LATCHKEY_BRAND_LOGO: logo }),
+        (err: Error) => err instanceof ConfigError && err.message.includes('LATCHKEY_BRAND_LOGO'),
+        logo,
+      );
+  });
+
   it('the extra stylesheet: a UTF-8 .css file', () => {
     assert.equal(
       parseBrand({ LATCHKEY_BRAND_CSS: file('extra.css', '.brand{gap:1rem}') }).css,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Agent, pkce } from '../helpers/agent.js';
+import { type Agent, attemptSignIn, pkce } from '../helpers/agent.js';
 import { browser, json, signIn } from '../helpers/oauth.js';
 import { form, type TestApp, testApp } from '../helpers/server.js';
 
@@ -212,5 +212,35 @@ describe('the language switcher under an issuer with a path', () => {
     assert.equal(res.status, 303);
     assert.equal(res.headers.get('location'), '/auth/login');
     assert.match(res.headers.get('set-cookie') ?? '', /lk_lang=de;.*Path=\/auth/);
+  });
+});
+
+describe('the language cookie under https', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await testApp({ ISSUER: 'https://id.example.test' });
+  });
+  after(() => t.close());
+
+  it('only the __Host- cookie counts: a plain one (planted by a sibling or over http) is ignored', async () => {
+    const planted = await t.request('/login', { headers: { cookie: 'lk_lang=de' } });
+    assert.equal(htmlLang(await planted.text()), 'en');
+    const own = await t.request('/login', { headers: { cookie: '__Host-lk_lang=de' } });
+    assert.equal(htmlLang(await own.text()), 'de');
+  });
+});
+
+describe('a page that answers a form and shows what a GET would not', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await testApp();
+  });
+  after(() => t.close());
+
+  it('has no language switcher (switching would lose it); a failed sign-in keeps one', async () => {
+    const res = await t.request('/password/set', form({ token: 'x', csrf: 'y', password: 'short' }));
+    assert.doesNotMatch(await res.text(), /class="languages"/);
+    const login = await attemptSignIn(browser(t), 'nobody@example.test', 'wrong-password-123');
+    assert.match(await login.text(), /class="languages"/);
   });
 });

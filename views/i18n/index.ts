@@ -24,7 +24,11 @@ export const catalogues: Readonly<Record<Locale, Messages>> = { en, de, fr, es, 
 export interface Lang {
   locale: Locale;
   /** The local path (and query) the language switcher returns to. */
-  returnTo: string;
+  /**
+   * The local path (and query) the language switcher returns to; null on a page that answers a form and holds
+   * something a plain GET would not show again (a new password's error, new recovery codes): no switcher there.
+   */
+  returnTo: string | null;
   /** The answer's `Retry-After`, when throttled: the "throttled" message gives the wait in words. */
   retryAfterSeconds?: number | undefined;
   /** The deployment's name, logo and stylesheets (`LATCHKEY_BRAND_*`); latchkey's own when absent. */
