@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { extname } from 'node:path';
+import { CLIENT_FIELD_KEYS } from './admin/fields.js';
 import { ConfigError } from './config-values.js';
 
 /** `LATCHKEY_CONFIG`: the declarative file of clients, users, scopes and providers (JSON or YAML), read and checked. */
@@ -193,38 +194,8 @@ class SeedReader {
   }
 }
 
-const CLIENT_KEYS = new Set([
-  'client_id',
-  'client_secret',
-  'name',
-  'redirect_uris',
-  'post_logout_redirect_uris',
-  'resources',
-  'grants',
-  'scopes',
-  'public',
-  'first_party',
-  'implicit',
-  'introspect_any',
-  'require_pkce',
-  'require_mfa',
-  'token_format',
-  'signing_alg',
-  'access_token_alg',
-  'id_token_alg',
-  'id_token_claims',
-  'backchannel_logout_uri',
-  'backchannel_logout_session_required',
-  'logo_uri',
-  'client_uri',
-  'policy_uri',
-  'tos_uri',
-  'web_origins',
-  'access_token_ttl',
-  'refresh_token_ttl',
-  'refresh_reuse_grace',
-  'roles',
-]);
+/** The config file's client keys: the snake_case names of the client use case's fields (admin/fields.ts). */
+const CLIENT_KEYS = new Set(Object.values(CLIENT_FIELD_KEYS));
 
 const USER_KEYS = new Set([
   'email',
