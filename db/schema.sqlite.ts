@@ -464,3 +464,26 @@ export const logoutDeliveries = sqliteTable(
   },
   (t) => [index('logout_deliveries_due').on(t.deliveredAt, t.failedAt, t.nextAttemptAt)],
 );
+
+/**
+ * The outbox of outgoing mail (issue 15): the message (recipient-visible subject and bodies, which carry
+ * single-use links) is sealed with the server secret, so no token is in the clear at rest.
+ */
+export const mailOutbox = sqliteTable(
+  'mail_outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    recipient: text('recipient').notNull(),
+    subject: text('subject').notNull(),
+    /** `Sealer.seal(JSON.stringify({ text, html }))`. */
+    bodySealed: text('body_sealed').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    lastError: text('last_error'),
+    createdAt: integer('created_at').notNull(),
+    sentAt: integer('sent_at'),
+    /** Given up on (too old). */
+    failedAt: integer('failed_at'),
+  },
+  (t) => [index('mail_outbox_due').on(t.sentAt, t.failedAt, t.nextAttemptAt)],
+);

@@ -8,6 +8,7 @@ export * from './types/core.js';
 export * from './types/device.js';
 export * from './types/federation.js';
 export * from './types/logout.js';
+export * from './types/mail.js';
 export * from './types/records.js';
 
 import type { MfaStore, ThrottleStore } from './types/auth.js';
@@ -28,6 +29,7 @@ import type {
 import type { DeviceStore } from './types/device.js';
 import type { IdentityStore, PasswordTokenStore, ProviderStore } from './types/federation.js';
 import type { LogoutDeliveryStore } from './types/logout.js';
+import type { MailOutboxStore } from './types/mail.js';
 import type { SweepResult } from './types/records.js';
 
 export interface Store {
@@ -50,6 +52,8 @@ export interface Store {
   events: EventStore;
   /** The back-channel logout outbox (OpenID Connect Back-Channel Logout 1.0). */
   logoutDeliveries: LogoutDeliveryStore;
+  /** The outbox of outgoing mail (issue 15); bodies sealed. */
+  mailOutbox: MailOutboxStore;
   bulk: BulkStore;
   /**
    * Deletes up to `limit` expired rows per table, and audit events older than `eventRetentionSeconds`

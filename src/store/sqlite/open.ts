@@ -16,6 +16,7 @@ import { grantStore } from './grants.js';
 import { interactionStore } from './interactions.js';
 import { keyStore } from './keys.js';
 import { logoutDeliveryStore } from './logout-deliveries.js';
+import { mailOutboxStore } from './mail-outbox.js';
 import { mfaStore } from './mfa.js';
 import { scopeStore } from './scopes.js';
 import { sessionStore } from './sessions.js';
@@ -114,6 +115,7 @@ export function createSqliteStore(path: string, options: SqliteOptions = {}): Sq
     devices: deviceStore(cx),
     events: eventStore(cx),
     logoutDeliveries: logoutDeliveryStore(cx),
+    mailOutbox: mailOutboxStore(cx),
     bulk: bulkStore(cx),
     sweep: sweeper(cx),
     generation: cx.generation,
