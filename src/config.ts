@@ -4,12 +4,14 @@ import { isIP } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { type BrandConfig, parseBrand } from './config-brand.js';
 import { emptySeed, loadSeed, type Seed } from './config-file.js';
+import { type MailConfig, parseMail } from './config-mail.js';
 import { ConfigError, type Env, parseOnOff } from './config-values.js';
 import { DEFAULT_LOCALE, isLocale, LOCALES, type Locale } from './i18n/locale.js';
 import { isPostgresUrl } from './store/dialect.js';
 
 export * from './config-brand.js';
 export * from './config-file.js';
+export * from './config-mail.js';
 export * from './config-values.js';
 
 /** Where the SQLite database lives unless `LATCHKEY_DB` says otherwise (SPEC §2). */
@@ -41,6 +43,8 @@ export interface Config {
   readonly configFile?: string;
   /** `LATCHKEY_BRAND_*`: what the hosted pages show (issue 14); served by src/http/branding.ts. */
   readonly brand: BrandConfig;
+  /** `LATCHKEY_SMTP_URL`, `LATCHKEY_MAIL_FROM`: outgoing mail (issue 15); src/mail/. */
+  readonly mail: MailConfig;
 }
 
 function parsePort(value: string | undefined, name: string): number {
@@ -178,6 +182,7 @@ export function loadConfig(env: Env = process.env): Config {
   const configFile = env['LATCHKEY_CONFIG'] || undefined;
   const seed = configFile ? loadSeed(resolve(configFile)) : emptySeed();
   const brand = parseBrand(env);
+  const mail = parseMail(env);
   if (isFile) mkdirSync(dirname(dbPath), { recursive: true });
   return Object.freeze({
     port,
@@ -195,6 +200,7 @@ export function loadConfig(env: Env = process.env): Config {
     locale,
     seed,
     brand,
+    mail,
     ...(configFile ? { configFile: resolve(configFile) } : {}),
   });
 }

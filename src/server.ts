@@ -4,6 +4,7 @@ import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { type BuildOptions, buildDeps, type Deps } from './deps.js';
 import { CSP, HSTS, isHttps, securityHeadersFor } from './http/security.js';
+import { type MailSender, startMailSender } from './mail/sender.js';
 import { type LogoutDrainer, startLogoutDrainer } from './oauth/backchannel.js';
 import { start } from './start.js';
 
@@ -13,6 +14,8 @@ export interface RunningServer {
   port: number;
   /** The back-channel logout sender (OpenID Connect Back-Channel Logout 1.0); `drainNow()` for tests. */
   logoutDrainer: LogoutDrainer;
+  /** The mail outbox's sender (issue 15); `drainNow()` for tests. */
+  mailSender: MailSender;
   /**
    * Shuts down gracefully: stops accepting connections, lets the requests in flight finish (at most
    * `DRAIN_MS`, then their connections are cut), closes idle keep-alive connections, then the store.
@@ -39,6 +42,8 @@ function startSweeper(deps: Deps): () => void {
       await deps.store.keys.prune(deps.clock.now());
       // Back-channel logout rows are kept a week after their end, for a look at what was sent.
       await deps.store.logoutDeliveries.prune(deps.clock.now() - 7 * 86_400, SWEEP_BATCH);
+      // Mail rows are kept a week after sent or given up, for a look at what went out (bodies stay sealed).
+      await deps.store.mailOutbox.prune(deps.clock.now() - 7 * 86_400, SWEEP_BATCH);
       const idle = await deps.signInThrottle.prune(SWEEP_BATCH);
       timer = setTimeout(run, more || idle === SWEEP_BATCH ? 1_000 : SWEEP_EVERY_MS);
     } catch (err) {
@@ -58,6 +63,12 @@ export async function startServer(config: Config, options: BuildOptions = {}): P
   const app = createApp(deps);
   const stopSweeper = startSweeper(deps);
   const logoutDrainer = startLogoutDrainer(deps);
+  const mailSender = startMailSender(deps);
+  if (config.mail.smtpDisplay) deps.log.info('mail is sent through SMTP', { smtp: config.mail.smtpDisplay });
+  else
+    deps.log.warn(
+      'LATCHKEY_SMTP_URL is not set: no mail is sent; each message (with its links) is written to this log instead',
+    );
   if (config.trustedProxies.some((entry) => entry.endsWith('/0')))
     deps.log.warn(
       'LATCHKEY_TRUSTED_PROXIES trusts every address: any client can name the address it is throttled and audited by',
@@ -117,12 +128,14 @@ export async function startServer(config: Config, options: BuildOptions = {}): P
     deps,
     port,
     logoutDrainer,
+    mailSender,
     url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
     close: async () => {
       if (closing) return closing;
       closing = (async () => {
         stopSweeper();
         await logoutDrainer.stop();
+        await mailSender.stop();
         // New connections are refused and idle keep-alive ones closed at once; a connection whose request is
         // in flight is closed once its response is out, not kept alive for another request.
         const drained = new Promise<void>((resolve) => server.close(() => resolve()));

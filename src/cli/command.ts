@@ -23,6 +23,16 @@ export interface Command {
 /** A command line that cannot be run as given: exit 2 with the command's usage. */
 export class UsageError extends Error {}
 
+/** A command that ran and did not succeed (`mail test`: the SMTP server refused): exit 1 with one line. */
+export class CommandFailed extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export const str = (v: Values, k: string) => v[k] as string | undefined;
 export const strs = (v: Values, k: string) => (v[k] as string[] | undefined) ?? [];
 export const int = (v: Values, k: string): number | undefined => {

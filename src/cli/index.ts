@@ -1,10 +1,11 @@
 import { parseArgs } from 'node:util';
 import { AdminError } from '../admin/validate.js';
 import { ConfigError } from '../config.js';
-import { CLI_FLAGS, type Command, UsageError, type Values } from './command.js';
+import { CLI_FLAGS, type Command, CommandFailed, UsageError, type Values } from './command.js';
 import { clientCommands } from './commands/clients.js';
 import { eventCommands } from './commands/events.js';
 import { keyCommands } from './commands/keys.js';
+import { mailCommands } from './commands/mail.js';
 import { providerCommands } from './commands/providers.js';
 import { scopeCommands } from './commands/scopes.js';
 import { seedCommands } from './commands/seed.js';
@@ -22,6 +23,7 @@ const commands: Record<string, Command> = {
   ...providerCommands,
   ...keyCommands,
   ...eventCommands,
+  ...mailCommands,
   ...seedCommands,
 };
 
@@ -76,6 +78,10 @@ export async function runCli(argv: string[]): Promise<number> {
     }
     if (err instanceof AdminError) {
       out.error(err.code, err.wording({ ...CLI_FLAGS, ...command.flags }));
+      return 1;
+    }
+    if (err instanceof CommandFailed) {
+      out.error(err.code, err.message.replace(/\s*\n\s*/g, ' '));
       return 1;
     }
     if (err instanceof ConfigError) {
