@@ -24,6 +24,9 @@ export function maskSmtpUrl(url: URL): string {
 
 const ADDRESS = /^[^\s@<>",;:()[\]\\]+@[^\s@<>",;:()[\]\\]+\.[^\s@<>",;:()[\]\\]+$/;
 
+/** A bare address (`a@example.com`): what a mail is sent to. */
+export const isMailAddress = (value: string): boolean => ADDRESS.test(value);
+
 /** `a@example.com` or `Display Name <a@example.com>`, one line. */
 export function isMailFrom(value: string): boolean {
   if (/[\r\n\p{Cc}]/u.test(value)) return false;

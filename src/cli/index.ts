@@ -36,7 +36,7 @@ function help(): string {
     ...lines,
     '',
     'Every command accepts --json (one JSON document on stdout) and --help.',
-    'Environment: PORT, HOST, ISSUER, LATCHKEY_DB, LATCHKEY_CONFIG, LATCHKEY_SECRET, LATCHKEY_THROTTLE.',
+    'Environment: PORT, HOST, ISSUER, LATCHKEY_DB, LATCHKEY_CONFIG, LATCHKEY_SECRET, LATCHKEY_THROTTLE, LATCHKEY_SMTP_URL, LATCHKEY_MAIL_FROM.',
     'Errors are one line on stderr; LATCHKEY_LOG_LEVEL=debug adds the stack trace.',
   ].join('\n');
 }

@@ -1,3 +1,4 @@
+import { isMailAddress } from '../config-mail.js';
 import type { Deps } from '../deps.js';
 import type { Store } from '../store/types.js';
 
@@ -28,14 +29,14 @@ export const mailKickers = new WeakMap<Store, () => void>();
 
 /**
  * Queues one message; resolves with its outbox id once the row is written (never waits for SMTP). Throws when
- * the row cannot be written, or when `to` or `subject` hold a line break.
+ * the row cannot be written, when `to` is not one plain address, or when `subject` holds a line break.
  */
 export async function queueMail(
   deps: Pick<Deps, 'store' | 'clock' | 'sealer'>,
   mail: QueuedMail,
 ): Promise<number> {
-  if (/[\r\n]/.test(mail.to) || /[\r\n]/.test(mail.subject))
-    throw new Error('a mail recipient or subject must be one line');
+  if (!isMailAddress(mail.to)) throw new Error('a mail recipient must be one address (name@domain)');
+  if (/[\r\n]/.test(mail.subject)) throw new Error('a mail subject must be one line');
   const body: SealedBody = { text: mail.text, html: mail.html };
   const id = await deps.store.mailOutbox.enqueue(
     { recipient: mail.to, subject: mail.subject, bodySealed: deps.sealer.seal(JSON.stringify(body)) },

@@ -1,7 +1,7 @@
 import type { Deps } from '../deps.js';
 import type { OutboxMail } from '../store/types.js';
 import { mailKickers, type SealedBody } from './send.js';
-import { mailError, type SendMail, smtpSender } from './transport.js';
+import { isPermanentRecipientFailure, mailError, type SendMail, smtpSender } from './transport.js';
 
 /** The first retry comes after 5 s, then doubling up to 10 min; after 24 h the message is given up. */
 export const MAIL_RETRY_FIRST_SECONDS = 5;
@@ -11,6 +11,11 @@ export const MAIL_GIVE_UP_AFTER_SECONDS = 24 * 3600;
 const LEASE_SECONDS = 120;
 /** Idle poll: due retries are found within this; fresh messages are sent at once (`kick`). */
 const POLL_MS = 2_000;
+/**
+ * `stop()` waits this long for the message in flight (an SMTP server may hold it for its timeouts), then lets the
+ * server close: the row stays leased and is tried again after the lease.
+ */
+const STOP_WAIT_MS = 5_000;
 
 /** The delay before attempt `attempts + 1`: 5 s doubling, capped at 10 min. */
 export function mailRetryDelay(attempts: number): number {
@@ -20,7 +25,7 @@ export function mailRetryDelay(attempts: number): number {
 export interface MailSender {
   /** Sends every message due now, one after another; resolves with how many were tried. */
   drainNow(): Promise<number>;
-  /** Stops polling and waits for the message in flight. */
+  /** Stops polling and waits for the message in flight (at most `STOP_WAIT_MS`). */
   stop(): Promise<void>;
 }
 
@@ -61,10 +66,12 @@ export function startMailSender(deps: Deps): MailSender {
       return;
     }
     let error: string | undefined;
+    let permanent = false;
     try {
       await send({ to: m.recipient, subject: m.subject, text: body.text, html: body.html });
     } catch (err) {
       error = mailError(err);
+      permanent = isPermanentRecipientFailure(err);
     }
     const now = deps.clock.now();
     if (error === undefined) {
@@ -72,7 +79,7 @@ export function startMailSender(deps: Deps): MailSender {
       return;
     }
     const next = now + mailRetryDelay(m.attempts);
-    if (next - m.createdAt > MAIL_GIVE_UP_AFTER_SECONDS) {
+    if (permanent || next - m.createdAt > MAIL_GIVE_UP_AFTER_SECONDS) {
       await deps.store.mailOutbox.failed(m.id, now, error);
       deps.log.warn('mail given up', { mail_id: m.id, attempts: m.attempts, error });
     } else {
@@ -138,7 +145,15 @@ export function startMailSender(deps: Deps): MailSender {
       stopped = true;
       clearTimeout(timer);
       mailKickers.delete(deps.store);
-      await running;
+      if (!running) return;
+      let wait: NodeJS.Timeout | undefined;
+      await Promise.race([
+        running,
+        new Promise<void>((resolve) => {
+          wait = setTimeout(resolve, STOP_WAIT_MS);
+        }),
+      ]);
+      clearTimeout(wait);
     },
   };
 }

@@ -46,6 +46,20 @@ export function smtpSender(mail: MailConfig): SendMail {
   };
 }
 
+/**
+ * The SMTP server refused the recipient for good (RFC 5321 §4.2.2: 550 mailbox unavailable, 551 user not local,
+ * 553 mailbox name not allowed): trying again will not help.
+ */
+export function isPermanentRecipientFailure(err: unknown): boolean {
+  const { responseCode, command } = (err ?? {}) as { responseCode?: unknown; command?: unknown };
+  return (
+    typeof responseCode === 'number' &&
+    [550, 551, 553].includes(responseCode) &&
+    typeof command === 'string' &&
+    /^RCPT/i.test(command)
+  );
+}
+
 /** An SMTP failure in one line, at most 300 characters (the server's answer may span several). */
 export function mailError(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);

@@ -185,6 +185,24 @@ describe('mail outbox (real SMTP server on loopback)', () => {
     assert.equal(smtp.received.length, 1);
   });
 
+  it('a recipient the SMTP server refuses for good (550) is given up at once; a bad address is not queued', async () => {
+    const smtp = await startSmtp(0, { rejectRcpt: true });
+    cleanups.push(smtp.close);
+    const t = await startLatchkey(smtpEnv(smtp.port));
+    cleanups.push(t.close);
+    const id = await queueMail(t.server.deps, message('refused'));
+    await t.server.mailSender.drainNow();
+    const row = (await t.server.deps.store.mailOutbox.find(id))!;
+    assert.equal(typeof row.failedAt, 'number');
+    assert.equal(row.attempts, 1);
+    assert.match(row.lastError ?? '', /550/);
+    await assert.rejects(queueMail(t.server.deps, { ...message('x'), to: 'a@example.test, b@example.test' }));
+    await assert.rejects(
+      queueMail(t.server.deps, { ...message('x'), to: 'a@example.test\r\nBcc: b@x.test' }),
+    );
+    await assert.rejects(queueMail(t.server.deps, { ...message('x'), subject: 'a\r\nBcc: b@x.test' }));
+  });
+
   it('gives up after 24 h of failures', async () => {
     const port = await freePort();
     const t = await startLatchkey(smtpEnv(port));
