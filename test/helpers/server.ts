@@ -6,7 +6,7 @@ import type { Hono } from 'hono';
 import { type ClientInput, createClient } from '../../src/admin/clients.js';
 import { createUser, type UserInput } from '../../src/admin/users.js';
 import { createApp } from '../../src/app.js';
-import { FakeClock } from '../../src/clock.js';
+import { type Clock, FakeClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
 import { buildDeps, type Deps } from '../../src/deps.js';
 import { jsonLog, type Log } from '../../src/log.js';
@@ -53,10 +53,10 @@ export interface TestServer extends Helpers {
   close(): Promise<void>;
 }
 
-/** The real server on a loopback port with a temp database. */
+/** The real server on a loopback port with a temp database (silent, real clock unless `options` say otherwise). */
 export async function startTestServer(
   env: Record<string, string> = {},
-  log: Log = jsonLog('silent'),
+  options: { log?: Log; clock?: Clock } = {},
 ): Promise<TestServer> {
   const { dir, cleanup } = tempDir();
   const port = await freePort();
@@ -69,7 +69,10 @@ export async function startTestServer(
     LATCHKEY_SECRET: randomBytes(24).toString('base64url'),
     ...env,
   });
-  const server = await startServer(config, { log });
+  const server = await startServer(config, {
+    log: options.log ?? jsonLog('silent'),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   return {
     ...helpers(server.deps),
     url: server.url,

@@ -64,7 +64,7 @@ describe('a trusted-proxy list that trusts every address', () => {
   it('is taken, with a warning at start', async () => {
     const warnings: string[] = [];
     const log = { info: () => {}, warn: (message: string) => warnings.push(message), error: () => {} };
-    const s = await startTestServer({ LATCHKEY_TRUSTED_PROXIES: '0.0.0.0/0' }, log);
+    const s = await startTestServer({ LATCHKEY_TRUSTED_PROXIES: '0.0.0.0/0' }, { log });
     await s.close();
     assert.ok(
       warnings.some((w) => w.includes('LATCHKEY_TRUSTED_PROXIES trusts every address')),

@@ -6,12 +6,10 @@ import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { SMTPServer } from 'smtp-server';
 import { FakeClock } from '../../src/clock.js';
-import { loadConfig } from '../../src/config.js';
 import type { Log } from '../../src/log.js';
 import { queueMail } from '../../src/mail/send.js';
-import { type RunningServer, startServer } from '../../src/server.js';
 import { run } from '../cli/run.js';
-import { freePort, tempDir } from '../helpers/server.js';
+import { freePort, startTestServer, tempDir } from '../helpers/server.js';
 
 /** A real SMTP server on loopback (no TLS, AUTH PLAIN/LOGIN over plain text allowed): what it received. */
 interface Smtp {
@@ -75,31 +73,12 @@ function memoryLog(): Log & { entries: Entry[] } {
   return { entries, info: at('info'), warn: at('warn'), error: at('error') };
 }
 
+/** The real server with a fake clock (backoff is moved, not waited for) and a log the test reads. */
 async function startLatchkey(env: Record<string, string>) {
-  const { dir, cleanup } = tempDir();
-  const port = await freePort();
-  const dbPath = join(dir, 'latchkey.db');
-  const config = loadConfig({
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    ISSUER: `http://127.0.0.1:${port}`,
-    LATCHKEY_DB: dbPath,
-    LATCHKEY_SECRET: randomBytes(24).toString('base64url'),
-    ...env,
-  });
   const clock = new FakeClock();
   const log = memoryLog();
-  const server: RunningServer = await startServer(config, { clock, log });
-  return {
-    server,
-    clock,
-    log,
-    dbPath,
-    async close() {
-      await server.close();
-      cleanup();
-    },
-  };
+  const s = await startTestServer(env, { clock, log });
+  return { server: s.server, clock, log, dbPath: s.dbPath, close: () => s.close() };
 }
 
 const smtpEnv = (port: number) => ({
