@@ -4,61 +4,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { SMTPServer } from 'smtp-server';
 import { FakeClock } from '../../src/clock.js';
 import type { Log } from '../../src/log.js';
 import { queueMail } from '../../src/mail/send.js';
 import { run } from '../cli/run.js';
 import { freePort, startTestServer, tempDir } from '../helpers/server.js';
-
-/** A real SMTP server on loopback (no TLS, AUTH PLAIN/LOGIN over plain text allowed): what it received. */
-interface Smtp {
-  port: number;
-  received: { from: string; to: string[]; user: string | undefined; raw: string }[];
-  close(): Promise<void>;
-}
-
-async function startSmtp(port = 0, opts: { rejectRcpt?: boolean } = {}): Promise<Smtp> {
-  const received: Smtp['received'] = [];
-  const server = new SMTPServer({
-    disabledCommands: ['STARTTLS'],
-    allowInsecureAuth: true,
-    authOptional: true,
-    logger: false,
-    onAuth(auth, _session, cb) {
-      if (auth.username === 'mailer' && auth.password === 'pa:ss word') cb(null, { user: auth.username });
-      else cb(new Error('bad credentials'));
-    },
-    onRcptTo(address, _session, cb) {
-      if (opts.rejectRcpt) cb(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }));
-      else cb();
-      void address;
-    },
-    onData(stream, session, cb) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        received.push({
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          to: session.envelope.rcptTo.map((r) => r.address),
-          user: session.user as string | undefined,
-          raw: Buffer.concat(chunks).toString('utf8'),
-        });
-        cb();
-      });
-    },
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
-  const address = server.server.address();
-  return {
-    port: typeof address === 'object' && address ? address.port : port,
-    received,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
+import { smtpEnv, startSmtp } from '../helpers/smtp.js';
 
 interface Entry {
   level: string;
@@ -80,11 +31,6 @@ async function startLatchkey(env: Record<string, string>) {
   const s = await startTestServer(env, { clock, log });
   return { server: s.server, clock, log, dbPath: s.dbPath, close: () => s.close() };
 }
-
-const smtpEnv = (port: number) => ({
-  LATCHKEY_SMTP_URL: `smtp://mailer:${encodeURIComponent('pa:ss word')}@127.0.0.1:${port}`,
-  LATCHKEY_MAIL_FROM: 'Latchkey <noreply@example.test>',
-});
 
 const message = (token: string) => ({
   to: 'alice@example.test',

@@ -192,4 +192,18 @@ export const de = {
   'provider.link': '{provider} verknüpfen',
   'ua.browserOn': '{browser} unter {os}',
   'ua.unknown': 'Unbekannter Browser',
+
+  // Mail (issue 15): every mail's link fallback and footer (src/mail/templates.ts, views/mail.tsx).
+  'mail.linkFallback':
+    'Falls die Schaltfläche nicht funktioniert, kopieren Sie diese Adresse in Ihren Browser:',
+  'mail.footer': 'Diese Nachricht wurde von {brand} gesendet, weil für Ihr Konto etwas angefordert wurde.',
+
+  // Password reset (issue 15): forgot-password page, reset mail, federated-account mail.
+  // (end of password reset)
+
+  // Email verification, email change and sign-up (issue 15).
+  // (end of email verification and sign-up)
+
+  // Invitations and the password policy (issue 15).
+  // (end of invitations and password policy)
 } satisfies Messages;

@@ -189,6 +189,19 @@ export const en = {
   'provider.link': 'Link {provider}',
   'ua.browserOn': '{browser} on {os}',
   'ua.unknown': 'Unknown browser',
+
+  // Mail (issue 15): every mail's link fallback and footer (src/mail/templates.ts, views/mail.tsx).
+  'mail.linkFallback': 'If the button doesn’t work, copy this address into your browser:',
+  'mail.footer': 'This message was sent by {brand}. You received it because of an action on your account.',
+
+  // Password reset (issue 15): forgot-password page, reset mail, federated-account mail.
+  // (end of password reset)
+
+  // Email verification, email change and sign-up (issue 15).
+  // (end of email verification and sign-up)
+
+  // Invitations and the password policy (issue 15).
+  // (end of invitations and password policy)
 };
 
 export type MessageKey = keyof typeof en;

@@ -191,4 +191,17 @@ export const es = {
   'provider.link': 'Vincular {provider}',
   'ua.browserOn': '{browser} en {os}',
   'ua.unknown': 'Navegador desconocido',
+
+  // Mail (issue 15): every mail's link fallback and footer (src/mail/templates.ts, views/mail.tsx).
+  'mail.linkFallback': 'Si el botón no funciona, copia esta dirección en tu navegador:',
+  'mail.footer': 'Este mensaje lo ha enviado {brand} por una acción en tu cuenta.',
+
+  // Password reset (issue 15): forgot-password page, reset mail, federated-account mail.
+  // (end of password reset)
+
+  // Email verification, email change and sign-up (issue 15).
+  // (end of email verification and sign-up)
+
+  // Invitations and the password policy (issue 15).
+  // (end of invitations and password policy)
 } satisfies Messages;

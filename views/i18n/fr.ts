@@ -191,4 +191,17 @@ export const fr = {
   'provider.link': 'Associer {provider}',
   'ua.browserOn': '{browser} sur {os}',
   'ua.unknown': 'Navigateur inconnu',
+
+  // Mail (issue 15): every mail's link fallback and footer (src/mail/templates.ts, views/mail.tsx).
+  'mail.linkFallback': 'Si le bouton ne fonctionne pas, copiez cette adresse dans votre navigateur :',
+  'mail.footer': 'Ce message a été envoyé par {brand} suite à une action sur votre compte.',
+
+  // Password reset (issue 15): forgot-password page, reset mail, federated-account mail.
+  // (end of password reset)
+
+  // Email verification, email change and sign-up (issue 15).
+  // (end of email verification and sign-up)
+
+  // Invitations and the password policy (issue 15).
+  // (end of invitations and password policy)
 } satisfies Messages;

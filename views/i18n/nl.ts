@@ -181,4 +181,17 @@ export const nl = {
   'provider.link': '{provider} koppelen',
   'ua.browserOn': '{browser} op {os}',
   'ua.unknown': 'Onbekende browser',
+
+  // Mail (issue 15): every mail's link fallback and footer (src/mail/templates.ts, views/mail.tsx).
+  'mail.linkFallback': 'Werkt de knop niet? Kopieer dan dit adres naar je browser:',
+  'mail.footer': 'Dit bericht is verzonden door {brand} vanwege een actie op je account.',
+
+  // Password reset (issue 15): forgot-password page, reset mail, federated-account mail.
+  // (end of password reset)
+
+  // Email verification, email change and sign-up (issue 15).
+  // (end of email verification and sign-up)
+
+  // Invitations and the password policy (issue 15).
+  // (end of invitations and password policy)
 } satisfies Messages;
