@@ -10,6 +10,8 @@ export interface ReceivedMail {
   from: string;
   to: string[];
   user: string | undefined;
+  /** The message came over TLS (implicit, or after STARTTLS). */
+  secure: boolean;
   raw: string;
   subject: string;
   text: string;
@@ -32,6 +34,11 @@ export interface SmtpOptions {
   rejectRcpt?: boolean;
   /** Holds each message this long before accepting it (a slow server). */
   delayMs?: number;
+  /**
+   * TLS with this key and certificate: `implicit` is SMTPS (TLS from the first byte, `smtps://`), otherwise
+   * the server offers STARTTLS (what `smtp://` upgrades to when offered).
+   */
+  tls?: { key: string; cert: string; implicit: boolean };
 }
 
 export const SMTP_USER = 'mailer';
@@ -46,7 +53,9 @@ export const smtpEnv = (port: number): Record<string, string> => ({
 export async function startSmtp(port = 0, opts: SmtpOptions = {}): Promise<Smtp> {
   const received: ReceivedMail[] = [];
   const server = new SMTPServer({
-    disabledCommands: ['STARTTLS'],
+    ...(opts.tls
+      ? { key: opts.tls.key, cert: opts.tls.cert, secure: opts.tls.implicit }
+      : { disabledCommands: ['STARTTLS'] }),
     allowInsecureAuth: true,
     authOptional: true,
     logger: false,
@@ -70,6 +79,7 @@ export async function startSmtp(port = 0, opts: SmtpOptions = {}): Promise<Smtp>
             from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
             to: session.envelope.rcptTo.map((r) => r.address),
             user: session.user as string | undefined,
+            secure: session.secure,
             raw: raw.toString('utf8'),
             subject: parsed.subject ?? '',
             text: parsed.text ?? '',
