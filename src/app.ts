@@ -21,6 +21,7 @@ import { deviceEnding, deviceRoutes } from './interaction/device.js';
 import { InteractionFlow } from './interaction/flow.js';
 import { loginRoutes } from './interaction/login.js';
 import { mfaRoutes } from './interaction/mfa.js';
+import { FORGOT_PATH, RESET_PATH, resetRoutes } from './interaction/reset.js';
 import { resumeRoutes, signInEnding } from './interaction/resume.js';
 import { setPasswordRoutes } from './interaction/set-password.js';
 import { authorizationEnding } from './oauth/authorize/ending.js';
@@ -120,9 +121,19 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
     '/federation/*',
     '/device',
     '/language',
+    FORGOT_PATH,
+    RESET_PATH,
   ])
     app.use(path, pageErrors());
-  for (const path of ['/login', '/login/mfa', '/consent', '/password/set', '/device'])
+  for (const path of [
+    '/login',
+    '/login/mfa',
+    '/consent',
+    '/password/set',
+    '/device',
+    FORGOT_PATH,
+    RESET_PATH,
+  ])
     app.use(path, csrf(deps));
   app.use('/account', requireSession(deps, '/account'));
   app.use(
@@ -178,6 +189,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
   app.route('/', accountApiRoutes(deps));
   app.route('/', accountRoutes(deps, flow));
   app.route('/', setPasswordRoutes(deps));
+  app.route('/', resetRoutes(deps));
   app.route('/', federationRoutes(deps, flow));
   app.route('/', languageRoutes(deps, flow));
   app.route(ADMIN_API_BASE, adminApiRoutes(deps));

@@ -37,6 +37,8 @@ export type Code =
   | 'weak_password'
   | 'password_mismatch'
   | 'invalid_link'
+  // password reset (issue 15)
+  | 'forgot_email_invalid'
   // device flow (RFC 8628)
   | 'invalid_user_code'
   | 'expired_user_code'

@@ -12,6 +12,12 @@ export { ConsentPage, type ConsentPageProps, type ConsentScope } from './consent
 export { type Code, isCode, messageFor } from './copy.js';
 export { DeviceDonePage, type DeviceDonePageProps, DevicePage, type DevicePageProps } from './device.js';
 export { ErrorPage, type ErrorPageProps } from './error.js';
+export {
+  ForgotPage,
+  type ForgotPageProps,
+  ForgotSentPage,
+  type ForgotSentPageProps,
+} from './forgot.js';
 export { FormPostPage, type FormPostPageProps, formPostScript } from './form-post.js';
 export { catalogues, type Lang, type MessageKey, type Messages, useLang } from './i18n/index.js';
 export { Layout, type LayoutProps, renderPage } from './layout.js';

@@ -21,6 +21,8 @@ export interface LoginPageProps {
   providers: LoginProvider[];
   /** `false` (`LATCHKEY_PASSWORD_LOGIN=off`): the page is a provider chooser only, without the form. */
   passwordLogin?: boolean;
+  /** "Forgot password?" (issue 15): the reset page, carrying the interaction or return target. */
+  forgotHref?: string | undefined;
 }
 
 /** Posts `csrf`, `email`, `password`. */
@@ -32,6 +34,7 @@ export function LoginPage({
   clientName,
   providers,
   passwordLogin = true,
+  forgotHref,
 }: LoginPageProps) {
   const { t, rich } = useLang();
   // Either could be wrong, and the message doesn't say which (SPEC §3 "Brute force"): both are marked.
@@ -104,6 +107,11 @@ export function LoginPage({
             {t('login.submit')}
           </button>
         </form>
+      )}
+      {passwordLogin && forgotHref && (
+        <p class="hint">
+          <a href={forgotHref}>{t('login.forgot')}</a>
+        </p>
       )}
     </Layout>
   );

@@ -9,16 +9,19 @@ export interface SetPasswordPageProps {
   /** The link's token, carried in the form's body rather than its action, which stays free of secrets. */
   token: string;
   error?: Code | undefined;
+  /** The link's purpose: a reset link (`/login/reset`) has its own title and lead; the form is the same. */
+  purpose?: 'set' | 'reset' | undefined;
 }
 
 /** Posts `csrf`, `token`, `password` (SPEC §5 "reset / set password"). */
-export function SetPasswordPage({ action, csrf, token, error }: SetPasswordPageProps) {
+export function SetPasswordPage({ action, csrf, token, error, purpose = 'set' }: SetPasswordPageProps) {
   const { t } = useLang();
+  const title = purpose === 'reset' ? t('reset.title') : t('setPassword.title');
   return (
-    <Layout title={t('setPassword.title')}>
+    <Layout title={title}>
       <div class="card-header">
-        <h1>{t('setPassword.title')}</h1>
-        <p class="lead">{t('setPassword.lead')}</p>
+        <h1>{title}</h1>
+        <p class="lead">{purpose === 'reset' ? t('reset.lead') : t('setPassword.lead')}</p>
       </div>
       <ErrorAlert code={error} id="set-password-error" />
       <form method="post" action={action} class="stack">

@@ -12,6 +12,7 @@ import { htmlPage } from '../http/render.js';
 import { liveSessionHashes, queueBackchannelLogout } from '../oauth/backchannel.js';
 import { OAuthError } from '../oauth/errors.js';
 import type { PasswordToken, User } from '../store/types.js';
+import { passwordLoginOff } from './login.js';
 
 /** Longer than any token we hand out (43 characters): refused before it is hashed. */
 const MAX_TOKEN_LENGTH = 100;
@@ -29,12 +30,27 @@ function keepTokenPrivate(c: Context): void {
   c.header('Referrer-Policy', 'strict-origin');
 }
 
+/** Where a link of this kind opens, which tokens it takes, and how its page is worded. */
+export interface PasswordLinkOptions {
+  path: string;
+  /** The token purposes this path accepts; any other is the `invalid_link` page. */
+  accepts: readonly PasswordToken['purpose'][];
+  /** The page's title and lead (`reset`: "Choose a new password"); the form is the same. */
+  wording: 'set' | 'reset';
+  /** `LATCHKEY_PASSWORD_LOGIN=off` answers the `password_login_off` page instead (the reset link). */
+  needsPasswordLogin?: boolean;
+}
+
 /**
- * The page a set-password link opens (`latchkey user unlink`): choose a password with the same policy as the
- * CLI, then sign in. CSRF and page errors come from the middleware in app.ts.
+ * The page a single-use password link opens (`latchkey user unlink`, invitations, password reset): choose a
+ * password with the same policy as the CLI, then sign in. Redeeming the token sets the password, ends every
+ * session and refresh token of the user and voids the user's other links (one unit of work in the store);
+ * back-channel logout goes to the apps of the ended sessions. CSRF and page errors come from the middleware
+ * in app.ts.
  */
-export function setPasswordRoutes(deps: Deps): Hono {
+export function passwordLinkRoutes(deps: Deps, options: PasswordLinkOptions): Hono {
   const app = new Hono();
+  const { path } = options;
 
   /** A live link (its token unused and unexpired) and its user; anything else is the `invalid_link` page. */
   const liveLink = async (
@@ -42,7 +58,13 @@ export function setPasswordRoutes(deps: Deps): Hono {
   ): Promise<{ token: string; stored: PasswordToken; user: User }> => {
     if (!token || token.length > MAX_TOKEN_LENGTH) throw invalidLink();
     const stored = await deps.store.passwordTokens.find(sha256(token));
-    if (!stored || stored.usedAt !== null || stored.expiresAt <= deps.clock.now()) throw invalidLink();
+    if (
+      !stored ||
+      stored.usedAt !== null ||
+      stored.expiresAt <= deps.clock.now() ||
+      !options.accepts.includes(stored.purpose)
+    )
+      throw invalidLink();
     const user = await deps.store.users.find(stored.userId);
     if (!user) throw invalidLink();
     return { token, stored, user };
@@ -52,18 +74,24 @@ export function setPasswordRoutes(deps: Deps): Hono {
     htmlPage(
       c,
       SetPasswordPage,
-      { action: SET_PASSWORD_PATH, csrf: csrfToken(c, deps), token, error },
+      { action: path, csrf: csrfToken(c, deps), token, error, purpose: options.wording },
       error ? 400 : 200,
     );
 
-  app.get(SET_PASSWORD_PATH, async (c) => {
+  const allowed = () => {
+    if (options.needsPasswordLogin && !deps.config.passwordLogin) throw passwordLoginOff();
+  };
+
+  app.get(path, async (c) => {
     keepTokenPrivate(c);
+    allowed();
     const { token } = await liveLink(c.req.query('token'));
     return render(c, token);
   });
 
-  app.post(SET_PASSWORD_PATH, async (c) => {
+  app.post(path, async (c) => {
     keepTokenPrivate(c);
+    allowed();
     const form = await readForm(c);
     const { token, stored, user } = await liveLink(form.get('token'));
     const password = form.get('password') ?? '';
@@ -71,7 +99,8 @@ export function setPasswordRoutes(deps: Deps): Hono {
     if (await checkPassword(password, { email: user.email })) return render(c, token, 'weak_password');
     const now = deps.clock.now();
     const ending = await liveSessionHashes(deps, user.id);
-    // Spends the token (if no other tab did meanwhile), sets the password, ends sessions: one unit of work.
+    // Spends the token (if no other tab did meanwhile), sets the password, ends sessions, voids the user's
+    // other links: one unit of work.
     const redeemed = await deps.store.passwordTokens.redeem(stored.hash, await hashPassword(password), now, {
       at: now,
       type: 'password_set',
@@ -86,4 +115,13 @@ export function setPasswordRoutes(deps: Deps): Hono {
   });
 
   return app;
+}
+
+/** The page a set-password link opens (`latchkey user unlink`, invitations); a reset link opens `/login/reset`. */
+export function setPasswordRoutes(deps: Deps): Hono {
+  return passwordLinkRoutes(deps, {
+    path: SET_PASSWORD_PATH,
+    accepts: ['set', 'invite'],
+    wording: 'set',
+  });
 }

@@ -1992,6 +1992,77 @@ export function storeContract(
         assert.equal((await store.passwordTokens.find(token.hash))?.usedAt, null, 'the token is still live');
         assert.equal((await store.sessions.find(session.idHash))?.endedAt, null);
       });
+
+      // Issue 15: a link mailed before a password change is void after it, whichever way the password changed.
+      it("every password change voids the user's other unused tokens (and no one else's)", async () => {
+        const { user } = await owners();
+        const other = newUser();
+        await store.users.create(other);
+        const othersToken = newPasswordToken(other.id, { purpose: 'reset' });
+        await store.passwordTokens.save(othersToken);
+
+        // users.changePassword (the CLI, the account page).
+        const reset = newPasswordToken(user.id, { purpose: 'reset' });
+        const invite = newPasswordToken(user.id, { purpose: 'invite' });
+        for (const t of [reset, invite]) await store.passwordTokens.save(t);
+        await store.users.changePassword(user.id, '$argon2id$changed', NOW + 5, newEvent('password_changed'));
+        for (const t of [reset, invite]) {
+          assert.equal((await store.passwordTokens.find(t.hash))?.usedAt, NOW + 5);
+          assert.equal(
+            await store.passwordTokens.redeem(t.hash, '$argon2id$late', NOW + 6, newEvent('password_set')),
+            false,
+          );
+        }
+        assert.equal((await store.users.find(user.id))?.passwordHash, '$argon2id$changed');
+
+        // passwordTokens.redeem: the token spent and every other one of the user.
+        const first = newPasswordToken(user.id, { purpose: 'reset' });
+        const second = newPasswordToken(user.id, { purpose: 'reset' });
+        for (const t of [first, second]) await store.passwordTokens.save(t);
+        assert.equal(
+          await store.passwordTokens.redeem(first.hash, '$argon2id$r', NOW + 7, newEvent('password_set')),
+          true,
+        );
+        assert.equal((await store.passwordTokens.find(second.hash))?.usedAt, NOW + 7);
+        assert.equal(
+          await store.passwordTokens.redeem(second.hash, '$argon2id$r2', NOW + 8, newEvent('password_set')),
+          false,
+        );
+
+        // identities.link removes the password: a link mailed before must not bring one back.
+        const beforeLink = newPasswordToken(user.id, { purpose: 'reset' });
+        await store.passwordTokens.save(beforeLink);
+        assert.equal(
+          await store.identities.link(newIdentity(user.id), null, NOW + 9, newEvent('provider_linked')),
+          true,
+        );
+        assert.equal((await store.passwordTokens.find(beforeLink.hash))?.usedAt, NOW + 9);
+        assert.equal((await store.users.find(user.id))?.passwordHash, null);
+
+        assert.equal(
+          (await store.passwordTokens.find(othersToken.hash))?.usedAt,
+          null,
+          "another user's link lives",
+        );
+      });
+
+      it('redeem() of a reset or invite token (it came by mail) verifies the email; a set token does not', async () => {
+        for (const [purpose, verified] of [
+          ['reset', true],
+          ['invite', true],
+          ['set', false],
+        ] as const) {
+          const user = newUser({ emailVerified: false });
+          await store.users.create(user);
+          const token = newPasswordToken(user.id, { purpose });
+          await store.passwordTokens.save(token);
+          assert.equal(
+            await store.passwordTokens.redeem(token.hash, '$argon2id$p', NOW + 1, newEvent('password_set')),
+            true,
+          );
+          assert.equal((await store.users.find(user.id))?.emailVerified, verified, purpose);
+        }
+      });
     });
 
     describe('throttle', () => {

@@ -199,6 +199,37 @@ export const de = {
   'mail.footer': 'Diese Nachricht wurde von {brand} gesendet, weil für Ihr Konto etwas angefordert wurde.',
 
   // Password reset (issue 15): forgot-password page, reset mail, federated-account mail.
+  forgot_email_invalid: 'Geben Sie eine E-Mail-Adresse wie name@example.com ein.',
+  'login.forgot': 'Passwort vergessen?',
+  'forgot.title': 'Passwort zurücksetzen',
+  'forgot.lead':
+    'Geben Sie die E-Mail-Adresse Ihres Kontos ein. Wir senden Ihnen einen Link, mit dem Sie ein neues Passwort wählen.',
+  'forgot.email': 'E-Mail',
+  'forgot.submit': 'Link zum Zurücksetzen senden',
+  'forgot.back': 'Zurück zur Anmeldung',
+  'forgotSent.title': 'Prüfen Sie Ihre E-Mails',
+  'forgotSent.lead':
+    'Falls ein Konto mit Passwort diese Adresse verwendet, ist ein Link für ein neues Passwort unterwegs. Er funktioniert einmal, 30 Minuten lang.',
+  'forgotSent.hint':
+    'Nach einigen Minuten keine E-Mail? Sehen Sie im Spam-Ordner nach oder fordern Sie einen neuen Link an.',
+  'reset.title': 'Neues Passwort wählen',
+  'reset.lead':
+    'Wählen Sie das Passwort, mit dem Sie sich künftig anmelden. Alle Ihre Sitzungen werden abgemeldet.',
+  'mail.reset.subject': 'Ihr Passwort für {brand} zurücksetzen',
+  'mail.reset.greeting': 'Hallo {name},',
+  'mail.reset.greetingAnon': 'Hallo,',
+  'mail.reset.body':
+    'Jemand, hoffentlich Sie, hat das Zurücksetzen des Passworts Ihres Kontos bei {brand} angefordert.',
+  'mail.reset.action': 'Neues Passwort wählen',
+  'mail.reset.expiry':
+    'Der Link funktioniert einmal, 30 Minuten lang. Sobald das Passwort geändert ist, werden alle Sitzungen Ihres Kontos abgemeldet.',
+  'mail.reset.notYou':
+    'Falls Sie das nicht angefordert haben, ignorieren Sie diese E-Mail: Ihr Passwort bleibt unverändert.',
+  'mail.reset.provider.subject': 'Anmeldung bei {brand}',
+  'mail.reset.provider.body':
+    'Jemand, hoffentlich Sie, hat das Zurücksetzen des Passworts Ihres Kontos bei {brand} angefordert. Ihr Konto hat kein Passwort, das sich zurücksetzen ließe: Sie melden sich über {provider} an.',
+  'mail.reset.provider.action': 'Zur Anmeldeseite',
+  'mail.reset.provider.notYou': 'Falls Sie das nicht angefordert haben, können Sie diese E-Mail ignorieren.',
   // (end of password reset)
 
   // Email verification, email change and sign-up (issue 15).

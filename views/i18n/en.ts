@@ -195,6 +195,33 @@ export const en = {
   'mail.footer': 'This message was sent by {brand}. You received it because of an action on your account.',
 
   // Password reset (issue 15): forgot-password page, reset mail, federated-account mail.
+  forgot_email_invalid: 'Enter an email address such as name@example.com.',
+  'login.forgot': 'Forgot password?',
+  'forgot.title': 'Reset your password',
+  'forgot.lead': 'Enter the email address of your account. We will send you a link to choose a new password.',
+  'forgot.email': 'Email',
+  'forgot.submit': 'Send reset link',
+  'forgot.back': 'Back to sign in',
+  'forgotSent.title': 'Check your email',
+  'forgotSent.lead':
+    'If an account with a password uses this address, a link to choose a new password is on its way. It works once, for 30 minutes.',
+  'forgotSent.hint': 'No mail after a few minutes? Check your spam folder, or ask for a new link.',
+  'reset.title': 'Choose a new password',
+  'reset.lead':
+    'Choose the password you will sign in with from now on. Your sessions everywhere will be signed out.',
+  'mail.reset.subject': 'Reset your {brand} password',
+  'mail.reset.greeting': 'Hello {name},',
+  'mail.reset.greetingAnon': 'Hello,',
+  'mail.reset.body': 'Someone, hopefully you, asked to reset the password of your {brand} account.',
+  'mail.reset.action': 'Choose a new password',
+  'mail.reset.expiry':
+    'The link works once, for 30 minutes. Once the password is changed, every session of your account is signed out.',
+  'mail.reset.notYou': 'If you did not ask for this, ignore this mail: your password stays as it is.',
+  'mail.reset.provider.subject': 'Signing in to {brand}',
+  'mail.reset.provider.body':
+    'Someone, hopefully you, asked to reset the password of your {brand} account. Your account has no password to reset: you sign in with {provider}.',
+  'mail.reset.provider.action': 'Go to the sign-in page',
+  'mail.reset.provider.notYou': 'If you did not ask for this, you can ignore this mail.',
   // (end of password reset)
 
   // Email verification, email change and sign-up (issue 15).

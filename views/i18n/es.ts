@@ -197,6 +197,36 @@ export const es = {
   'mail.footer': 'Este mensaje lo ha enviado {brand} por una acción en tu cuenta.',
 
   // Password reset (issue 15): forgot-password page, reset mail, federated-account mail.
+  forgot_email_invalid: 'Introduzca una dirección de correo como nombre@example.com.',
+  'login.forgot': '¿Ha olvidado su contraseña?',
+  'forgot.title': 'Restablecer su contraseña',
+  'forgot.lead':
+    'Introduzca la dirección de correo de su cuenta. Le enviaremos un enlace para elegir una nueva contraseña.',
+  'forgot.email': 'Correo electrónico',
+  'forgot.submit': 'Enviar enlace de restablecimiento',
+  'forgot.back': 'Volver a iniciar sesión',
+  'forgotSent.title': 'Revise su correo',
+  'forgotSent.lead':
+    'Si una cuenta con contraseña usa esta dirección, le llegará un enlace para elegir una nueva contraseña. Funciona una vez, durante 30 minutos.',
+  'forgotSent.hint':
+    '¿No le ha llegado nada en unos minutos? Revise la carpeta de correo no deseado o pida un nuevo enlace.',
+  'reset.title': 'Elija una nueva contraseña',
+  'reset.lead':
+    'Elija la contraseña con la que iniciará sesión a partir de ahora. Se cerrarán todas sus sesiones.',
+  'mail.reset.subject': 'Restablecer su contraseña de {brand}',
+  'mail.reset.greeting': 'Hola, {name}:',
+  'mail.reset.greetingAnon': 'Hola:',
+  'mail.reset.body':
+    'Alguien, esperamos que usted, ha pedido restablecer la contraseña de su cuenta de {brand}.',
+  'mail.reset.action': 'Elegir una nueva contraseña',
+  'mail.reset.expiry':
+    'El enlace funciona una vez, durante 30 minutos. Cuando se cambie la contraseña, se cerrarán todas las sesiones de su cuenta.',
+  'mail.reset.notYou': 'Si no lo ha pedido usted, ignore este correo: su contraseña sigue siendo la misma.',
+  'mail.reset.provider.subject': 'Iniciar sesión en {brand}',
+  'mail.reset.provider.body':
+    'Alguien, esperamos que usted, ha pedido restablecer la contraseña de su cuenta de {brand}. Su cuenta no tiene contraseña que restablecer: inicia sesión con {provider}.',
+  'mail.reset.provider.action': 'Ir a la página de inicio de sesión',
+  'mail.reset.provider.notYou': 'Si no lo ha pedido usted, puede ignorar este correo.',
   // (end of password reset)
 
   // Email verification, email change and sign-up (issue 15).

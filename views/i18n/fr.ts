@@ -197,6 +197,36 @@ export const fr = {
   'mail.footer': 'Ce message a été envoyé par {brand} suite à une action sur votre compte.',
 
   // Password reset (issue 15): forgot-password page, reset mail, federated-account mail.
+  forgot_email_invalid: 'Saisissez une adresse e-mail comme nom@example.com.',
+  'login.forgot': 'Mot de passe oublié ?',
+  'forgot.title': 'Réinitialiser votre mot de passe',
+  'forgot.lead':
+    'Saisissez l’adresse e-mail de votre compte. Nous vous enverrons un lien pour choisir un nouveau mot de passe.',
+  'forgot.email': 'E-mail',
+  'forgot.submit': 'Envoyer le lien de réinitialisation',
+  'forgot.back': 'Retour à la connexion',
+  'forgotSent.title': 'Consultez vos e-mails',
+  'forgotSent.lead':
+    'Si un compte avec mot de passe utilise cette adresse, un lien pour choisir un nouveau mot de passe est en route. Il fonctionne une fois, pendant 30 minutes.',
+  'forgotSent.hint':
+    'Aucun e-mail après quelques minutes ? Vérifiez vos courriers indésirables, ou demandez un nouveau lien.',
+  'reset.title': 'Choisir un nouveau mot de passe',
+  'reset.lead':
+    'Choisissez le mot de passe avec lequel vous vous connecterez désormais. Toutes vos sessions seront déconnectées.',
+  'mail.reset.subject': 'Réinitialiser votre mot de passe {brand}',
+  'mail.reset.greeting': 'Bonjour {name},',
+  'mail.reset.greetingAnon': 'Bonjour,',
+  'mail.reset.body':
+    'Quelqu’un, vous sans doute, a demandé la réinitialisation du mot de passe de votre compte {brand}.',
+  'mail.reset.action': 'Choisir un nouveau mot de passe',
+  'mail.reset.expiry':
+    'Le lien fonctionne une fois, pendant 30 minutes. Une fois le mot de passe changé, toutes les sessions de votre compte sont déconnectées.',
+  'mail.reset.notYou': 'Si vous n’avez rien demandé, ignorez cet e-mail : votre mot de passe reste inchangé.',
+  'mail.reset.provider.subject': 'Connexion à {brand}',
+  'mail.reset.provider.body':
+    'Quelqu’un, vous sans doute, a demandé la réinitialisation du mot de passe de votre compte {brand}. Votre compte n’a pas de mot de passe à réinitialiser : vous vous connectez avec {provider}.',
+  'mail.reset.provider.action': 'Aller à la page de connexion',
+  'mail.reset.provider.notYou': 'Si vous n’avez rien demandé, vous pouvez ignorer cet e-mail.',
   // (end of password reset)
 
   // Email verification, email change and sign-up (issue 15).

@@ -187,6 +187,35 @@ export const nl = {
   'mail.footer': 'Dit bericht is verzonden door {brand} vanwege een actie op je account.',
 
   // Password reset (issue 15): forgot-password page, reset mail, federated-account mail.
+  forgot_email_invalid: 'Voer een e-mailadres in, zoals naam@example.com.',
+  'login.forgot': 'Wachtwoord vergeten?',
+  'forgot.title': 'Uw wachtwoord opnieuw instellen',
+  'forgot.lead':
+    'Voer het e-mailadres van uw account in. We sturen u een link om een nieuw wachtwoord te kiezen.',
+  'forgot.email': 'E-mailadres',
+  'forgot.submit': 'Herstellink versturen',
+  'forgot.back': 'Terug naar inloggen',
+  'forgotSent.title': 'Controleer uw e-mail',
+  'forgotSent.lead':
+    'Als een account met wachtwoord dit adres gebruikt, is een link om een nieuw wachtwoord te kiezen onderweg. Hij werkt één keer, 30 minuten lang.',
+  'forgotSent.hint': 'Na een paar minuten nog geen e-mail? Kijk in uw spammap of vraag een nieuwe link aan.',
+  'reset.title': 'Kies een nieuw wachtwoord',
+  'reset.lead': 'Kies het wachtwoord waarmee u voortaan inlogt. Al uw sessies worden uitgelogd.',
+  'mail.reset.subject': 'Uw wachtwoord voor {brand} opnieuw instellen',
+  'mail.reset.greeting': 'Hallo {name},',
+  'mail.reset.greetingAnon': 'Hallo,',
+  'mail.reset.body':
+    'Iemand, hopelijk u, heeft gevraagd het wachtwoord van uw account bij {brand} opnieuw in te stellen.',
+  'mail.reset.action': 'Kies een nieuw wachtwoord',
+  'mail.reset.expiry':
+    'De link werkt één keer, 30 minuten lang. Zodra het wachtwoord is gewijzigd, worden alle sessies van uw account uitgelogd.',
+  'mail.reset.notYou':
+    'Heeft u hier niet om gevraagd? Negeer dan deze e-mail: uw wachtwoord blijft zoals het is.',
+  'mail.reset.provider.subject': 'Inloggen bij {brand}',
+  'mail.reset.provider.body':
+    'Iemand, hopelijk u, heeft gevraagd het wachtwoord van uw account bij {brand} opnieuw in te stellen. Uw account heeft geen wachtwoord om opnieuw in te stellen: u logt in met {provider}.',
+  'mail.reset.provider.action': 'Naar de inlogpagina',
+  'mail.reset.provider.notYou': 'Heeft u hier niet om gevraagd? Dan kunt u deze e-mail negeren.',
   // (end of password reset)
 
   // Email verification, email change and sign-up (issue 15).

@@ -19,6 +19,18 @@ import {
   writeEvent,
 } from './shared.js';
 
+/**
+ * A password change voids every unused set-password/reset/invite link of the user (issue 15): a link mailed
+ * before the change must not set the password again after it. Run inside the change's transaction.
+ */
+export function voidPasswordTokens(cx: SqliteContext, userId: string, now: number): number {
+  return cx.db
+    .update(s.passwordTokens)
+    .set({ usedAt: now })
+    .where(and(eq(s.passwordTokens.userId, userId), isNull(s.passwordTokens.usedAt)))
+    .run().changes;
+}
+
 export function providerStore(cx: SqliteContext) {
   const { raw, db } = cx;
   const q = lazily({
@@ -101,6 +113,8 @@ export function identityStore(cx: SqliteContext) {
           .set({ passwordHash: null, updatedAt: now })
           .where(eq(s.users.id, identity.userId))
           .run();
+        // The password is gone: a reset link mailed before must not bring one back.
+        voidPasswordTokens(cx, identity.userId, now);
         const sessions = db
           .update(s.sessions)
           .set({ endedAt: now })
@@ -168,7 +182,14 @@ export function passwordTokenStore(cx: SqliteContext) {
           )
           .run().changes;
         if (spent === 0 || !token) return false;
-        db.update(s.users).set({ passwordHash, updatedAt: now }).where(eq(s.users.id, token.userId)).run();
+        // A reset or invitation link came by mail: following it proves the address.
+        const proven = token.purpose === 'reset' || token.purpose === 'invite';
+        db.update(s.users)
+          .set({ passwordHash, updatedAt: now, ...(proven ? { emailVerified: true } : {}) })
+          .where(eq(s.users.id, token.userId))
+          .run();
+        // Any other link of the user dies with this change (the one just spent is used already).
+        voidPasswordTokens(cx, token.userId, now);
         const sessions = endUserSessions(cx, token.userId, now);
         const grants = revokeUserGrants(cx, token.userId, now);
         writeEvent(cx, { ...event, userId: token.userId, detail: { ...event.detail, sessions, grants } });

@@ -1,6 +1,7 @@
 import { and, asc, eq, isNotNull, isNull, ne, type SQL, sql } from 'drizzle-orm';
 import * as s from '../../../db/schema.sqlite.js';
 import type { NewAuditEvent, User, UserChange, UserStore, UserUpdateResult } from '../types.js';
+import { voidPasswordTokens } from './federation.js';
 import {
   afterKey,
   containing,
@@ -101,6 +102,8 @@ export function userStore(cx: SqliteContext) {
           .where(eq(s.users.id, id))
           .run().changes;
         if (changed === 0) return undefined;
+        // A set-password/reset/invite link mailed before the change is void after it (issue 15).
+        voidPasswordTokens(cx, id, now);
         const sessions = endUserSessions(cx, id, now);
         const grants = revokeUserGrants(cx, id, now);
         writeEvent(cx, { ...event, detail: { ...event.detail, sessions, grants } });

@@ -47,8 +47,8 @@ export interface UserStore {
    */
   remove(id: string, event: NewAuditEvent): Promise<boolean>;
   /**
-   * A password change (SPEC §3): sets the hash, ends every session of the user and revokes all the user's
-   * grants, with `event` (its detail gains the counts `sessions` and `grants`) in one transaction.
+   * A password change (SPEC §3): sets the hash, ends every session of the user, revokes all the user's
+   * grants and marks the user's unused password tokens used (a mailed reset link dies with the change), with `event` (its detail gains the counts `sessions` and `grants`) in one transaction.
    * `undefined`, with nothing written, when there is no such user.
    */
   changePassword(

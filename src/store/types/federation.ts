@@ -54,7 +54,8 @@ export interface IdentityStore {
   createUser(user: NewUser, identity: FederatedIdentity, event: NewAuditEvent): Promise<User | undefined>;
   /**
    * Links a signed-in user to an upstream identity, removes the password, ends the user's other sessions (all
-   * but `keepSessionHash`) and revokes the grants not issued through that session: one unit of work. `false` when the user has a link already or the identity
+   * but `keepSessionHash`), revokes the grants not issued through that session and marks the user's unused
+   * password tokens used (a reset link mailed before must not bring a password back): one unit of work. `false` when the user has a link already or the identity
    * is linked to someone.
    */
   link(
@@ -85,7 +86,9 @@ export interface PasswordTokenStore {
   find(hash: string): Promise<PasswordToken | undefined>;
   /**
    * Spends a live token (unused, unexpired) and sets the user's password; ends the user's sessions and revokes
-   * the user's refresh tokens (a password change, SPEC §3): one unit of work. `false` when the token is not live.
+   * the user's refresh tokens (a password change, SPEC §3); marks the user's other unused tokens used (any later
+   * password change voids a link); a 'reset' or 'invite' token (it came by mail) also sets `emailVerified`:
+   * one unit of work. `false` when the token is not live.
    */
   redeem(hash: string, passwordHash: string, now: number, event: NewAuditEvent): Promise<boolean>;
 }
