@@ -23,6 +23,8 @@ import { loginRoutes } from './interaction/login.js';
 import { mfaRoutes } from './interaction/mfa.js';
 import { resumeRoutes, signInEnding } from './interaction/resume.js';
 import { setPasswordRoutes } from './interaction/set-password.js';
+import { signupRoutes } from './interaction/signup.js';
+import { verifyEmailRoutes } from './interaction/verify-email.js';
 import { authorizationEnding } from './oauth/authorize/ending.js';
 import { authorizeRoutes } from './oauth/authorize/index.js';
 import { deviceAuthorizationRoutes } from './oauth/device.js';
@@ -120,9 +122,19 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
     '/federation/*',
     '/device',
     '/language',
+    '/signup',
+    '/verify-email',
   ])
     app.use(path, pageErrors());
-  for (const path of ['/login', '/login/mfa', '/consent', '/password/set', '/device'])
+  for (const path of [
+    '/login',
+    '/login/mfa',
+    '/consent',
+    '/password/set',
+    '/device',
+    '/signup',
+    '/verify-email',
+  ])
     app.use(path, csrf(deps));
   app.use('/account', requireSession(deps, '/account'));
   app.use(
@@ -178,6 +190,8 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
   app.route('/', accountApiRoutes(deps));
   app.route('/', accountRoutes(deps, flow));
   app.route('/', setPasswordRoutes(deps));
+  app.route('/', signupRoutes(deps));
+  app.route('/', verifyEmailRoutes(deps));
   app.route('/', federationRoutes(deps, flow));
   app.route('/', languageRoutes(deps, flow));
   app.route(ADMIN_API_BASE, adminApiRoutes(deps));

@@ -21,6 +21,8 @@ export interface LoginPageProps {
   providers: LoginProvider[];
   /** `false` (`LATCHKEY_PASSWORD_LOGIN=off`): the page is a provider chooser only, without the form. */
   passwordLogin?: boolean;
+  /** `LATCHKEY_SIGNUP=on`: where "Create account" leads (with the same `interaction` / `return_to`). */
+  signupHref?: string | undefined;
 }
 
 /** Posts `csrf`, `email`, `password`. */
@@ -32,6 +34,7 @@ export function LoginPage({
   clientName,
   providers,
   passwordLogin = true,
+  signupHref,
 }: LoginPageProps) {
   const { t, rich } = useLang();
   // Either could be wrong, and the message doesn't say which (SPEC §3 "Brute force"): both are marked.
@@ -104,6 +107,11 @@ export function LoginPage({
             {t('login.submit')}
           </button>
         </form>
+      )}
+      {passwordLogin && signupHref && (
+        <p class="way-back">
+          <a href={signupHref}>{t('login.createAccount')}</a>
+        </p>
       )}
     </Layout>
   );

@@ -22,6 +22,7 @@ import {
   redirectTargetOf,
   resumeUrl,
 } from './flow.js';
+import { signupEnabled, signupHref } from './signup.js';
 
 /**
  * Only a local path may be a return target (no open redirect). Browsers drop tabs and newlines from
@@ -140,6 +141,9 @@ export function loginRoutes(deps: Deps, flow: InteractionFlow): Hono {
           href: startPath(p.slug, interaction ? { interaction: interaction.id } : { returnTo }),
         })),
         passwordLogin: deps.config.passwordLogin,
+        ...(signupEnabled(deps)
+          ? { signupHref: signupHref(interaction ? { interaction: interaction.id } : { returnTo }) }
+          : {}),
         ...(client ? { clientName: client.name } : {}),
         ...(props.email ? { email: props.email } : {}),
         ...(props.error ? { error: props.error } : {}),
