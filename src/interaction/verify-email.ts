@@ -67,7 +67,6 @@ export function verifyEmailRoutes(deps: Deps): Hono {
     });
     if (result.status === 'taken')
       throw new OAuthError('invalid_request', 'the address belongs to another account now', {
-        status: 409,
         page: 'email_taken',
       });
     if (result.status !== 'confirmed') throw invalidLink();
