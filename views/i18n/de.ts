@@ -216,7 +216,7 @@ export const de = {
   'login.createAccount': 'Konto erstellen',
   'signup.title': 'Konto erstellen',
   'signup.lead': 'Geben Sie Ihren Namen, Ihre E-Mail-Adresse und ein Passwort ein.',
-  'signup.name': 'Name',
+  'signup.name': 'Ihr Name',
   'signup.email': 'E-Mail',
   'signup.password': 'Passwort',
   'signup.submit': 'Konto erstellen',
