@@ -260,9 +260,9 @@ export const en = {
   'mail.emailChanged.body':
     'The address of your {brand} account was changed to {email}. Messages about your account now go there.',
   'mail.emailChanged.notYou': 'If you didn’t do this, contact your administrator at once.',
-  'mail.signupExists.subject': 'Someone tried to create a {brand} account with your address',
+  'mail.signupExists.subject': 'Someone tried to create an account at {brand} with your address',
   'mail.signupExists.body':
-    'Someone, perhaps you, tried to create a {brand} account with {email}. You already have an account with this address, so nothing was changed.',
+    'Someone, perhaps you, tried to create an account at {brand} with {email}. You already have an account with this address, so nothing was changed.',
   'mail.signupExists.action': 'Sign in',
   'mail.signupExists.forgot': 'Forgot your password? Choose a new one here: {forgotUrl}',
   'mail.signupExists.notYou': 'If this wasn’t you, you can ignore this message.',
