@@ -405,6 +405,21 @@ describe('changing the email on /account (HTTP)', () => {
     assert.deepEqual(await mailsTo(t, 'elsewhere2@example.test'), []);
   });
 
+  it('change requests are throttled per user in the database (each sends two mails)', async () => {
+    const { agent, user } = await signedIn('many-changes@example.test');
+    for (let i = 0; i < 3; i++)
+      assert.equal(
+        (await requestChange(agent, `target${i}@example.test`, user.password)).res?.status,
+        200,
+        `#${i}`,
+      );
+    const refused = await requestChange(agent, 'target3@example.test', user.password);
+    assert.equal(refused.res?.status, 429);
+    assert.match(refused.html!, /role="alert"/);
+    assert.deepEqual(await mailsTo(t, 'target3@example.test'), []);
+    assert.equal((await mailsTo(t, 'many-changes@example.test')).length, 3);
+  });
+
   it('"Send verification email" is throttled per user in the database', async () => {
     const { agent, user } = await signedIn('resend@example.test');
     await t.deps.store.users.update(user.id, { emailVerified: false }, t.clock.now(), {
