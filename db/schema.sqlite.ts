@@ -487,3 +487,24 @@ export const mailOutbox = sqliteTable(
   },
   (t) => [index('mail_outbox_due').on(t.sentAt, t.failedAt, t.nextAttemptAt)],
 );
+
+/**
+ * Single-use email links (issue 15): 'verify' proves the user's address, 'change' proves a new one before it
+ * replaces the old. Stored only as the SHA-256 of the token.
+ */
+export const emailTokens = sqliteTable(
+  'email_tokens',
+  {
+    hash: text('hash').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** The address the link proves. */
+    email: text('email').notNull(),
+    purpose: text('purpose', { enum: ['verify', 'change'] }).notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    usedAt: integer('used_at'),
+  },
+  (t) => [index('email_tokens_user').on(t.userId), index('email_tokens_expires').on(t.expiresAt)],
+);

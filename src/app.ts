@@ -24,6 +24,8 @@ import { mfaRoutes } from './interaction/mfa.js';
 import { FORGOT_PATH, RESET_PATH, resetRoutes } from './interaction/reset.js';
 import { resumeRoutes, signInEnding } from './interaction/resume.js';
 import { setPasswordRoutes } from './interaction/set-password.js';
+import { signupRoutes } from './interaction/signup.js';
+import { verifyEmailRoutes } from './interaction/verify-email.js';
 import { authorizationEnding } from './oauth/authorize/ending.js';
 import { authorizeRoutes } from './oauth/authorize/index.js';
 import { deviceAuthorizationRoutes } from './oauth/device.js';
@@ -123,6 +125,8 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
     '/language',
     FORGOT_PATH,
     RESET_PATH,
+    '/signup',
+    '/verify-email',
   ])
     app.use(path, pageErrors());
   for (const path of [
@@ -133,6 +137,8 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
     '/device',
     FORGOT_PATH,
     RESET_PATH,
+    '/signup',
+    '/verify-email',
   ])
     app.use(path, csrf(deps));
   app.use('/account', requireSession(deps, '/account'));
@@ -190,6 +196,8 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
   app.route('/', accountRoutes(deps, flow));
   app.route('/', setPasswordRoutes(deps));
   app.route('/', resetRoutes(deps));
+  app.route('/', signupRoutes(deps));
+  app.route('/', verifyEmailRoutes(deps));
   app.route('/', federationRoutes(deps, flow));
   app.route('/', languageRoutes(deps, flow));
   app.route(ADMIN_API_BASE, adminApiRoutes(deps));

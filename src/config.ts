@@ -45,6 +45,28 @@ export interface Config {
   readonly brand: BrandConfig;
   /** `LATCHKEY_SMTP_URL`, `LATCHKEY_MAIL_FROM`: outgoing mail (issue 15); src/mail/. */
   readonly mail: MailConfig;
+  /** `LATCHKEY_SIGNUP=on`: self-registration with email verification (issue 15); default off. */
+  readonly signup: boolean;
+  /** `LATCHKEY_SIGNUP_DOMAINS`: when not empty, sign-up takes only addresses at these domains (lower case). */
+  readonly signupDomains: readonly string[];
+}
+
+/** `LATCHKEY_SIGNUP_DOMAINS`: comma-separated domain names (`example.com, example.org`), lower-cased. */
+export function parseSignupDomains(value: string | undefined): string[] {
+  if (!value?.trim()) return [];
+  const domains = value.split(',').map((d) => d.trim().toLowerCase());
+  for (const d of domains) {
+    if (
+      d.length > 253 ||
+      !/^(?=[a-z0-9-]{1,63}\.)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(
+        d,
+      )
+    )
+      throw new ConfigError(
+        `LATCHKEY_SIGNUP_DOMAINS must be comma-separated domain names (example.com), got "${d.slice(0, 100)}"`,
+      );
+  }
+  return [...new Set(domains)];
 }
 
 function parsePort(value: string | undefined, name: string): number {
@@ -183,6 +205,8 @@ export function loadConfig(env: Env = process.env): Config {
   const seed = configFile ? loadSeed(resolve(configFile)) : emptySeed();
   const brand = parseBrand(env);
   const mail = parseMail(env);
+  const signup = parseOnOff(env['LATCHKEY_SIGNUP'], 'LATCHKEY_SIGNUP', false);
+  const signupDomains = parseSignupDomains(env['LATCHKEY_SIGNUP_DOMAINS']);
   if (isFile) mkdirSync(dirname(dbPath), { recursive: true });
   return Object.freeze({
     port,
@@ -201,6 +225,8 @@ export function loadConfig(env: Env = process.env): Config {
     seed,
     brand,
     mail,
+    signup,
+    signupDomains,
     ...(configFile ? { configFile: resolve(configFile) } : {}),
   });
 }

@@ -5,6 +5,7 @@ import { RecoveryCodes, TotpSetup } from './mfa.js';
 import { PasswordInput } from './password-input.js';
 import { ProviderIcon } from './providers.js';
 import { scopeText } from './scopes.js';
+import { type AccountEmailActions, EmailSection } from './verify-email.js';
 
 export interface AccountSession {
   /** What the session's "Sign out" posts (the stored hash of its id, never the cookie). */
@@ -86,6 +87,9 @@ export interface AccountPageProps {
   error?: Code;
   /** The password form's field `error` is about: marked `aria-invalid` and described by the alert. */
   failedField?: 'current_password' | 'new_password';
+  /** The "Email" section (issue 15): whether the address is verified, and where to verify or change it. */
+  emailVerified?: boolean;
+  emailActions?: AccountEmailActions;
 }
 
 export function AccountPage(props: AccountPageProps) {
@@ -117,6 +121,16 @@ export function AccountPage(props: AccountPageProps) {
       />
       <AppsSection csrf={csrf} apps={props.apps} action={props.actions.revoke} />
       <MfaSection csrf={csrf} mfa={props.mfa} actions={props.actions} />
+      {props.emailActions && (
+        <EmailSection
+          csrf={csrf}
+          email={email}
+          verified={props.emailVerified ?? false}
+          canChange={props.hasPassword ?? false}
+          provider={props.linkedProvider?.name}
+          actions={props.emailActions}
+        />
+      )}
       {props.hasPassword && (
         <PasswordSection csrf={csrf} action={props.actions.changePassword} failedField={props.failedField} />
       )}

@@ -53,7 +53,16 @@ export type Code =
   | 'second_factor_confirmed'
   | 'provider_linked'
   | 'session_signed_out'
-  | 'password_changed';
+  | 'password_changed'
+  // email verification, email change and sign-up (issue 15)
+  | 'invalid_email'
+  | 'invalid_name'
+  | 'signup_domain'
+  | 'email_taken'
+  | 'email_unchanged'
+  | 'email_managed'
+  | 'verification_sent'
+  | 'email_change_sent';
 
 /** The catalogue's keys without a dot are the codes (page strings are `page.name`). */
 type CodeKey = Exclude<MessageKey, `${string}.${string}`>;

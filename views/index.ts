@@ -38,4 +38,21 @@ export {
   SetPasswordPage,
   type SetPasswordPageProps,
 } from './set-password.js';
+export {
+  SignupPage,
+  type SignupPageProps,
+  SignupSentPage,
+  type SignupSentPageProps,
+} from './signup.js';
 export { stylesheet } from './styles.js';
+export {
+  type AccountEmailActions,
+  AccountEmailPage,
+  type AccountEmailPageProps,
+  EmailSection,
+  type EmailSectionProps,
+  EmailVerifiedPage,
+  type EmailVerifiedPageProps,
+  VerifyEmailPage,
+  type VerifyEmailPageProps,
+} from './verify-email.js';

@@ -23,6 +23,8 @@ export interface LoginPageProps {
   passwordLogin?: boolean;
   /** "Forgot password?" (issue 15): the reset page, carrying the interaction or return target. */
   forgotHref?: string | undefined;
+  /** `LATCHKEY_SIGNUP=on`: where "Create account" leads (with the same `interaction` / `return_to`). */
+  signupHref?: string | undefined;
 }
 
 /** Posts `csrf`, `email`, `password`. */
@@ -35,6 +37,7 @@ export function LoginPage({
   providers,
   passwordLogin = true,
   forgotHref,
+  signupHref,
 }: LoginPageProps) {
   const { t, rich } = useLang();
   // Either could be wrong, and the message doesn't say which (SPEC §3 "Brute force"): both are marked.
@@ -111,6 +114,11 @@ export function LoginPage({
       {passwordLogin && forgotHref && (
         <p class="hint">
           <a href={forgotHref}>{t('login.forgot')}</a>
+        </p>
+      )}
+      {passwordLogin && signupHref && (
+        <p class="way-back">
+          <a href={signupHref}>{t('login.createAccount')}</a>
         </p>
       )}
     </Layout>

@@ -1,6 +1,13 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import { type AccountMfa, AccountPage, type Code } from '../../views/index.js';
+import { AccountEmailPage, type AccountMfa, AccountPage, type Code } from '../../views/index.js';
+import {
+  requestEmailChange,
+  reserveMail,
+  sendEmailChangeRequestedNotice,
+  sendVerificationMail,
+} from '../account/email.js';
+import { AdminError, checkEmail } from '../admin/validate.js';
 import { authenticatePassword } from '../auth/authenticate.js';
 import { type Amr, secondFactorFresh } from '../auth/factors.js';
 import {
@@ -24,6 +31,7 @@ import { readForm } from '../http/params.js';
 import { qrDataUri } from '../http/qr.js';
 import { htmlPage } from '../http/render.js';
 import { allowFormTargets } from '../http/security.js';
+import { mailLocale } from '../mail/templates.js';
 import { liveSessionHashes, queueBackchannelLogout } from '../oauth/backchannel.js';
 import { OAuthError } from '../oauth/errors.js';
 import { scopeDescriptions } from '../oauth/scope.js';
@@ -41,6 +49,12 @@ export const ACCOUNT_ACTIONS = {
   changePassword: '/account/password',
 };
 
+/** The "Email" section's actions (issue 15). */
+export const ACCOUNT_EMAIL_ACTIONS = {
+  resend: '/account/email/verify',
+  change: '/account/email',
+};
+
 /** The notices `?notice=` may name: a fixed list, so the query never puts its own words on the page. */
 const NOTICES: ReadonlySet<string> = new Set<Code>([
   'app_revoked',
@@ -49,6 +63,8 @@ const NOTICES: ReadonlySet<string> = new Set<Code>([
   'provider_linked',
   'session_signed_out',
   'password_changed',
+  'verification_sent',
+  'email_change_sent',
 ]);
 
 /**
@@ -168,6 +184,8 @@ export function accountRoutes(deps: Deps, flow: InteractionFlow): Hono {
         ...(linked ? { linkedProvider: { name: linkedProvider?.name ?? linked.providerSlug } } : {}),
         actions: ACCOUNT_ACTIONS,
         hasPassword: user.passwordHash !== null,
+        emailVerified: user.emailVerified,
+        emailActions: ACCOUNT_EMAIL_ACTIONS,
         signOutHref: '/logout',
         ...(options.notice ? { notice: options.notice } : {}),
         ...(options.error ? { error: options.error } : {}),
@@ -378,6 +396,87 @@ export function accountRoutes(deps: Deps, flow: InteractionFlow): Hono {
     // The device cookie is bound to the password hash: the new one needs a new cookie.
     rememberDevice(c, deps, updated);
     return c.redirect('/account?notice=password_changed', 303);
+  });
+
+  /** "Send verification email": a new link to the current address (throttled per user in the database). */
+  app.post(ACCOUNT_EMAIL_ACTIONS.resend, async (c) => {
+    const active = c.get('session');
+    const { user } = active;
+    if (user.emailVerified) return c.redirect('/account', 303);
+    const reserved = await reserveMail(deps, [{ key: `verify:${user.id}` }]);
+    if (!reserved.allowed) {
+      c.header('Retry-After', String(reserved.retryAfterSeconds));
+      return render(c, active, await mfaState(active), { error: 'throttled', status: 429 });
+    }
+    await sendVerificationMail(deps, user, mailLocale(c));
+    return c.redirect('/account?notice=verification_sent', 303);
+  });
+
+  const emailPage = (c: Context, props: { newEmail?: string; error?: Code } = {}, status = 200) =>
+    htmlPage(
+      c,
+      AccountEmailPage,
+      {
+        action: ACCOUNT_EMAIL_ACTIONS.change,
+        csrf: csrfToken(c, deps),
+        email: c.get('session').user.email,
+        backHref: '/account',
+        ...props,
+      },
+      status,
+    );
+
+  app.get(ACCOUNT_EMAIL_ACTIONS.change, (c) => {
+    if (c.get('session').user.passwordHash === null) return emailPage(c, { error: 'email_managed' }, 400);
+    return emailPage(c);
+  });
+
+  /**
+   * "Change email": the current password (throttled as on the login page) and, where enrolled, a fresh second
+   * factor. Nothing changes yet: a link goes to the new address (the change takes effect when it is followed,
+   * `/verify-email`) and a notice to the current one. An address another account has gets the same answer and
+   * no link (nothing said about that account).
+   */
+  app.post(ACCOUNT_EMAIL_ACTIONS.change, async (c) => {
+    const active = c.get('session');
+    const { user } = active;
+    const form = await readForm(c);
+    const raw = (form.get('email') ?? '').slice(0, 1000);
+    const echo = { newEmail: raw.slice(0, 254) };
+    // A user without a password signs in with a provider, which owns the address.
+    if (user.passwordHash === null) return emailPage(c, { ...echo, error: 'email_managed' }, 400);
+    let newEmail: string;
+    try {
+      newEmail = checkEmail(raw);
+    } catch (err) {
+      if (!(err instanceof AdminError)) throw err;
+      return emailPage(c, { ...echo, error: 'invalid_email' }, 400);
+    }
+    if (newEmail === user.email) return emailPage(c, { ...echo, error: 'email_unchanged' }, 400);
+    if (await needsFreshSecondFactor(deps, active)) return stepUp(c, flow);
+    const result = await authenticatePassword(deps, user.email, form.get('current_password') ?? '', {
+      ...requestMeta(c),
+      knownDevice: (u) => isKnownDevice(c, deps, u),
+    });
+    if (result.status === 'failed' || result.user.id !== user.id) {
+      const throttled = result.status === 'failed' && result.code === 'throttled';
+      if (result.status === 'failed' && result.retryAfterSeconds)
+        c.header('Retry-After', String(result.retryAfterSeconds));
+      if (!throttled) c.header('WWW-Authenticate', 'Form realm="latchkey"');
+      return throttled
+        ? emailPage(c, { ...echo, error: 'throttled' }, 429)
+        : emailPage(c, { ...echo, error: 'invalid_credentials' }, 401);
+    }
+    const reserved = await reserveMail(deps, [{ key: `change:${user.id}` }]);
+    if (!reserved.allowed) {
+      c.header('Retry-After', String(reserved.retryAfterSeconds));
+      return emailPage(c, { ...echo, error: 'throttled' }, 429);
+    }
+    const locale = mailLocale(c);
+    if (await deps.store.users.findByEmail(newEmail))
+      await sendEmailChangeRequestedNotice(deps, user.email, newEmail, locale);
+    else await requestEmailChange(deps, user, newEmail, locale);
+    return c.redirect('/account?notice=email_change_sent', 303);
   });
 
   /** SPEC §3: ends every session of the user and revokes all of the user's refresh tokens. */

@@ -23,6 +23,7 @@ import {
   resumeUrl,
 } from './flow.js';
 import { FORGOT_PATH } from './reset.js';
+import { signupEnabled, signupHref } from './signup.js';
 
 /**
  * Only a local path may be a return target (no open redirect). Browsers drop tabs and newlines from
@@ -144,6 +145,9 @@ export function loginRoutes(deps: Deps, flow: InteractionFlow): Hono {
         forgotHref: interaction
           ? `${FORGOT_PATH}?interaction=${encodeURIComponent(interaction.id)}`
           : `${FORGOT_PATH}?return_to=${encodeURIComponent(returnTo)}`,
+        ...(signupEnabled(deps)
+          ? { signupHref: signupHref(interaction ? { interaction: interaction.id } : { returnTo }) }
+          : {}),
         ...(client ? { clientName: client.name } : {}),
         ...(props.email ? { email: props.email } : {}),
         ...(props.error ? { error: props.error } : {}),

@@ -9,14 +9,19 @@ import { addressGroup, clientIp } from '../http/net.js';
 import { readForm } from '../http/params.js';
 import { htmlPage } from '../http/render.js';
 import type { Locale } from '../i18n/locale.js';
-import { providerAccountMail, RESET_TTL_SECONDS, resetMail } from '../mail/account-mails.js';
+import {
+  FORGOT_PATH,
+  providerAccountMail,
+  RESET_PATH,
+  RESET_TTL_SECONDS,
+  resetMail,
+} from '../mail/account-mails.js';
 import { mailLink, mailLocale, sendTemplate } from '../mail/templates.js';
 import type { ThrottleRule } from '../store/types.js';
 import { passwordLoginOff, safeReturnTo } from './login.js';
 import { passwordLinkRoutes } from './set-password.js';
 
-export const FORGOT_PATH = '/login/forgot';
-export const RESET_PATH = '/login/reset';
+export { FORGOT_PATH, RESET_PATH };
 
 /**
  * Reset mails per address (README "Password reset"): 3 at once, then one after 20 minutes, 40, 60…; a key

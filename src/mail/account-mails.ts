@@ -5,6 +5,11 @@ import type { MailTemplate } from './templates.js';
  * provider and has no password, a note saying so with a link to the sign-in page (and no token at all).
  */
 
+/** The "Forgot password?" form: the reset page links here, and so does the "you already have an account" mail. */
+export const FORGOT_PATH = '/login/forgot';
+/** The page a reset link opens (`?token=…`). */
+export const RESET_PATH = '/login/reset';
+
 /** How long a reset link works: 30 minutes (the mail says so). */
 export const RESET_TTL_SECONDS = 30 * 60;
 

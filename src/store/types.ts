@@ -6,6 +6,7 @@
 export * from './types/auth.js';
 export * from './types/core.js';
 export * from './types/device.js';
+export * from './types/email.js';
 export * from './types/federation.js';
 export * from './types/logout.js';
 export * from './types/mail.js';
@@ -27,6 +28,7 @@ import type {
   UserStore,
 } from './types/core.js';
 import type { DeviceStore } from './types/device.js';
+import type { EmailTokenStore } from './types/email.js';
 import type { IdentityStore, PasswordTokenStore, ProviderStore } from './types/federation.js';
 import type { LogoutDeliveryStore } from './types/logout.js';
 import type { MailOutboxStore } from './types/mail.js';
@@ -48,6 +50,8 @@ export interface Store {
   providers: ProviderStore;
   identities: IdentityStore;
   passwordTokens: PasswordTokenStore;
+  /** Email verification and email-change links (issue 15). */
+  emailTokens: EmailTokenStore;
   devices: DeviceStore;
   events: EventStore;
   /** The back-channel logout outbox (OpenID Connect Back-Channel Logout 1.0). */

@@ -233,6 +233,79 @@ export const de = {
   // (end of password reset)
 
   // Email verification, email change and sign-up (issue 15).
+  invalid_email: 'Geben Sie eine gültige E-Mail-Adresse ein.',
+  invalid_name: 'Geben Sie einen Namen mit höchstens 200 Zeichen ein.',
+  signup_domain:
+    'Die Registrierung ist nur für Adressen bestimmter Domains möglich. Verwenden Sie eine Adresse einer dieser Domains.',
+  email_taken:
+    'Diese Adresse gehört inzwischen zu einem anderen Konto; Ihre Adresse wurde daher nicht geändert.',
+  email_unchanged: 'Das ist bereits Ihre Adresse.',
+  email_managed: 'Ihre Adresse stammt von dem Anbieter, über den Sie sich anmelden; ändern Sie sie dort.',
+  verification_sent: 'Wir haben einen Bestätigungslink an Ihre Adresse gesendet. Er ist 24 Stunden gültig.',
+  email_change_sent:
+    'Wir haben einen Bestätigungslink an Ihre neue Adresse gesendet. Ihre Adresse ändert sich, sobald Sie ihm folgen.',
+  'login.createAccount': 'Konto erstellen',
+  'signup.title': 'Konto erstellen',
+  'signup.lead': 'Geben Sie Ihren Namen, Ihre E-Mail-Adresse und ein Passwort ein.',
+  'signup.name': 'Ihr Name',
+  'signup.email': 'E-Mail',
+  'signup.password': 'Passwort',
+  'signup.submit': 'Konto erstellen',
+  'signup.haveAccount': 'Sie haben bereits ein Konto?',
+  'signup.signIn': 'Anmelden',
+  'signupSent.title': 'Prüfen Sie Ihr Postfach',
+  'signupSent.lead':
+    'Wir haben eine Nachricht an {email} gesendet. Folgen Sie dem Link darin, um Ihre Adresse zu bestätigen, und melden Sie sich dann an.',
+  'signupSent.hint':
+    'Der Link ist 24 Stunden gültig. Keine Nachricht erhalten? Sehen Sie im Spam-Ordner nach oder versuchen Sie es später erneut.',
+  'signupSent.back': 'Zurück zur Anmeldung',
+  'verifyEmail.title': 'E-Mail-Adresse bestätigen',
+  'verifyEmail.lead': 'Bestätigen Sie, dass {email} Ihre Adresse ist.',
+  'verifyEmail.leadChange': 'Bestätigen Sie {email} als neue Adresse Ihres Kontos.',
+  'verifyEmail.submit': 'E-Mail bestätigen',
+  'emailVerified.title': 'E-Mail bestätigt',
+  'emailVerified.lead': 'Ihre Adresse {email} ist bestätigt.',
+  'emailVerified.leadChange': 'Ihre Adresse ist jetzt {email} und bestätigt.',
+  'emailVerified.continue': 'Weiter zu Ihrem Konto',
+  'emailSection.heading': 'E-Mail',
+  'emailSection.verified': 'Bestätigt',
+  'emailSection.unverified': 'Nicht bestätigt',
+  'emailSection.unverifiedHint':
+    'Manche Apps verlangen eine bestätigte Adresse. Wir können Ihnen einen neuen Link senden.',
+  'emailSection.resend': 'Bestätigungs-E-Mail senden',
+  'emailSection.change': 'E-Mail-Adresse ändern',
+  'emailSection.managed': 'Ihre Adresse stammt von {provider}, wo Sie sich anmelden; ändern Sie sie dort.',
+  'accountEmail.title': 'E-Mail-Adresse ändern',
+  'accountEmail.lead':
+    'Ihre Adresse ist {email}. Wir senden einen Link an die neue Adresse; die Änderung gilt, sobald Sie ihm folgen.',
+  'accountEmail.new': 'Neue E-Mail-Adresse',
+  'accountEmail.password': 'Aktuelles Passwort',
+  'accountEmail.submit': 'E-Mail-Adresse ändern',
+  'accountEmail.back': 'Zurück zu Ihrem Konto',
+  'mail.verify.subject': 'Bestätigen Sie Ihre E-Mail-Adresse für {brand}',
+  'mail.verify.body': 'Folgen Sie dem Link, um {email} für Ihr {brand}-Konto zu bestätigen.',
+  'mail.verify.action': 'E-Mail bestätigen',
+  'mail.verify.expiry': 'Der Link funktioniert einmal und ist 24 Stunden gültig.',
+  'mail.verify.notYou': 'Wenn Sie kein Konto erstellt haben, ignorieren Sie diese Nachricht.',
+  'mail.emailChange.subject': 'Bestätigen Sie Ihre neue E-Mail-Adresse für {brand}',
+  'mail.emailChange.body': 'Folgen Sie dem Link, um {email} zur Adresse Ihres {brand}-Kontos zu machen.',
+  'mail.emailChange.action': 'Neue Adresse bestätigen',
+  'mail.emailChange.notYou':
+    'Wenn Sie das nicht angefordert haben, ignorieren Sie diese Nachricht: Es ändert sich nichts.',
+  'mail.emailChangeRequested.subject': 'Änderung der E-Mail-Adresse Ihres {brand}-Kontos angefordert',
+  'mail.emailChangeRequested.body':
+    'Jemand hat angefordert, die Adresse Ihres {brand}-Kontos in {email} zu ändern. Sie ändert sich erst, wenn dem dorthin gesendeten Link gefolgt wird.',
+  'mail.emailChangeRequested.notYou': 'Wenn Sie das nicht waren, ändern Sie jetzt Ihr Passwort.',
+  'mail.emailChanged.subject': 'Ihre E-Mail-Adresse bei {brand} wurde geändert',
+  'mail.emailChanged.body':
+    'Die Adresse Ihres {brand}-Kontos wurde in {email} geändert. Nachrichten zu Ihrem Konto gehen jetzt dorthin.',
+  'mail.emailChanged.notYou': 'Wenn Sie das nicht waren, wenden Sie sich sofort an Ihren Administrator.',
+  'mail.signupExists.subject': 'Jemand wollte mit Ihrer Adresse ein {brand}-Konto erstellen',
+  'mail.signupExists.body':
+    'Jemand, vielleicht Sie, wollte mit {email} ein {brand}-Konto erstellen. Sie haben bereits ein Konto mit dieser Adresse; es wurde nichts geändert.',
+  'mail.signupExists.action': 'Anmelden',
+  'mail.signupExists.forgot': 'Passwort vergessen? Wählen Sie hier ein neues: {forgotUrl}',
+  'mail.signupExists.notYou': 'Wenn Sie das nicht waren, können Sie diese Nachricht ignorieren.',
   // (end of email verification and sign-up)
 
   // Invitations and the password policy (issue 15).

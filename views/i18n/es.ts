@@ -230,6 +230,77 @@ export const es = {
   // (end of password reset)
 
   // Email verification, email change and sign-up (issue 15).
+  invalid_email: 'Introduce una dirección de correo electrónico válida.',
+  invalid_name: 'Introduce un nombre de 200 caracteres como máximo.',
+  signup_domain:
+    'El registro solo está abierto a direcciones de ciertos dominios. Usa una dirección de uno de ellos.',
+  email_taken: 'Esta dirección pertenece ahora a otra cuenta, así que tu dirección no se ha cambiado.',
+  email_unchanged: 'Esa ya es tu dirección.',
+  email_managed: 'Tu dirección proviene del proveedor con el que inicias sesión; cámbiala allí.',
+  verification_sent: 'Hemos enviado un enlace de verificación a tu dirección. Es válido durante 24 horas.',
+  email_change_sent:
+    'Hemos enviado un enlace de confirmación a tu nueva dirección. Tu dirección cambiará cuando lo sigas.',
+  'login.createAccount': 'Crear cuenta',
+  'signup.title': 'Crear cuenta',
+  'signup.lead': 'Introduce tu nombre, tu correo electrónico y una contraseña.',
+  'signup.name': 'Nombre',
+  'signup.email': 'Correo electrónico',
+  'signup.password': 'Contraseña',
+  'signup.submit': 'Crear cuenta',
+  'signup.haveAccount': '¿Ya tienes una cuenta?',
+  'signup.signIn': 'Iniciar sesión',
+  'signupSent.title': 'Revisa tu correo',
+  'signupSent.lead':
+    'Hemos enviado un mensaje a {email}. Sigue el enlace que contiene para verificar tu dirección y después inicia sesión.',
+  'signupSent.hint':
+    'El enlace es válido durante 24 horas. ¿No has recibido nada? Revisa la carpeta de spam o vuelve a intentarlo más tarde.',
+  'signupSent.back': 'Volver a iniciar sesión',
+  'verifyEmail.title': 'Verifica tu correo electrónico',
+  'verifyEmail.lead': 'Confirma que {email} es tu dirección.',
+  'verifyEmail.leadChange': 'Confirma {email} como la nueva dirección de tu cuenta.',
+  'verifyEmail.submit': 'Verificar correo',
+  'emailVerified.title': 'Correo verificado',
+  'emailVerified.lead': 'Tu dirección {email} está verificada.',
+  'emailVerified.leadChange': 'Tu dirección ahora es {email} y está verificada.',
+  'emailVerified.continue': 'Ir a tu cuenta',
+  'emailSection.heading': 'Correo electrónico',
+  'emailSection.verified': 'Verificado',
+  'emailSection.unverified': 'No verificado',
+  'emailSection.unverifiedHint':
+    'Algunas aplicaciones requieren una dirección verificada. Podemos enviarte un enlace nuevo.',
+  'emailSection.resend': 'Enviar correo de verificación',
+  'emailSection.change': 'Cambiar correo electrónico',
+  'emailSection.managed': 'Tu dirección proviene de {provider}, donde inicias sesión; cámbiala allí.',
+  'accountEmail.title': 'Cambiar correo electrónico',
+  'accountEmail.lead':
+    'Tu dirección es {email}. Enviamos un enlace a la nueva dirección; el cambio se aplica cuando lo sigues.',
+  'accountEmail.new': 'Nuevo correo electrónico',
+  'accountEmail.password': 'Contraseña actual',
+  'accountEmail.submit': 'Cambiar correo electrónico',
+  'accountEmail.back': 'Volver a tu cuenta',
+  'mail.verify.subject': 'Verifica tu dirección de correo para {brand}',
+  'mail.verify.body': 'Sigue el enlace para verificar {email} en tu cuenta de {brand}.',
+  'mail.verify.action': 'Verificar correo',
+  'mail.verify.expiry': 'El enlace funciona una sola vez, durante 24 horas.',
+  'mail.verify.notYou': 'Si no has creado una cuenta, ignora este mensaje.',
+  'mail.emailChange.subject': 'Confirma tu nueva dirección de correo para {brand}',
+  'mail.emailChange.body': 'Sigue el enlace para que {email} sea la dirección de tu cuenta de {brand}.',
+  'mail.emailChange.action': 'Confirmar la nueva dirección',
+  'mail.emailChange.notYou': 'Si no lo has pedido tú, ignora este mensaje: no cambia nada.',
+  'mail.emailChangeRequested.subject': 'Se ha solicitado cambiar el correo de tu cuenta de {brand}',
+  'mail.emailChangeRequested.body':
+    'Alguien ha pedido cambiar la dirección de tu cuenta de {brand} a {email}. Solo cambiará cuando se siga el enlace enviado allí.',
+  'mail.emailChangeRequested.notYou': 'Si no has sido tú, cambia tu contraseña ahora.',
+  'mail.emailChanged.subject': 'Se ha cambiado tu dirección de correo de {brand}',
+  'mail.emailChanged.body':
+    'La dirección de tu cuenta de {brand} se ha cambiado a {email}. Los mensajes sobre tu cuenta se envían ahora allí.',
+  'mail.emailChanged.notYou': 'Si no has sido tú, contacta de inmediato con tu administrador.',
+  'mail.signupExists.subject': 'Alguien ha intentado crear una cuenta de {brand} con tu dirección',
+  'mail.signupExists.body':
+    'Alguien, quizá tú, ha intentado crear una cuenta de {brand} con {email}. Ya tienes una cuenta con esta dirección, así que no se ha cambiado nada.',
+  'mail.signupExists.action': 'Iniciar sesión',
+  'mail.signupExists.forgot': '¿Has olvidado tu contraseña? Elige una nueva aquí: {forgotUrl}',
+  'mail.signupExists.notYou': 'Si no has sido tú, puedes ignorar este mensaje.',
   // (end of email verification and sign-up)
 
   // Invitations and the password policy (issue 15).

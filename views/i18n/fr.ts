@@ -230,6 +230,80 @@ export const fr = {
   // (end of password reset)
 
   // Email verification, email change and sign-up (issue 15).
+  invalid_email: 'Saisissez une adresse e-mail valide.',
+  invalid_name: 'Saisissez un nom de 200 caractères au plus.',
+  signup_domain:
+    'L’inscription n’est ouverte qu’aux adresses de certains domaines. Utilisez une adresse de l’un d’eux.',
+  email_taken:
+    'Cette adresse appartient désormais à un autre compte : votre adresse n’a donc pas été modifiée.',
+  email_unchanged: 'C’est déjà votre adresse.',
+  email_managed: 'Votre adresse vient du fournisseur avec lequel vous vous connectez ; modifiez-la chez lui.',
+  verification_sent: 'Nous avons envoyé un lien de vérification à votre adresse. Il est valable 24 heures.',
+  email_change_sent:
+    'Nous avons envoyé un lien de confirmation à votre nouvelle adresse. Votre adresse change dès que vous le suivez.',
+  'login.createAccount': 'Créer un compte',
+  'signup.title': 'Créer un compte',
+  'signup.lead': 'Saisissez votre nom, votre adresse e-mail et un mot de passe.',
+  'signup.name': 'Nom',
+  'signup.email': 'E-mail',
+  'signup.password': 'Mot de passe',
+  'signup.submit': 'Créer un compte',
+  'signup.haveAccount': 'Vous avez déjà un compte ?',
+  'signup.signIn': 'Se connecter',
+  'signupSent.title': 'Consultez vos e-mails',
+  'signupSent.lead':
+    'Nous avons envoyé un message à {email}. Suivez le lien qu’il contient pour vérifier votre adresse, puis connectez-vous.',
+  'signupSent.hint':
+    'Le lien est valable 24 heures. Pas de message ? Regardez dans vos courriers indésirables ou réessayez plus tard.',
+  'signupSent.back': 'Retour à la connexion',
+  'verifyEmail.title': 'Vérifier votre adresse e-mail',
+  'verifyEmail.lead': 'Confirmez que {email} est votre adresse.',
+  'verifyEmail.leadChange': 'Confirmez {email} comme nouvelle adresse de votre compte.',
+  'verifyEmail.submit': 'Vérifier l’e-mail',
+  'emailVerified.title': 'Adresse e-mail vérifiée',
+  'emailVerified.lead': 'Votre adresse {email} est vérifiée.',
+  'emailVerified.leadChange': 'Votre adresse est désormais {email}, et elle est vérifiée.',
+  'emailVerified.continue': 'Continuer vers votre compte',
+  'emailSection.heading': 'E-mail',
+  'emailSection.verified': 'Vérifiée',
+  'emailSection.unverified': 'Non vérifiée',
+  'emailSection.unverifiedHint':
+    'Certaines applications exigent une adresse vérifiée. Nous pouvons vous envoyer un nouveau lien.',
+  'emailSection.resend': 'Envoyer l’e-mail de vérification',
+  'emailSection.change': 'Changer d’adresse e-mail',
+  'emailSection.managed': 'Votre adresse vient de {provider}, où vous vous connectez ; modifiez-la là-bas.',
+  'accountEmail.title': 'Changer d’adresse e-mail',
+  'accountEmail.lead':
+    'Votre adresse est {email}. Nous envoyons un lien à la nouvelle adresse ; le changement prend effet quand vous le suivez.',
+  'accountEmail.new': 'Nouvel e-mail',
+  'accountEmail.password': 'Mot de passe actuel',
+  'accountEmail.submit': 'Changer d’adresse e-mail',
+  'accountEmail.back': 'Retour à votre compte',
+  'mail.verify.subject': 'Vérifiez votre adresse e-mail pour {brand}',
+  'mail.verify.body': 'Suivez le lien pour vérifier {email} pour votre compte {brand}.',
+  'mail.verify.action': 'Vérifier l’e-mail',
+  'mail.verify.expiry': 'Le lien fonctionne une seule fois, pendant 24 heures.',
+  'mail.verify.notYou': 'Si vous n’avez pas créé de compte, ignorez ce message.',
+  'mail.emailChange.subject': 'Confirmez votre nouvelle adresse e-mail pour {brand}',
+  'mail.emailChange.body': 'Suivez le lien pour faire de {email} l’adresse de votre compte {brand}.',
+  'mail.emailChange.action': 'Confirmer la nouvelle adresse',
+  'mail.emailChange.notYou':
+    'Si vous n’êtes pas à l’origine de cette demande, ignorez ce message : rien ne change.',
+  'mail.emailChangeRequested.subject': 'Changement d’adresse e-mail demandé pour votre compte {brand}',
+  'mail.emailChangeRequested.body':
+    'Quelqu’un a demandé à changer l’adresse de votre compte {brand} en {email}. Elle ne change que si le lien envoyé à cette adresse est suivi.',
+  'mail.emailChangeRequested.notYou': 'Si ce n’était pas vous, changez votre mot de passe dès maintenant.',
+  'mail.emailChanged.subject': 'Votre adresse e-mail {brand} a été modifiée',
+  'mail.emailChanged.body':
+    'L’adresse de votre compte {brand} a été remplacée par {email}. Les messages concernant votre compte y sont désormais envoyés.',
+  'mail.emailChanged.notYou':
+    'Si vous n’êtes pas à l’origine de ce changement, contactez immédiatement votre administrateur.',
+  'mail.signupExists.subject': 'Quelqu’un a tenté de créer un compte {brand} avec votre adresse',
+  'mail.signupExists.body':
+    'Quelqu’un, peut-être vous, a tenté de créer un compte {brand} avec {email}. Vous avez déjà un compte avec cette adresse : rien n’a été modifié.',
+  'mail.signupExists.action': 'Se connecter',
+  'mail.signupExists.forgot': 'Mot de passe oublié ? Choisissez-en un nouveau ici : {forgotUrl}',
+  'mail.signupExists.notYou': 'Si ce n’était pas vous, vous pouvez ignorer ce message.',
   // (end of email verification and sign-up)
 
   // Invitations and the password policy (issue 15).

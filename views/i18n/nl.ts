@@ -219,6 +219,77 @@ export const nl = {
   // (end of password reset)
 
   // Email verification, email change and sign-up (issue 15).
+  invalid_email: 'Voer een geldig e-mailadres in.',
+  invalid_name: 'Voer een naam van hoogstens 200 tekens in.',
+  signup_domain:
+    'Registreren kan alleen met adressen van bepaalde domeinen. Gebruik een adres van een van die domeinen.',
+  email_taken: 'Dit adres hoort inmiddels bij een ander account, dus je adres is niet gewijzigd.',
+  email_unchanged: 'Dat is al je adres.',
+  email_managed: 'Je adres komt van de provider waarmee je inlogt; wijzig het daar.',
+  verification_sent: 'We hebben een verificatielink naar je adres gestuurd. Hij is 24 uur geldig.',
+  email_change_sent:
+    'We hebben een bevestigingslink naar je nieuwe adres gestuurd. Je adres wijzigt zodra je die volgt.',
+  'login.createAccount': 'Account aanmaken',
+  'signup.title': 'Account aanmaken',
+  'signup.lead': 'Voer je naam, je e-mailadres en een wachtwoord in.',
+  'signup.name': 'Naam',
+  'signup.email': 'E-mailadres',
+  'signup.password': 'Wachtwoord',
+  'signup.submit': 'Account aanmaken',
+  'signup.haveAccount': 'Heb je al een account?',
+  'signup.signIn': 'Inloggen',
+  'signupSent.title': 'Controleer je e-mail',
+  'signupSent.lead':
+    'We hebben een bericht gestuurd naar {email}. Volg de link erin om je adres te verifiëren en log daarna in.',
+  'signupSent.hint':
+    'De link is 24 uur geldig. Geen bericht? Kijk in je spammap of probeer het later opnieuw.',
+  'signupSent.back': 'Terug naar inloggen',
+  'verifyEmail.title': 'Verifieer je e-mailadres',
+  'verifyEmail.lead': 'Bevestig dat {email} je adres is.',
+  'verifyEmail.leadChange': 'Bevestig {email} als nieuw adres van je account.',
+  'verifyEmail.submit': 'E-mail verifiëren',
+  'emailVerified.title': 'E-mailadres geverifieerd',
+  'emailVerified.lead': 'Je adres {email} is geverifieerd.',
+  'emailVerified.leadChange': 'Je adres is nu {email}, en het is geverifieerd.',
+  'emailVerified.continue': 'Verder naar je account',
+  'emailSection.heading': 'E-mail',
+  'emailSection.verified': 'Geverifieerd',
+  'emailSection.unverified': 'Niet geverifieerd',
+  'emailSection.unverifiedHint':
+    'Sommige apps vragen een geverifieerd adres. We kunnen je een nieuwe link sturen.',
+  'emailSection.resend': 'Verificatiemail sturen',
+  'emailSection.change': 'E-mailadres wijzigen',
+  'emailSection.managed': 'Je adres komt van {provider}, waar je inlogt; wijzig het daar.',
+  'accountEmail.title': 'E-mailadres wijzigen',
+  'accountEmail.lead':
+    'Je adres is {email}. We sturen een link naar het nieuwe adres; de wijziging gaat in zodra je die volgt.',
+  'accountEmail.new': 'Nieuw e-mailadres',
+  'accountEmail.password': 'Huidig wachtwoord',
+  'accountEmail.submit': 'E-mailadres wijzigen',
+  'accountEmail.back': 'Terug naar je account',
+  'mail.verify.subject': 'Verifieer je e-mailadres voor {brand}',
+  'mail.verify.body': 'Volg de link om {email} te verifiëren voor je {brand}-account.',
+  'mail.verify.action': 'E-mail verifiëren',
+  'mail.verify.expiry': 'De link werkt één keer, 24 uur lang.',
+  'mail.verify.notYou': 'Heb je geen account aangemaakt? Negeer dit bericht dan.',
+  'mail.emailChange.subject': 'Bevestig je nieuwe e-mailadres voor {brand}',
+  'mail.emailChange.body': 'Volg de link om {email} het adres van je {brand}-account te maken.',
+  'mail.emailChange.action': 'Nieuw adres bevestigen',
+  'mail.emailChange.notYou': 'Heb je dit niet gevraagd? Negeer dit bericht dan: er verandert niets.',
+  'mail.emailChangeRequested.subject': 'Wijziging van het e-mailadres van je {brand}-account aangevraagd',
+  'mail.emailChangeRequested.body':
+    'Iemand heeft gevraagd het adres van je {brand}-account te wijzigen in {email}. Het wijzigt pas als de link die daarheen is gestuurd wordt gevolgd.',
+  'mail.emailChangeRequested.notYou': 'Was jij dit niet? Wijzig dan nu je wachtwoord.',
+  'mail.emailChanged.subject': 'Je e-mailadres bij {brand} is gewijzigd',
+  'mail.emailChanged.body':
+    'Het adres van je {brand}-account is gewijzigd in {email}. Berichten over je account gaan nu daarheen.',
+  'mail.emailChanged.notYou': 'Heb je dit niet gedaan? Neem dan direct contact op met je beheerder.',
+  'mail.signupExists.subject': 'Iemand probeerde met jouw adres een {brand}-account aan te maken',
+  'mail.signupExists.body':
+    'Iemand, misschien jij, probeerde een {brand}-account aan te maken met {email}. Je hebt al een account met dit adres, dus er is niets gewijzigd.',
+  'mail.signupExists.action': 'Inloggen',
+  'mail.signupExists.forgot': 'Wachtwoord vergeten? Kies hier een nieuw: {forgotUrl}',
+  'mail.signupExists.notYou': 'Was jij dit niet? Dan kun je dit bericht negeren.',
   // (end of email verification and sign-up)
 
   // Invitations and the password policy (issue 15).

@@ -10,6 +10,7 @@ import { clientStore } from './clients.js';
 import { codeStore } from './codes.js';
 import { consentStore } from './consents.js';
 import { deviceStore } from './devices.js';
+import { emailTokenStore } from './email-tokens.js';
 import { eventStore } from './events.js';
 import { identityStore, passwordTokenStore, providerStore } from './federation.js';
 import { grantStore } from './grants.js';
@@ -112,6 +113,7 @@ export function createSqliteStore(path: string, options: SqliteOptions = {}): Sq
     providers: providerStore(cx),
     identities: identityStore(cx),
     passwordTokens: passwordTokenStore(cx),
+    emailTokens: emailTokenStore(cx),
     devices: deviceStore(cx),
     events: eventStore(cx),
     logoutDeliveries: logoutDeliveryStore(cx),

@@ -12,6 +12,7 @@ const EXPIRING: [table: string, column: string][] = [
   ['grants', 'expires_at'],
   ['mfa_tokens', 'expires_at'],
   ['password_tokens', 'expires_at'],
+  ['email_tokens', 'expires_at'],
   ['device_codes', 'expires_at'],
 ];
 

@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { EVENT_RETENTION_SECONDS } from '../../src/config.js';
+import { createSqliteStore, type SqliteStore } from '../../src/store/sqlite/index.js';
+import type { EmailToken, NewAuditEvent } from '../../src/store/types.js';
+
+const NOW = 1_800_000_000;
+const DAY = 86_400;
+
+const event = (type: string): NewAuditEvent => ({
+  at: NOW,
+  type,
+  userId: null,
+  clientId: null,
+  ip: '192.0.2.1',
+  detail: { via: 'test' },
+});
+
+describe('store: email tokens', () => {
+  let store: SqliteStore;
+  before(() => {
+    store = createSqliteStore(':memory:');
+  });
+  after(() => store.close());
+
+  const newUser = async (email: string, emailVerified = false) =>
+    store.users.create({
+      id: randomUUID(),
+      email,
+      emailVerified,
+      passwordHash: null,
+      name: null,
+      givenName: null,
+      familyName: null,
+      roles: [],
+      createdAt: NOW,
+    });
+  const token = (
+    userId: string,
+    email: string,
+    purpose: EmailToken['purpose'],
+    extra: Partial<EmailToken> = {},
+  ) => ({
+    hash: `h-${randomUUID()}`,
+    userId,
+    email,
+    purpose,
+    createdAt: NOW,
+    expiresAt: NOW + DAY,
+    usedAt: null,
+    ...extra,
+  });
+  const events = (type: string) => store.raw.prepare('select * from events where type = ?').all(type);
+
+  it("'verify' sets email_verified once, with its audit row", async () => {
+    const user = await newUser('v@example.test');
+    const t = token(user.id, user.email, 'verify');
+    await store.emailTokens.issue(t);
+    assert.deepEqual(await store.emailTokens.find(t.hash), t);
+    const result = await store.emailTokens.confirm(t.hash, NOW + 5, event('email_verified'));
+    assert.deepEqual(result, {
+      status: 'confirmed',
+      userId: user.id,
+      purpose: 'verify',
+      email: 'v@example.test',
+      previousEmail: 'v@example.test',
+    });
+    assert.equal((await store.users.find(user.id))?.emailVerified, true);
+    assert.equal((await store.emailTokens.find(t.hash))?.usedAt, NOW + 5);
+    const rows = events('email_verified') as { user_id: string; detail: string }[];
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0]?.user_id, user.id);
+    assert.deepEqual(JSON.parse(rows[0]!.detail), { via: 'test', purpose: 'verify' });
+    assert.deepEqual(await store.emailTokens.confirm(t.hash, NOW + 6, event('email_verified')), {
+      status: 'invalid',
+    });
+    assert.equal(events('email_verified').length, 1, 'a used link writes nothing');
+  });
+
+  it('refuses expired and unknown links; issuing voids the earlier link of the same purpose only', async () => {
+    const user = await newUser('e@example.test');
+    const expired = token(user.id, user.email, 'verify', { expiresAt: NOW + 10 });
+    await store.emailTokens.issue(expired);
+    assert.deepEqual(await store.emailTokens.confirm(expired.hash, NOW + 10, event('x')), {
+      status: 'invalid',
+    });
+    assert.deepEqual(await store.emailTokens.confirm('no-such-hash', NOW, event('x')), { status: 'invalid' });
+    const first = token(user.id, user.email, 'verify');
+    const change = token(user.id, 'e2@example.test', 'change');
+    await store.emailTokens.issue(first);
+    await store.emailTokens.issue(change);
+    const second = token(user.id, user.email, 'verify');
+    await store.emailTokens.issue(second);
+    assert.equal((await store.emailTokens.find(first.hash))?.usedAt, NOW, 'voided');
+    assert.equal((await store.emailTokens.find(change.hash))?.usedAt, null, 'another purpose stays');
+    assert.deepEqual(await store.emailTokens.confirm(first.hash, NOW + 1, event('x')), { status: 'invalid' });
+    assert.equal((await store.users.find(user.id))?.emailVerified, false);
+    assert.equal((await store.emailTokens.confirm(second.hash, NOW + 1, event('x'))).status, 'confirmed');
+  });
+
+  it("'verify' for an address the user no longer has is refused", async () => {
+    const user = await newUser('old@example.test');
+    const t = token(user.id, 'other@example.test', 'verify');
+    await store.emailTokens.issue(t);
+    assert.deepEqual(await store.emailTokens.confirm(t.hash, NOW + 1, event('x')), { status: 'invalid' });
+    assert.equal((await store.users.find(user.id))?.emailVerified, false);
+  });
+
+  it("'change' switches the address (verified); a taken address is refused and nothing written", async () => {
+    const user = await newUser('from@example.test', false);
+    const t = token(user.id, 'to@example.test', 'change');
+    await store.emailTokens.issue(t);
+    assert.deepEqual(await store.emailTokens.confirm(t.hash, NOW + 2, event('email_changed')), {
+      status: 'confirmed',
+      userId: user.id,
+      purpose: 'change',
+      email: 'to@example.test',
+      previousEmail: 'from@example.test',
+    });
+    const changed = await store.users.find(user.id);
+    assert.equal(changed?.email, 'to@example.test');
+    assert.equal(changed?.emailVerified, true);
+    assert.equal((await store.users.findByEmail('from@example.test'))?.id, undefined);
+
+    const t2 = token(user.id, 'busy@example.test', 'change');
+    await store.emailTokens.issue(t2);
+    await newUser('busy@example.test');
+    const before = events('email_changed').length;
+    assert.deepEqual(await store.emailTokens.confirm(t2.hash, NOW + 3, event('email_changed')), {
+      status: 'taken',
+    });
+    assert.equal((await store.users.find(user.id))?.email, 'to@example.test');
+    assert.equal((await store.emailTokens.find(t2.hash))?.usedAt, null, 'not spent');
+    assert.equal(events('email_changed').length, before);
+  });
+
+  it('goes with its user, and expired rows are swept', async () => {
+    const user = await newUser('gone@example.test');
+    const t = token(user.id, user.email, 'verify');
+    await store.emailTokens.issue(t);
+    await store.users.remove(user.id, event('user_removed'));
+    assert.equal(await store.emailTokens.find(t.hash), undefined);
+
+    const kept = await newUser('kept@example.test');
+    const old = token(kept.id, kept.email, 'change', { expiresAt: NOW + 100 });
+    await store.emailTokens.issue(old);
+    await store.sweep(NOW + 99, 100, EVENT_RETENTION_SECONDS);
+    assert.ok(await store.emailTokens.find(old.hash));
+    await store.sweep(NOW + 100, 100, EVENT_RETENTION_SECONDS);
+    assert.equal(await store.emailTokens.find(old.hash), undefined);
+  });
+});
