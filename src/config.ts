@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { type BrandConfig, parseBrand } from './config-brand.js';
 import { emptySeed, loadSeed, type Seed } from './config-file.js';
 import { type MailConfig, parseMail } from './config-mail.js';
+import { type PasswordPolicy, parsePasswordPolicy } from './config-password.js';
 import { ConfigError, type Env, parseOnOff } from './config-values.js';
 import { DEFAULT_LOCALE, isLocale, LOCALES, type Locale } from './i18n/locale.js';
 import { isPostgresUrl } from './store/dialect.js';
@@ -12,6 +13,7 @@ import { isPostgresUrl } from './store/dialect.js';
 export * from './config-brand.js';
 export * from './config-file.js';
 export * from './config-mail.js';
+export * from './config-password.js';
 export * from './config-values.js';
 
 /** Where the SQLite database lives unless `LATCHKEY_DB` says otherwise (SPEC §2). */
@@ -45,6 +47,8 @@ export interface Config {
   readonly brand: BrandConfig;
   /** `LATCHKEY_SMTP_URL`, `LATCHKEY_MAIL_FROM`: outgoing mail (issue 15); src/mail/. */
   readonly mail: MailConfig;
+  /** `LATCHKEY_PASSWORD_MIN_LENGTH`, `_CHECK_COMMON`, `_MIN_SCORE`: the password policy (issue 15). */
+  readonly passwordPolicy: PasswordPolicy;
 }
 
 function parsePort(value: string | undefined, name: string): number {
@@ -183,6 +187,7 @@ export function loadConfig(env: Env = process.env): Config {
   const seed = configFile ? loadSeed(resolve(configFile)) : emptySeed();
   const brand = parseBrand(env);
   const mail = parseMail(env);
+  const passwordPolicy = parsePasswordPolicy(env);
   if (isFile) mkdirSync(dirname(dbPath), { recursive: true });
   return Object.freeze({
     port,
@@ -201,6 +206,7 @@ export function loadConfig(env: Env = process.env): Config {
     seed,
     brand,
     mail,
+    passwordPolicy,
     ...(configFile ? { configFile: resolve(configFile) } : {}),
   });
 }

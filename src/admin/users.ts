@@ -67,14 +67,20 @@ function optionalName(value: unknown, field: 'name' | 'givenName' | 'familyName'
   return checkDisplayName(value, field) || null;
 }
 
-export async function hashValidPassword(password: string, context: PasswordContext = {}): Promise<string> {
-  const problem = await checkPassword(password, context);
-  if (problem) throw new AdminError(passwordProblemText[problem], 'weak_password', 'password');
+/** The password checked against the configured policy (`LATCHKEY_PASSWORD_*`), then hashed; the error names the rule. */
+export async function hashValidPassword(
+  deps: Pick<Deps, 'config'>,
+  password: string,
+  context: PasswordContext = {},
+): Promise<string> {
+  const policy = deps.config.passwordPolicy;
+  const problem = await checkPassword(password, { serviceName: deps.config.brand.name, ...context }, policy);
+  if (problem) throw new AdminError(passwordProblemText(problem, policy), 'weak_password', 'password');
   return hashPassword(password);
 }
 
 export async function createUser(
-  deps: Pick<Deps, 'store' | 'clock'>,
+  deps: Pick<Deps, 'store' | 'clock' | 'config'>,
   input: UserInput,
   ctx: AdminContext = CLI,
 ): Promise<User> {
@@ -94,7 +100,7 @@ export async function createUser(
   if (username !== null && (await deps.store.users.findByUsername(username)))
     throw new AdminError(`"${username}" is taken by another user`, 'exists', 'username');
   const passwordHash =
-    input.password !== undefined ? await hashValidPassword(input.password, { email }) : null;
+    input.password !== undefined ? await hashValidPassword(deps, input.password, { email }) : null;
   const id = randomUUID();
   const now = deps.clock.now();
   // A new user has no session or grant yet: created disabled, there is nothing to end.
@@ -175,13 +181,13 @@ export async function removeUser(
  * `password_set` audit row (an admin set it; the user's own change is `password_changed`), in one unit of work.
  */
 export async function setUserPassword(
-  deps: Pick<Deps, 'store' | 'clock'>,
+  deps: Pick<Deps, 'store' | 'clock' | 'config'>,
   ref: string,
   password: string,
   ctx: AdminContext = CLI,
 ): Promise<User> {
   const user = await findUserFor(deps, ref, ctx);
-  const passwordHash = await hashValidPassword(password, { email: user.email });
+  const passwordHash = await hashValidPassword(deps, password, { email: user.email });
   const now = deps.clock.now();
   const ending = await liveSessionHashes(deps, user.id);
   const changed = await deps.store.users.changePassword(
