@@ -15,6 +15,8 @@ export interface PasswordPolicy {
 
 /** NIST SP 800-63B §5.1.1.2: at least 8 characters for a password the user chooses. */
 export const PASSWORD_MIN_LENGTH_FLOOR = 8;
+/** The most characters a password may have (SPEC §3). */
+export const PASSWORD_MAX_LENGTH = 256;
 /** The highest minimum that may be asked for; the maximum length (256) stays well above it. */
 export const PASSWORD_MIN_LENGTH_CEILING = 128;
 

@@ -1,4 +1,4 @@
-import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from '../config-password.js';
+import { DEFAULT_PASSWORD_POLICY, PASSWORD_MAX_LENGTH, type PasswordPolicy } from '../config-password.js';
 import { Argon2Pool } from './argon2-pool.js';
 
 // OWASP Password Storage Cheat Sheet: argon2id, m=19 MiB, t=2, p=1.
@@ -6,7 +6,7 @@ const ARGON2 = { algorithm: 2 /* Argon2id */, memoryCost: 19456, timeCost: 2, pa
 
 /** The least minimum length (NIST SP 800-63B); the configured one is `PasswordPolicy.minLength`. */
 export const PASSWORD_MIN = DEFAULT_PASSWORD_POLICY.minLength;
-export const PASSWORD_MAX = 256;
+export const PASSWORD_MAX = PASSWORD_MAX_LENGTH;
 
 /** `weak`: a zxcvbn score under `LATCHKEY_PASSWORD_MIN_SCORE`. */
 export type PasswordProblem = 'too_short' | 'too_long' | 'common' | 'context' | 'weak';
