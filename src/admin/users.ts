@@ -262,7 +262,8 @@ export interface SetPasswordLink {
 /**
  * `user unlink`: removes the user's upstream link, ends the user's sessions, revokes the user's refresh tokens
  * and saves a single-use set-password token, in one unit of work; the user then chooses a password (SPEC §4).
- * The link is handed back for the admin to pass on because there is no mail yet; a later issue mails it.
+ * The link is handed back: `user unlink` mails it with `mailSetPasswordLink` when SMTP is configured, and
+ * prints it otherwise; the admin API answers it.
  */
 export async function unlinkUser(
   deps: Pick<Deps, 'store' | 'clock' | 'config'>,
