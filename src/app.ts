@@ -84,7 +84,11 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
 
   app.use('*', securityHeaders(deps.config));
   app.use('*', brandingContext(deps.config.brand));
-  const pageDefaults = { locale: deps.config.locale, secureCookies: deps.config.secureCookies };
+  const pageDefaults = {
+    locale: deps.config.locale,
+    secureCookies: deps.config.secureCookies,
+    passwordPolicy: deps.config.passwordPolicy,
+  };
   app.use('*', async function defaultLocale(c, next) {
     c.set('pageDefaults', pageDefaults);
     await next();

@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { type BrandConfig, parseBrand } from './config-brand.js';
 import { emptySeed, loadSeed, type Seed } from './config-file.js';
 import { type MailConfig, parseMail } from './config-mail.js';
+import { type PasswordPolicy, parsePasswordPolicy } from './config-password.js';
 import { ConfigError, type Env, parseOnOff } from './config-values.js';
 import { DEFAULT_LOCALE, isLocale, LOCALES, type Locale } from './i18n/locale.js';
 import { isPostgresUrl } from './store/dialect.js';
@@ -12,6 +13,7 @@ import { isPostgresUrl } from './store/dialect.js';
 export * from './config-brand.js';
 export * from './config-file.js';
 export * from './config-mail.js';
+export * from './config-password.js';
 export * from './config-values.js';
 
 /** Where the SQLite database lives unless `LATCHKEY_DB` says otherwise (SPEC §2). */
@@ -49,6 +51,8 @@ export interface Config {
   readonly signup: boolean;
   /** `LATCHKEY_SIGNUP_DOMAINS`: when not empty, sign-up takes only addresses at these domains (lower case). */
   readonly signupDomains: readonly string[];
+  /** `LATCHKEY_PASSWORD_MIN_LENGTH`, `_CHECK_COMMON`, `_MIN_SCORE`: the password policy (issue 15). */
+  readonly passwordPolicy: PasswordPolicy;
 }
 
 /** `LATCHKEY_SIGNUP_DOMAINS`: comma-separated domain names (`example.com, example.org`), lower-cased. */
@@ -207,6 +211,7 @@ export function loadConfig(env: Env = process.env): Config {
   const mail = parseMail(env);
   const signup = parseOnOff(env['LATCHKEY_SIGNUP'], 'LATCHKEY_SIGNUP', false);
   const signupDomains = parseSignupDomains(env['LATCHKEY_SIGNUP_DOMAINS']);
+  const passwordPolicy = parsePasswordPolicy(env);
   if (isFile) mkdirSync(dirname(dbPath), { recursive: true });
   return Object.freeze({
     port,
@@ -227,6 +232,7 @@ export function loadConfig(env: Env = process.env): Config {
     mail,
     signup,
     signupDomains,
+    passwordPolicy,
     ...(configFile ? { configFile: resolve(configFile) } : {}),
   });
 }

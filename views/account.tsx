@@ -1,8 +1,10 @@
+import { DEFAULT_PASSWORD_POLICY } from '../src/config-password.js';
 import type { Code } from './copy.js';
 import { type Translator, useLang } from './i18n/index.js';
 import { CsrfField, ErrorAlert, fieldState, Layout, Notice } from './layout.js';
 import { RecoveryCodes, TotpSetup } from './mfa.js';
 import { PasswordInput } from './password-input.js';
+import { PASSWORD_RULES_ID, PasswordRules } from './password-rules.js';
 import { ProviderIcon } from './providers.js';
 import { scopeText } from './scopes.js';
 import { type AccountEmailActions, EmailSection } from './verify-email.js';
@@ -209,7 +211,7 @@ function PasswordSection(props: {
   action: string;
   failedField: AccountPageProps['failedField'];
 }) {
-  const { t } = useLang();
+  const { t, passwordPolicy } = useLang();
   return (
     <section class="section" aria-labelledby="password-heading">
       <h2 id="password-heading">{t('password.heading')}</h2>
@@ -232,11 +234,12 @@ function PasswordSection(props: {
             id="new-password"
             name="new_password"
             autocomplete="new-password"
-            minlength={8}
+            minlength={(passwordPolicy ?? DEFAULT_PASSWORD_POLICY).minLength}
             maxlength={1024}
             required
-            {...fieldState(props.failedField === 'new_password', 'account-error')}
+            {...fieldState(props.failedField === 'new_password', 'account-error', PASSWORD_RULES_ID)}
           />
+          <PasswordRules />
         </div>
         <button type="submit" class="button button-primary">
           {t('password.submit')}

@@ -4,6 +4,7 @@ import type { JSX } from 'hono/jsx/jsx-runtime';
 import { LANGUAGE_NAMES, LOCALES } from '../src/i18n/locale.js';
 import { type Code, messageFor } from './copy.js';
 import { type Lang, type PageBrand, renderInLang, useLang } from './i18n/index.js';
+import { weakPasswordText } from './password-rules.js';
 
 /** latchkey's own look when the deployment configures none. */
 const LATCHKEY_BRAND: PageBrand = { name: 'latchkey', stylesheets: [] };
@@ -115,12 +116,15 @@ export function HiddenFields({ fields }: { fields: Record<string, string> }) {
 
 /** A failed form's message (SPEC §5: an element with role="alert"). */
 export function ErrorAlert({ code, id }: { code?: Code | undefined; id?: string }) {
-  const { t, retryAfterSeconds, inDuration } = useLang();
+  const lang = useLang();
+  const { t, retryAfterSeconds, inDuration } = lang;
   if (!code) return null;
   const text =
     code === 'throttled' && retryAfterSeconds
       ? t('throttled.wait', { wait: inDuration(retryAfterSeconds) })
-      : t(code);
+      : code === 'weak_password'
+        ? weakPasswordText(lang)
+        : t(code);
   return (
     <div class="alert alert-error" role="alert" id={id}>
       <AlertIcon />

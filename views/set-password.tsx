@@ -2,6 +2,7 @@ import type { Code } from './copy.js';
 import { useLang } from './i18n/index.js';
 import { CheckIcon, CsrfField, ErrorAlert, fieldState, HiddenFields, Layout } from './layout.js';
 import { PasswordInput } from './password-input.js';
+import { PASSWORD_RULES_ID, PasswordRules } from './password-rules.js';
 
 export interface SetPasswordPageProps {
   action: string;
@@ -35,8 +36,13 @@ export function SetPasswordPage({ action, csrf, token, error, purpose = 'set' }:
             autocomplete="new-password"
             required
             autofocus
-            {...fieldState(error === 'weak_password' || error === 'password_mismatch', 'set-password-error')}
+            {...fieldState(
+              error === 'weak_password' || error === 'password_mismatch',
+              'set-password-error',
+              PASSWORD_RULES_ID,
+            )}
           />
+          <PasswordRules />
         </div>
         <button type="submit" class="button button-primary">
           {t('setPassword.submit')}

@@ -2,6 +2,7 @@ import type { Code } from './copy.js';
 import { useLang } from './i18n/index.js';
 import { CsrfField, ErrorAlert, fieldState, Layout } from './layout.js';
 import { PasswordInput } from './password-input.js';
+import { PASSWORD_RULES_ID, PasswordRules } from './password-rules.js';
 
 export interface SignupPageProps {
   action: string;
@@ -63,8 +64,9 @@ export function SignupPage({ action, csrf, name, email, error, signInHref }: Sig
             name="password"
             autocomplete="new-password"
             required
-            {...fieldState(error === 'weak_password', 'signup-error')}
+            {...fieldState(error === 'weak_password', 'signup-error', PASSWORD_RULES_ID)}
           />
+          <PasswordRules />
         </div>
         <button type="submit" class="button button-primary">
           {t('signup.submit')}

@@ -8,6 +8,7 @@ import {
   passwordProblemText,
 } from '../crypto/password.js';
 import type { Deps } from '../deps.js';
+import { mailLink, sendTemplate } from '../mail/templates.js';
 import { liveSessionHashes, queueBackchannelLogout } from '../oauth/backchannel.js';
 import { uniqueViolation } from '../store/index.js';
 import type { Session, User, UserChange } from '../store/types.js';
@@ -67,16 +68,32 @@ function optionalName(value: unknown, field: 'name' | 'givenName' | 'familyName'
   return checkDisplayName(value, field) || null;
 }
 
-export async function hashValidPassword(password: string, context: PasswordContext = {}): Promise<string> {
-  const problem = await checkPassword(password, context);
-  if (problem) throw new AdminError(passwordProblemText[problem], 'weak_password', 'password');
+/** The password checked against the configured policy (`LATCHKEY_PASSWORD_*`), then hashed; the error names the rule. */
+export async function hashValidPassword(
+  deps: Pick<Deps, 'config'>,
+  password: string,
+  context: PasswordContext = {},
+): Promise<string> {
+  const policy = deps.config.passwordPolicy;
+  const problem = await checkPassword(password, { serviceName: deps.config.brand.name, ...context }, policy);
+  if (problem) throw new AdminError(passwordProblemText(problem, policy), 'weak_password', 'password');
   return hashPassword(password);
 }
 
-export async function createUser(
-  deps: Pick<Deps, 'store' | 'clock'>,
+export function createUser(
+  deps: Pick<Deps, 'store' | 'clock' | 'config'>,
   input: UserInput,
   ctx: AdminContext = CLI,
+): Promise<User> {
+  // Added by the admin: the admin vouches for the address.
+  return insertUser(deps, input, ctx, { emailVerified: true });
+}
+
+async function insertUser(
+  deps: Pick<Deps, 'store' | 'clock' | 'config'>,
+  input: UserInput,
+  ctx: AdminContext,
+  options: { emailVerified: boolean; invited?: boolean },
 ): Promise<User> {
   const email = checkEmail(input.email);
   const username = input.username !== undefined ? checkUsername(input.username) : null;
@@ -94,7 +111,7 @@ export async function createUser(
   if (username !== null && (await deps.store.users.findByUsername(username)))
     throw new AdminError(`"${username}" is taken by another user`, 'exists', 'username');
   const passwordHash =
-    input.password !== undefined ? await hashValidPassword(input.password, { email }) : null;
+    input.password !== undefined ? await hashValidPassword(deps, input.password, { email }) : null;
   const id = randomUUID();
   const now = deps.clock.now();
   // A new user has no session or grant yet: created disabled, there is nothing to end.
@@ -103,8 +120,7 @@ export async function createUser(
       {
         id,
         email,
-        // Added by the admin: the admin vouches for the address.
-        emailVerified: true,
+        emailVerified: options.emailVerified,
         name,
         givenName,
         familyName,
@@ -118,7 +134,11 @@ export async function createUser(
       },
       adminEvent(ctx, 'user_created', now, {
         userId: id,
-        detail: { roles, ...(input.disabled ? { disabled: true } : {}) },
+        detail: {
+          roles,
+          ...(input.disabled ? { disabled: true } : {}),
+          ...(options.invited ? { invited: true } : {}),
+        },
       }),
     );
   } catch (err) {
@@ -175,13 +195,13 @@ export async function removeUser(
  * `password_set` audit row (an admin set it; the user's own change is `password_changed`), in one unit of work.
  */
 export async function setUserPassword(
-  deps: Pick<Deps, 'store' | 'clock'>,
+  deps: Pick<Deps, 'store' | 'clock' | 'config'>,
   ref: string,
   password: string,
   ctx: AdminContext = CLI,
 ): Promise<User> {
   const user = await findUserFor(deps, ref, ctx);
-  const passwordHash = await hashValidPassword(password, { email: user.email });
+  const passwordHash = await hashValidPassword(deps, password, { email: user.email });
   const now = deps.clock.now();
   const ending = await liveSessionHashes(deps, user.id);
   const changed = await deps.store.users.changePassword(
@@ -242,7 +262,8 @@ export interface SetPasswordLink {
 /**
  * `user unlink`: removes the user's upstream link, ends the user's sessions, revokes the user's refresh tokens
  * and saves a single-use set-password token, in one unit of work; the user then chooses a password (SPEC §4).
- * The link is handed back for the admin to pass on because there is no mail yet; a later issue mails it.
+ * The link is handed back: `user unlink` mails it with `mailSetPasswordLink` when SMTP is configured, and
+ * prints it otherwise; the admin API answers it.
  */
 export async function unlinkUser(
   deps: Pick<Deps, 'store' | 'clock' | 'config'>,
@@ -273,6 +294,81 @@ export async function unlinkUser(
   await queueBackchannelLogout(deps, ending);
   // The token is base64url: nothing in it needs escaping.
   return { user, url: `${deps.config.issuer}${SET_PASSWORD_PATH}?token=${token}`, expiresAt };
+}
+
+/** How long an invitation's link works (issue 15). */
+export const INVITE_TTL_SECONDS = 7 * 86400;
+
+export interface Invitation {
+  user: User;
+  expiresAt: number;
+  /** Mailed through SMTP: the link is in the mail only, never handed back. */
+  mailed: boolean;
+  /**
+   * Only without SMTP (`LATCHKEY_SMTP_URL` unset): the link, for the admin to hand on; the mail then waits in
+   * the outbox and its text is written to the server's log.
+   */
+  url?: string;
+}
+
+/**
+ * `user add --invite`, `POST /admin/v1/users` with `"invite": true` (issue 15): creates the user without a
+ * password and with the address unverified (following the link verifies it), saves a single-use 'invite'
+ * set-password token (7 days; the store keeps only its SHA-256) and queues the invitation mail, in the
+ * deployment's language (`LATCHKEY_LOCALE`).
+ */
+export async function inviteUser(
+  deps: Pick<Deps, 'store' | 'clock' | 'config' | 'sealer'>,
+  input: UserInput,
+  ctx: AdminContext = CLI,
+): Promise<Invitation> {
+  if (input.password !== undefined)
+    throw new AdminError(
+      'an invited user chooses their own password: give an invitation or a password, not both',
+      'invalid_input',
+      'password',
+    );
+  const user = await insertUser(deps, input, ctx, { emailVerified: false, invited: true });
+  const now = deps.clock.now();
+  const token = randomToken();
+  const expiresAt = now + INVITE_TTL_SECONDS;
+  await deps.store.passwordTokens.save({
+    hash: sha256(token),
+    userId: user.id,
+    purpose: 'invite',
+    createdAt: now,
+    expiresAt,
+    usedAt: null,
+  });
+  const url = mailLink(deps, SET_PASSWORD_PATH, { token });
+  await sendTemplate(deps, user.email, deps.config.locale, {
+    subject: 'mail.invite.subject',
+    paragraphs: ['mail.invite.intro'],
+    action: { label: 'mail.invite.action', url },
+    after: ['mail.invite.expiry'],
+    vars: { email: user.email, days: INVITE_TTL_SECONDS / 86400 },
+  });
+  const mailed = deps.config.mail.smtpUrl !== undefined;
+  return { user, expiresAt, mailed, ...(mailed ? {} : { url }) };
+}
+
+/**
+ * `user unlink` with mail configured (SPEC §1 "prints (or mails)"): queues the set-password mail to the user.
+ * Answers false, sending nothing, without SMTP: the caller prints the link for the admin instead.
+ */
+export async function mailSetPasswordLink(
+  deps: Pick<Deps, 'store' | 'clock' | 'config' | 'sealer'>,
+  link: SetPasswordLink,
+): Promise<boolean> {
+  if (deps.config.mail.smtpUrl === undefined) return false;
+  await sendTemplate(deps, link.user.email, deps.config.locale, {
+    subject: 'mail.setPassword.subject',
+    paragraphs: ['mail.setPassword.intro'],
+    action: { label: 'mail.setPassword.action', url: link.url },
+    after: ['mail.setPassword.expiry'],
+    vars: { email: link.user.email, hours: SET_PASSWORD_TTL_SECONDS / 3600 },
+  });
+  return true;
 }
 
 // ---- issue 12: the use cases the admin API, the CLI and the config file share (signatures fixed; H1 implements) ----

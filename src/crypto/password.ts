@@ -1,12 +1,15 @@
+import { DEFAULT_PASSWORD_POLICY, PASSWORD_MAX_LENGTH, type PasswordPolicy } from '../config-password.js';
 import { Argon2Pool } from './argon2-pool.js';
 
 // OWASP Password Storage Cheat Sheet: argon2id, m=19 MiB, t=2, p=1.
 const ARGON2 = { algorithm: 2 /* Argon2id */, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
 
-export const PASSWORD_MIN = 8;
-export const PASSWORD_MAX = 256;
+/** The least minimum length (NIST SP 800-63B); the configured one is `PasswordPolicy.minLength`. */
+export const PASSWORD_MIN = DEFAULT_PASSWORD_POLICY.minLength;
+export const PASSWORD_MAX = PASSWORD_MAX_LENGTH;
 
-export type PasswordProblem = 'too_short' | 'too_long' | 'common' | 'context';
+/** `weak`: a zxcvbn score under `LATCHKEY_PASSWORD_MIN_SCORE`. */
+export type PasswordProblem = 'too_short' | 'too_long' | 'common' | 'context' | 'weak';
 
 /**
  * NIST SP 800-63B §5.1.1.2: passwords are Unicode, normalised with NFKC before they are counted, hashed or
@@ -30,33 +33,73 @@ async function commonPasswords(): Promise<Set<string>> {
   return common;
 }
 
-/** NIST SP 800-63B §5.1.1.2: length limits, a blocklist of common passwords, and context-specific words. */
+type Scorer = (password: string, userInputs: string[]) => number;
+let scorer: Promise<Scorer> | undefined;
+/** zxcvbn (`@zxcvbn-ts/core`) with the common dictionary and keyboard graphs, loaded on first use only. */
+function strengthScorer(): Promise<Scorer> {
+  scorer ??= (async () => {
+    const [{ ZxcvbnFactory }, { dictionary, adjacencyGraphs }] = await Promise.all([
+      import('@zxcvbn-ts/core'),
+      import('@zxcvbn-ts/language-common'),
+    ]);
+    const zxcvbn = new ZxcvbnFactory({ dictionary: { ...dictionary }, graphs: adjacencyGraphs });
+    return (password, userInputs) => zxcvbn.check(password, userInputs).score;
+  })();
+  return scorer;
+}
+
+/** The words a password must not be (nor score well by being built on): the service's name, the address. */
+function contextWords(context: PasswordContext): string[] {
+  const email = context.email?.toLowerCase();
+  const local = email?.split('@')[0];
+  const words = ['latchkey', context.serviceName?.toLowerCase(), email, local];
+  return [...new Set(words.filter((w): w is string => !!w && w.length >= 3))];
+}
+
+/**
+ * NIST SP 800-63B §5.1.1.2: length limits, a blocklist of common passwords, and context-specific words; and,
+ * when the policy asks for one, a least zxcvbn score with the address and the service's name as user inputs.
+ */
 export async function checkPassword(
   password: string,
-  context: PasswordContext = {},
+  context: PasswordContext,
+  policy: PasswordPolicy,
 ): Promise<PasswordProblem | undefined> {
   const normalized = normalizePassword(password);
   const length = [...normalized].length;
-  if (length < PASSWORD_MIN) return 'too_short';
+  if (length < Math.max(PASSWORD_MIN, policy.minLength)) return 'too_short';
   if (length > PASSWORD_MAX) return 'too_long';
   const lower = normalized.toLowerCase();
-  if ((await commonPasswords()).has(lower)) return 'common';
-  const email = context.email?.toLowerCase();
-  const words = [context.serviceName ?? 'latchkey', email, email?.split('@')[0]].filter(
-    (w): w is string => !!w && w.length >= 3,
-  );
+  if (policy.checkCommon && (await commonPasswords()).has(lower)) return 'common';
+  const words = contextWords(context);
   // The word itself, or the word with only digits and punctuation around it ("latchkey2024!").
   const bare = lower.replace(/[^\p{L}]+/gu, '');
   if (words.some((w) => lower === w || bare === w.replace(/[^\p{L}]+/gu, ''))) return 'context';
+  if (policy.minScore > 0) {
+    // The parts of the address too ("ada.lovelace" → "ada", "lovelace"), so "lovelace1815" scores low.
+    const inputs = [...words, ...words.flatMap((w) => w.split(/[^\p{L}\p{N}]+/u))].filter(
+      (w) => w.length >= 3,
+    );
+    if ((await strengthScorer())(normalized, inputs) < policy.minScore) return 'weak';
+  }
   return undefined;
 }
 
-export const passwordProblemText: Record<PasswordProblem, string> = {
-  too_short: `must be at least ${PASSWORD_MIN} characters`,
-  too_long: `must be at most ${PASSWORD_MAX} characters`,
-  common: 'is too common; choose another',
-  context: 'must not be the service name or the email address; choose another',
-};
+/** What the admin (CLI, admin API) is told: the rule the password broke, with the configured numbers. */
+export function passwordProblemText(problem: PasswordProblem, policy: PasswordPolicy): string {
+  switch (problem) {
+    case 'too_short':
+      return `must be at least ${Math.max(PASSWORD_MIN, policy.minLength)} characters (LATCHKEY_PASSWORD_MIN_LENGTH)`;
+    case 'too_long':
+      return `must be at most ${PASSWORD_MAX} characters`;
+    case 'common':
+      return 'is a commonly used password; choose another';
+    case 'context':
+      return 'must not be the service name or the email address; choose another';
+    case 'weak':
+      return `is too easy to guess: its strength score is under ${policy.minScore} of 4 (LATCHKEY_PASSWORD_MIN_SCORE); choose a longer, less predictable one`;
+  }
+}
 
 // On dedicated, niced worker threads (see argon2-pool.ts), started on first use.
 let pool: Argon2Pool | undefined;

@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { JSX } from 'hono/jsx/jsx-runtime';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ErrorPage, type Lang, renderPage } from '../../views/index.js';
+import type { PasswordPolicy } from '../config-password.js';
 import { switcherLocale } from '../i18n/cookie.js';
 import { DEFAULT_LOCALE, type Locale, negotiateLocale } from '../i18n/locale.js';
 import { OAuthError } from '../oauth/errors.js';
@@ -18,7 +19,7 @@ declare module 'hono' {
     /** `ui_locales` from `/authorize`, kept with the interaction (set where the interaction is read). */
     uiLocale: Locale | undefined;
     /** `LATCHKEY_LOCALE` and whether cookies are `__Host-` (https), set for every request in app.ts. */
-    pageDefaults: { locale: Locale; secureCookies: boolean };
+    pageDefaults: { locale: Locale; secureCookies: boolean; passwordPolicy?: PasswordPolicy };
     /** The app the error page may lead back to: its registered home page (`client_uri`), never a redirect URI. */
     wayBack: { href: string; app: string } | undefined;
   }
@@ -60,11 +61,13 @@ export function pageLang(c: Context): Lang {
   // A throttled answer says the wait in words: the same number as its `Retry-After` header, set before.
   const retryAfter = Number(c.res.headers.get('retry-after'));
   const brand = c.get('branding');
+  const passwordPolicy = c.get('pageDefaults')?.passwordPolicy;
   return {
     locale,
     returnTo,
     ...(retryAfter > 0 ? { retryAfterSeconds: retryAfter } : {}),
     ...(brand ? { brand } : {}),
+    ...(passwordPolicy ? { passwordPolicy } : {}),
   };
 }
 

@@ -367,7 +367,13 @@ export function accountRoutes(deps: Deps, flow: InteractionFlow): Hono {
       );
     }
     const fresh = form.get('new_password') ?? '';
-    if (await checkPassword(fresh, { email: user.email }))
+    if (
+      await checkPassword(
+        fresh,
+        { email: user.email, serviceName: deps.config.brand.name },
+        deps.config.passwordPolicy,
+      )
+    )
       return render(c, active, await mfaState(active), {
         error: 'weak_password',
         status: 400,

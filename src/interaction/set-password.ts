@@ -96,7 +96,8 @@ export function passwordLinkRoutes(deps: Deps, options: PasswordLinkOptions): Ho
     const { token, stored, user } = await liveLink(form.get('token'));
     const password = form.get('password') ?? '';
     // The policy of every password (`hashValidPassword`, used by the CLI): NIST length, blocklist, context.
-    if (await checkPassword(password, { email: user.email })) return render(c, token, 'weak_password');
+    if (await checkPassword(password, { email: user.email }, deps.config.passwordPolicy))
+      return render(c, token, 'weak_password');
     const now = deps.clock.now();
     const ending = await liveSessionHashes(deps, user.id);
     // Spends the token (if no other tab did meanwhile), sets the password, ends sessions, voids the user's

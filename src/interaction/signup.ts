@@ -116,7 +116,8 @@ export function signupRoutes(deps: Deps): Hono {
     // Says which domains may sign up, nothing about accounts.
     if (deps.config.signupDomains.length > 0 && !deps.config.signupDomains.includes(domain))
       return render(c, { ...echo, error: 'signup_domain' }, 400);
-    if (await checkPassword(password, { email })) return render(c, { ...echo, error: 'weak_password' }, 400);
+    if (await checkPassword(password, { email }, deps.config.passwordPolicy))
+      return render(c, { ...echo, error: 'weak_password' }, 400);
 
     const ip = clientIp(c);
     const reserved = await reserveMail(deps, [

@@ -79,9 +79,13 @@ describe('latchkey CLI: editing and the audit trail', () => {
       assert.equal(off['disabled'], true);
     });
 
-    it('user add --invite is refused with the reason (mail is a later issue), exit 2', async () => {
-      const err = await fails(['user', 'add', '--email', 'inv@example.test', '--invite'], env, 2);
-      assert.match(err.message, /--invite is not available yet \(mail is a later issue\)/);
+    it('user add --invite with --password is refused (the invited user chooses it), exit 2', async () => {
+      const err = await fails(
+        ['user', 'add', '--email', 'inv@example.test', '--invite', '--password', 'a-long-enough-one-9'],
+        env,
+        2,
+      );
+      assert.match(err.message, /--invite and --password contradict each other/);
       assert.equal((await json<Json[]>(['user', 'list', '--query', 'inv@'], env)).length, 0);
     });
 

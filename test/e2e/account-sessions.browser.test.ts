@@ -9,7 +9,8 @@ describe('account page: one session signed out, password changed (Chromium)', ()
   let browser: Browser;
   const contexts: BrowserContext[] = [];
   before(async () => {
-    t = await startTestServer();
+    // A minimum above the default, so the rules and the refusal show the configured one.
+    t = await startTestServer({ LATCHKEY_PASSWORD_MIN_LENGTH: '12' });
     browser = await launchBrowser();
   });
   after(async () => {
@@ -57,6 +58,26 @@ describe('account page: one session signed out, password changed (Chromium)', ()
     const first = await signedIn(user);
     const second = await signedIn(user);
     await first.getByRole('heading', { name: 'Password', exact: true }).waitFor();
+    // The rules, as configured, describe the field (aria-describedby).
+    const newPassword = first.getByRole('textbox', { name: 'New password', exact: true });
+    const rulesId = await newPassword.getAttribute('aria-describedby');
+    assert.equal(rulesId, 'password-rules');
+    const rules = await first.locator(`#${rulesId} li`).allInnerTexts();
+    assert.deepEqual(rules, [
+      'At least 12 characters',
+      'Not a commonly used password',
+      'Not your email address or the name latchkey',
+    ]);
+    // Under the minimum (the browser's own minlength check is off, as an old browser would not have it).
+    await newPassword.evaluate((el) => el.removeAttribute('minlength'));
+    await first.getByLabel('Current password', { exact: true }).fill(user.password);
+    await newPassword.fill('x7#kQ2!mZ4$');
+    await first.getByRole('button', { name: 'Change password', exact: true }).click();
+    const alert = first.getByRole('alert');
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /Choose a password of 12 to 256 characters\./);
+    await second.reload();
+    await second.getByRole('heading', { name: 'Sessions', exact: true }).waitFor();
     await first.getByLabel('Current password', { exact: true }).fill(user.password);
     await first.getByLabel('New password', { exact: true }).fill('a brand new passphrase 2026');
     await first.getByRole('button', { name: 'Change password', exact: true }).click();

@@ -72,7 +72,10 @@ describe('hosted page courtesies (issue 14)', () => {
         form({ csrf, current_password: owner.password, new_password: 'password' }),
       )
     ).text();
-    assert.match(tagWithId(weak, 'new-password'), /aria-invalid="true"[^>]*aria-describedby="account-error"/);
+    assert.match(
+      tagWithId(weak, 'new-password'),
+      /aria-invalid="true"[^>]*aria-describedby="account-error password-rules"/,
+    );
     assert.doesNotMatch(tagWithId(weak, 'current-password'), /aria-invalid/);
   });
 
@@ -89,7 +92,10 @@ describe('hosted page courtesies (issue 14)', () => {
       token: 'k',
       error: 'weak_password',
     });
-    assert.match(tagWithId(pw, 'password'), /aria-invalid="true"[^>]*aria-describedby="set-password-error"/);
+    assert.match(
+      tagWithId(pw, 'password'),
+      /aria-invalid="true"[^>]*aria-describedby="set-password-error password-rules"/,
+    );
   });
 
   describe('logout confirmation: "Sign out" and "Cancel" (SPEC §5)', () => {

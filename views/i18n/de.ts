@@ -309,5 +309,28 @@ export const de = {
   // (end of email verification and sign-up)
 
   // Invitations and the password policy (issue 15).
+  'passwordRules.intro': 'Ihr Passwort muss:',
+  'passwordRules.minLength': 'Mindestens {min} Zeichen lang sein',
+  'passwordRules.notCommon': 'Kein häufig verwendetes Passwort sein',
+  'passwordRules.notContext': 'Weder Ihre E-Mail-Adresse noch der Name {brand} sein',
+  'passwordRules.hardToGuess': 'Schwer zu erraten sein',
+  'passwordRules.weakLength': 'Wählen Sie ein Passwort mit {min} bis {max} Zeichen.',
+  'passwordRules.weakCommon':
+    'Es darf kein häufig verwendetes Passwort, nicht Ihre E-Mail-Adresse und nicht der Name {brand} sein.',
+  'passwordRules.weakContext': 'Es darf weder Ihre E-Mail-Adresse noch der Name {brand} sein.',
+  'passwordRules.weakScore':
+    'Es muss außerdem schwer zu erraten sein: Vermeiden Sie Namen, Daten, einzelne Wörter und Tastaturmuster.',
+  'mail.invite.subject': 'Sie wurden zu {brand} eingeladen',
+  'mail.invite.intro':
+    'Sie wurden zu {brand} eingeladen. Ihr Konto für die Adresse {email} ist bereit: Wählen Sie ein Passwort, um es zu nutzen.',
+  'mail.invite.action': 'Passwort wählen',
+  'mail.invite.expiry':
+    'Der Link funktioniert einmal und {days} Tage lang. Wenn Sie diese Einladung nicht erwartet haben, können Sie diese Nachricht ignorieren.',
+  'mail.setPassword.subject': 'Wählen Sie ein Passwort für {brand}',
+  'mail.setPassword.intro':
+    'Ihr {brand}-Konto ({email}) ist nicht mehr mit einem Anmeldeanbieter verknüpft. Um sich weiter anzumelden, wählen Sie ein Passwort.',
+  'mail.setPassword.action': 'Passwort wählen',
+  'mail.setPassword.expiry':
+    'Der Link funktioniert einmal und {hours} Stunden lang. Wenn Sie das nicht erwartet haben, wenden Sie sich an Ihre Administration.',
   // (end of invitations and password policy)
 } satisfies Messages;

@@ -296,6 +296,29 @@ export const en = {
   // (end of email verification and sign-up)
 
   // Invitations and the password policy (issue 15).
+  'passwordRules.intro': 'Your password needs to be:',
+  'passwordRules.minLength': 'At least {min} characters',
+  'passwordRules.notCommon': 'Not a commonly used password',
+  'passwordRules.notContext': 'Not your email address or the name {brand}',
+  'passwordRules.hardToGuess': 'Hard to guess',
+  'passwordRules.weakLength': 'Choose a password of {min} to {max} characters.',
+  'passwordRules.weakCommon':
+    'It must not be a commonly used password, your email address or the name {brand}.',
+  'passwordRules.weakContext': 'It must not be your email address or the name {brand}.',
+  'passwordRules.weakScore':
+    'It must also be hard to guess: avoid names, dates, single words and keyboard patterns.',
+  'mail.invite.subject': 'You have been invited to {brand}',
+  'mail.invite.intro':
+    'You have been invited to {brand}. Your account is ready for the address {email}: choose a password to start using it.',
+  'mail.invite.action': 'Choose your password',
+  'mail.invite.expiry':
+    'The link works once, for {days} days. If you weren’t expecting this invitation, you can ignore this message.',
+  'mail.setPassword.subject': 'Choose a password for {brand}',
+  'mail.setPassword.intro':
+    'Your {brand} account ({email}) is no longer linked to a sign-in provider. To keep signing in, choose a password.',
+  'mail.setPassword.action': 'Choose a password',
+  'mail.setPassword.expiry':
+    'The link works once, for {hours} hours. If you didn’t expect this, contact your administrator.',
   // (end of invitations and password policy)
 };
 

@@ -304,5 +304,28 @@ export const es = {
   // (end of email verification and sign-up)
 
   // Invitations and the password policy (issue 15).
+  'passwordRules.intro': 'Tu contraseña debe:',
+  'passwordRules.minLength': 'Tener al menos {min} caracteres',
+  'passwordRules.notCommon': 'No ser una contraseña de uso común',
+  'passwordRules.notContext': 'No ser tu dirección de correo ni el nombre {brand}',
+  'passwordRules.hardToGuess': 'Ser difícil de adivinar',
+  'passwordRules.weakLength': 'Elige una contraseña de {min} a {max} caracteres.',
+  'passwordRules.weakCommon':
+    'No puede ser una contraseña de uso común, tu dirección de correo ni el nombre {brand}.',
+  'passwordRules.weakContext': 'No puede ser tu dirección de correo ni el nombre {brand}.',
+  'passwordRules.weakScore':
+    'Además debe ser difícil de adivinar: evita nombres, fechas, palabras sueltas y secuencias del teclado.',
+  'mail.invite.subject': 'Te han invitado a {brand}',
+  'mail.invite.intro':
+    'Te han invitado a {brand}. Tu cuenta para la dirección {email} está lista: elige una contraseña para empezar a usarla.',
+  'mail.invite.action': 'Elegir mi contraseña',
+  'mail.invite.expiry':
+    'El enlace funciona una sola vez, durante {days} días. Si no esperabas esta invitación, puedes ignorar este mensaje.',
+  'mail.setPassword.subject': 'Elige una contraseña para {brand}',
+  'mail.setPassword.intro':
+    'Tu cuenta de {brand} ({email}) ya no está vinculada a un proveedor de inicio de sesión. Para seguir entrando, elige una contraseña.',
+  'mail.setPassword.action': 'Elegir una contraseña',
+  'mail.setPassword.expiry':
+    'El enlace funciona una sola vez, durante {hours} horas. Si no lo esperabas, ponte en contacto con tu administrador.',
   // (end of invitations and password policy)
 } satisfies Messages;

@@ -307,5 +307,28 @@ export const fr = {
   // (end of email verification and sign-up)
 
   // Invitations and the password policy (issue 15).
+  'passwordRules.intro': 'Votre mot de passe doit :',
+  'passwordRules.minLength': 'Compter au moins {min} caractères',
+  'passwordRules.notCommon': 'Ne pas être un mot de passe couramment utilisé',
+  'passwordRules.notContext': 'Ne pas être votre adresse e-mail ni le nom {brand}',
+  'passwordRules.hardToGuess': 'Être difficile à deviner',
+  'passwordRules.weakLength': 'Choisissez un mot de passe de {min} à {max} caractères.',
+  'passwordRules.weakCommon':
+    'Il ne doit être ni un mot de passe couramment utilisé, ni votre adresse e-mail, ni le nom {brand}.',
+  'passwordRules.weakContext': 'Il ne doit être ni votre adresse e-mail ni le nom {brand}.',
+  'passwordRules.weakScore':
+    'Il doit aussi être difficile à deviner : évitez les noms, les dates, les mots isolés et les suites de touches du clavier.',
+  'mail.invite.subject': 'Vous avez été invité(e) sur {brand}',
+  'mail.invite.intro':
+    'Vous avez été invité(e) sur {brand}. Votre compte pour l’adresse {email} est prêt : choisissez un mot de passe pour commencer à l’utiliser.',
+  'mail.invite.action': 'Choisir mon mot de passe',
+  'mail.invite.expiry':
+    'Le lien fonctionne une seule fois, pendant {days} jours. Si vous n’attendiez pas cette invitation, vous pouvez ignorer ce message.',
+  'mail.setPassword.subject': 'Choisissez un mot de passe pour {brand}',
+  'mail.setPassword.intro':
+    'Votre compte {brand} ({email}) n’est plus lié à un fournisseur de connexion. Pour continuer à vous connecter, choisissez un mot de passe.',
+  'mail.setPassword.action': 'Choisir un mot de passe',
+  'mail.setPassword.expiry':
+    'Le lien fonctionne une seule fois, pendant {hours} heures. Si vous ne vous y attendiez pas, contactez votre administrateur.',
   // (end of invitations and password policy)
 } satisfies Messages;

@@ -10,6 +10,7 @@
  * To add a string: add the key to en.ts, then the build fails until de, fr, es and nl have it too.
  */
 import type { Child } from 'hono/jsx';
+import type { PasswordPolicy } from '../../src/config-password.js';
 import { DEFAULT_LOCALE, type Locale } from '../../src/i18n/locale.js';
 import { de } from './de.js';
 import { en, type MessageKey, type Messages } from './en.js';
@@ -33,6 +34,8 @@ export interface Lang {
   retryAfterSeconds?: number | undefined;
   /** The deployment's name, logo and stylesheets (`LATCHKEY_BRAND_*`); latchkey's own when absent. */
   brand?: PageBrand | undefined;
+  /** `LATCHKEY_PASSWORD_*`: what views/password-rules.tsx shows and the `weak_password` message says. */
+  passwordPolicy?: PasswordPolicy | undefined;
 }
 
 /** What the layout shows of the deployment's branding (src/http/branding.ts makes it from the configuration). */

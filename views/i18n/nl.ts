@@ -293,5 +293,28 @@ export const nl = {
   // (end of email verification and sign-up)
 
   // Invitations and the password policy (issue 15).
+  'passwordRules.intro': 'Je wachtwoord moet:',
+  'passwordRules.minLength': 'Minstens {min} tekens lang zijn',
+  'passwordRules.notCommon': 'Geen veelgebruikt wachtwoord zijn',
+  'passwordRules.notContext': 'Niet je e-mailadres of de naam {brand} zijn',
+  'passwordRules.hardToGuess': 'Moeilijk te raden zijn',
+  'passwordRules.weakLength': 'Kies een wachtwoord van {min} tot {max} tekens.',
+  'passwordRules.weakCommon':
+    'Het mag geen veelgebruikt wachtwoord, niet je e-mailadres en niet de naam {brand} zijn.',
+  'passwordRules.weakContext': 'Het mag niet je e-mailadres of de naam {brand} zijn.',
+  'passwordRules.weakScore':
+    'Het moet ook moeilijk te raden zijn: vermijd namen, datums, losse woorden en toetsenbordpatronen.',
+  'mail.invite.subject': 'Je bent uitgenodigd voor {brand}',
+  'mail.invite.intro':
+    'Je bent uitgenodigd voor {brand}. Je account voor het adres {email} staat klaar: kies een wachtwoord om het te gebruiken.',
+  'mail.invite.action': 'Kies je wachtwoord',
+  'mail.invite.expiry':
+    'De link werkt één keer, {days} dagen lang. Verwachtte je deze uitnodiging niet, dan kun je dit bericht negeren.',
+  'mail.setPassword.subject': 'Kies een wachtwoord voor {brand}',
+  'mail.setPassword.intro':
+    'Je {brand}-account ({email}) is niet meer gekoppeld aan een aanmeldprovider. Kies een wachtwoord om te kunnen blijven aanmelden.',
+  'mail.setPassword.action': 'Kies een wachtwoord',
+  'mail.setPassword.expiry':
+    'De link werkt één keer, {hours} uur lang. Verwachtte je dit niet, neem dan contact op met je beheerder.',
   // (end of invitations and password policy)
 } satisfies Messages;

@@ -6,6 +6,7 @@ import {
   endAllUserSessions,
   endUserSession,
   findUser,
+  inviteUser,
   listUserSessions,
   listUsers,
   removeUser,
@@ -20,45 +21,66 @@ import { defineRoute, id, type Route } from './route.js';
 import { s } from './schema.js';
 import { epoch, listOf, names, pageAnswer, pageOf, pageQuery, text } from './shapes.js';
 
-const User = s.object(
+const userProps = {
+  id: s.string(),
+  email: s.string({ format: 'email' }),
+  email_verified: s.boolean(),
+  name: text(),
+  given_name: text(),
+  family_name: text(),
+  username: text('Unique when set (`preferred_username`).'),
+  roles: s.array(s.string(), { description: 'Admin roles: `admin`, `auditor` or a permission name.' }),
+  groups: s.array(s.string(), { description: 'The `groups` claim.' }),
+  disabled: s.boolean({ description: 'A disabled user cannot sign in; disabling ended their sessions.' }),
+  has_password: s.boolean(),
+  created_at: epoch(),
+  updated_at: epoch(),
+};
+const userRequired = [
+  'id',
+  'email',
+  'email_verified',
+  'name',
+  'given_name',
+  'family_name',
+  'username',
+  'roles',
+  'groups',
+  'disabled',
+  'has_password',
+  'created_at',
+  'updated_at',
+] as const;
+
+const User = s.object(userProps, userRequired, { name: 'User' });
+
+const Invitation = s.object(
   {
-    id: s.string(),
-    email: s.string({ format: 'email' }),
-    email_verified: s.boolean(),
-    name: text(),
-    given_name: text(),
-    family_name: text(),
-    username: text('Unique when set (`preferred_username`).'),
-    roles: s.array(s.string(), { description: 'Admin roles: `admin`, `auditor` or a permission name.' }),
-    groups: s.array(s.string(), { description: 'The `groups` claim.' }),
-    disabled: s.boolean({ description: 'A disabled user cannot sign in; disabling ended their sessions.' }),
-    has_password: s.boolean(),
-    created_at: epoch(),
-    updated_at: epoch(),
+    expires_at: epoch(),
+    mailed: s.boolean({
+      description: 'true: mailed through SMTP (`LATCHKEY_SMTP_URL`); the link is not answered.',
+    }),
+    url: s.string({
+      format: 'uri',
+      description:
+        'Only when mail is not configured: the single-use set-password link, for the admin to hand on (shown once).',
+    }),
   },
-  [
-    'id',
-    'email',
-    'email_verified',
-    'name',
-    'given_name',
-    'family_name',
-    'username',
-    'roles',
-    'groups',
-    'disabled',
-    'has_password',
-    'created_at',
-    'updated_at',
-  ],
-  { name: 'User' },
+  ['expires_at', 'mailed'],
+  { name: 'Invitation' },
 );
+
+const CreatedUser = s.object({ ...userProps, invitation: Invitation }, userRequired, {
+  name: 'CreatedUser',
+  description: 'The user; `invitation` when created with `"invite": true`.',
+});
 
 const email = s.string({ minLength: 1, maxLength: 254, format: 'email' });
 const password = s.string({
   minLength: 1,
   maxLength: 1024,
-  description: 'Checked as SPEC §3 says: 8-256 characters, not common.',
+  description:
+    'Checked against the password policy (`LATCHKEY_PASSWORD_*`; by default 8-256 characters, not a common one).',
 });
 const personName = s.string({ minLength: 1, maxLength: 200 });
 const username = s.string({ minLength: 1, maxLength: 64 });
@@ -76,9 +98,16 @@ const NewUser = s.object(
     roles,
     groups,
     disabled: s.boolean({ description: 'Created disabled.' }),
+    invite: s.boolean({
+      description:
+        'Created without a password, the address unverified, and mailed a single-use link (7 days) to choose a password; not with `password`.',
+    }),
   },
   ['email'],
-  { name: 'NewUser', description: 'Without a password, the user signs in through a linked provider.' },
+  {
+    name: 'NewUser',
+    description: 'Without a password (and without `invite`), the user signs in through a linked provider.',
+  },
 );
 
 const UserPatchBody = s.object(
@@ -129,10 +158,14 @@ export const userRoutes: readonly Route[] = [
     permission: 'users:write',
     body: NewUser,
     conflict: true,
-    responses: [{ status: 201, description: 'The user.', schema: User }],
+    responses: [{ status: 201, description: 'The user (and the invitation).', schema: CreatedUser }],
     async handler({ deps, body, ctx }) {
-      const user = await createUser(deps, renamedFields<UserInput>(body, USER_MEMBERS), ctx);
-      return { status: 201, body: describeUser(user) };
+      const { invite, ...fields } = body;
+      const input = renamedFields<UserInput>(fields, USER_MEMBERS);
+      if (!invite) return { status: 201, body: describeUser(await createUser(deps, input, ctx)) };
+      const { user, expiresAt, mailed, url } = await inviteUser(deps, input, ctx);
+      const invitation = { expires_at: expiresAt, mailed, ...(url ? { url } : {}) };
+      return { status: 201, body: { ...describeUser(user), invitation } };
     },
   }),
   defineRoute({

@@ -6,11 +6,16 @@ import {
   endAllUserSessions,
   endUserSession,
   enrollUserMfa,
+  INVITE_TTL_SECONDS,
+  inviteUser,
   listUserSessions,
   listUsers,
+  mailSetPasswordLink,
   removeUser,
   resetUserMfa,
+  SET_PASSWORD_TTL_SECONDS,
   setUserPassword,
+  type UserInput,
   type UserPatch,
   unlinkUser,
   updateUser,
@@ -65,9 +70,8 @@ const iso = (epochSeconds: number) => new Date(epochSeconds * 1000).toISOString(
 export const userCommands: Record<string, Command> = {
   'user add': {
     usage:
-      'user add --email E [--password P] [--name N] [--given-name G] [--family-name F] [--username U] [--role R]... [--group G]... [--disabled]',
-    summary:
-      'create a user (without a password, the user can only sign in through a linked provider; --invite waits for mail, a later issue)',
+      'user add --email E [--password P | --invite] [--name N] [--given-name G] [--family-name F] [--username U] [--role R]... [--group G]... [--disabled]',
+    summary: `create a user; --invite creates them without a password and mails a set-password link (works once, for ${INVITE_TTL_SECONDS / 86400} days; printed too when LATCHKEY_SMTP_URL is not set); without either, the user can only sign in through a linked provider`,
     options: {
       email: { type: 'string' },
       password: { type: 'string' },
@@ -82,27 +86,43 @@ export const userCommands: Record<string, Command> = {
     },
     async run(v, p, out) {
       none(p);
-      // SPEC §1 names it; without outgoing mail there is nothing to send the invitation with yet.
-      if (v['invite'] === true)
-        throw new UsageError(
-          '--invite is not available yet (mail is a later issue): add the user without --password and hand out the link of `latchkey user unlink`, or give --password',
-        );
       const email = str(v, 'email');
       if (!email) throw new UsageError('--email is required');
-      const user = await withDeps((deps) =>
-        createUser(deps, {
-          email,
-          ...(str(v, 'password') !== undefined ? { password: str(v, 'password')! } : {}),
-          ...(str(v, 'name') ? { name: str(v, 'name')! } : {}),
-          ...(str(v, 'given-name') ? { givenName: str(v, 'given-name')! } : {}),
-          ...(str(v, 'family-name') ? { familyName: str(v, 'family-name')! } : {}),
-          ...(str(v, 'username') !== undefined ? { username: str(v, 'username')! } : {}),
-          roles: strs(v, 'role'),
-          groups: strs(v, 'group'),
-          disabled: v['disabled'] === true,
-        }),
+      const invite = v['invite'] === true;
+      if (invite && str(v, 'password') !== undefined)
+        throw new UsageError(
+          '--invite and --password contradict each other: the invited user chooses the password',
+        );
+      const input: UserInput = {
+        email,
+        ...(str(v, 'password') !== undefined ? { password: str(v, 'password')! } : {}),
+        ...(str(v, 'name') ? { name: str(v, 'name')! } : {}),
+        ...(str(v, 'given-name') ? { givenName: str(v, 'given-name')! } : {}),
+        ...(str(v, 'family-name') ? { familyName: str(v, 'family-name')! } : {}),
+        ...(str(v, 'username') !== undefined ? { username: str(v, 'username')! } : {}),
+        roles: strs(v, 'role'),
+        groups: strs(v, 'group'),
+        disabled: v['disabled'] === true,
+      };
+      if (!invite) {
+        const user = await withDeps((deps) => createUser(deps, input));
+        out.result(describeUser(user), `created user ${user.email} (${user.id})`);
+        return;
+      }
+      const { user, url, expiresAt, mailed } = await withDeps((deps) => inviteUser(deps, input));
+      const invitation = mailed ? { expires_at: expiresAt, mailed: true } : { url, expires_at: expiresAt };
+      out.result({ ...describeUser(user), invitation }, () =>
+        [
+          `invited user ${user.email} (${user.id})`,
+          ...(mailed
+            ? [`the invitation is mailed; its link works once, until ${iso(expiresAt)}`]
+            : [
+                'LATCHKEY_SMTP_URL is not set: the invitation waits in the outbox and the server writes it to its log;',
+                `hand this link to the user to choose a password (it works once, until ${iso(expiresAt)}):`,
+                url!,
+              ]),
+        ].join('\n'),
       );
-      out.result(describeUser(user), `created user ${user.email} (${user.id})`);
     },
   },
   'user update': {
@@ -252,16 +272,29 @@ export const userCommands: Record<string, Command> = {
   },
   'user unlink': {
     usage: 'user unlink <id|email>',
-    summary:
-      "remove a user's provider link and end their sessions; prints a set-password link that works once, for 24 hours",
+    summary: `remove a user's provider link and end their sessions; mails the user a set-password link that works once, for ${SET_PASSWORD_TTL_SECONDS / 3600} hours (prints it instead when LATCHKEY_SMTP_URL is not set)`,
     options: {},
     async run(_v, p, out) {
       const ref = one(p, 'user id or email');
-      const { user, url, expiresAt } = await withDeps((deps) => unlinkUser(deps, ref));
+      const { link, mailed } = await withDeps(async (deps) => {
+        const link = await unlinkUser(deps, ref);
+        return { link, mailed: await mailSetPasswordLink(deps, link) };
+      });
+      const { user, url, expiresAt } = link;
+      const hours = SET_PASSWORD_TTL_SECONDS / 3600;
+      if (mailed) {
+        out.result({ id: user.id, email: user.email, mailed: true, expires_at: expiresAt }, () =>
+          [
+            `unlinked ${user.email}; their sessions are ended`,
+            `a set-password link is mailed to them (it works once, for ${hours} hours)`,
+          ].join('\n'),
+        );
+        return;
+      }
       out.result({ id: user.id, email: user.email, set_password_url: url, expires_at: expiresAt }, () =>
         [
           `unlinked ${user.email}; their sessions are ended`,
-          'hand this link to the user to choose a password (it works once, for 24 hours):',
+          `hand this link to the user to choose a password (it works once, for ${hours} hours):`,
           url,
         ].join('\n'),
       );
