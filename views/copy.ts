@@ -37,6 +37,8 @@ export type Code =
   | 'weak_password'
   | 'password_mismatch'
   | 'invalid_link'
+  // a client that requires a verified email address (issue 15)
+  | 'email_not_verified'
   // device flow (RFC 8628)
   | 'invalid_user_code'
   | 'expired_user_code'

@@ -202,6 +202,8 @@ export const de = {
   // (end of password reset)
 
   // Email verification, email change and sign-up (issue 15).
+  email_not_verified:
+    'Diese App benötigt eine bestätigte E-Mail-Adresse. Folgen Sie dem Link in der Bestätigungs-E-Mail oder senden Sie sie auf Ihrer Kontoseite erneut.',
   // (end of email verification and sign-up)
 
   // Invitations and the password policy (issue 15).

@@ -198,6 +198,8 @@ export const en = {
   // (end of password reset)
 
   // Email verification, email change and sign-up (issue 15).
+  email_not_verified:
+    'This app needs a verified email address. Follow the link in the verification mail, or send it again from your account page.',
   // (end of email verification and sign-up)
 
   // Invitations and the password policy (issue 15).

@@ -200,6 +200,8 @@ export const es = {
   // (end of password reset)
 
   // Email verification, email change and sign-up (issue 15).
+  email_not_verified:
+    'Esta aplicación necesita una dirección de correo verificada. Siga el enlace del correo de verificación o vuelva a enviarlo desde la página de su cuenta.',
   // (end of email verification and sign-up)
 
   // Invitations and the password policy (issue 15).

@@ -200,6 +200,8 @@ export const fr = {
   // (end of password reset)
 
   // Email verification, email change and sign-up (issue 15).
+  email_not_verified:
+    'Cette application nécessite une adresse e-mail vérifiée. Suivez le lien de l’e-mail de vérification, ou renvoyez-le depuis la page de votre compte.',
   // (end of email verification and sign-up)
 
   // Invitations and the password policy (issue 15).

@@ -190,6 +190,8 @@ export const nl = {
   // (end of password reset)
 
   // Email verification, email change and sign-up (issue 15).
+  email_not_verified:
+    'Deze app vereist een geverifieerd e-mailadres. Volg de link in de verificatiemail, of stuur die opnieuw vanaf uw accountpagina.',
   // (end of email verification and sign-up)
 
   // Invitations and the password policy (issue 15).
