@@ -4,8 +4,8 @@ import { mailKickers, type SealedBody } from './send.js';
 import {
   isPermanentRecipientFailure,
   mailError,
-  SOCKET_TIMEOUT_MS,
   type SendMail,
+  SOCKET_TIMEOUT_MS,
   smtpSender,
 } from './transport.js';
 
