@@ -203,6 +203,8 @@ export class InteractionFlow {
     // page (it leads to the account page), never a redirect to the app: nothing about the user leaves here.
     if (session && (!check || check.step === 'consent') && refusesUnverified(client, session.user)) {
       await deps.store.interactions.remove(interaction.id);
+      // The way on is the account page (the verification mail is sent again from there), not the app's home page.
+      c.set('wayBack', undefined);
       return errorPage(
         c,
         new OAuthError('access_denied', 'the application requires a verified email address', {

@@ -128,6 +128,22 @@ describe('a client with --require-verified-email (issue 15)', () => {
       assertRefusedPage(step);
     });
 
+    it('leads to the account page even when the app registered a home page', async () => {
+      const c = await t.addClient({
+        redirectUris: [REDIRECT],
+        firstParty: true,
+        requireVerifiedEmail: true,
+        clientUri: 'https://home.example.test/',
+      });
+      const step = await signInThroughAuthorize(
+        browser(t),
+        { ...c, redirectUri: REDIRECT },
+        await unverifiedUser(),
+      );
+      assertRefusedPage(step);
+      assert.doesNotMatch(step.html!, /home\.example\.test/);
+    });
+
     it('lets the user through once the address is verified', async () => {
       const user = await unverifiedUser();
       const agent = browser(t);
