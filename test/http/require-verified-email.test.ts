@@ -135,13 +135,13 @@ describe('a client with --require-verified-email (issue 15)', () => {
         requireVerifiedEmail: true,
         clientUri: 'https://home.example.test/',
       });
-      const step = await signInThroughAuthorize(
-        browser(t),
-        { ...c, redirectUri: REDIRECT },
-        await unverifiedUser(),
-      );
+      const client = { ...c, redirectUri: REDIRECT };
+      const agent = browser(t);
+      await signIn(agent, await unverifiedUser());
+      const step = await agent.go(authorizeUrl(client));
       assertRefusedPage(step);
       assert.doesNotMatch(step.html!, /home\.example\.test/);
+      assertRefusedPage(await signInThroughAuthorize(browser(t), client, await unverifiedUser()));
     });
 
     it('lets the user through once the address is verified', async () => {
