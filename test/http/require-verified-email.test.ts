@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { generateSync } from 'otplib';
+import { enrollTotpNow } from '../../src/auth/second-factor.js';
+import { MFA_OTP_GRANT } from '../../src/oauth/token/index.js';
 import { type Agent, authorizeThroughPages, csrfOf, pkce } from '../helpers/agent.js';
 import { pendingDevice } from '../helpers/device.js';
 import {
@@ -195,6 +198,26 @@ describe('a client with --require-verified-email (issue 15)', () => {
         'invalid_grant',
       );
       assert.doesNotMatch(body['error_description'], /verif/);
+    });
+
+    it('the mfa-otp grant refuses a user whose address became unverified after the password step', async () => {
+      const created = await t.addUser({});
+      const record = (await t.deps.store.users.find(created.id))!;
+      const { secret } = await enrollTotpNow(t.deps, record, { ip: '127.0.0.1', clientId: null });
+      const methodId = (await t.deps.store.mfa.findTotp(created.id))!.id;
+      const step = await expectOAuthError(await grant(strict, created), 'mfa_required', 403);
+      await setVerified(created.id, false);
+      const res = await t.request(
+        '/token',
+        tokenRequest(strict, {
+          grant_type: MFA_OTP_GRANT,
+          mfa_token: step['mfa_token'],
+          method_id: methodId,
+          otp: generateSync({ secret, epoch: t.clock.now() }),
+        }),
+      );
+      const body = await expectOAuthError(res, 'invalid_grant');
+      assert.match(body['error_description'], /verified email address/);
     });
 
     it('leaves a client without the option unaffected', async () => {
