@@ -69,6 +69,8 @@ export const clients = sqliteTable(
     requirePkce: integer('require_pkce', { mode: 'boolean' }).notNull().default(false),
     /** `--require-mfa`: every sign-in to the client passes a second factor. */
     requireMfa: integer('require_mfa', { mode: 'boolean' }).notNull().default(false),
+    /** `--require-verified-email`: a user whose email is not verified gets no code or token for the client. */
+    requireVerifiedEmail: integer('require_verified_email', { mode: 'boolean' }).notNull().default(false),
     introspectAny: integer('introspect_any', { mode: 'boolean' }).notNull().default(false),
     /** Admin roles of the client's client-credentials tokens (SPEC §1 `--role`). */
     roles: text('roles', { mode: 'json' }).$type<string[]>().notNull().default([]),

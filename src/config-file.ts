@@ -53,6 +53,7 @@ export interface SeedClient {
   introspect_any?: boolean | undefined;
   require_pkce?: boolean | undefined;
   require_mfa?: boolean | undefined;
+  require_verified_email?: boolean | undefined;
   token_format?: 'jwt' | 'opaque' | undefined;
   signing_alg?: 'ES256' | 'RS256' | undefined;
   access_token_alg?: 'ES256' | 'RS256' | undefined;
@@ -277,6 +278,7 @@ export function loadSeed(file: string): Seed {
       introspect_any: r.bool(c, p, 'introspect_any'),
       require_pkce: r.bool(c, p, 'require_pkce'),
       require_mfa: r.bool(c, p, 'require_mfa'),
+      require_verified_email: r.bool(c, p, 'require_verified_email'),
       token_format: r.oneOf(c, p, 'token_format', ['jwt', 'opaque'] as const),
       signing_alg: r.oneOf(c, p, 'signing_alg', ['ES256', 'RS256'] as const),
       access_token_alg: r.oneOf(c, p, 'access_token_alg', ['ES256', 'RS256'] as const),

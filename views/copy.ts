@@ -39,6 +39,8 @@ export type Code =
   | 'invalid_link'
   // password reset (issue 15)
   | 'forgot_email_invalid'
+  // a client that requires a verified email address (issue 15)
+  | 'email_not_verified'
   // device flow (RFC 8628)
   | 'invalid_user_code'
   | 'expired_user_code'

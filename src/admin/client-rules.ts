@@ -57,6 +57,8 @@ export interface ClientInput {
   requirePkce?: boolean;
   /** Every sign-in to the client passes a second factor. */
   requireMfa?: boolean;
+  /** A user whose email is not verified gets no code or token for the client (issue 15). */
+  requireVerifiedEmail?: boolean;
   tokenFormat?: string;
   /** Both algorithms at once (`--signing-alg`); `accessTokenAlg` and `idTokenAlg` win over it. */
   signingAlg?: string;
@@ -114,6 +116,7 @@ export function inputOf(c: Client): ClientInput {
     introspectAny: c.introspectAny,
     requirePkce: c.requirePkce,
     requireMfa: c.requireMfa,
+    requireVerifiedEmail: c.requireVerifiedEmail,
     tokenFormat: c.tokenFormat,
     accessTokenAlg: c.signingAlg,
     idTokenAlg: c.idTokenAlg,
@@ -146,6 +149,7 @@ export const COMPARED: readonly [keyof ClientInput, keyof Client][] = [
   ['introspectAny', 'introspectAny'],
   ['requirePkce', 'requirePkce'],
   ['requireMfa', 'requireMfa'],
+  ['requireVerifiedEmail', 'requireVerifiedEmail'],
   ['tokenFormat', 'tokenFormat'],
   ['accessTokenAlg', 'signingAlg'],
   ['idTokenAlg', 'idTokenAlg'],
@@ -414,6 +418,7 @@ export async function buildClient(
     webOrigins,
     requirePkce: isPublic || flag(input.requirePkce ?? false, null, 'requirePkce'),
     requireMfa: flag(input.requireMfa ?? false, null, 'requireMfa'),
+    requireVerifiedEmail: flag(input.requireVerifiedEmail ?? false, null, 'requireVerifiedEmail'),
     introspectAny: flag(input.introspectAny ?? false, null, 'introspectAny'),
     roles,
     managedBy: prior ? prior.managedBy : to.managedBy,

@@ -68,6 +68,7 @@ export function describeClient(c: Client): Record<string, unknown> {
     refresh_reuse_grace: c.refreshReuseGraceSeconds,
     require_pkce: c.isPublic || c.requirePkce,
     require_mfa: c.requireMfa,
+    require_verified_email: c.requireVerifiedEmail,
     introspect_any: c.introspectAny,
     created_at: c.createdAt,
     updated_at: c.updatedAt,

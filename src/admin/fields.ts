@@ -67,6 +67,7 @@ export const CLIENT_FIELD_KEYS: Readonly<Record<keyof ClientInput, string>> = {
   introspectAny: 'introspect_any',
   requirePkce: 'require_pkce',
   requireMfa: 'require_mfa',
+  requireVerifiedEmail: 'require_verified_email',
   tokenFormat: 'token_format',
   signingAlg: 'signing_alg',
   accessTokenAlg: 'access_token_alg',

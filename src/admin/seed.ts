@@ -121,6 +121,7 @@ async function seedClient(run: SeedRun, path: string, c: SeedClient): Promise<vo
     introspectAny: c.introspect_any ?? false,
     requirePkce: c.require_pkce ?? false,
     requireMfa: c.require_mfa ?? false,
+    requireVerifiedEmail: c.require_verified_email ?? false,
     ...(c.token_format ? { tokenFormat: c.token_format } : {}),
     ...(c.signing_alg ? { signingAlg: c.signing_alg } : {}),
     ...(c.access_token_alg ? { accessTokenAlg: c.access_token_alg } : {}),

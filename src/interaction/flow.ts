@@ -1,10 +1,11 @@
 import type { Context } from 'hono';
 import { ACR_2FA } from '../auth/factors.js';
 import { secondFactorMethods } from '../auth/second-factor.js';
+import { refusesUnverified } from '../auth/verified-email.js';
 import { randomToken, sha256 } from '../crypto/hash.js';
 import type { Deps } from '../deps.js';
 import { type ActiveSession, browserId, currentSession, existingBrowserId } from '../http/browser.js';
-import { redirectErrors } from '../http/render.js';
+import { errorPage, redirectErrors } from '../http/render.js';
 import type { AuthorizationRequest } from '../oauth/authorize/request.js';
 import { OAuthError } from '../oauth/errors.js';
 import { consentable } from '../oauth/scope.js';
@@ -179,21 +180,39 @@ export class InteractionFlow {
    * What the policy wants next for this interaction (`undefined`: nothing, the ending may run), and the
    * browser's session. A page uses it to refuse being used out of turn.
    */
-  async next(c: Context, interaction: Interaction): Promise<{ check?: Check; session?: ActiveSession }> {
+  async next(
+    c: Context,
+    interaction: Interaction,
+  ): Promise<{ check?: Check; session?: ActiveSession; client?: Client }> {
     const { deps } = this;
     const clientId = clientIdOf(interaction.state);
     const client = clientId ? await deps.store.clients.find(clientId) : undefined;
     if (clientId && !client) throw new OAuthError('invalid_client', 'the client no longer exists');
     const session = await currentSession(c, deps);
     const check = nextCheck(await this.facts(interaction.state, session, client));
-    return { ...(check ? { check } : {}), ...(session ? { session } : {}) };
+    return { ...(check ? { check } : {}), ...(session ? { session } : {}), ...(client ? { client } : {}) };
   }
 
   /** Runs the policy: show the next page, answer `prompt=none` errors, or run the ending. */
   async resume(c: Context, interaction: Interaction): Promise<Response> {
     const { deps } = this;
     const { state } = interaction;
-    const { check, session } = await this.next(c, interaction);
+    const { check, session, client } = await this.next(c, interaction);
+    // Issue 15: once the sign-in is complete (second factor included) and before consent or the code, a client
+    // registered with `--require-verified-email` refuses a user whose address is not verified. Always the hosted
+    // page (it leads to the account page), never a redirect to the app: nothing about the user leaves here.
+    if (session && (!check || check.step === 'consent') && refusesUnverified(client, session.user)) {
+      await deps.store.interactions.remove(interaction.id);
+      // The way on is the account page (the verification mail is sent again from there), not the app's home page.
+      c.set('wayBack', undefined);
+      return errorPage(
+        c,
+        new OAuthError('access_denied', 'the application requires a verified email address', {
+          status: 403,
+          page: 'email_not_verified',
+        }),
+      );
+    }
     const prompt = state.kind === 'authorize' ? state.request.prompt : [];
     if (check) {
       if (check.ends) {

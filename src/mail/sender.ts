@@ -1,7 +1,13 @@
 import type { Deps } from '../deps.js';
 import type { OutboxMail } from '../store/types.js';
 import { mailKickers, type SealedBody } from './send.js';
-import { isPermanentRecipientFailure, mailError, type SendMail, smtpSender } from './transport.js';
+import {
+  isPermanentRecipientFailure,
+  mailError,
+  type SendMail,
+  SOCKET_TIMEOUT_MS,
+  smtpSender,
+} from './transport.js';
 
 /** The first retry comes after 5 s, then doubling up to 10 min; after 24 h the message is given up. */
 export const MAIL_RETRY_FIRST_SECONDS = 5;
@@ -12,10 +18,12 @@ const LEASE_SECONDS = 120;
 /** Idle poll: due retries are found within this; fresh messages are sent at once (`kick`). */
 const POLL_MS = 2_000;
 /**
- * `stop()` waits this long for the message in flight (an SMTP server may hold it for its timeouts), then lets the
- * server close: the row stays leased and is tried again after the lease.
+ * `stop()` waits this long for the message in flight, then lets the server close: the row stays leased and is
+ * tried again after the lease. Longer than the transport's socket timeout, so a slow server's answer to a message
+ * it already has (accepted or refused) is recorded before the store closes. Waiting less sent such a message twice:
+ * the server accepted it after latchkey stopped, and the next start sent it again (issue 15, test/mail/outage).
  */
-const STOP_WAIT_MS = 5_000;
+export const STOP_WAIT_MS = SOCKET_TIMEOUT_MS + 5_000;
 
 /** The delay before attempt `attempts + 1`: 5 s doubling, capped at 10 min. */
 export function mailRetryDelay(attempts: number): number {

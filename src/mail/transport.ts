@@ -14,7 +14,7 @@ export type SendMail = (message: MailMessage) => Promise<void>;
 
 /** An SMTP server that does not answer in time is a failed attempt, tried again later. */
 const CONNECTION_TIMEOUT_MS = 10_000;
-const SOCKET_TIMEOUT_MS = 30_000;
+export const SOCKET_TIMEOUT_MS = 30_000;
 
 /**
  * An SMTP sender for `LATCHKEY_SMTP_URL` (one connection per message, no pool). nodemailer is loaded here, on

@@ -91,6 +91,7 @@ export function newClient(over: Partial<Client> = {}): Client {
     webOrigins: [],
     requirePkce: false,
     requireMfa: false,
+    requireVerifiedEmail: false,
     introspectAny: false,
     roles: [],
     managedBy: null,

@@ -306,6 +306,8 @@ export const de = {
   'mail.signupExists.action': 'Anmelden',
   'mail.signupExists.forgot': 'Passwort vergessen? Wählen Sie hier ein neues: {forgotUrl}',
   'mail.signupExists.notYou': 'Wenn Sie das nicht waren, können Sie diese Nachricht ignorieren.',
+  email_not_verified:
+    'Diese App benötigt eine bestätigte E-Mail-Adresse. Folgen Sie dem Link in der Bestätigungs-E-Mail oder senden Sie sie auf Ihrer Kontoseite erneut.',
   // (end of email verification and sign-up)
 
   // Invitations and the password policy (issue 15).

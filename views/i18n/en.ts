@@ -293,6 +293,8 @@ export const en = {
   'mail.signupExists.action': 'Sign in',
   'mail.signupExists.forgot': 'Forgot your password? Choose a new one here: {forgotUrl}',
   'mail.signupExists.notYou': 'If this wasn’t you, you can ignore this message.',
+  email_not_verified:
+    'This app needs a verified email address. Follow the link in the verification mail, or send it again from your account page.',
   // (end of email verification and sign-up)
 
   // Invitations and the password policy (issue 15).

@@ -301,6 +301,8 @@ export const es = {
   'mail.signupExists.action': 'Iniciar sesión',
   'mail.signupExists.forgot': '¿Has olvidado tu contraseña? Elige una nueva aquí: {forgotUrl}',
   'mail.signupExists.notYou': 'Si no has sido tú, puedes ignorar este mensaje.',
+  email_not_verified:
+    'Esta aplicación necesita una dirección de correo verificada. Siga el enlace del correo de verificación o vuelva a enviarlo desde la página de su cuenta.',
   // (end of email verification and sign-up)
 
   // Invitations and the password policy (issue 15).

@@ -304,6 +304,8 @@ export const fr = {
   'mail.signupExists.action': 'Se connecter',
   'mail.signupExists.forgot': 'Mot de passe oublié ? Choisissez-en un nouveau ici : {forgotUrl}',
   'mail.signupExists.notYou': 'Si ce n’était pas vous, vous pouvez ignorer ce message.',
+  email_not_verified:
+    'Cette application nécessite une adresse e-mail vérifiée. Suivez le lien de l’e-mail de vérification, ou renvoyez-le depuis la page de votre compte.',
   // (end of email verification and sign-up)
 
   // Invitations and the password policy (issue 15).

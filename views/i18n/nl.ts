@@ -290,6 +290,8 @@ export const nl = {
   'mail.signupExists.action': 'Inloggen',
   'mail.signupExists.forgot': 'Wachtwoord vergeten? Kies hier een nieuw: {forgotUrl}',
   'mail.signupExists.notYou': 'Was jij dit niet? Dan kun je dit bericht negeren.',
+  email_not_verified:
+    'Deze app vereist een geverifieerd e-mailadres. Volg de link in de verificatiemail, of stuur die opnieuw vanaf uw accountpagina.',
   // (end of email verification and sign-up)
 
   // Invitations and the password policy (issue 15).

@@ -78,6 +78,9 @@ const clientMembers = {
   ),
   require_pkce: s.boolean(),
   require_mfa: s.boolean({ description: 'Every sign-in to the client passes a second factor.' }),
+  require_verified_email: s.boolean({
+    description: 'A user whose email is not verified gets no code or token for the client.',
+  }),
   introspect_any: s.boolean({ description: 'A resource server: may introspect any token.' }),
   roles: names('Admin roles of its client-credentials tokens with the admin scope.'),
 };
@@ -121,6 +124,7 @@ const CLIENT_REQUIRED = [
   'refresh_reuse_grace',
   'require_pkce',
   'require_mfa',
+  'require_verified_email',
   'introspect_any',
   'roles',
   'created_at',

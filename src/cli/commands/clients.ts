@@ -41,6 +41,7 @@ const CLIENT_OPTIONS: Options = {
   'introspect-any': { type: 'boolean' },
   'require-pkce': { type: 'boolean' },
   'require-mfa': { type: 'boolean' },
+  'require-verified-email': { type: 'boolean' },
   'token-format': { type: 'string' },
   'signing-alg': { type: 'string' },
   'access-token-alg': { type: 'string' },
@@ -67,6 +68,7 @@ const SWITCHES = [
   ['introspect-any', 'introspectAny'],
   ['require-pkce', 'requirePkce'],
   ['require-mfa', 'requireMfa'],
+  ['require-verified-email', 'requireVerifiedEmail'],
 ] as const;
 
 /** Lists that `client update` may empty (`--no-redirect-uris`); a client always has grants and scopes. */
@@ -128,6 +130,7 @@ const FLAG_OF: Partial<Record<keyof ClientInput, string>> = {
   introspectAny: '--introspect-any',
   requirePkce: '--require-pkce',
   requireMfa: '--require-mfa',
+  requireVerifiedEmail: '--require-verified-email',
   backchannelLogoutSessionRequired: '--backchannel-logout-session-required',
   clientSecret: '--secret',
 };
@@ -137,7 +140,7 @@ const flagOf = (field: keyof ClientInput) =>
 export const clientCommands: Record<string, Command> = {
   'client add': {
     usage:
-      'client add --name N [--redirect-uri U]... [--post-logout-redirect-uri U]... [--resource URI]... [--grant G]... [--scope S]... [--role R]... [--public] [--first-party] [--implicit] [--introspect-any] [--require-pkce] [--require-mfa] [--token-format jwt|opaque] [--signing-alg ES256|RS256] [--access-token-alg ES256|RS256] [--id-token-alg RS256|ES256] [--id-token-claims full|minimal] [--backchannel-logout-uri U] [--no-backchannel-logout-session-required] [--web-origin O]... [--logo-uri U] [--client-uri U] [--policy-uri U] [--tos-uri U] [--access-token-ttl S] [--refresh-token-ttl S] [--refresh-reuse-grace S]',
+      'client add --name N [--redirect-uri U]... [--post-logout-redirect-uri U]... [--resource URI]... [--grant G]... [--scope S]... [--role R]... [--public] [--first-party] [--implicit] [--introspect-any] [--require-pkce] [--require-mfa] [--require-verified-email] [--token-format jwt|opaque] [--signing-alg ES256|RS256] [--access-token-alg ES256|RS256] [--id-token-alg RS256|ES256] [--id-token-claims full|minimal] [--backchannel-logout-uri U] [--no-backchannel-logout-session-required] [--web-origin O]... [--logo-uri U] [--client-uri U] [--policy-uri U] [--tos-uri U] [--access-token-ttl S] [--refresh-token-ttl S] [--refresh-reuse-grace S]',
     summary: 'register a client; the secret is printed once',
     options: { ...CLIENT_OPTIONS, public: { type: 'boolean' } },
     async run(v, p, out) {
@@ -172,7 +175,7 @@ export const clientCommands: Record<string, Command> = {
   },
   'client update': {
     usage:
-      'client update <client_id> [--name N] [--redirect-uri U]... [--no-redirect-uris] [--post-logout-redirect-uri U]... [--no-post-logout-redirect-uris] [--resource URI]... [--no-resources] [--grant G]... [--scope S]... [--role R]... [--no-roles] [--first-party|--no-first-party] [--implicit|--no-implicit] [--introspect-any|--no-introspect-any] [--require-pkce|--no-require-pkce] [--require-mfa|--no-require-mfa] [--token-format jwt|opaque] [--signing-alg ES256|RS256] [--access-token-alg ES256|RS256] [--id-token-alg RS256|ES256] [--id-token-claims full|minimal] [--backchannel-logout-uri U] [--no-backchannel-logout-uri] [--backchannel-logout-session-required|--no-backchannel-logout-session-required] [--web-origin O]... [--no-web-origins] [--logo-uri U] [--no-logo-uri] [--client-uri U] [--no-client-uri] [--policy-uri U] [--no-policy-uri] [--tos-uri U] [--no-tos-uri] [--access-token-ttl S] [--refresh-token-ttl S] [--refresh-reuse-grace S] [--secret S]',
+      'client update <client_id> [--name N] [--redirect-uri U]... [--no-redirect-uris] [--post-logout-redirect-uri U]... [--no-post-logout-redirect-uris] [--resource URI]... [--no-resources] [--grant G]... [--scope S]... [--role R]... [--no-roles] [--first-party|--no-first-party] [--implicit|--no-implicit] [--introspect-any|--no-introspect-any] [--require-pkce|--no-require-pkce] [--require-mfa|--no-require-mfa] [--require-verified-email|--no-require-verified-email] [--token-format jwt|opaque] [--signing-alg ES256|RS256] [--access-token-alg ES256|RS256] [--id-token-alg RS256|ES256] [--id-token-claims full|minimal] [--backchannel-logout-uri U] [--no-backchannel-logout-uri] [--backchannel-logout-session-required|--no-backchannel-logout-session-required] [--web-origin O]... [--no-web-origins] [--logo-uri U] [--no-logo-uri] [--client-uri U] [--no-client-uri] [--policy-uri U] [--no-policy-uri] [--tos-uri U] [--no-tos-uri] [--access-token-ttl S] [--refresh-token-ttl S] [--refresh-reuse-grace S] [--secret S]',
     summary:
       'change a client: what is given replaces what was (repeated flags replace the list, --no-<list> empties it), the rest stays; --secret sets a secret of your own (at least 32 characters; see rotate-secret for a generated one); public or confidential never changes',
     options: {

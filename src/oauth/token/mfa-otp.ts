@@ -1,6 +1,7 @@
 import { isDisabled } from '../../auth/authenticate.js';
 import type { Amr, SecondFactorMethod } from '../../auth/factors.js';
 import { MAX_CODE_ATTEMPTS, secondFactorMethods, verifySecondFactor } from '../../auth/second-factor.js';
+import { EMAIL_NOT_VERIFIED_DESCRIPTION, refusesUnverified } from '../../auth/verified-email.js';
 import { randomToken, sha256 } from '../../crypto/hash.js';
 import type { Deps } from '../../deps.js';
 import { requestMeta } from '../../http/net.js';
@@ -78,6 +79,8 @@ export const mfaOtp: GrantHandler = {
     const user = await deps.store.users.find(pending.userId);
     if (!user) throw invalidGrant(TOKEN_INVALID);
     if (isDisabled(user)) throw invalidGrant('the account is disabled');
+    // The address may have changed (and be unverified again) since the password grant.
+    if (refusesUnverified(client, user)) throw invalidGrant(EMAIL_NOT_VERIFIED_DESCRIPTION);
     const methods = await secondFactorMethods(deps, user);
     if (!methods.some((m) => m.id === methodId))
       throw invalidGrant('"method_id" is not one of the mfa_methods');

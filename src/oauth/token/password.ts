@@ -1,4 +1,5 @@
 import { authenticatePassword } from '../../auth/authenticate.js';
+import { EMAIL_NOT_VERIFIED_DESCRIPTION, refusesUnverified } from '../../auth/verified-email.js';
 import { requestMeta } from '../../http/net.js';
 import { invalidGrant, throttledGrant, unauthorizedClient } from '../errors.js';
 import { checkAllowedResource, checkUserScopes, defaultUserScopes, parseScope } from '../scope.js';
@@ -33,6 +34,8 @@ export const password: GrantHandler = {
       throw invalidGrant('the username or password is incorrect');
     }
     const { user, amr, authTime } = result;
+    // Issue 15: only once the password is proven, and before a second factor is asked for.
+    if (refusesUnverified(client, user)) throw invalidGrant(EMAIL_NOT_VERIFIED_DESCRIPTION);
     // SPEC §3 "MFA grant": the app finishes the sign-in with the mfa-otp grant.
     if (result.status === 'second_factor_required')
       throw await mfaRequired(deps, {

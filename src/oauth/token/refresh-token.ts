@@ -1,3 +1,4 @@
+import { EMAIL_NOT_VERIFIED_DESCRIPTION, refusesUnverified } from '../../auth/verified-email.js';
 import { sha256 } from '../../crypto/hash.js';
 import { Sealer } from '../../crypto/seal.js';
 import type { Deps } from '../../deps.js';
@@ -86,6 +87,9 @@ export const refreshToken: GrantHandler = {
       throw invalidGrant('the refresh token was revoked');
     const user = grant.userId ? await deps.store.users.find(grant.userId) : undefined;
     if (grant.userId && !user) throw invalidGrant('the user no longer exists');
+    // Issue 15: a user whose address became unverified (an email change) gets no new tokens for such a client
+    // until it is verified again; the refresh token is neither spent nor revoked, so it works again then.
+    if (user && refusesUnverified(client, user)) throw invalidGrant(EMAIL_NOT_VERIFIED_DESCRIPTION);
     // A family's resource must still be on the client's allow-list (a grant from before it existed).
     if (grant.resource !== null && !client.resources.includes(grant.resource))
       throw invalidGrant('the resource of this refresh token is not allowed for the client');

@@ -55,6 +55,7 @@ export function clientStore(cx: SqliteContext) {
       tosUri: row.tosUri,
       requirePkce: row.requirePkce,
       requireMfa: row.requireMfa,
+      requireVerifiedEmail: row.requireVerifiedEmail,
       introspectAny: row.introspectAny,
       roles: row.roles,
       managedBy: row.managedBy ?? null,

@@ -76,6 +76,8 @@ export interface Client {
   requirePkce: boolean;
   /** `--require-mfa`: every sign-in to the client passes a second factor. */
   requireMfa: boolean;
+  /** `--require-verified-email`: a user whose email is not verified gets no code or token for the client. */
+  requireVerifiedEmail: boolean;
   introspectAny: boolean;
   /** Admin roles of the client's client-credentials tokens (SPEC §1 `--role`). */
   roles: string[];

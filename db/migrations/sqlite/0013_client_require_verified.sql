@@ -1,0 +1,1 @@
+ALTER TABLE `clients` ADD `require_verified_email` integer DEFAULT false NOT NULL;
