@@ -96,7 +96,13 @@ export function passwordLinkRoutes(deps: Deps, options: PasswordLinkOptions): Ho
     const { token, stored, user } = await liveLink(form.get('token'));
     const password = form.get('password') ?? '';
     // The policy of every password (`hashValidPassword`, used by the CLI): NIST length, blocklist, context.
-    if (await checkPassword(password, { email: user.email }, deps.config.passwordPolicy))
+    if (
+      await checkPassword(
+        password,
+        { email: user.email, serviceName: deps.config.brand.name },
+        deps.config.passwordPolicy,
+      )
+    )
       return render(c, token, 'weak_password');
     const now = deps.clock.now();
     const ending = await liveSessionHashes(deps, user.id);

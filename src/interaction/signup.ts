@@ -116,7 +116,13 @@ export function signupRoutes(deps: Deps): Hono {
     // Says which domains may sign up, nothing about accounts.
     if (deps.config.signupDomains.length > 0 && !deps.config.signupDomains.includes(domain))
       return render(c, { ...echo, error: 'signup_domain' }, 400);
-    if (await checkPassword(password, { email }, deps.config.passwordPolicy))
+    if (
+      await checkPassword(
+        password,
+        { email, serviceName: deps.config.brand.name },
+        deps.config.passwordPolicy,
+      )
+    )
       return render(c, { ...echo, error: 'weak_password' }, 400);
 
     const ip = clientIp(c);
