@@ -150,4 +150,85 @@ describe('store: email tokens', () => {
     await store.sweep(NOW + 100, 100, EVENT_RETENTION_SECONDS);
     assert.equal(await store.emailTokens.find(old.hash), undefined);
   });
+  it('a change of password or of address voids every link mailed before it (password and email links)', async () => {
+    const pwToken = (userId: string, purpose: 'reset' | 'set' | 'invite' = 'reset') => ({
+      hash: `p-${randomUUID()}`,
+      userId,
+      purpose,
+      createdAt: NOW,
+      expiresAt: NOW + DAY,
+      usedAt: null,
+    });
+    // A thief of the password asks for an email change; the owner then changes the password: the link is dead.
+    const owner = await newUser('owner@example.test', true);
+    const change = token(owner.id, 'thief@example.test', 'change');
+    await store.emailTokens.issue(change);
+    await store.users.changePassword(owner.id, 'new-hash', NOW + 1, event('password_changed'));
+    assert.deepEqual(await store.emailTokens.confirm(change.hash, NOW + 2, event('email_changed')), {
+      status: 'invalid',
+    });
+    assert.equal((await store.users.find(owner.id))?.email, 'owner@example.test');
+
+    // The same after a reset link is redeemed (and the other reset links die with it).
+    const change2 = token(owner.id, 'thief@example.test', 'change');
+    await store.emailTokens.issue(change2);
+    const reset = pwToken(owner.id);
+    const reset2 = pwToken(owner.id);
+    await store.passwordTokens.save(reset);
+    await store.passwordTokens.save(reset2);
+    assert.equal(await store.passwordTokens.redeem(reset.hash, 'h2', NOW + 3, event('password_set')), true);
+    assert.equal(
+      (await store.emailTokens.confirm(change2.hash, NOW + 4, event('email_changed'))).status,
+      'invalid',
+    );
+    assert.equal(await store.passwordTokens.redeem(reset2.hash, 'h3', NOW + 4, event('password_set')), false);
+
+    // A confirmed address change voids the reset link mailed to the old address.
+    const moving = await newUser('old-box@example.test', true);
+    const staleReset = pwToken(moving.id);
+    await store.passwordTokens.save(staleReset);
+    const move = token(moving.id, 'new-box@example.test', 'change');
+    await store.emailTokens.issue(move);
+    assert.equal(
+      (await store.emailTokens.confirm(move.hash, NOW + 5, event('email_changed'))).status,
+      'confirmed',
+    );
+    assert.equal(
+      await store.passwordTokens.redeem(staleReset.hash, 'h4', NOW + 6, event('password_set')),
+      false,
+    );
+
+    // An admin's change of address, or disabling the user, voids an invitation mailed to the old one.
+    const invited = await newUser('typo@exmaple.test');
+    const invite = pwToken(invited.id, 'invite');
+    await store.passwordTokens.save(invite);
+    const updated = await store.users.update(
+      invited.id,
+      { email: 'right@example.test' },
+      NOW + 7,
+      event('user_updated'),
+    );
+    assert.equal(updated.status, 'updated');
+    assert.equal(await store.passwordTokens.redeem(invite.hash, 'h5', NOW + 8, event('password_set')), false);
+    const disabled = await newUser('leaving@example.test');
+    const verify = token(disabled.id, disabled.email, 'verify');
+    await store.emailTokens.issue(verify);
+    await store.users.update(disabled.id, { disabledAt: NOW + 9 }, NOW + 9, event('user_disabled'));
+    assert.equal(
+      (await store.emailTokens.confirm(verify.hash, NOW + 10, event('email_verified'))).status,
+      'invalid',
+    );
+
+    // A change that leaves the address as it is voids nothing.
+    const staying = await newUser('stay@example.test');
+    const keep = pwToken(staying.id, 'invite');
+    await store.passwordTokens.save(keep);
+    await store.users.update(
+      staying.id,
+      { name: 'Stay', email: 'stay@example.test' },
+      NOW + 11,
+      event('user_updated'),
+    );
+    assert.equal(await store.passwordTokens.redeem(keep.hash, 'h6', NOW + 12, event('password_set')), true);
+  });
 });

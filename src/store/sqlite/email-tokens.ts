@@ -1,6 +1,7 @@
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import * as s from '../../../db/schema.sqlite.js';
 import type { EmailConfirmResult, EmailToken, EmailTokenStore } from '../types.js';
+import { voidAccountLinks } from './federation.js';
 import { lazily, type SqliteContext, selectBy, writeEvent } from './shared.js';
 
 export function emailTokenStore(cx: SqliteContext) {
@@ -50,6 +51,8 @@ export function emailTokenStore(cx: SqliteContext) {
           .set({ email: token.email, emailVerified: true, updatedAt: now })
           .where(eq(s.users.id, user.id))
           .run();
+        // A new address: what was mailed to the old one (a reset link, say) no longer acts.
+        if (token.email !== user.email) voidAccountLinks(cx, user.id, now);
         writeEvent(cx, { ...event, userId: user.id, detail: { ...event.detail, purpose: token.purpose } });
         return {
           status: 'confirmed',

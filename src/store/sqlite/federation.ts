@@ -20,15 +20,24 @@ import {
 } from './shared.js';
 
 /**
- * A password change voids every unused set-password/reset/invite link of the user (issue 15): a link mailed
- * before the change must not set the password again after it. Run inside the change's transaction.
+ * Every unused link mailed to a user, password (set, reset, invite) and email (verify, change), is void after
+ * a change of credential or address (issue 15): a link mailed before must not act after it. An email-change
+ * link left alive by a password change would let whoever asked for it (a thief of the old password) take the
+ * account back by its address; a reset link mailed to an address the account no longer has would let that
+ * mailbox set the password. Run inside the change's transaction.
  */
-export function voidPasswordTokens(cx: SqliteContext, userId: string, now: number): number {
-  return cx.db
+export function voidAccountLinks(cx: SqliteContext, userId: string, now: number): number {
+  const password = cx.db
     .update(s.passwordTokens)
     .set({ usedAt: now })
     .where(and(eq(s.passwordTokens.userId, userId), isNull(s.passwordTokens.usedAt)))
     .run().changes;
+  const email = cx.db
+    .update(s.emailTokens)
+    .set({ usedAt: now })
+    .where(and(eq(s.emailTokens.userId, userId), isNull(s.emailTokens.usedAt)))
+    .run().changes;
+  return password + email;
 }
 
 export function providerStore(cx: SqliteContext) {
@@ -114,7 +123,7 @@ export function identityStore(cx: SqliteContext) {
           .where(eq(s.users.id, identity.userId))
           .run();
         // The password is gone: a reset link mailed before must not bring one back.
-        voidPasswordTokens(cx, identity.userId, now);
+        voidAccountLinks(cx, identity.userId, now);
         const sessions = db
           .update(s.sessions)
           .set({ endedAt: now })
@@ -152,6 +161,8 @@ export function identityStore(cx: SqliteContext) {
         if (removed === 0) return false;
         const sessions = endUserSessions(cx, userId, now);
         const grants = revokeUserGrants(cx, userId, now);
+        // Only the link made here sets the password now.
+        voidAccountLinks(cx, userId, now);
         db.insert(s.passwordTokens).values(token).run();
         writeEvent(cx, { ...event, detail: { ...event.detail, sessions, grants } });
         return true;
@@ -189,7 +200,7 @@ export function passwordTokenStore(cx: SqliteContext) {
           .where(eq(s.users.id, token.userId))
           .run();
         // Any other link of the user dies with this change (the one just spent is used already).
-        voidPasswordTokens(cx, token.userId, now);
+        voidAccountLinks(cx, token.userId, now);
         const sessions = endUserSessions(cx, token.userId, now);
         const grants = revokeUserGrants(cx, token.userId, now);
         writeEvent(cx, { ...event, userId: token.userId, detail: { ...event.detail, sessions, grants } });

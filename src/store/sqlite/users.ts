@@ -1,7 +1,7 @@
 import { and, asc, eq, isNotNull, isNull, ne, type SQL, sql } from 'drizzle-orm';
 import * as s from '../../../db/schema.sqlite.js';
 import type { NewAuditEvent, User, UserChange, UserStore, UserUpdateResult } from '../types.js';
-import { voidPasswordTokens } from './federation.js';
+import { voidAccountLinks } from './federation.js';
 import {
   afterKey,
   containing,
@@ -30,7 +30,8 @@ export function userStore(cx: SqliteContext) {
   // IMMEDIATE: the uniqueness checks and the write see one state, also against another process.
   const update = raw.transaction(
     (id: string, change: UserChange, now: number, event: NewAuditEvent): UserUpdateResult => {
-      if (!q.byId.get({ id })) return { status: 'not_found' };
+      const before = q.byId.get({ id }) as User | undefined;
+      if (!before) return { status: 'not_found' };
       if (change.email !== undefined && takenBy(s.users.email, change.email, id))
         return { status: 'taken', field: 'email' };
       if (change.username != null && takenBy(s.users.username, change.username, id))
@@ -40,6 +41,9 @@ export function userStore(cx: SqliteContext) {
         .set({ ...set, updatedAt: now })
         .where(eq(s.users.id, id))
         .run();
+      // A new address (or a disabled account): the links mailed to the old one no longer act (issue 15).
+      if ((change.email !== undefined && change.email !== before.email) || change.disabledAt != null)
+        voidAccountLinks(cx, id, now);
       let sessions = 0;
       let grants = 0;
       // A disabled user keeps nothing that signs in or refreshes (issue 12).
@@ -102,8 +106,8 @@ export function userStore(cx: SqliteContext) {
           .where(eq(s.users.id, id))
           .run().changes;
         if (changed === 0) return undefined;
-        // A set-password/reset/invite link mailed before the change is void after it (issue 15).
-        voidPasswordTokens(cx, id, now);
+        // A link mailed before the change (password or email) is void after it (issue 15).
+        voidAccountLinks(cx, id, now);
         const sessions = endUserSessions(cx, id, now);
         const grants = revokeUserGrants(cx, id, now);
         writeEvent(cx, { ...event, detail: { ...event.detail, sessions, grants } });
