@@ -37,6 +37,9 @@ export type Code =
   | 'weak_password'
   | 'password_mismatch'
   | 'invalid_link'
+  | 'reset_link_invalid'
+  | 'email_link_invalid'
+  | 'link_needs_verified_email'
   // password reset (issue 15)
   | 'forgot_email_invalid'
   // a client that requires a verified email address (issue 15)

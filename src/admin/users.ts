@@ -27,7 +27,15 @@ import {
   userReach,
 } from './context.js';
 import { permissionsOf } from './permissions.js';
-import { AdminError, checkDisplayName, checkEmail, checkLabels, checkUsername, sameSet } from './validate.js';
+import {
+  AdminError,
+  checkDisplayName,
+  checkEmail,
+  checkLabels,
+  checkMailableEmail,
+  checkUsername,
+  sameSet,
+} from './validate.js';
 
 export interface UserInput {
   email: string;
@@ -328,6 +336,12 @@ export async function inviteUser(
       'invalid_input',
       'password',
     );
+  // The invitee would set a password nothing accepts.
+  if (!deps.config.passwordLogin)
+    throw new AdminError(
+      'password sign-in is turned off (LATCHKEY_PASSWORD_LOGIN=off): an invited user could not use a password',
+    );
+  checkMailableEmail(input.email);
   const user = await insertUser(deps, input, ctx, { emailVerified: false, invited: true });
   const now = deps.clock.now();
   const token = randomToken();

@@ -1,3 +1,4 @@
+import { isMailAddress } from '../config-mail.js';
 /** `in_use`: refused because something else still depends on it (a scope a client lists). */
 export type AdminErrorCode =
   | 'invalid_input'
@@ -168,6 +169,22 @@ export function checkEmail(email: string): string {
     LONE_SURROGATE.test(e)
   )
     throw new AdminError(`"${printable(email)}" is not an email address`, 'invalid_input', 'email');
+  return e;
+}
+
+/**
+ * An address the user types for mail to reach (sign-up, an email change, a reset, an invitation): `checkEmail`,
+ * and one the outbox takes (`isMailAddress`: a dot in the domain, none of `<>",;:()[]\`), so nothing is
+ * written for an address no mail can then go to.
+ */
+export function checkMailableEmail(email: string): string {
+  const e = checkEmail(email);
+  if (!isMailAddress(e))
+    throw new AdminError(
+      `"${printable(email)}" is not an address mail can be sent to`,
+      'invalid_input',
+      'email',
+    );
   return e;
 }
 

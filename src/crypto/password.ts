@@ -34,6 +34,8 @@ async function commonPasswords(): Promise<Set<string>> {
 }
 
 type Scorer = (password: string, userInputs: string[]) => number;
+/** How much of a password zxcvbn reads (the rest is not scored): bounds the CPU one request can cost. */
+export const SCORE_MAX_LENGTH = 32;
 let scorer: Promise<Scorer> | undefined;
 /** zxcvbn (`@zxcvbn-ts/core`) with the common dictionary and keyboard graphs, loaded on first use only. */
 function strengthScorer(): Promise<Scorer> {
@@ -42,7 +44,13 @@ function strengthScorer(): Promise<Scorer> {
       import('@zxcvbn-ts/core'),
       import('@zxcvbn-ts/language-common'),
     ]);
-    const zxcvbn = new ZxcvbnFactory({ dictionary: { ...dictionary }, graphs: adjacencyGraphs });
+    // zxcvbn's matching grows fast with length (~0.5 s of the event loop for 256 characters): only the first
+    // SCORE_MAX_LENGTH are scored (~15 ms at worst), and a long password's start must be strong on its own.
+    const zxcvbn = new ZxcvbnFactory({
+      dictionary: { ...dictionary },
+      graphs: adjacencyGraphs,
+      maxLength: SCORE_MAX_LENGTH,
+    });
     return (password, userInputs) => zxcvbn.check(password, userInputs).score;
   })();
   return scorer;

@@ -7,7 +7,7 @@ import {
   sendEmailChangeRequestedNotice,
   sendVerificationMail,
 } from '../account/email.js';
-import { AdminError, checkEmail } from '../admin/validate.js';
+import { AdminError, checkMailableEmail } from '../admin/validate.js';
 import { authenticatePassword } from '../auth/authenticate.js';
 import { type Amr, secondFactorFresh } from '../auth/factors.js';
 import {
@@ -136,7 +136,10 @@ export function accountRoutes(deps: Deps, flow: InteractionFlow): Hono {
     const now = deps.clock.now();
     const linked = await deps.store.identities.findByUser(user.id);
     const linkedProvider = linked ? await deps.store.providers.find(linked.providerSlug) : undefined;
-    const linkable = linked || user.passwordHash === null ? [] : await enabledProviders(deps);
+    // Only a proven address may be linked (a link removes the password, so a squatter's link would leave the
+    // address's owner only "sign in with the provider" when they ask for a reset).
+    const linkable =
+      linked || user.passwordHash === null || !user.emailVerified ? [] : await enabledProviders(deps);
     // "Link <name>" posts here and is sent on to the provider: form-action must let the redirects through.
     allowFormTargets(
       c,
@@ -290,6 +293,10 @@ export function accountRoutes(deps: Deps, flow: InteractionFlow): Hono {
     if (user.passwordHash === null || (await deps.store.identities.findByUser(user.id)))
       throw new OAuthError('invalid_request', 'this account is linked to a provider already', {
         page: 'identity_used',
+      });
+    if (!user.emailVerified)
+      throw new OAuthError('invalid_request', 'verify the email address before linking a provider', {
+        page: 'link_needs_verified_email',
       });
     if (await needsFreshSecondFactor(deps, active)) return stepUp(c, flow);
     const password = (await readForm(c)).get('password') ?? '';
@@ -453,7 +460,7 @@ export function accountRoutes(deps: Deps, flow: InteractionFlow): Hono {
     if (user.passwordHash === null) return emailPage(c, { ...echo, error: 'email_managed' }, 400);
     let newEmail: string;
     try {
-      newEmail = checkEmail(raw);
+      newEmail = checkMailableEmail(raw);
     } catch (err) {
       if (!(err instanceof AdminError)) throw err;
       return emailPage(c, { ...echo, error: 'invalid_email' }, 400);

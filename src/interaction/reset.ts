@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { type Code, ForgotPage, ForgotSentPage } from '../../views/index.js';
-import { checkEmail } from '../admin/validate.js';
+import { checkMailableEmail } from '../admin/validate.js';
 import { randomToken, sha256 } from '../crypto/hash.js';
 import type { Deps } from '../deps.js';
 import { csrfToken } from '../http/browser.js';
@@ -113,7 +113,9 @@ async function mailReset(deps: Deps, email: string, locale: Locale): Promise<voi
     expiresAt: now + RESET_TTL_SECONDS,
     usedAt: null,
   });
-  await sendTemplate(deps, user.email, locale, resetMail(mailLink(deps, RESET_PATH, { token }), user.name));
+  // A name typed at sign-up by whoever used the address is no greeting to its owner until the address is proven.
+  const greeting = user.emailVerified ? user.name : null;
+  await sendTemplate(deps, user.email, locale, resetMail(mailLink(deps, RESET_PATH, { token }), greeting));
   deps.log.info('password reset link queued', { user_id: user.id });
 }
 
@@ -173,7 +175,7 @@ export function resetRoutes(deps: Deps): Hono {
     }
     let email: string;
     try {
-      email = checkEmail(raw);
+      email = checkMailableEmail(raw);
     } catch {
       return renderForm(c, { email: raw, error: 'forgot_email_invalid' }, 400);
     }
@@ -191,6 +193,7 @@ export function resetRoutes(deps: Deps): Hono {
       accepts: ['reset'],
       wording: 'reset',
       needsPasswordLogin: true,
+      invalidPage: 'reset_link_invalid',
     }),
   );
 

@@ -17,8 +17,8 @@ import { passwordLoginOff } from './login.js';
 /** Longer than any token we hand out (43 characters): refused before it is hashed. */
 const MAX_TOKEN_LENGTH = 100;
 
-const invalidLink = () =>
-  new OAuthError('invalid_request', 'the link has expired or was already used', { page: 'invalid_link' });
+const invalidLink = (page: Code) =>
+  new OAuthError('invalid_request', 'the link has expired or was already used', { page });
 
 /**
  * The token rides in the page's URL, so these responses keep it out of every `Referer`. `no-referrer` would
@@ -39,6 +39,8 @@ export interface PasswordLinkOptions {
   wording: 'set' | 'reset';
   /** `LATCHKEY_PASSWORD_LOGIN=off` answers the `password_login_off` page instead (the reset link). */
   needsPasswordLogin?: boolean;
+  /** The page a dead link shows: `reset_link_invalid` says where to ask for a new one. */
+  invalidPage: Code;
 }
 
 /**
@@ -56,7 +58,7 @@ export function passwordLinkRoutes(deps: Deps, options: PasswordLinkOptions): Ho
   const liveLink = async (
     token: string | undefined,
   ): Promise<{ token: string; stored: PasswordToken; user: User }> => {
-    if (!token || token.length > MAX_TOKEN_LENGTH) throw invalidLink();
+    if (!token || token.length > MAX_TOKEN_LENGTH) throw invalidLink(options.invalidPage);
     const stored = await deps.store.passwordTokens.find(sha256(token));
     if (
       !stored ||
@@ -64,9 +66,9 @@ export function passwordLinkRoutes(deps: Deps, options: PasswordLinkOptions): Ho
       stored.expiresAt <= deps.clock.now() ||
       !options.accepts.includes(stored.purpose)
     )
-      throw invalidLink();
+      throw invalidLink(options.invalidPage);
     const user = await deps.store.users.find(stored.userId);
-    if (!user) throw invalidLink();
+    if (!user) throw invalidLink(options.invalidPage);
     return { token, stored, user };
   };
 
@@ -116,7 +118,7 @@ export function passwordLinkRoutes(deps: Deps, options: PasswordLinkOptions): Ho
       ...requestMeta(c),
       detail: { purpose: stored.purpose },
     });
-    if (!redeemed) throw invalidLink();
+    if (!redeemed) throw invalidLink(options.invalidPage);
     await queueBackchannelLogout(deps, ending);
     return htmlPage(c, PasswordSetPage, { signInHref: '/login' });
   });
@@ -130,5 +132,9 @@ export function setPasswordRoutes(deps: Deps): Hono {
     path: SET_PASSWORD_PATH,
     accepts: ['set', 'invite'],
     wording: 'set',
+    // Both come from an admin (an invitation, an unlink): the admin hands out a new one.
+    invalidPage: 'invalid_link',
+    // A password nothing accepts would be no use (the CLI and the API refuse to invite or unlink then).
+    needsPasswordLogin: true,
   });
 }

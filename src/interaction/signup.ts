@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { type Code, SignupPage, SignupSentPage } from '../../views/index.js';
 import { reserveMail, sendSignupExistsMail, sendVerificationMail } from '../account/email.js';
-import { AdminError, checkEmail } from '../admin/validate.js';
+import { AdminError, checkMailableEmail } from '../admin/validate.js';
 import { checkPassword, hashPassword } from '../crypto/password.js';
 import type { Deps } from '../deps.js';
 import { csrfToken } from '../http/browser.js';
@@ -107,7 +107,7 @@ export function signupRoutes(deps: Deps): Hono {
     if (!name) return render(c, { ...echo, error: 'invalid_name' }, 400);
     let email: string;
     try {
-      email = checkEmail(rawEmail);
+      email = checkMailableEmail(rawEmail);
     } catch (err) {
       if (!(err instanceof AdminError)) throw err;
       return render(c, { ...echo, error: 'invalid_email' }, 400);

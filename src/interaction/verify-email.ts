@@ -16,7 +16,9 @@ import type { EmailToken } from '../store/types.js';
 const MAX_TOKEN_LENGTH = 100;
 
 const invalidLink = () =>
-  new OAuthError('invalid_request', 'the link has expired or was already used', { page: 'invalid_link' });
+  new OAuthError('invalid_request', 'the link has expired or was already used', {
+    page: 'email_link_invalid',
+  });
 
 /** The token rides in the URL: `strict-origin` keeps it out of every `Referer` (see set-password.ts). */
 function keepTokenPrivate(c: Context): void {

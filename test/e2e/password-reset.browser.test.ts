@@ -53,7 +53,7 @@ describe('password reset (Chromium, real SMTP server)', () => {
   async function expectInvalidLink(page: Page, url: string): Promise<void> {
     await page.goto(url);
     await page.getByRole('heading', { name: 'Something went wrong', exact: true }).waitFor();
-    assert.match(await page.locator('code').innerText(), /^invalid_link$/);
+    assert.match(await page.locator('code').innerText(), /^reset_link_invalid$/);
   }
 
   it('forgot → mail → link → new password: signed in with it; the old password, sessions and refresh tokens are dead', async () => {

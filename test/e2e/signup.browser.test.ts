@@ -111,7 +111,7 @@ describe('self-registration with email verification (Chromium, real SMTP)', () =
     // The link works once.
     await page.goto(link.href);
     await page.getByRole('heading', { name: 'Something went wrong', exact: true }).waitFor();
-    assert.match(await page.locator('code').innerText(), /^invalid_link$/);
+    assert.match(await page.locator('code').innerText(), /^email_link_invalid$/);
     await context.close();
   });
 

@@ -11,6 +11,7 @@ import { type Agent, csrfOf } from '../helpers/agent.js';
 import { linkUpstream } from '../helpers/identity.js';
 import { browser, signIn, type TestClient, tokensFor } from '../helpers/oauth.js';
 import { type TestApp, tempDir, testApp } from '../helpers/server.js';
+import { addProvider } from '../helpers/upstream.js';
 
 const PASSWORD = 'a long and fresh passphrase';
 const CB = 'https://app.example/cb';
@@ -121,8 +122,8 @@ describe('self-registration and email verification (HTTP)', () => {
     assert.equal(event?.userId, user!.id);
     assert.equal(JSON.stringify(event).includes(new URL(url).searchParams.get('token')!), false);
 
-    expectErrorPage(await agent.submit(page.html!, {}, url), 'invalid_link');
-    expectErrorPage(await agent.go(url), 'invalid_link');
+    expectErrorPage(await agent.submit(page.html!, {}, url), 'email_link_invalid');
+    expectErrorPage(await agent.go(url), 'email_link_invalid');
 
     const after = await tokensFor(
       t,
@@ -152,7 +153,7 @@ describe('self-registration and email verification (HTTP)', () => {
     assert.ok(bytes.includes(sha256(token)), 'the hash is what is stored');
   });
 
-  it('a link works for 24 hours; an expired one is the invalid_link page and verifies nothing', async () => {
+  it('a link works for 24 hours; an expired one is the email_link_invalid page and verifies nothing', async () => {
     await signUp(browser(t), { email: 'slow@example.test' });
     const { url } = await verifyLink(t, 'slow@example.test');
     const agent = browser(t);
@@ -160,8 +161,8 @@ describe('self-registration and email verification (HTTP)', () => {
     const page = await agent.go(url);
     assert.equal(page.res?.status, 200, page.html);
     t.clock.advance(1);
-    expectErrorPage(await agent.submit(page.html!, {}, url), 'invalid_link');
-    expectErrorPage(await agent.go(url), 'invalid_link');
+    expectErrorPage(await agent.submit(page.html!, {}, url), 'email_link_invalid');
+    expectErrorPage(await agent.go(url), 'email_link_invalid');
     assert.equal((await t.deps.store.users.findByEmail('slow@example.test'))?.emailVerified, false);
   });
 
@@ -177,7 +178,7 @@ describe('self-registration and email verification (HTTP)', () => {
     assert.match(resent.html!, /We sent a verification link/);
     const second = await verifyLink(t, 'twice@example.test');
     assert.notEqual(first.token, second.token);
-    expectErrorPage(await agent.go(first.url), 'invalid_link');
+    expectErrorPage(await agent.go(first.url), 'email_link_invalid');
     assert.equal((await agent.go(second.url)).res?.status, 200);
   });
 
@@ -208,6 +209,13 @@ describe('self-registration and email verification (HTTP)', () => {
     const bad = await signUp(browser(t), { email: 'not-an-address' });
     assert.equal(bad.res?.status, 400);
     assert.match(bad.html!, /Enter a valid email address/);
+    // Addresses the outbox would refuse (no dot in the domain, a list) are refused here, before any write.
+    for (const email of ['someone@intranet', 'a,b@example.test', 'a@example.test;b@example.test']) {
+      const odd = await signUp(browser(t), { email });
+      assert.equal(odd.res?.status, 400, email);
+      assert.match(odd.html!, /Enter a valid email address/);
+      assert.equal(await t.deps.store.users.findByEmail(email), undefined, email);
+    }
     assert.equal(await t.deps.store.users.findByEmail('weak@example.test'), undefined);
     assert.deepEqual(await mailsTo(t, 'weak@example.test'), []);
   });
@@ -381,9 +389,47 @@ describe('changing the email on /account (HTTP)', () => {
     const [event] = await t.deps.store.events.list(1);
     assert.equal(event?.type, 'email_changed');
     assert.match((await mailsTo(t, 'switch@example.test')).at(-1)!.subject, /was changed/);
-    const stale = await agent.go(old.url);
-    assert.equal(stale.res?.status, 200, 'still unused');
-    expectErrorPage(await agent.submit(stale.html!, {}, old.url), 'invalid_link');
+    // The change voided every link mailed before it (the old address's verify link included).
+    expectErrorPage(await agent.go(old.url), 'email_link_invalid');
+  });
+
+  it('an address no mail can go to is refused on the form, with nothing written', async () => {
+    const { agent, user } = await signedIn('odd-change@example.test');
+    const answer = await requestChange(agent, 'someone@intranet', user.password);
+    assert.equal(answer.res?.status, 400, answer.html);
+    assert.match(answer.html!, /Enter a valid email address/);
+    assert.deepEqual(await mailsTo(t, 'odd-change@example.test'), []);
+  });
+
+  it('an unverified account links no provider (a link removes the password the address’s owner would reset)', async () => {
+    await addProvider(
+      t.deps,
+      { issuer: 'https://upstream.example.test', clientId: 'up', clientSecret: 'up-secret' },
+      { slug: 'acme', name: 'Acme ID' },
+    );
+    const { agent, user } = await signedIn('unproven@example.test');
+    const now = t.clock.now();
+    await t.deps.store.users.update(user.id, { emailVerified: false }, now, {
+      at: now,
+      type: 'test',
+      userId: user.id,
+      clientId: null,
+      ip: null,
+      detail: null,
+    });
+    const account = await agent.go('/account');
+    assert.ok(!account.html!.includes('Link Acme ID'), 'no link button');
+    const refused = await agent.post('/account/link/acme', {
+      csrf: csrfOf(account.html!),
+      password: user.password,
+    });
+    assert.equal(refused.res?.status, 400, refused.html);
+    assert.ok(refused.html!.includes('<code>link_needs_verified_email</code>'), refused.html);
+    assert.equal(await t.deps.store.identities.findByUser(user.id), undefined);
+    assert.ok((await t.deps.store.users.find(user.id))?.passwordHash, 'the password stays');
+
+    const { agent: verified } = await signedIn('proven-link@example.test');
+    assert.ok((await verified.go('/account')).html!.includes('Link Acme ID'), 'a verified account may link');
   });
 
   it('a user who signs in with a provider cannot change the address here', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { addProvider as registerProvider } from '../../src/admin/providers.js';
-import { unlinkUser } from '../../src/admin/users.js';
+import { inviteUser, unlinkUser } from '../../src/admin/users.js';
 import { browser } from '../helpers/oauth.js';
 import { type TestApp, testApp } from '../helpers/server.js';
 import { addProvider, startUpstream } from '../helpers/upstream.js';
@@ -105,11 +105,17 @@ describe('upstream rules that guard against the wrong tenant or provider kind', 
     );
   });
 
-  it('refuses to unlink while password sign-in is off: the user would have no way in', async () => {
+  it('refuses to unlink or invite while password sign-in is off: the user would have no way in', async () => {
     const off = await testApp({ LATCHKEY_PASSWORD_LOGIN: 'off' });
     try {
       const user = await off.addUser({});
       await assert.rejects(unlinkUser(off.deps, user.email), /LATCHKEY_PASSWORD_LOGIN=off/);
+      // Nor is anyone invited to choose a password nothing accepts; no user is created.
+      await assert.rejects(
+        inviteUser(off.deps, { email: 'invitee@example.test' }),
+        /LATCHKEY_PASSWORD_LOGIN=off/,
+      );
+      assert.equal(await off.deps.store.users.findByEmail('invitee@example.test'), undefined);
     } finally {
       await off.close();
     }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { setUserPassword, updateUser } from '../../src/admin/users.js';
+import { enrollTotpNow } from '../../src/auth/second-factor.js';
 import { FakeClock } from '../../src/clock.js';
 import { sha256 } from '../../src/crypto/hash.js';
 import { resetMailsSettled } from '../../src/interaction/reset.js';
@@ -223,7 +224,53 @@ describe('password reset (real server, real SMTP server)', () => {
 
     const again = await agentFor(t).go(link.toString());
     assert.equal(again.res?.status, 400);
-    assert.match(again.html!, /<code>invalid_link<\/code>/);
+    assert.match(again.html!, /<code>reset_link_invalid<\/code>/);
+  });
+
+  it('an address never proven (a sign-up by someone else): no greeting by its name, and the reset removes its second factor', async () => {
+    const deps = t.server.deps;
+    const user = await t.addUser({ email: 'squatted@example.test', name: 'Visit evil.example now' });
+    const now = clock.now();
+    await deps.store.users.update(user.id, { emailVerified: false }, now, {
+      at: now,
+      type: 'test',
+      userId: user.id,
+      clientId: null,
+      ip: null,
+      detail: null,
+    });
+    const record = (await deps.store.users.find(user.id))!;
+    await enrollTotpNow(deps, record, { ip: null, clientId: null });
+    assert.ok(await deps.store.mfa.findTotp(user.id));
+
+    await askReset(t, user.email);
+    await deliver(t);
+    const mail = smtp.to(user.email)[0]!;
+    assert.ok(!mail.text.includes('evil.example'), mail.text);
+    const link = linkIn(mail, '/login/reset');
+    const agent = agentFor(t);
+    const page = await agent.go(link.toString());
+    const done = await agent.submit(page.html!, { password: 'the-owner-s-own-passphrase' }, link.toString());
+    assert.equal(done.res?.status, 200, done.html);
+    assert.equal(
+      await deps.store.mfa.findTotp(user.id),
+      undefined,
+      'the second factor set up before is gone',
+    );
+    assert.deepEqual(await deps.store.mfa.unusedRecoveryCodes(user.id), []);
+    assert.equal((await deps.store.users.find(user.id))?.emailVerified, true);
+
+    // A proven address keeps its second factor through a reset (the owner set it up).
+    const owner = await t.addUser({ email: 'proven@example.test', name: 'Proven Owner' });
+    await enrollTotpNow(deps, (await deps.store.users.find(owner.id))!, { ip: null, clientId: null });
+    await askReset(t, owner.email);
+    await deliver(t);
+    const ownerMail = smtp.to(owner.email)[0]!;
+    assert.match(ownerMail.text, /Proven Owner/);
+    const ownerLink = linkIn(ownerMail, '/login/reset');
+    const ownerPage = await agent.go(ownerLink.toString());
+    await agent.submit(ownerPage.html!, { password: 'another-fresh-passphrase' }, ownerLink.toString());
+    assert.ok(await deps.store.mfa.findTotp(owner.id), 'kept');
   });
 
   it('the link is void after a later password change (latchkey user set-password), and after 30 minutes', async () => {
@@ -237,7 +284,7 @@ describe('password reset (real server, real SMTP server)', () => {
     for (const link of [first!, second!]) {
       const page = await agentFor(t).go(link);
       assert.equal(page.res?.status, 400);
-      assert.match(page.html!, /<code>invalid_link<\/code>/);
+      assert.match(page.html!, /<code>reset_link_invalid<\/code>/);
     }
 
     await askReset(t, user.email);
@@ -250,7 +297,7 @@ describe('password reset (real server, real SMTP server)', () => {
     clock.advance(60);
     const expired = await agent.submit(page.html!, { password: 'too-late-passphrase' }, late);
     assert.equal(expired.res?.status, 400);
-    assert.match(expired.html!, /<code>invalid_link<\/code>/);
+    assert.match(expired.html!, /<code>reset_link_invalid<\/code>/);
   });
 
   it('at rest: the token is nowhere in the clear in the database, and the mail body is sealed', async () => {
@@ -281,7 +328,7 @@ describe('password reset (real server, real SMTP server)', () => {
     >[];
     db.close();
     assert.equal(rows.length, 1);
-    assert.match(String(rows[0]!['body_sealed']), /^v1\./);
+    assert.equal(rows[0]!['body_sealed'], '', 'once delivered, the body (and its link) is erased');
     assert.ok(!log.entries.some((e) => JSON.stringify(e).includes(token)), 'nor in the log');
   });
 });

@@ -8,7 +8,9 @@ import { pendingDevice } from '../helpers/device.js';
 import {
   browser,
   expectOAuthError,
+  getCode,
   json,
+  redeem,
   refresh,
   signIn,
   type TestClient,
@@ -166,6 +168,21 @@ describe('a client with --require-verified-email (issue 15)', () => {
       const user = await unverifiedUser();
       const body = await tokensFor(t, lax, user, { scope: 'openid email' });
       assert.equal(typeof body['access_token'], 'string');
+    });
+
+    it('a code issued before the client began to require it is refused at the token endpoint', async () => {
+      const c = await t.addClient({ redirectUris: [REDIRECT], firstParty: true, grants });
+      const client = { ...c, redirectUri: REDIRECT };
+      const user = await unverifiedUser();
+      const { code, verifier } = await getCode(t, client, user);
+      const record = (await t.deps.store.clients.find(client.id))!;
+      const now = t.clock.now();
+      await t.deps.store.clients.update(
+        { ...record, requireVerifiedEmail: true },
+        { at: now, type: 'client_updated', userId: null, clientId: client.id, ip: null, detail: null },
+      );
+      const body = await expectOAuthError(await redeem(t, client, code, verifier), 'invalid_grant');
+      assert.match(String(body['error_description']), /verified email address/);
     });
   });
 

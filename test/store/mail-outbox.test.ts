@@ -39,10 +39,12 @@ describe('store: mail outbox', () => {
     const sent = (await store.mailOutbox.find(a))!;
     assert.equal(sent.sentAt, NOW + 1);
     assert.equal(sent.lastError, null);
+    assert.equal(sent.bodySealed, '', 'the body is erased once sent');
     assert.equal(sent.attempts, 2);
     const failed = (await store.mailOutbox.find(b))!;
     assert.equal(failed.failedAt, NOW + 2);
     assert.equal(failed.lastError, '550 no such user');
+    assert.equal(failed.bodySealed, '', 'and once given up');
   });
 
   it('prunes only rows sent or given up before the cut-off', async () => {

@@ -38,6 +38,12 @@ export const de = {
   password_mismatch: 'Die Passwörter stimmen nicht überein.',
   invalid_link:
     'Dieser Link ist abgelaufen oder wurde bereits verwendet. Bitten Sie Ihre Administration um einen neuen Link.',
+  reset_link_invalid:
+    'Dieser Link ist abgelaufen oder wurde bereits verwendet. Fordern Sie auf der Anmeldeseite einen neuen an.',
+  email_link_invalid:
+    'Dieser Link ist abgelaufen oder wurde bereits verwendet. Melden Sie sich an, um auf Ihrer Kontoseite einen neuen zu senden.',
+  link_needs_verified_email:
+    'Bestätigen Sie Ihre E-Mail-Adresse, bevor Sie einen Anmeldeanbieter verknüpfen: Folgen Sie dem Link in der Bestätigungs-E-Mail oder senden Sie sie auf Ihrer Kontoseite erneut.',
   invalid_user_code:
     'Dieser Code ist ungültig. Prüfen Sie den Code auf Ihrem Gerät und versuchen Sie es erneut.',
   expired_user_code:

@@ -37,6 +37,11 @@ export const en = {
   weak_password: 'Choose a password of 8 to 256 characters that isn’t a commonly used one.',
   password_mismatch: 'The passwords don’t match.',
   invalid_link: 'This link has expired or was already used. Ask your administrator for a new one.',
+  reset_link_invalid: 'This link has expired or was already used. Ask for a new one on the sign-in page.',
+  email_link_invalid:
+    'This link has expired or was already used. Sign in to send a new one from your account page.',
+  link_needs_verified_email:
+    'Verify your email address before you link a sign-in provider: follow the link in the verification mail, or send it again from your account page.',
   invalid_user_code: 'That code isn’t valid. Check the code on your device and try again.',
   expired_user_code: 'That code has expired. Start again on your device to get a new one.',
   server_error: 'Something unexpected happened on our side. Please try again.',

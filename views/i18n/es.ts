@@ -37,6 +37,12 @@ export const es = {
   weak_password: 'Elija una contraseña de 8 a 256 caracteres que no sea de uso común.',
   password_mismatch: 'Las contraseñas no coinciden.',
   invalid_link: 'Este enlace ha caducado o ya se ha utilizado. Pida uno nuevo a su administrador.',
+  reset_link_invalid:
+    'Este enlace ha caducado o ya se ha utilizado. Solicite uno nuevo en la página de inicio de sesión.',
+  email_link_invalid:
+    'Este enlace ha caducado o ya se ha utilizado. Inicie sesión para enviar uno nuevo desde la página de su cuenta.',
+  link_needs_verified_email:
+    'Verifique su dirección de correo electrónico antes de vincular un proveedor de inicio de sesión: siga el enlace del correo de verificación o vuelva a enviarlo desde la página de su cuenta.',
   invalid_user_code: 'Ese código no es válido. Compruebe el código de su dispositivo y vuelva a intentarlo.',
   expired_user_code: 'Ese código ha caducado. Empiece de nuevo en su dispositivo para obtener otro.',
   server_error: 'Se ha producido un error inesperado por nuestra parte. Vuelva a intentarlo.',

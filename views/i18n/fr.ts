@@ -34,6 +34,12 @@ export const fr = {
   weak_password: 'Choisissez un mot de passe de 8 à 256 caractères qui ne soit pas couramment utilisé.',
   password_mismatch: 'Les mots de passe ne correspondent pas.',
   invalid_link: 'Ce lien a expiré ou a déjà été utilisé. Demandez-en un nouveau à votre administrateur.',
+  reset_link_invalid:
+    'Ce lien a expiré ou a déjà été utilisé. Demandez-en un nouveau sur la page de connexion.',
+  email_link_invalid:
+    'Ce lien a expiré ou a déjà été utilisé. Connectez-vous pour en envoyer un nouveau depuis la page de votre compte.',
+  link_needs_verified_email:
+    'Confirmez votre adresse e-mail avant de lier un fournisseur de connexion : suivez le lien de l’e-mail de confirmation, ou renvoyez-le depuis la page de votre compte.',
   invalid_user_code: 'Ce code n’est pas valide. Vérifiez le code affiché sur votre appareil et réessayez.',
   expired_user_code: 'Ce code a expiré. Recommencez sur votre appareil pour en obtenir un nouveau.',
   server_error: 'Une erreur inattendue s’est produite de notre côté. Veuillez réessayer.',

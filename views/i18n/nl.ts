@@ -32,6 +32,11 @@ export const nl = {
   weak_password: 'Kies een wachtwoord van 8 tot 256 tekens dat niet veel gebruikt wordt.',
   password_mismatch: 'De wachtwoorden komen niet overeen.',
   invalid_link: 'Deze link is verlopen of al gebruikt. Vraag uw beheerder om een nieuwe.',
+  reset_link_invalid: 'Deze link is verlopen of al gebruikt. Vraag een nieuwe aan op de aanmeldpagina.',
+  email_link_invalid:
+    'Deze link is verlopen of al gebruikt. Meld u aan om vanaf uw accountpagina een nieuwe te versturen.',
+  link_needs_verified_email:
+    'Bevestig uw e-mailadres voordat u een aanmeldprovider koppelt: volg de link in de bevestigingsmail, of verstuur die opnieuw vanaf uw accountpagina.',
   invalid_user_code: 'Die code is ongeldig. Controleer de code op uw apparaat en probeer het opnieuw.',
   expired_user_code: 'Die code is verlopen. Begin opnieuw op uw apparaat om een nieuwe te krijgen.',
   server_error: 'Er ging aan onze kant onverwacht iets mis. Probeer het opnieuw.',

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { EMAIL_NOT_VERIFIED_DESCRIPTION, refusesUnverified } from '../../auth/verified-email.js';
 import { safeEqual, sha256 } from '../../crypto/hash.js';
 import { requestMeta } from '../../http/net.js';
 import { invalidGrant } from '../errors.js';
@@ -77,6 +78,8 @@ export const authorizationCode: GrantHandler = {
     const grant = await deps.store.grants.find(record.grantId);
     const user = await deps.store.users.find(record.userId);
     if (!grant || grant.revokedAt !== null || !user) throw invalidGrant('the authorization was revoked');
+    // The client may have begun to require a verified address since the code was issued (issue 15).
+    if (refusesUnverified(client, user)) throw invalidGrant(EMAIL_NOT_VERIFIED_DESCRIPTION);
     const { response, issued } = await buildTokens(deps, {
       client,
       user,

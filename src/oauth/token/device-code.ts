@@ -1,3 +1,4 @@
+import { EMAIL_NOT_VERIFIED_DESCRIPTION, refusesUnverified } from '../../auth/verified-email.js';
 import { sha256 } from '../../crypto/hash.js';
 import { requestMeta } from '../../http/net.js';
 import { accessDenied, invalidGrant, OAuthError } from '../errors.js';
@@ -41,6 +42,8 @@ export const deviceCode: GrantHandler = {
     // The user may have been removed since the approval (which cascades the row, or races with it).
     const user = authorization.userId ? await deps.store.users.find(authorization.userId) : undefined;
     if (!user || authorization.authTime === null) throw invalidGrant('the authorization was revoked');
+    // The client may have begun to require a verified address since the approval (issue 15).
+    if (refusesUnverified(client, user)) throw invalidGrant(EMAIL_NOT_VERIFIED_DESCRIPTION);
     // The code flow's grant is made in the browser step, so a logout before redemption revokes it; here the
     // grant is made now, so the session that approved must still be live (a logout undoes the approval).
     if (authorization.sessionHash !== null) {

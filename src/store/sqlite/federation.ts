@@ -195,6 +195,19 @@ export function passwordTokenStore(cx: SqliteContext) {
         if (spent === 0 || !token) return false;
         // A reset or invitation link came by mail: following it proves the address.
         const proven = token.purpose === 'reset' || token.purpose === 'invite';
+        // The first proof of an address a self-registered account never proved: whoever signed up with it (a
+        // squatter, perhaps) set up nothing the mailbox's owner must get past. The second factor goes.
+        const wasUnverified =
+          proven &&
+          db
+            .select({ id: s.users.id })
+            .from(s.users)
+            .where(and(eq(s.users.id, token.userId), eq(s.users.emailVerified, false)))
+            .get() !== undefined;
+        const factorsRemoved = wasUnverified
+          ? db.delete(s.totpFactors).where(eq(s.totpFactors.userId, token.userId)).run().changes +
+            db.delete(s.recoveryCodes).where(eq(s.recoveryCodes.userId, token.userId)).run().changes
+          : 0;
         db.update(s.users)
           .set({ passwordHash, updatedAt: now, ...(proven ? { emailVerified: true } : {}) })
           .where(eq(s.users.id, token.userId))
@@ -203,7 +216,16 @@ export function passwordTokenStore(cx: SqliteContext) {
         voidAccountLinks(cx, token.userId, now);
         const sessions = endUserSessions(cx, token.userId, now);
         const grants = revokeUserGrants(cx, token.userId, now);
-        writeEvent(cx, { ...event, userId: token.userId, detail: { ...event.detail, sessions, grants } });
+        writeEvent(cx, {
+          ...event,
+          userId: token.userId,
+          detail: {
+            ...event.detail,
+            sessions,
+            grants,
+            ...(factorsRemoved ? { second_factor_removed: true } : {}),
+          },
+        });
         return true;
       })(),
   } satisfies PasswordTokenStore;

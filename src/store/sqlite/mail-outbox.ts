@@ -38,13 +38,14 @@ export function mailOutboxStore(cx: SqliteContext) {
         .get().id,
     claimDue: async (now, limit, leaseUntil) => claimDue(now, limit, leaseUntil),
     sent: async (id, now) => {
-      db.update(t).set({ sentAt: now, lastError: null }).where(eq(t.id, id)).run();
+      // The body (its single-use link) is needed no more: the row keeps only who, what and when.
+      db.update(t).set({ sentAt: now, lastError: null, bodySealed: '' }).where(eq(t.id, id)).run();
     },
     retry: async (id, nextAttemptAt, error) => {
       db.update(t).set({ nextAttemptAt, lastError: error }).where(eq(t.id, id)).run();
     },
     failed: async (id, now, error) => {
-      db.update(t).set({ failedAt: now, lastError: error }).where(eq(t.id, id)).run();
+      db.update(t).set({ failedAt: now, lastError: error, bodySealed: '' }).where(eq(t.id, id)).run();
     },
     prune: async (before, limit) =>
       raw

@@ -4,7 +4,7 @@ export interface OutboxMail {
   id: number;
   recipient: string;
   subject: string;
-  /** The text and HTML bodies, sealed (`Sealer`): they carry single-use links. */
+  /** The text and HTML bodies, sealed (`Sealer`): they carry single-use links. Empty once sent or given up. */
   bodySealed: string;
   attempts: number;
   nextAttemptAt: number;
