@@ -24,11 +24,20 @@ import { passwordLinkRoutes } from './set-password.js';
 export { FORGOT_PATH, RESET_PATH };
 
 /**
- * Reset mails per address (README "Password reset"): 3 at once, then one after 20 minutes, 40, 60…; a key
- * quiet for an hour starts again. Over it the answer is the same page, and no mail is sent.
+ * Reset mails per email address and requester (an IPv4 address, an IPv6 /64): 3 at once, then one after 20
+ * minutes, 40, 60…; a key quiet for an hour starts again. Over it the answer is the same page, and no mail is
+ * sent. Keyed by requester too, so someone who asks again and again for another's address uses up their own
+ * allowance, not the owner's (README "Password reset").
  */
 export const RESET_ACCOUNT_RULE: ThrottleRule = {
   free: 3,
+  baseMs: 20 * 60_000,
+  maxMs: 60 * 60_000,
+  forgetMs: 60 * 60_000,
+};
+/** Reset mails per email address from everyone together: 10, then the same waits. Bounds the mail one inbox gets. */
+export const RESET_INBOX_RULE: ThrottleRule = {
+  free: 10,
   baseMs: 20 * 60_000,
   maxMs: 60 * 60_000,
   forgetMs: 60 * 60_000,
@@ -41,7 +50,8 @@ export const RESET_ADDRESS_RULE: ThrottleRule = {
   forgetMs: 60 * 60_000,
 };
 
-const accountKey = (email: string) => `reset-acct:${sha256(email)}`;
+const accountKey = (email: string, ip: string) => `reset-acct:${sha256(`${email}\n${addressGroup(ip)}`)}`;
+const inboxKey = (email: string) => `reset-inbox:${sha256(email)}`;
 const addressKey = (ip: string) => `reset-addr:${sha256(addressGroup(ip))}`;
 
 /** Longer than any interaction id: not carried. */
@@ -75,10 +85,13 @@ function detach(deps: Deps, work: () => Promise<void>): void {
 }
 
 /** Looks the address up and queues the mail it gets: a reset link, the provider note, or nothing. */
-async function mailReset(deps: Deps, email: string, locale: Locale): Promise<void> {
+async function mailReset(deps: Deps, email: string, ip: string, locale: Locale): Promise<void> {
   if (deps.config.throttle) {
     const verdict = await deps.store.throttle.reserve(
-      [{ key: accountKey(email), rule: RESET_ACCOUNT_RULE }],
+      [
+        { key: accountKey(email, ip), rule: RESET_ACCOUNT_RULE },
+        { key: inboxKey(email), rule: RESET_INBOX_RULE },
+      ],
       deps.clock.nowMs(),
     );
     if (!verdict.allowed) {
@@ -182,7 +195,8 @@ export function resetRoutes(deps: Deps): Hono {
     // The answer is decided here, before and apart from the look-up: the same page for every address.
     const answer = await htmlPage(c, ForgotSentPage, { signInHref: withQuery('/login', carried(c)) });
     const locale = mailLocale(c);
-    detach(deps, () => mailReset(deps, email, locale));
+    const ip = clientIp(c);
+    detach(deps, () => mailReset(deps, email, ip, locale));
     return answer;
   });
 

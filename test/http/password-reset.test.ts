@@ -339,23 +339,31 @@ describe('password reset throttling (per address, per IP) and the switches', () 
     for (const c of cleanups.reverse()) await c();
   });
 
-  it('per address: 3 mails, then the same page and no mail, logged without the address', async () => {
+  it('per address: 3 mails per requester and 10 from everyone, then the same page and no mail, logged without the address', async () => {
     const smtp = await startSmtp();
     cleanups.push(smtp.close);
     const { t, log } = await latchkey(smtp, { LATCHKEY_TRUSTED_PROXIES: '127.0.0.1' });
     cleanups.push(t.close);
     const user = await t.addUser({ email: 'flooded@example.test' });
     const answers = [];
-    // Each from another client address: the per-IP limit is not what stops them.
-    for (let i = 1; i <= 5; i++) answers.push(await askReset(t, user.email, `203.0.113.${i}`));
+    // One requester asks 5 times (under the per-IP limit of 10): 3 mails.
+    for (let i = 1; i <= 5; i++) answers.push(await askReset(t, user.email, '203.0.113.1'));
+    await deliver(t);
+    assert.equal(smtp.to(user.email).length, 3);
+    // That requester used up its own allowance, not the owner's: another address still gets a mail...
+    answers.push(await askReset(t, user.email, '198.51.100.7'));
+    await deliver(t);
+    assert.equal(smtp.to(user.email).length, 4);
+    // ...until the inbox has had 10 from everyone together.
+    for (let i = 2; i <= 9; i++) answers.push(await askReset(t, user.email, `203.0.113.${i}`));
+    await deliver(t);
+    assert.equal(smtp.to(user.email).length, 10);
     for (const a of answers) {
       assert.equal(a.status, 200);
       assert.equal(withoutCsrf(a.html), withoutCsrf(answers[0]!.html));
     }
-    await deliver(t);
-    assert.equal(smtp.to(user.email).length, 3);
     const throttled = log.entries.filter((e) => e.msg === 'password reset mail throttled');
-    assert.equal(throttled.length, 2);
+    assert.equal(throttled.length, 4);
     assert.ok(!JSON.stringify(log.entries).includes('flooded@'), 'the address is never logged in the clear');
   });
 
