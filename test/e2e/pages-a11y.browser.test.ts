@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { enrollTotpNow } from '../../src/auth/second-factor.js';
+import { sha256 } from '../../src/crypto/hash.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { startTestServer, type TestServer, tempDir } from '../helpers/server.js';
 
@@ -67,6 +68,9 @@ describe('hosted pages: accessibility, language and branding in Chromium', () =>
   let user: { id: string; email: string; password: string };
   let mfaUser: { id: string; email: string; password: string };
   let thirdParty: { id: string };
+  const resetToken = randomBytes(32).toString('base64url');
+  const verifyToken = randomBytes(32).toString('base64url');
+  let signups = 0;
   const CALLBACK = 'http://127.0.0.1:9/callback';
 
   before(async () => {
@@ -76,6 +80,7 @@ describe('hosted pages: accessibility, language and branding in Chromium', () =>
       '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#0b5d3b"/></svg>',
     );
     s = await startTestServer({
+      LATCHKEY_SIGNUP: 'on',
       LATCHKEY_BRAND_NAME: BRAND,
       LATCHKEY_BRAND_LOGO: logo,
       LATCHKEY_BRAND_COLOR: '#0b5d3b',
@@ -87,6 +92,34 @@ describe('hosted pages: accessibility, language and branding in Chromium', () =>
     assert.ok(record);
     await enrollTotpNow(s.deps, record, { ip: '127.0.0.1', clientId: null });
     thirdParty = await s.addClient({ name: 'Partner App', redirectUris: [CALLBACK] });
+    // Live links for the reset and verification pages (opening them spends nothing).
+    const now = s.deps.clock.now();
+    const unverified = await s.addUser({ name: 'Grace Hopper' });
+    await s.deps.store.users.update(unverified.id, { emailVerified: false }, now, {
+      at: now,
+      type: 'test',
+      userId: unverified.id,
+      clientId: null,
+      ip: null,
+      detail: null,
+    });
+    await s.deps.store.passwordTokens.save({
+      hash: sha256(resetToken),
+      userId: user.id,
+      purpose: 'reset',
+      createdAt: now,
+      expiresAt: now + 3600,
+      usedAt: null,
+    });
+    await s.deps.store.emailTokens.issue({
+      hash: sha256(verifyToken),
+      userId: unverified.id,
+      email: unverified.email,
+      purpose: 'verify',
+      createdAt: now,
+      expiresAt: now + 3600,
+      usedAt: null,
+    });
     mkdirSync(SHOTS, { recursive: true });
   });
   after(async () => {
@@ -157,6 +190,46 @@ describe('hosted pages: accessibility, language and branding in Chromium', () =>
     {
       name: 'error',
       open: async (page) => void (await page.goto(`${s.url}/authorize?client_id=no-such-client`)),
+    },
+    // Issue 15: the mail flows' pages.
+    { name: 'forgot', open: async (page) => void (await page.goto(`${s.url}/login/forgot`)) },
+    {
+      name: 'forgot-sent',
+      open: async (page) => {
+        await page.goto(`${s.url}/login/forgot`);
+        await page.locator('input[name="email"]').fill('someone@example.test');
+        await page.locator('form button[type="submit"]').click();
+        await page.waitForLoadState();
+      },
+    },
+    {
+      name: 'reset',
+      open: async (page) => void (await page.goto(`${s.url}/login/reset?token=${resetToken}`)),
+    },
+    { name: 'signup', open: async (page) => void (await page.goto(`${s.url}/signup`)) },
+    {
+      name: 'signup-sent',
+      open: async (page) => {
+        await page.goto(`${s.url}/signup`);
+        await page.locator('#name').fill('New Person');
+        await page.locator('#email').fill(`new-${++signups}@example.test`);
+        await page.locator('#password').fill('a long and fresh passphrase');
+        await page.locator('form button[type="submit"]').click();
+        await page.waitForLoadState();
+      },
+    },
+    {
+      name: 'verify-email',
+      open: async (page) => void (await page.goto(`${s.url}/verify-email?token=${verifyToken}`)),
+    },
+    {
+      name: 'account-email',
+      open: async (page) => {
+        await page.goto(`${s.url}/account`);
+        await fillSignIn(page, user.email, user.password);
+        await page.waitForURL(/\/account/);
+        await page.goto(`${s.url}/account/email`);
+      },
     },
   ];
 
