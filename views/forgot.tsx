@@ -1,4 +1,5 @@
 import type { Code } from './copy.js';
+import { EmailInput } from './email-input.js';
 import { useLang } from './i18n/index.js';
 import { CheckIcon, CsrfField, ErrorAlert, fieldState, Layout } from './layout.js';
 
@@ -26,16 +27,11 @@ export function ForgotPage({ action, csrf, signInHref, email, error }: ForgotPag
         <CsrfField token={csrf} />
         <div class="field">
           <label for="email">{t('forgot.email')}</label>
-          <input
+          <EmailInput
             id="email"
-            name="email"
-            type="email"
             autocomplete="username"
-            autocapitalize="none"
-            spellcheck={false}
-            required
             autofocus
-            value={email ?? ''}
+            value={email}
             {...fieldState(error === 'forgot_email_invalid', 'forgot-error')}
           />
         </div>

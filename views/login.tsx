@@ -1,4 +1,5 @@
 import type { Code } from './copy.js';
+import { EmailInput } from './email-input.js';
 import { useLang } from './i18n/index.js';
 import { CsrfField, ErrorAlert, fieldState, Layout } from './layout.js';
 import { PasswordInput } from './password-input.js';
@@ -77,18 +78,7 @@ export function LoginPage({
           <CsrfField token={csrf} />
           <div class="field">
             <label for="email">{t('login.email')}</label>
-            <input
-              id="email"
-              name="email"
-              type="email"
-              autocomplete="username"
-              autocapitalize="none"
-              spellcheck={false}
-              required
-              autofocus={!email}
-              value={email ?? ''}
-              {...field}
-            />
+            <EmailInput id="email" autocomplete="username" autofocus={!email} value={email} {...field} />
           </div>
           <div class="field">
             <label for="password">{t('login.password')}</label>

@@ -1,4 +1,5 @@
 import type { Code } from './copy.js';
+import { EmailInput } from './email-input.js';
 import { useLang } from './i18n/index.js';
 import { CsrfField, ErrorAlert, fieldState, Layout } from './layout.js';
 import { PasswordInput } from './password-input.js';
@@ -44,18 +45,7 @@ export function SignupPage({ action, csrf, name, email, error, signInHref }: Sig
         </div>
         <div class="field">
           <label for="email">{t('signup.email')}</label>
-          <input
-            id="email"
-            name="email"
-            type="email"
-            autocomplete="email"
-            autocapitalize="none"
-            spellcheck={false}
-            maxlength={254}
-            required
-            value={email ?? ''}
-            {...fieldState(emailFailed, 'signup-error')}
-          />
+          <EmailInput id="email" value={email} {...fieldState(emailFailed, 'signup-error')} />
         </div>
         <div class="field">
           <label for="password">{t('signup.password')}</label>

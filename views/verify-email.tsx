@@ -1,4 +1,5 @@
 import type { Code } from './copy.js';
+import { EmailInput } from './email-input.js';
 import { useLang } from './i18n/index.js';
 import { CheckIcon, CsrfField, ErrorAlert, fieldState, HiddenFields, Layout } from './layout.js';
 import { PasswordInput } from './password-input.js';
@@ -143,19 +144,7 @@ export function AccountEmailPage({ action, csrf, email, newEmail, error, backHre
         <CsrfField token={csrf} />
         <div class="field">
           <label for="new-email">{t('accountEmail.new')}</label>
-          <input
-            id="new-email"
-            name="email"
-            type="email"
-            autocomplete="email"
-            autocapitalize="none"
-            spellcheck={false}
-            maxlength={254}
-            required
-            autofocus
-            value={newEmail ?? ''}
-            {...fieldState(emailFailed, 'email-error')}
-          />
+          <EmailInput id="new-email" autofocus value={newEmail} {...fieldState(emailFailed, 'email-error')} />
         </div>
         <div class="field">
           <label for="email-current-password">{t('accountEmail.password')}</label>
