@@ -18,13 +18,32 @@ export const serverCommands: Record<string, Command> = {
         db: config.dbPath,
       });
       if (out.json) out.result({ url: server.url, issuer: config.issuer }, '');
-      const stop = () => {
-        void server.close().then(() => process.exit(0));
-        // close() drains for at most DRAIN_MS: past that and a little more, stop anyway.
-        setTimeout(() => process.exit(0), DRAIN_MS + 2_000).unref();
+      // SIGTERM (systemd, docker stop) and SIGINT (Ctrl-C): drain, checkpoint, close, exit 0. A second signal
+      // while draining is ignored (the drain is bounded); past the bound and a little more, exit 1.
+      let stopping = false;
+      const stop = (signal: NodeJS.Signals) => {
+        if (stopping) return;
+        stopping = true;
+        server.deps.log.info('latchkey stopping', { signal, drain_ms: DRAIN_MS });
+        setTimeout(() => {
+          server.deps.log.error('latchkey did not stop in time; exiting anyway', {
+            after_ms: DRAIN_MS + 5_000,
+          });
+          process.exit(1);
+        }, DRAIN_MS + 5_000).unref();
+        server.close().then(
+          () => {
+            server.deps.log.info('latchkey stopped');
+            process.exit(0);
+          },
+          (err: unknown) => {
+            server.deps.log.error('latchkey did not stop cleanly', { error: String(err) });
+            process.exit(1);
+          },
+        );
       };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
       await new Promise(() => {});
     },
   },
