@@ -36,3 +36,16 @@ export function isBusy(err: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * The database cannot take a write (SQLite: \`SQLITE_READONLY\`, \`SQLITE_FULL\`, \`SQLITE_IOERR\` and their extended
+ * codes: a file made read-only, a full disk, a file system remounted read-only): the server's fault, not the
+ * request's, and \`/readyz\` says so; answered \`503\` rather than \`500\`.
+ */
+export function isUnwritable(err: unknown): boolean {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 4; e = (e as Error).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^SQLITE_(READONLY|FULL|IOERR)(_|$)/.test(code)) return true;
+  }
+  return false;
+}
