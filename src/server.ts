@@ -4,7 +4,7 @@ import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { type BuildOptions, buildDeps, type Deps } from './deps.js';
 import { CSP, HSTS, isHttps, securityHeadersFor } from './http/security.js';
-import { type MailSender, startMailSender } from './mail/sender.js';
+import { type MailSender, STOP_WAIT_MS, startMailSender } from './mail/sender.js';
 import { type LogoutDrainer, startLogoutDrainer } from './oauth/backchannel.js';
 import { start } from './start.js';
 
@@ -26,6 +26,12 @@ export interface RunningServer {
 
 /** How long `close()` waits for requests in flight before cutting their connections. */
 export const DRAIN_MS = 10_000;
+
+/**
+ * The longest \`close()\` takes: the drain, or a mail delivery under way (\`STOP_WAIT_MS\`, so a message the SMTP
+ * server is accepting is not sent twice), whichever is longer; both run at once.
+ */
+export const SHUTDOWN_BOUND_MS = Math.max(DRAIN_MS, STOP_WAIT_MS);
 
 const SWEEP_EVERY_MS = 60_000;
 const SWEEP_BATCH = 5_000;

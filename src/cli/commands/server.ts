@@ -10,7 +10,7 @@ export const serverCommands: Record<string, Command> = {
     async run(_v, _p, out) {
       const config = loadConfig();
       // Loaded on demand: the admin commands start faster without the HTTP stack.
-      const { DRAIN_MS, startServer } = await import('../../server.js');
+      const { DRAIN_MS, SHUTDOWN_BOUND_MS, startServer } = await import('../../server.js');
       const server = await startServer(config);
       server.deps.log.info('latchkey listening', {
         url: server.url,
@@ -19,7 +19,7 @@ export const serverCommands: Record<string, Command> = {
       });
       if (out.json) out.result({ url: server.url, issuer: config.issuer }, '');
       // SIGTERM (systemd, docker stop) and SIGINT (Ctrl-C): drain, checkpoint, close, exit 0. A second signal
-      // while draining is ignored (the drain is bounded); past the bound and a little more, exit 1.
+      // while stopping is ignored (stopping is bounded); past the bound and a little more, exit 1.
       let stopping = false;
       const stop = (signal: NodeJS.Signals) => {
         if (stopping) return;
@@ -27,10 +27,10 @@ export const serverCommands: Record<string, Command> = {
         server.deps.log.info('latchkey stopping', { signal, drain_ms: DRAIN_MS });
         setTimeout(() => {
           server.deps.log.error('latchkey did not stop in time; exiting anyway', {
-            after_ms: DRAIN_MS + 5_000,
+            after_ms: SHUTDOWN_BOUND_MS + 5_000,
           });
           process.exit(1);
-        }, DRAIN_MS + 5_000).unref();
+        }, SHUTDOWN_BOUND_MS + 5_000).unref();
         server.close().then(
           () => {
             server.deps.log.info('latchkey stopped');
