@@ -166,8 +166,21 @@ describe('latchkey backup and restore', { timeout: 180_000 }, () => {
     assert.equal((await served?.exited)?.code, 0);
     served = undefined;
 
+    // Restored under another secret: done, with a warning that the keys will not open.
+    const wrong = await run(['restore', backupFile], {
+      ...env,
+      LATCHKEY_SECRET: randomBytes(24).toString('base64url'),
+    });
+    assert.equal(wrong.code, 0, wrong.stderr);
+    assert.match(
+      wrong.stderr,
+      /^latchkey: warning: the restored signing keys do not open with LATCHKEY_SECRET/,
+    );
+    assert.equal(wrong.stderr.trim().split('\n').length, 1);
+
     const r = await run(['restore', backupFile], env);
     assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, '', 'the secret opens the restored keys: no warning');
     assert.equal(r.stdout.trim().split('\n').length, 1);
     assert.match(
       r.stdout,

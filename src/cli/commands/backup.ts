@@ -1,6 +1,8 @@
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { DEFAULT_DB_PATH } from '../../config.js';
-import { backupDatabase, OperationRefused, restoreDatabase } from '../../store/index.js';
+import { Sealer } from '../../crypto/seal.js';
+import { backupDatabase, OperationRefused, openStore, restoreDatabase } from '../../store/index.js';
 import { type Command, CommandFailed, one } from '../command.js';
 
 /**
@@ -20,6 +22,30 @@ async function refusedAsFailure<T>(fn: () => Promise<T>): Promise<T> {
   } catch (err) {
     if (err instanceof OperationRefused) throw new CommandFailed(err.code, err.message);
     throw err;
+  }
+}
+
+/**
+ * After a restore: does the secret the server will use open the restored signing keys? A backup put back
+ * without the \`latchkey.secret\` it was made with cannot be served (its keys, TOTP secrets and upstream secrets
+ * stay sealed), so say so now rather than at the next start. Best effort: a warning, never a failure.
+ */
+async function secretWarning(db: string): Promise<string | undefined> {
+  const file = resolve(dirname(db), 'latchkey.secret');
+  const secret =
+    process.env['LATCHKEY_SECRET'] || (existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined);
+  if (!secret)
+    return `there is no ${file}: put the latchkey.secret saved with the backup there before starting latchkey`;
+  const store = openStore({ dbPath: db }, { migrate: false });
+  try {
+    const sealer = new Sealer(secret);
+    for (const key of (await store.keys.list()).filter((k) => k.active)) sealer.open(key.privateSealed);
+    return undefined;
+  } catch {
+    const which = process.env['LATCHKEY_SECRET'] ? 'LATCHKEY_SECRET' : file;
+    return `the restored signing keys do not open with ${which}: put the latchkey.secret saved with the backup in its place before starting latchkey`;
+  } finally {
+    await store.close();
   }
 }
 
@@ -50,6 +76,8 @@ export const backupCommands: Record<string, Command> = {
       const file = one(p, 'backup FILE to restore');
       const db = databasePath();
       const done = await refusedAsFailure(() => restoreDatabase(db, file));
+      const warning = await secretWarning(db).catch(() => undefined);
+      if (warning) out.warn(warning);
       out.result(
         { db: done.file, bytes: done.bytes, from: resolve(file), previous: done.previous ?? null },
         `restored ${db} from ${resolve(file)} (${size(done.bytes)})` +

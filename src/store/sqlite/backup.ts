@@ -78,6 +78,8 @@ export async function backupSqlite(
     throw new OperationRefused('missing', `there is no database at ${dbPath} (LATCHKEY_DB)`);
   if (target === dbPath || sidecars(dbPath).includes(target))
     throw new OperationRefused('exists', `${target} is the database itself: name another file`);
+  if (existsSync(target) && statSync(target).isDirectory())
+    throw new OperationRefused('exists', `${target} is a folder: name the backup file`);
   if (existsSync(target) && !options.force)
     throw new OperationRefused('exists', `${target} exists: pass --force to overwrite it`);
   if (!existsSync(dirname(target)))
