@@ -207,4 +207,11 @@ describe('latchkey backup and restore', { timeout: 180_000 }, () => {
     assert.equal((await served.exited).code, 0);
     served = undefined;
   });
+
+  it('restores over a database file that is not a database any more', async () => {
+    writeFileSync(dbPath, 'overwritten by mistake\n');
+    const r = await run(['restore', backupFile], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(ids(dbPath, 'users').size >= 300);
+  });
 });

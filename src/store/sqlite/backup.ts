@@ -170,7 +170,7 @@ function checkLatchkeyDatabase(path: string, name: string): Database.Database {
  * also folds the WAL into the file, so no -wal is left to remove. The exclusive lock is then kept until the
  * new file has taken the name.
  */
-function holdExclusively(dbPath: string): Database.Database {
+function holdExclusively(dbPath: string): Database.Database | undefined {
   const db = new Database(dbPath, { fileMustExist: true });
   const inUse = () =>
     new OperationRefused(
@@ -186,6 +186,13 @@ function holdExclusively(dbPath: string): Database.Database {
     db.close();
     const code = (err as { code?: unknown }).code;
     if (typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(code)) throw inUse();
+    // Not a database at all: nothing can be serving it, and replacing it is what the operator is here for.
+    if (code === 'SQLITE_NOTADB') return undefined;
+    if (code === 'SQLITE_CORRUPT')
+      throw new OperationRefused(
+        'damaged',
+        `${dbPath} is damaged, so whether another process has it open cannot be checked: stop every latchkey, move it aside, then restore`,
+      );
     throw err;
   }
 }
