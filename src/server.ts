@@ -28,7 +28,7 @@ export interface RunningServer {
 export const DRAIN_MS = 10_000;
 
 /**
- * The longest \`close()\` takes: the drain, or a mail delivery under way (\`STOP_WAIT_MS\`, so a message the SMTP
+ * The longest `close()` takes: the drain, or a mail delivery under way (`STOP_WAIT_MS`, so a message the SMTP
  * server is accepting is not sent twice), whichever is longer; both run at once.
  */
 export const SHUTDOWN_BOUND_MS = Math.max(DRAIN_MS, STOP_WAIT_MS);

@@ -34,7 +34,7 @@ function sqliteFile(dbPath: string, what: string): string {
   return dbPath;
 }
 
-/** Copies the running database to \`file\`, consistently, without stopping the server (\`latchkey backup\`). */
+/** Copies the running database to `file`, consistently, without stopping the server (`latchkey backup`). */
 export function backupDatabase(
   dbPath: string,
   file: string,
@@ -43,7 +43,7 @@ export function backupDatabase(
   return backupSqlite(sqliteFile(dbPath, 'backup copies'), file, options);
 }
 
-/** Replaces the database with \`file\`, only while no process has it open (\`latchkey restore\`). */
+/** Replaces the database with `file`, only while no process has it open (`latchkey restore`). */
 export async function restoreDatabase(dbPath: string, file: string): Promise<RestoreResult> {
   return restoreSqlite(sqliteFile(dbPath, 'restore replaces'), file);
 }
@@ -72,9 +72,9 @@ export function isBusy(err: unknown): boolean {
 }
 
 /**
- * The database cannot take a write (SQLite: \`SQLITE_READONLY\`, \`SQLITE_FULL\`, \`SQLITE_IOERR\` and their extended
+ * The database cannot take a write (SQLite: `SQLITE_READONLY`, `SQLITE_FULL`, `SQLITE_IOERR` and their extended
  * codes: a file made read-only, a full disk, a file system remounted read-only): the server's fault, not the
- * request's, and \`/readyz\` says so; answered \`503\` rather than \`500\`.
+ * request's, and `/readyz` says so; answered `503` rather than `500`.
  */
 export function isUnwritable(err: unknown): boolean {
   for (let e = err, depth = 0; e && typeof e === 'object' && depth < 4; e = (e as Error).cause, depth++) {

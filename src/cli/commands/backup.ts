@@ -27,7 +27,7 @@ async function refusedAsFailure<T>(fn: () => Promise<T>): Promise<T> {
 
 /**
  * After a restore: does the secret the server will use open the restored signing keys? A backup put back
- * without the \`latchkey.secret\` it was made with cannot be served (its keys, TOTP secrets and upstream secrets
+ * without the `latchkey.secret` it was made with cannot be served (its keys, TOTP secrets and upstream secrets
  * stay sealed), so say so now rather than at the next start. Best effort: a warning, never a failure.
  */
 async function secretWarning(db: string): Promise<string | undefined> {

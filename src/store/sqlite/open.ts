@@ -88,13 +88,13 @@ export function openSqlite(path: string): Database.Database {
 }
 
 /**
- * Why the connection cannot write now, without writing: a write per probe would change \`data_version\` (every
+ * Why the connection cannot write now, without writing: a write per probe would change `data_version` (every
  * cache here and in the CLI would reload) and grow the WAL. A running server's connection keeps its file
- * descriptors open read-write, so what makes it unwritable is the connection's own mode (\`query_only\`, opened
- * read-only) or the files changing under it: \`access(2)\` reports a mode or owner change (\`EACCES\`) and a file
- * system remounted read-only (\`EROFS\`, as ext4 does on errors), on the database, its WAL and its folder (where
+ * descriptors open read-write, so what makes it unwritable is the connection's own mode (`query_only`, opened
+ * read-only) or the files changing under it: `access(2)` reports a mode or owner change (`EACCES`) and a file
+ * system remounted read-only (`EROFS`, as ext4 does on errors), on the database, its WAL and its folder (where
  * SQLite creates the WAL and shared-memory files on the next start). A few system calls: cheap for every probe.
- * A full disk is not seen here; writes then fail with \`SQLITE_FULL\`, answered 503.
+ * A full disk is not seen here; writes then fail with `SQLITE_FULL`, answered 503.
  */
 function unwritable(raw: Database.Database): string | undefined {
   if (raw.readonly || raw.pragma('query_only', { simple: true }) === 1) return 'database is read-only';
@@ -106,7 +106,10 @@ function unwritable(raw: Database.Database): string | undefined {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EROFS') return 'database is on a read-only file system';
-      if (code === 'ENOENT') return 'database file is missing';
+      if (code === 'ENOENT') {
+        if (path === raw.name) return 'database file is missing';
+        continue; // the WAL, just removed by a checkpoint
+      }
       return path === dirname(raw.name) ? "database's folder is read-only" : 'database is read-only';
     }
   }
@@ -160,9 +163,13 @@ export function createSqliteStore(path: string, options: SqliteOptions = {}): Sq
       await background?.stop();
       if (!raw.open) return;
       // TRUNCATE waits (the busy timeout) for a CLI command's read to end; if one outlasts it, the WAL stays
-      // and the next open replays it: nothing is lost either way.
-      if (options.checkpoint && !raw.memory && !raw.readonly) raw.pragma('wal_checkpoint(TRUNCATE)');
-      raw.close();
+      // and the next open replays it: nothing is lost either way. A checkpoint that fails outright (a full
+      // disk) is reported, and the connection is closed all the same.
+      try {
+        if (options.checkpoint && !raw.memory && !raw.readonly) raw.pragma('wal_checkpoint(TRUNCATE)');
+      } finally {
+        raw.close();
+      }
     },
   };
 }
