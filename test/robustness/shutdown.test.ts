@@ -135,7 +135,9 @@ describe('graceful shutdown of latchkey serve', { timeout: 120_000 }, () => {
     const tookMs = Date.now() - signalledAt;
 
     const statuses = [...new Set(answers.map((a) => a.status))].join(',');
-    t.diagnostic(`${answers.length} answered (${statuses}), ${failures.length} cut, exit after ${tookMs} ms`);
+    t.diagnostic(
+      `${answers.length} answered (${statuses}), ${failures.length} cut (${[...new Set(failures)].join(',')}), exit after ${tookMs} ms`,
+    );
     assert.equal(signal, null, served.log());
     assert.equal(code, 0, served.log());
     assert.ok(tookMs < DRAIN_MS + 2_000, `took ${tookMs} ms to exit`);
