@@ -18,11 +18,16 @@ export const serverCommands: Record<string, Command> = {
         db: config.dbPath,
       });
       if (out.json) out.result({ url: server.url, issuer: config.issuer }, '');
-      // SIGTERM (systemd, docker stop) and SIGINT (Ctrl-C): drain, checkpoint, close, exit 0. A second signal
-      // while stopping is ignored (stopping is bounded); past the bound and a little more, exit 1.
+      // SIGTERM (systemd, docker stop) and SIGINT (Ctrl-C): drain, checkpoint, close, exit 0. Past the bound
+      // and a little more, exit 1. A second SIGTERM while stopping is ignored (stopping is bounded); a second
+      // Ctrl-C is a person who will not wait: exit 1 at once (the WAL is replayed at the next start).
       let stopping = false;
       const stop = (signal: NodeJS.Signals) => {
-        if (stopping) return;
+        if (stopping) {
+          if (signal !== 'SIGINT') return;
+          server.deps.log.warn('latchkey stopped without finishing (a second Ctrl-C)');
+          process.exit(1);
+        }
         stopping = true;
         server.deps.log.info('latchkey stopping', { signal, drain_ms: DRAIN_MS });
         setTimeout(() => {
