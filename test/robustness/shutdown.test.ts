@@ -177,4 +177,32 @@ describe('graceful shutdown of latchkey serve', { timeout: 120_000 }, () => {
     assert.equal(code, 0, served.log());
     assert.match(served.log(), /"signal":"SIGINT"/);
   });
+
+  it('a second Ctrl-C while a request holds the drain: exit 1 at once', async () => {
+    const port = await freePort();
+    const env = {
+      PORT: String(port),
+      ISSUER: `http://127.0.0.1:${port}`,
+      LATCHKEY_DB: join(dir, 'twice.db'),
+      LATCHKEY_SECRET: randomBytes(24).toString('base64url'),
+    };
+    const added = await json(['client', 'add', '--name', 'slow', '--grant', 'client_credentials'], env);
+    served = await serve(env);
+    // A request whose body never ends keeps the drain waiting (up to DRAIN_MS).
+    const held = tokenRequest(
+      port,
+      new HttpAgent(),
+      { id: added['client_id'] as string, secret: added['client_secret'] as string },
+      { resume: new Promise<void>(() => {}) },
+    ).catch(() => undefined);
+    await sleep(200);
+    served.child.kill('SIGINT');
+    await sleep(300);
+    assert.equal(served.child.exitCode, null, 'still draining after the first Ctrl-C');
+    served.child.kill('SIGINT');
+    const { code } = await served.exited;
+    assert.equal(code, 1, served.log());
+    assert.match(served.log(), /a second Ctrl-C/);
+    await held;
+  });
 });
