@@ -43,7 +43,7 @@ import { mfaOtp } from './oauth/token/mfa-otp.js';
 import { password } from './oauth/token/password.js';
 import { refreshToken } from './oauth/token/refresh-token.js';
 import { userinfoRoutes } from './oauth/userinfo.js';
-import { isBusy } from './store/index.js';
+import { isBusy, isUnwritable } from './store/index.js';
 
 /** The grants `/token` serves unless `createApp` is told otherwise. */
 export const DEFAULT_GRANTS: readonly GrantHandler[] = [
@@ -241,6 +241,11 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
         headers: { 'Retry-After': '1' },
       });
       return c.get('errorMode')?.kind === 'redirect' ? errorPage(c, busy) : renderError(c, busy);
+    }
+    if (isUnwritable(err)) {
+      deps.log.error('database cannot be written', { path: c.req.path, error: String(err) });
+      const down = new OAuthError('temporarily_unavailable', 'the server cannot write its database');
+      return c.get('errorMode')?.kind === 'redirect' ? errorPage(c, down) : renderError(c, down);
     }
     if (err instanceof HTTPException && err.status < 500) {
       return renderError(

@@ -4,7 +4,7 @@ import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { type BuildOptions, buildDeps, type Deps } from './deps.js';
 import { CSP, HSTS, isHttps, securityHeadersFor } from './http/security.js';
-import { type MailSender, startMailSender } from './mail/sender.js';
+import { type MailSender, STOP_WAIT_MS, startMailSender } from './mail/sender.js';
 import { type LogoutDrainer, startLogoutDrainer } from './oauth/backchannel.js';
 import { start } from './start.js';
 
@@ -17,8 +17,9 @@ export interface RunningServer {
   /** The mail outbox's sender (issue 15); `drainNow()` for tests. */
   mailSender: MailSender;
   /**
-   * Shuts down gracefully: stops accepting connections, lets the requests in flight finish (at most
-   * `DRAIN_MS`, then their connections are cut), closes idle keep-alive connections, then the store.
+   * Shuts down gracefully: stops accepting connections and closes idle keep-alive ones, lets the requests in
+   * flight finish (at most `DRAIN_MS`, then their connections are cut), stops the sweeper, the senders and
+   * the checkpointer, checkpoints the WAL into the database file and closes it.
    */
   close(): Promise<void>;
 }
@@ -26,13 +27,25 @@ export interface RunningServer {
 /** How long `close()` waits for requests in flight before cutting their connections. */
 export const DRAIN_MS = 10_000;
 
+/**
+ * The longest `close()` takes: the drain, or a mail delivery under way (`STOP_WAIT_MS`, so a message the SMTP
+ * server is accepting is not sent twice), whichever is longer; both run at once.
+ */
+export const SHUTDOWN_BOUND_MS = Math.max(DRAIN_MS, STOP_WAIT_MS);
+
 const SWEEP_EVERY_MS = 60_000;
 const SWEEP_BATCH = 5_000;
 
-/** Expired rows are deleted in small batches so the file does not grow without end. */
-function startSweeper(deps: Deps): () => void {
+/**
+ * Expired rows are deleted in small batches so the file does not grow without end. The returned stop waits
+ * for a sweep under way, so the store is not closed under it.
+ */
+function startSweeper(deps: Deps): () => Promise<void> {
   let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  let running: Promise<void> | undefined;
   const run = async () => {
+    if (stopped) return;
     try {
       const { more } = await deps.store.sweep(
         deps.clock.now(),
@@ -45,16 +58,27 @@ function startSweeper(deps: Deps): () => void {
       // Mail rows are kept a week after sent or given up, for a look at what went out (bodies stay sealed).
       await deps.store.mailOutbox.prune(deps.clock.now() - 7 * 86_400, SWEEP_BATCH);
       const idle = await deps.signInThrottle.prune(SWEEP_BATCH);
-      timer = setTimeout(run, more || idle === SWEEP_BATCH ? 1_000 : SWEEP_EVERY_MS);
+      if (stopped) return;
+      timer = setTimeout(tick, more || idle === SWEEP_BATCH ? 1_000 : SWEEP_EVERY_MS);
     } catch (err) {
+      if (stopped) return;
       deps.log.error('sweep failed', { error: String(err) });
-      timer = setTimeout(run, SWEEP_EVERY_MS);
+      timer = setTimeout(tick, SWEEP_EVERY_MS);
     }
     timer.unref();
   };
-  timer = setTimeout(run, 5_000);
+  const tick = () => {
+    running = run().finally(() => {
+      running = undefined;
+    });
+  };
+  timer = setTimeout(tick, 5_000);
   timer.unref();
-  return () => clearTimeout(timer);
+  return async () => {
+    stopped = true;
+    clearTimeout(timer);
+    await running;
+  };
 }
 
 export async function startServer(config: Config, options: BuildOptions = {}): Promise<RunningServer> {
@@ -133,9 +157,6 @@ export async function startServer(config: Config, options: BuildOptions = {}): P
     close: async () => {
       if (closing) return closing;
       closing = (async () => {
-        stopSweeper();
-        await logoutDrainer.stop();
-        await mailSender.stop();
         // New connections are refused and idle keep-alive ones closed at once; a connection whose request is
         // in flight is closed once its response is out, not kept alive for another request.
         const drained = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -146,9 +167,10 @@ export async function startServer(config: Config, options: BuildOptions = {}): P
         }
         const cut = setTimeout(() => server.closeAllConnections(), DRAIN_MS);
         cut.unref();
-        await drained;
+        // The background work stops while the requests finish: a message being sent gets its own bound.
+        await Promise.all([stopSweeper(), logoutDrainer.stop(), mailSender.stop(), drained]);
         clearTimeout(cut);
-        await deps.store.close();
+        await deps.store.close({ checkpoint: true });
       })();
       return closing;
     },

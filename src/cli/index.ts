@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { AdminError } from '../admin/validate.js';
 import { ConfigError } from '../config.js';
 import { CLI_FLAGS, type Command, CommandFailed, UsageError, type Values } from './command.js';
+import { backupCommands } from './commands/backup.js';
 import { clientCommands } from './commands/clients.js';
 import { eventCommands } from './commands/events.js';
 import { keyCommands } from './commands/keys.js';
@@ -25,6 +26,7 @@ const commands: Record<string, Command> = {
   ...eventCommands,
   ...mailCommands,
   ...seedCommands,
+  ...backupCommands,
 };
 
 function help(): string {

@@ -109,5 +109,14 @@ export function discoveryRoutes(deps: Deps, caps: Capabilities): Hono {
     c.header('Cache-Control', 'no-store');
     return c.json(ok ? { status: 'ok' } : { status: 'unavailable' }, ok ? 200 : 503);
   });
+  // Readiness, apart from liveness: a server whose database turned read-only is alive (restarting it does not
+  // help) but should get no traffic, since every sign-in and token writes.
+  app.get('/readyz', async (c) => {
+    c.header('Cache-Control', 'no-store');
+    const reason =
+      (await deps.store.unwritable().catch(() => 'database does not answer')) ??
+      ((await deps.keys.loaded()) ? undefined : 'signing keys are not loaded');
+    return reason ? c.json({ status: 'unavailable', reason }, 503) : c.json({ status: 'ok' }, 200);
+  });
   return app;
 }

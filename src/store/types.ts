@@ -73,11 +73,20 @@ export interface Store {
   /** Checks that the database answers. */
   ping(): Promise<boolean>;
   /**
+   * Why the database cannot take writes now (`"database is read-only"`), or undefined when it can: what
+   * `/readyz` reports. Cheap enough to run on every probe, and writes nothing.
+   */
+  unwritable(): Promise<string | undefined>;
+  /**
    * Starts the upkeep a long-running server wants and a CLI command does not (SQLite: checkpoints on a
    * background thread once writes pick up). What goes wrong there is reported to `onError`, never thrown.
    * `close()` ends it.
    */
   startBackground(onError: (message: string) => void): void;
-  /** Ends the background upkeep and closes the connection; closing again does nothing. */
-  close(): Promise<void>;
+  /**
+   * Ends the background upkeep and closes the connection; closing again does nothing. `checkpoint` (the
+   * server's shutdown) first folds the write-ahead log into the database file and truncates it, so the file
+   * alone is the whole database.
+   */
+  close(options?: { checkpoint?: boolean }): Promise<void>;
 }

@@ -148,6 +148,16 @@ export class KeyRing {
     return { kid: found.kid, key: found.privateKey };
   }
 
+  /** Whether an active key of every algorithm is there and opens with the secret: what `/readyz` asks. */
+  async loaded(): Promise<boolean> {
+    try {
+      for (const alg of ALGORITHMS) await this.signingKey(alg);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** The public key for a `kid` (active or still published), for verification. */
   async verificationKey(kid: string): Promise<{ alg: SigningAlg; key: KeyObject } | undefined> {
     await this.fresh();

@@ -10,7 +10,7 @@ export const serverCommands: Record<string, Command> = {
     async run(_v, _p, out) {
       const config = loadConfig();
       // Loaded on demand: the admin commands start faster without the HTTP stack.
-      const { DRAIN_MS, startServer } = await import('../../server.js');
+      const { DRAIN_MS, SHUTDOWN_BOUND_MS, startServer } = await import('../../server.js');
       const server = await startServer(config);
       server.deps.log.info('latchkey listening', {
         url: server.url,
@@ -18,13 +18,37 @@ export const serverCommands: Record<string, Command> = {
         db: config.dbPath,
       });
       if (out.json) out.result({ url: server.url, issuer: config.issuer }, '');
-      const stop = () => {
-        void server.close().then(() => process.exit(0));
-        // close() drains for at most DRAIN_MS: past that and a little more, stop anyway.
-        setTimeout(() => process.exit(0), DRAIN_MS + 2_000).unref();
+      // SIGTERM (systemd, docker stop) and SIGINT (Ctrl-C): drain, checkpoint, close, exit 0. Past the bound
+      // and a little more, exit 1. A second SIGTERM while stopping is ignored (stopping is bounded); a second
+      // Ctrl-C is a person who will not wait: exit 1 at once (the WAL is replayed at the next start).
+      let stopping = false;
+      const stop = (signal: NodeJS.Signals) => {
+        if (stopping) {
+          if (signal !== 'SIGINT') return;
+          server.deps.log.warn('latchkey stopped without finishing (a second Ctrl-C)');
+          process.exit(1);
+        }
+        stopping = true;
+        server.deps.log.info('latchkey stopping', { signal, drain_ms: DRAIN_MS });
+        setTimeout(() => {
+          server.deps.log.error('latchkey did not stop in time; exiting anyway', {
+            after_ms: SHUTDOWN_BOUND_MS + 5_000,
+          });
+          process.exit(1);
+        }, SHUTDOWN_BOUND_MS + 5_000).unref();
+        server.close().then(
+          () => {
+            server.deps.log.info('latchkey stopped');
+            process.exit(0);
+          },
+          (err: unknown) => {
+            server.deps.log.error('latchkey did not stop cleanly', { error: String(err) });
+            process.exit(1);
+          },
+        );
       };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
       await new Promise(() => {});
     },
   },

@@ -1,4 +1,11 @@
 export {
+  backupSqlite,
+  type CopyResult,
+  OperationRefused,
+  type RestoreResult,
+  restoreSqlite,
+} from './backup.js';
+export {
   createSqliteStore,
   migrateSqlite,
   openSqlite,

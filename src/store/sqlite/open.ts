@@ -1,4 +1,5 @@
-import { chmodSync, closeSync, openSync, statSync } from 'node:fs';
+import { accessSync, chmodSync, closeSync, constants, existsSync, openSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
@@ -86,6 +87,35 @@ export function openSqlite(path: string): Database.Database {
   return sqlite;
 }
 
+/**
+ * Why the connection cannot write now, without writing: a write per probe would change `data_version` (every
+ * cache here and in the CLI would reload) and grow the WAL. A running server's connection keeps its file
+ * descriptors open read-write, so what makes it unwritable is the connection's own mode (`query_only`, opened
+ * read-only) or the files changing under it: `access(2)` reports a mode or owner change (`EACCES`) and a file
+ * system remounted read-only (`EROFS`, as ext4 does on errors), on the database, its WAL and its folder (where
+ * SQLite creates the WAL and shared-memory files on the next start). A few system calls: cheap for every probe.
+ * A full disk is not seen here; writes then fail with `SQLITE_FULL`, answered 503.
+ */
+function unwritable(raw: Database.Database): string | undefined {
+  if (raw.readonly || raw.pragma('query_only', { simple: true }) === 1) return 'database is read-only';
+  if (raw.memory || !isFile(raw.name)) return undefined;
+  for (const path of [raw.name, `${raw.name}-wal`, dirname(raw.name)]) {
+    if (path.endsWith('-wal') && !existsSync(path)) continue;
+    try {
+      accessSync(path, constants.W_OK);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EROFS') return 'database is on a read-only file system';
+      if (code === 'ENOENT') {
+        if (path === raw.name) return 'database file is missing';
+        continue; // the WAL, just removed by a checkpoint
+      }
+      return path === dirname(raw.name) ? "database's folder is read-only" : 'database is read-only';
+    }
+  }
+  return undefined;
+}
+
 export function migrateSqlite(sqlite: Database.Database): void {
   migrate(drizzle(sqlite), { migrationsFolder: sqliteMigrations });
 }
@@ -122,15 +152,24 @@ export function createSqliteStore(path: string, options: SqliteOptions = {}): Sq
     sweep: sweeper(cx),
     generation: cx.generation,
     ping: async () => raw.prepare('select 1 as ok').get() !== undefined,
+    unwritable: async () => unwritable(raw),
     startBackground(onError) {
       if (checkpointer || raw.memory || !raw.name) return;
       checkpointer = startCheckpointer(raw, raw.name, { onError });
     },
-    async close() {
+    async close(options = {}) {
       const background = checkpointer;
       checkpointer = undefined;
       await background?.stop();
-      if (raw.open) raw.close();
+      if (!raw.open) return;
+      // TRUNCATE waits (the busy timeout) for a CLI command's read to end; if one outlasts it, the WAL stays
+      // and the next open replays it: nothing is lost either way. A checkpoint that fails outright (a full
+      // disk) is reported, and the connection is closed all the same.
+      try {
+        if (options.checkpoint && !raw.memory && !raw.readonly) raw.pragma('wal_checkpoint(TRUNCATE)');
+      } finally {
+        raw.close();
+      }
     },
   };
 }
