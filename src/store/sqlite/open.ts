@@ -1,9 +1,11 @@
-import { chmodSync, closeSync, openSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { sqliteMigrations } from '../../paths.js';
-import type { Store } from '../types.js';
+import { NoDatabaseError, SecretLockedError } from '../errors.js';
+import type { SecretGuard, Store } from '../types.js';
 import { bulkStore } from './bulk.js';
 import { startCheckpointer } from './checkpointer.js';
 import { clientStore } from './clients.js';
@@ -20,6 +22,7 @@ import { logoutDeliveryStore } from './logout-deliveries.js';
 import { mailOutboxStore } from './mail-outbox.js';
 import { mfaStore } from './mfa.js';
 import { scopeStore } from './scopes.js';
+import { checkDue, discardSealed, secretOpens, writeSecretCheck } from './secret.js';
 import { sessionStore } from './sessions.js';
 import { sqliteContext } from './shared.js';
 import { sweeper } from './sweep.js';
@@ -30,6 +33,10 @@ import { userStore } from './users.js';
 export interface SqliteOptions {
   /** Apply pending migrations on open (default true). */
   migrate?: boolean;
+  /** A read-only command: a database that does not exist is not created (`NoDatabaseError`). */
+  mustExist?: boolean;
+  /** Refuse a secret that does not open the database's sealed values (`SecretLockedError`), before any write. */
+  secret?: SecretGuard;
 }
 
 /** The SQLite store, with its connection for tests and tools that need SQL. */
@@ -86,13 +93,43 @@ export function openSqlite(path: string): Database.Database {
   return sqlite;
 }
 
+/** A read-only database (or folder) still serves reads: the check value is then written another time. */
+function recordCheck(raw: Database.Database, check: string): void {
+  try {
+    writeSecretCheck(raw, check, nowSeconds());
+  } catch (err) {
+    if (!/^SQLITE_READONLY/.test(String((err as { code?: unknown }).code))) throw err;
+  }
+}
+
 export function migrateSqlite(sqlite: Database.Database): void {
   migrate(drizzle(sqlite), { migrationsFolder: sqliteMigrations });
 }
 
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
 export function createSqliteStore(path: string, options: SqliteOptions = {}): SqliteStore {
+  if (isFile(path)) {
+    if (options.mustExist && !existsSync(path)) throw new NoDatabaseError(path);
+    mkdirSync(dirname(path), { recursive: true });
+  }
   const raw = openSqlite(path);
-  if (options.migrate !== false) migrateSqlite(raw);
+  const guard = options.secret;
+  let locked = false;
+  try {
+    locked = guard ? !secretOpens(raw, guard) : false;
+    if (locked && !guard?.allowLocked) throw new SecretLockedError();
+    // Locked (`keys reset` before its confirmation): nothing is written until `sealed.discard()`.
+    if (!locked) {
+      guard?.accepted();
+      if (options.migrate !== false) migrateSqlite(raw);
+    }
+    if (guard?.record && !locked && options.migrate !== false && checkDue(raw, guard.check))
+      recordCheck(raw, guard.check);
+  } catch (err) {
+    raw.close();
+    throw err;
+  }
   raw.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   const cx = sqliteContext(raw);
   let checkpointer: ReturnType<typeof startCheckpointer> | undefined;
@@ -119,6 +156,19 @@ export function createSqliteStore(path: string, options: SqliteOptions = {}): Sq
     logoutDeliveries: logoutDeliveryStore(cx),
     mailOutbox: mailOutboxStore(cx),
     bulk: bulkStore(cx),
+    sealed: {
+      get locked() {
+        return locked;
+      },
+      async discard() {
+        if (!guard) throw new Error('opened without the secret guard');
+        guard.accepted();
+        migrateSqlite(raw);
+        const discarded = discardSealed(raw, guard.check, nowSeconds());
+        locked = false;
+        return discarded;
+      },
+    },
     sweep: sweeper(cx),
     generation: cx.generation,
     ping: async () => raw.prepare('select 1 as ok').get() !== undefined,
