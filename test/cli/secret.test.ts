@@ -190,6 +190,9 @@ describe('latchkey.secret is never silently replaced (issue 16)', () => {
     assert.match(human.stdout, /dropped 0 queued mails/);
     assert.ok(readdirSync(dir).includes('latchkey.secret'), 'the new secret is kept');
 
+    const [event] = (await json<{ items: Json[] }>(['events', '--limit', '1'], env)).items;
+    assert.equal(event?.['type'], 'sealed_data_discarded');
+    assert.equal((event?.['detail'] as Json)['signingKeys'], 2, 'the audit log says what went');
     assert.deepEqual(await json(['keys', 'reset', '--yes'], env), { reset: false });
     const users = await json<Json[]>(['user', 'list'], env);
     assert.deepEqual(

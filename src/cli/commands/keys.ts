@@ -1,4 +1,5 @@
 import { createInterface } from 'node:readline/promises';
+import { adminEvent, CLI } from '../../admin/context.js';
 import { describeKey, listKeys, rotateKeys } from '../../admin/keys.js';
 import { loadConfig } from '../../config.js';
 import { buildDeps } from '../../deps.js';
@@ -59,7 +60,9 @@ export const keyCommands: Record<string, Command> = {
           return;
         }
         if (v['yes'] !== true) await confirm();
-        const discarded = await deps.store.sealed.discard();
+        const discarded = await deps.store.sealed.discard(
+          adminEvent(CLI, 'sealed_data_discarded', deps.clock.now(), {}),
+        );
         out.result({ reset: true, ...snake(discarded) }, () => resetReport(discarded));
       } finally {
         await deps.store.close();

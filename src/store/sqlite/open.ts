@@ -24,7 +24,7 @@ import { mfaStore } from './mfa.js';
 import { scopeStore } from './scopes.js';
 import { checkDue, discardSealed, secretOpens, writeSecretCheck } from './secret.js';
 import { sessionStore } from './sessions.js';
-import { sqliteContext } from './shared.js';
+import { sqliteContext, writeEvent } from './shared.js';
 import { sweeper } from './sweep.js';
 import { throttleStore } from './throttle.js';
 import { tokenStore } from './tokens.js';
@@ -160,11 +160,13 @@ export function createSqliteStore(path: string, options: SqliteOptions = {}): Sq
       get locked() {
         return locked;
       },
-      async discard() {
+      async discard(event) {
         if (!guard) throw new Error('opened without the secret guard');
         guard.accepted();
         migrateSqlite(raw);
-        const discarded = discardSealed(raw, guard.check, nowSeconds());
+        const discarded = discardSealed(raw, guard.check, event.at, (counts) =>
+          writeEvent(cx, { ...event, detail: { ...event.detail, ...counts } }),
+        );
         locked = false;
         return discarded;
       },

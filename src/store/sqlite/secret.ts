@@ -73,7 +73,12 @@ export function checkDue(raw: Database.Database, check: string): boolean {
  * codes keyed with the old secret, pending MFA tokens, queued mail; upstream providers keep their settings but
  * lose their client secret and are disabled until it is given again.
  */
-export function discardSealed(raw: Database.Database, check: string, now: number): SealedDiscarded {
+export function discardSealed(
+  raw: Database.Database,
+  check: string,
+  now: number,
+  audit: (discarded: SealedDiscarded) => void,
+): SealedDiscarded {
   return raw.transaction((): SealedDiscarded => {
     const count = (sql: string) => raw.prepare(sql).run().changes;
     const result: SealedDiscarded = {
@@ -86,6 +91,7 @@ export function discardSealed(raw: Database.Database, check: string, now: number
     };
     count(`update mail_outbox set body_sealed = '' where body_sealed <> ''`);
     writeSecretCheck(raw, check, now);
+    audit(result);
     return result;
   })();
 }

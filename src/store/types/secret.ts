@@ -1,3 +1,5 @@
+import type { NewAuditEvent } from './records.js';
+
 /**
  * What the store is told about `LATCHKEY_SECRET` when it opens (issue 16): how to recognise the secret the
  * database's sealed values were sealed with. The store never sees the secret itself.
@@ -31,6 +33,9 @@ export interface SealedDiscarded {
 export interface SealedStore {
   /** Opened with `allowLocked` and a secret that does not open the sealed data. */
   readonly locked: boolean;
-  /** Discards every value sealed with the old secret and records the current one's check value. */
-  discard(): Promise<SealedDiscarded>;
+  /**
+   * Discards every value sealed with the old secret and records the current one's check value, with `event`
+   * (its detail completed with the counts) in the same transaction.
+   */
+  discard(event: NewAuditEvent): Promise<SealedDiscarded>;
 }
