@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -58,6 +58,36 @@ function serve(env: Record<string, string>): Promise<{ url: string; child: Child
     child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
   });
 }
+
+/** `keys reset` on a terminal (util-linux `script` gives it one): answers the prompt with `answer`. */
+function resetOnTerminal(
+  env: Record<string, string>,
+  answer: string,
+): Promise<{ code: number | null; out: string }> {
+  const child = spawn('script', ['-qec', `"${process.execPath}" "${BIN}" keys reset`, '/dev/null'], {
+    env: { PATH: process.env['PATH'] ?? '', LATCHKEY_LOG: 'error', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let answered = false;
+  child.stdout.on('data', (d: Buffer) => {
+    out += d;
+    if (!answered && out.includes('Type "reset"')) {
+      answered = true;
+      child.stdin.write(`${answer}\n`);
+    }
+  });
+  // A prompt that never comes must not hang the run.
+  const timer = setTimeout(() => child.kill(), 20_000);
+  return new Promise((resolve) =>
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out });
+    }),
+  );
+}
+
+const hasScript = spawnSync('script', ['--version']).status === 0;
 
 const stop = (child: ChildProcess) =>
   new Promise<number | null>((resolve) => {
@@ -210,5 +240,29 @@ describe('latchkey.secret is never silently replaced (issue 16)', () => {
     } finally {
       assert.equal(await stop(child), 0);
     }
+  });
+
+  it('keys reset on a terminal says what stops working and goes on only when "reset" is typed', {
+    skip: !hasScript && 'no script(1)',
+  }, async () => {
+    const dir = folder();
+    const env = await populated(dir);
+    rmSync(join(dir, 'latchkey.secret'));
+    const before = snapshot(dir);
+    const no = await resetOnTerminal(env, 'no');
+    assert.equal(no.code, 1);
+    assert.match(no.out, /every token signed with the old keys/);
+    assert.match(no.out, /users' TOTP and their recovery codes: they must enrol again/);
+    assert.match(
+      no.out,
+      /upstream providers: they are disabled until they are given their client secret again/,
+    );
+    assert.match(no.out, /queued mails are dropped/);
+    assert.match(no.out, /keys reset cancelled: nothing was changed/);
+    assert.deepEqual(snapshot(dir), before);
+    const yes = await resetOnTerminal(env, 'reset');
+    assert.equal(yes.code, 0, yes.out);
+    assert.match(yes.out, /discarded 2 signing keys/);
+    assert.equal((await json<Json[]>(['keys', 'list'], env)).length, 0);
   });
 });
