@@ -222,7 +222,11 @@ describe('latchkey.secret is never silently replaced (issue 16)', () => {
 
     const [event] = (await json<{ items: Json[] }>(['events', '--limit', '1'], env)).items;
     assert.equal(event?.['type'], 'sealed_data_discarded');
-    assert.equal((event?.['detail'] as Json)['signingKeys'], 2, 'the audit log says what went');
+    assert.deepEqual(
+      event?.['detail'],
+      { signing_keys: 2, totp_factors: 1, recovery_codes: 10, mfa_tokens: 0, providers: 1, queued_mails: 0 },
+      'the audit log says what went',
+    );
     assert.deepEqual(await json(['keys', 'reset', '--yes'], env), { reset: false });
     const users = await json<Json[]>(['user', 'list'], env);
     assert.deepEqual(

@@ -165,7 +165,18 @@ export function createSqliteStore(path: string, options: SqliteOptions = {}): Sq
         guard.accepted();
         migrateSqlite(raw);
         const discarded = discardSealed(raw, guard.check, event.at, (counts) =>
-          writeEvent(cx, { ...event, detail: { ...event.detail, ...counts } }),
+          writeEvent(cx, {
+            ...event,
+            detail: {
+              ...event.detail,
+              signing_keys: counts.signingKeys,
+              totp_factors: counts.totpFactors,
+              recovery_codes: counts.recoveryCodes,
+              mfa_tokens: counts.mfaTokens,
+              providers: counts.providers,
+              queued_mails: counts.queuedMails,
+            },
+          }),
         );
         locked = false;
         return discarded;
