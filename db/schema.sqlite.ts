@@ -510,3 +510,14 @@ export const emailTokens = sqliteTable(
   },
   (t) => [index('email_tokens_user').on(t.userId), index('email_tokens_expires').on(t.expiresAt)],
 );
+
+/**
+ * Facts about the database itself (issue 16), one row per key. `secret_check`: an HMAC of a fixed label under a
+ * key derived from `LATCHKEY_SECRET`, written on first use, so a missing or different secret is refused before
+ * it seals anything or a sealed value fails to open.
+ */
+export const meta = sqliteTable('meta', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});

@@ -3,7 +3,7 @@ import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import { Sealer } from './crypto/seal.js';
 import { jsonLog, type Log } from './log.js';
-import { openStore } from './store/index.js';
+import { type GuardedOptions, openGuardedStore } from './secret.js';
 import type { Store } from './store/types.js';
 import { Throttle } from './throttle.js';
 import { AccessTokens } from './tokens/access.js';
@@ -24,7 +24,7 @@ export interface Deps {
   signInThrottle: SignInThrottle;
 }
 
-export interface BuildOptions {
+export interface BuildOptions extends GuardedOptions {
   clock?: Clock;
   log?: Log;
   store?: Store;
@@ -34,7 +34,13 @@ export interface BuildOptions {
 export async function buildDeps(config: Config, options: BuildOptions = {}): Promise<Deps> {
   const clock = options.clock ?? systemClock;
   const log = options.log ?? jsonLog(process.env['LATCHKEY_LOG'] as 'info' | undefined);
-  const store = options.store ?? openStore(config);
+  const store =
+    options.store ??
+    openGuardedStore(config, {
+      ...(options.readOnly ? { readOnly: true } : {}),
+      ...(options.allowLocked ? { allowLocked: true } : {}),
+      ...(options.mustExist ? { mustExist: true } : {}),
+    });
   const sealer = new Sealer(config.secret);
   const keys = new KeyRing(store, sealer, clock);
   return {

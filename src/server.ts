@@ -123,13 +123,22 @@ export async function startServer(config: Config, options: BuildOptions = {}): P
     res.once('close', () => inFlight.delete(res));
     return listener(req, res);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (err) {
+    // The port is taken or the address is not this machine's: undo the start-up, then say why (src/cli/errors.ts).
+    stopSweeper();
+    await logoutDrainer.stop();
+    await mailSender.stop();
+    await deps.store.close();
+    throw err;
+  }
   // Requests Node's HTTP parser rejects never reach the app: answer them with the same headers.
   const hsts = isHttps(config) ? `Strict-Transport-Security: ${HSTS}\r\n` : '';
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {

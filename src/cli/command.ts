@@ -132,15 +132,21 @@ export async function allPages<T>(fetch: (page: PageRequest) => Promise<Page<T>>
   return items;
 }
 
+/** A list or show command: it never creates a database or a secret (issue 16). */
+export const READ_ONLY = { readOnly: true } as const;
+
 /**
  * Runs a command on freshly built dependencies. A command writes only what it is about: nothing is
  * seeded and no key is made unless the command needs it (`scopes`: the built-in scopes it may refer to).
  */
 export async function withDeps<T>(
   fn: (deps: Deps) => Promise<T>,
-  needs: { scopes?: boolean } = {},
+  needs: { scopes?: boolean; readOnly?: boolean } = {},
 ): Promise<T> {
-  const deps = await buildDeps(loadConfig(), { log: jsonLog('warn') });
+  const deps = await buildDeps(loadConfig(), {
+    log: jsonLog('warn'),
+    ...(needs.readOnly ? { readOnly: true } : {}),
+  });
   try {
     if (needs.scopes) await seedBuiltinScopes(deps);
     return await fn(deps);

@@ -11,6 +11,7 @@ export * from './types/federation.js';
 export * from './types/logout.js';
 export * from './types/mail.js';
 export * from './types/records.js';
+export * from './types/secret.js';
 
 import type { MfaStore, ThrottleStore } from './types/auth.js';
 import type {
@@ -33,6 +34,7 @@ import type { IdentityStore, PasswordTokenStore, ProviderStore } from './types/f
 import type { LogoutDeliveryStore } from './types/logout.js';
 import type { MailOutboxStore } from './types/mail.js';
 import type { SweepResult } from './types/records.js';
+import type { SealedStore } from './types/secret.js';
 
 export interface Store {
   users: UserStore;
@@ -59,6 +61,8 @@ export interface Store {
   /** The outbox of outgoing mail (issue 15); bodies sealed. */
   mailOutbox: MailOutboxStore;
   bulk: BulkStore;
+  /** The values sealed with `LATCHKEY_SECRET`, as a whole (issue 16: `keys reset`). */
+  sealed: SealedStore;
   /**
    * Deletes up to `limit` expired rows per table, and audit events older than `eventRetentionSeconds`
    * (`LATCHKEY_EVENT_RETENTION`).

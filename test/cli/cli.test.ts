@@ -105,21 +105,20 @@ describe('latchkey CLI', () => {
       await fails(['client', 'add', '--name', 'x', '--access-token-ttl', 'ten'], env, 2);
     });
 
-    it('user list on a fresh database writes nothing: no keys, no scopes', async () => {
-      const fresh = join(tmp.dir, 'fresh-read.db');
-      const freshEnv = { LATCHKEY_DB: fresh, LATCHKEY_SECRET: SECRET };
-      assert.deepEqual(await json(['user', 'list'], freshEnv), []);
-      assert.equal((await json<unknown[]>(['keys', 'list'], freshEnv)).length, 0);
-      const store = createSqliteStore(fresh);
-      try {
-        const count = (table: string) =>
-          (store.raw.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
-        assert.equal(count('signing_keys'), 0, 'no signing key was made');
-        assert.equal(count('scopes'), 0, 'nothing was seeded');
-        assert.equal(count('events'), 0);
-      } finally {
-        await store.close();
+    it('user list and keys list against a folder without a database say so and create nothing (issue 16)', async () => {
+      const folder = join(tmp.dir, 'no-database-here');
+      const fresh = join(folder, 'latchkey.db');
+      for (const args of [['user', 'list'], ['keys', 'list'], ['events'], ['client', 'list']]) {
+        const r = await run(args, { LATCHKEY_DB: fresh });
+        assert.equal(r.code, 1, args.join(' '));
+        assert.equal(r.stdout, '');
+        assert.equal(
+          r.stderr,
+          `latchkey: no database at "${fresh}": set LATCHKEY_DB to the database file (or run "latchkey migrate" to create one there)\n`,
+        );
       }
+      assert.equal((await fails(['user', 'list'], { LATCHKEY_DB: fresh })).error, 'no_database');
+      assert.equal(existsSync(folder), false, 'no folder, no database, no latchkey.secret');
     });
 
     it('migrate creates the database', async () => {
@@ -883,7 +882,7 @@ describe('latchkey CLI', () => {
       assert.notEqual(r.code, 0);
       assert.equal(r.stdout, '');
       assert.deepEqual(lines(r.stderr), [
-        'latchkey: cannot open the database "/tmp": unable to open database file',
+        'latchkey: cannot open the database "/tmp" (unable to open database file): set LATCHKEY_DB to a file in a folder this user can write',
       ]);
       const failure = await fails(['user', 'list'], { ...env, LATCHKEY_DB: '/tmp' });
       assert.equal(failure.error, 'database');
@@ -896,20 +895,25 @@ describe('latchkey CLI', () => {
       const r = await run(['user', 'list'], { ...env, LATCHKEY_DB: file });
       assert.equal(r.code, 1);
       assert.deepEqual(lines(r.stderr), [
-        `latchkey: the database "${file}" is damaged or not a database: file is not a database`,
+        `latchkey: the database "${file}" is damaged or not a database (file is not a database): set LATCHKEY_DB to the database file, or restore it from a backup`,
       ]);
     });
 
     it("a folder that cannot be made: Node's one-line wording, the path in it", async () => {
       const file = join(tmp.dir, 'a-file');
       writeFileSync(file, '');
-      const r = await run(['user', 'list'], { ...env, LATCHKEY_DB: join(file, 'sub', 'latchkey.db') });
+      const r = await run(['migrate'], { ...env, LATCHKEY_DB: join(file, 'sub', 'latchkey.db') });
       assert.equal(r.code, 1);
-      const [line, ...rest] = lines(r.stderr);
-      assert.deepEqual(rest, []);
-      assert.match(line!, /^latchkey: E[A-Z]+: .*a-file/);
+      assert.deepEqual(lines(r.stderr), [
+        `latchkey: cannot create the folder "${join(file, 'sub')}": "${file}" is a file, not a folder; set LATCHKEY_DB to another place, or move the file away`,
+      ]);
       assert.equal(
-        (await fails(['user', 'list'], { ...env, LATCHKEY_DB: join(file, 'x.db') })).error,
+        (
+          await fails(['user', 'add', '--email', 'x@example.test'], {
+            ...env,
+            LATCHKEY_DB: join(file, 'x.db'),
+          })
+        ).error,
         'system',
       );
     });
@@ -918,7 +922,10 @@ describe('latchkey CLI', () => {
       const r = await run(['user', 'list'], { ...env, LATCHKEY_DB: '/tmp', LATCHKEY_LOG_LEVEL: 'debug' });
       assert.equal(r.code, 1);
       const [line, ...stack] = lines(r.stderr);
-      assert.equal(line, 'latchkey: cannot open the database "/tmp": unable to open database file');
+      assert.equal(
+        line,
+        'latchkey: cannot open the database "/tmp" (unable to open database file): set LATCHKEY_DB to a file in a folder this user can write',
+      );
       assert.ok(
         stack.some((l) => l.startsWith('    at ')),
         r.stderr,

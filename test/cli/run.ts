@@ -14,12 +14,17 @@ export interface Run {
 
 export type Json = Record<string, unknown>;
 
-export function run(args: string[], env: Record<string, string>): Promise<Run> {
+/** `as`: run as another user (a root test run drops to `nobody` so that file modes bind). */
+export function run(
+  args: string[],
+  env: Record<string, string>,
+  as: { uid: number; gid: number } | undefined = undefined,
+): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [BIN, ...args],
-      { env: { PATH: process.env['PATH'] ?? '', LATCHKEY_LOG: 'error', ...env }, timeout: 30_000 },
+      { env: { PATH: process.env['PATH'] ?? '', LATCHKEY_LOG: 'error', ...env }, timeout: 30_000, ...as },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
         resolve({ code, stdout, stderr });

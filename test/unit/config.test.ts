@@ -32,7 +32,7 @@ describe('loadConfig: environment', () => {
       assert.equal(config.host, '127.0.0.1');
       assert.equal(config.issuer, 'http://localhost:3000');
       assert.equal(config.dbPath, resolve(dir, 'data', 'latchkey.db'));
-      assert.ok(existsSync(join(dir, 'data')), 'the database folder is created');
+      assert.equal(existsSync(join(dir, 'data')), false, 'nothing is written until the store opens');
       assert.equal(config.throttle, true);
       assert.equal(config.secureCookies, false);
       assert.equal(config.secret, SECRET);
@@ -131,11 +131,13 @@ describe('loadConfig: environment', () => {
 });
 
 describe('loadConfig: the secret file', () => {
-  it('creates latchkey.secret with mode 0600 beside the database, and reuses it', () => {
+  it('creates latchkey.secret with mode 0600 beside the database when the store opens, and reuses it', async () => {
     const dir = join(fresh('secret'), 'nested', 'data');
     const db = join(dir, 'latchkey.db');
     const first = loadConfig({ LATCHKEY_DB: db });
     const file = join(dir, 'latchkey.secret');
+    assert.equal(existsSync(file), false, 'loadConfig writes nothing');
+    await (await buildDeps(first, { log: jsonLog('silent') })).store.close();
     assert.ok(existsSync(file));
     assert.equal(statSync(file).mode & 0o777, 0o600);
     assert.equal(readFileSync(file, 'utf8').trim(), first.secret);

@@ -18,6 +18,7 @@ import {
   none,
   type Options,
   one,
+  READ_ONLY,
   str,
   strs,
   switchChange,
@@ -235,8 +236,10 @@ export const clientCommands: Record<string, Command> = {
       none(p);
       const query = str(v, 'query');
       const clients = (
-        await withDeps((deps) =>
-          allPages((page) => listClients(deps, { ...(query !== undefined ? { query } : {}), ...page })),
+        await withDeps(
+          (deps) =>
+            allPages((page) => listClients(deps, { ...(query !== undefined ? { query } : {}), ...page })),
+          READ_ONLY,
         )
       ).map(describeClient);
       out.result(clients, () => table(clients, ['client_id', 'name', 'public', 'grants', 'redirect_uris']));

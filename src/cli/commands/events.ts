@@ -1,7 +1,7 @@
 import { describeEvent, type EventFilter, queryEvents } from '../../admin/events.js';
 import { findUser } from '../../admin/users.js';
 import type { AuditEvent } from '../../store/types.js';
-import { type Command, int, none, str, UsageError, type Values, withDeps } from '../command.js';
+import { type Command, int, none, READ_ONLY, str, UsageError, type Values, withDeps } from '../command.js';
 
 /** `--since` / `--until`: epoch seconds, or an ISO 8601 date or date-time (`2025-01-31`, `2025-01-31T12:00Z`). */
 function time(v: Values, flag: string): number | undefined {
@@ -77,7 +77,7 @@ export const eventCommands: Record<string, Command> = {
           ...(str(v, 'cursor') !== undefined ? { cursor: str(v, 'cursor')! } : {}),
         };
         return queryEvents(deps, filter);
-      });
+      }, READ_ONLY);
       out.result({ items: page.items.map(describeEvent), next_cursor: page.nextCursor }, () =>
         [
           ...(page.items.length ? page.items.map(eventLine) : ['(none)']),

@@ -1,5 +1,12 @@
+import { createInterface } from 'node:readline/promises';
+import { adminEvent, CLI } from '../../admin/context.js';
 import { describeKey, listKeys, rotateKeys } from '../../admin/keys.js';
-import { type Command, withDeps } from '../command.js';
+import { loadConfig } from '../../config.js';
+import { buildDeps } from '../../deps.js';
+import { jsonLog } from '../../log.js';
+import { SEALED_DATA, secretName } from '../../secret.js';
+import type { SealedDiscarded } from '../../store/types.js';
+import { type Command, CommandFailed, none, READ_ONLY, withDeps } from '../command.js';
 import { table } from '../output.js';
 
 export const keyCommands: Record<string, Command> = {
@@ -21,7 +28,7 @@ export const keyCommands: Record<string, Command> = {
     summary: 'list signing keys, newest first (never their private parts)',
     options: {},
     async run(_v, _p, out) {
-      const keys = (await withDeps((deps) => listKeys(deps))).map(describeKey);
+      const keys = (await withDeps((deps) => listKeys(deps), READ_ONLY)).map(describeKey);
       const iso = (t: unknown) => (typeof t === 'number' ? new Date(t * 1000).toISOString() : t);
       out.result(keys, () =>
         table(
@@ -35,4 +42,78 @@ export const keyCommands: Record<string, Command> = {
       );
     },
   },
+  'keys reset': {
+    usage: 'keys reset [--yes]',
+    summary:
+      'after losing the secret: discard what was sealed with it (signing keys, TOTP factors, upstream client secrets, queued mail) and go on with the current one; asks to type "reset" unless --yes',
+    options: { yes: { type: 'boolean' } },
+    async run(v, p, out) {
+      none(p);
+      const config = loadConfig();
+      const deps = await buildDeps(config, { log: jsonLog('warn'), allowLocked: true, mustExist: true });
+      try {
+        if (!deps.store.sealed.locked) {
+          out.result(
+            { reset: false },
+            `nothing to reset: ${secretName(config)} opens the sealed data of the database "${config.dbPath}"`,
+          );
+          return;
+        }
+        if (v['yes'] !== true) await confirm();
+        const discarded = await deps.store.sealed.discard(
+          adminEvent(CLI, 'sealed_data_discarded', deps.clock.now(), {}),
+        );
+        out.result({ reset: true, ...snake(discarded) }, () => resetReport(discarded));
+      } finally {
+        await deps.store.close();
+      }
+    },
+  },
 };
+
+/** What `keys reset` costs, said before it is confirmed. */
+const CONSEQUENCES = [
+  `"latchkey keys reset" discards ${SEALED_DATA}, which the current secret cannot open. What stops working:`,
+  '  - every token signed with the old keys (JWT access tokens, ID tokens); new keys are made at the next start',
+  "  - users' TOTP and their recovery codes: they must enrol again",
+  '  - upstream providers: they are disabled until they are given their client secret again',
+  '  - queued mails are dropped',
+].join('\n');
+
+/** On a terminal, the operator types "reset"; anywhere else, --yes is the confirmation. */
+async function confirm(): Promise<void> {
+  if (!process.stdin.isTTY)
+    throw new CommandFailed(
+      'confirmation_required',
+      `keys reset discards ${SEALED_DATA} for good: run "latchkey keys reset --yes" to confirm (nothing was changed)`,
+    );
+  process.stderr.write(`${CONSEQUENCES}\n`);
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question('Type "reset" to discard them: ');
+    if (answer.trim() !== 'reset')
+      throw new CommandFailed('cancelled', 'keys reset cancelled: nothing was changed');
+  } finally {
+    rl.close();
+  }
+}
+
+function snake(d: SealedDiscarded): Record<string, number> {
+  return {
+    signing_keys: d.signingKeys,
+    totp_factors: d.totpFactors,
+    recovery_codes: d.recoveryCodes,
+    mfa_tokens: d.mfaTokens,
+    providers: d.providers,
+    queued_mails: d.queuedMails,
+  };
+}
+
+function resetReport(d: SealedDiscarded): string {
+  return [
+    `discarded ${d.signingKeys} signing keys: tokens they signed no longer verify; new keys are made at the next start (or by "latchkey keys rotate")`,
+    `discarded ${d.totpFactors} TOTP factors and ${d.recoveryCodes} recovery codes: those users must enrol again`,
+    `disabled ${d.providers} upstream providers: give each its client secret again (provider remove + provider add, or LATCHKEY_CONFIG), then enable it`,
+    `dropped ${d.queuedMails} queued mails`,
+  ].join('\n');
+}

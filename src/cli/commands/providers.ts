@@ -6,7 +6,7 @@ import {
   setProviderEnabled,
 } from '../../admin/providers.js';
 import type { Provider } from '../../store/types.js';
-import { type Command, none, one, str, strs, UsageError, withDeps } from '../command.js';
+import { type Command, none, one, READ_ONLY, str, strs, UsageError, withDeps } from '../command.js';
 
 /** One readable line for a provider. */
 const providerLine = (p: Provider) =>
@@ -58,7 +58,7 @@ export const providerCommands: Record<string, Command> = {
     summary: 'list upstream providers (never their secrets)',
     options: {},
     async run(_v, _p, out) {
-      const providers = await withDeps((deps) => listProviders(deps));
+      const providers = await withDeps((deps) => listProviders(deps), READ_ONLY);
       out.result(providers.map(describeProvider), () => providers.map(providerLine).join('\n') || '(none)');
     },
   },

@@ -1,5 +1,5 @@
 import { addScope, listScopes, removeScope } from '../../admin/scopes.js';
-import { type Command, one, str, UsageError, withDeps } from '../command.js';
+import { type Command, one, READ_ONLY, str, UsageError, withDeps } from '../command.js';
 import { table } from '../output.js';
 
 export const scopeCommands: Record<string, Command> = {
@@ -33,7 +33,7 @@ export const scopeCommands: Record<string, Command> = {
     summary: 'list scopes',
     options: {},
     async run(_v, _p, out) {
-      const scopes = await withDeps((deps) => listScopes(deps));
+      const scopes = await withDeps((deps) => listScopes(deps), READ_ONLY);
       out.result(scopes, () =>
         table(scopes as unknown as Record<string, unknown>[], ['name', 'description', 'builtin']),
       );

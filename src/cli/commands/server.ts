@@ -1,5 +1,5 @@
 import { loadConfig } from '../../config.js';
-import { openStore } from '../../store/index.js';
+import { openGuardedStore } from '../../secret.js';
 import type { Command } from '../command.js';
 
 export const serverCommands: Record<string, Command> = {
@@ -58,7 +58,7 @@ export const serverCommands: Record<string, Command> = {
     options: {},
     async run(_v, _p, out) {
       const config = loadConfig();
-      const store = openStore(config);
+      const store = openGuardedStore(config);
       await store.close();
       out.result({ migrated: true, db: config.dbPath }, `database ${config.dbPath} is up to date`);
     },

@@ -27,6 +27,7 @@ import {
   none,
   one,
   orNull,
+  READ_ONLY,
   str,
   strs,
   UsageError,
@@ -173,7 +174,7 @@ export const userCommands: Record<string, Command> = {
         ...(disabled !== undefined ? { disabled } : {}),
       };
       const users = (
-        await withDeps((deps) => allPages((page) => listUsers(deps, { ...filter, ...page })))
+        await withDeps((deps) => allPages((page) => listUsers(deps, { ...filter, ...page })), READ_ONLY)
       ).map(describeUser);
       out.result(users, () =>
         table(users, ['id', 'email', 'name', 'username', 'roles', 'groups', 'disabled', 'has_password']),
@@ -186,7 +187,9 @@ export const userCommands: Record<string, Command> = {
     options: {},
     async run(_v, p, out) {
       const ref = one(p, 'user id or email');
-      const sessions = (await withDeps((deps) => listUserSessions(deps, ref))).map(describeSession);
+      const sessions = (await withDeps((deps) => listUserSessions(deps, ref), READ_ONLY)).map(
+        describeSession,
+      );
       out.result(sessions, () =>
         table(
           sessions.map((s) => ({ ...s, created_at: iso(s.created_at), last_seen_at: iso(s.last_seen_at) })),

@@ -1,10 +1,20 @@
-import { accessSync, chmodSync, closeSync, constants, existsSync, openSync, statSync } from 'node:fs';
+import {
+  accessSync,
+  chmodSync,
+  closeSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  openSync,
+  statSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { sqliteMigrations } from '../../paths.js';
-import type { Store } from '../types.js';
+import { NoDatabaseError, SecretLockedError } from '../errors.js';
+import type { SecretGuard, Store } from '../types.js';
 import { bulkStore } from './bulk.js';
 import { startCheckpointer } from './checkpointer.js';
 import { clientStore } from './clients.js';
@@ -21,8 +31,9 @@ import { logoutDeliveryStore } from './logout-deliveries.js';
 import { mailOutboxStore } from './mail-outbox.js';
 import { mfaStore } from './mfa.js';
 import { scopeStore } from './scopes.js';
+import { checkDue, discardSealed, secretOpens, writeSecretCheck } from './secret.js';
 import { sessionStore } from './sessions.js';
-import { sqliteContext } from './shared.js';
+import { sqliteContext, writeEvent } from './shared.js';
 import { sweeper } from './sweep.js';
 import { throttleStore } from './throttle.js';
 import { tokenStore } from './tokens.js';
@@ -31,6 +42,10 @@ import { userStore } from './users.js';
 export interface SqliteOptions {
   /** Apply pending migrations on open (default true). */
   migrate?: boolean;
+  /** A read-only command: a database that does not exist is not created (`NoDatabaseError`). */
+  mustExist?: boolean;
+  /** Refuse a secret that does not open the database's sealed values (`SecretLockedError`), before any write. */
+  secret?: SecretGuard;
 }
 
 /** The SQLite store, with its connection for tests and tools that need SQL. */
@@ -116,13 +131,43 @@ function unwritable(raw: Database.Database): string | undefined {
   return undefined;
 }
 
+/** A read-only database (or folder) still serves reads: the check value is then written another time. */
+function recordCheck(raw: Database.Database, check: string): void {
+  try {
+    writeSecretCheck(raw, check, nowSeconds());
+  } catch (err) {
+    if (!/^SQLITE_READONLY/.test(String((err as { code?: unknown }).code))) throw err;
+  }
+}
+
 export function migrateSqlite(sqlite: Database.Database): void {
   migrate(drizzle(sqlite), { migrationsFolder: sqliteMigrations });
 }
 
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
 export function createSqliteStore(path: string, options: SqliteOptions = {}): SqliteStore {
+  if (isFile(path)) {
+    if (options.mustExist && !existsSync(path)) throw new NoDatabaseError(path);
+    mkdirSync(dirname(path), { recursive: true });
+  }
   const raw = openSqlite(path);
-  if (options.migrate !== false) migrateSqlite(raw);
+  const guard = options.secret;
+  let locked = false;
+  try {
+    locked = guard ? !secretOpens(raw, guard) : false;
+    if (locked && !guard?.allowLocked) throw new SecretLockedError();
+    // Locked (`keys reset` before its confirmation): nothing is written until `sealed.discard()`.
+    if (!locked) {
+      guard?.accepted();
+      if (options.migrate !== false) migrateSqlite(raw);
+    }
+    if (guard?.record && !locked && options.migrate !== false && checkDue(raw, guard.check))
+      recordCheck(raw, guard.check);
+  } catch (err) {
+    raw.close();
+    throw err;
+  }
   raw.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   const cx = sqliteContext(raw);
   let checkpointer: ReturnType<typeof startCheckpointer> | undefined;
@@ -149,6 +194,32 @@ export function createSqliteStore(path: string, options: SqliteOptions = {}): Sq
     logoutDeliveries: logoutDeliveryStore(cx),
     mailOutbox: mailOutboxStore(cx),
     bulk: bulkStore(cx),
+    sealed: {
+      get locked() {
+        return locked;
+      },
+      async discard(event) {
+        if (!guard) throw new Error('opened without the secret guard');
+        guard.accepted();
+        migrateSqlite(raw);
+        const discarded = discardSealed(raw, guard.check, event.at, (counts) =>
+          writeEvent(cx, {
+            ...event,
+            detail: {
+              ...event.detail,
+              signing_keys: counts.signingKeys,
+              totp_factors: counts.totpFactors,
+              recovery_codes: counts.recoveryCodes,
+              mfa_tokens: counts.mfaTokens,
+              providers: counts.providers,
+              queued_mails: counts.queuedMails,
+            },
+          }),
+        );
+        locked = false;
+        return discarded;
+      },
+    },
     sweep: sweeper(cx),
     generation: cx.generation,
     ping: async () => raw.prepare('select 1 as ok').get() !== undefined,
