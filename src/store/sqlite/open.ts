@@ -87,7 +87,7 @@ export function openSqlite(path: string): Database.Database {
 }
 
 export function migrateSqlite(sqlite: Database.Database): void {
-  migrate(drizzle(sqlite), { migrationsFolder: sqliteMigrations });
+  migrate(drizzle(sqlite), { migrationsFolder: sqliteMigrations() });
 }
 
 export function createSqliteStore(path: string, options: SqliteOptions = {}): SqliteStore {
