@@ -154,7 +154,7 @@ async function main(): Promise<void> {
   };
   writeFileSync(join(out, 'sea-config.json'), JSON.stringify(config, null, 2));
   execFileSync(process.execPath, ['--experimental-sea-config', join(out, 'sea-config.json')], {
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: 'pipe',
   });
 
   const binary = join(root, 'dist', binaryName);
