@@ -1,12 +1,21 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync, symlinkSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from '../helpers/server.js';
-import { type Installed, serveAndCheck, setUp, stop } from './served.js';
+import { cli, type Installed, serveAndCheck, setUp, stop } from './served.js';
 
 /**
  * The single binary, as a self-hoster gets it: built by `npm run build:binary` here (about 5 s: a bundle, a
@@ -57,6 +66,33 @@ test('the CLI works: scope add, client add, user add (argon2 on its worker threa
   client = setUp(app);
   // The default database and secret, beside where it ran.
   assert.ok(existsSync(join(dir, 'data', 'latchkey.db')));
+});
+
+test('the other commands, and the dependencies loaded only when needed (yaml, nodemailer, otplib)', () => {
+  for (const args of [['migrate'], ['keys', 'rotate'], ['keys', 'list'], ['client', 'list'], ['events']]) {
+    const res = cli(app, args);
+    assert.equal(res.code, 0, `${args.join(' ')}: ${res.stderr}`);
+  }
+  const mfa = cli(app, ['user', 'mfa-enroll', 'ada@example.com']);
+  assert.equal(mfa.code, 0, mfa.stderr);
+  assert.match(mfa.stdout, /otpauth:\/\/totp\//);
+
+  writeFileSync(join(dir, 'bad.yaml'), 'scopes: [unclosed\n');
+  const config = cli({ ...app, env: { ...app.env, LATCHKEY_CONFIG: join(dir, 'bad.yaml') } }, [
+    'scope',
+    'list',
+  ]);
+  assert.equal(config.code, 1);
+  assert.match(config.stderr, /bad\.yaml: is not valid YAML \(line 2/);
+  rmSync(join(dir, 'bad.yaml'));
+
+  const smtp = { LATCHKEY_SMTP_URL: 'smtp://127.0.0.1:1', LATCHKEY_MAIL_FROM: 'id@example.com' };
+  const mail = cli({ ...app, env: { ...app.env, ...smtp } }, ['mail', 'test', 'x@example.com']);
+  assert.equal(mail.code, 1);
+  assert.match(
+    mail.stderr,
+    /mail not sent to x@example\.com via smtp:\/\/127\.0\.0\.1:1: connect ECONNREFUSED/,
+  );
 });
 
 test('the native addons and migrations are written once to a private cache folder', () => {
