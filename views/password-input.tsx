@@ -1,15 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { raw } from 'hono/html';
 import type { JSX } from 'hono/jsx/jsx-runtime';
-import { packageRoot } from '../src/paths.js';
+import { readAsset } from '../src/paths.js';
 import { useLang } from './i18n/index.js';
 
 /** `views/show-password.js`, read once: served as `/assets/show-password.js`. */
-export const showPasswordScript: string = readFileSync(
-  join(packageRoot, 'views', 'show-password.js'),
-  'utf8',
-);
+export const showPasswordScript: string = readAsset('views/show-password.js');
 
 export type PasswordInputProps = Omit<JSX.IntrinsicElements['input'], 'type'> & { id: string };
 

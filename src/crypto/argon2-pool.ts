@@ -1,6 +1,6 @@
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { modulePath } from '../paths.js';
 import { lowerOwnPriority } from '../worker-source.js';
 
 /**
@@ -100,7 +100,7 @@ export class Argon2Pool {
   }
 
   private spawn(): Slot {
-    const argon2 = createRequire(import.meta.url).resolve('@node-rs/argon2');
+    const argon2 = modulePath('@node-rs/argon2');
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
       workerData: { argon2, options: this.options },

@@ -89,13 +89,13 @@ export interface Proc {
 }
 
 /**
- * `node <args>` with `env` added to a minimal environment, stdout+stderr to a log file (no pipe for the
- * bench to drain while it measures).
+ * `node <args>` (or `<opts.command> <args>`) with `env` added to a minimal environment, stdout+stderr to a log
+ * file (no pipe for the bench to drain while it measures).
  */
 export function spawnNode(
   name: string,
   args: string[],
-  opts: { env: Record<string, string>; port: number; logDir: string; cwd?: string },
+  opts: { env: Record<string, string>; port: number; logDir: string; cwd?: string; command?: string },
 ): Proc {
   const logFile = join(opts.logDir, `${name.replace(/[^a-z0-9-]+/gi, '_')}-${opts.port}.log`);
   const fd = openSync(logFile, 'a');
@@ -104,7 +104,7 @@ export function spawnNode(
     const v = process.env[k];
     if (v !== undefined) baseEnv[k] = v;
   }
-  const child = spawn(process.execPath, args, {
+  const child = spawn(opts.command ?? process.execPath, args, {
     cwd: opts.cwd ?? process.cwd(),
     env: { ...baseEnv, HOST: '127.0.0.1', PORT: String(opts.port), ...opts.env },
     stdio: ['ignore', fd, fd],

@@ -29,6 +29,7 @@ import {
 } from './scenarios.js';
 import {
   DISCOVERY,
+  LATCHKEY_BINARY,
   LATCHKEY_MAIN,
   latchkeyTarget,
   peerTarget,
@@ -36,6 +37,7 @@ import {
   preparePeer,
   seedLatchkeyDb,
   spawnLatchkey,
+  spawnLatchkeyBinary,
   spawnPeer,
   startCeiling,
   startLatchkey,
@@ -91,9 +93,14 @@ const short = (s: Sample) =>
   )} CPU µs/op${s.failed ? `, ${s.failed} failed` : ''}`;
 
 function ensureBuilt(): void {
-  if (existsSync(LATCHKEY_MAIN)) return;
-  log(`${LATCHKEY_MAIN} missing: npm run build`);
-  execFileSync('npm', ['run', 'build'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (!existsSync(LATCHKEY_MAIN)) {
+    log(`${LATCHKEY_MAIN} missing: npm run build`);
+    execFileSync('npm', ['run', 'build'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  }
+  if (!existsSync(LATCHKEY_BINARY) && (!opts.only || opts.only.has('startup'))) {
+    log(`${LATCHKEY_BINARY} missing: npm run build:binary`);
+    execFileSync('npm', ['run', 'build:binary'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  }
 }
 
 // --- start-up ------------------------------------------------------------------------------------------------
@@ -123,6 +130,13 @@ async function measureStartup(
       spawn: async () => {
         const proc = await spawnLatchkey('latchkey-cold', db, logDir);
         return { proc, target: async () => latchkeyTarget('latchkey', proc, db) };
+      },
+    },
+    {
+      label: 'latchkey (binary)',
+      spawn: async () => {
+        const proc = await spawnLatchkeyBinary('latchkey-binary-cold', db, logDir);
+        return { proc, target: async () => latchkeyTarget('latchkey (binary)', proc, db) };
       },
     },
     {

@@ -9,6 +9,8 @@ import { freePort, type Proc, runNode, runNodeSync, sleep, spawnNode, tempDir } 
 
 export const REDIRECT_URI = 'http://127.0.0.1:9/cb';
 export const LATCHKEY_MAIN = 'dist/latchkey.mjs';
+/** The single binary (`npm run build:binary`). */
+export const LATCHKEY_BINARY = `dist/latchkey-${process.platform}-${process.arch}`;
 export const DISCOVERY = '/.well-known/openid-configuration';
 
 export interface ClientCreds {
@@ -163,6 +165,17 @@ export async function spawnLatchkey(label: string, db: LatchkeyDb, logDir: strin
     port,
     logDir,
     env: { ...db.env, ISSUER: `http://127.0.0.1:${port}` },
+  });
+}
+
+/** The single binary serving the same database (its native addons in a cache folder under `db.dir`). */
+export async function spawnLatchkeyBinary(label: string, db: LatchkeyDb, logDir: string): Promise<Proc> {
+  const port = await freePort();
+  return spawnNode(label, ['serve'], {
+    command: LATCHKEY_BINARY,
+    port,
+    logDir,
+    env: { ...db.env, ISSUER: `http://127.0.0.1:${port}`, XDG_CACHE_HOME: join(db.dir, 'cache') },
   });
 }
 

@@ -142,7 +142,7 @@ function checkLatchkeyDatabase(path: string, name: string): Database.Database {
       throw new OperationRefused('not_latchkey', `${name} is not a latchkey database`);
     // Migrations only run forward: a file a newer latchkey migrated cannot be served by this one.
     const known = new Set(
-      readMigrationFiles({ migrationsFolder: sqliteMigrations }).map((m) => m.folderMillis),
+      readMigrationFiles({ migrationsFolder: sqliteMigrations() }).map((m) => m.folderMillis),
     );
     const applied = db.prepare('select created_at as at from __drizzle_migrations').all() as { at: number }[];
     if (applied.some((m) => !known.has(Number(m.at))))

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
+import { modulePath } from '../../paths.js';
 import { lowerOwnPriority } from '../../worker-source.js';
 
 /**
@@ -65,7 +65,7 @@ export function startCheckpointer(
   let stopped = false;
 
   const start = () => {
-    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+    const driver = modulePath('better-sqlite3');
     const w = new Worker(WORKER_SOURCE, {
       eval: true,
       workerData: { driver, path, intervalMs: options.intervalMs ?? 100 },

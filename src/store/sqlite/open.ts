@@ -141,7 +141,7 @@ function recordCheck(raw: Database.Database, check: string): void {
 }
 
 export function migrateSqlite(sqlite: Database.Database): void {
-  migrate(drizzle(sqlite), { migrationsFolder: sqliteMigrations });
+  migrate(drizzle(sqlite), { migrationsFolder: sqliteMigrations() });
 }
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
