@@ -6,24 +6,11 @@ import { enrollTotpNow } from '../../src/auth/second-factor.js';
 import { FakeClock } from '../../src/clock.js';
 import { sha256 } from '../../src/crypto/hash.js';
 import { resetMailsSettled } from '../../src/interaction/reset.js';
-import type { Log } from '../../src/log.js';
 import { Agent, csrfOf } from '../helpers/agent.js';
 import { linkUpstream } from '../helpers/identity.js';
+import { memoryLog } from '../helpers/memory-log.js';
 import { basic, form, startTestServer, type TestServer } from '../helpers/server.js';
 import { linkIn, type Smtp, smtpEnv, startSmtp } from '../helpers/smtp.js';
-
-interface Entry {
-  level: string;
-  msg: string;
-  fields: Record<string, unknown> | undefined;
-}
-
-function memoryLog(): Log & { entries: Entry[] } {
-  const entries: Entry[] = [];
-  const at = (level: string) => (msg: string, fields?: Record<string, unknown>) =>
-    void entries.push({ level, msg, fields });
-  return { entries, info: at('info'), warn: at('warn'), error: at('error') };
-}
 
 /** The real server (fake clock, a log the test reads) sending to a real SMTP server on loopback. */
 async function latchkey(smtp: Smtp, env: Record<string, string> = {}) {

@@ -5,24 +5,11 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { FakeClock } from '../../src/clock.js';
-import type { Log } from '../../src/log.js';
 import { queueMail } from '../../src/mail/send.js';
 import { run } from '../cli/run.js';
+import { memoryLog } from '../helpers/memory-log.js';
 import { freePort, startTestServer, tempDir } from '../helpers/server.js';
 import { smtpEnv, startSmtp } from '../helpers/smtp.js';
-
-interface Entry {
-  level: string;
-  msg: string;
-  fields: Record<string, unknown> | undefined;
-}
-
-function memoryLog(): Log & { entries: Entry[] } {
-  const entries: Entry[] = [];
-  const at = (level: string) => (msg: string, fields?: Record<string, unknown>) =>
-    void entries.push({ level, msg, fields });
-  return { entries, info: at('info'), warn: at('warn'), error: at('error') };
-}
 
 /** The real server with a fake clock (backoff is moved, not waited for) and a log the test reads. */
 async function startLatchkey(env: Record<string, string>) {

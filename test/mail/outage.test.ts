@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { FakeClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
-import type { Log } from '../../src/log.js';
 import { queueMail } from '../../src/mail/send.js';
 import { MAIL_RETRY_FIRST_SECONDS, mailRetryDelay } from '../../src/mail/sender.js';
 import { startServer } from '../../src/server.js';
 import type { OutboxMail } from '../../src/store/types.js';
 import { Agent, attemptSignIn } from '../helpers/agent.js';
+import { memoryLog } from '../helpers/memory-log.js';
 import { freePort, startTestServer, tempDir } from '../helpers/server.js';
 import { type Smtp, smtpEnv, startSmtp } from '../helpers/smtp.js';
 
@@ -18,19 +18,6 @@ import { type Smtp, smtpEnv, startSmtp } from '../helpers/smtp.js';
  * and once the server is back every queued mail arrives exactly once, across a restart of latchkey too.
  * A real SMTP server (smtp-server) on a fixed loopback port: closed to be down, started again to be back.
  */
-
-interface Entry {
-  level: string;
-  msg: string;
-  fields: Record<string, unknown> | undefined;
-}
-
-function memoryLog(): Log & { entries: Entry[] } {
-  const entries: Entry[] = [];
-  const at = (level: string) => (msg: string, fields?: Record<string, unknown>) =>
-    void entries.push({ level, msg, fields });
-  return { entries, info: at('info'), warn: at('warn'), error: at('error') };
-}
 
 const SLOW_MS = 5_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
