@@ -13,6 +13,7 @@ import { frontDoorRoutes } from './http/front-door.js';
 import { trustedProxies } from './http/net.js';
 import { MAX_BODY_BYTES } from './http/params.js';
 import { errorJson, errorPage, htmlPage, pageErrors, Redirect, renderError } from './http/render.js';
+import { requestLog } from './http/request-log.js';
 import { noStore, securityHeaders } from './http/security.js';
 import { languageRoutes } from './i18n/routes.js';
 import { accountRoutes } from './interaction/account.js';
@@ -82,6 +83,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
     implicit: true,
   };
 
+  app.use('*', requestLog(deps.log, deps.metrics));
   app.use('*', securityHeaders(deps.config));
   app.use('*', brandingContext(deps.config.brand));
   const pageDefaults = {
@@ -174,6 +176,14 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
       'cache-control': 'public, max-age=3600',
     }),
   );
+
+  // Issue 16: on the main port only when asked for (`LATCHKEY_METRICS=on`); src/server.ts serves the other case.
+  const metrics = deps.config.metrics.mode === 'main' ? deps.metrics : undefined;
+  if (metrics)
+    app.get('/metrics', async (c) => {
+      const { body, contentType } = await metrics.text();
+      return c.body(body, 200, { 'content-type': contentType, 'cache-control': 'no-store' });
+    });
 
   app.route('/', brandingRoutes(deps.config.brand));
   app.route('/', frontDoorRoutes(deps));

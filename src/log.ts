@@ -1,15 +1,75 @@
+import { type DestinationStream, type Logger, pino } from 'pino';
+
 export interface Log {
+  debug?(msg: string, fields?: Record<string, unknown>): void;
   info(msg: string, fields?: Record<string, unknown>): void;
   warn(msg: string, fields?: Record<string, unknown>): void;
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
-/** One JSON line per entry on stderr. */
-export function jsonLog(level: 'info' | 'warn' | 'error' | 'silent' = 'info'): Log {
-  const order = { info: 0, warn: 1, error: 2, silent: 3 };
-  const write = (lvl: 'info' | 'warn' | 'error') => (msg: string, fields?: Record<string, unknown>) => {
-    if (order[lvl] < order[level]) return;
-    process.stderr.write(JSON.stringify({ t: new Date().toISOString(), level: lvl, msg, ...fields }) + '\n');
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * Field names whose values never reach a line, at the top level or one level down: the second guard behind
+ * the rule that no caller logs a secret, code, token, password or cookie (the first is the callers
+ * themselves, and the request line's fixed set of fields).
+ */
+const SECRET_KEYS = [
+  'password',
+  'new_password',
+  'current_password',
+  'secret',
+  'client_secret',
+  'token',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'id_token_hint',
+  'logout_token',
+  'mfa_token',
+  'code',
+  'code_verifier',
+  'device_code',
+  'user_code',
+  'otp',
+  'totp',
+  'csrf',
+  'cookie',
+  'set-cookie',
+  'authorization',
+  'headers',
+  'body',
+  'query',
+];
+export const REDACT_PATHS = SECRET_KEYS.flatMap((key) => {
+  const name = /^\w+$/.test(key) ? key : `["${key}"]`;
+  return [name, name.startsWith('[') ? `*${name}` : `*.${name}`];
+});
+
+const NOTHING = () => {};
+const SILENT: Log = { debug: NOTHING, info: NOTHING, warn: NOTHING, error: NOTHING };
+
+/**
+ * JSON lines through pino, on stderr unless `destination` says otherwise:
+ * `{"level":"info","time":"2026-…Z","msg":"…",…fields}`. `silent` writes nothing.
+ */
+export function jsonLog(level: LogLevel = 'info', destination?: DestinationStream): Log {
+  if (level === 'silent') return SILENT;
+  const logger: Logger = pino(
+    {
+      level,
+      base: null,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    },
+    destination ?? pino.destination({ fd: 2, sync: true }),
+  );
+  return {
+    debug: (msg, fields) => (fields ? logger.debug(fields, msg) : logger.debug(msg)),
+    info: (msg, fields) => (fields ? logger.info(fields, msg) : logger.info(msg)),
+    warn: (msg, fields) => (fields ? logger.warn(fields, msg) : logger.warn(msg)),
+    error: (msg, fields) => (fields ? logger.error(fields, msg) : logger.error(msg)),
   };
-  return { info: write('info'), warn: write('warn'), error: write('error') };
 }

@@ -3,6 +3,7 @@ import { getRequestListener } from '@hono/node-server';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { type BuildOptions, buildDeps, type Deps } from './deps.js';
+import { type MetricsServer, startMetricsServer } from './http/metrics-server.js';
 import { CSP, HSTS, isHttps, securityHeadersFor } from './http/security.js';
 import { type MailSender, startMailSender } from './mail/sender.js';
 import { type LogoutDrainer, startLogoutDrainer } from './oauth/backchannel.js';
@@ -16,6 +17,8 @@ export interface RunningServer {
   logoutDrainer: LogoutDrainer;
   /** The mail outbox's sender (issue 15); `drainNow()` for tests. */
   mailSender: MailSender;
+  /** The loopback port serving `/metrics` when `LATCHKEY_METRICS_PORT` is set (issue 16). */
+  metricsPort?: number;
   /**
    * Shuts down gracefully: stops accepting connections, lets the requests in flight finish (at most
    * `DRAIN_MS`, then their connections are cut), closes idle keep-alive connections, then the store.
@@ -124,7 +127,8 @@ export async function startServer(config: Config, options: BuildOptions = {}): P
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  return {
+  let metricsServer: MetricsServer | undefined;
+  const running: RunningServer = {
     deps,
     port,
     logoutDrainer,
@@ -134,6 +138,7 @@ export async function startServer(config: Config, options: BuildOptions = {}): P
       if (closing) return closing;
       closing = (async () => {
         stopSweeper();
+        await metricsServer?.close();
         await logoutDrainer.stop();
         await mailSender.stop();
         // New connections are refused and idle keep-alive ones closed at once; a connection whose request is
@@ -153,4 +158,14 @@ export async function startServer(config: Config, options: BuildOptions = {}): P
       return closing;
     },
   };
+  if (config.metrics.mode === 'port' && deps.metrics) {
+    try {
+      metricsServer = await startMetricsServer(deps.metrics, config.metrics.port, deps.log);
+    } catch (err) {
+      await running.close();
+      throw err;
+    }
+    running.metricsPort = metricsServer.port;
+  }
+  return running;
 }
