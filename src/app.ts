@@ -240,13 +240,22 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
     if (err instanceof Redirect) return c.redirect(err.location, 303);
     if (err instanceof OAuthError) {
       if (err.detail)
-        deps.log.info('oauth error', { error: err.error, detail: err.detail, path: c.req.path });
+        deps.log.info('oauth error', {
+          request_id: c.get('requestId'),
+          error: err.error,
+          detail: err.detail,
+          path: c.req.path,
+        });
       return renderError(c, err);
     }
     if (isBusy(err)) {
       // Another process holds the database's write lock past the busy timeout: a retry may succeed. Not
       // sent to a client's redirect URI: the interaction stays as it was, and reloading the page retries.
-      deps.log.warn('database busy', { path: c.req.path, error: String(err) });
+      deps.log.warn('database busy', {
+        request_id: c.get('requestId'),
+        path: c.req.path,
+        error: String(err),
+      });
       const busy = new OAuthError('temporarily_unavailable', 'the server is busy; try again in a moment', {
         headers: { 'Retry-After': '1' },
       });
@@ -258,7 +267,12 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
         new OAuthError('invalid_request', err.message || 'bad request', { status: err.status }),
       );
     }
-    deps.log.error('unexpected error', { path: c.req.path, error: String(err), stack: (err as Error).stack });
+    deps.log.error('unexpected error', {
+      request_id: c.get('requestId'),
+      path: c.req.path,
+      error: String(err),
+      stack: (err as Error).stack,
+    });
     return renderError(c, new OAuthError('server_error', 'the server failed to answer this request'));
   });
 
