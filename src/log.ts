@@ -1,4 +1,5 @@
-import { type DestinationStream, type Logger, pino } from 'pino';
+import { createRequire } from 'node:module';
+import type { DestinationStream, Logger } from 'pino';
 
 export interface Log {
   debug?(msg: string, fields?: Record<string, unknown>): void;
@@ -50,13 +51,12 @@ export const REDACT_PATHS = SECRET_KEYS.flatMap((key) => {
 const NOTHING = () => {};
 const SILENT: Log = { debug: NOTHING, info: NOTHING, warn: NOTHING, error: NOTHING };
 
-/**
- * JSON lines through pino, on stderr unless `destination` says otherwise:
- * `{"level":"info","time":"2026-…Z","msg":"…",…fields}`. `silent` writes nothing.
- */
-export function jsonLog(level: LogLevel = 'info', destination?: DestinationStream): Log {
-  if (level === 'silent') return SILENT;
-  const logger: Logger = pino(
+const ORDER: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3, silent: 4 };
+
+/** pino, loaded when a first line is written: a CLI command that logs nothing starts without it. */
+function createLogger(level: LogLevel, destination: DestinationStream | undefined): Logger {
+  const { pino } = createRequire(import.meta.url)('pino') as typeof import('pino');
+  return pino(
     {
       level,
       base: null,
@@ -66,10 +66,23 @@ export function jsonLog(level: LogLevel = 'info', destination?: DestinationStrea
     },
     destination ?? pino.destination({ fd: 2, sync: true }),
   );
-  return {
-    debug: (msg, fields) => (fields ? logger.debug(fields, msg) : logger.debug(msg)),
-    info: (msg, fields) => (fields ? logger.info(fields, msg) : logger.info(msg)),
-    warn: (msg, fields) => (fields ? logger.warn(fields, msg) : logger.warn(msg)),
-    error: (msg, fields) => (fields ? logger.error(fields, msg) : logger.error(msg)),
+}
+
+/**
+ * JSON lines through pino, on stderr unless `destination` says otherwise:
+ * `{"level":"info","time":"2026-…Z",…fields,"msg":"…"}`. `silent` writes nothing; a level below `level`
+ * costs one call that does nothing.
+ */
+export function jsonLog(level: LogLevel = 'info', destination?: DestinationStream): Log {
+  if (level === 'silent') return SILENT;
+  let logger: Logger | undefined;
+  const at = (lvl: 'debug' | 'info' | 'warn' | 'error') => {
+    if (ORDER[lvl] < ORDER[level]) return NOTHING;
+    return (msg: string, fields?: Record<string, unknown>) => {
+      logger ??= createLogger(level, destination);
+      if (fields) logger[lvl](fields, msg);
+      else logger[lvl](msg);
+    };
   };
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }

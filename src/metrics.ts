@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { createRequire } from 'node:module';
+import type { Counter, Histogram, Registry } from 'prom-client';
 import { argon2Load } from './crypto/password.js';
 
 /** The route label of a request no route matched: one label, whatever the path. */
@@ -15,7 +16,7 @@ export type MfaResult = 'success' | 'failure' | 'throttled';
  * token endpoint serves; results are the fixed sets above. Built only when metrics are on (`LATCHKEY_METRICS`).
  */
 export class Metrics {
-  readonly registry = new Registry();
+  readonly registry: Registry;
   private readonly requests: Counter<'method' | 'route' | 'status'>;
   private readonly latency: Histogram<'method' | 'route'>;
   private readonly tokens: Counter<'grant_type'>;
@@ -23,6 +24,11 @@ export class Metrics {
   private readonly mfa: Counter<'result'>;
 
   constructor(dbPath: string) {
+    // Loaded only when metrics are on: nothing else (a CLI command, a server without them) pays for it.
+    const { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } = createRequire(import.meta.url)(
+      'prom-client',
+    ) as typeof import('prom-client');
+    this.registry = new Registry();
     const registers = [this.registry];
     // Process CPU and memory, heap, GC, and `nodejs_eventloop_lag_seconds` (with its percentiles).
     collectDefaultMetrics({ register: this.registry });
