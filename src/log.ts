@@ -12,9 +12,10 @@ export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /**
- * Field names whose values never reach a line, at the top level or one level down: the second guard behind
- * the rule that no caller logs a secret, code, token, password or cookie (the first is the callers
- * themselves, and the request line's fixed set of fields).
+ * Field names whose values never reach a line: the second guard behind the rule that no caller logs a secret,
+ * code, token, password or cookie (the first is the callers themselves, and the request line's fixed fields).
+ * A `headers`, `body` or `query` object goes whole. Top-level paths only: pino compiles them into a few
+ * property checks, where a wildcard (`*.token`) would walk every field of every line (~20 µs a line).
  */
 const SECRET_KEYS = [
   'password',
@@ -43,10 +44,7 @@ const SECRET_KEYS = [
   'body',
   'query',
 ];
-export const REDACT_PATHS = SECRET_KEYS.flatMap((key) => {
-  const name = /^\w+$/.test(key) ? key : `["${key}"]`;
-  return [name, name.startsWith('[') ? `*${name}` : `*.${name}`];
-});
+export const REDACT_PATHS = SECRET_KEYS.map((key) => (/^\w+$/.test(key) ? key : `["${key}"]`));
 
 const NOTHING = () => {};
 const SILENT: Log = { debug: NOTHING, info: NOTHING, warn: NOTHING, error: NOTHING };

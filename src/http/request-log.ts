@@ -57,14 +57,15 @@ export function requestLog(log: Log, metrics: Metrics | undefined): MiddlewareHa
     metrics?.request(method, route, status, ms / 1000);
     const clientId = c.get('clientId');
     const userId = c.get('userId');
-    log.info('request', {
+    const fields: Record<string, unknown> = {
       request_id: id,
       method,
       route,
       status,
       duration_ms: Math.round(ms * 100) / 100,
-      ...(clientId === undefined ? {} : { client_id: clientId }),
-      ...(userId === undefined ? {} : { user_id: userId }),
-    });
+    };
+    if (clientId !== undefined) fields['client_id'] = clientId;
+    if (userId !== undefined) fields['user_id'] = userId;
+    log.info('request', fields);
   };
 }

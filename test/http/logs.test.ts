@@ -244,20 +244,23 @@ describe('structured logs (issue 16)', () => {
     );
   });
 
-  it('redacts secret-named fields a caller passes by mistake, at the top and one level down', () => {
+  it('censors secret-named fields a caller passes by mistake; headers, bodies and queries go whole', () => {
     const sink: string[] = [];
     const log = jsonLog('info', { write: (line: string) => void sink.push(line) });
     log.warn('oops', {
       password: 'p4ss',
-      nested: { access_token: 'tok', 'set-cookie': 'c' },
+      access_token: 'tok',
+      'set-cookie': 'c',
+      headers: { cookie: 'lk_session=abc' },
       client_id: 'app',
     });
     log.debug?.('not at info');
     assert.equal(sink.length, 1);
     const entry = JSON.parse(sink[0]!) as Json;
-    assert.equal(entry['password'], '[redacted]');
-    assert.deepEqual(entry['nested'], { access_token: '[redacted]', 'set-cookie': '[redacted]' });
+    for (const key of ['password', 'access_token', 'set-cookie', 'headers'])
+      assert.equal(entry[key], '[redacted]', key);
     assert.equal(entry['client_id'], 'app');
     assert.equal(entry['level'], 'warn');
+    assert.equal(entry['msg'], 'oops');
   });
 });
