@@ -237,6 +237,18 @@ describe('structured logs (issue 16)', () => {
     assert.equal(tokenLine['method'], 'POST');
     assert.equal(tokenLine['client_id'], client.id);
 
+    // A parameterised path is logged by its pattern; a known path with the wrong method by that path.
+    const mark = lines.length;
+    assert.equal((await fetch(new URL('/admin/v1/users/someone-s-id', t.url))).status, 401);
+    assert.equal((await fetch(new URL('/token', t.url))).status, 405);
+    const [admin, wrongMethod] = entries()
+      .slice(mark)
+      .filter((e) => e['msg'] === 'request') as [Json, Json];
+    assert.equal(admin['route'], '/admin/v1/users/:id');
+    assert.equal(wrongMethod['route'], '/token');
+    assert.equal(wrongMethod['status'], 405);
+    assert.ok(!lines.slice(mark).join('').includes('someone-s-id'), 'never the path asked for');
+
     // A request for a user names the user: the code flow's lines (pages and token) carry its id.
     assert.ok(
       requests.some((e) => e['route'] === '/userinfo' && typeof e['user_id'] === 'string' && e['client_id']),
