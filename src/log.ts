@@ -6,6 +6,8 @@ export interface Log {
   info(msg: string, fields?: Record<string, unknown>): void;
   warn(msg: string, fields?: Record<string, unknown>): void;
   error(msg: string, fields?: Record<string, unknown>): void;
+  /** Whether lines of `level` are written at all: a caller may skip building them (the request line). */
+  enabled?(level: 'debug' | 'info' | 'warn' | 'error'): boolean;
 }
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
@@ -47,7 +49,7 @@ const SECRET_KEYS = [
 export const REDACT_PATHS = SECRET_KEYS.map((key) => (/^\w+$/.test(key) ? key : `["${key}"]`));
 
 const NOTHING = () => {};
-const SILENT: Log = { debug: NOTHING, info: NOTHING, warn: NOTHING, error: NOTHING };
+const SILENT: Log = { debug: NOTHING, info: NOTHING, warn: NOTHING, error: NOTHING, enabled: () => false };
 
 const ORDER: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3, silent: 4 };
 
@@ -82,5 +84,11 @@ export function jsonLog(level: LogLevel = 'info', destination?: DestinationStrea
       else logger[lvl](msg);
     };
   };
-  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+  return {
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    enabled: (lvl) => ORDER[lvl] >= ORDER[level],
+  };
 }

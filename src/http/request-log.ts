@@ -42,6 +42,7 @@ export function routeOf(c: Context): string {
  * path, query string, header or body is ever logged (they carry codes, tokens and cookies).
  */
 export function requestLog(log: Log, metrics: Metrics | undefined): MiddlewareHandler {
+  const logged = log.enabled?.('info') ?? true;
   return async function requestLog(c, next) {
     const started = performance.now();
     const incoming = c.req.header('x-request-id');
@@ -50,11 +51,13 @@ export function requestLog(log: Log, metrics: Metrics | undefined): MiddlewareHa
     // Before the handler, so the header is part of the response it builds (see securityHeaders()).
     c.header('X-Request-Id', id);
     await next();
+    if (!logged && !metrics) return;
     const ms = performance.now() - started;
     const method = METHODS.has(c.req.method) ? c.req.method : 'OTHER';
     const route = routeOf(c);
     const status = c.res.status;
     metrics?.request(method, route, status, ms / 1000);
+    if (!logged) return;
     const clientId = c.get('clientId');
     const userId = c.get('userId');
     const fields: Record<string, unknown> = {

@@ -274,5 +274,8 @@ describe('structured logs (issue 16)', () => {
     assert.equal(entry['client_id'], 'app');
     assert.equal(entry['level'], 'warn');
     assert.equal(entry['msg'], 'oops');
+    assert.equal(log.enabled?.('debug'), false);
+    assert.equal(log.enabled?.('info'), true);
+    assert.equal(jsonLog('silent').enabled?.('error'), false, 'nothing, and no request line is built');
   });
 });
