@@ -13,6 +13,7 @@ import { frontDoorRoutes } from './http/front-door.js';
 import { trustedProxies } from './http/net.js';
 import { MAX_BODY_BYTES } from './http/params.js';
 import { errorJson, errorPage, htmlPage, pageErrors, Redirect, renderError } from './http/render.js';
+import { requestLog } from './http/request-log.js';
 import { noStore, securityHeaders } from './http/security.js';
 import { languageRoutes } from './i18n/routes.js';
 import { accountRoutes } from './interaction/account.js';
@@ -82,6 +83,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
     implicit: true,
   };
 
+  app.use('*', requestLog(deps.log, deps.metrics));
   app.use('*', securityHeaders(deps.config));
   app.use('*', brandingContext(deps.config.brand));
   const pageDefaults = {
@@ -175,6 +177,14 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
     }),
   );
 
+  // Issue 16: on the main port only when asked for (`LATCHKEY_METRICS=on`); src/server.ts serves the other case.
+  const metrics = deps.config.metrics.mode === 'main' ? deps.metrics : undefined;
+  if (metrics)
+    app.get('/metrics', async (c) => {
+      const { body, contentType } = await metrics.text();
+      return c.body(body, 200, { 'content-type': contentType, 'cache-control': 'no-store' });
+    });
+
   app.route('/', brandingRoutes(deps.config.brand));
   app.route('/', frontDoorRoutes(deps));
   app.route('/', discoveryRoutes(deps, caps));
@@ -230,13 +240,22 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
     if (err instanceof Redirect) return c.redirect(err.location, 303);
     if (err instanceof OAuthError) {
       if (err.detail)
-        deps.log.info('oauth error', { error: err.error, detail: err.detail, path: c.req.path });
+        deps.log.info('oauth error', {
+          request_id: c.get('requestId'),
+          error: err.error,
+          detail: err.detail,
+          path: c.req.path,
+        });
       return renderError(c, err);
     }
     if (isBusy(err)) {
       // Another process holds the database's write lock past the busy timeout: a retry may succeed. Not
       // sent to a client's redirect URI: the interaction stays as it was, and reloading the page retries.
-      deps.log.warn('database busy', { path: c.req.path, error: String(err) });
+      deps.log.warn('database busy', {
+        request_id: c.get('requestId'),
+        path: c.req.path,
+        error: String(err),
+      });
       const busy = new OAuthError('temporarily_unavailable', 'the server is busy; try again in a moment', {
         headers: { 'Retry-After': '1' },
       });
@@ -253,7 +272,12 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
         new OAuthError('invalid_request', err.message || 'bad request', { status: err.status }),
       );
     }
-    deps.log.error('unexpected error', { path: c.req.path, error: String(err), stack: (err as Error).stack });
+    deps.log.error('unexpected error', {
+      request_id: c.get('requestId'),
+      path: c.req.path,
+      error: String(err),
+      stack: (err as Error).stack,
+    });
     return renderError(c, new OAuthError('server_error', 'the server failed to answer this request'));
   });
 
