@@ -64,8 +64,32 @@ function createLogger(level: LogLevel, destination: DestinationStream | undefine
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     },
-    destination ?? pino.destination({ fd: 2, sync: true }),
+    destination ?? stderrDestination(pino),
   );
+}
+
+/**
+ * stderr, written asynchronously: a line is handed to the file (or pipe) without a blocking `write(2)` per
+ * request, and lines that come while a write is under way go out together in the next one (a synchronous
+ * write per request line cost ~15 µs of the event loop, a fifth of a userinfo request). What is still
+ * buffered when the process exits (a `process.exit`, the end of a CLI command, a crash's last line) is
+ * written out synchronously then, so nothing is lost.
+ */
+const BUFFER_BYTES = 4096;
+const FLUSH_MS = 1000;
+
+function stderrDestination(pino: typeof import('pino')): DestinationStream {
+  const destination = pino.destination({ fd: 2, sync: false, minLength: BUFFER_BYTES });
+  // A quiet server's lines still go out within a second.
+  setInterval(() => destination.flush(), FLUSH_MS).unref();
+  process.once('exit', () => {
+    try {
+      destination.flushSync();
+    } catch {
+      // Not open yet, or already closed: there is nothing left to write.
+    }
+  });
+  return destination;
 }
 
 /**
