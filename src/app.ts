@@ -6,7 +6,7 @@ import { ADMIN_API_BASE, adminApiRoutes } from './admin/http/index.js';
 import type { Deps } from './deps.js';
 import { federationRoutes } from './federation/routes.js';
 import { basePathOf, underBasePath } from './http/base-path.js';
-import { brandingContext, brandingRoutes } from './http/branding.js';
+import { brandingRoutes, brandingStep } from './http/branding.js';
 import { csrf, requireSession } from './http/browser.js';
 import { clientCors, publicCors, registeredOrigins } from './http/cors.js';
 import { frontDoorRoutes } from './http/front-door.js';
@@ -14,7 +14,7 @@ import { trustedProxies } from './http/net.js';
 import { MAX_BODY_BYTES } from './http/params.js';
 import { errorJson, errorPage, htmlPage, pageErrors, Redirect, renderError } from './http/render.js';
 import { requestLog } from './http/request-log.js';
-import { noStore, securityHeaders } from './http/security.js';
+import { noStore, securityHeadersStep } from './http/security.js';
 import { languageRoutes } from './i18n/routes.js';
 import { accountRoutes } from './interaction/account.js';
 import { consentRoutes } from './interaction/consent.js';
@@ -83,18 +83,19 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
     implicit: true,
   };
 
-  app.use('*', requestLog(deps.log, deps.metrics));
-  app.use('*', securityHeaders(deps.config));
-  app.use('*', brandingContext(deps.config.brand));
   const pageDefaults = {
     locale: deps.config.locale,
     secureCookies: deps.config.secureCookies,
     passwordPolicy: deps.config.passwordPolicy,
   };
-  app.use('*', async function defaultLocale(c, next) {
-    c.set('pageDefaults', pageDefaults);
-    await next();
-  });
+  app.use(
+    '*',
+    requestLog(deps.log, deps.metrics, [
+      securityHeadersStep(deps.config),
+      brandingStep(deps.config.brand),
+      (c) => c.set('pageDefaults', pageDefaults),
+    ]),
+  );
   // Only when configured: otherwise no header is read and the peer address is the client.
   if (deps.config.trustedProxies.length) app.use('*', trustedProxies(deps.config.trustedProxies));
   // CORS: public documents for any origin; what a browser app calls, for registered origins only.

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
-import type { Log } from '../log.js';
+import type { Log, RequestLine } from '../log.js';
 import { type Metrics, UNMATCHED_ROUTE } from '../metrics.js';
 
 declare module 'hono' {
@@ -40,8 +40,16 @@ export function routeOf(c: Context): string {
  * One JSON line per request, and its count and latency in the metrics when they are on. The line holds only
  * fixed fields: method, route pattern, status, duration, request id, and the client and user once known. No
  * path, query string, header or body is ever logged (they carry codes, tokens and cookies).
+ *
+ * `steps`: what every request needs set before its handler (headers, context variables), run here rather
+ * than as middlewares of their own: each middleware layer costs an awaited promise on every request.
+ * A step must not throw (the request would go unlogged).
  */
-export function requestLog(log: Log, metrics: Metrics | undefined): MiddlewareHandler {
+export function requestLog(
+  log: Log,
+  metrics: Metrics | undefined,
+  steps: ReadonlyArray<(c: Context) => void> = [],
+): MiddlewareHandler {
   const logged = log.enabled?.('info') ?? true;
   return async function requestLog(c, next) {
     const started = performance.now();
@@ -50,6 +58,7 @@ export function requestLog(log: Log, metrics: Metrics | undefined): MiddlewareHa
     c.set('requestId', id);
     // Before the handler, so the header is part of the response it builds (see securityHeaders()).
     c.header('X-Request-Id', id);
+    for (const step of steps) step(c);
     await next();
     if (!logged && !metrics) return;
     const ms = performance.now() - started;
@@ -58,17 +67,18 @@ export function requestLog(log: Log, metrics: Metrics | undefined): MiddlewareHa
     const status = c.res.status;
     metrics?.request(method, route, status, ms / 1000);
     if (!logged) return;
-    const clientId = c.get('clientId');
-    const userId = c.get('userId');
-    const fields: Record<string, unknown> = {
+    const line: RequestLine = {
       request_id: id,
       method,
       route,
       status,
       duration_ms: Math.round(ms * 100) / 100,
     };
-    if (clientId !== undefined) fields['client_id'] = clientId;
-    if (userId !== undefined) fields['user_id'] = userId;
-    log.info('request', fields);
+    const clientId = c.get('clientId');
+    const userId = c.get('userId');
+    if (clientId !== undefined) line.client_id = clientId;
+    if (userId !== undefined) line.user_id = userId;
+    if (log.request) log.request(line);
+    else log.info('request', { ...line });
   };
 }
