@@ -6,14 +6,15 @@ import { ADMIN_API_BASE, adminApiRoutes } from './admin/http/index.js';
 import type { Deps } from './deps.js';
 import { federationRoutes } from './federation/routes.js';
 import { basePathOf, underBasePath } from './http/base-path.js';
-import { brandingContext, brandingRoutes } from './http/branding.js';
+import { brandingRoutes, brandingStep } from './http/branding.js';
 import { csrf, requireSession } from './http/browser.js';
 import { clientCors, publicCors, registeredOrigins } from './http/cors.js';
 import { frontDoorRoutes } from './http/front-door.js';
 import { trustedProxies } from './http/net.js';
 import { MAX_BODY_BYTES } from './http/params.js';
 import { errorJson, errorPage, htmlPage, pageErrors, Redirect, renderError } from './http/render.js';
-import { noStore, securityHeaders } from './http/security.js';
+import { requestLog } from './http/request-log.js';
+import { noStore, securityHeadersStep } from './http/security.js';
 import { languageRoutes } from './i18n/routes.js';
 import { accountRoutes } from './interaction/account.js';
 import { consentRoutes } from './interaction/consent.js';
@@ -82,17 +83,19 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
     implicit: true,
   };
 
-  app.use('*', securityHeaders(deps.config));
-  app.use('*', brandingContext(deps.config.brand));
   const pageDefaults = {
     locale: deps.config.locale,
     secureCookies: deps.config.secureCookies,
     passwordPolicy: deps.config.passwordPolicy,
   };
-  app.use('*', async function defaultLocale(c, next) {
-    c.set('pageDefaults', pageDefaults);
-    await next();
-  });
+  app.use(
+    '*',
+    requestLog(deps.log, deps.metrics, [
+      securityHeadersStep(deps.config),
+      brandingStep(deps.config.brand),
+      (c) => c.set('pageDefaults', pageDefaults),
+    ]),
+  );
   // Only when configured: otherwise no header is read and the peer address is the client.
   if (deps.config.trustedProxies.length) app.use('*', trustedProxies(deps.config.trustedProxies));
   // CORS: public documents for any origin; what a browser app calls, for registered origins only.
@@ -175,6 +178,14 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
     }),
   );
 
+  // Issue 16: on the main port only when asked for (`LATCHKEY_METRICS=on`); src/server.ts serves the other case.
+  const metrics = deps.config.metrics.mode === 'main' ? deps.metrics : undefined;
+  if (metrics)
+    app.get('/metrics', async (c) => {
+      const { body, contentType } = await metrics.text();
+      return c.body(body, 200, { 'content-type': contentType, 'cache-control': 'no-store' });
+    });
+
   app.route('/', brandingRoutes(deps.config.brand));
   app.route('/', frontDoorRoutes(deps));
   app.route('/', discoveryRoutes(deps, caps));
@@ -230,13 +241,22 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
     if (err instanceof Redirect) return c.redirect(err.location, 303);
     if (err instanceof OAuthError) {
       if (err.detail)
-        deps.log.info('oauth error', { error: err.error, detail: err.detail, path: c.req.path });
+        deps.log.info('oauth error', {
+          request_id: c.get('requestId'),
+          error: err.error,
+          detail: err.detail,
+          path: c.req.path,
+        });
       return renderError(c, err);
     }
     if (isBusy(err)) {
       // Another process holds the database's write lock past the busy timeout: a retry may succeed. Not
       // sent to a client's redirect URI: the interaction stays as it was, and reloading the page retries.
-      deps.log.warn('database busy', { path: c.req.path, error: String(err) });
+      deps.log.warn('database busy', {
+        request_id: c.get('requestId'),
+        path: c.req.path,
+        error: String(err),
+      });
       const busy = new OAuthError('temporarily_unavailable', 'the server is busy; try again in a moment', {
         headers: { 'Retry-After': '1' },
       });
@@ -253,7 +273,12 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
         new OAuthError('invalid_request', err.message || 'bad request', { status: err.status }),
       );
     }
-    deps.log.error('unexpected error', { path: c.req.path, error: String(err), stack: (err as Error).stack });
+    deps.log.error('unexpected error', {
+      request_id: c.get('requestId'),
+      path: c.req.path,
+      error: String(err),
+      stack: (err as Error).stack,
+    });
     return renderError(c, new OAuthError('server_error', 'the server failed to answer this request'));
   });
 

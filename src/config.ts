@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { type BrandConfig, parseBrand } from './config-brand.js';
 import { emptySeed, loadSeed, type Seed } from './config-file.js';
 import { type MailConfig, parseMail } from './config-mail.js';
+import { type OpsConfig, parseOps } from './config-ops.js';
 import { type PasswordPolicy, parsePasswordPolicy } from './config-password.js';
 import { ConfigError, type Env, parseOnOff } from './config-values.js';
 import { DEFAULT_LOCALE, isLocale, LOCALES, type Locale } from './i18n/locale.js';
@@ -13,13 +14,14 @@ import { isPostgresUrl } from './store/dialect.js';
 export * from './config-brand.js';
 export * from './config-file.js';
 export * from './config-mail.js';
+export * from './config-ops.js';
 export * from './config-password.js';
 export * from './config-values.js';
 
 /** Where the SQLite database lives unless `LATCHKEY_DB` says otherwise (SPEC §2). */
 export const DEFAULT_DB_PATH = './data/latchkey.db';
 
-export interface Config {
+export interface Config extends OpsConfig {
   readonly port: number;
   readonly host: string;
   readonly issuer: string;
@@ -246,6 +248,7 @@ export function loadConfig(env: Env = process.env): Config {
   const signupDomains = parseSignupDomains(env['LATCHKEY_SIGNUP_DOMAINS']);
   const passwordPolicy = parsePasswordPolicy(env);
   // Nothing is written here: the database's folder and the secret file are made when the store opens.
+  const ops = parseOps(env);
   return Object.freeze({
     port,
     host,
@@ -266,6 +269,7 @@ export function loadConfig(env: Env = process.env): Config {
     signup,
     signupDomains,
     passwordPolicy,
+    ...ops,
     ...(configFile ? { configFile: resolve(configFile) } : {}),
   });
 }

@@ -3,6 +3,7 @@ import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import { Sealer } from './crypto/seal.js';
 import { jsonLog, type Log } from './log.js';
+import { Metrics } from './metrics.js';
 import { type GuardedOptions, openGuardedStore } from './secret.js';
 import type { Store } from './store/types.js';
 import { Throttle } from './throttle.js';
@@ -22,6 +23,8 @@ export interface Deps {
   throttle: Throttle;
   /** Sign-in attempts per account and per address, in the database (src/auth/throttle.ts). */
   signInThrottle: SignInThrottle;
+  /** The Prometheus metrics, only when they are on (`LATCHKEY_METRICS`, `LATCHKEY_METRICS_PORT`). */
+  metrics?: Metrics;
 }
 
 export interface BuildOptions extends GuardedOptions {
@@ -33,7 +36,7 @@ export interface BuildOptions extends GuardedOptions {
 /** Builds the dependencies and nothing else: no row is written (start-up is `start()` in src/start.ts). */
 export async function buildDeps(config: Config, options: BuildOptions = {}): Promise<Deps> {
   const clock = options.clock ?? systemClock;
-  const log = options.log ?? jsonLog(process.env['LATCHKEY_LOG'] as 'info' | undefined);
+  const log = options.log ?? jsonLog(config.logLevel);
   const store =
     options.store ??
     openGuardedStore(config, {
@@ -53,5 +56,6 @@ export async function buildDeps(config: Config, options: BuildOptions = {}): Pro
     accessTokens: new AccessTokens(config.issuer, keys, store, clock),
     throttle: new Throttle(clock, config.throttle),
     signInThrottle: new SignInThrottle({ store, clock, config }),
+    ...(config.metrics.mode === 'off' ? {} : { metrics: new Metrics(config.dbPath) }),
   };
 }

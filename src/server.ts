@@ -3,6 +3,7 @@ import { getRequestListener } from '@hono/node-server';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { type BuildOptions, buildDeps, type Deps } from './deps.js';
+import { type MetricsServer, startMetricsServer } from './http/metrics-server.js';
 import { CSP, HSTS, isHttps, securityHeadersFor } from './http/security.js';
 import { type MailSender, STOP_WAIT_MS, startMailSender } from './mail/sender.js';
 import { type LogoutDrainer, startLogoutDrainer } from './oauth/backchannel.js';
@@ -16,6 +17,8 @@ export interface RunningServer {
   logoutDrainer: LogoutDrainer;
   /** The mail outbox's sender (issue 15); `drainNow()` for tests. */
   mailSender: MailSender;
+  /** The loopback port serving `/metrics` when `LATCHKEY_METRICS_PORT` is set (issue 16). */
+  metricsPort?: number;
   /**
    * Shuts down gracefully: stops accepting connections and closes idle keep-alive ones, lets the requests in
    * flight finish (at most `DRAIN_MS`, then their connections are cut), stops the sweeper, the senders and
@@ -157,7 +160,8 @@ export async function startServer(config: Config, options: BuildOptions = {}): P
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  return {
+  let metricsServer: MetricsServer | undefined;
+  const running: RunningServer = {
     deps,
     port,
     logoutDrainer,
@@ -177,11 +181,27 @@ export async function startServer(config: Config, options: BuildOptions = {}): P
         const cut = setTimeout(() => server.closeAllConnections(), DRAIN_MS);
         cut.unref();
         // The background work stops while the requests finish: a message being sent gets its own bound.
-        await Promise.all([stopSweeper(), logoutDrainer.stop(), mailSender.stop(), drained]);
+        await Promise.all([
+          stopSweeper(),
+          logoutDrainer.stop(),
+          mailSender.stop(),
+          metricsServer?.close(),
+          drained,
+        ]);
         clearTimeout(cut);
         await deps.store.close({ checkpoint: true });
       })();
       return closing;
     },
   };
+  if (config.metrics.mode === 'port' && deps.metrics) {
+    try {
+      metricsServer = await startMetricsServer(deps.metrics, config.metrics.port, deps.log);
+    } catch (err) {
+      await running.close();
+      throw err;
+    }
+    running.metricsPort = metricsServer.port;
+  }
+  return running;
 }

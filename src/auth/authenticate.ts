@@ -1,6 +1,7 @@
 import { burnPasswordCheck, PASSWORD_MAX, passwordLength, verifyPassword } from '../crypto/password.js';
 import type { Deps } from '../deps.js';
 import { addressGroup, sleep } from '../http/net.js';
+import type { SignInResult } from '../metrics.js';
 import type { User } from '../store/types.js';
 import { type Amr, type SecondFactorMethod, secondFactorDone, secondFactorRequired } from './factors.js';
 import { secondFactorMethods } from './second-factor.js';
@@ -74,6 +75,28 @@ export async function afterFactor(
  * the same time and get the same answer; a failure is slowed per address, never refused by address.
  */
 export async function authenticatePassword(
+  deps: Deps,
+  emailRaw: string,
+  password: string,
+  context: SignInContext,
+): Promise<Authentication> {
+  const result = await checkPassword(deps, emailRaw, password, context);
+  if (deps.metrics) deps.metrics.signIn(signInResult(result));
+  return result;
+}
+
+/** The bounded label of a sign-in's result, for `latchkey_sign_ins_total`. */
+function signInResult(result: Authentication): SignInResult {
+  if (result.status === 'authenticated') return 'success';
+  if (result.status === 'second_factor_required') return 'mfa_required';
+  return result.code === 'invalid_credentials'
+    ? 'failure'
+    : result.code === 'throttled'
+      ? 'throttled'
+      : 'disabled';
+}
+
+async function checkPassword(
   deps: Deps,
   emailRaw: string,
   password: string,

@@ -117,6 +117,18 @@ export async function verifySecondFactor(
     orPassword?: boolean;
   } = {},
 ): Promise<FactorCheck> {
+  const result = await checkSecondFactor(deps, user, input, context, options);
+  deps.metrics?.mfaResult(result.ok ? 'success' : result.code === 'throttled' ? 'throttled' : 'failure');
+  return result;
+}
+
+async function checkSecondFactor(
+  deps: Deps,
+  user: User,
+  input: string,
+  context: FactorContext,
+  options: { orPassword?: boolean },
+): Promise<FactorCheck> {
   const nowMs = deps.clock.nowMs();
   if (deps.config.throttle) {
     const verdict = await deps.store.throttle.reserve(

@@ -67,6 +67,13 @@ export class Argon2Pool {
     return this.queue.length;
   }
 
+  /** Workers running a job now. */
+  get busy(): number {
+    let n = 0;
+    for (const slot of this.slots) if (slot.job) n++;
+    return n;
+  }
+
   async close(): Promise<void> {
     const workers = this.slots.splice(0).map((s) => s.worker);
     await Promise.all(workers.map((w) => w.terminate()));

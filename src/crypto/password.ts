@@ -113,6 +113,11 @@ export function passwordProblemText(problem: PasswordProblem, policy: PasswordPo
 let pool: Argon2Pool | undefined;
 const argon2 = () => (pool ??= new Argon2Pool(ARGON2));
 
+/** The argon2 pool's load for the metrics: jobs waiting for a worker, workers busy (none before first use). */
+export function argon2Load(): { waiting: number; busy: number } {
+  return { waiting: pool?.waiting ?? 0, busy: pool?.busy ?? 0 };
+}
+
 export function hashPassword(password: string): Promise<string> {
   return argon2().hash(normalizePassword(password));
 }

@@ -90,5 +90,7 @@ export function isForThisServer(
 export async function requireBearer(deps: Deps, c: Context, allowBody = false): Promise<AccessTokenInfo> {
   const info = await deps.accessTokens.verify(await bearerToken(c, allowBody));
   if (!info) throw invalidBearer();
+  c.set('clientId', info.clientId);
+  if (info.userId) c.set('userId', info.userId);
   return info;
 }

@@ -107,10 +107,17 @@ function build(brand: BrandConfig): BrandAssets {
 export const brandingOf = (brand: BrandConfig): Branding => build(brand).branding;
 
 /** Sets `c.var.branding` for every request, so a page reads it without each handler passing it on. */
-export function brandingContext(brand: BrandConfig): MiddlewareHandler {
+export function brandingStep(brand: BrandConfig): (c: Context) => void {
   const branding = brandingOf(brand);
-  return async function brandingContext(c, next) {
+  return function setBranding(c) {
     c.set('branding', branding);
+  };
+}
+
+export function brandingContext(brand: BrandConfig): MiddlewareHandler {
+  const step = brandingStep(brand);
+  return async function brandingContext(c, next) {
+    step(c);
     await next();
   };
 }

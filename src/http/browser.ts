@@ -191,6 +191,7 @@ export async function currentSession(c: Context, deps: Deps): Promise<ActiveSess
   const user = await deps.store.users.find(session.userId);
   // Disabling ends the user's sessions; this also covers one started while the disabling ran.
   if (!user || isDisabled(user)) return undefined;
+  c.set('userId', user.id);
   if (now - session.lastSeenAt > touchEvery(deps.config.sessionIdleSeconds))
     await deps.store.sessions.touch(
       session.idHash,

@@ -88,7 +88,10 @@ export async function authenticateClient(
   } else if (secret !== undefined) {
     safeEqual(sha256(secret), sha256('')); // same work for an unknown client
   }
-  if (ok && client) return { client, method };
+  if (ok && client) {
+    c.set('clientId', client.id);
+    return { client, method };
+  }
 
   const keys = [`client:${id}`, `ip:${addressGroup(clientIp(c))}`];
   deps.throttle.fail(...keys);

@@ -56,14 +56,22 @@ export const isHttps = (config: { issuer: string }): boolean => config.issuer.st
  * Sets the headers before the handler runs, so that they are part of the response it builds: changing
  * `c.res.headers` afterwards would turn @hono/node-server's light response into a full Web Response and
  * cost more than the rest of a token request. A handler returning its own `Response` includes them itself.
+ * A step of the one middleware every request goes through (see requestLog()), or a middleware of its own.
  */
-export function securityHeaders(config: { issuer: string; brand?: BrandConfig }): MiddlewareHandler {
+export function securityHeadersStep(config: { issuer: string; brand?: BrandConfig }): (c: Context) => void {
   const origin = config.brand && brandingOf(config.brand).imageOrigin;
   const imageSources = origin ? [origin] : [];
   const headers = Object.entries(securityHeadersFor(isHttps(config), imageSources));
-  return async function securityHeaders(c, next) {
+  return function securityHeaders(c) {
     for (const [k, v] of headers) c.header(k, v);
     if (imageSources.length) c.set('imageSources', imageSources);
+  };
+}
+
+export function securityHeaders(config: { issuer: string; brand?: BrandConfig }): MiddlewareHandler {
+  const step = securityHeadersStep(config);
+  return async function securityHeaders(c, next) {
+    step(c);
     await next();
   };
 }

@@ -101,6 +101,7 @@ export function prepareLatchkeyDb(prefix = 'latchkey-bench-', idTokenAlg?: strin
     LATCHKEY_DB: dbPath,
     LATCHKEY_SECRET: randomBytes(24).toString('base64url'),
     LATCHKEY_THROTTLE: 'off',
+    ...(process.env['BENCH_LOG'] ? { LATCHKEY_LOG_LEVEL: process.env['BENCH_LOG'] } : {}),
   };
   const notes: string[] = [];
   const cc = creds(cli(env, ['client', 'add', '--name', 'bench', '--grant', 'client_credentials']));

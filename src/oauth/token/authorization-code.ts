@@ -78,6 +78,7 @@ export const authorizationCode: GrantHandler = {
     const grant = await deps.store.grants.find(record.grantId);
     const user = await deps.store.users.find(record.userId);
     if (!grant || grant.revokedAt !== null || !user) throw invalidGrant('the authorization was revoked');
+    c.set('userId', user.id);
     // The client may have begun to require a verified address since the code was issued (issue 15).
     if (refusesUnverified(client, user)) throw invalidGrant(EMAIL_NOT_VERIFIED_DESCRIPTION);
     const { response, issued } = await buildTokens(deps, {

@@ -42,6 +42,7 @@ export const deviceCode: GrantHandler = {
     // The user may have been removed since the approval (which cascades the row, or races with it).
     const user = authorization.userId ? await deps.store.users.find(authorization.userId) : undefined;
     if (!user || authorization.authTime === null) throw invalidGrant('the authorization was revoked');
+    c.set('userId', user.id);
     // The client may have begun to require a verified address since the approval (issue 15).
     if (refusesUnverified(client, user)) throw invalidGrant(EMAIL_NOT_VERIFIED_DESCRIPTION);
     // The code flow's grant is made in the browser step, so a logout before redemption revokes it; here the

@@ -28,7 +28,9 @@ export function tokenRoutes(deps: Deps, grants: readonly GrantHandler[]): Hono {
     if (!handler) throw unsupportedGrantType(`grant_type "${type.slice(0, 100)}" is not supported`);
     if (!clientAllowsGrant(auth.client, type))
       throw unauthorizedClient(`the client is not allowed the "${type}" grant`);
-    return c.json(await handler.handle({ c, deps, params, auth }));
+    const response = await handler.handle({ c, deps, params, auth });
+    deps.metrics?.tokenIssued(type);
+    return c.json(response);
   });
   return app;
 }

@@ -78,6 +78,7 @@ export const mfaOtp: GrantHandler = {
       throw invalidGrant(TOKEN_INVALID);
     const user = await deps.store.users.find(pending.userId);
     if (!user) throw invalidGrant(TOKEN_INVALID);
+    c.set('userId', user.id);
     if (isDisabled(user)) throw invalidGrant('the account is disabled');
     // The address may have changed (and be unverified again) since the password grant.
     if (refusesUnverified(client, user)) throw invalidGrant(EMAIL_NOT_VERIFIED_DESCRIPTION);

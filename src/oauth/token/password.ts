@@ -34,6 +34,7 @@ export const password: GrantHandler = {
       throw invalidGrant('the username or password is incorrect');
     }
     const { user, amr, authTime } = result;
+    c.set('userId', user.id);
     // Issue 15: only once the password is proven, and before a second factor is asked for.
     if (refusesUnverified(client, user)) throw invalidGrant(EMAIL_NOT_VERIFIED_DESCRIPTION);
     // SPEC §3 "MFA grant": the app finishes the sign-in with the mfa-otp grant.

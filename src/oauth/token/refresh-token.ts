@@ -87,6 +87,7 @@ export const refreshToken: GrantHandler = {
       throw invalidGrant('the refresh token was revoked');
     const user = grant.userId ? await deps.store.users.find(grant.userId) : undefined;
     if (grant.userId && !user) throw invalidGrant('the user no longer exists');
+    if (user) c.set('userId', user.id);
     // Issue 15: a user whose address became unverified (an email change) gets no new tokens for such a client
     // until it is verified again; the refresh token is neither spent nor revoked, so it works again then.
     if (user && refusesUnverified(client, user)) throw invalidGrant(EMAIL_NOT_VERIFIED_DESCRIPTION);

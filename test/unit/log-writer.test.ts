@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { jsonLog, requestLine } from '../../src/log.js';
+import { LineWriter } from '../../src/log-writer.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'latchkey-log-writer-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const WRITER = fileURLToPath(new URL('../../src/log-writer.ts', import.meta.url));
+const LOG = fileURLToPath(new URL('../../src/log.ts', import.meta.url));
+
+/** Runs a script in a child process whose stdout is a pipe this test reads, after `pauseMs` of not reading. */
+function child(
+  script: string,
+  pauseMs = 0,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const proc = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    let stderr = '';
+    proc.stderr.on('data', (d) => (stderr += d));
+    proc.stdout.pause();
+    setTimeout(() => {
+      proc.stdout.on('data', (d: Buffer) => out.push(d));
+      proc.stdout.resume();
+    }, pauseMs);
+    proc.on('close', (code) => resolve({ code, stdout: Buffer.concat(out).toString(), stderr }));
+  });
+}
+
+describe('the log writer', () => {
+  it('writes lines in order, together, within the flush interval', async () => {
+    const file = join(dir, 'a.log');
+    const fd = openSync(file, 'w');
+    try {
+      const w = new LineWriter(fd);
+      for (let i = 0; i < 100; i++) w.write(`line ${i}\n`);
+      assert.equal(readFileSync(file, 'utf8'), '', 'nothing written per line');
+      await sleep(150);
+      const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+      assert.deepEqual(
+        lines,
+        Array.from({ length: 100 }, (_, i) => `line ${i}`),
+      );
+      // A burst past the size threshold goes out at once, not a flush interval later.
+      const big = `${'x'.repeat(1000)}\n`;
+      for (let i = 0; i < 100; i++) w.write(big);
+      assert.ok(readFileSync(file, 'utf8').length >= 64 * 1024, 'written while queued past 64 KiB');
+      w.flushSync();
+      assert.equal(readFileSync(file, 'utf8').length, lines.join('\n').length + 1 + 100 * big.length);
+    } finally {
+      closeSync(fd);
+    }
+  });
+
+  it('writes every queued line when the process exits at once, and waits for a slow reader of its pipe', async () => {
+    // 20 000 lines (~1.3 MB, far past a pipe's 64 KiB) then process.exit: the parent does not read for 500 ms.
+    const r = await child(
+      `const { LineWriter } = await import(${JSON.stringify(WRITER)});
+       const w = new LineWriter(1);
+       for (let i = 0; i < 20000; i++) w.write(JSON.stringify({ i, pad: 'p'.repeat(40) }) + '\\n');
+       process.exit(0);`,
+      500,
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trimEnd().split('\n');
+    assert.equal(lines.length, 20000);
+    lines.forEach((line, i) => assert.equal(JSON.parse(line).i, i));
+  });
+
+  it('the request line and pino lines share one stream, in order, each a JSON object', async () => {
+    const r = await child(
+      `const { jsonLog } = await import(${JSON.stringify(LOG)});
+       const log = jsonLog('info');
+       log.info('first', { n: 1 });
+       log.request({ request_id: 'r1', method: 'GET', route: '/userinfo', status: 200, duration_ms: 1.5, client_id: 'we"ird\\\\id', user_id: 'u1' });
+       log.warn('last', { password: 'hunter2' });`,
+    );
+    assert.equal(r.code, 0, r.stderr);
+    // stderr: the server's log stream (SPEC says stdout; see the README).
+    const lines = r.stderr
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.deepEqual(
+      lines.map((l) => l['msg']),
+      ['first', 'request', 'last'],
+    );
+    assert.equal(lines[1]!['client_id'], 'we"ird\\id');
+    assert.equal(lines[1]!['level'], 'info');
+    assert.match(String(lines[1]!['time']), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    assert.equal(lines[2]!['password'], '[redacted]');
+  });
+
+  it('requestLine has the fields pino would write, and omits unknown client and user', () => {
+    const line = JSON.parse(
+      requestLine({ request_id: 'abc', method: 'POST', route: '/token', status: 400, duration_ms: 0.25 }),
+    ) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(line), [
+      'level',
+      'time',
+      'request_id',
+      'method',
+      'route',
+      'status',
+      'duration_ms',
+      'msg',
+    ]);
+    assert.equal(line['status'], 400);
+    assert.equal(line['duration_ms'], 0.25);
+    assert.equal(jsonLog('warn').request !== undefined, true);
+  });
+});
