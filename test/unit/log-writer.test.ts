@@ -72,7 +72,10 @@ describe('the log writer', () => {
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trimEnd().split('\n');
     assert.equal(lines.length, 20000);
-    lines.forEach((line, i) => assert.equal(JSON.parse(line).i, i));
+    assert.deepEqual(
+      lines.map((line) => (JSON.parse(line) as { i: number }).i),
+      Array.from({ length: 20000 }, (_, i) => i),
+    );
   });
 
   it('the request line and pino lines share one stream, in order, each a JSON object', async () => {
