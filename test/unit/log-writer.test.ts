@@ -49,12 +49,20 @@ describe('the log writer', () => {
         lines,
         Array.from({ length: 100 }, (_, i) => `line ${i}`),
       );
-      // A burst past the size threshold goes out at once, not a flush interval later.
+      // A burst past the buffer's 64 KiB goes out at once, not a flush interval later.
+      const before = readFileSync(file, 'utf8').length;
       const big = `${'x'.repeat(1000)}\n`;
       for (let i = 0; i < 100; i++) w.write(big);
-      assert.ok(readFileSync(file, 'utf8').length >= 64 * 1024, 'written while queued past 64 KiB');
+      const during = readFileSync(file, 'utf8').length;
+      assert.ok(during - before >= 60 * big.length, `written while buffered past 64 KiB (${during - before})`);
+      assert.equal((during - before) % big.length, 0, 'whole lines only');
       w.flushSync();
-      assert.equal(readFileSync(file, 'utf8').length, lines.join('\n').length + 1 + 100 * big.length);
+      assert.equal(readFileSync(file, 'utf8').length, before + 100 * big.length);
+      // One line longer than the buffer is written on its own, after what was buffered before it.
+      w.write('short\n');
+      w.write(`${'y'.repeat(100_000)}\n`);
+      w.flushSync();
+      assert.ok(readFileSync(file, 'utf8').endsWith(`short\n${'y'.repeat(100_000)}\n`));
     } finally {
       closeSync(fd);
     }
