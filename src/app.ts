@@ -10,7 +10,7 @@ import { brandingRoutes, brandingStep } from './http/branding.js';
 import { csrf, requireSession } from './http/browser.js';
 import { clientCors, publicCors, registeredOrigins } from './http/cors.js';
 import { frontDoorRoutes } from './http/front-door.js';
-import { trustedProxies } from './http/net.js';
+import { headerOf, trustedProxies } from './http/net.js';
 import { MAX_BODY_BYTES } from './http/params.js';
 import { errorJson, errorPage, htmlPage, pageErrors, Redirect, renderError } from './http/render.js';
 import { requestLog } from './http/request-log.js';
@@ -112,7 +112,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
   ])
     app.use(path, cors);
   app.use('*', async function bodyLimit(c, next) {
-    const length = Number(c.req.header('content-length') ?? '0');
+    const length = Number(headerOf(c, 'content-length') ?? '0');
     if (length > MAX_BODY_BYTES)
       throw new OAuthError('invalid_request', `the body must be at most ${MAX_BODY_BYTES} bytes`);
     await next();

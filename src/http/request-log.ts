@@ -3,6 +3,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import type { Log, RequestLine } from '../log.js';
 import { type Metrics, UNMATCHED_ROUTE } from '../metrics.js';
+import { headerOf } from './net.js';
 
 declare module 'hono' {
   interface ContextVariableMap {
@@ -53,7 +54,7 @@ export function requestLog(
   const logged = log.enabled?.('info') ?? true;
   return async function requestLog(c, next) {
     const started = performance.now();
-    const incoming = c.req.header('x-request-id');
+    const incoming = headerOf(c, 'x-request-id');
     const id = incoming !== undefined && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
     c.set('requestId', id);
     // Before the handler, so the header is part of the response it builds (see securityHeaders()).

@@ -841,7 +841,10 @@ export function storeContract(
 
       it('revokes a JWT by jti, idempotently', async () => {
         assert.equal(await store.tokens.isJtiRevoked('jti-1'), false);
+        assert.equal(await store.tokens.isJtiRevoked('jti-1'), false);
+        // At once, within the same millisecond as the checks before it: this connection's own revocation.
         await store.tokens.revokeJti('jti-1', NOW + 600);
+        assert.equal(await store.tokens.isJtiRevoked('jti-1'), true);
         await store.tokens.revokeJti('jti-1', NOW + 600);
         assert.equal(await store.tokens.isJtiRevoked('jti-1'), true);
         assert.equal(await store.tokens.isJtiRevoked('jti-2'), false);
@@ -2821,6 +2824,15 @@ export function storeContract(
           assert.notEqual(after, before);
           await tick();
           assert.equal(a.generation(), after, 'stable until the next foreign write');
+        });
+
+        it('a JWT revoked by another connection is refused within a millisecond, though it was checked before', async () => {
+          const { a, b } = pair;
+          assert.equal(await a.tokens.isJtiRevoked('jti-cross'), false);
+          assert.equal(await a.tokens.isJtiRevoked('jti-cross'), false, 'remembered as not revoked');
+          await b.tokens.revokeJti('jti-cross', NOW + 600);
+          await tick();
+          assert.equal(await a.tokens.isJtiRevoked('jti-cross'), true);
         });
 
         it('a client created, re-keyed or removed by another connection is seen within a millisecond', async () => {
