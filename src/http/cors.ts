@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Deps } from '../deps.js';
+import { presetHeader } from './net.js';
 
 /**
  * CORS (Fetch standard §3.2) for browser apps. Never `Access-Control-Allow-Credentials`: no endpoint that
@@ -22,7 +23,7 @@ const isPreflight = (c: Context) =>
  */
 export function publicCors(): MiddlewareHandler {
   return async function publicCors(c, next) {
-    c.header('Access-Control-Allow-Origin', '*');
+    presetHeader(c, 'Access-Control-Allow-Origin', '*');
     if (isPreflight(c)) {
       return c.body(null, 204, {
         'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS',

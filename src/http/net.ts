@@ -29,6 +29,23 @@ export function headerOf(c: Context, name: string): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
+/**
+ * Sets a response header that every response of its kind carries (the security headers, the request id),
+ * before the handler runs. Through @hono/node-server it goes on Node's response itself: Node adds it to what
+ * the handler answers, and a header of the same name in that answer wins (a page's own CSP). Set through
+ * `c.header()` it would make every response carry a Web `Headers` (~0.5 µs a header, and the response taken
+ * off @hono/node-server's plain-object path). Elsewhere (`app.request()` in tests) it is `c.header()`.
+ */
+export function presetHeader(c: Context, name: string, value: string): void {
+  const outgoing = (
+    c.env as
+      | { outgoing?: { setHeader?: (n: string, v: string) => unknown; headersSent?: boolean } }
+      | undefined
+  )?.outgoing;
+  if (outgoing?.setHeader && !outgoing.headersSent) outgoing.setHeader(name, value);
+  else c.header(name, value);
+}
+
 /** The client's address: the peer, or what a trusted proxy says the client was. */
 export function clientIp(c: Context): string {
   return c.get('clientIp') ?? peerAddress(c);

@@ -3,7 +3,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import type { Log, RequestLine } from '../log.js';
 import { type Metrics, UNMATCHED_ROUTE } from '../metrics.js';
-import { headerOf } from './net.js';
+import { headerOf, presetHeader } from './net.js';
 
 declare module 'hono' {
   interface ContextVariableMap {
@@ -58,7 +58,7 @@ export function requestLog(
     const id = incoming !== undefined && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
     c.set('requestId', id);
     // Before the handler, so the header is part of the response it builds (see securityHeaders()).
-    c.header('X-Request-Id', id);
+    presetHeader(c, 'X-Request-Id', id);
     for (const step of steps) step(c);
     await next();
     if (!logged && !metrics) return;

@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { BrandConfig } from '../config.js';
 import { brandingOf } from './branding.js';
+import { presetHeader } from './net.js';
 
 declare module 'hono' {
   interface ContextVariableMap {
@@ -63,7 +64,7 @@ export function securityHeadersStep(config: { issuer: string; brand?: BrandConfi
   const imageSources = origin ? [origin] : [];
   const headers = Object.entries(securityHeadersFor(isHttps(config), imageSources));
   return function securityHeaders(c) {
-    for (const [k, v] of headers) c.header(k, v);
+    for (const [k, v] of headers) presetHeader(c, k, v);
     if (imageSources.length) c.set('imageSources', imageSources);
   };
 }
