@@ -128,6 +128,18 @@ export class LineWriter {
   }
 }
 
+const writers = new Map<number, LineWriter>();
+
+/** The one writer of a file descriptor in this process: every log of the process shares it, in order. */
+export function lineWriterFor(fd: number): LineWriter {
+  let writer = writers.get(fd);
+  if (!writer) {
+    writer = new LineWriter(fd);
+    writers.set(fd, writer);
+  }
+  return writer;
+}
+
 function countLines(data: Buffer): number {
   let n = 0;
   for (let i = data.indexOf(10); i !== -1; i = data.indexOf(10, i + 1)) n++;

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { DestinationStream, Logger } from 'pino';
-import { LineWriter } from './log-writer.js';
+import { lineWriterFor } from './log-writer.js';
 
 export interface Log {
   debug?(msg: string, fields?: Record<string, unknown>): void;
@@ -73,7 +73,7 @@ function createLogger(
   destination: DestinationStream | undefined,
 ): { logger: Logger; stream: DestinationStream } {
   const { pino } = createRequire(import.meta.url)('pino') as typeof import('pino');
-  const stream = destination ?? new LineWriter(2);
+  const stream = destination ?? lineWriterFor(2);
   const logger = pino(
     {
       level,
