@@ -30,6 +30,7 @@ export class LineWriter {
   #backlogBytes = 0;
   #dropped = 0;
   #timer: NodeJS.Timeout | undefined;
+  #retryTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly fd: number) {
     process.once('exit', () => this.flushSync());
@@ -51,8 +52,9 @@ export class LineWriter {
 
   /** Everything buffered, now (the process is exiting): a full pipe is retried for up to a second. */
   flushSync(): void {
-    this.#flush();
     const until = Date.now() + 1000;
+    while (this.#backlog.length && Date.now() < until) this.#retry();
+    this.#flush();
     while (this.#backlog.length && Date.now() < until) this.#retry();
   }
 
@@ -68,7 +70,7 @@ export class LineWriter {
 
   /** Writes `data` after any backlog; what the descriptor refuses is copied into the backlog. */
   #send(data: Buffer): void {
-    if (this.#backlog.length) this.#retry();
+    // While a retry is pending the pipe was full a moment ago: queue behind it rather than try again now.
     if (this.#backlog.length) {
       this.#keep(data);
       return;
@@ -76,7 +78,7 @@ export class LineWriter {
     const rest = this.#writeAll(data);
     if (rest) {
       this.#keep(rest);
-      setTimeout(() => this.#retry(), RETRY_MS).unref();
+      this.#scheduleRetry();
     }
   }
 
@@ -89,6 +91,14 @@ export class LineWriter {
     this.#backlogBytes += data.length;
   }
 
+  /** One retry timer at a time, however long the pipe stays full. */
+  #scheduleRetry(): void {
+    this.#retryTimer ??= setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.#retry();
+    }, RETRY_MS).unref();
+  }
+
   #retry(): void {
     while (this.#backlog.length) {
       const head = this.#backlog[0] as Buffer;
@@ -96,20 +106,24 @@ export class LineWriter {
       if (rest) {
         this.#backlog[0] = rest;
         this.#backlogBytes -= head.length - rest.length;
-        setTimeout(() => this.#retry(), RETRY_MS).unref();
+        this.#scheduleRetry();
         return;
       }
       this.#backlog.shift();
       this.#backlogBytes -= head.length;
     }
     if (this.#dropped) {
-      const dropped = this.#dropped;
-      this.#dropped = 0;
-      this.#writeAll(
-        Buffer.from(
-          `{"level":"warn","time":"${new Date().toISOString()}","dropped":${dropped},"msg":"log lines dropped: the log output was not being read"}\n`,
-        ),
+      const warning = Buffer.from(
+        `{"level":"warn","time":"${new Date().toISOString()}","dropped":${this.#dropped},"msg":"log lines dropped: the log output was not being read"}\n`,
       );
+      this.#dropped = 0;
+      const rest = this.#writeAll(warning);
+      if (rest) {
+        // Past the cap on purpose: it is one short line, and it says what was lost.
+        this.#backlog.push(Buffer.from(rest));
+        this.#backlogBytes += rest.length;
+        this.#scheduleRetry();
+      }
     }
   }
 

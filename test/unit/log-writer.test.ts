@@ -54,7 +54,10 @@ describe('the log writer', () => {
       const big = `${'x'.repeat(1000)}\n`;
       for (let i = 0; i < 100; i++) w.write(big);
       const during = readFileSync(file, 'utf8').length;
-      assert.ok(during - before >= 60 * big.length, `written while buffered past 64 KiB (${during - before})`);
+      assert.ok(
+        during - before >= 60 * big.length,
+        `written while buffered past 64 KiB (${during - before})`,
+      );
       assert.equal((during - before) % big.length, 0, 'whole lines only');
       w.flushSync();
       assert.equal(readFileSync(file, 'utf8').length, before + 100 * big.length);
@@ -83,6 +86,44 @@ describe('the log writer', () => {
     assert.deepEqual(
       lines.map((line) => (JSON.parse(line) as { i: number }).i),
       Array.from({ length: 20000 }, (_, i) => i),
+    );
+  });
+
+  it('holds what a full pipe refuses with one retry timer, and writes it all once the reader is back', async () => {
+    // The parent reads nothing for 1.5 s while the child logs ~4 MB in bursts to a non-blocking stdout (a
+    // net.Socket on fd 1 makes it so): writes fail with EAGAIN and the backlog grows. A retry timer per flush
+    // would multiply (thousands of refused writes a second, growing); one timer at a time retries every 20 ms.
+    const r = await child(
+      `import fs from 'node:fs';
+       import { syncBuiltinESMExports } from 'node:module';
+       import net from 'node:net';
+       const original = fs.writeSync;
+       let refused = 0;
+       fs.writeSync = (...args) => {
+         try { return original(...args); } catch (err) { if (err.code === 'EAGAIN') refused++; throw err; }
+       };
+       syncBuiltinESMExports();
+       const { lineWriterFor } = await import(${JSON.stringify(WRITER)});
+       new net.Socket({ fd: 1, readable: false, writable: true });
+       const w = lineWriterFor(1);
+       let n = 0;
+       const pad = 'p'.repeat(90);
+       const timer = setInterval(() => { for (let i = 0; i < 200; i++) w.write(JSON.stringify({ n: n++, pad }) + '\\n'); }, 5);
+       setTimeout(() => {
+         clearInterval(timer);
+         process.stderr.write('refused ' + refused + ' lines ' + n + '\\n');
+       }, 1000);`,
+      1500,
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const [, refused, lines] = /refused (\d+) lines (\d+)/.exec(r.stderr) ?? [];
+    assert.ok(Number(refused) > 0, `the pipe was full (${r.stderr.trim()})`);
+    assert.ok(Number(refused) <= 100, `one retry every 20 ms, not one per flush (${r.stderr.trim()})`);
+    const got = r.stdout.trimEnd().split('\n');
+    assert.equal(got.length, Number(lines), 'every line, none dropped under the 8 MiB cap');
+    assert.deepEqual(
+      got.map((line) => (JSON.parse(line) as { n: number }).n),
+      Array.from({ length: Number(lines) }, (_, i) => i),
     );
   });
 
