@@ -521,3 +521,26 @@ export const meta = sqliteTable('meta', {
   value: text('value').notNull(),
   updatedAt: integer('updated_at').notNull(),
 });
+
+/**
+ * Signed-in admin console sessions (issue 17), apart from the browser sessions: stored only as the SHA-256 of
+ * the `lk_console` cookie. `grant_id` is the grant the console's code was redeemed from: revoking it (sign out
+ * everywhere, disabling the user, a code replay) ends the console session too.
+ */
+export const consoleSessions = sqliteTable(
+  'console_sessions',
+  {
+    idHash: text('id_hash').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    grantId: text('grant_id')
+      .notNull()
+      .references(() => grants.id, { onDelete: 'cascade' }),
+    createdAt: integer('created_at').notNull(),
+    lastSeenAt: integer('last_seen_at').notNull(),
+    /** The earlier of the idle end (moved on by each touch) and the absolute end: what the sweep deletes by. */
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('console_sessions_user').on(t.userId), index('console_sessions_expires').on(t.expiresAt)],
+);

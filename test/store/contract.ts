@@ -6,6 +6,7 @@ import { sessionSid } from '../../src/crypto/hash.js';
 import type {
   AuthorizationCode,
   Client,
+  ConsoleSession,
   DeviceAuthorization,
   FederatedIdentity,
   Grant,
@@ -347,6 +348,18 @@ export function storeContract(
     });
 
     describe('users', () => {
+      it('anyEnabledWithRole() finds an enabled user holding one of the roles, not a disabled one', async () => {
+        assert.equal(await store.users.anyEnabledWithRole(['admin', 'auditor']), false, 'no users yet');
+        await store.users.create(newUser({ roles: ['support'] }));
+        assert.equal(await store.users.anyEnabledWithRole(['admin', 'auditor']), false);
+        await store.users.create(newUser({ roles: ['auditor'], disabledAt: NOW }));
+        assert.equal(await store.users.anyEnabledWithRole(['admin', 'auditor']), false, 'disabled');
+        await store.users.create(newUser({ roles: ['support', 'users:read'] }));
+        assert.equal(await store.users.anyEnabledWithRole(['admin', 'users:read']), true);
+        assert.equal(await store.users.anyEnabledWithRole(['admin']), false);
+        assert.equal(await store.users.anyEnabledWithRole([]), false);
+      });
+
       it('creates a user and finds it by id', async () => {
         const input = newUser();
         const created = await store.users.create(input);
@@ -1261,6 +1274,65 @@ export function storeContract(
         );
         assert.equal((await store.grants.find(grant.id))?.revokedAt, null, 'not revoked');
         assert.deepEqual(await audit(), []);
+      });
+    });
+
+    describe('console sessions', () => {
+      async function consoleSession(userId: string, clientId: string, over: Partial<ConsoleSession> = {}) {
+        const grant = newGrant(clientId, userId);
+        await store.tokens.issue({ grant });
+        const row: ConsoleSession = {
+          idHash: uniq('console-hash'),
+          userId,
+          grantId: grant.id,
+          createdAt: NOW,
+          lastSeenAt: NOW,
+          expiresAt: NOW + 900,
+          ...over,
+        };
+        await store.consoleSessions.create(row);
+        return row;
+      }
+
+      it('creates, finds, touches and deletes a console session, by the hash of its id', async () => {
+        const { user, client } = await owners();
+        const session = await consoleSession(user.id, client.id);
+        assert.deepEqual(await store.consoleSessions.find(session.idHash), session);
+        assert.equal(await store.consoleSessions.find('no-such-hash'), undefined);
+        await store.consoleSessions.touch(session.idHash, NOW + 60, NOW + 960);
+        assert.deepEqual(await store.consoleSessions.find(session.idHash), {
+          ...session,
+          lastSeenAt: NOW + 60,
+          expiresAt: NOW + 960,
+        });
+        assert.equal(await store.consoleSessions.delete(session.idHash), true);
+        assert.equal(await store.consoleSessions.delete(session.idHash), false);
+        assert.equal(await store.consoleSessions.find(session.idHash), undefined);
+      });
+
+      it('deleteForUser() ends only that user’s console sessions; removing the user or the client takes them too', async () => {
+        const { user, client } = await owners();
+        const other = newUser();
+        await store.users.create(other);
+        const mine = [await consoleSession(user.id, client.id), await consoleSession(user.id, client.id)];
+        const theirs = await consoleSession(other.id, client.id);
+        assert.equal(await store.consoleSessions.deleteForUser(user.id), 2);
+        for (const row of mine) assert.equal(await store.consoleSessions.find(row.idHash), undefined);
+        assert.deepEqual(await store.consoleSessions.find(theirs.idHash), theirs);
+        await store.users.remove(other.id, newEvent('user_deleted'));
+        assert.equal(await store.consoleSessions.find(theirs.idHash), undefined, 'goes with the user');
+        const again = await consoleSession(user.id, client.id);
+        await store.clients.remove(client.id);
+        assert.equal(await store.consoleSessions.find(again.idHash), undefined, 'goes with the grant');
+      });
+
+      it('the sweep deletes console sessions past their end', async () => {
+        const { user, client } = await owners();
+        const ended = await consoleSession(user.id, client.id, { expiresAt: NOW - 100 });
+        const live = await consoleSession(user.id, client.id, { expiresAt: NOW + 100 });
+        await store.sweep(NOW, 100, EVENT_RETENTION_SECONDS);
+        assert.equal(await store.consoleSessions.find(ended.idHash), undefined);
+        assert.deepEqual(await store.consoleSessions.find(live.idHash), live);
       });
     });
 
