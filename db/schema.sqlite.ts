@@ -524,8 +524,9 @@ export const meta = sqliteTable('meta', {
 
 /**
  * Signed-in admin console sessions (issue 17), apart from the browser sessions: stored only as the SHA-256 of
- * the `lk_console` cookie. `grant_id` is the grant the console's code was redeemed from: revoking it (sign out
- * everywhere, disabling the user, a code replay) ends the console session too.
+ * the `lk_console` cookie. `grant_id` is the grant the console's code was redeemed from: while it is stored, its
+ * revocation (a logout of the browser session, a code replay) ends the console session too; what ends all the
+ * user's sessions (disabling, sign out everywhere, a password change) deletes these rows with them.
  */
 export const consoleSessions = sqliteTable(
   'console_sessions',
@@ -534,9 +535,8 @@ export const consoleSessions = sqliteTable(
     userId: text('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
-    grantId: text('grant_id')
-      .notNull()
-      .references(() => grants.id, { onDelete: 'cascade' }),
+    /** No foreign key: the sweep deletes the grant once it expires, long before the console session ends. */
+    grantId: text('grant_id').notNull(),
     createdAt: integer('created_at').notNull(),
     lastSeenAt: integer('last_seen_at').notNull(),
     /** The earlier of the idle end (moved on by each touch) and the absolute end: what the sweep deletes by. */

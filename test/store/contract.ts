@@ -1310,7 +1310,7 @@ export function storeContract(
         assert.equal(await store.consoleSessions.find(session.idHash), undefined);
       });
 
-      it('deleteForUser() ends only that user’s console sessions; removing the user or the client takes them too', async () => {
+      it('deleteForUser() ends only that user’s console sessions; removing the user takes them too', async () => {
         const { user, client } = await owners();
         const other = newUser();
         await store.users.create(other);
@@ -1321,9 +1321,19 @@ export function storeContract(
         assert.deepEqual(await store.consoleSessions.find(theirs.idHash), theirs);
         await store.users.remove(other.id, newEvent('user_deleted'));
         assert.equal(await store.consoleSessions.find(theirs.idHash), undefined, 'goes with the user');
-        const again = await consoleSession(user.id, client.id);
-        await store.clients.remove(client.id);
-        assert.equal(await store.consoleSessions.find(again.idHash), undefined, 'goes with the grant');
+      });
+
+      it('what ends all of a user’s sessions (disabling, sign out everywhere, a password change) deletes their console sessions', async () => {
+        const { user, client } = await owners();
+        const first = await consoleSession(user.id, client.id);
+        await store.sessions.signOutEverywhere(user.id, NOW + 1, newEvent('signed_out_everywhere'));
+        assert.equal(await store.consoleSessions.find(first.idHash), undefined, 'sign out everywhere');
+        const second = await consoleSession(user.id, client.id);
+        await store.users.changePassword(user.id, '$argon2id$other', NOW + 2, newEvent('password_changed'));
+        assert.equal(await store.consoleSessions.find(second.idHash), undefined, 'password change');
+        const third = await consoleSession(user.id, client.id);
+        await store.users.update(user.id, { disabledAt: NOW + 3 }, NOW + 3, newEvent('user_disabled'));
+        assert.equal(await store.consoleSessions.find(third.idHash), undefined, 'disabled');
       });
 
       it('the sweep deletes console sessions past their end', async () => {
