@@ -2,6 +2,7 @@ import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ErrorPage, formPostScript, showPasswordScript, stylesheet } from '../views/index.js';
 import { ACCOUNT_API_PREFIX, accountApiRoutes, SESSION_PATH } from './account/api.js';
+import { CONSOLE_PATHS, consoleRoutes } from './admin/console/index.js';
 import { ADMIN_API_BASE, adminApiRoutes } from './admin/http/index.js';
 import type { Deps } from './deps.js';
 import { federationRoutes } from './federation/routes.js';
@@ -134,6 +135,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
     RESET_PATH,
     '/signup',
     '/verify-email',
+    ...Object.values(CONSOLE_PATHS),
   ])
     app.use(path, pageErrors());
   for (const path of [
@@ -146,6 +148,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
     RESET_PATH,
     '/signup',
     '/verify-email',
+    CONSOLE_PATHS.logout,
   ])
     app.use(path, csrf(deps));
   app.use('/account', requireSession(deps, '/account'));
@@ -216,6 +219,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
   app.route('/', federationRoutes(deps, flow));
   app.route('/', languageRoutes(deps, flow));
   app.route(ADMIN_API_BASE, adminApiRoutes(deps));
+  app.route('/', consoleRoutes(deps));
 
   allowed = allowedMethods(app);
   app.notFound((c) => {

@@ -9,6 +9,9 @@ export {
   describeUserAgent,
 } from './account.js';
 export { ConsentPage, type ConsentPageProps, type ConsentScope } from './consent.js';
+export { ConsoleFirstRunPage } from './console/first-run.js';
+export { ConsoleHomePage, type ConsoleHomePageProps } from './console/home.js';
+export { ConsoleSignedOutPage } from './console/signed-out.js';
 export { type Code, isCode, messageFor } from './copy.js';
 export { DeviceDonePage, type DeviceDonePageProps, DevicePage, type DevicePageProps } from './device.js';
 export { ErrorPage, type ErrorPageProps } from './error.js';

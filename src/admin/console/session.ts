@@ -1,0 +1,95 @@
+import type { Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { isDisabled } from '../../auth/authenticate.js';
+import { randomToken, sha256 } from '../../crypto/hash.js';
+import type { Deps } from '../../deps.js';
+import { basePathOf } from '../../http/base-path.js';
+import type { ConsoleSession, User } from '../../store/types.js';
+import { type Permission, permissionsOf } from '../permissions.js';
+
+export const CONSOLE_COOKIE = 'lk_console';
+/** A console session ends after this long without a request (issue 17). */
+export const CONSOLE_IDLE_SECONDS = 15 * 60;
+/** …and this long after its sign-in, however busy. */
+export const CONSOLE_MAX_SECONDS = 12 * 3600;
+/** A use is written at most this often; the idle end counts it, so no session ends sooner than the idle limit. */
+const TOUCH_EVERY_SECONDS = 60;
+
+const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
+
+/** Where the console's cookies are sent: its own paths only, under the issuer's path when it has one. */
+export const consolePath = (deps: Pick<Deps, 'config'>): string => `${basePathOf(deps.config.issuer)}/admin`;
+
+/** The end of a console session used last at `lastSeenAt`: the earlier of the idle end and the absolute end. */
+const endOf = (session: Pick<ConsoleSession, 'createdAt' | 'lastSeenAt'>): number =>
+  Math.min(
+    session.createdAt + CONSOLE_MAX_SECONDS,
+    session.lastSeenAt + CONSOLE_IDLE_SECONDS + TOUCH_EVERY_SECONDS,
+  );
+
+export interface ActiveConsole {
+  session: ConsoleSession;
+  user: User;
+  /** From the user's roles now, not at sign-in: a role taken away counts at the next request. */
+  permissions: ReadonlySet<Permission>;
+}
+
+/**
+ * Starts a console session for the user the console's code was issued to (a new id each time: no fixation) and
+ * sets its cookie: HttpOnly, SameSite=Strict (no other site can make the browser use it), the console's path.
+ */
+export async function startConsoleSession(
+  c: Context,
+  deps: Deps,
+  signIn: { userId: string; grantId: string },
+): Promise<void> {
+  const now = deps.clock.now();
+  const id = randomToken();
+  const session = { idHash: sha256(id), ...signIn, createdAt: now, lastSeenAt: now };
+  await deps.store.consoleSessions.create({ ...session, expiresAt: endOf(session) });
+  setCookie(c, CONSOLE_COOKIE, id, {
+    path: consolePath(deps),
+    httpOnly: true,
+    sameSite: 'Strict',
+    secure: deps.config.secureCookies,
+  });
+}
+
+/**
+ * The console session of this request, if it still holds: not past its idle or absolute end, its user still
+ * there and not disabled, the grant it came from (while stored) not revoked. One that no longer holds is deleted.
+ */
+export async function currentConsole(c: Context, deps: Deps): Promise<ActiveConsole | undefined> {
+  const id = getCookie(c, CONSOLE_COOKIE);
+  if (!id || !SESSION_ID.test(id)) return undefined;
+  const idHash = sha256(id);
+  const session = await deps.store.consoleSessions.find(idHash);
+  if (!session) return undefined;
+  const now = deps.clock.now();
+  const end = async () => {
+    await deps.store.consoleSessions.delete(idHash);
+    return undefined;
+  };
+  if (endOf(session) <= now) return end();
+  const user = await deps.store.users.find(session.userId);
+  if (!user || isDisabled(user)) return end();
+  // A logout of the browser session, or a replay of the console's code, revokes the grant: the console ends too.
+  const grant = await deps.store.grants.find(session.grantId);
+  if (grant && grant.revokedAt !== null) return end();
+  c.set('userId', user.id);
+  if (now - session.lastSeenAt >= TOUCH_EVERY_SECONDS)
+    await deps.store.consoleSessions.touch(idHash, now, endOf({ ...session, lastSeenAt: now }));
+  return { session, user, permissions: permissionsOf(user.roles) };
+}
+
+/** `POST /admin/logout`: the row and the cookie go. */
+export async function endConsoleSession(c: Context, deps: Deps): Promise<void> {
+  const id = getCookie(c, CONSOLE_COOKIE);
+  if (id && SESSION_ID.test(id)) await deps.store.consoleSessions.delete(sha256(id));
+  deleteCookie(c, CONSOLE_COOKIE, {
+    path: consolePath(deps),
+    httpOnly: true,
+    sameSite: 'Strict',
+    secure: deps.config.secureCookies,
+  });
+}

@@ -1,0 +1,185 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { generateSync } from 'otplib';
+import { CONSOLE_CLIENT_ID } from '../../src/admin/console/client.js';
+import { updateUser } from '../../src/admin/users.js';
+import { enrollTotpNow } from '../../src/auth/second-factor.js';
+import { sha256 } from '../../src/crypto/hash.js';
+import { Agent } from '../helpers/agent.js';
+import { type TestApp, testApp } from '../helpers/server.js';
+
+/** A browser that also records every `Set-Cookie` line it was sent. */
+function consoleBrowser(t: TestApp): { agent: Agent; setCookies: string[] } {
+  const setCookies: string[] = [];
+  const agent = new Agent(async (url, init) => {
+    const res = await t.app.request(url, init);
+    setCookies.push(...res.headers.getSetCookie());
+    return res;
+  }, t.issuer);
+  return { agent, setCookies };
+}
+
+const cookieLine = (lines: string[], name: string) => lines.findLast((l) => l.startsWith(`${name}=`));
+
+describe('the admin console: first run, sign-in and access (issue 17)', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await testApp();
+  });
+  after(() => t.close());
+
+  /** A user with the roles given and TOTP enrolled; `code()` is a valid code at the fake clock's time. */
+  async function userWithTotp(roles: string[]) {
+    const user = await t.addUser({ roles });
+    const record = (await t.deps.store.users.find(user.id))!;
+    const { secret } = await enrollTotpNow(t.deps, record, { ip: '127.0.0.1', clientId: null });
+    return { ...user, code: () => generateSync({ secret, epoch: t.clock.now() }) };
+  }
+
+  /** /admin → /authorize → password → TOTP → /admin/callback → where the console sends the browser. */
+  async function signInToConsole(agent: Agent, user: { email: string; password: string; code(): string }) {
+    const login = await agent.go('/admin');
+    assert.match(login.html!, /name="password"/, 'the hosted login page');
+    const mfa = await agent.submit(login.html!, { email: user.email, password: user.password });
+    assert.match(mfa.html!, /name="code"/, 'the console client requires a second factor');
+    return agent.submit(mfa.html!, { code: user.code() });
+  }
+
+  it('answers the first-run page, and nothing else, while no administrator exists', async () => {
+    await t.addUser({ roles: ['support'] }); // a role that grants no permission
+    const home = await t.request('/admin');
+    assert.equal(home.status, 200);
+    const html = await home.text();
+    assert.match(html, /latchkey user add --email you@example\.com --password … --role admin/);
+    assert.equal(home.headers.get('location'), null, 'no sign-in is started');
+    assert.equal(home.headers.getSetCookie().length, 0);
+    const callback = await t.request('/admin/callback?code=x&state=y');
+    assert.equal(callback.status, 403);
+    assert.match(await callback.text(), /latchkey user add/);
+  });
+
+  it('sends the browser to /authorize for latchkey-console, with state and PKCE, once an admin exists', async () => {
+    await t.addUser({ roles: ['admin'] });
+    const { agent, setCookies } = consoleBrowser(t);
+    const res = await agent.request('/admin');
+    assert.equal(res.status, 303);
+    const location = new URL(res.headers.get('location')!, t.issuer);
+    assert.equal(location.pathname, '/authorize');
+    const q = location.searchParams;
+    assert.equal(q.get('client_id'), CONSOLE_CLIENT_ID);
+    assert.equal(q.get('response_type'), 'code');
+    assert.equal(q.get('redirect_uri'), `${t.issuer}/admin/callback`);
+    assert.equal(q.get('scope'), 'openid admin');
+    assert.equal(q.get('code_challenge_method'), 'S256');
+    assert.match(q.get('code_challenge') ?? '', /^[A-Za-z0-9_-]{43}$/);
+    assert.ok((q.get('state') ?? '').length >= 32);
+    const login = cookieLine(setCookies, 'lk_console_login');
+    assert.ok(login, 'the sign-in in progress is kept in a cookie');
+    assert.match(login, /HttpOnly/);
+    assert.match(login, /SameSite=Lax/);
+    assert.match(login, /Path=\/admin/);
+    assert.doesNotMatch(login, new RegExp(q.get('state')!), 'the cookie is sealed');
+  });
+
+  it('the console client is first-party, public with PKCE, requires MFA and only takes the code grant', async () => {
+    const client = (await t.deps.store.clients.find(CONSOLE_CLIENT_ID))!;
+    assert.equal(client.firstParty, true);
+    assert.equal(client.isPublic, true);
+    assert.equal(client.requireMfa, true);
+    assert.deepEqual(client.grants, ['authorization_code']);
+    assert.deepEqual([...client.scopes].sort(), ['admin', 'openid']);
+    assert.deepEqual(client.redirectUris, [`${t.issuer}/admin/callback`]);
+  });
+
+  it('signs an admin in with password and TOTP, and lands on the console home', async () => {
+    const admin = await userWithTotp(['admin']);
+    const { agent, setCookies } = consoleBrowser(t);
+    const home = await signInToConsole(agent, admin);
+    assert.equal(home.res?.status, 200);
+    assert.match(home.html!, /<h1>Admin console<\/h1>/);
+    assert.ok(home.html!.includes(admin.email), 'the signed-in admin is named');
+    for (const section of ['Users', 'Apps', 'Providers', 'Scopes', 'Keys', 'Audit'])
+      assert.match(home.html!, new RegExp(`>${section}<`));
+    assert.match(home.html!, /<form method="post" action="\/admin\/logout">/);
+    const cookie = cookieLine(setCookies, 'lk_console');
+    assert.ok(cookie);
+    assert.match(cookie, /HttpOnly/);
+    assert.match(cookie, /SameSite=Strict/);
+    assert.match(cookie, /Path=\/admin/);
+    const id = /^lk_console=([^;]+)/.exec(cookie)![1]!;
+    assert.equal(await t.deps.store.consoleSessions.find(id), undefined, 'the id itself is not stored');
+    assert.equal((await t.deps.store.consoleSessions.find(sha256(id)))?.userId, admin.id, 'its hash is');
+    assert.equal(agent.cookies.has('lk_console_login'), false, 'the sign-in cookie is spent');
+  });
+
+  it('a signed-in user without admin permissions gets the hosted 403 page', async () => {
+    const user = await userWithTotp(['support']);
+    const { agent } = consoleBrowser(t);
+    const page = await signInToConsole(agent, user);
+    assert.equal(page.res?.status, 403);
+    assert.match(page.html!, /You do not have access to the admin console/);
+    const again = await agent.request('/admin');
+    assert.equal(again.status, 403, 'no redirect loop');
+  });
+
+  it('a callback whose state does not match is refused with the hosted error page', async () => {
+    const { agent } = consoleBrowser(t);
+    await agent.request('/admin');
+    const res = await agent.request('/admin/callback?code=abc&state=not-the-state');
+    assert.equal(res.status, 400);
+    assert.match(await res.text(), /state_mismatch/);
+    const none = await t.request('/admin/callback?code=abc&state=x');
+    assert.equal(none.status, 400, 'no sign-in started in this browser');
+  });
+
+  it('the console session ends after 15 idle minutes, not before', async () => {
+    const admin = await userWithTotp(['admin']);
+    const { agent } = consoleBrowser(t);
+    assert.equal((await signInToConsole(agent, admin)).res?.status, 200);
+    t.clock.advance(14 * 60);
+    assert.equal((await agent.request('/admin')).status, 200, 'used within 15 minutes');
+    t.clock.advance(14 * 60);
+    assert.equal((await agent.request('/admin')).status, 200, 'a use moves the idle end on');
+    t.clock.advance(16 * 60 + 1);
+    const idle = await agent.request('/admin');
+    assert.equal(idle.status, 303);
+    assert.match(idle.headers.get('location')!, /^\/authorize\?/);
+  });
+
+  it('disabling the admin ends the console session at once', async () => {
+    const admin = await userWithTotp(['admin']);
+    const { agent } = consoleBrowser(t);
+    assert.equal((await signInToConsole(agent, admin)).res?.status, 200);
+    await updateUser(t.deps, admin.id, { disabled: true });
+    const res = await agent.request('/admin');
+    assert.equal(res.status, 303, 'back to the sign-in, which a disabled user cannot pass');
+    assert.match(res.headers.get('location')!, /^\/authorize\?/);
+  });
+
+  it('a role taken away counts at the next request', async () => {
+    const admin = await userWithTotp(['admin']);
+    const { agent } = consoleBrowser(t);
+    assert.equal((await signInToConsole(agent, admin)).res?.status, 200);
+    await updateUser(t.deps, admin.id, { roles: [] });
+    assert.equal((await agent.request('/admin')).status, 403);
+  });
+
+  it('POST /admin/logout without the CSRF token is refused; with it, the console session ends', async () => {
+    const admin = await userWithTotp(['admin']);
+    const { agent } = consoleBrowser(t);
+    const home = await signInToConsole(agent, admin);
+    const refused = await agent.request('/admin/logout', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: '',
+    });
+    assert.equal(refused.status, 403);
+    assert.match(await refused.text(), /csrf/);
+    assert.equal((await agent.request('/admin')).status, 200, 'still signed in');
+    const out = await agent.submit(home.html!);
+    assert.equal(out.res?.status, 200);
+    assert.match(out.html!, /Signed out of the admin console/);
+    assert.equal(agent.cookies.has('lk_console'), false);
+    assert.equal((await agent.request('/admin')).status, 303, 'the next visit signs in again');
+  });
+});
