@@ -28,6 +28,8 @@ import {
 } from './context.js';
 import { AdminError, type AdminWarning } from './validate.js';
 
+/** The admin console's own client (issue 17): the console signs its admins in through `/authorize` like any app. */
+export const CONSOLE_CLIENT_ID = 'latchkey-console';
 export {
   type ClientInput,
   type CreatedClient,
@@ -265,6 +267,12 @@ export async function removeClient(
 ): Promise<Client> {
   const client = await findClient(deps, clientId);
   requireReach(ctx, clientReach(client), `removing client "${clientId}"`);
+  // It would come back at the next start; its settings (require_mfa) are what an admin may change instead.
+  if (clientId === CONSOLE_CLIENT_ID)
+    throw new AdminError(
+      `"${CONSOLE_CLIENT_ID}" is the admin console's own client: it cannot be removed`,
+      'in_use',
+    );
   const event = adminEvent(ctx, 'client_removed', deps.clock.now(), {
     clientId,
     detail: { name: client.name },

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { generateSync } from 'otplib';
+import { removeClient } from '../../src/admin/clients.js';
 import { CONSOLE_CLIENT_ID } from '../../src/admin/console/client.js';
 import { updateUser } from '../../src/admin/users.js';
+import type { AdminError } from '../../src/admin/validate.js';
 import { enrollTotpNow } from '../../src/auth/second-factor.js';
 import { sha256 } from '../../src/crypto/hash.js';
 import { Agent } from '../helpers/agent.js';
@@ -89,6 +91,11 @@ describe('the admin console: first run, sign-in and access (issue 17)', () => {
     assert.deepEqual(client.grants, ['authorization_code']);
     assert.deepEqual([...client.scopes].sort(), ['admin', 'openid']);
     assert.deepEqual(client.redirectUris, [`${t.issuer}/admin/callback`]);
+  });
+
+  it('the console client cannot be removed', async () => {
+    await assert.rejects(removeClient(t.deps, CONSOLE_CLIENT_ID), (err: AdminError) => err.code === 'in_use');
+    assert.ok(await t.deps.store.clients.find(CONSOLE_CLIENT_ID));
   });
 
   it('signs an admin in with password and TOTP, and lands on the console home', async () => {

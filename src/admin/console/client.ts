@@ -1,11 +1,10 @@
 import type { Deps } from '../../deps.js';
-import { createClient } from '../clients.js';
+import { CONSOLE_CLIENT_ID, createClient } from '../clients.js';
 import type { AdminContext } from '../context.js';
 import { ADMIN_SCOPE } from '../permissions.js';
 import { AdminError } from '../validate.js';
 
-/** The admin console's own client (issue 17): the console signs its admins in through `/authorize` like any app. */
-export const CONSOLE_CLIENT_ID = 'latchkey-console';
+export { CONSOLE_CLIENT_ID };
 
 /** Where the console receives its codes. */
 export const consoleRedirectUri = (issuer: string): string => `${issuer}/admin/callback`;
