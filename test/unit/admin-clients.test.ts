@@ -334,7 +334,7 @@ describe('admin use cases: clients', () => {
       .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1))
       .map((c) => c.id);
     assert.deepEqual(seen, expected);
-    assert.equal(seen.length, 12);
+    assert.equal(seen.length, 13, 'the twelve and the admin console’s own client (issue 17)');
     assert.deepEqual(
       (await listClients(t.deps, { query: 'odd' })).items.map((c) => c.id),
       expected.filter((id) => Number(id.slice(2)) % 2 === 1),
