@@ -2,7 +2,7 @@ import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ErrorPage, formPostScript, showPasswordScript, stylesheet } from '../views/index.js';
 import { ACCOUNT_API_PREFIX, accountApiRoutes, SESSION_PATH } from './account/api.js';
-import { CONSOLE_PATHS, consoleRoutes } from './admin/console/index.js';
+import { CONSOLE_PATHS, CONSOLE_SECTIONS, consoleRoutes } from './admin/console/index.js';
 import { ADMIN_API_BASE, adminApiRoutes } from './admin/http/index.js';
 import type { Deps } from './deps.js';
 import { federationRoutes } from './federation/routes.js';
@@ -136,6 +136,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
     '/signup',
     '/verify-email',
     ...Object.values(CONSOLE_PATHS),
+    ...CONSOLE_SECTIONS.map((s) => s.href),
   ])
     app.use(path, pageErrors());
   for (const path of [

@@ -55,6 +55,11 @@ describe('the admin console: first run, sign-in and access (issue 17)', () => {
     assert.match(html, /latchkey user add --email you@example\.com --password … --role admin/);
     assert.equal(home.headers.get('location'), null, 'no sign-in is started');
     assert.equal(home.headers.getSetCookie().length, 0);
+    const users = await t.request('/admin/users');
+    assert.equal(users.status, 403);
+    assert.match(await users.text(), /latchkey user add/);
+    const api = await t.request('/admin/v1/users');
+    assert.equal(api.status, 401, 'the JSON API is not the console');
     const callback = await t.request('/admin/callback?code=x&state=y');
     assert.equal(callback.status, 403);
     assert.match(await callback.text(), /latchkey user add/);
@@ -107,6 +112,8 @@ describe('the admin console: first run, sign-in and access (issue 17)', () => {
     assert.ok(home.html!.includes(admin.email), 'the signed-in admin is named');
     for (const section of ['Users', 'Apps', 'Providers', 'Scopes', 'Keys', 'Audit'])
       assert.match(home.html!, new RegExp(`>${section}<`));
+    const section = await agent.request('/admin/users');
+    assert.equal(section.status, 404, 'a section not built yet, once signed in');
     assert.match(home.html!, /<form method="post" action="\/admin\/logout">/);
     const cookie = cookieLine(setCookies, 'lk_console');
     assert.ok(cookie);

@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { Hono } from 'hono';
+import { CONSOLE_SECTIONS } from '../../../views/console/layout.js';
 import { ConsoleFirstRunPage, ConsoleHomePage, ConsoleSignedOutPage } from '../../../views/index.js';
 import type { Deps } from '../../deps.js';
 import { csrfToken } from '../../http/browser.js';
@@ -8,6 +9,8 @@ import { OAuthError } from '../../oauth/errors.js';
 import { BUILTIN_ROLES, PERMISSIONS, type Permission } from '../permissions.js';
 import { type ActiveConsole, currentConsole, endConsoleSession } from './session.js';
 import { consoleCallback, startConsoleSignIn } from './sign-in.js';
+
+export { CONSOLE_SECTIONS };
 
 /** The console's paths (app.ts gives them the hosted error page, and `csrf()` to the forms'). */
 export const CONSOLE_PATHS = { home: '/admin', callback: '/admin/callback', logout: '/admin/logout' };
@@ -71,5 +74,14 @@ export function consoleRoutes(deps: Deps): Hono {
     await endConsoleSession(c, deps);
     return htmlPage(c, ConsoleSignedOutPage, {});
   });
+  // The sections to come (the nav links them): until they are built, the first-run page before the first
+  // administrator, else the sign-in and then the 404.
+  for (const { href } of CONSOLE_SECTIONS)
+    app.get(href, guard, requireConsole(deps), () => {
+      throw new OAuthError('invalid_request', 'this part of the console is not built yet', {
+        status: 404,
+        page: 'not_found',
+      });
+    });
   return app;
 }
