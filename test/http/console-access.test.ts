@@ -170,6 +170,16 @@ describe('the admin console: first run, sign-in and access (issue 17)', () => {
     assert.match(res.headers.get('location')!, /^\/authorize\?/);
   });
 
+  it('revoking the grant the console signed in with (a logout, a code replay) ends the console session', async () => {
+    const admin = await userWithTotp(['admin']);
+    const { agent } = consoleBrowser(t);
+    assert.equal((await signInToConsole(agent, admin)).res?.status, 200);
+    const session = (await t.deps.store.consoleSessions.find(sha256(agent.cookies.get('lk_console')!)))!;
+    await t.deps.store.grants.revoke(session.grantId, t.clock.now());
+    assert.equal((await agent.request('/admin')).status, 303);
+    assert.equal(await t.deps.store.consoleSessions.find(session.idHash), undefined, 'the row is gone');
+  });
+
   it('a role taken away counts at the next request', async () => {
     const admin = await userWithTotp(['admin']);
     const { agent } = consoleBrowser(t);
