@@ -136,7 +136,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
     '/signup',
     '/verify-email',
     ...Object.values(CONSOLE_PATHS),
-    ...CONSOLE_SECTIONS.map((s) => s.href),
+    ...CONSOLE_SECTIONS.flatMap((s) => [s.href, `${s.href}/*`]),
   ])
     app.use(path, pageErrors());
   for (const path of [
@@ -150,6 +150,8 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
     '/signup',
     '/verify-email',
     CONSOLE_PATHS.logout,
+    // Every console form (each section's pages post under its own prefix).
+    ...CONSOLE_SECTIONS.flatMap((s) => [s.href, `${s.href}/*`]),
   ])
     app.use(path, csrf(deps));
   app.use('/account', requireSession(deps, '/account'));

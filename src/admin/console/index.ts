@@ -61,6 +61,12 @@ const pageProps = (c: Context, deps: Deps) => ({
   csrf: csrfToken(c, deps),
 });
 
+/**
+ * The console's sections, by the href the nav links (views/console/layout.tsx): each a Hono app whose paths are
+ * relative to it (`/` is the section's list, `/:id` an entry, …). One import and one line here per section.
+ */
+const SECTIONS: Readonly<Record<string, (deps: Deps) => Hono>> = {};
+
 /** The admin console's hosted pages (issue 17), beside the JSON API at /admin/v1. */
 export function consoleRoutes(deps: Deps): Hono {
   const app = new Hono();
@@ -74,14 +80,23 @@ export function consoleRoutes(deps: Deps): Hono {
     await endConsoleSession(c, deps);
     return htmlPage(c, ConsoleSignedOutPage, {});
   });
-  // The sections to come (the nav links them): until they are built, the first-run page before the first
-  // administrator, else the sign-in and then the 404.
-  for (const { href } of CONSOLE_SECTIONS)
+  // Each built section mounts its own routes under its href (each route naming its permission through
+  // requireConsole()); the first-run guard comes first for all of them. The sections not built yet: the
+  // first-run page before the first administrator, else the sign-in and then the 404.
+  for (const { href } of CONSOLE_SECTIONS) {
+    const section = SECTIONS[href];
+    if (section) {
+      app.use(href, guard);
+      app.use(`${href}/*`, guard);
+      app.route(href, section(deps));
+      continue;
+    }
     app.get(href, guard, requireConsole(deps), () => {
       throw new OAuthError('invalid_request', 'this part of the console is not built yet', {
         status: 404,
         page: 'not_found',
       });
     });
+  }
   return app;
 }
