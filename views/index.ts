@@ -9,8 +9,10 @@ export {
   describeUserAgent,
 } from './account.js';
 export { ConsentPage, type ConsentPageProps, type ConsentScope } from './consent.js';
+export { type AuditFilter, ConsoleAuditPage, type ConsoleAuditPageProps } from './console/audit.js';
 export { ConsoleFirstRunPage } from './console/first-run.js';
 export { ConsoleHomePage, type ConsoleHomePageProps } from './console/home.js';
+export { ConsoleConfirmPage, type ConsoleConfirmPageProps } from './console/parts.js';
 export { ConsoleSignedOutPage } from './console/signed-out.js';
 export { type Code, isCode, messageFor } from './copy.js';
 export { DeviceDonePage, type DeviceDonePageProps, DevicePage, type DevicePageProps } from './device.js';
