@@ -12,6 +12,7 @@ export { ConsentPage, type ConsentPageProps, type ConsentScope } from './consent
 export { type AuditFilter, ConsoleAuditPage, type ConsoleAuditPageProps } from './console/audit.js';
 export { ConsoleFirstRunPage } from './console/first-run.js';
 export { ConsoleHomePage, type ConsoleHomePageProps } from './console/home.js';
+export { ConsoleKeysPage, type ConsoleKeysPageProps } from './console/keys.js';
 export { ConsoleConfirmPage, type ConsoleConfirmPageProps } from './console/parts.js';
 export { ConsoleSignedOutPage } from './console/signed-out.js';
 export { type Code, isCode, messageFor } from './copy.js';

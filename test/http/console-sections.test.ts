@@ -82,4 +82,34 @@ describe('the admin console sections (issue 17)', () => {
     const second = await page(admin.agent, decodeEntities(older[1]!));
     assert.equal([...second.matchAll(/data-label="Type">paging_probe</g)].length, 5);
   });
+
+  it('rotating keys goes through a confirmation, adds a key the JWKS then lists, and is audited', async () => {
+    const before = await t.deps.store.keys.list();
+    const list = await page(admin.agent, '/admin/keys');
+    assert.match(list, /<h1>Signing keys<\/h1>/);
+    assert.match(list, /<th scope="col">In the JWKS until<\/th>/);
+    for (const k of before) assert.ok(list.includes(k.kid));
+    const confirm = await page(admin.agent, '/admin/keys/rotate');
+    assert.match(confirm, /stay in the JWKS/);
+    assert.equal((await t.deps.store.keys.list()).length, before.length, 'the GET changes nothing');
+    const done = await post(admin.agent, confirm, '/admin/keys/rotate');
+    assert.equal(done.res?.status, 200);
+    assert.match(done.html!, /role="status"[\s\S]*Keys rotated/);
+    const added = (await t.deps.store.keys.list()).filter((k) => !before.some((b) => b.kid === k.kid));
+    assert.ok(added.length > 0, 'a new key');
+    const jwks = (await (await t.request('/jwks')).json()) as { keys: { kid: string }[] };
+    for (const k of added)
+      assert.ok(
+        jwks.keys.some((j) => j.kid === k.kid),
+        `the JWKS lists ${k.kid}`,
+      );
+    for (const k of before)
+      assert.ok(
+        jwks.keys.some((j) => j.kid === k.kid),
+        'the old keys stay published',
+      );
+    assert.equal((await lastEvent('keys_rotated')).actor, `user:${admin.id}`);
+    const auditorList = await page(auditor.agent, '/admin/keys');
+    assert.doesNotMatch(auditorList, /href="\/admin\/keys\/rotate"/, 'no button without keys:rotate');
+  });
 });

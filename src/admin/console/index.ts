@@ -8,6 +8,7 @@ import { htmlPage } from '../../http/render.js';
 import { OAuthError } from '../../oauth/errors.js';
 import { BUILTIN_ROLES, PERMISSIONS, type Permission } from '../permissions.js';
 import { auditSection } from './audit.js';
+import { keysSection } from './keys.js';
 import { type ActiveConsole, currentConsole, endConsoleSession } from './session.js';
 import { consoleCallback, startConsoleSignIn } from './sign-in.js';
 
@@ -67,6 +68,7 @@ const pageProps = (c: Context, deps: Deps) => ({
  * relative to it (`/` is the section's list, `/:id` an entry, …). One import and one line here per section.
  */
 const SECTIONS: Readonly<Record<string, (deps: Deps) => Hono>> = {
+  '/admin/keys': keysSection,
   '/admin/audit': auditSection,
 };
 
