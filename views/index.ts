@@ -14,6 +14,13 @@ export { ConsoleFirstRunPage } from './console/first-run.js';
 export { ConsoleHomePage, type ConsoleHomePageProps } from './console/home.js';
 export { ConsoleKeysPage, type ConsoleKeysPageProps } from './console/keys.js';
 export { ConsoleConfirmPage, type ConsoleConfirmPageProps } from './console/parts.js';
+export {
+  ConsoleScopeEditPage,
+  type ConsoleScopeEditPageProps,
+  ConsoleScopesPage,
+  type ConsoleScopesPageProps,
+  scopeHref,
+} from './console/scopes.js';
 export { ConsoleSignedOutPage } from './console/signed-out.js';
 export { type Code, isCode, messageFor } from './copy.js';
 export { DeviceDonePage, type DeviceDonePageProps, DevicePage, type DevicePageProps } from './device.js';

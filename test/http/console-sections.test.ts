@@ -112,4 +112,49 @@ describe('the admin console sections (issue 17)', () => {
     const auditorList = await page(auditor.agent, '/admin/keys');
     assert.doesNotMatch(auditorList, /href="\/admin\/keys\/rotate"/, 'no button without keys:rotate');
   });
+
+  it('adds a scope, edits its description and removes it after a confirmation; a built-in one stays', async () => {
+    const list = await page(admin.agent, '/admin/scopes');
+    assert.match(list, /<label for="scope-name">Name<\/label>/);
+    const added = await post(admin.agent, list, '/admin/scopes', {
+      name: 'reports:read',
+      description: 'Read your reports',
+    });
+    assert.equal(added.res?.status, 200);
+    assert.match(added.html!, /Scope added/);
+    assert.match(added.html!, /Read your reports/);
+    assert.equal((await lastEvent('scope_added')).actor, `user:${admin.id}`);
+    const again = await post(admin.agent, list, '/admin/scopes', { name: 'reports:read', description: 'x' });
+    assert.equal(again.res?.status, 409);
+    assert.match(again.html!, /role="alert"[\s\S]*exists already/);
+    const empty = await post(admin.agent, list, '/admin/scopes', { name: 'reports:write', description: '' });
+    assert.equal(empty.res?.status, 400);
+    assert.match(empty.html!, /role="alert"[\s\S]*description must not be empty/);
+
+    const edit = await page(admin.agent, '/admin/scopes/reports%3Aread/edit');
+    assert.match(edit, /value="Read your reports"/);
+    const edited = await post(admin.agent, edit, '/admin/scopes/reports%3Aread/edit', {
+      description: 'Read all your reports',
+    });
+    assert.match(edited.html!, /Scope updated/);
+    assert.equal(
+      (await t.deps.store.scopes.findMany(['reports:read']))[0]?.description,
+      'Read all your reports',
+    );
+    assert.equal((await lastEvent('scope_updated')).actor, `user:${admin.id}`);
+
+    const confirm = await page(admin.agent, '/admin/scopes/reports%3Aread/remove');
+    assert.match(confirm, /Remove the scope reports:read/);
+    assert.equal((await t.deps.store.scopes.findMany(['reports:read'])).length, 1, 'the GET removes nothing');
+    const removed = await post(admin.agent, confirm, '/admin/scopes/reports%3Aread/remove');
+    assert.match(removed.html!, /Scope removed/);
+    assert.equal((await t.deps.store.scopes.findMany(['reports:read'])).length, 0);
+    assert.equal((await lastEvent('scope_removed')).actor, `user:${admin.id}`);
+
+    const builtin = await page(admin.agent, '/admin/scopes/openid/remove');
+    const refused = await post(admin.agent, builtin, '/admin/scopes/openid/remove');
+    assert.equal(refused.res?.status, 400);
+    assert.match(refused.html!, /role="alert"[\s\S]*built-in scope: it cannot be removed/);
+    assert.equal((await admin.agent.go('/admin/scopes/nope/edit')).res?.status, 404);
+  });
 });

@@ -34,6 +34,15 @@ export function refusal(err: unknown): string {
   throw err;
 }
 
+const STATUS = { not_found: 404, exists: 409, in_use: 409, forbidden: 403 } as const;
+
+/** A refused change's form, again: its message, and the status the API would answer. */
+export function refused(err: unknown): { error: string; status: 400 | 403 | 404 | 409 } {
+  const error = refusal(err);
+  const code = (err as AdminError).code;
+  return { error, status: Object.hasOwn(STATUS, code) ? STATUS[code as keyof typeof STATUS] : 400 };
+}
+
 /**
  * Every destructive POST (rotate keys, remove a scope, remove a provider) passes here first, after its
  * confirmation page: the one place the second-factor re-check (step-up, docs/design/console.md) goes.
