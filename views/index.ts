@@ -15,6 +15,16 @@ export { ConsoleHomePage, type ConsoleHomePageProps } from './console/home.js';
 export { ConsoleKeysPage, type ConsoleKeysPageProps } from './console/keys.js';
 export { ConsoleConfirmPage, type ConsoleConfirmPageProps } from './console/parts.js';
 export {
+  ConsoleProviderAddPage,
+  type ConsoleProviderAddPageProps,
+  ConsoleProvidersPage,
+  type ConsoleProvidersPageProps,
+  type DiscoveryReport,
+  type ProviderDraft,
+  type ProviderPreset,
+  providerHref,
+} from './console/providers.js';
+export {
   ConsoleScopeEditPage,
   type ConsoleScopeEditPageProps,
   ConsoleScopesPage,

@@ -157,4 +157,115 @@ describe('the admin console sections (issue 17)', () => {
     assert.match(refused.html!, /role="alert"[\s\S]*built-in scope: it cannot be removed/);
     assert.equal((await admin.agent.go('/admin/scopes/nope/edit')).res?.status, 404);
   });
+
+  it('adds Google from its preset, disables, enables and removes it; the secret is never shown back', async () => {
+    const list = await page(admin.agent, '/admin/providers');
+    assert.match(list, /href="\/admin\/providers\/new\?preset=google"/);
+    const form = await page(admin.agent, '/admin/providers/new?preset=google');
+    assert.match(form, /<label for="provider-client-id">Client id<\/label>/);
+    assert.match(form, /\/federation\/google\/callback/);
+    assert.doesNotMatch(form, /name="issuer"/, 'the preset names the issuer');
+    const missing = await post(admin.agent, form, '/admin/providers/new?preset=google', {
+      slug: 'google',
+      clientId: 'google-client',
+      clientSecret: '',
+    });
+    assert.equal(missing.res?.status, 400);
+    assert.match(missing.html!, /role="alert"[\s\S]*clientSecret must not be empty/);
+    assert.match(missing.html!, /value="google-client"/, 'the form keeps what was typed');
+    const added = await post(admin.agent, form, '/admin/providers/new?preset=google', {
+      slug: 'google',
+      clientId: 'google-client',
+      clientSecret: 'the-upstream-secret',
+    });
+    assert.equal(added.res?.status, 200);
+    assert.match(added.html!, /Provider added/);
+    assert.match(added.html!, /https:\/\/accounts\.google\.com/);
+    assert.doesNotMatch(added.html!, /the-upstream-secret/);
+    const stored = (await t.deps.store.providers.find('google'))!;
+    assert.equal(stored.kind, 'google');
+    assert.equal(stored.enabled, true);
+    assert.equal((await lastEvent('provider_added')).actor, `user:${admin.id}`);
+
+    const disabled = await post(admin.agent, added.html!, '/admin/providers/google/disable');
+    assert.match(disabled.html!, /Provider disabled/);
+    assert.equal((await t.deps.store.providers.find('google'))?.enabled, false);
+    assert.equal((await lastEvent('provider_disabled')).actor, `user:${admin.id}`);
+    const enabled = await post(admin.agent, disabled.html!, '/admin/providers/google/enable');
+    assert.equal((await t.deps.store.providers.find('google'))?.enabled, true);
+
+    const azure = await page(admin.agent, '/admin/providers/new?preset=azure');
+    assert.match(azure, /<label for="provider-tenant">Tenant<\/label>/);
+    const ms = await post(admin.agent, azure, '/admin/providers/new?preset=azure', {
+      slug: 'azure',
+      tenant: 'organizations',
+      clientId: 'ms-client',
+      clientSecret: 's',
+    });
+    assert.match(ms.html!, /https:\/\/login\.microsoftonline\.com\/organizations\/v2\.0/);
+
+    const confirm = await page(admin.agent, '/admin/providers/google/remove');
+    assert.match(confirm, /keep their link/);
+    assert.ok(await t.deps.store.providers.find('google'), 'the GET removes nothing');
+    const removed = await post(admin.agent, enabled.html!, '/admin/providers/google/remove');
+    assert.match(removed.html!, /Provider removed/);
+    assert.equal(await t.deps.store.providers.find('google'), undefined);
+    assert.equal((await lastEvent('provider_removed')).actor, `user:${admin.id}`);
+    assert.equal((await admin.agent.go('/admin/providers/google/remove')).res?.status, 404);
+  });
+
+  it('"Test" reports a discovery error in role="alert" for an unreachable issuer', async () => {
+    const issuer = `http://127.0.0.1:${await freePort()}`;
+    const form = await page(admin.agent, '/admin/providers/new?preset=oidc');
+    const added = await post(admin.agent, form, '/admin/providers/new?preset=oidc', {
+      slug: 'acme',
+      issuer,
+      clientId: 'acme-client',
+      clientSecret: 'acme-secret',
+    });
+    assert.match(added.html!, /Provider added/);
+    const tested = await post(admin.agent, added.html!, '/admin/providers/acme/test');
+    assert.equal(tested.res?.status, 200);
+    const alert = /role="alert"[\s\S]*?<\/div>/.exec(tested.html!)?.[0] ?? '';
+    assert.match(alert, /Test of acme: discovery of http:\/\/127\.0\.0\.1:\d+ failed/);
+    assert.doesNotMatch(tested.html!, /acme-secret/);
+  });
+
+  it('an auditor reads every section but gets 403 on every POST; a POST without the CSRF token is 403', async () => {
+    for (const path of ['/admin/audit', '/admin/keys', '/admin/scopes', '/admin/providers']) {
+      const html = await page(auditor.agent, path);
+      assert.doesNotMatch(html, /<form method="post" action="\/admin\/(keys|scopes|providers)/, path);
+    }
+    const html = await page(auditor.agent, '/admin/scopes');
+    await t.deps.store.scopes.upsert(
+      { name: 'kept', description: 'Kept', builtin: false, managedBy: null },
+      t.clock.now(),
+    );
+    const posts: [string, Record<string, string>][] = [
+      ['/admin/keys/rotate', {}],
+      ['/admin/scopes', { name: 'sneaky', description: 'x' }],
+      ['/admin/scopes/kept/edit', { description: 'changed' }],
+      ['/admin/scopes/kept/remove', {}],
+      ['/admin/providers/new?preset=google', { slug: 'google', clientId: 'a', clientSecret: 'b' }],
+      ['/admin/providers/acme/disable', {}],
+      ['/admin/providers/acme/enable', {}],
+      ['/admin/providers/acme/test', {}],
+      ['/admin/providers/acme/remove', {}],
+    ];
+    const keys = (await t.deps.store.keys.list()).length;
+    for (const [path, fields] of posts) {
+      const res = await post(auditor.agent, html, path, fields);
+      assert.equal(res.res?.status, 403, `${path} as an auditor`);
+      assert.match(res.html!, /You do not have access/);
+    }
+    for (const [path, fields] of posts) {
+      const res = await admin.agent.post(path, fields);
+      assert.equal(res.res?.status, 403, `${path} without a CSRF token`);
+      assert.match(res.html!, /csrf/);
+    }
+    assert.equal((await t.deps.store.keys.list()).length, keys);
+    assert.equal((await t.deps.store.scopes.findMany(['kept']))[0]?.description, 'Kept');
+    assert.equal((await t.deps.store.scopes.findMany(['sneaky'])).length, 0);
+    assert.equal((await t.deps.store.providers.find('acme'))?.enabled, true);
+  });
 });

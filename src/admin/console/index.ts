@@ -9,6 +9,7 @@ import { OAuthError } from '../../oauth/errors.js';
 import { BUILTIN_ROLES, PERMISSIONS, type Permission } from '../permissions.js';
 import { auditSection } from './audit.js';
 import { keysSection } from './keys.js';
+import { providersSection } from './providers.js';
 import { scopesSection } from './scopes.js';
 import { type ActiveConsole, currentConsole, endConsoleSession } from './session.js';
 import { consoleCallback, startConsoleSignIn } from './sign-in.js';
@@ -69,6 +70,7 @@ const pageProps = (c: Context, deps: Deps) => ({
  * relative to it (`/` is the section's list, `/:id` an entry, …). One import and one line here per section.
  */
 const SECTIONS: Readonly<Record<string, (deps: Deps) => Hono>> = {
+  '/admin/providers': providersSection,
   '/admin/scopes': scopesSection,
   '/admin/keys': keysSection,
   '/admin/audit': auditSection,
