@@ -9,8 +9,28 @@ export {
   describeUserAgent,
 } from './account.js';
 export { ConsentPage, type ConsentPageProps, type ConsentScope } from './consent.js';
+export { type AuditFilter, ConsoleAuditPage, type ConsoleAuditPageProps } from './console/audit.js';
 export { ConsoleFirstRunPage } from './console/first-run.js';
 export { ConsoleHomePage, type ConsoleHomePageProps } from './console/home.js';
+export { ConsoleKeysPage, type ConsoleKeysPageProps } from './console/keys.js';
+export { ConsoleConfirmPage, type ConsoleConfirmPageProps } from './console/parts.js';
+export {
+  ConsoleProviderAddPage,
+  type ConsoleProviderAddPageProps,
+  ConsoleProvidersPage,
+  type ConsoleProvidersPageProps,
+  type DiscoveryReport,
+  type ProviderDraft,
+  type ProviderPreset,
+  providerHref,
+} from './console/providers.js';
+export {
+  ConsoleScopeEditPage,
+  type ConsoleScopeEditPageProps,
+  ConsoleScopesPage,
+  type ConsoleScopesPageProps,
+  scopeHref,
+} from './console/scopes.js';
 export { ConsoleSignedOutPage } from './console/signed-out.js';
 export { type Code, isCode, messageFor } from './copy.js';
 export { DeviceDonePage, type DeviceDonePageProps, DevicePage, type DevicePageProps } from './device.js';

@@ -1,0 +1,176 @@
+import type { Context } from 'hono';
+import { Hono } from 'hono';
+import {
+  ConsoleConfirmPage,
+  ConsoleProviderAddPage,
+  ConsoleProvidersPage,
+  type DiscoveryReport,
+  type ProviderDraft,
+  type ProviderPreset,
+  providerHref,
+} from '../../../views/index.js';
+import type { Deps } from '../../deps.js';
+import { UpstreamError, Upstreams } from '../../federation/upstream.js';
+import { htmlPage } from '../../http/render.js';
+import type { Provider } from '../../store/types.js';
+import { addProvider, listProviders, removeProvider, setProviderEnabled } from '../providers.js';
+import {
+  backTo,
+  confirmDestructive,
+  consoleContext,
+  consolePage,
+  formOf,
+  notFound,
+  refused,
+} from './common.js';
+import { requireConsole } from './index.js';
+
+const HREF = '/admin/providers';
+const NOTICES: Record<string, string> = {
+  added: 'Provider added.',
+  enabled: 'Provider enabled: the sign-in page offers it.',
+  disabled: 'Provider disabled: the sign-in page no longer offers it.',
+  removed: 'Provider removed. Users linked through it keep their link.',
+};
+const PRESETS: readonly ProviderPreset[] = ['google', 'azure', 'oidc'];
+
+const presetOf = (c: Context): ProviderPreset => {
+  const preset = c.req.query('preset') as ProviderPreset;
+  return PRESETS.includes(preset) ? preset : 'oidc';
+};
+
+async function findProvider(deps: Deps, slug: string): Promise<Provider> {
+  const provider = (await listProviders(deps)).find((p) => p.slug === slug);
+  if (!provider) throw notFound('such provider');
+  return provider;
+}
+
+/** The discovery endpoints worth showing, as the document names them. */
+const ENDPOINTS = ['authorization_endpoint', 'token_endpoint', 'userinfo_endpoint', 'jwks_uri'] as const;
+
+/**
+ * `/admin/providers`: the upstream providers through `listProviders`, `addProvider`, `setProviderEnabled` and
+ * `removeProvider`, as `latchkey provider` does; "Test" runs federation's own discovery (`Upstreams`).
+ */
+export function providersSection(deps: Deps): Hono {
+  const app = new Hono();
+  const list = async (c: Context, extra: { error?: string; found?: DiscoveryReport } = {}) => ({
+    ...consolePage(c, deps),
+    providers: await listProviders(deps),
+    canWrite: c.get('console').permissions.has('providers:write'),
+    notice: NOTICES[c.req.query('done') ?? ''],
+    ...extra,
+  });
+  app.get('/', requireConsole(deps, 'providers:read'), async (c) =>
+    htmlPage(c, ConsoleProvidersPage, await list(c)),
+  );
+
+  const addPage = (c: Context, draft: ProviderDraft, error?: string) => ({
+    ...consolePage(c, deps),
+    preset: presetOf(c),
+    draft,
+    callbackBase: `${deps.config.issuer}/federation/`,
+    error,
+  });
+  app.get('/new', requireConsole(deps, 'providers:write'), (c) =>
+    htmlPage(
+      c,
+      ConsoleProviderAddPage,
+      addPage(c, { slug: '', name: '', issuer: '', tenant: '', clientId: '' }),
+    ),
+  );
+  app.post('/new', requireConsole(deps, 'providers:write'), async (c) => {
+    const form = await formOf(c);
+    const preset = presetOf(c);
+    const draft: ProviderDraft = {
+      slug: preset === 'oidc' ? (form.get('slug') ?? '').trim() : preset,
+      name: form.get('name')?.trim() ?? '',
+      issuer: form.get('issuer')?.trim() ?? '',
+      tenant: form.get('tenant')?.trim() ?? '',
+      clientId: form.get('clientId')?.trim() ?? '',
+    };
+    try {
+      await addProvider(
+        deps,
+        {
+          slug: draft.slug,
+          clientId: draft.clientId,
+          clientSecret: form.get('clientSecret') ?? '',
+          ...(draft.name ? { name: draft.name } : {}),
+          ...(preset === 'oidc' ? { issuer: draft.issuer } : {}),
+          ...(preset === 'azure' ? { tenant: draft.tenant } : {}),
+        },
+        consoleContext(c),
+      );
+    } catch (err) {
+      const { error, status } = refused(err);
+      return htmlPage(c, ConsoleProviderAddPage, addPage(c, draft, error), status);
+    }
+    return backTo(c, HREF, 'added');
+  });
+
+  for (const enabled of [true, false])
+    app.post(
+      `/:slug/${enabled ? 'enable' : 'disable'}`,
+      requireConsole(deps, 'providers:write'),
+      async (c) => {
+        const provider = await findProvider(deps, c.req.param('slug'));
+        await setProviderEnabled(deps, provider.slug, enabled, consoleContext(c));
+        return backTo(c, HREF, enabled ? 'enabled' : 'disabled');
+      },
+    );
+
+  // A fresh `Upstreams` each time: "Test" fetches the document now, not what a sign-in cached.
+  app.post('/:slug/test', requireConsole(deps, 'providers:write'), async (c) => {
+    const provider = await findProvider(deps, c.req.param('slug'));
+    try {
+      const metadata = (await new Upstreams(deps).configuration(provider)).serverMetadata();
+      const found: DiscoveryReport = {
+        slug: provider.slug,
+        issuer: metadata.issuer,
+        endpoints: ENDPOINTS.flatMap((name) => {
+          const url = metadata[name];
+          return typeof url === 'string' ? [[name, url] as [string, string]] : [];
+        }),
+        algorithms: (metadata.id_token_signing_alg_values_supported as string[] | undefined) ?? [],
+      };
+      return htmlPage(c, ConsoleProvidersPage, await list(c, { found }));
+    } catch (err) {
+      if (!(err instanceof UpstreamError)) throw err;
+      return htmlPage(
+        c,
+        ConsoleProvidersPage,
+        await list(c, { error: `Test of ${provider.slug}: ${err.message}` }),
+      );
+    }
+  });
+
+  const confirmation = (c: Context, provider: Provider, error?: string) => ({
+    ...consolePage(c, deps),
+    title: `Remove the provider ${provider.name}`,
+    consequences: [
+      `The sign-in page no longer offers ${provider.name}; sign-ins through it in progress fail.`,
+      'Users linked through it keep their link (unlink them from their user page to hand out a set-password link).',
+      'Adding it again needs its client secret again.',
+    ],
+    action: `${providerHref(provider.slug)}/remove`,
+    button: 'Remove provider',
+    cancel: HREF,
+    error,
+  });
+  app.get('/:slug/remove', requireConsole(deps, 'providers:write'), async (c) =>
+    htmlPage(c, ConsoleConfirmPage, confirmation(c, await findProvider(deps, c.req.param('slug')))),
+  );
+  app.post('/:slug/remove', requireConsole(deps, 'providers:write'), async (c) => {
+    const provider = await findProvider(deps, c.req.param('slug'));
+    await confirmDestructive(c, deps);
+    try {
+      await removeProvider(deps, provider.slug, consoleContext(c));
+    } catch (err) {
+      const { error, status } = refused(err);
+      return htmlPage(c, ConsoleConfirmPage, confirmation(c, provider, error), status);
+    }
+    return backTo(c, HREF, 'removed');
+  });
+  return app;
+}
