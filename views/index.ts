@@ -12,6 +12,19 @@ export { ConsentPage, type ConsentPageProps, type ConsentScope } from './consent
 export { ConsoleFirstRunPage } from './console/first-run.js';
 export { ConsoleHomePage, type ConsoleHomePageProps } from './console/home.js';
 export { ConsoleSignedOutPage } from './console/signed-out.js';
+export {
+  ConsoleConfirmPage,
+  type ConsoleConfirmPageProps,
+  type ConsoleEventRow,
+  ConsoleNewUserPage,
+  type ConsoleNewUserPageProps,
+  type ConsoleSessionRow,
+  ConsoleUserPage,
+  type ConsoleUserPageProps,
+  type ConsoleUserRow,
+  ConsoleUsersPage,
+  type ConsoleUsersPageProps,
+} from './console/users.js';
 export { type Code, isCode, messageFor } from './copy.js';
 export { DeviceDonePage, type DeviceDonePageProps, DevicePage, type DevicePageProps } from './device.js';
 export { ErrorPage, type ErrorPageProps } from './error.js';
