@@ -4,6 +4,7 @@ import { generateSync } from 'otplib';
 import { queryEvents } from '../../src/admin/events.js';
 import { enrollTotpNow, secondFactorMethods } from '../../src/auth/second-factor.js';
 import { Agent, decodeEntities } from '../helpers/agent.js';
+import { linkUpstream } from '../helpers/identity.js';
 import { type TestApp, testApp } from '../helpers/server.js';
 
 describe('the admin console: Users (issue 17)', () => {
@@ -228,6 +229,25 @@ describe('the admin console: Users (issue 17)', () => {
     assert.match(ended.html!, /Session ended\./);
     assert.equal((await t.deps.store.sessions.listActiveForUser(ivy.id, t.clock.now())).length, 0);
     assert.equal((await eventsOf(ivy.id, 'session_ended'))[0]?.actor, `user:${admin.id}`);
+  });
+
+  it('unlinks a user’s provider through the confirmation page; without mail the set-password link is shown once', async () => {
+    const { agent, admin } = await signedIn();
+    const leo = await t.addUser({ email: 'leo.unlink@example.test' });
+    await linkUpstream(t.deps.store, leo.id, t.clock.now());
+    const page = `/admin/users/${leo.id}`;
+    const shown = await agent.go(page);
+    assert.match(shown.html!, /Linked provider<\/dt>\s*<dd>google<\/dd>/);
+    assert.ok(shown.html!.includes(`href="${page}/unlink"`));
+    const unlinked = await postFrom(agent, `${page}/unlink`, `${page}/unlink`);
+    assert.equal(unlinked.res?.status, 200);
+    assert.match(unlinked.html!, /Provider unlinked/);
+    assert.match(unlinked.html!, /\/password\/set\?token=/);
+    assert.equal(await t.deps.store.identities.findByUser(leo.id), undefined);
+    assert.equal((await eventsOf(leo.id, 'user_unlinked'))[0]?.actor, `user:${admin.id}`);
+    const again = await agent.go(page);
+    assert.ok(!again.html!.includes('/password/set?token='), 'the link is not shown again');
+    assert.ok(!again.html!.includes(`href="${page}/unlink"`), 'nothing left to unlink');
   });
 
   it('a read-only admin (auditor) sees the list and the user, but a change is refused with 403', async () => {
