@@ -32,6 +32,19 @@ export {
   scopeHref,
 } from './console/scopes.js';
 export { ConsoleSignedOutPage } from './console/signed-out.js';
+export {
+  ConsoleConfirmPage,
+  type ConsoleConfirmPageProps,
+  type ConsoleEventRow,
+  ConsoleNewUserPage,
+  type ConsoleNewUserPageProps,
+  type ConsoleSessionRow,
+  ConsoleUserPage,
+  type ConsoleUserPageProps,
+  type ConsoleUserRow,
+  ConsoleUsersPage,
+  type ConsoleUsersPageProps,
+} from './console/users.js';
 export { type Code, isCode, messageFor } from './copy.js';
 export { DeviceDonePage, type DeviceDonePageProps, DevicePage, type DevicePageProps } from './device.js';
 export { ErrorPage, type ErrorPageProps } from './error.js';

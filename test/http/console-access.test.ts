@@ -112,7 +112,7 @@ describe('the admin console: first run, sign-in and access (issue 17)', () => {
     assert.ok(home.html!.includes(admin.email), 'the signed-in admin is named');
     for (const section of ['Users', 'Apps', 'Providers', 'Scopes', 'Keys', 'Audit'])
       assert.match(home.html!, new RegExp(`>${section}<`));
-    const section = await agent.request('/admin/users');
+    const section = await agent.request('/admin/apps');
     assert.equal(section.status, 404, 'a section not built yet, once signed in');
     assert.match(home.html!, /<form method="post" action="\/admin\/logout">/);
     const cookie = cookieLine(setCookies, 'lk_console');

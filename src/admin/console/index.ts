@@ -13,6 +13,7 @@ import { providersSection } from './providers.js';
 import { scopesSection } from './scopes.js';
 import { type ActiveConsole, currentConsole, endConsoleSession } from './session.js';
 import { consoleCallback, startConsoleSignIn } from './sign-in.js';
+import { consoleUsers } from './users.js';
 
 export { CONSOLE_SECTIONS };
 
@@ -74,6 +75,7 @@ const SECTIONS: Readonly<Record<string, (deps: Deps) => Hono>> = {
   '/admin/scopes': scopesSection,
   '/admin/keys': keysSection,
   '/admin/audit': auditSection,
+  '/admin/users': consoleUsers,
 };
 
 /** The admin console's hosted pages (issue 17), beside the JSON API at /admin/v1. */
