@@ -7,6 +7,7 @@ import { csrfToken } from '../../http/browser.js';
 import { htmlPage } from '../../http/render.js';
 import { OAuthError } from '../../oauth/errors.js';
 import { BUILTIN_ROLES, PERMISSIONS, type Permission } from '../permissions.js';
+import { appsSection } from './apps.js';
 import { type ActiveConsole, currentConsole, endConsoleSession } from './session.js';
 import { consoleCallback, startConsoleSignIn } from './sign-in.js';
 
@@ -65,7 +66,9 @@ const pageProps = (c: Context, deps: Deps) => ({
  * The console's sections, by the href the nav links (views/console/layout.tsx): each a Hono app whose paths are
  * relative to it (`/` is the section's list, `/:id` an entry, …). One import and one line here per section.
  */
-const SECTIONS: Readonly<Record<string, (deps: Deps) => Hono>> = {};
+const SECTIONS: Readonly<Record<string, (deps: Deps) => Hono>> = {
+  '/admin/apps': appsSection,
+};
 
 /** The admin console's hosted pages (issue 17), beside the JSON API at /admin/v1. */
 export function consoleRoutes(deps: Deps): Hono {
