@@ -223,6 +223,14 @@ describe('the admin console: Apps (issue 17)', () => {
     assert.match(refused.html, /role="alert"/);
     assert.match(refused.html, /must not contain a fragment/);
     assert.match(refused.html, />https:\/\/settings\.example\/cb#frag<\/textarea>/);
+    assert.match(
+      refused.html,
+      /<textarea id="redirect-uris"[^>]*aria-invalid="true"[^>]*aria-describedby="app-error redirect-uris-hint"/,
+    );
+    const badTtl = await admin.post(`/admin/apps/${id}`, editForm({ access_token_ttl: 'soon' }));
+    assert.equal(badTtl.res.status, 400);
+    assert.match(badTtl.html, /Access token lifetime must be a whole number of seconds/);
+    assert.match(badTtl.html, /id="access-ttl"[^>]*aria-invalid="true"/);
     assert.deepEqual((await t.deps.store.clients.find(id))!.redirectUris, ['https://settings.example/cb']);
   });
 

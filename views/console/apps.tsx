@@ -1,4 +1,4 @@
-import { CsrfField, Notice } from '../layout.js';
+import { CsrfField, fieldState, Notice } from '../layout.js';
 import { ConsoleLayout } from './layout.js';
 
 /** What every console page of the Apps section takes. */
@@ -20,11 +20,13 @@ export interface AppRow {
 
 export const appHref = (id: string) => `/admin/apps/${encodeURIComponent(id)}`;
 
+const ALERT_ID = 'app-error';
+
 /** A refused change's message, where a screen reader says it at once. */
 function Refusal({ message }: { message?: string | undefined }) {
   if (!message) return null;
   return (
-    <div class="alert alert-error" role="alert" id="app-error">
+    <div class="alert alert-error" role="alert" id={ALERT_ID}>
       <p>{message}</p>
     </div>
   );
@@ -114,11 +116,23 @@ function GrantChecks({ grants, selected }: { grants: readonly string[]; selected
   );
 }
 
-function Lines(props: { id: string; name: string; label: string; value: string; hint: string }) {
+function Lines(props: {
+  id: string;
+  name: string;
+  label: string;
+  value: string;
+  hint: string;
+  failed?: boolean;
+}) {
   return (
     <div class="field">
       <label for={props.id}>{props.label}</label>
-      <textarea id={props.id} name={props.name} rows={3} aria-describedby={`${props.id}-hint`}>
+      <textarea
+        id={props.id}
+        name={props.name}
+        rows={3}
+        {...fieldState(!!props.failed, ALERT_ID, `${props.id}-hint`)}
+      >
         {props.value}
       </textarea>
       <p class="hint" id={`${props.id}-hint`}>
@@ -141,10 +155,13 @@ export interface AppRegisterPageProps extends ConsolePageProps {
   grants: readonly string[];
   values: NewAppValues;
   error?: string;
+  /** The field the refusal is about (the use case's name for it). */
+  failedField?: string;
 }
 
 /** `/admin/apps/new`. */
-export function AppRegisterPage({ email, csrf, grants, values, error }: AppRegisterPageProps) {
+export function AppRegisterPage({ email, csrf, grants, values, error, failedField }: AppRegisterPageProps) {
+  const failed = (field: string) => fieldState(failedField === field, ALERT_ID);
   return (
     <ConsoleLayout title="Register app" email={email} csrf={csrf}>
       <h1>Register app</h1>
@@ -153,7 +170,15 @@ export function AppRegisterPage({ email, csrf, grants, values, error }: AppRegis
         <CsrfField token={csrf} />
         <div class="field">
           <label for="app-name">Name</label>
-          <input type="text" id="app-name" name="name" value={values.name} required maxlength={200} />
+          <input
+            type="text"
+            id="app-name"
+            name="name"
+            value={values.name}
+            required
+            maxlength={200}
+            {...failed('name')}
+          />
         </div>
         <Lines
           id="redirect-uris"
@@ -161,6 +186,7 @@ export function AppRegisterPage({ email, csrf, grants, values, error }: AppRegis
           label="Redirect URIs"
           value={values.redirectUris}
           hint="One per line, matched exactly."
+          failed={failedField === 'redirectUris'}
         />
         <GrantChecks grants={grants} selected={values.grants} />
         <fieldset class="field">
@@ -264,14 +290,18 @@ export interface AppPageProps extends ConsolePageProps {
   grants: readonly string[];
   values: AppValues;
   error?: string;
+  /** The field the refusal is about (the use case's name for it). */
+  failedField?: string;
   notice?: string;
   /** Whether the admin may change it (clients:write). */
   canWrite: boolean;
 }
 
 /** `/admin/apps/:id`: its settings, and the way to rotate its secret or delete it. Never the secret. */
-export function AppPage({ email, csrf, app, grants, values, error, notice, canWrite }: AppPageProps) {
+export function AppPage(props: AppPageProps) {
+  const { email, csrf, app, grants, values, error, failedField, notice, canWrite } = props;
   const href = appHref(app.id);
+  const failed = (field: string) => fieldState(failedField === field, ALERT_ID);
   return (
     <ConsoleLayout title={app.name} email={email} csrf={csrf}>
       <p>
@@ -292,6 +322,7 @@ export function AppPage({ email, csrf, app, grants, values, error, notice, canWr
           label="Redirect URIs"
           value={values.redirectUris}
           hint="One per line, matched exactly."
+          failed={failedField === 'redirectUris'}
         />
         <Lines
           id="post-logout-redirect-uris"
@@ -299,11 +330,18 @@ export function AppPage({ email, csrf, app, grants, values, error, notice, canWr
           label="Post-logout redirect URIs"
           value={values.postLogoutRedirectUris}
           hint="One per line: where a logout may return."
+          failed={failedField === 'postLogoutRedirectUris'}
         />
         <GrantChecks grants={grants} selected={values.grants} />
         <div class="field">
           <label for="scopes">Scopes</label>
-          <input type="text" id="scopes" name="scopes" value={values.scopes} aria-describedby="scopes-hint" />
+          <input
+            type="text"
+            id="scopes"
+            name="scopes"
+            value={values.scopes}
+            {...fieldState(failedField === 'scopes', ALERT_ID, 'scopes-hint')}
+          />
           <p class="hint" id="scopes-hint">
             Separated by spaces: what the app may ask for.
           </p>
@@ -314,6 +352,7 @@ export function AppPage({ email, csrf, app, grants, values, error, notice, canWr
             type="number"
             id="access-ttl"
             name="access_token_ttl"
+            {...failed('accessTokenTtlSeconds')}
             value={values.accessTokenTtl}
             min={1}
           />
@@ -324,6 +363,7 @@ export function AppPage({ email, csrf, app, grants, values, error, notice, canWr
             type="number"
             id="refresh-ttl"
             name="refresh_token_ttl"
+            {...failed('refreshTokenTtlSeconds')}
             value={values.refreshTokenTtl}
             min={1}
           />

@@ -74,6 +74,10 @@ function refusal(err: unknown): string {
   return err.wording(LABELS);
 }
 
+/** The field a refusal is about, for the form to mark it. */
+const fieldOf = (err: unknown): { failedField?: string } =>
+  err instanceof AdminError && err.field ? { failedField: err.field } : {};
+
 const refusedStatus = (err: unknown) =>
   err instanceof AdminError && (err.code === 'exists' || err.code === 'in_use') ? 409 : 400;
 
@@ -267,8 +271,12 @@ export function appsSection(deps: Deps): Hono {
     });
   });
 
-  const registerPage = (c: Context, values: NewAppValues, error?: string, status = 200) =>
-    htmlPage(c, AppRegisterPage, { ...page(c, deps), grants, values, ...(error ? { error } : {}) }, status);
+  const registerPage = (
+    c: Context,
+    values: NewAppValues,
+    refused: { error?: string; failedField?: string } = {},
+    status = 200,
+  ) => htmlPage(c, AppRegisterPage, { ...page(c, deps), grants, values, ...refused }, status);
 
   app.get('/new', requireConsole(deps, 'clients:write'), (c) => registerPage(c, EMPTY_NEW_APP));
   app.post('/new', requireConsole(deps, 'clients:write'), async (c) => {
@@ -299,7 +307,7 @@ export function appsSection(deps: Deps): Hono {
         201,
       );
     } catch (err) {
-      return registerPage(c, values, refusal(err), refusedStatus(err));
+      return registerPage(c, values, { error: refusal(err), ...fieldOf(err) }, refusedStatus(err));
     }
   });
 
@@ -307,7 +315,7 @@ export function appsSection(deps: Deps): Hono {
     c: Context,
     client: Client,
     values: AppValues,
-    extra: { error?: string; notice?: string } = {},
+    extra: { error?: string; failedField?: string; notice?: string } = {},
     status = 200,
   ) =>
     htmlPage(
@@ -339,7 +347,13 @@ export function appsSection(deps: Deps): Hono {
     try {
       await updateClient(deps, client.id, patchOf(form, client), consoleContext(c));
     } catch (err) {
-      return appPage(c, client, submittedValues(form, client), { error: refusal(err) }, refusedStatus(err));
+      return appPage(
+        c,
+        client,
+        submittedValues(form, client),
+        { error: refusal(err), ...fieldOf(err) },
+        refusedStatus(err),
+      );
     }
     throw new Redirect(`${appHref(client.id)}?saved`);
   });
