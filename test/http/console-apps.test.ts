@@ -314,7 +314,10 @@ describe('the admin console: Apps (issue 17)', () => {
     const admin = await consoleAs(['admin']);
     const { id } = await register(admin, 'Audited', 'https://audited.example/cb');
     const auditor = await consoleAs(['auditor']);
-    assert.equal((await auditor.get('/admin/apps')).res.status, 200);
+    const list = await auditor.get('/admin/apps');
+    assert.equal(list.res.status, 200);
+    assert.match(list.html, />Audited<\/a>/);
+    assert.doesNotMatch(list.html, /Register app/, 'no link to a page that would refuse');
     const app = await auditor.get(`/admin/apps/${id}`);
     assert.equal(app.res.status, 200);
     assert.doesNotMatch(app.html, /Save changes/);

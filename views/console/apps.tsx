@@ -37,19 +37,23 @@ export interface AppsListPageProps extends ConsolePageProps {
   /** The next page's cursor, when there is one. */
   next?: string | null;
   notice?: string;
+  /** Whether the admin may register apps (clients:write). */
+  canWrite: boolean;
 }
 
 /** `/admin/apps`: every client, one row each, stacking into cards on a phone. */
-export function AppsListPage({ email, csrf, apps, next, notice }: AppsListPageProps) {
+export function AppsListPage({ email, csrf, apps, next, notice, canWrite }: AppsListPageProps) {
   return (
     <ConsoleLayout title="Apps" email={email} csrf={csrf}>
       <h1>Apps</h1>
       <Notice text={notice} />
-      <p>
-        <a class="button button-small" href="/admin/apps/new">
-          Register app
-        </a>
-      </p>
+      {canWrite ? (
+        <p>
+          <a class="button button-small" href="/admin/apps/new">
+            Register app
+          </a>
+        </p>
+      ) : null}
       <table class="console-table">
         <caption class="visually-hidden">Registered apps</caption>
         <thead>

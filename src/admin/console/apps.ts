@@ -82,6 +82,7 @@ const refusedStatus = (err: unknown) =>
   err instanceof AdminError && (err.code === 'exists' || err.code === 'in_use') ? 409 : 400;
 
 const page = (c: Context, deps: Deps) => ({ email: c.get('console').user.email, csrf: csrfToken(c, deps) });
+const canWrite = (c: Context) => c.get('console').permissions.has('clients:write');
 
 const rowOf = (client: Client): AppRow => ({
   id: client.id,
@@ -217,6 +218,7 @@ const DELETE: Destructive = {
       apps: items.map(rowOf),
       next: nextCursor,
       notice: `Deleted ${app.name}.`,
+      canWrite: true,
     });
   },
 };
@@ -268,6 +270,7 @@ export function appsSection(deps: Deps): Hono {
       ...page(c, deps),
       apps: listed.items.map(rowOf),
       next: listed.nextCursor,
+      canWrite: canWrite(c),
     });
   });
 
@@ -326,7 +329,7 @@ export function appsSection(deps: Deps): Hono {
         app: rowOf(client),
         grants,
         values,
-        canWrite: c.get('console').permissions.has('clients:write'),
+        canWrite: canWrite(c),
         ...extra,
       },
       status,
