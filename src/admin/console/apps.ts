@@ -13,7 +13,6 @@ import {
 } from '../../../views/index.js';
 import type { Deps } from '../../deps.js';
 import { csrfToken } from '../../http/browser.js';
-import { requestMeta } from '../../http/net.js';
 import type { Params } from '../../http/params.js';
 import { readForm } from '../../http/params.js';
 import { htmlPage, OAuthError, Redirect } from '../../http/render.js';
@@ -33,19 +32,13 @@ import {
 import type { AdminContext } from '../context.js';
 import { FIELD_NAMES } from '../fields.js';
 import { AdminError, type AdminField } from '../validate.js';
-import { requireConsole } from './index.js';
+import { consoleContext, requireConsole } from './index.js';
 
 /**
  * The console's Apps section (issue 17), mounted at /admin/apps: the list, register, the app page (edit), and
  * the destructive actions (rotate the secret, delete), each behind a confirmation page. Every change goes
  * through the admin use cases (src/admin/clients.ts) with the signed-in admin as the actor.
  */
-
-/** Who makes the change: the console's admin, with the roles they hold now and where they are. */
-export function consoleContext(c: Context): AdminContext {
-  const active = c.get('console');
-  return { actor: `user:${active.user.id}`, permissions: active.permissions, ...requestMeta(c) };
-}
 
 /** The fields as the console's forms label them (the API's names for the rest). */
 const LABELS: Readonly<Record<AdminField, string>> = {

@@ -4,8 +4,10 @@ import { CONSOLE_SECTIONS } from '../../../views/console/layout.js';
 import { ConsoleFirstRunPage, ConsoleHomePage, ConsoleSignedOutPage } from '../../../views/index.js';
 import type { Deps } from '../../deps.js';
 import { csrfToken } from '../../http/browser.js';
+import { requestMeta } from '../../http/net.js';
 import { htmlPage } from '../../http/render.js';
 import { OAuthError } from '../../oauth/errors.js';
+import type { AdminContext } from '../context.js';
 import { BUILTIN_ROLES, PERMISSIONS, type Permission } from '../permissions.js';
 import { appsSection } from './apps.js';
 import { type ActiveConsole, currentConsole, endConsoleSession } from './session.js';
@@ -55,6 +57,16 @@ export function requireConsole(deps: Deps, permission?: Permission): MiddlewareH
     c.set('console', active);
     await next();
   };
+}
+
+/**
+ * Who makes a console change, for the admin use cases (src/admin/*): the signed-in admin (`user:<id>`), the
+ * permissions their roles grant now (so `requireReach` applies as for the API) and the request's address and
+ * browser. Only after `requireConsole()`.
+ */
+export function consoleContext(c: Context): AdminContext {
+  const active = c.get('console');
+  return { actor: `user:${active.user.id}`, permissions: active.permissions, ...requestMeta(c) };
 }
 
 const pageProps = (c: Context, deps: Deps) => ({
