@@ -1,6 +1,12 @@
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { ErrorPage, formPostScript, showPasswordScript, stylesheet } from '../views/index.js';
+import {
+  copySecretScript,
+  ErrorPage,
+  formPostScript,
+  showPasswordScript,
+  stylesheet,
+} from '../views/index.js';
 import { ACCOUNT_API_PREFIX, accountApiRoutes, SESSION_PATH } from './account/api.js';
 import { CONSOLE_PATHS, CONSOLE_SECTIONS, consoleRoutes } from './admin/console/index.js';
 import { ADMIN_API_BASE, adminApiRoutes } from './admin/http/index.js';
@@ -179,6 +185,13 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
 
   app.get('/assets/show-password.js', (c) =>
     c.body(showPasswordScript, 200, {
+      'content-type': 'text/javascript; charset=utf-8',
+      'cache-control': 'public, max-age=3600',
+    }),
+  );
+
+  app.get('/assets/copy-secret.js', (c) =>
+    c.body(copySecretScript, 200, {
       'content-type': 'text/javascript; charset=utf-8',
       'cache-control': 'public, max-age=3600',
     }),

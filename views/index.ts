@@ -9,6 +9,22 @@ export {
   describeUserAgent,
 } from './account.js';
 export { ConsentPage, type ConsentPageProps, type ConsentScope } from './consent.js';
+export {
+  AppConfirmPage,
+  type AppConfirmPageProps,
+  AppPage,
+  type AppPageProps,
+  AppRegisterPage,
+  type AppRegisterPageProps,
+  type AppRow,
+  AppSecretPage,
+  type AppSecretPageProps,
+  AppsListPage,
+  type AppsListPageProps,
+  type AppValues,
+  appHref,
+  type NewAppValues,
+} from './console/apps.js';
 export { type AuditFilter, ConsoleAuditPage, type ConsoleAuditPageProps } from './console/audit.js';
 export { ConsoleFirstRunPage } from './console/first-run.js';
 export { ConsoleHomePage, type ConsoleHomePageProps } from './console/home.js';
@@ -33,8 +49,8 @@ export {
 } from './console/scopes.js';
 export { ConsoleSignedOutPage } from './console/signed-out.js';
 export {
-  ConsoleConfirmPage,
-  type ConsoleConfirmPageProps,
+  ConsoleConfirmPage as ConsoleUserConfirmPage,
+  type ConsoleConfirmPageProps as ConsoleUserConfirmPageProps,
   type ConsoleEventRow,
   ConsoleNewUserPage,
   type ConsoleNewUserPageProps,
@@ -67,7 +83,12 @@ export {
   RecoveryCodes,
   TotpSetup,
 } from './mfa.js';
-export { PasswordInput, type PasswordInputProps, showPasswordScript } from './password-input.js';
+export {
+  copySecretScript,
+  PasswordInput,
+  type PasswordInputProps,
+  showPasswordScript,
+} from './password-input.js';
 export {
   PasswordSetPage,
   type PasswordSetPageProps,

@@ -4,9 +4,12 @@ import { CONSOLE_SECTIONS } from '../../../views/console/layout.js';
 import { ConsoleFirstRunPage, ConsoleHomePage, ConsoleSignedOutPage } from '../../../views/index.js';
 import type { Deps } from '../../deps.js';
 import { csrfToken } from '../../http/browser.js';
+import { requestMeta } from '../../http/net.js';
 import { htmlPage } from '../../http/render.js';
 import { OAuthError } from '../../oauth/errors.js';
+import type { AdminContext } from '../context.js';
 import { BUILTIN_ROLES, PERMISSIONS, type Permission } from '../permissions.js';
+import { appsSection } from './apps.js';
 import { auditSection } from './audit.js';
 import { keysSection } from './keys.js';
 import { providersSection } from './providers.js';
@@ -61,6 +64,16 @@ export function requireConsole(deps: Deps, permission?: Permission): MiddlewareH
   };
 }
 
+/**
+ * Who makes a console change, for the admin use cases (src/admin/*): the signed-in admin (`user:<id>`), the
+ * permissions their roles grant now (so `requireReach` applies as for the API) and the request's address and
+ * browser. Only after `requireConsole()`.
+ */
+export function consoleContext(c: Context): AdminContext {
+  const active = c.get('console');
+  return { actor: `user:${active.user.id}`, permissions: active.permissions, ...requestMeta(c) };
+}
+
 const pageProps = (c: Context, deps: Deps) => ({
   email: c.get('console').user.email,
   csrf: csrfToken(c, deps),
@@ -76,6 +89,7 @@ const SECTIONS: Readonly<Record<string, (deps: Deps) => Hono>> = {
   '/admin/keys': keysSection,
   '/admin/audit': auditSection,
   '/admin/users': consoleUsers,
+  '/admin/apps': appsSection,
 };
 
 /** The admin console's hosted pages (issue 17), beside the JSON API at /admin/v1. */

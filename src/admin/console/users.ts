@@ -2,8 +2,8 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import {
-  ConsoleConfirmPage,
   ConsoleNewUserPage,
+  ConsoleUserConfirmPage,
   ConsoleUserPage,
   type ConsoleUserPageProps,
   type ConsoleUserRow,
@@ -281,7 +281,7 @@ async function confirmed(c: Context, deps: Deps, name: string, action: Destructi
     if (!(err instanceof AdminError)) throw err;
     return htmlPage(
       c,
-      ConsoleConfirmPage,
+      ConsoleUserConfirmPage,
       { ...confirmProps(c, deps, user, name, action), error: messageOf(err) },
       STATUS_OF[err.code],
     );
@@ -425,7 +425,7 @@ export function consoleUsers(deps: Deps): Hono {
   for (const [name, action] of Object.entries(DESTRUCTIVE)) {
     app.get(`/:id/${name}`, requireConsole(deps, action.permission), async (c) => {
       const user = await userOrPage(deps, c.req.param('id'));
-      return htmlPage(c, ConsoleConfirmPage, confirmProps(c, deps, user, name, action));
+      return htmlPage(c, ConsoleUserConfirmPage, confirmProps(c, deps, user, name, action));
     });
     app.post(`/:id/${name}`, requireConsole(deps, action.permission), (c) =>
       confirmed(c, deps, name, action),
