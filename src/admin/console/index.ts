@@ -105,23 +105,14 @@ export function consoleRoutes(deps: Deps): Hono {
     await endConsoleSession(c, deps);
     return htmlPage(c, ConsoleSignedOutPage, {});
   });
-  // Each built section mounts its own routes under its href (each route naming its permission through
-  // requireConsole()); the first-run guard comes first for all of them. The sections not built yet: the
-  // first-run page before the first administrator, else the sign-in and then the 404.
+  // Each section mounts its own routes under its href (each route naming its permission through
+  // requireConsole()); the first-run guard comes first for all of them.
   for (const { href } of CONSOLE_SECTIONS) {
     const section = SECTIONS[href];
-    if (section) {
-      app.use(href, guard);
-      app.use(`${href}/*`, guard);
-      app.route(href, section(deps));
-      continue;
-    }
-    app.get(href, guard, requireConsole(deps), () => {
-      throw new OAuthError('invalid_request', 'this part of the console is not built yet', {
-        status: 404,
-        page: 'not_found',
-      });
-    });
+    if (!section) throw new Error(`console section ${href} has no routes`);
+    app.use(href, guard);
+    app.use(`${href}/*`, guard);
+    app.route(href, section(deps));
   }
   return app;
 }
