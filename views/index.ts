@@ -10,8 +10,6 @@ export {
 } from './account.js';
 export { ConsentPage, type ConsentPageProps, type ConsentScope } from './consent.js';
 export {
-  AppConfirmPage,
-  type AppConfirmPageProps,
   AppPage,
   type AppPageProps,
   AppRegisterPage,
@@ -49,8 +47,6 @@ export {
 } from './console/scopes.js';
 export { ConsoleSignedOutPage } from './console/signed-out.js';
 export {
-  ConsoleConfirmPage as ConsoleUserConfirmPage,
-  type ConsoleConfirmPageProps as ConsoleUserConfirmPageProps,
   type ConsoleEventRow,
   ConsoleNewUserPage,
   type ConsoleNewUserPageProps,

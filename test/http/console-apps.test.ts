@@ -46,7 +46,12 @@ describe('the admin console: Apps (issue 17)', () => {
       const res = await agent.request(path);
       return { res, html: await res.text() };
     };
-    return { user, agent, post, get };
+    /** A confirmation's step-up code: the clock moves on a step first (each TOTP step is accepted once). */
+    const stepUp = () => {
+      t.clock.advance(30);
+      return { code: generateSync({ secret, epoch: t.clock.now() }) };
+    };
+    return { user, agent, post, get, stepUp };
   }
 
   const eventsOf = async (clientId: string) => (await queryEvents(t.deps, { clientId, limit: 200 })).items;
@@ -243,7 +248,7 @@ describe('the admin console: Apps (issue 17)', () => {
     assert.match(confirm.html, new RegExp(`<form method="post" action="/admin/apps/${id}/rotate"`));
     assert.equal((await t.deps.store.clients.find(id))!.secretHash, sha256(secret), 'GET changes nothing');
 
-    const rotated = await admin.post(`/admin/apps/${id}/rotate`);
+    const rotated = await admin.post(`/admin/apps/${id}/rotate`, admin.stepUp());
     assert.equal(rotated.res.status, 200);
     assert.equal(rotated.res.headers.get('cache-control'), 'no-store');
     assert.match(rotated.html, /Copy this secret now: you will not see it again\./);
@@ -272,7 +277,7 @@ describe('the admin console: Apps (issue 17)', () => {
     assert.match(confirm.html, /consents to it are deleted/);
     assert.ok(await t.deps.store.clients.find(id), 'GET changes nothing');
 
-    const done = await admin.post(`/admin/apps/${id}/delete`);
+    const done = await admin.post(`/admin/apps/${id}/delete`, admin.stepUp());
     assert.equal(done.res.status, 200);
     assert.match(done.html, /Deleted Doomed\./);
     assert.equal(await t.deps.store.clients.find(id), undefined);
@@ -287,7 +292,7 @@ describe('the admin console: Apps (issue 17)', () => {
 
   it('the console’s own client cannot be deleted: the confirmation page says why', async () => {
     const admin = await consoleAs(['admin']);
-    const refused = await admin.post(`/admin/apps/${CONSOLE_CLIENT_ID}/delete`);
+    const refused = await admin.post(`/admin/apps/${CONSOLE_CLIENT_ID}/delete`, admin.stepUp());
     assert.equal(refused.res.status, 409);
     assert.match(
       decodeEntities(refused.html),

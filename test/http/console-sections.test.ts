@@ -8,8 +8,8 @@ import { freePort, type TestApp, testApp } from '../helpers/server.js';
 /** The console sections (issue 17): audit, keys, scopes, providers, each through the admin use cases. */
 describe('the admin console sections (issue 17)', () => {
   let t: TestApp;
-  let admin: { id: string; agent: Agent };
-  let auditor: { id: string; agent: Agent };
+  let admin: Awaited<ReturnType<typeof signedIn>>;
+  let auditor: Awaited<ReturnType<typeof signedIn>>;
 
   /** A user with the roles given and TOTP, signed in to the console: /admin → login → TOTP → /admin. */
   async function signedIn(roles: string[]) {
@@ -21,7 +21,12 @@ describe('the admin console sections (issue 17)', () => {
     const mfa = await agent.submit(login.html!, { email: user.email, password: user.password });
     const home = await agent.submit(mfa.html!, { code: generateSync({ secret, epoch: t.clock.now() }) });
     assert.equal(home.res?.status, 200);
-    return { id: user.id, agent };
+    /** A confirmation's step-up code: the clock moves on a step first (each TOTP step is accepted once). */
+    const stepUp = () => {
+      t.clock.advance(30);
+      return { code: generateSync({ secret, epoch: t.clock.now() }) };
+    };
+    return { id: user.id, agent, stepUp };
   }
 
   /** A console page, expected to answer 200. */
@@ -92,7 +97,7 @@ describe('the admin console sections (issue 17)', () => {
     const confirm = await page(admin.agent, '/admin/keys/rotate');
     assert.match(confirm, /stay in the JWKS/);
     assert.equal((await t.deps.store.keys.list()).length, before.length, 'the GET changes nothing');
-    const done = await post(admin.agent, confirm, '/admin/keys/rotate');
+    const done = await post(admin.agent, confirm, '/admin/keys/rotate', admin.stepUp());
     assert.equal(done.res?.status, 200);
     assert.match(done.html!, /role="status"[\s\S]*Keys rotated/);
     const added = (await t.deps.store.keys.list()).filter((k) => !before.some((b) => b.kid === k.kid));
@@ -146,13 +151,13 @@ describe('the admin console sections (issue 17)', () => {
     const confirm = await page(admin.agent, '/admin/scopes/reports%3Aread/remove');
     assert.match(confirm, /Remove the scope reports:read/);
     assert.equal((await t.deps.store.scopes.findMany(['reports:read'])).length, 1, 'the GET removes nothing');
-    const removed = await post(admin.agent, confirm, '/admin/scopes/reports%3Aread/remove');
+    const removed = await post(admin.agent, confirm, '/admin/scopes/reports%3Aread/remove', admin.stepUp());
     assert.match(removed.html!, /Scope removed/);
     assert.equal((await t.deps.store.scopes.findMany(['reports:read'])).length, 0);
     assert.equal((await lastEvent('scope_removed')).actor, `user:${admin.id}`);
 
     const builtin = await page(admin.agent, '/admin/scopes/openid/remove');
-    const refused = await post(admin.agent, builtin, '/admin/scopes/openid/remove');
+    const refused = await post(admin.agent, builtin, '/admin/scopes/openid/remove', admin.stepUp());
     assert.equal(refused.res?.status, 400);
     assert.match(refused.html!, /role="alert"[\s\S]*built-in scope: it cannot be removed/);
     assert.equal((await admin.agent.go('/admin/scopes/nope/edit')).res?.status, 404);
@@ -207,7 +212,7 @@ describe('the admin console sections (issue 17)', () => {
     const confirm = await page(admin.agent, '/admin/providers/google/remove');
     assert.match(confirm, /keep their link/);
     assert.ok(await t.deps.store.providers.find('google'), 'the GET removes nothing');
-    const removed = await post(admin.agent, enabled.html!, '/admin/providers/google/remove');
+    const removed = await post(admin.agent, enabled.html!, '/admin/providers/google/remove', admin.stepUp());
     assert.match(removed.html!, /Provider removed/);
     assert.equal(await t.deps.store.providers.find('google'), undefined);
     assert.equal((await lastEvent('provider_removed')).actor, `user:${admin.id}`);

@@ -23,6 +23,15 @@ describe('the admin console: Users (issue 17)', () => {
     return { ...user, code: () => generateSync({ secret, epoch: t.clock.now() }) };
   }
 
+  /**
+   * A code for a confirmation's step-up: each TOTP step is accepted once (the sign-in used this one), so the
+   * clock moves on a step first.
+   */
+  function stepUp(admin: { code: () => string }): { code: string } {
+    t.clock.advance(30);
+    return { code: admin.code() };
+  }
+
   /** An agent signed in to the console with the roles given (password + TOTP), and its admin. */
   async function signedIn(roles: string[] = ['admin']) {
     const admin = await userWithTotp(roles);
@@ -178,7 +187,7 @@ describe('the admin console: Users (issue 17)', () => {
     assert.match(confirm.html!, /<h1>Disable user<\/h1>/);
     assert.match(confirm.html!, /Every session of the user ends/);
     assert.equal((await t.deps.store.users.find(frank.id))!.disabledAt, null, 'the GET changes nothing');
-    const disabled = await postFrom(agent, `${page}/disable`, `${page}/disable`);
+    const disabled = await postFrom(agent, `${page}/disable`, `${page}/disable`, stepUp(admin));
     assert.equal(disabled.res?.status, 200);
     assert.match(disabled.html!, /User disabled/);
     assert.notEqual((await t.deps.store.users.find(frank.id))!.disabledAt, null);
@@ -199,7 +208,7 @@ describe('the admin console: Users (issue 17)', () => {
     assert.equal((await secondFactorMethods(t.deps, record)).length, 1);
     const page = `/admin/users/${gina.id}`;
     assert.ok((await agent.go(page)).html!.includes(`href="${page}/reset-mfa"`));
-    const reset = await postFrom(agent, `${page}/reset-mfa`, `${page}/reset-mfa`);
+    const reset = await postFrom(agent, `${page}/reset-mfa`, `${page}/reset-mfa`, stepUp(admin));
     assert.equal(reset.res?.status, 200);
     assert.match(reset.html!, /Two-factor authentication reset\./);
     assert.equal((await secondFactorMethods(t.deps, record)).length, 0);
@@ -211,10 +220,13 @@ describe('the admin console: Users (issue 17)', () => {
     const { agent, admin } = await signedIn();
     const hank = await t.addUser({ email: 'hank.password@example.test' });
     const page = `/admin/users/${hank.id}/password`;
-    const weak = await postFrom(agent, page, page, { password: 'x' });
+    const weak = await postFrom(agent, page, page, { password: 'x', ...stepUp(admin) });
     assert.equal(weak.res?.status, 400);
     assert.match(weak.html!, /role="alert"/);
-    const set = await postFrom(agent, page, page, { password: 'another long passphrase 7' });
+    const set = await postFrom(agent, page, page, {
+      password: 'another long passphrase 7',
+      ...stepUp(admin),
+    });
     assert.match(set.html!, /Password set/);
     assert.equal((await eventsOf(hank.id, 'password_set'))[0]?.actor, `user:${admin.id}`);
   });
@@ -239,7 +251,7 @@ describe('the admin console: Users (issue 17)', () => {
     const shown = await agent.go(page);
     assert.match(shown.html!, /Linked provider<\/dt>\s*<dd>google<\/dd>/);
     assert.ok(shown.html!.includes(`href="${page}/unlink"`));
-    const unlinked = await postFrom(agent, `${page}/unlink`, `${page}/unlink`);
+    const unlinked = await postFrom(agent, `${page}/unlink`, `${page}/unlink`, stepUp(admin));
     assert.equal(unlinked.res?.status, 200);
     assert.match(unlinked.html!, /Provider unlinked/);
     assert.match(unlinked.html!, /\/password\/set\?token=/);

@@ -426,35 +426,3 @@ export function AppPage(props: AppPageProps) {
     </ConsoleLayout>
   );
 }
-
-export interface AppConfirmPageProps extends ConsolePageProps {
-  app: { id: string; name: string };
-  heading: string;
-  /** What the action does, each a paragraph. */
-  consequences: readonly string[];
-  action: string;
-  button: string;
-  error?: string;
-}
-
-/** The confirmation of a destructive action: GET shows what will happen, the form's POST does it. */
-export function AppConfirmPage(props: AppConfirmPageProps) {
-  return (
-    <ConsoleLayout title={props.heading} email={props.email} csrf={props.csrf}>
-      <h1>{props.heading}</h1>
-      <Refusal message={props.error} />
-      {props.consequences.map((text) => (
-        <p>{text}</p>
-      ))}
-      <form method="post" action={props.action} class="stack">
-        <CsrfField token={props.csrf} />
-        <button type="submit" class="button button-danger">
-          {props.button}
-        </button>
-      </form>
-      <p>
-        <a href={appHref(props.app.id)}>Cancel</a>
-      </p>
-    </ConsoleLayout>
-  );
-}

@@ -2,10 +2,10 @@ import { CsrfField } from '../layout.js';
 import { ConsoleLayout } from './layout.js';
 
 /** A refused change, or a failed test, read out at once (role="alert"). */
-export function ConsoleAlert({ message }: { message?: string | undefined }) {
+export function ConsoleAlert({ message, id }: { message?: string | undefined; id?: string }) {
   if (!message) return null;
   return (
-    <div class="alert alert-error" role="alert">
+    <div class="alert alert-error" role="alert" id={id}>
       <p>{message}</p>
     </div>
   );
@@ -31,33 +31,100 @@ export function Time({ at }: { at: number | null }) {
 export interface ConsoleConfirmPageProps {
   email: string;
   csrf: string;
+  /** The page's heading, e.g. "Disable user". */
   title: string;
-  /** What the button will do, one sentence each. */
-  consequences: string[];
+  /** What it is done to, under the heading (e.g. the user's email). */
+  subject?: string | undefined;
+  /** What will happen, one sentence each. */
+  consequences: readonly string[];
   action: string;
   button: string;
   cancel: string;
+  /** What the signed-in admin proves again (step-up): a code of their second factor, or their password. */
+  stepUp: 'code' | 'password';
+  /** A "New password" field (a user's set password). */
+  newPassword?: boolean | undefined;
   error?: string | undefined;
 }
 
-/** Every destructive action's confirmation: GET shows what will happen, its form POSTs it. */
+const ERROR_ID = 'confirm-error';
+
+/**
+ * Every destructive action's confirmation: GET shows what will happen, its form POSTs it with the admin's
+ * second factor again ("Authentication code"), or their "Password" when they have none.
+ */
 export function ConsoleConfirmPage(p: ConsoleConfirmPageProps) {
+  const described = (hint: string) => ({
+    'aria-describedby': p.error ? `${ERROR_ID} ${hint}` : hint,
+  });
   return (
     <ConsoleLayout title={p.title} email={p.email} csrf={p.csrf}>
       <h1>{p.title}</h1>
-      <ConsoleAlert message={p.error} />
+      {p.subject ? <p class="lead">{p.subject}</p> : null}
+      <ConsoleAlert message={p.error} id={ERROR_ID} />
       <ul>
         {p.consequences.map((line) => (
           <li>{line}</li>
         ))}
       </ul>
-      <form method="post" action={p.action} class="inline-form">
+      <form method="post" action={p.action} class="stack">
         <CsrfField token={p.csrf} />
+        {p.newPassword ? (
+          <div class="field">
+            <label for="confirm-new-password">New password</label>
+            <input
+              id="confirm-new-password"
+              name="password"
+              type="password"
+              autocomplete="new-password"
+              required
+              {...(p.error ? { 'aria-describedby': ERROR_ID } : {})}
+            />
+          </div>
+        ) : null}
+        {p.stepUp === 'code' ? (
+          <div class="field">
+            <label for="step-up-code">Authentication code</label>
+            {/* No inputmode="numeric": recovery codes contain letters (as on the sign-in's MFA page). */}
+            <input
+              id="step-up-code"
+              name="code"
+              type="text"
+              class="input-code"
+              autocomplete="one-time-code"
+              autocapitalize="none"
+              spellcheck={false}
+              required
+              {...described('step-up-code-hint')}
+            />
+            <p id="step-up-code-hint" class="hint">
+              From your authenticator app, or one of your recovery codes: this action asks for your second
+              factor again.
+            </p>
+          </div>
+        ) : (
+          <div class="field">
+            <label for="step-up-password">Password</label>
+            <input
+              id="step-up-password"
+              name="current_password"
+              type="password"
+              autocomplete="current-password"
+              required
+              {...described('step-up-password-hint')}
+            />
+            <p id="step-up-password-hint" class="hint">
+              Your own password: this action asks for it again.
+            </p>
+          </div>
+        )}
         <button type="submit" class="button button-danger">
           {p.button}
         </button>
-        <a href={p.cancel}>Cancel</a>
       </form>
+      <p>
+        <a href={p.cancel}>Cancel</a>
+      </p>
     </ConsoleLayout>
   );
 }

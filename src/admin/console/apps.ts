@@ -1,7 +1,6 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import {
-  AppConfirmPage,
   AppPage,
   AppRegisterPage,
   type AppRow,
@@ -32,6 +31,7 @@ import {
 import type { AdminContext } from '../context.js';
 import { FIELD_NAMES } from '../fields.js';
 import { AdminError, type AdminField } from '../validate.js';
+import { type Confirmation, confirmationPage, confirmDestructive } from './common.js';
 import { consoleContext, requireConsole } from './index.js';
 
 /**
@@ -163,7 +163,7 @@ async function appOf(c: Context, deps: Deps): Promise<Client> {
 
 /**
  * A destructive action: GET its confirmation page (what will happen), POST does it. Each is defined here and
- * only here, so a later check before doing it (a second factor again) goes in `destructive()`, once.
+ * only here; `destructive()` asks for the second factor again first (`confirmDestructive`, common.ts).
  */
 interface Destructive {
   path: string;
@@ -217,30 +217,25 @@ const DELETE: Destructive = {
 };
 
 function destructive(app: Hono, deps: Deps, action: Destructive): void {
-  const confirm = (c: Context, client: Client, error?: string, status = 200) =>
-    htmlPage(
-      c,
-      AppConfirmPage,
-      {
-        ...page(c, deps),
-        app: client,
-        heading: action.heading(client),
-        consequences: action.consequences(client),
-        action: `${appHref(client.id)}/${action.path}`,
-        button: action.button,
-        ...(error ? { error } : {}),
-      },
-      status,
-    );
+  const confirmation = (client: Client, error?: string): Confirmation => ({
+    title: action.heading(client),
+    consequences: action.consequences(client),
+    action: `${appHref(client.id)}/${action.path}`,
+    button: action.button,
+    cancel: appHref(client.id),
+    ...(error ? { error } : {}),
+  });
   app.get(`/:id/${action.path}`, requireConsole(deps, 'clients:write'), async (c) =>
-    confirm(c, await appOf(c, deps)),
+    confirmationPage(c, deps, confirmation(await appOf(c, deps))),
   );
   app.post(`/:id/${action.path}`, requireConsole(deps, 'clients:write'), async (c) => {
     const client = await appOf(c, deps);
+    const stepUp = await confirmDestructive(c, deps);
+    if (stepUp) return confirmationPage(c, deps, confirmation(client, stepUp.error), stepUp.status);
     try {
       return await action.perform(c, deps, client, consoleContext(c));
     } catch (err) {
-      return confirm(c, client, refusal(err), refusedStatus(err));
+      return confirmationPage(c, deps, confirmation(client, refusal(err)), refusedStatus(err));
     }
   });
 }

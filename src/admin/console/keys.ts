@@ -1,9 +1,16 @@
 import { Hono } from 'hono';
-import { ConsoleConfirmPage, ConsoleKeysPage } from '../../../views/index.js';
+import { ConsoleKeysPage } from '../../../views/index.js';
 import type { Deps } from '../../deps.js';
 import { htmlPage } from '../../http/render.js';
 import { listKeys, rotateKeys } from '../keys.js';
-import { backTo, confirmDestructive, consoleContext, consolePage } from './common.js';
+import {
+  backTo,
+  type Confirmation,
+  confirmationPage,
+  confirmDestructive,
+  consoleContext,
+  consolePage,
+} from './common.js';
 import { requireConsole } from './index.js';
 
 const HREF = '/admin/keys';
@@ -23,22 +30,21 @@ export function keysSection(deps: Deps): Hono {
       notice: NOTICES[c.req.query('done') ?? ''],
     }),
   );
-  app.get('/rotate', requireConsole(deps, 'keys:rotate'), (c) =>
-    htmlPage(c, ConsoleConfirmPage, {
-      ...consolePage(c, deps),
-      title: 'Rotate the signing keys',
-      consequences: [
-        'New keys are made and sign every token from now on.',
-        'The current keys stay in the JWKS until every token they signed has expired, so nothing issued stops working.',
-        'Apps that cache the JWKS pick the new keys up when they next fetch it.',
-      ],
-      action: `${HREF}/rotate`,
-      button: 'Rotate keys',
-      cancel: HREF,
-    }),
-  );
+  const confirmation: Confirmation = {
+    title: 'Rotate the signing keys',
+    consequences: [
+      'New keys are made and sign every token from now on.',
+      'The current keys stay in the JWKS until every token they signed has expired, so nothing issued stops working.',
+      'Apps that cache the JWKS pick the new keys up when they next fetch it.',
+    ],
+    action: `${HREF}/rotate`,
+    button: 'Rotate keys',
+    cancel: HREF,
+  };
+  app.get('/rotate', requireConsole(deps, 'keys:rotate'), (c) => confirmationPage(c, deps, confirmation));
   app.post('/rotate', requireConsole(deps, 'keys:rotate'), async (c) => {
-    await confirmDestructive(c, deps);
+    const refusal = await confirmDestructive(c, deps);
+    if (refusal) return confirmationPage(c, deps, { ...confirmation, error: refusal.error }, refusal.status);
     await rotateKeys(deps, consoleContext(c));
     return backTo(c, HREF, 'rotated');
   });

@@ -1,7 +1,6 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import {
-  ConsoleConfirmPage,
   ConsoleProviderAddPage,
   ConsoleProvidersPage,
   type DiscoveryReport,
@@ -16,6 +15,8 @@ import type { Provider } from '../../store/types.js';
 import { addProvider, listProviders, removeProvider, setProviderEnabled } from '../providers.js';
 import {
   backTo,
+  type Confirmation,
+  confirmationPage,
   confirmDestructive,
   consoleContext,
   consolePage,
@@ -145,8 +146,7 @@ export function providersSection(deps: Deps): Hono {
     }
   });
 
-  const confirmation = (c: Context, provider: Provider, error?: string) => ({
-    ...consolePage(c, deps),
+  const confirmation = (provider: Provider, error?: string): Confirmation => ({
     title: `Remove the provider ${provider.name}`,
     consequences: [
       `The sign-in page no longer offers ${provider.name}; sign-ins through it in progress fail.`,
@@ -159,16 +159,17 @@ export function providersSection(deps: Deps): Hono {
     error,
   });
   app.get('/:slug/remove', requireConsole(deps, 'providers:write'), async (c) =>
-    htmlPage(c, ConsoleConfirmPage, confirmation(c, await findProvider(deps, c.req.param('slug')))),
+    confirmationPage(c, deps, confirmation(await findProvider(deps, c.req.param('slug')))),
   );
   app.post('/:slug/remove', requireConsole(deps, 'providers:write'), async (c) => {
     const provider = await findProvider(deps, c.req.param('slug'));
-    await confirmDestructive(c, deps);
+    const refusal = await confirmDestructive(c, deps);
+    if (refusal) return confirmationPage(c, deps, confirmation(provider, refusal.error), refusal.status);
     try {
       await removeProvider(deps, provider.slug, consoleContext(c));
     } catch (err) {
       const { error, status } = refused(err);
-      return htmlPage(c, ConsoleConfirmPage, confirmation(c, provider, error), status);
+      return confirmationPage(c, deps, confirmation(provider, error), status);
     }
     return backTo(c, HREF, 'removed');
   });

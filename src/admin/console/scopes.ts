@@ -1,17 +1,14 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import {
-  ConsoleConfirmPage,
-  ConsoleScopeEditPage,
-  ConsoleScopesPage,
-  scopeHref,
-} from '../../../views/index.js';
+import { ConsoleScopeEditPage, ConsoleScopesPage, scopeHref } from '../../../views/index.js';
 import type { Deps } from '../../deps.js';
 import { htmlPage } from '../../http/render.js';
 import type { Scope } from '../../store/types.js';
 import { addScope, listScopes, removeScope } from '../scopes.js';
 import {
   backTo,
+  type Confirmation,
+  confirmationPage,
   confirmDestructive,
   consoleContext,
   consolePage,
@@ -93,8 +90,7 @@ export function scopesSection(deps: Deps): Hono {
     }
     return backTo(c, HREF, 'updated');
   });
-  const confirmation = (c: Context, scope: Scope, error?: string) => ({
-    ...consolePage(c, deps),
+  const confirmation = (scope: Scope, error?: string): Confirmation => ({
     title: `Remove the scope ${scope.name}`,
     consequences: [
       `Apps can no longer ask for "${scope.name}".`,
@@ -106,16 +102,17 @@ export function scopesSection(deps: Deps): Hono {
     error,
   });
   app.get('/:name/remove', requireConsole(deps, 'scopes:write'), async (c) =>
-    htmlPage(c, ConsoleConfirmPage, confirmation(c, await findScope(deps, c.req.param('name')))),
+    confirmationPage(c, deps, confirmation(await findScope(deps, c.req.param('name')))),
   );
   app.post('/:name/remove', requireConsole(deps, 'scopes:write'), async (c) => {
     const scope = await findScope(deps, c.req.param('name'));
-    await confirmDestructive(c, deps);
+    const refusal = await confirmDestructive(c, deps);
+    if (refusal) return confirmationPage(c, deps, confirmation(scope, refusal.error), refusal.status);
     try {
       await removeScope(deps, scope.name, consoleContext(c));
     } catch (err) {
       const { error, status } = refused(err);
-      return htmlPage(c, ConsoleConfirmPage, confirmation(c, scope, error), status);
+      return confirmationPage(c, deps, confirmation(scope, error), status);
     }
     return backTo(c, HREF, 'removed');
   });

@@ -3,7 +3,6 @@ import { Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import {
   ConsoleNewUserPage,
-  ConsoleUserConfirmPage,
   ConsoleUserPage,
   type ConsoleUserPageProps,
   type ConsoleUserRow,
@@ -35,6 +34,7 @@ import {
   updateUser,
 } from '../users.js';
 import { AdminError, type AdminField } from '../validate.js';
+import { type Confirmation, confirmationPage, confirmDestructive } from './common.js';
 import { requireConsole } from './index.js';
 
 const BASE = '/admin/users';
@@ -179,8 +179,8 @@ interface Destructive {
 }
 
 /**
- * The destructive actions: each a confirmation page (GET) and one POST handler (`confirmed()`), so a
- * second-factor re-check (design: step-up) goes in one place.
+ * The destructive actions: each a confirmation page (GET) and one POST handler (`confirmed()`), which asks for
+ * the admin's second factor again first (step-up, `confirmDestructive` in common.ts).
  */
 const DESTRUCTIVE: Record<string, Destructive> = {
   disable: {
@@ -245,16 +245,16 @@ const DESTRUCTIVE: Record<string, Destructive> = {
   },
 };
 
-function confirmProps(c: Context, deps: Deps, user: User, name: string, action: Destructive) {
+function confirmation(user: User, name: string, action: Destructive, error?: string): Confirmation {
   return {
-    ...page(c, deps),
     title: action.title,
     subject: `${action.title}: ${user.email}`,
-    effects: action.effects(user),
+    consequences: action.effects(user),
     action: `${userHref(user.id)}/${name}`,
     button: action.button,
     cancel: userHref(user.id),
-    ...(action.password ? { password: true } : {}),
+    ...(action.password ? { newPassword: true } : {}),
+    ...(error ? { error } : {}),
   };
 }
 
@@ -268,10 +268,13 @@ async function userOrPage(deps: Deps, id: string): Promise<User> {
 
 /**
  * The one place a destructive action is done, after its confirmation page's POST (the CSRF check already ran
- * in app.ts). A refusal shows the confirmation page again with the message.
+ * in app.ts) and the admin's second factor again (`confirmDestructive`). A refusal shows the confirmation page
+ * again with the message.
  */
 async function confirmed(c: Context, deps: Deps, name: string, action: Destructive): Promise<Response> {
   const user = await userOrPage(deps, c.req.param('id') ?? '');
+  const stepUp = await confirmDestructive(c, deps);
+  if (stepUp) return confirmationPage(c, deps, confirmation(user, name, action, stepUp.error), stepUp.status);
   const form = await readForm(c);
   try {
     const result = await action.run(deps, user, { password: form.get('password') }, consoleContext(c));
@@ -279,12 +282,8 @@ async function confirmed(c: Context, deps: Deps, name: string, action: Destructi
     return userPage(c, deps, user.id, { notice: result.notice, link: result.link });
   } catch (err) {
     if (!(err instanceof AdminError)) throw err;
-    return htmlPage(
-      c,
-      ConsoleUserConfirmPage,
-      { ...confirmProps(c, deps, user, name, action), error: messageOf(err) },
-      STATUS_OF[err.code],
-    );
+    const status = STATUS_OF[err.code] as 400 | 403 | 404 | 409;
+    return confirmationPage(c, deps, confirmation(user, name, action, messageOf(err)), status);
   }
 }
 
@@ -425,7 +424,7 @@ export function consoleUsers(deps: Deps): Hono {
   for (const [name, action] of Object.entries(DESTRUCTIVE)) {
     app.get(`/:id/${name}`, requireConsole(deps, action.permission), async (c) => {
       const user = await userOrPage(deps, c.req.param('id'));
-      return htmlPage(c, ConsoleUserConfirmPage, confirmProps(c, deps, user, name, action));
+      return confirmationPage(c, deps, confirmation(user, name, action));
     });
     app.post(`/:id/${name}`, requireConsole(deps, action.permission), (c) =>
       confirmed(c, deps, name, action),
