@@ -47,6 +47,7 @@ export {
 } from './console/scopes.js';
 export { ConsoleSignedOutPage } from './console/signed-out.js';
 export {
+  type ConsoleAppRow,
   type ConsoleEventRow,
   ConsoleNewUserPage,
   type ConsoleNewUserPageProps,

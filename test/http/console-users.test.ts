@@ -5,6 +5,7 @@ import { queryEvents } from '../../src/admin/events.js';
 import { enrollTotpNow, secondFactorMethods } from '../../src/auth/second-factor.js';
 import { Agent, decodeEntities } from '../helpers/agent.js';
 import { linkUpstream } from '../helpers/identity.js';
+import { json, refresh, tokensFor } from '../helpers/oauth.js';
 import { type TestApp, testApp } from '../helpers/server.js';
 
 describe('the admin console: Users (issue 17)', () => {
@@ -260,6 +261,71 @@ describe('the admin console: Users (issue 17)', () => {
     const again = await agent.go(page);
     assert.ok(!again.html!.includes('/password/set?token='), 'the link is not shown again');
     assert.ok(!again.html!.includes(`href="${page}/unlink"`), 'nothing left to unlink');
+  });
+
+  /** A third-party app the user connected through the code flow (consent page), with a refresh token. */
+  async function connectedApp(user: { email: string; password: string }, name: string) {
+    const redirectUri = 'https://app.example/cb';
+    const client = { ...(await t.addClient({ name, redirectUris: [redirectUri] })), redirectUri };
+    const tokens = await tokensFor(t, client, user, { scope: 'openid email offline_access' });
+    assert.equal(typeof tokens['refresh_token'], 'string');
+    return { client, refreshToken: tokens['refresh_token'] as string };
+  }
+
+  it('lists a user’s connected apps, and revokes one through the confirmation page with step-up', async () => {
+    const { agent, admin } = await signedIn();
+    const mia = await t.addUser({ email: 'mia.apps@example.test' });
+    const { client, refreshToken } = await connectedApp(mia, 'Mia Notes');
+    assert.ok((await t.deps.store.consents.find(mia.id, client.id)).length > 0, 'the consent is stored');
+    const page = `/admin/users/${mia.id}`;
+    const shown = await agent.go(page);
+    assert.equal(shown.res?.status, 200);
+    assert.match(shown.html!, /<h2 id="apps-heading">Connected apps<\/h2>/);
+    assert.match(shown.html!, /Mia Notes/, 'the app’s name');
+    assert.match(shown.html!, /openid email offline_access/);
+    const revoke = `${page}/apps/${encodeURIComponent(client.id)}/revoke`;
+    assert.ok(shown.html!.includes(`href="${revoke}"`), 'a Revoke link to the confirmation page');
+
+    const confirm = await agent.go(revoke);
+    assert.equal(confirm.res?.status, 200);
+    assert.match(confirm.html!, /<h1>Revoke app access<\/h1>/);
+    const wrong = await postFrom(agent, revoke, revoke, { code: '000000' });
+    assert.equal(wrong.res?.status, 401, 'no step-up, no change');
+    assert.ok((await t.deps.store.consents.find(mia.id, client.id)).length > 0);
+
+    const revoked = await postFrom(agent, revoke, revoke, stepUp(admin));
+    assert.equal(revoked.res?.status, 200);
+    assert.match(revoked.html!, /access has been revoked/);
+    assert.match(revoked.html!, /No connected apps\./);
+    assert.deepEqual(await t.deps.store.consents.find(mia.id, client.id), [], 'the consent is forgotten');
+    const refused = await refresh(t, client, refreshToken);
+    assert.equal(refused.status, 400);
+    assert.equal((await json(refused))['error'], 'invalid_grant');
+    const [event] = await eventsOf(mia.id, 'app_revoked');
+    assert.equal(event?.actor, `user:${admin.id}`);
+    assert.equal(event?.clientId, client.id);
+
+    const again = await postFrom(agent, revoke, revoke, stepUp(admin));
+    assert.equal(again.res?.status, 404, 'nothing left to revoke');
+  });
+
+  it('a read-only admin (auditor) sees the connected apps, but revoking one is refused with 403', async () => {
+    const { agent } = await signedIn(['auditor']);
+    const noa = await t.addUser({ email: 'noa.apps@example.test' });
+    const { client, refreshToken } = await connectedApp(noa, 'Noa Calendar');
+    const page = `/admin/users/${noa.id}`;
+    const shown = await agent.go(page);
+    assert.equal(shown.res?.status, 200);
+    assert.match(shown.html!, /Connected apps/);
+    assert.match(shown.html!, /Noa Calendar/);
+    const revoke = `${page}/apps/${encodeURIComponent(client.id)}/revoke`;
+    assert.ok(!shown.html!.includes(`href="${revoke}"`), 'no Revoke link');
+    assert.equal((await agent.go(revoke)).res?.status, 403);
+    const refused = await agent.post(revoke, { csrf: csrfOf(shown.html!), code: '123456' });
+    assert.equal(refused.res?.status, 403);
+    assert.ok((await t.deps.store.consents.find(noa.id, client.id)).length > 0);
+    assert.equal((await refresh(t, client, refreshToken)).status, 200, 'the app keeps its access');
+    assert.equal((await eventsOf(noa.id, 'app_revoked')).length, 0);
   });
 
   it('a read-only admin (auditor) sees the list and the user, but a change is refused with 403', async () => {

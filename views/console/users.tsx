@@ -195,6 +195,14 @@ export interface ConsoleSessionRow {
   userAgent: string | null;
 }
 
+/** An app the user has connected (their live grants to it). */
+export interface ConsoleAppRow {
+  clientId: string;
+  name: string;
+  scopes: readonly string[];
+  grantedAt: number;
+}
+
 export interface ConsoleEventRow {
   at: number;
   type: string;
@@ -207,6 +215,8 @@ export interface ConsoleUserPageProps extends ConsolePage {
   /** The linked upstream provider's slug, when there is one. */
   provider: string | null;
   sessions: ConsoleSessionRow[];
+  /** The user's connected apps ("Revoke" each, through a confirmation page). */
+  apps: ConsoleAppRow[];
   events: ConsoleEventRow[];
   /** What the admin may do here. */
   can: { write: boolean; mfa: boolean; unlink: boolean };
@@ -354,6 +364,37 @@ export function ConsoleUserPage(props: ConsoleUserPageProps) {
               Sign out everywhere
             </button>
           </form>
+        )}
+      </section>
+
+      <section class="section" aria-labelledby="apps-heading">
+        <h2 id="apps-heading">Connected apps</h2>
+        {props.apps.length === 0 ? (
+          <p class="empty">No connected apps.</p>
+        ) : (
+          <ul class="item-list">
+            {props.apps.map((a, i) => (
+              <li class="item">
+                <div class="item-main">
+                  <span class="item-title" id={`app-${i}`}>
+                    {a.name}
+                  </span>
+                  <span class="item-meta">
+                    {a.scopes.length ? a.scopes.join(' ') : 'No scopes'}, since {when(a.grantedAt)} UTC
+                  </span>
+                </div>
+                {can.write && (
+                  <a
+                    href={`${base}/apps/${encodeURIComponent(a.clientId)}/revoke`}
+                    class="button button-secondary button-small item-action"
+                    aria-describedby={`app-${i}`}
+                  >
+                    Revoke…
+                  </a>
+                )}
+              </li>
+            ))}
+          </ul>
         )}
       </section>
 

@@ -25,10 +25,12 @@ import {
   endUserSession,
   findUser,
   inviteUser,
+  listUserApps,
   listUserSessions,
   listUsers,
   mailSetPasswordLink,
   resetUserMfa,
+  revokeUserApp,
   setUserPassword,
   unlinkUser,
   updateUser,
@@ -61,6 +63,7 @@ const FIELD_NAMES: Partial<Record<AdminField, string>> = {
   username: 'Username',
   cursor: 'The page link',
   session: 'The session',
+  clientId: 'The app',
 };
 
 const messageOf = (err: AdminError) =>
@@ -121,6 +124,7 @@ async function userPage(
   const held = c.get('console').permissions;
   const identity = await deps.store.identities.findByUser(user.id);
   const sessions = await listUserSessions(deps, user.id);
+  const apps = await listUserApps(deps, user.id);
   const events = await queryEvents(deps, { userId: user.id, limit: RECENT_EVENTS });
   const notice = extra.notice ?? NOTICES[c.req.query('done') ?? ''];
   return htmlPage(
@@ -136,6 +140,12 @@ async function userPage(
         lastSeenAt: s.lastSeenAt,
         ip: s.ip,
         userAgent: s.userAgent,
+      })),
+      apps: apps.map((a) => ({
+        clientId: a.clientId,
+        name: a.clientName,
+        scopes: a.scopes,
+        grantedAt: a.grantedAt,
       })),
       events: events.items.map((e) => ({ at: e.at, type: e.type, actor: e.actor, ip: e.ip })),
       can: { write: held.has('users:write'), mfa: held.has('users:mfa'), unlink: held.has('users:unlink') },
@@ -158,6 +168,7 @@ const NOTICES: Record<string, string> = {
   unlinked: 'Provider unlinked: the user was mailed a link to choose a password.',
   'session-ended': 'Session ended.',
   'sessions-ended': 'All sessions ended.',
+  'app-revoked': 'The app’s access has been revoked.',
 };
 
 const done = (c: Context, id: string, what: keyof typeof NOTICES) =>
@@ -285,6 +296,28 @@ async function confirmed(c: Context, deps: Deps, name: string, action: Destructi
     const status = STATUS_OF[err.code] as 400 | 403 | 404 | 409;
     return confirmationPage(c, deps, confirmation(user, name, action, messageOf(err)), status);
   }
+}
+
+/** "Revoke" on a connected app: its confirmation page (the POST there asks for the step-up first). */
+function revokeConfirmation(user: User, clientId: string, appName: string, error?: string): Confirmation {
+  return {
+    title: 'Revoke app access',
+    subject: `Revoke ${appName}’s access: ${user.email}`,
+    consequences: [
+      `${appName} loses the access the user granted it: its refresh tokens for the user are revoked.`,
+      'The user’s consent is forgotten: the app asks again at the next sign-in.',
+      'The user’s sessions stay.',
+    ],
+    action: `${userHref(user.id)}/apps/${encodeURIComponent(clientId)}/revoke`,
+    button: 'Revoke access',
+    cancel: userHref(user.id),
+    ...(error ? { error } : {}),
+  };
+}
+
+/** The name the console shows for a client (its id when it is gone). */
+async function appName(deps: Deps, clientId: string): Promise<string> {
+  return (await deps.store.clients.find(clientId))?.name ?? clientId;
 }
 
 /** `/admin/users`: the Users section of the admin console (issue 17). */
@@ -419,6 +452,29 @@ export function consoleUsers(deps: Deps): Hono {
       throw asPageError(err);
     }
     return done(c, user.id, 'session-ended');
+  });
+
+  app.get('/:id/apps/:client/revoke', requireConsole(deps, 'users:write'), async (c) => {
+    const user = await userOrPage(deps, c.req.param('id'));
+    const clientId = c.req.param('client');
+    return confirmationPage(c, deps, revokeConfirmation(user, clientId, await appName(deps, clientId)));
+  });
+
+  app.post('/:id/apps/:client/revoke', requireConsole(deps, 'users:write'), async (c) => {
+    const user = await userOrPage(deps, c.req.param('id'));
+    const clientId = c.req.param('client');
+    const name = await appName(deps, clientId);
+    const stepUp = await confirmDestructive(c, deps);
+    if (stepUp)
+      return confirmationPage(c, deps, revokeConfirmation(user, clientId, name, stepUp.error), stepUp.status);
+    try {
+      await revokeUserApp(deps, user.id, clientId, consoleContext(c));
+    } catch (err) {
+      if (!(err instanceof AdminError)) throw err;
+      const status = STATUS_OF[err.code] as 400 | 403 | 404 | 409;
+      return confirmationPage(c, deps, revokeConfirmation(user, clientId, name, messageOf(err)), status);
+    }
+    return done(c, user.id, 'app-revoked');
   });
 
   for (const [name, action] of Object.entries(DESTRUCTIVE)) {
