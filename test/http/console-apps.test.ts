@@ -140,6 +140,10 @@ describe('the admin console: Apps (issue 17)', () => {
     assert.match(list.html, />Listed app<\/a>/);
     assert.match(list.html, /<a[^>]*href="\/admin\/apps\/new"[^>]*>\s*Register app/);
     assert.match(list.html, /data-label="Type">confidential</);
+    // A paging link tampered with: the hosted error page, not a 500.
+    const tampered = await admin.get('/admin/apps?cursor=x');
+    assert.equal(tampered.res.status, 400);
+    assert.match(tampered.html, /Something went wrong/);
   });
 
   it('a refused registration re-renders the form with the use case’s message in role="alert"', async () => {

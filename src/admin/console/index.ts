@@ -9,6 +9,7 @@ import { htmlPage } from '../../http/render.js';
 import { OAuthError } from '../../oauth/errors.js';
 import type { AdminContext } from '../context.js';
 import { BUILTIN_ROLES, PERMISSIONS, type Permission } from '../permissions.js';
+import { AdminError } from '../validate.js';
 import { appsSection } from './apps.js';
 import { auditSection } from './audit.js';
 import { keysSection } from './keys.js';
@@ -92,9 +93,24 @@ const SECTIONS: Readonly<Record<string, (deps: Deps) => Hono>> = {
   '/admin/apps': appsSection,
 };
 
+/** An `AdminError` as the hosted error page: 404, 403, 409 or 400, with the use case's message. */
+function pageErrorOf(err: AdminError): OAuthError {
+  if (err.code === 'not_found')
+    return new OAuthError('invalid_request', err.message, { status: 404, page: 'not_found' });
+  if (err.code === 'forbidden')
+    return new OAuthError('access_denied', err.message, { status: 403, page: 'admin_forbidden' });
+  const status = err.code === 'exists' || err.code === 'in_use' ? 409 : 400;
+  return new OAuthError('invalid_request', err.message, { status });
+}
+
 /** The admin console's hosted pages (issue 17), beside the JSON API at /admin/v1. */
 export function consoleRoutes(deps: Deps): Hono {
   const app = new Hono();
+  // A use case's refusal that no page turned into its form's message (a bad `?cursor=`, an app gone meanwhile):
+  // the hosted error page with the status the API would answer, never a 500.
+  app.onError((err) => {
+    throw err instanceof AdminError ? pageErrorOf(err) : err;
+  });
   const guard = firstRun(deps);
   app.get(CONSOLE_PATHS.home, guard, requireConsole(deps), (c) =>
     htmlPage(c, ConsoleHomePage, pageProps(c, deps)),
