@@ -187,6 +187,64 @@ describe('the admin console: first run, sign-in and access (issue 17)', () => {
     assert.equal(await t.deps.store.consoleSessions.find(session.idHash), undefined, 'the row is gone');
   });
 
+  /** Logs the browser out of its hosted session, as a user does at /logout. */
+  async function hostedLogout(agent: Agent) {
+    const confirm = await agent.go('/logout');
+    const done = await agent.submit(confirm.html!);
+    assert.equal(done.res?.status, 200);
+    assert.match(done.html!, /signed out/i);
+  }
+
+  it('the console session is bound to the browser session it was signed in from', async () => {
+    const admin = await userWithTotp(['admin']);
+    const { agent } = consoleBrowser(t);
+    assert.equal((await signInToConsole(agent, admin)).res?.status, 200);
+    const session = (await t.deps.store.consoleSessions.find(sha256(agent.cookies.get('lk_console')!)))!;
+    assert.equal(session.browserSessionHash, sha256(agent.cookies.get('lk_session')!));
+  });
+
+  it('a logout of the hosted session ends the console session', async () => {
+    const admin = await userWithTotp(['admin']);
+    const { agent } = consoleBrowser(t);
+    assert.equal((await signInToConsole(agent, admin)).res?.status, 200);
+    const idHash = sha256(agent.cookies.get('lk_console')!);
+    await hostedLogout(agent);
+    const res = await agent.request('/admin');
+    assert.equal(res.status, 303, 'a new sign-in');
+    assert.match(res.headers.get('location')!, /^\/authorize\?/);
+    assert.equal(await t.deps.store.consoleSessions.find(idHash), undefined, 'the row is gone');
+  });
+
+  it('a logout of the hosted session ends the console session after the sweep deleted its grant', async () => {
+    const admin = await userWithTotp(['admin']);
+    const { agent } = consoleBrowser(t);
+    assert.equal((await signInToConsole(agent, admin)).res?.status, 200);
+    const session = (await t.deps.store.consoleSessions.find(sha256(agent.cookies.get('lk_console')!)))!;
+    for (let i = 0; i < 5; i++) {
+      t.clock.advance(14 * 60);
+      assert.equal((await agent.request('/admin')).status, 200, `in use after ${(i + 1) * 14} minutes`);
+    }
+    await t.deps.store.sweep(t.clock.now(), 5000, t.deps.config.eventRetentionSeconds);
+    assert.equal(await t.deps.store.grants.find(session.grantId), undefined, 'the sweep deleted the grant');
+    assert.equal((await agent.request('/admin')).status, 200, 'still signed in to the console');
+    await hostedLogout(agent);
+    const res = await agent.request('/admin');
+    assert.equal(res.status, 303, 'a new sign-in');
+    assert.match(res.headers.get('location')!, /^\/authorize\?/);
+    assert.equal(await t.deps.store.consoleSessions.find(session.idHash), undefined, 'the row is gone');
+  });
+
+  it('the browser session ending on its own (expired) ends the console session', async () => {
+    const admin = await userWithTotp(['admin']);
+    const { agent } = consoleBrowser(t);
+    assert.equal((await signInToConsole(agent, admin)).res?.status, 200);
+    const browser = (await t.deps.store.sessions.find(sha256(agent.cookies.get('lk_session')!)))!;
+    await t.deps.store.sessions.touch(browser.idHash, t.clock.now(), t.clock.now());
+    const res = await agent.request('/admin');
+    assert.equal(res.status, 303);
+    assert.match(res.headers.get('location')!, /^\/authorize\?/);
+  });
+
   it('a role taken away counts at the next request', async () => {
     const admin = await userWithTotp(['admin']);
     const { agent } = consoleBrowser(t);

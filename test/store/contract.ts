@@ -1285,6 +1285,7 @@ export function storeContract(
           idHash: uniq('console-hash'),
           userId,
           grantId: grant.id,
+          browserSessionHash: uniq('browser-session-hash'),
           createdAt: NOW,
           lastSeenAt: NOW,
           expiresAt: NOW + 900,

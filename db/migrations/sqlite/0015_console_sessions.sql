@@ -2,6 +2,7 @@ CREATE TABLE `console_sessions` (
 	`id_hash` text PRIMARY KEY NOT NULL,
 	`user_id` text NOT NULL,
 	`grant_id` text NOT NULL,
+	`browser_session_hash` text NOT NULL,
 	`created_at` integer NOT NULL,
 	`last_seen_at` integer NOT NULL,
 	`expires_at` integer NOT NULL,

@@ -4,6 +4,7 @@ import { isDisabled } from '../../auth/authenticate.js';
 import { randomToken, sha256 } from '../../crypto/hash.js';
 import type { Deps } from '../../deps.js';
 import { basePathOf } from '../../http/base-path.js';
+import { currentSession } from '../../http/browser.js';
 import type { ConsoleSession, User } from '../../store/types.js';
 import { type Permission, permissionsOf } from '../permissions.js';
 
@@ -41,7 +42,7 @@ export interface ActiveConsole {
 export async function startConsoleSession(
   c: Context,
   deps: Deps,
-  signIn: { userId: string; grantId: string },
+  signIn: { userId: string; grantId: string; browserSessionHash: string },
 ): Promise<void> {
   const now = deps.clock.now();
   const id = randomToken();
@@ -57,7 +58,9 @@ export async function startConsoleSession(
 
 /**
  * The console session of this request, if it still holds: not past its idle or absolute end, its user still
- * there and not disabled, the grant it came from (while stored) not revoked. One that no longer holds is deleted.
+ * there and not disabled, the browser session it was signed in from still this browser's and live (not logged
+ * out, not expired, the same user), the grant it came from (while stored) not revoked. One that no longer holds
+ * is deleted.
  */
 export async function currentConsole(c: Context, deps: Deps): Promise<ActiveConsole | undefined> {
   const id = getCookie(c, CONSOLE_COOKIE);
@@ -73,7 +76,16 @@ export async function currentConsole(c: Context, deps: Deps): Promise<ActiveCons
   if (endOf(session) <= now) return end();
   const user = await deps.store.users.find(session.userId);
   if (!user || isDisabled(user)) return end();
-  // A logout of the browser session, or a replay of the console's code, revokes the grant: the console ends too.
+  // Bound to the browser session it was signed in from: a logout, its expiry or another sign-in in this browser
+  // ends the console too, whether or not the sweep has deleted the console's short-lived grant yet.
+  const browser = await currentSession(c, deps);
+  if (
+    !browser ||
+    browser.session.idHash !== session.browserSessionHash ||
+    browser.session.userId !== session.userId
+  )
+    return end();
+  // A replay of the console's code revokes the grant: the console ends too.
   const grant = await deps.store.grants.find(session.grantId);
   if (grant && grant.revokedAt !== null) return end();
   c.set('userId', user.id);

@@ -4,6 +4,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { randomToken, safeEqual, sha256 } from '../../crypto/hash.js';
 import { Sealer } from '../../crypto/seal.js';
 import type { Deps } from '../../deps.js';
+import { currentSession } from '../../http/browser.js';
 import { Params } from '../../http/params.js';
 import { Redirect } from '../../http/render.js';
 import { OAuthError } from '../../oauth/errors.js';
@@ -144,6 +145,16 @@ export async function consoleCallback(c: Context, deps: Deps): Promise<Response>
   // Redeemed: the record names the grant and the user the code was issued to.
   const record = await deps.store.codes.find(sha256(code));
   if (!record) throw new OAuthError('server_error', 'the redeemed code is gone');
-  await startConsoleSession(c, deps, { userId: record.userId, grantId: record.grantId });
+  // The sign-in just happened in this browser: the console session is bound to its browser session.
+  const browser = await currentSession(c, deps);
+  if (!browser || browser.user.id !== record.userId)
+    throw new OAuthError('access_denied', 'the sign-in to the admin console did not complete', {
+      detail: 'no browser session of the signed-in user in this browser',
+    });
+  await startConsoleSession(c, deps, {
+    userId: record.userId,
+    grantId: record.grantId,
+    browserSessionHash: browser.session.idHash,
+  });
   return c.redirect(pending.returnTo, 303);
 }

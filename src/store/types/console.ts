@@ -6,6 +6,8 @@ export interface ConsoleSession {
   userId: string;
   /** The grant the console's authorization code was redeemed from: revoked, it ends the console session. */
   grantId: string;
+  /** The SHA-256 of the browser session the console was signed in from: ended or expired, so is the console. */
+  browserSessionHash: string;
   createdAt: number;
   lastSeenAt: number;
   /** The earlier of the idle end and the absolute end; past it the row is only waiting for the sweep. */
