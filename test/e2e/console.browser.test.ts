@@ -226,7 +226,7 @@ describe('the admin console in Chromium (issue 17)', () => {
     await admin.getByLabel('Name', { exact: true }).fill(app.name);
     await admin.getByLabel('Redirect URIs', { exact: true }).fill('http://127.0.0.1:9/old-callback');
     await admin.getByLabel('First-party (no consent page)').check();
-    await admin.getByRole('button', { name: 'Register', exact: true }).click();
+    await confirm(admin, 'Register', stepUp());
     await admin.locator('#client-secret').waitFor();
     app.id = await admin.locator('#client-id').inputValue();
     app.secret = await admin.locator('#client-secret').inputValue();
@@ -237,8 +237,7 @@ describe('the admin console in Chromium (issue 17)', () => {
     assert.equal(await admin.getByRole('heading', { level: 1 }).innerText(), app.name);
     assert.ok(!(await admin.content()).includes(app.secret), 'the app page never shows the secret');
     await admin.getByLabel('Redirect URIs', { exact: true }).fill(cb.url);
-    await admin.getByRole('button', { name: 'Save changes' }).click();
-    await admin.waitForLoadState();
+    await confirm(admin, 'Save changes', stepUp());
     assert.deepEqual((await s.deps.store.clients.find(app.id))?.redirectUris, [cb.url]);
 
     // The admin's hosted session signs them in to the app: the code comes back to the new URI.
@@ -337,7 +336,7 @@ describe('the admin console in Chromium (issue 17)', () => {
           await p.goto(`${s.url}/admin/apps/new`);
           await p.getByLabel('Name', { exact: true }).fill(`Another app ${randomBytes(3).toString('hex')}`);
           await p.getByLabel('Redirect URIs', { exact: true }).fill('https://another.example/cb');
-          await p.getByRole('button', { name: 'Register', exact: true }).click();
+          await confirm(p, 'Register', stepUp());
           await p.locator('#client-secret').waitFor();
         },
       },

@@ -34,22 +34,23 @@ describe('the admin console: Apps (issue 17)', () => {
     assert.equal(home.res?.status, 200, 'signed in to the console');
     const csrf = csrfOf(home.html!);
     /** A console form's POST, with the CSRF token unless `fields.csrf` says otherwise. */
+    /** A confirmation's step-up code: the clock moves on a step first (each TOTP step is accepted once). */
+    const stepUp = () => {
+      t.clock.advance(30);
+      return { code: generateSync({ secret, epoch: t.clock.now() }) };
+    };
+    /** …and a fresh step-up code unless `fields.code` is given (every change asks for it). */
     const post = async (path: string, fields: Record<string, string> = {}) => {
       const res = await agent.request(path, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ csrf, ...fields }).toString(),
+        body: new URLSearchParams({ csrf, ...('code' in fields ? {} : stepUp()), ...fields }).toString(),
       });
       return { res, html: await res.text() };
     };
     const get = async (path: string) => {
       const res = await agent.request(path);
       return { res, html: await res.text() };
-    };
-    /** A confirmation's step-up code: the clock moves on a step first (each TOTP step is accepted once). */
-    const stepUp = () => {
-      t.clock.advance(30);
-      return { code: generateSync({ secret, epoch: t.clock.now() }) };
     };
     return { user, agent, post, get, stepUp };
   }
@@ -198,6 +199,44 @@ describe('the admin console: Apps (issue 17)', () => {
     assert.equal(event?.type, 'client_updated');
     assert.equal(event?.actor, `user:${admin.user.id}`);
     assert.deepEqual(event?.detail, { changed: ['redirectUris'] });
+  });
+
+  it('editing redirect URIs or registering needs the step-up: a wrong code changes nothing (401)', async () => {
+    const admin = await consoleAs(['admin']);
+    const { id } = await register(admin, 'Guarded edit', 'https://kept.example/cb');
+    const form = await admin.get(`/admin/apps/${id}`);
+    assert.match(form.html, /<label for="step-up-code">Authentication code<\/label>/);
+    assert.match(/<input[^>]*id="step-up-code"[^>]*>/.exec(form.html)![0], /autocomplete="one-time-code"/);
+    const before = (await eventsOf(id)).length;
+    for (const code of ['000000', '']) {
+      const wrong = await admin.post(
+        `/admin/apps/${id}`,
+        editForm({ redirect_uris: 'https://evil.example/cb', code }),
+      );
+      assert.equal(wrong.res.status, 401);
+      assert.match(wrong.html, /role="alert"[^>]*>\s*<p>That code didn’t work/);
+      assert.match(wrong.html, />https:\/\/evil\.example\/cb<\/textarea>/, 'what was typed stays');
+      assert.deepEqual((await t.deps.store.clients.find(id))!.redirectUris, ['https://kept.example/cb']);
+    }
+    assert.equal((await eventsOf(id)).length, before, 'nothing changed');
+    const saved = await admin.post(
+      `/admin/apps/${id}`,
+      editForm({ redirect_uris: 'https://new.example/cb' }),
+    );
+    assert.equal(saved.res.status, 303);
+    assert.deepEqual((await t.deps.store.clients.find(id))!.redirectUris, ['https://new.example/cb']);
+
+    const apps = (await t.deps.store.clients.list()).length;
+    const refused = await admin.post('/admin/apps/new', {
+      name: 'Sneaky',
+      redirect_uris: 'https://sneaky.example/cb',
+      'grant:authorization_code': 'on',
+      type: 'confidential',
+      code: '000000',
+    });
+    assert.equal(refused.res.status, 401);
+    assert.match(refused.html, /value="Sneaky"/);
+    assert.equal((await t.deps.store.clients.list()).length, apps, 'nothing registered');
   });
 
   it('edits the settings, and a refused edit shows the message and keeps what was typed', async () => {

@@ -174,6 +174,7 @@ describe('the admin console sections (issue 17)', () => {
       slug: 'google',
       clientId: 'google-client',
       clientSecret: '',
+      ...admin.stepUp(),
     });
     assert.equal(missing.res?.status, 400);
     assert.match(missing.html!, /role="alert"[\s\S]*clientSecret must not be empty/);
@@ -182,6 +183,7 @@ describe('the admin console sections (issue 17)', () => {
       slug: 'google',
       clientId: 'google-client',
       clientSecret: 'the-upstream-secret',
+      ...admin.stepUp(),
     });
     assert.equal(added.res?.status, 200);
     assert.match(added.html!, /Provider added/);
@@ -196,7 +198,16 @@ describe('the admin console sections (issue 17)', () => {
     assert.match(disabled.html!, /Provider disabled/);
     assert.equal((await t.deps.store.providers.find('google'))?.enabled, false);
     assert.equal((await lastEvent('provider_disabled')).actor, `user:${admin.id}`);
-    const enabled = await post(admin.agent, disabled.html!, '/admin/providers/google/enable');
+    const wrong = await post(admin.agent, disabled.html!, '/admin/providers/google/enable', {
+      code: '000000',
+    });
+    assert.equal(wrong.res?.status, 401);
+    assert.equal(
+      (await t.deps.store.providers.find('google'))?.enabled,
+      false,
+      'a wrong code enables nothing',
+    );
+    const enabled = await post(admin.agent, disabled.html!, '/admin/providers/google/enable', admin.stepUp());
     assert.equal((await t.deps.store.providers.find('google'))?.enabled, true);
 
     const azure = await page(admin.agent, '/admin/providers/new?preset=azure');
@@ -206,6 +217,7 @@ describe('the admin console sections (issue 17)', () => {
       tenant: 'organizations',
       clientId: 'ms-client',
       clientSecret: 's',
+      ...admin.stepUp(),
     });
     assert.match(ms.html!, /https:\/\/login\.microsoftonline\.com\/organizations\/v2\.0/);
 
@@ -227,6 +239,7 @@ describe('the admin console sections (issue 17)', () => {
       issuer,
       clientId: 'acme-client',
       clientSecret: 'acme-secret',
+      ...admin.stepUp(),
     });
     assert.match(added.html!, /Provider added/);
     const tested = await post(admin.agent, added.html!, '/admin/providers/acme/test');

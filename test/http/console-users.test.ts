@@ -117,6 +117,7 @@ describe('the admin console: Users (issue 17)', () => {
       name: 'Carol',
       password: 'a long enough passphrase 42',
       roles: 'auditor, events:read',
+      ...stepUp(admin),
     });
     assert.equal(added.res?.status, 200);
     assert.match(added.html!, /User added\./);
@@ -130,6 +131,7 @@ describe('the admin console: Users (issue 17)', () => {
     const taken = await postFrom(agent, '/admin/users/new', '/admin/users/new', {
       email: 'carol.new@example.test',
       name: 'Carol again',
+      ...stepUp(admin),
     });
     assert.equal(taken.res?.status, 409);
     assert.match(taken.html!, /role="alert"[^>]*>\s*<p>Email: &quot;carol\.new@example\.test&quot; is taken/);
@@ -138,6 +140,7 @@ describe('the admin console: Users (issue 17)', () => {
     const invited = await postFrom(agent, '/admin/users/new', '/admin/users/new', {
       email: 'dave.invited@example.test',
       invite: 'on',
+      ...stepUp(admin),
     });
     assert.equal(invited.res?.status, 200);
     const dave = (await t.deps.store.users.findByEmail('dave.invited@example.test'))!;
@@ -159,6 +162,7 @@ describe('the admin console: Users (issue 17)', () => {
       name: 'Erin Edited',
       roles: 'auditor',
       groups: 'staff, ops',
+      ...stepUp(admin),
     });
     assert.equal(saved.res?.status, 200);
     assert.match(saved.html!, /Changes saved\./);
@@ -170,9 +174,30 @@ describe('the admin console: Users (issue 17)', () => {
     assert.equal(updated?.actor, `user:${admin.id}`);
     assert.match(saved.html!, /data-label="Event">user_updated</, 'the recent events show it');
 
-    const bad = await postFrom(agent, page, page, { email: 'not an address', name: 'X' });
+    const bad = await postFrom(agent, page, page, { email: 'not an address', name: 'X', ...stepUp(admin) });
     assert.equal(bad.res?.status, 400);
     assert.match(bad.html!, /role="alert"/);
+  });
+
+  it('editing a user’s roles needs the step-up: a wrong code changes nothing (401), the right one saves', async () => {
+    const { agent, admin } = await signedIn();
+    const gus = await t.addUser({ email: 'gus.roles@example.test', name: 'Gus' });
+    const page = `/admin/users/${gus.id}`;
+    const shown = await agent.go(page);
+    assert.match(shown.html!, /<label for="step-up-code">Authentication code<\/label>/);
+    assert.match(/<input[^>]*id="step-up-code"[^>]*>/.exec(shown.html!)![0], /autocomplete="one-time-code"/);
+    const fields = { email: 'gus.roles@example.test', name: 'Gus', roles: 'admin', groups: '' };
+    for (const code of [{ code: '000000' }, {}]) {
+      const wrong = await postFrom(agent, page, page, { ...fields, ...code });
+      assert.equal(wrong.res?.status, 401);
+      assert.match(wrong.html!, /role="alert"[^>]*>\s*<p>That code didn’t work/);
+      assert.match(wrong.html!, /<input id="user-roles"[^>]*value="admin"/, 'what was typed stays');
+      assert.deepEqual((await t.deps.store.users.find(gus.id))!.roles, [], 'nothing changed');
+      assert.equal((await eventsOf(gus.id, 'user_updated')).length, 0);
+    }
+    const saved = await postFrom(agent, page, page, { ...fields, ...stepUp(admin) });
+    assert.match(saved.html!, /Changes saved\./);
+    assert.deepEqual((await t.deps.store.users.find(gus.id))!.roles, ['admin']);
   });
 
   it('disables a user through the confirmation page: their sessions end; enabling brings sign-in back', async () => {
@@ -196,7 +221,11 @@ describe('the admin console: Users (issue 17)', () => {
     const [event] = await eventsOf(frank.id, 'user_disabled');
     assert.equal(event?.actor, `user:${admin.id}`);
 
-    const enabled = await postFrom(agent, page, `${page}/enable`);
+    assert.match((await agent.go(page)).html!, new RegExp(`<form method="get" action="${page}/enable"`));
+    const wrongEnable = await postFrom(agent, `${page}/enable`, `${page}/enable`, { code: '000000' });
+    assert.equal(wrongEnable.res?.status, 401);
+    assert.notEqual((await t.deps.store.users.find(frank.id))!.disabledAt, null, 'still disabled');
+    const enabled = await postFrom(agent, `${page}/enable`, `${page}/enable`, stepUp(admin));
     assert.match(enabled.html!, /User enabled\./);
     assert.equal((await t.deps.store.users.find(frank.id))!.disabledAt, null);
     assert.equal((await eventsOf(frank.id, 'user_enabled'))[0]?.actor, `user:${admin.id}`);

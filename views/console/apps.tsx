@@ -1,5 +1,6 @@
 import { CsrfField, fieldState, Notice } from '../layout.js';
 import { ConsoleLayout } from './layout.js';
+import { StepUpInput } from './parts.js';
 
 /** What every console page of the Apps section takes. */
 interface ConsolePageProps {
@@ -158,13 +159,16 @@ export interface NewAppValues {
 export interface AppRegisterPageProps extends ConsolePageProps {
   grants: readonly string[];
   values: NewAppValues;
+  /** The admin's step-up field (their second factor again, or their password): the POST asks for it. */
+  stepUp: 'code' | 'password';
   error?: string;
   /** The field the refusal is about (the use case's name for it). */
   failedField?: string;
 }
 
 /** `/admin/apps/new`. */
-export function AppRegisterPage({ email, csrf, grants, values, error, failedField }: AppRegisterPageProps) {
+export function AppRegisterPage(props: AppRegisterPageProps) {
+  const { email, csrf, grants, values, stepUp, error, failedField } = props;
   const failed = (field: string) => fieldState(failedField === field, ALERT_ID);
   return (
     <ConsoleLayout title="Register app" email={email} csrf={csrf}>
@@ -216,6 +220,7 @@ export function AppRegisterPage({ email, csrf, grants, values, error, failedFiel
           label="First-party (no consent page)"
           checked={values.firstParty}
         />
+        <StepUpInput kind={stepUp} errorId={error ? ALERT_ID : undefined} />
         <button type="submit" class="button">
           Register
         </button>
@@ -293,6 +298,8 @@ export interface AppPageProps extends ConsolePageProps {
   app: AppRow;
   grants: readonly string[];
   values: AppValues;
+  /** The admin's step-up field (their second factor again, or their password): the POST asks for it. */
+  stepUp: 'code' | 'password';
   error?: string;
   /** The field the refusal is about (the use case's name for it). */
   failedField?: string;
@@ -403,9 +410,12 @@ export function AppPage(props: AppPageProps) {
           checked={values.requireMfa}
         />
         {canWrite ? (
-          <button type="submit" class="button">
-            Save changes
-          </button>
+          <>
+            <StepUpInput kind={props.stepUp} errorId={error ? ALERT_ID : undefined} />
+            <button type="submit" class="button">
+              Save changes
+            </button>
+          </>
         ) : null}
       </form>
       {canWrite ? (

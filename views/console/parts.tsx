@@ -54,9 +54,6 @@ const ERROR_ID = 'confirm-error';
  * second factor again ("Authentication code"), or their "Password" when they have none.
  */
 export function ConsoleConfirmPage(p: ConsoleConfirmPageProps) {
-  const described = (hint: string) => ({
-    'aria-describedby': p.error ? `${ERROR_ID} ${hint}` : hint,
-  });
   return (
     <ConsoleLayout title={p.title} email={p.email} csrf={p.csrf}>
       <h1>{p.title}</h1>
@@ -82,42 +79,7 @@ export function ConsoleConfirmPage(p: ConsoleConfirmPageProps) {
             />
           </div>
         ) : null}
-        {p.stepUp === 'code' ? (
-          <div class="field">
-            <label for="step-up-code">Authentication code</label>
-            {/* No inputmode="numeric": recovery codes contain letters (as on the sign-in's MFA page). */}
-            <input
-              id="step-up-code"
-              name="code"
-              type="text"
-              class="input-code"
-              autocomplete="one-time-code"
-              autocapitalize="none"
-              spellcheck={false}
-              required
-              {...described('step-up-code-hint')}
-            />
-            <p id="step-up-code-hint" class="hint">
-              From your authenticator app, or one of your recovery codes: this action asks for your second
-              factor again.
-            </p>
-          </div>
-        ) : (
-          <div class="field">
-            <label for="step-up-password">Password</label>
-            <input
-              id="step-up-password"
-              name="current_password"
-              type="password"
-              autocomplete="current-password"
-              required
-              {...described('step-up-password-hint')}
-            />
-            <p id="step-up-password-hint" class="hint">
-              Your own password: this action asks for it again.
-            </p>
-          </div>
-        )}
+        <StepUpInput kind={p.stepUp} errorId={p.error ? ERROR_ID : undefined} />
         <button type="submit" class="button button-danger">
           {p.button}
         </button>
@@ -126,5 +88,49 @@ export function ConsoleConfirmPage(p: ConsoleConfirmPageProps) {
         <a href={p.cancel}>Cancel</a>
       </p>
     </ConsoleLayout>
+  );
+}
+
+/**
+ * The signed-in admin's step-up field (their second factor again, or their password without one), in every
+ * form whose POST asks for it: destructive actions and the changes that grant or keep access.
+ */
+export function StepUpInput({ kind, errorId }: { kind: 'code' | 'password'; errorId?: string | undefined }) {
+  const described = (hint: string) => ({ 'aria-describedby': errorId ? `${errorId} ${hint}` : hint });
+  return kind === 'code' ? (
+    <div class="field">
+      <label for="step-up-code">Authentication code</label>
+      {/* No inputmode="numeric": recovery codes contain letters (as on the sign-in's MFA page). */}
+      <input
+        id="step-up-code"
+        name="code"
+        type="text"
+        class="input-code"
+        autocomplete="one-time-code"
+        autocapitalize="none"
+        spellcheck={false}
+        required
+        {...described('step-up-code-hint')}
+      />
+      <p id="step-up-code-hint" class="hint">
+        From your authenticator app, or one of your recovery codes: this action asks for your second factor
+        again.
+      </p>
+    </div>
+  ) : (
+    <div class="field">
+      <label for="step-up-password">Password</label>
+      <input
+        id="step-up-password"
+        name="current_password"
+        type="password"
+        autocomplete="current-password"
+        required
+        {...described('step-up-password-hint')}
+      />
+      <p id="step-up-password-hint" class="hint">
+        Your own password: this action asks for it again.
+      </p>
+    </div>
   );
 }

@@ -1,7 +1,7 @@
 import type { Provider } from '../../src/store/types.js';
 import { CsrfField } from '../layout.js';
 import { ConsoleLayout } from './layout.js';
-import { ConsoleAlert, ConsoleNotice } from './parts.js';
+import { ConsoleAlert, ConsoleNotice, StepUpInput } from './parts.js';
 
 export const providerHref = (slug: string) => `/admin/providers/${encodeURIComponent(slug)}`;
 
@@ -86,11 +86,12 @@ export function ConsoleProvidersPage(p: ConsoleProvidersPageProps) {
                         Test<span class="visually-hidden"> {provider.name}</span>
                       </button>
                     </form>{' '}
+                    {/* Enabling has a confirmation page (it asks for the step-up); disabling posts at once. */}
                     <form
-                      method="post"
+                      method={provider.enabled ? 'post' : 'get'}
                       action={`${providerHref(provider.slug)}/${provider.enabled ? 'disable' : 'enable'}`}
                     >
-                      <CsrfField token={p.csrf} />
+                      {provider.enabled ? <CsrfField token={p.csrf} /> : null}
                       <button type="submit" class="button button-secondary button-small">
                         {provider.enabled ? 'Disable' : 'Enable'}
                         <span class="visually-hidden"> {provider.name}</span>
@@ -144,6 +145,8 @@ export interface ConsoleProviderAddPageProps {
   draft: ProviderDraft;
   /** `<issuer>/federation/` : the redirect URI to register upstream is this + slug + `/callback`. */
   callbackBase: string;
+  /** The admin's step-up field (their second factor again, or their password): the POST asks for it. */
+  stepUp: 'code' | 'password';
   error?: string | undefined;
 }
 
@@ -184,12 +187,14 @@ function Field(p: {
 }
 
 /** `/admin/providers/new?preset=…`: Google and Microsoft fill the slug and the issuer in; any other names both. */
+const PROVIDER_ERROR_ID = 'provider-error';
+
 export function ConsoleProviderAddPage(p: ConsoleProviderAddPageProps) {
   const slug = p.preset === 'oidc' ? p.draft.slug || '<slug>' : p.preset;
   return (
     <ConsoleLayout title={PRESET_TITLES[p.preset]} email={p.email} csrf={p.csrf}>
       <h1>{PRESET_TITLES[p.preset]}</h1>
-      <ConsoleAlert message={p.error} />
+      <ConsoleAlert message={p.error} id={PROVIDER_ERROR_ID} />
       <p>
         Register this redirect URI with the provider: <code>{`${p.callbackBase}${slug}/callback`}</code>
       </p>
@@ -242,6 +247,7 @@ export function ConsoleProviderAddPage(p: ConsoleProviderAddPageProps) {
           required
           hint="Stored sealed; never shown again."
         />
+        <StepUpInput kind={p.stepUp} errorId={p.error ? PROVIDER_ERROR_ID : undefined} />
         <button type="submit" class="button">
           Add provider
         </button>{' '}

@@ -1,5 +1,6 @@
 import { CsrfField } from '../layout.js';
 import { ConsoleLayout } from './layout.js';
+import { StepUpInput } from './parts.js';
 
 /** What every console page of the Users section is given by its route. */
 interface ConsolePage {
@@ -113,11 +114,13 @@ export function ConsoleUsersPage(props: ConsoleUsersPageProps) {
 
 export interface ConsoleNewUserPageProps extends ConsolePage {
   values: { email: string; name: string; roles: string; groups: string; invite: boolean };
+  /** The admin's step-up field (their second factor again, or their password): the POST asks for it. */
+  stepUp: 'code' | 'password';
   error?: string;
 }
 
 /** `/admin/users/new`: a user with a password, without one (a provider), or invited to choose one. */
-export function ConsoleNewUserPage({ email, csrf, values, error }: ConsoleNewUserPageProps) {
+export function ConsoleNewUserPage({ email, csrf, values, stepUp, error }: ConsoleNewUserPageProps) {
   const described = error ? { 'aria-describedby': 'console-error' } : {};
   return (
     <ConsoleLayout title="Add user" email={email} csrf={csrf}>
@@ -146,6 +149,7 @@ export function ConsoleNewUserPage({ email, csrf, values, error }: ConsoleNewUse
           <label for="new-invite">Send invitation (the user chooses a password through a mailed link)</label>
         </div>
         <RoleFields roles={values.roles} groups={values.groups} prefix="new" />
+        <StepUpInput kind={stepUp} errorId={error ? 'console-error' : undefined} />
         <button type="submit" class="button button-primary">
           Add user
         </button>
@@ -222,6 +226,8 @@ export interface ConsoleUserPageProps extends ConsolePage {
   can: { write: boolean; mfa: boolean; unlink: boolean };
   /** The edit form's values when it failed. */
   values?: { email: string; name: string; roles: string; groups: string };
+  /** The admin's step-up field (their second factor again, or their password): the POST asks for it. */
+  stepUp: 'code' | 'password';
   error?: string;
   notice?: string;
   /** A link shown once (an invitation or a set-password link, when no mail is sent). */
@@ -275,6 +281,7 @@ export function ConsoleUserPage(props: ConsoleUserPageProps) {
               <input id="user-name" name="name" type="text" value={values.name} maxlength={200} />
             </div>
             <RoleFields roles={values.roles} groups={values.groups} prefix="user" />
+            <StepUpInput kind={props.stepUp} errorId={props.error ? 'console-error' : undefined} />
             <button type="submit" class="button button-primary">
               Save changes
             </button>
@@ -289,8 +296,8 @@ export function ConsoleUserPage(props: ConsoleUserPageProps) {
             {can.write &&
               (user.disabled ? (
                 <li class="item">
-                  <form method="post" action={`${base}/enable`} class="item-action">
-                    <CsrfField token={props.csrf} />
+                  {/* Its confirmation page asks for the step-up. */}
+                  <form method="get" action={`${base}/enable`} class="item-action">
                     <button type="submit" class="button button-secondary button-small">
                       Enable user
                     </button>

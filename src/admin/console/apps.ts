@@ -31,7 +31,7 @@ import {
 import type { AdminContext } from '../context.js';
 import { FIELD_NAMES } from '../fields.js';
 import { AdminError, type AdminField } from '../validate.js';
-import { type Confirmation, confirmationPage, confirmDestructive } from './common.js';
+import { type Confirmation, confirmationPage, confirmDestructive, stepUpField } from './common.js';
 import { consoleContext, requireConsole } from './index.js';
 
 /**
@@ -262,12 +262,18 @@ export function appsSection(deps: Deps): Hono {
     });
   });
 
-  const registerPage = (
+  const registerPage = async (
     c: Context,
     values: NewAppValues,
     refused: { error?: string; failedField?: string } = {},
     status = 200,
-  ) => htmlPage(c, AppRegisterPage, { ...page(c, deps), grants, values, ...refused }, status);
+  ) =>
+    htmlPage(
+      c,
+      AppRegisterPage,
+      { ...page(c, deps), stepUp: await stepUpField(c, deps), grants, values, ...refused },
+      status,
+    );
 
   app.get('/new', requireConsole(deps, 'clients:write'), (c) => registerPage(c, EMPTY_NEW_APP));
   app.post('/new', requireConsole(deps, 'clients:write'), async (c) => {
@@ -279,6 +285,9 @@ export function appsSection(deps: Deps): Hono {
       isPublic: form.get('type') === 'public',
       firstParty: checked(form, 'first_party'),
     };
+    // Redirect URIs and first-party are access granted: the admin's second factor again first.
+    const stepUp = await confirmDestructive(c, deps);
+    if (stepUp) return registerPage(c, values, { error: stepUp.error }, stepUp.status);
     try {
       const { client, secret } = await createClient(
         deps,
@@ -302,7 +311,7 @@ export function appsSection(deps: Deps): Hono {
     }
   });
 
-  const appPage = (
+  const appPage = async (
     c: Context,
     client: Client,
     values: AppValues,
@@ -314,6 +323,7 @@ export function appsSection(deps: Deps): Hono {
       AppPage,
       {
         ...page(c, deps),
+        stepUp: await stepUpField(c, deps),
         app: rowOf(client),
         grants,
         values,
@@ -335,6 +345,10 @@ export function appsSection(deps: Deps): Hono {
   app.post('/:id', requireConsole(deps, 'clients:write'), async (c) => {
     const client = await appOf(c, deps);
     const form = await readForm(c);
+    // Redirect URIs, scopes, first-party and require_mfa (the console's own too) are access: step-up first.
+    const stepUp = await confirmDestructive(c, deps);
+    if (stepUp)
+      return appPage(c, client, submittedValues(form, client), { error: stepUp.error }, stepUp.status);
     try {
       await updateClient(deps, client.id, patchOf(form, client), consoleContext(c));
     } catch (err) {

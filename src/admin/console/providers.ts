@@ -23,6 +23,7 @@ import {
   formOf,
   notFound,
   refused,
+  stepUpField,
 } from './common.js';
 import { requireConsole } from './index.js';
 
@@ -66,18 +67,19 @@ export function providersSection(deps: Deps): Hono {
     htmlPage(c, ConsoleProvidersPage, await list(c)),
   );
 
-  const addPage = (c: Context, draft: ProviderDraft, error?: string) => ({
+  const addPage = async (c: Context, draft: ProviderDraft, error?: string) => ({
     ...consolePage(c, deps),
+    stepUp: await stepUpField(c, deps),
     preset: presetOf(c),
     draft,
     callbackBase: `${deps.config.issuer}/federation/`,
     error,
   });
-  app.get('/new', requireConsole(deps, 'providers:write'), (c) =>
+  app.get('/new', requireConsole(deps, 'providers:write'), async (c) =>
     htmlPage(
       c,
       ConsoleProviderAddPage,
-      addPage(c, { slug: '', name: '', issuer: '', tenant: '', clientId: '' }),
+      await addPage(c, { slug: '', name: '', issuer: '', tenant: '', clientId: '' }),
     ),
   );
   app.post('/new', requireConsole(deps, 'providers:write'), async (c) => {
@@ -90,6 +92,10 @@ export function providersSection(deps: Deps): Hono {
       tenant: form.get('tenant')?.trim() ?? '',
       clientId: form.get('clientId')?.trim() ?? '',
     };
+    // A provider added is a way in: the admin's second factor again first.
+    const stepUp = await confirmDestructive(c, deps);
+    if (stepUp)
+      return htmlPage(c, ConsoleProviderAddPage, await addPage(c, draft, stepUp.error), stepUp.status);
     try {
       await addProvider(
         deps,
@@ -105,21 +111,38 @@ export function providersSection(deps: Deps): Hono {
       );
     } catch (err) {
       const { error, status } = refused(err);
-      return htmlPage(c, ConsoleProviderAddPage, addPage(c, draft, error), status);
+      return htmlPage(c, ConsoleProviderAddPage, await addPage(c, draft, error), status);
     }
     return backTo(c, HREF, 'added');
   });
 
-  for (const enabled of [true, false])
-    app.post(
-      `/:slug/${enabled ? 'enable' : 'disable'}`,
-      requireConsole(deps, 'providers:write'),
-      async (c) => {
-        const provider = await findProvider(deps, c.req.param('slug'));
-        await setProviderEnabled(deps, provider.slug, enabled, consoleContext(c));
-        return backTo(c, HREF, enabled ? 'enabled' : 'disabled');
-      },
-    );
+  app.post('/:slug/disable', requireConsole(deps, 'providers:write'), async (c) => {
+    const provider = await findProvider(deps, c.req.param('slug'));
+    await setProviderEnabled(deps, provider.slug, false, consoleContext(c));
+    return backTo(c, HREF, 'disabled');
+  });
+
+  // Enabling offers a way in again: a confirmation page, and its POST asks for the step-up.
+  const enabling = (provider: Provider, error?: string): Confirmation => ({
+    title: `Enable the provider ${provider.name}`,
+    consequences: [
+      `The sign-in page offers ${provider.name} again; its linked users can sign in through it.`,
+    ],
+    action: `${providerHref(provider.slug)}/enable`,
+    button: 'Enable provider',
+    cancel: HREF,
+    error,
+  });
+  app.get('/:slug/enable', requireConsole(deps, 'providers:write'), async (c) =>
+    confirmationPage(c, deps, enabling(await findProvider(deps, c.req.param('slug')))),
+  );
+  app.post('/:slug/enable', requireConsole(deps, 'providers:write'), async (c) => {
+    const provider = await findProvider(deps, c.req.param('slug'));
+    const refusal = await confirmDestructive(c, deps);
+    if (refusal) return confirmationPage(c, deps, enabling(provider, refusal.error), refusal.status);
+    await setProviderEnabled(deps, provider.slug, true, consoleContext(c));
+    return backTo(c, HREF, 'enabled');
+  });
 
   // A fresh `Upstreams` each time: "Test" fetches the document now, not what a sign-in cached.
   app.post('/:slug/test', requireConsole(deps, 'providers:write'), async (c) => {

@@ -36,7 +36,7 @@ import {
   updateUser,
 } from '../users.js';
 import { AdminError, type AdminField } from '../validate.js';
-import { type Confirmation, confirmationPage, confirmDestructive } from './common.js';
+import { type Confirmation, confirmationPage, confirmDestructive, stepUpField } from './common.js';
 import { requireConsole } from './index.js';
 
 const BASE = '/admin/users';
@@ -132,6 +132,7 @@ async function userPage(
     ConsoleUserPage,
     {
       ...page(c, deps),
+      stepUp: await stepUpField(c, deps),
       user: await rowOf(deps, user),
       provider: identity?.providerSlug ?? null,
       sessions: sessions.map((s) => ({
@@ -194,6 +195,16 @@ interface Destructive {
  * the admin's second factor again first (step-up, `confirmDestructive` in common.ts).
  */
 const DESTRUCTIVE: Record<string, Destructive> = {
+  enable: {
+    permission: 'users:write',
+    title: 'Enable user',
+    button: 'Enable user',
+    effects: () => ['The user can sign in again, with the roles they have.'],
+    async run(deps, user, _form, ctx) {
+      await updateUser(deps, user.id, { disabled: false }, ctx);
+      return { done: 'enabled' };
+    },
+  },
   disable: {
     permission: 'users:write',
     title: 'Disable user',
@@ -350,8 +361,12 @@ export function consoleUsers(deps: Deps): Hono {
   });
 
   const emptyNew = { email: '', name: '', roles: '', groups: '', invite: false };
-  app.get('/new', requireConsole(deps, 'users:write'), (c) =>
-    htmlPage(c, ConsoleNewUserPage, { ...page(c, deps), values: emptyNew }),
+  app.get('/new', requireConsole(deps, 'users:write'), async (c) =>
+    htmlPage(c, ConsoleNewUserPage, {
+      ...page(c, deps),
+      stepUp: await stepUpField(c, deps),
+      values: emptyNew,
+    }),
   );
 
   app.post('/new', requireConsole(deps, 'users:write'), async (c) => {
@@ -363,6 +378,16 @@ export function consoleUsers(deps: Deps): Hono {
       groups: form.get('groups') ?? '',
       invite: form.get('invite') === 'on',
     };
+    const newUserPage = async (error: string, status: ContentfulStatusCode) =>
+      htmlPage(
+        c,
+        ConsoleNewUserPage,
+        { ...page(c, deps), stepUp: await stepUpField(c, deps), values, error },
+        status,
+      );
+    // A user with a password and roles is access granted: the admin's second factor again first.
+    const stepUp = await confirmDestructive(c, deps);
+    if (stepUp) return newUserPage(stepUp.error, stepUp.status);
     const password = form.get('password');
     const input = {
       email: values.email,
@@ -385,12 +410,7 @@ export function consoleUsers(deps: Deps): Hono {
       });
     } catch (err) {
       if (!(err instanceof AdminError)) throw err;
-      return htmlPage(
-        c,
-        ConsoleNewUserPage,
-        { ...page(c, deps), values, error: messageOf(err) },
-        STATUS_OF[err.code],
-      );
+      return newUserPage(messageOf(err), STATUS_OF[err.code]);
     }
   });
 
@@ -405,6 +425,9 @@ export function consoleUsers(deps: Deps): Hono {
       roles: form.get('roles') ?? '',
       groups: form.get('groups') ?? '',
     };
+    // Roles and the email (where resets are mailed) are access: the admin's second factor again first.
+    const stepUp = await confirmDestructive(c, deps);
+    if (stepUp) return userPage(c, deps, user.id, { values, error: stepUp.error }, stepUp.status);
     try {
       await updateUser(
         deps,
@@ -422,16 +445,6 @@ export function consoleUsers(deps: Deps): Hono {
       if (!(err instanceof AdminError)) throw err;
       return userPage(c, deps, user.id, { values, error: messageOf(err) }, STATUS_OF[err.code]);
     }
-  });
-
-  app.post('/:id/enable', requireConsole(deps, 'users:write'), async (c) => {
-    const user = await userOrPage(deps, c.req.param('id'));
-    try {
-      await updateUser(deps, user.id, { disabled: false }, consoleContext(c));
-    } catch (err) {
-      throw asPageError(err);
-    }
-    return done(c, user.id, 'enabled');
   });
 
   app.post('/:id/sessions/end', requireConsole(deps, 'users:write'), async (c) => {
