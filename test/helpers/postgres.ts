@@ -55,7 +55,10 @@ export async function startPostgres(): Promise<TestPostgres> {
   }
   const run = (cmd: string, args: string[]) =>
     asRoot
-      ? execFileSync('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args], { stdio: 'pipe', cwd: dir })
+      ? execFileSync('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args], {
+          stdio: 'pipe',
+          cwd: dir,
+        })
       : execFileSync(join(bin, cmd), args, { stdio: 'pipe', cwd: dir });
   const data = join(dir, 'data');
   run('initdb', ['-D', data, '-A', 'trust', '-U', 'latchkey', '-E', 'UTF8', '--no-sync', '--locale=C']);
@@ -70,9 +73,13 @@ export async function startPostgres(): Promise<TestPostgres> {
   let stopped = false;
   let n = 0;
   const psql = (sql: string) =>
-    execFileSync('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'latchkey', '-d', 'postgres', '-qAtc', sql], {
-      stdio: 'pipe',
-    });
+    execFileSync(
+      'psql',
+      ['-h', '127.0.0.1', '-p', String(port), '-U', 'latchkey', '-d', 'postgres', '-qAtc', sql],
+      {
+        stdio: 'pipe',
+      },
+    );
   return {
     port,
     newDatabase() {
