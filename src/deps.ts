@@ -39,11 +39,11 @@ export async function buildDeps(config: Config, options: BuildOptions = {}): Pro
   const log = options.log ?? jsonLog(config.logLevel);
   const store =
     options.store ??
-    openGuardedStore(config, {
+    (await openGuardedStore(config, {
       ...(options.readOnly ? { readOnly: true } : {}),
       ...(options.allowLocked ? { allowLocked: true } : {}),
       ...(options.mustExist ? { mustExist: true } : {}),
-    });
+    }));
   const sealer = new Sealer(config.secret);
   const keys = new KeyRing(store, sealer, clock);
   return {

@@ -100,16 +100,16 @@ export interface GuardedOptions {
  * Opens the configured store behind the secret guard: the CLI and `serve` open it this way; tests may open
  * a bare one. Refusals are one sentence naming the database and the secret's file or variable.
  */
-export function openGuardedStore(
+export async function openGuardedStore(
   config: Pick<Config, 'dbPath' | 'secret' | 'secretSource'>,
   options: GuardedOptions = {},
-): Store {
+): Promise<Store> {
   const sqlite: SqliteOptions = {
     secret: guardFor(config, options),
     ...(options.readOnly || options.mustExist ? { mustExist: true } : {}),
   };
   try {
-    return openStore(config, sqlite);
+    return await openStore(config, sqlite);
   } catch (err) {
     if (err instanceof SecretLockedError) throw new SecretRefusedError(refusal(config));
     if (err instanceof NoDatabaseError)

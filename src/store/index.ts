@@ -1,4 +1,3 @@
-import { ConfigError } from '../config.js';
 import { isPostgresUrl } from './dialect.js';
 import {
   backupSqlite,
@@ -14,12 +13,18 @@ import type { Store } from './types.js';
 export type { CopyResult, RestoreResult, SqliteOptions };
 export { OperationRefused };
 
-/** Opens the store `config.dbPath` names: a PostgreSQL URL, or a SQLite file (`:memory:` for tests). */
-export function openStore(config: { dbPath: string }, options?: SqliteOptions): Store {
-  if (isPostgresUrl(config.dbPath))
-    throw new ConfigError(
-      'LATCHKEY_DB is a PostgreSQL URL, but the PostgreSQL dialect is not available yet: use a SQLite file path',
-    );
+/**
+ * Opens the store `config.dbPath` names: a PostgreSQL URL (issue 18; `mustExist` does not apply: the database is
+ * the server's to create), or a SQLite file (`:memory:` for tests).
+ */
+export async function openStore(config: { dbPath: string }, options: SqliteOptions = {}): Promise<Store> {
+  if (isPostgresUrl(config.dbPath)) {
+    const { createPostgresStore } = await import('./postgres/index.js');
+    return createPostgresStore(config.dbPath, {
+      ...(options.migrate === false ? { migrate: false } : {}),
+      ...(options.secret ? { secret: options.secret } : {}),
+    });
+  }
   return createSqliteStore(config.dbPath, options);
 }
 
@@ -53,9 +58,19 @@ export async function restoreDatabase(dbPath: string, file: string): Promise<Res
  * the constraint (SQLite: `users.email`) so the caller can name the field, else undefined.
  */
 export function uniqueViolation(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string' || !/^SQLITE_CONSTRAINT_(UNIQUE|PRIMARYKEY)$/.test(code)) return undefined;
-  return /constraint failed: (.*)$/.exec(String((err as Error).message))?.[1] ?? '';
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 4; e = (e as Error).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code !== 'string') continue;
+    if (/^SQLITE_CONSTRAINT_(UNIQUE|PRIMARYKEY)$/.test(code))
+      return /constraint failed: (.*)$/.exec(String((e as Error).message))?.[1] ?? '';
+    // PostgreSQL's unique_violation: its detail names the column, `Key (email)=(…) already exists.`
+    if (code === '23505') {
+      const { table, detail } = e as { table?: string; detail?: string };
+      const column = /^Key \(([^)]+)\)=/.exec(detail ?? '')?.[1];
+      return table && column ? `${table}.${column}` : '';
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -67,6 +82,9 @@ export function isBusy(err: unknown): boolean {
   for (let e = err, depth = 0; e && typeof e === 'object' && depth < 4; e = (e as Error).cause, depth++) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)(_|$)/.test(code)) return true;
+    // PostgreSQL: a lock not available (55P03), too many connections (53300), the pool's own timeout.
+    if (code === '55P03' || code === '53300') return true;
+    if (/^timeout exceeded when trying to connect$/.test(String((e as Error).message))) return true;
   }
   return false;
 }
@@ -80,6 +98,9 @@ export function isUnwritable(err: unknown): boolean {
   for (let e = err, depth = 0; e && typeof e === 'object' && depth < 4; e = (e as Error).cause, depth++) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && /^SQLITE_(READONLY|FULL|IOERR)(_|$)/.test(code)) return true;
+    // PostgreSQL: a read-only transaction or standby (25006), a full disk (53100), the server going away
+    // (57P01-57P03 shutting down / starting, 08xxx connection failures).
+    if (typeof code === 'string' && /^(25006|53100|57P0[1-3]|08\w{3})$/.test(code)) return true;
   }
   return false;
 }

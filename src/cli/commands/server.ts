@@ -58,7 +58,7 @@ export const serverCommands: Record<string, Command> = {
     options: {},
     async run(_v, _p, out) {
       const config = loadConfig();
-      const store = openGuardedStore(config);
+      const store = await openGuardedStore(config);
       await store.close();
       out.result({ migrated: true, db: config.dbPath }, `database ${config.dbPath} is up to date`);
     },
