@@ -82,8 +82,9 @@ export function isBusy(err: unknown): boolean {
   for (let e = err, depth = 0; e && typeof e === 'object' && depth < 4; e = (e as Error).cause, depth++) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)(_|$)/.test(code)) return true;
-    // PostgreSQL: a lock not available (55P03), too many connections (53300), the pool's own timeout.
-    if (code === '55P03' || code === '53300') return true;
+    // PostgreSQL: a serialization failure or deadlock after `tx`'s retries (40001, 40P01), a lock not available
+    // (55P03), too many connections (53300), the pool's own timeout.
+    if (code === '40001' || code === '40P01' || code === '55P03' || code === '53300') return true;
     if (/^timeout exceeded when trying to connect$/.test(String((e as Error).message))) return true;
   }
   return false;
