@@ -1,8 +1,21 @@
-import type { Store } from '../types.js';
-import { notYet } from './not-yet.js';
+import { eq } from 'drizzle-orm';
+import * as s from '../../../db/schema.postgres.js';
+import type { ConsoleSessionStore } from '../types.js';
 import type { PostgresContext } from './open.js';
+import { changed } from './shared.js';
 
-/** Not written yet for PostgreSQL (issue 18): the twin of `../sqlite/console-sessions.ts`. */
-export function consoleSessionStore(_cx: PostgresContext): Store['consoleSessions'] {
-  return notYet('consoleSessions');
+/** The twin of `../sqlite/console-sessions.ts` (issue 18): one statement a method, nothing to race. */
+export function consoleSessionStore({ db }: PostgresContext) {
+  const t = s.consoleSessions;
+  return {
+    create: async (session) => {
+      await db.insert(t).values(session);
+    },
+    find: async (idHash) => (await db.select().from(t).where(eq(t.idHash, idHash)))[0],
+    touch: async (idHash, now, expiresAt) => {
+      await db.update(t).set({ lastSeenAt: now, expiresAt }).where(eq(t.idHash, idHash));
+    },
+    delete: async (idHash) => changed(await db.delete(t).where(eq(t.idHash, idHash))) > 0,
+    deleteForUser: async (userId) => changed(await db.delete(t).where(eq(t.userId, userId))),
+  } satisfies ConsoleSessionStore;
 }
