@@ -1,7 +1,7 @@
 import { and, asc, eq, isNotNull, isNull, ne, type SQL, sql } from 'drizzle-orm';
 import * as s from '../../../db/schema.postgres.js';
-import type { User, UserStore } from '../types.js';
-import type { PostgresContext } from './open.js';
+import type { User, UserStore, UserUpdateResult } from '../types.js';
+import { type PostgresContext, sqlState } from './open.js';
 import {
   afterKey,
   changed,
@@ -27,6 +27,17 @@ async function voidAccountLinks(ex: Exec, userId: string, now: number): Promise<
     .set({ usedAt: now })
     .where(and(eq(s.emailTokens.userId, userId), isNull(s.emailTokens.usedAt)));
   return changed(password) + changed(email);
+}
+
+/** The field a unique violation on `users` is about (its constraint: `users_email_unique`, `users_username_unique`). */
+function takenField(err: unknown): 'email' | 'username' | undefined {
+  if (sqlState(err) !== '23505') return undefined;
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 4; e = (e as Error).cause, depth++) {
+    const constraint = (e as { constraint?: unknown }).constraint;
+    if (constraint === 'users_email_unique') return 'email';
+    if (constraint === 'users_username_unique') return 'username';
+  }
+  return undefined;
 }
 
 /** A JSON array column holds at least one of `values` (`?|`). */
@@ -89,23 +100,31 @@ export function userStore(cx: PostgresContext) {
         .orderBy(asc(s.users.createdAt), asc(s.users.id))
         .limit(limit);
     },
-    // SERIALIZABLE: the uniqueness checks and the write see one state (SQLite's IMMEDIATE). Another node taking
-    // the email or username between the check and the write makes this a serialization failure (PostgreSQL
-    // reports a unique violation against a key the transaction checked as one), which `cx.tx` retries: the
-    // retry's check then answers `taken`.
+    // The user's row is locked (`select … for update`): updates of one user run one after the other. The checks
+    // answer `taken` for what is committed; another node taking the email or username between the check and the
+    // write makes the update a unique violation, caught in a savepoint and answered `taken` as well, so update()
+    // never throws for it (SQLite's IMMEDIATE transaction gets the same answers by running alone).
     update: async (id, change, now, event) =>
-      cx.tx(async (tx) => {
-        const before = await byId(tx, id);
-        if (!before) return { status: 'not_found' } as const;
+      cx.tx(async (tx): Promise<UserUpdateResult> => {
+        const [before] = await tx.select().from(s.users).where(eq(s.users.id, id)).for('update');
+        if (!before) return { status: 'not_found' };
         if (change.email !== undefined && (await takenBy(tx, s.users.email, change.email, id)))
-          return { status: 'taken', field: 'email' } as const;
+          return { status: 'taken', field: 'email' };
         if (change.username != null && (await takenBy(tx, s.users.username, change.username, id)))
-          return { status: 'taken', field: 'username' } as const;
+          return { status: 'taken', field: 'username' };
         const set = Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined));
-        await tx
-          .update(s.users)
-          .set({ ...set, updatedAt: now })
-          .where(eq(s.users.id, id));
+        try {
+          await tx.transaction(async (sp) => {
+            await sp
+              .update(s.users)
+              .set({ ...set, updatedAt: now })
+              .where(eq(s.users.id, id));
+          });
+        } catch (err) {
+          const field = takenField(err);
+          if (field) return { status: 'taken', field };
+          throw err;
+        }
         // A new address (or a disabled account): the links mailed to the old one no longer act (issue 15).
         if ((change.email !== undefined && change.email !== before.email) || change.disabledAt != null)
           await voidAccountLinks(tx, id, now);
@@ -117,8 +136,8 @@ export function userStore(cx: PostgresContext) {
           grants = await revokeUserGrants(tx, id, now);
           await writeEvent(tx, { ...event, detail: { ...event.detail, sessions, grants } });
         } else await writeEvent(tx, event);
-        return { status: 'updated', user: (await byId(tx, id))!, sessions, grants } as const;
-      }, 'serializable'),
+        return { status: 'updated', user: (await byId(tx, id))!, sessions, grants };
+      }),
     // The schema's foreign keys cascade: sessions, grants (with their refresh tokens) and consents go with
     // the row. Codes and access tokens name a grant that is gone, so nothing redeems or accepts them.
     remove: async (id, event) =>
