@@ -8,7 +8,7 @@ import {
   type ConsoleUserRow,
   ConsoleUsersPage,
 } from '../../../views/index.js';
-import { secondFactorMethods } from '../../auth/second-factor.js';
+import { secondFactorMethods, usersWithSecondFactor } from '../../auth/second-factor.js';
 import type { Deps } from '../../deps.js';
 import { readForm } from '../../http/params.js';
 import { htmlPage } from '../../http/render.js';
@@ -92,7 +92,8 @@ const labels = (text: string | undefined) =>
     .map((v) => v.trim())
     .filter(Boolean);
 
-async function rowOf(deps: Deps, u: User): Promise<ConsoleUserRow> {
+/** A user's row; `mfa` from `secondFactorMethods` (one user) or `usersWithSecondFactor` (a page). */
+function rowOf(u: User, mfa: boolean): ConsoleUserRow {
   return {
     id: u.id,
     email: u.email,
@@ -100,7 +101,7 @@ async function rowOf(deps: Deps, u: User): Promise<ConsoleUserRow> {
     roles: u.roles,
     groups: u.groups,
     disabled: u.disabledAt !== null,
-    mfa: (await secondFactorMethods(deps, u)).length > 0,
+    mfa,
   };
 }
 
@@ -130,7 +131,7 @@ async function userPage(
     {
       ...consolePage(c, deps),
       stepUp: await stepUpField(c, deps),
-      user: await rowOf(deps, user),
+      user: rowOf(user, (await secondFactorMethods(deps, user)).length > 0),
       provider: identity?.providerSlug ?? null,
       sessions: sessions.map((s) => ({
         id: s.idHash,
@@ -349,7 +350,11 @@ export function consoleUsers(deps: Deps): Hono {
       const next = found.nextCursor
         ? `${BASE}?${new URLSearchParams({ ...(q ? { q } : {}), cursor: found.nextCursor })}`
         : null;
-      const users = await Promise.all(found.items.map((u) => rowOf(deps, u)));
+      const mfa = await usersWithSecondFactor(
+        deps,
+        found.items.map((u) => u.id),
+      );
+      const users = found.items.map((u) => rowOf(u, mfa.has(u.id)));
       return htmlPage(c, ConsoleUsersPage, { ...props, users, next });
     } catch (err) {
       if (!(err instanceof AdminError)) throw err;
