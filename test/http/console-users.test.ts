@@ -237,11 +237,20 @@ describe('the admin console: Users (issue 17)', () => {
     const record = (await t.deps.store.users.find(gina.id))!;
     assert.equal((await secondFactorMethods(t.deps, record)).length, 1);
     const page = `/admin/users/${gina.id}`;
+    /** Gina's MFA column in the users list. */
+    const listed = async () => {
+      const list = await agent.go(`/admin/users?q=${encodeURIComponent(gina.email)}`);
+      return /<a href="\/admin\/users\/[^"]+">[^<]+<\/a><\/td>.*?data-label="MFA">(\w+)</s.exec(
+        list.html!,
+      )?.[1];
+    };
+    assert.equal(await listed(), 'On');
     assert.ok((await agent.go(page)).html!.includes(`href="${page}/reset-mfa"`));
     const reset = await postFrom(agent, `${page}/reset-mfa`, `${page}/reset-mfa`, stepUp(admin));
     assert.equal(reset.res?.status, 200);
     assert.match(reset.html!, /Two-factor authentication reset\./);
     assert.equal((await secondFactorMethods(t.deps, record)).length, 0);
+    assert.equal(await listed(), 'Off');
     const [event] = await eventsOf(gina.id, 'mfa_reset');
     assert.equal(event?.actor, `user:${admin.id}`);
   });

@@ -25,7 +25,7 @@ import {
   refused,
   stepUpField,
 } from './common.js';
-import { requireConsole } from './index.js';
+import { requireConsole } from './guard.js';
 
 const HREF = '/admin/providers';
 const NOTICES: Record<string, string> = {
