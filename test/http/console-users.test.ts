@@ -84,6 +84,8 @@ describe('the admin console: Users (issue 17)', () => {
     assert.ok(html.includes(`href="/admin/users/${alice.id}"`), 'each row links to the user');
     assert.match(html, /data-label="Roles">auditor</);
     assert.match(html, /href="\/admin\/users\/new"/);
+    // The console's words are English only: no language links that would change nothing.
+    assert.ok(!html.includes('class="languages"'), 'no language switcher on console pages');
 
     const byName = await agent.go('/admin/users?q=liddell');
     assert.ok(byName.html!.includes('alice.list@example.test'));

@@ -26,7 +26,7 @@ export interface ConsoleLayoutProps {
 /** Every console page: the hosted pages' look, a skip link, the sections' nav and the sign-out form. */
 export function ConsoleLayout({ title, email, csrf, children }: ConsoleLayoutProps) {
   return (
-    <Layout title={`${title} · Admin`} wide>
+    <Layout title={`${title} · Admin`} wide languages={false}>
       {/* `.console` widens the card (styles.css: `.card:has(> .console)`): tables take a wide screen's width. */}
       <div class="console">
         <a class="visually-hidden" href="#console-main">
