@@ -84,6 +84,10 @@ export async function createClient(
   ctx: AdminContext = CLI,
 ): Promise<CreatedClient> {
   const id = idOf(input);
+  // Only the server makes its console's client (src/admin/console/client.ts, actor `system`): one registered
+  // before it, by the CLI, the API or the `LATCHKEY_CONFIG` file, would be "ensured" as it stands.
+  if (id === CONSOLE_CLIENT_ID && ctx.actor !== 'system')
+    throw new AdminError(`"${id}" is reserved for the admin console's own client`, 'exists', 'clientId');
   const now = deps.clock.now();
   const built = await buildClient(deps, input, { id, now, managedBy: managedByOf(ctx) });
   requireReach(ctx, clientReach(built.client), `registering client "${id}"`);
