@@ -364,6 +364,8 @@ describe('latchkey CLI: editing and the audit trail', () => {
             scopes: ['openid', 'admin'],
             redirectUris: ['https://id.example.test/admin/callback'],
           },
+          // As the server makes it at start: the id is reserved to it.
+          { actor: 'system' },
         ),
       );
       const ok = await json(
