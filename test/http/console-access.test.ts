@@ -272,3 +272,79 @@ describe('the admin console: first run, sign-in and access (issue 17)', () => {
     assert.equal((await agent.request('/admin')).status, 303, 'the next visit signs in again');
   });
 });
+
+/** Under https the console's cookies carry `__Host-` (a sibling host cannot plant them) and only those are read. */
+describe('the admin console under an https issuer: __Host- cookies', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await testApp({ ISSUER: 'https://id.example' });
+  });
+  after(() => t.close());
+
+  const hostOnly = (line: string | undefined, sameSite: string) => {
+    assert.ok(line, 'the cookie is set under its __Host- name');
+    assert.match(line, /; Path=\/(;|$)/);
+    assert.match(line, /; Secure/);
+    assert.match(line, /; HttpOnly/);
+    assert.match(line, new RegExp(`; SameSite=${sameSite}`));
+    assert.doesNotMatch(line, /; Domain=/i);
+  };
+
+  async function admin() {
+    const user = await t.addUser({ roles: ['admin'] });
+    const record = (await t.deps.store.users.find(user.id))!;
+    const { secret } = await enrollTotpNow(t.deps, record, { ip: '127.0.0.1', clientId: null });
+    return { ...user, code: () => generateSync({ secret, epoch: t.clock.now() }) };
+  }
+
+  it('sets __Host-lk_console_login and __Host-lk_console (Secure, Path=/); the callback reads the prefixed one', async () => {
+    const user = await admin();
+    const { agent, setCookies } = consoleBrowser(t);
+    const login = await agent.go('/admin');
+    hostOnly(cookieLine(setCookies, '__Host-lk_console_login'), 'Lax');
+    assert.equal(cookieLine(setCookies, 'lk_console_login'), undefined, 'no unprefixed sign-in cookie');
+    const mfa = await agent.submit(login.html!, { email: user.email, password: user.password });
+    const home = await agent.submit(mfa.html!, { code: user.code() });
+    assert.equal(home.res?.status, 200, 'signed in through /admin/callback');
+    assert.match(home.html!, /<h1>Admin console<\/h1>/);
+    hostOnly(cookieLine(setCookies, '__Host-lk_console'), 'Strict');
+    assert.equal(cookieLine(setCookies, 'lk_console'), undefined, 'no unprefixed session cookie');
+    assert.equal(agent.cookies.has('__Host-lk_console_login'), false, 'the sign-in cookie is spent');
+    assert.equal((await agent.request('/admin/users')).status, 200);
+
+    // The same session id under the plain name (what a sibling host could set) is not read.
+    const id = agent.cookies.get('__Host-lk_console')!;
+    agent.cookies.delete('__Host-lk_console');
+    agent.cookies.set('lk_console', id);
+    assert.equal((await agent.request('/admin/users')).status, 303, 'sent to sign in again');
+  });
+
+  it('a sign-in cookie planted under the plain name is ignored: the callback is a state mismatch', async () => {
+    // The attacker's own sign-in in progress, planted in the victim's browser without the prefix.
+    const attacker = consoleBrowser(t);
+    const started = await attacker.agent.request('/admin');
+    const state = new URL(started.headers.get('location')!, t.issuer).searchParams.get('state')!;
+    await started.body?.cancel();
+    const sealed = attacker.agent.cookies.get('__Host-lk_console_login')!;
+    assert.ok(sealed, 'the sign-in cookie is set under its __Host- name');
+    const victim = consoleBrowser(t);
+    victim.agent.cookies.set('lk_console_login', sealed);
+    const res = await victim.agent.request(`/admin/callback?code=abc&state=${encodeURIComponent(state)}`);
+    assert.equal(res.status, 400);
+    assert.match(await res.text(), /state_mismatch/);
+  });
+
+  it('over plain http under an issuer path, the console cookie has that path once (Path=/auth/admin)', async () => {
+    const s = await testApp({ ISSUER: 'http://localhost:3000/auth' });
+    try {
+      await s.addUser({ roles: ['admin'] });
+      const res = await s.app.request('http://localhost:3000/auth/admin');
+      assert.equal(res.status, 303);
+      const line = cookieLine(res.headers.getSetCookie(), 'lk_console_login');
+      assert.ok(line, 'the sign-in cookie');
+      assert.match(line, /; Path=\/auth\/admin(;|$)/);
+    } finally {
+      await s.close();
+    }
+  });
+});

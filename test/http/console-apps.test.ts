@@ -344,6 +344,41 @@ describe('the admin console: Apps (issue 17)', () => {
     assert.ok(await t.deps.store.clients.find(CONSOLE_CLIENT_ID));
   });
 
+  it('the console’s own client: only require_mfa and the lifetimes may change, its secret cannot rotate', async () => {
+    const admin = await consoleAs(['admin']);
+    const page = await admin.get(`/admin/apps/${CONSOLE_CLIENT_ID}`);
+    assert.equal(page.res.status, 200, 'its page still renders');
+    const prior = (await t.deps.store.clients.find(CONSOLE_CLIENT_ID))!;
+    const form = (changes: Record<string, string>) => ({
+      redirect_uris: prior.redirectUris.join('\n'),
+      post_logout_redirect_uris: '',
+      'grant:authorization_code': 'on',
+      scopes: prior.scopes.join(' '),
+      access_token_ttl: String(prior.accessTokenTtlSeconds),
+      refresh_token_ttl: String(prior.refreshTokenTtlSeconds),
+      token_format: prior.tokenFormat,
+      first_party: 'on',
+      require_mfa: 'on',
+      ...changes,
+    });
+    const saved = await admin.post(`/admin/apps/${CONSOLE_CLIENT_ID}`, form({ access_token_ttl: '300' }));
+    assert.equal(saved.res.status, 303, saved.html);
+    assert.equal((await t.deps.store.clients.find(CONSOLE_CLIENT_ID))!.accessTokenTtlSeconds, 300);
+
+    const evil = `${prior.redirectUris[0]}\nhttps://evil.example/cb`;
+    const refused = await admin.post(`/admin/apps/${CONSOLE_CLIENT_ID}`, form({ redirect_uris: evil }));
+    assert.equal(refused.res.status, 409);
+    assert.match(
+      decodeEntities(refused.html),
+      /role="alert"[^>]*>\s*<p>"latchkey-console" is the admin console's own client: only require_mfa, access_token_ttl, refresh_token_ttl, refresh_reuse_grace may change \(not redirect_uris\)/,
+    );
+    assert.deepEqual((await t.deps.store.clients.find(CONSOLE_CLIENT_ID))!.redirectUris, prior.redirectUris);
+
+    const rotate = await admin.post(`/admin/apps/${CONSOLE_CLIENT_ID}/rotate`, admin.stepUp());
+    assert.equal(rotate.res.status, 409);
+    assert.match(decodeEntities(rotate.html), /own client: it is public and has no secret to rotate/);
+  });
+
   it('a public app is registered without a secret', async () => {
     const admin = await consoleAs(['admin']);
     const done = await admin.post('/admin/apps/new', {

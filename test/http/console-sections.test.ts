@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { generateSync } from 'otplib';
 import { enrollTotpNow } from '../../src/auth/second-factor.js';
@@ -245,8 +248,66 @@ describe('the admin console sections (issue 17)', () => {
     const tested = await post(admin.agent, added.html!, '/admin/providers/acme/test');
     assert.equal(tested.res?.status, 200);
     const alert = /role="alert"[\s\S]*?<\/div>/.exec(tested.html!)?.[0] ?? '';
-    assert.match(alert, /Test of acme: discovery of http:\/\/127\.0\.0\.1:\d+ failed/);
+    assert.match(
+      alert,
+      /Test of acme: could not read the discovery document at http:\/\/127\.0\.0\.1:\d+\/\.well-known\/openid-configuration \(not reachable\)\./,
+    );
     assert.doesNotMatch(tested.html!, /acme-secret/);
+  });
+
+  it('"Test" words a failure coarsely: an open port and a refused one read alike, no error text', async () => {
+    const refusedPort = await freePort();
+    // An open port that speaks no HTTP, one that answers 404, and a discovery document of another issuer.
+    const raw = createNetServer((socket) => socket.end('SSH-2.0-OpenSSH_9.6\r\n'));
+    const web = createServer((req, res) => {
+      if (req.url?.startsWith('/other/')) {
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ issuer: 'https://someone-else.example', authorization_endpoint: 'x' }));
+      } else {
+        res.statusCode = 404;
+        res.end('no such page: ECONNREFUSED');
+      }
+    });
+    await new Promise<void>((done) => raw.listen(0, '127.0.0.1', done));
+    await new Promise<void>((done) => web.listen(0, '127.0.0.1', done));
+    const portOf = (server: { address(): unknown }) => (server.address() as AddressInfo).port;
+    try {
+      const form = await page(admin.agent, '/admin/providers/new?preset=oidc');
+      const cases = [
+        ['scan-closed', `http://127.0.0.1:${refusedPort}`, 'not reachable'],
+        ['scan-open', `http://127.0.0.1:${portOf(raw)}`, 'not reachable'],
+        ['scan-web', `http://127.0.0.1:${portOf(web)}`, 'not a valid discovery document'],
+        ['scan-other', `http://127.0.0.1:${portOf(web)}/other`, 'issuer mismatch'],
+      ] as const;
+      for (const [slug, issuer, reason] of cases) {
+        const added = await post(admin.agent, form, '/admin/providers/new?preset=oidc', {
+          slug,
+          issuer,
+          clientId: `${slug}-client`,
+          clientSecret: `${slug}-secret`,
+          ...admin.stepUp(),
+        });
+        assert.match(added.html!, /Provider added/, slug);
+        const tested = await post(admin.agent, added.html!, `/admin/providers/${slug}/test`);
+        assert.equal(tested.res?.status, 200);
+        const alert = decodeEntities(/role="alert"[\s\S]*?<\/div>/.exec(tested.html!)?.[0] ?? '');
+        const text = alert
+          .replace(/^role="alert"[^>]*>/, '')
+          .replace(/<[^>]*>/g, '')
+          .trim();
+        assert.equal(
+          text,
+          `Test of ${slug}: could not read the discovery document at ${issuer}/.well-known/openid-configuration (${reason}).`,
+        );
+        assert.doesNotMatch(
+          tested.html!,
+          /ECONNREFUSED|fetch failed|HTTP\/|parse|timed out|status code|SSH/i,
+        );
+      }
+    } finally {
+      raw.close();
+      web.close();
+    }
   });
 
   it('an auditor reads every section but gets 403 on every POST; a POST without the CSRF token is 403', async () => {

@@ -84,6 +84,8 @@ describe('the admin console: Users (issue 17)', () => {
     assert.ok(html.includes(`href="/admin/users/${alice.id}"`), 'each row links to the user');
     assert.match(html, /data-label="Roles">auditor</);
     assert.match(html, /href="\/admin\/users\/new"/);
+    // The console's words are English only: no language links that would change nothing.
+    assert.ok(!html.includes('class="languages"'), 'no language switcher on console pages');
 
     const byName = await agent.go('/admin/users?q=liddell');
     assert.ok(byName.html!.includes('alice.list@example.test'));
@@ -237,11 +239,20 @@ describe('the admin console: Users (issue 17)', () => {
     const record = (await t.deps.store.users.find(gina.id))!;
     assert.equal((await secondFactorMethods(t.deps, record)).length, 1);
     const page = `/admin/users/${gina.id}`;
+    /** Gina's MFA column in the users list. */
+    const listed = async () => {
+      const list = await agent.go(`/admin/users?q=${encodeURIComponent(gina.email)}`);
+      return /<a href="\/admin\/users\/[^"]+">[^<]+<\/a><\/td>.*?data-label="MFA">(\w+)</s.exec(
+        list.html!,
+      )?.[1];
+    };
+    assert.equal(await listed(), 'On');
     assert.ok((await agent.go(page)).html!.includes(`href="${page}/reset-mfa"`));
     const reset = await postFrom(agent, `${page}/reset-mfa`, `${page}/reset-mfa`, stepUp(admin));
     assert.equal(reset.res?.status, 200);
     assert.match(reset.html!, /Two-factor authentication reset\./);
     assert.equal((await secondFactorMethods(t.deps, record)).length, 0);
+    assert.equal(await listed(), 'Off');
     const [event] = await eventsOf(gina.id, 'mfa_reset');
     assert.equal(event?.actor, `user:${admin.id}`);
   });

@@ -1452,6 +1452,45 @@ export function storeContract(
         assert.deepEqual(both.sort(), [false, true], 'sent twice at once, accepted once');
       });
 
+      it('withConfirmedTotp() names the listed users with a confirmed factor only', async () => {
+        const { user: confirmed } = await enrolled();
+        const pending = newUser();
+        await store.users.create(pending);
+        await store.mfa.beginTotp(newFactor(pending.id));
+        const codesOnly = newUser();
+        await store.users.create(codesOnly);
+        await store.mfa.replaceRecoveryCodes(
+          codesOnly.id,
+          ['x'],
+          NOW,
+          newEvent('recovery_codes_regenerated'),
+        );
+        const { user: unlisted } = await enrolled();
+        const none = newUser();
+        await store.users.create(none);
+
+        const found = await store.mfa.withConfirmedTotp([
+          confirmed.id,
+          pending.id,
+          codesOnly.id,
+          none.id,
+          'no-such',
+        ]);
+        assert.deepEqual(
+          [...found],
+          [confirmed.id],
+          'not an unconfirmed enrolment, recovery codes alone, nor unlisted',
+        );
+        assert.equal(found.has(unlisted.id), false);
+        assert.deepEqual([...(await store.mfa.withConfirmedTotp([]))], []);
+        const many = [...Array.from({ length: 1200 }, (_, i) => `nobody-${i}`), unlisted.id];
+        assert.deepEqual(
+          [...(await store.mfa.withConfirmedTotp(many))],
+          [unlisted.id],
+          'past one IN (…) chunk',
+        );
+      });
+
       it('useRecoveryCode() uses a code once, with its audit row', async () => {
         const { user } = await enrolled();
         const event = newEvent('recovery_code_used', { userId: user.id });

@@ -10,7 +10,7 @@ import {
   rotateClientSecret,
   updateClient,
 } from '../../src/admin/clients.js';
-import type { AdminContext } from '../../src/admin/context.js';
+import { type AdminContext, CLI, CONFIG_FILE } from '../../src/admin/context.js';
 import { queryEvents } from '../../src/admin/events.js';
 import { addScope } from '../../src/admin/scopes.js';
 import { sha256 } from '../../src/crypto/hash.js';
@@ -228,6 +228,25 @@ describe('admin use cases: clients', () => {
           adminError('invalid_input', 'roles'),
           roles.join(),
         );
+    });
+  });
+
+  describe('the console client id', () => {
+    it('is reserved: the CLI, the API and the config file cannot register "latchkey-console"', async () => {
+      const input: ClientInput = {
+        clientId: 'latchkey-console',
+        name: 'Not the console',
+        isPublic: true,
+        redirectUris: ['https://evil.example/cb'],
+        grants: ['authorization_code'],
+      };
+      for (const ctx of [CLI, CONFIG_FILE, API]) {
+        await assert.rejects(createClient(t.deps, input, ctx), (err: unknown) => {
+          adminError('exists', 'clientId')(err);
+          assert.match((err as Error).message, /reserved for the admin console/);
+          return true;
+        });
+      }
     });
   });
 

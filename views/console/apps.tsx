@@ -46,15 +46,15 @@ export interface AppsListPageProps extends ConsolePageProps {
 export function AppsListPage({ email, csrf, apps, next, notice, canWrite }: AppsListPageProps) {
   return (
     <ConsoleLayout title="Apps" email={email} csrf={csrf}>
-      <h1>Apps</h1>
-      <Notice text={notice} />
-      {canWrite ? (
-        <p>
-          <a class="button button-small" href="/admin/apps/new">
+      <div class="console-heading">
+        <h1>Apps</h1>
+        {canWrite ? (
+          <a class="button button-primary button-small" href="/admin/apps/new">
             Register app
           </a>
-        </p>
-      ) : null}
+        ) : null}
+      </div>
+      <Notice text={notice} />
       <table class="console-table">
         <caption class="visually-hidden">Registered apps</caption>
         <thead>
@@ -221,7 +221,7 @@ export function AppRegisterPage(props: AppRegisterPageProps) {
           checked={values.firstParty}
         />
         <StepUpInput kind={stepUp} errorId={error ? ALERT_ID : undefined} />
-        <button type="submit" class="button">
+        <button type="submit" class="button button-primary">
           Register
         </button>
       </form>
@@ -412,7 +412,7 @@ export function AppPage(props: AppPageProps) {
         {canWrite ? (
           <>
             <StepUpInput kind={props.stepUp} errorId={error ? ALERT_ID : undefined} />
-            <button type="submit" class="button">
+            <button type="submit" class="button button-primary">
               Save changes
             </button>
           </>

@@ -35,7 +35,12 @@ export function ConsoleAuditPage({ email, csrf, filter, events, olderHref, error
     <ConsoleLayout title="Audit" email={email} csrf={csrf}>
       <h1>Audit trail</h1>
       <ConsoleAlert message={error} />
-      <form method="get" action="/admin/audit" class="inline-form" aria-label="Filter the audit trail">
+      <form
+        method="get"
+        action="/admin/audit"
+        class="inline-form console-filters"
+        aria-label="Filter the audit trail"
+      >
         {FIELDS.map((f) => (
           <div class="field">
             <label for={`audit-${f.name}`}>{f.label}</label>

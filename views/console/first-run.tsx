@@ -6,7 +6,7 @@ import { Layout } from '../layout.js';
  */
 export function ConsoleFirstRunPage() {
   return (
-    <Layout title="Set up the admin console" wide>
+    <Layout title="Set up the admin console" wide languages={false}>
       <div class="card-header">
         <h1>Set up the admin console</h1>
         <p class="lead">This server has no administrator yet. Create one on the server’s command line:</p>

@@ -26,34 +26,39 @@ export interface ConsoleLayoutProps {
 /** Every console page: the hosted pages' look, a skip link, the sections' nav and the sign-out form. */
 export function ConsoleLayout({ title, email, csrf, children }: ConsoleLayoutProps) {
   return (
-    <Layout title={`${title} · Admin`} wide>
-      <a class="visually-hidden" href="#console-main">
-        Skip to content
-      </a>
-      <div class="card-header card-header-row">
-        <div>
-          <p class="section-label">Admin console</p>
-          <p class="lead account-identity">
-            <span>{email}</span>
-          </p>
+    <Layout title={`${title} · Admin`} wide languages={false}>
+      {/* `.console` widens the card (styles.css: `.card:has(> .console)`): tables take a wide screen's width. */}
+      <div class="console">
+        <a class="visually-hidden" href="#console-main">
+          Skip to content
+        </a>
+        <div class="card-header card-header-row">
+          <div>
+            <p class="section-label">Admin console</p>
+            <p class="lead account-identity">
+              <span>{email}</span>
+            </p>
+          </div>
+          <form method="post" action="/admin/logout">
+            <CsrfField token={csrf} />
+            <button type="submit" class="button button-secondary button-small">
+              Sign out
+            </button>
+          </form>
         </div>
-        <form method="post" action="/admin/logout">
-          <CsrfField token={csrf} />
-          <button type="submit" class="button button-secondary button-small">
-            Sign out
-          </button>
-        </form>
+        <nav aria-label="Console sections">
+          <ul class="console-nav">
+            {CONSOLE_SECTIONS.map((s) => (
+              <li>
+                <a href={s.href}>{s.name}</a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div id="console-main" class="console-main">
+          {children}
+        </div>
       </div>
-      <nav aria-label="Console sections">
-        <ul class="console-nav">
-          {CONSOLE_SECTIONS.map((s) => (
-            <li>
-              <a href={s.href}>{s.name}</a>
-            </li>
-          ))}
-        </ul>
-      </nav>
-      <div id="console-main">{children}</div>
     </Layout>
   );
 }

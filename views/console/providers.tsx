@@ -198,7 +198,7 @@ export function ConsoleProviderAddPage(p: ConsoleProviderAddPageProps) {
       <p>
         Register this redirect URI with the provider: <code>{`${p.callbackBase}${slug}/callback`}</code>
       </p>
-      <form method="post" action={`/admin/providers/new?preset=${p.preset}`}>
+      <form method="post" action={`/admin/providers/new?preset=${p.preset}`} class="stack">
         <CsrfField token={p.csrf} />
         {p.preset === 'oidc' ? (
           <>
@@ -248,7 +248,7 @@ export function ConsoleProviderAddPage(p: ConsoleProviderAddPageProps) {
           hint="Stored sealed; never shown again."
         />
         <StepUpInput kind={p.stepUp} errorId={p.error ? PROVIDER_ERROR_ID : undefined} />
-        <button type="submit" class="button">
+        <button type="submit" class="button button-primary">
           Add provider
         </button>{' '}
         <a href="/admin/providers">Cancel</a>

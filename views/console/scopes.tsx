@@ -64,7 +64,7 @@ export function ConsoleScopesPage(p: ConsoleScopesPageProps) {
         <section class="section" aria-labelledby="add-scope">
           <h2 id="add-scope">Add a scope</h2>
           <ConsoleAlert message={p.error} />
-          <form method="post" action="/admin/scopes">
+          <form method="post" action="/admin/scopes" class="stack">
             <CsrfField token={p.csrf} />
             <div class="field">
               <label for="scope-name">Name</label>
@@ -81,7 +81,7 @@ export function ConsoleScopesPage(p: ConsoleScopesPageProps) {
                 value={p.draft?.description ?? ''}
               />
             </div>
-            <button type="submit" class="button">
+            <button type="submit" class="button button-primary">
               Add scope
             </button>
           </form>
@@ -107,7 +107,7 @@ export function ConsoleScopeEditPage(p: ConsoleScopeEditPageProps) {
         Edit the scope <code>{p.name}</code>
       </h1>
       <ConsoleAlert message={p.error} />
-      <form method="post" action={`${scopeHref(p.name)}/edit`}>
+      <form method="post" action={`${scopeHref(p.name)}/edit`} class="stack">
         <CsrfField token={p.csrf} />
         <div class="field">
           <label for="scope-description">Description</label>
@@ -120,7 +120,7 @@ export function ConsoleScopeEditPage(p: ConsoleScopeEditPageProps) {
             value={p.description}
           />
         </div>
-        <button type="submit" class="button">
+        <button type="submit" class="button button-primary">
           Save
         </button>{' '}
         <a href="/admin/scopes">Cancel</a>

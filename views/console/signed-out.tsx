@@ -3,7 +3,7 @@ import { Layout } from '../layout.js';
 /** After `POST /admin/logout`: the console session is gone (the browser's sign-in is not). */
 export function ConsoleSignedOutPage() {
   return (
-    <Layout title="Signed out of the admin console">
+    <Layout title="Signed out of the admin console" languages={false}>
       <div class="card-header">
         <h1>Signed out of the admin console</h1>
         <p class="lead">Your console session has ended.</p>

@@ -56,20 +56,20 @@ export interface ConsoleUsersPageProps extends ConsolePage {
 export function ConsoleUsersPage(props: ConsoleUsersPageProps) {
   return (
     <ConsoleLayout title="Users" email={props.email} csrf={props.csrf}>
-      <h1>Users</h1>
-      {props.canWrite && (
-        <p>
+      <div class="console-heading">
+        <h1>Users</h1>
+        {props.canWrite && (
           <a class="button button-primary button-small" href="/admin/users/new">
             Add user
           </a>
-        </p>
-      )}
-      <form method="get" action="/admin/users" class="stack">
+        )}
+      </div>
+      <form method="get" action="/admin/users" class="inline-form console-search">
         <div class="field">
           <label for="user-search">Search by email or name</label>
           <input id="user-search" name="q" type="search" value={props.q} maxlength={200} />
         </div>
-        <button type="submit" class="button button-secondary button-small">
+        <button type="submit" class="button button-secondary">
           Search
         </button>
       </form>

@@ -11,7 +11,6 @@ import {
   type NewAppValues,
 } from '../../../views/index.js';
 import type { Deps } from '../../deps.js';
-import { csrfToken } from '../../http/browser.js';
 import type { Params } from '../../http/params.js';
 import { readForm } from '../../http/params.js';
 import { htmlPage, OAuthError, Redirect } from '../../http/render.js';
@@ -31,8 +30,15 @@ import {
 import type { AdminContext } from '../context.js';
 import { FIELD_NAMES } from '../fields.js';
 import { AdminError, type AdminField } from '../validate.js';
-import { type Confirmation, confirmationPage, confirmDestructive, stepUpField } from './common.js';
-import { consoleContext, requireConsole } from './index.js';
+import {
+  type Confirmation,
+  confirmationPage,
+  confirmDestructive,
+  consoleContext,
+  consolePage,
+  stepUpField,
+} from './common.js';
+import { requireConsole } from './guard.js';
 
 /**
  * The console's Apps section (issue 17), mounted at /admin/apps: the list, register, the app page (edit), and
@@ -74,7 +80,6 @@ const fieldOf = (err: unknown): { failedField?: string } =>
 const refusedStatus = (err: unknown) =>
   err instanceof AdminError && (err.code === 'exists' || err.code === 'in_use') ? 409 : 400;
 
-const page = (c: Context, deps: Deps) => ({ email: c.get('console').user.email, csrf: csrfToken(c, deps) });
 const canWrite = (c: Context) => c.get('console').permissions.has('clients:write');
 
 const rowOf = (client: Client): AppRow => ({
@@ -185,7 +190,7 @@ const ROTATE: Destructive = {
   async perform(c, deps, app, ctx) {
     const secret = await rotateClientSecret(deps, app.id, ctx);
     return htmlPage(c, AppSecretPage, {
-      ...page(c, deps),
+      ...consolePage(c, deps),
       clientId: app.id,
       name: app.name,
       secret,
@@ -207,7 +212,7 @@ const DELETE: Destructive = {
     await removeClient(deps, app.id, ctx);
     const { items, nextCursor } = await listClients(deps);
     return htmlPage(c, AppsListPage, {
-      ...page(c, deps),
+      ...consolePage(c, deps),
       apps: items.map(rowOf),
       next: nextCursor,
       notice: `Deleted ${app.name}.`,
@@ -255,7 +260,7 @@ export function appsSection(deps: Deps): Hono {
       throw err;
     }
     return htmlPage(c, AppsListPage, {
-      ...page(c, deps),
+      ...consolePage(c, deps),
       apps: listed.items.map(rowOf),
       next: listed.nextCursor,
       canWrite: canWrite(c),
@@ -271,7 +276,7 @@ export function appsSection(deps: Deps): Hono {
     htmlPage(
       c,
       AppRegisterPage,
-      { ...page(c, deps), stepUp: await stepUpField(c, deps), grants, values, ...refused },
+      { ...consolePage(c, deps), stepUp: await stepUpField(c, deps), grants, values, ...refused },
       status,
     );
 
@@ -303,7 +308,13 @@ export function appsSection(deps: Deps): Hono {
       return htmlPage(
         c,
         AppSecretPage,
-        { ...page(c, deps), clientId: client.id, name: client.name, secret, heading: 'App registered' },
+        {
+          ...consolePage(c, deps),
+          clientId: client.id,
+          name: client.name,
+          secret,
+          heading: 'App registered',
+        },
         201,
       );
     } catch (err) {
@@ -322,7 +333,7 @@ export function appsSection(deps: Deps): Hono {
       c,
       AppPage,
       {
-        ...page(c, deps),
+        ...consolePage(c, deps),
         stepUp: await stepUpField(c, deps),
         app: rowOf(client),
         grants,

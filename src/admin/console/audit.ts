@@ -7,7 +7,7 @@ import type { AuditEvent } from '../../store/types.js';
 import { type EventFilter, queryEvents } from '../events.js';
 import { AdminError } from '../validate.js';
 import { consolePage, refusal } from './common.js';
-import { requireConsole } from './index.js';
+import { requireConsole } from './guard.js';
 
 const DAY = 86_400;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;

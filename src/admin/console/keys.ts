@@ -11,7 +11,7 @@ import {
   consoleContext,
   consolePage,
 } from './common.js';
-import { requireConsole } from './index.js';
+import { requireConsole } from './guard.js';
 
 const HREF = '/admin/keys';
 const NOTICES: Record<string, string> = {

@@ -9,7 +9,7 @@ import {
   providerHref,
 } from '../../../views/index.js';
 import type { Deps } from '../../deps.js';
-import { UpstreamError, Upstreams } from '../../federation/upstream.js';
+import { type DiscoveryFailure, UpstreamError, Upstreams } from '../../federation/upstream.js';
 import { htmlPage } from '../../http/render.js';
 import type { Provider } from '../../store/types.js';
 import { addProvider, listProviders, removeProvider, setProviderEnabled } from '../providers.js';
@@ -25,7 +25,7 @@ import {
   refused,
   stepUpField,
 } from './common.js';
-import { requireConsole } from './index.js';
+import { requireConsole } from './guard.js';
 
 const HREF = '/admin/providers';
 const NOTICES: Record<string, string> = {
@@ -35,6 +35,19 @@ const NOTICES: Record<string, string> = {
   removed: 'Provider removed. Users linked through it keep their link.',
 };
 const PRESETS: readonly ProviderPreset[] = ['google', 'azure', 'oidc'];
+
+const DISCOVERY_FAILURES: Record<DiscoveryFailure, string> = {
+  unreachable: 'not reachable',
+  invalid: 'not a valid discovery document',
+  issuer_mismatch: 'issuer mismatch',
+};
+
+/** What "Test" says of a failure: one sentence and a coarse reason, never the error's own text. */
+function testFailure(provider: Provider, err: UpstreamError): string {
+  const url = `${provider.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
+  const reason = err.discovery ? ` (${DISCOVERY_FAILURES[err.discovery]})` : '';
+  return `Test of ${provider.slug}: could not read the discovery document at ${url}${reason}.`;
+}
 
 const presetOf = (c: Context): ProviderPreset => {
   const preset = c.req.query('preset') as ProviderPreset;
@@ -161,11 +174,9 @@ export function providersSection(deps: Deps): Hono {
       return htmlPage(c, ConsoleProvidersPage, await list(c, { found }));
     } catch (err) {
       if (!(err instanceof UpstreamError)) throw err;
-      return htmlPage(
-        c,
-        ConsoleProvidersPage,
-        await list(c, { error: `Test of ${provider.slug}: ${err.message}` }),
-      );
+      // The detail (ECONNREFUSED, a reset, a TLS error) would tell an open port from a closed one: logged only.
+      deps.log.debug?.(`provider test of ${provider.slug} failed: ${err.message}`);
+      return htmlPage(c, ConsoleProvidersPage, await list(c, { error: testFailure(provider, err) }));
     }
   });
 

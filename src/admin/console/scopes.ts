@@ -16,7 +16,7 @@ import {
   notFound,
   refused,
 } from './common.js';
-import { requireConsole } from './index.js';
+import { requireConsole } from './guard.js';
 
 const HREF = '/admin/scopes';
 const NOTICES: Record<string, string> = {

@@ -3,7 +3,6 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { isDisabled } from '../../auth/authenticate.js';
 import { randomToken, sha256 } from '../../crypto/hash.js';
 import type { Deps } from '../../deps.js';
-import { basePathOf } from '../../http/base-path.js';
 import { currentSession } from '../../http/browser.js';
 import type { ConsoleSession, User } from '../../store/types.js';
 import { type Permission, permissionsOf } from '../permissions.js';
@@ -18,8 +17,35 @@ const TOUCH_EVERY_SECONDS = 60;
 
 const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
 
-/** Where the console's cookies are sent: its own paths only, under the issuer's path when it has one. */
-export const consolePath = (deps: Pick<Deps, 'config'>): string => `${basePathOf(deps.config.issuer)}/admin`;
+/**
+ * Where the console's cookies are sent over plain http: its own paths only. Written for the root, as every
+ * route: under an issuer's path the base-path wrapper puts the path on (`underBasePath`).
+ */
+const CONSOLE_PATH = '/admin';
+
+/**
+ * The console's cookie names as sent: under https with the `__Host-` prefix (as the browser cookies,
+ * src/http/browser.ts), so a sibling subdomain or a plain-http page cannot plant one (a login CSRF into someone
+ * else's console). Only that name is read then: a planted unprefixed cookie is ignored.
+ */
+export const consoleCookieName = (deps: Pick<Deps, 'config'>, name: string): string =>
+  deps.config.secureCookies ? `__Host-${name}` : name;
+
+/**
+ * A console cookie's attributes: HttpOnly, Secure under https, and the console's path; a `__Host-` cookie must
+ * have `Path=/` (the browser drops it otherwise), which the base path then leaves as it is (base-path.ts).
+ */
+export const consoleCookieOptions = (
+  deps: Pick<Deps, 'config'>,
+  sameSite: 'Strict' | 'Lax',
+  maxAge?: number,
+) => ({
+  path: deps.config.secureCookies ? '/' : CONSOLE_PATH,
+  httpOnly: true,
+  sameSite,
+  secure: deps.config.secureCookies,
+  ...(maxAge !== undefined ? { maxAge } : {}),
+});
 
 /** The end of a console session used last at `lastSeenAt`: the earlier of the idle end and the absolute end. */
 const endOf = (session: Pick<ConsoleSession, 'createdAt' | 'lastSeenAt'>): number =>
@@ -37,7 +63,8 @@ export interface ActiveConsole {
 
 /**
  * Starts a console session for the user the console's code was issued to (a new id each time: no fixation) and
- * sets its cookie: HttpOnly, SameSite=Strict (no other site can make the browser use it), the console's path.
+ * sets its cookie: HttpOnly, SameSite=Strict (no other site can make the browser use it), the console's path
+ * (`__Host-` and `Path=/` under https).
  */
 export async function startConsoleSession(
   c: Context,
@@ -48,12 +75,7 @@ export async function startConsoleSession(
   const id = randomToken();
   const session = { idHash: sha256(id), ...signIn, createdAt: now, lastSeenAt: now };
   await deps.store.consoleSessions.create({ ...session, expiresAt: endOf(session) });
-  setCookie(c, CONSOLE_COOKIE, id, {
-    path: consolePath(deps),
-    httpOnly: true,
-    sameSite: 'Strict',
-    secure: deps.config.secureCookies,
-  });
+  setCookie(c, consoleCookieName(deps, CONSOLE_COOKIE), id, consoleCookieOptions(deps, 'Strict'));
 }
 
 /**
@@ -63,7 +85,7 @@ export async function startConsoleSession(
  * is deleted.
  */
 export async function currentConsole(c: Context, deps: Deps): Promise<ActiveConsole | undefined> {
-  const id = getCookie(c, CONSOLE_COOKIE);
+  const id = getCookie(c, consoleCookieName(deps, CONSOLE_COOKIE));
   if (!id || !SESSION_ID.test(id)) return undefined;
   const idHash = sha256(id);
   const session = await deps.store.consoleSessions.find(idHash);
@@ -96,12 +118,8 @@ export async function currentConsole(c: Context, deps: Deps): Promise<ActiveCons
 
 /** `POST /admin/logout`: the row and the cookie go. */
 export async function endConsoleSession(c: Context, deps: Deps): Promise<void> {
-  const id = getCookie(c, CONSOLE_COOKIE);
+  const name = consoleCookieName(deps, CONSOLE_COOKIE);
+  const id = getCookie(c, name);
   if (id && SESSION_ID.test(id)) await deps.store.consoleSessions.delete(sha256(id));
-  deleteCookie(c, CONSOLE_COOKIE, {
-    path: consolePath(deps),
-    httpOnly: true,
-    sameSite: 'Strict',
-    secure: deps.config.secureCookies,
-  });
+  deleteCookie(c, name, consoleCookieOptions(deps, 'Strict'));
 }

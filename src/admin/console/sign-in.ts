@@ -12,9 +12,12 @@ import { authorizationCode } from '../../oauth/token/authorization-code.js';
 import { clientAllowsGrant } from '../../oauth/token/index.js';
 import { ADMIN_SCOPE } from '../permissions.js';
 import { CONSOLE_CLIENT_ID, consoleRedirectUri } from './client.js';
-import { consolePath, startConsoleSession } from './session.js';
+import { consoleCookieName, consoleCookieOptions, startConsoleSession } from './session.js';
 
-/** The sign-in in progress: its `state`, PKCE verifier and where it goes back to, sealed in a short cookie. */
+/**
+ * The sign-in in progress: its `state`, PKCE verifier and where it goes back to, sealed in a short cookie
+ * (`__Host-lk_console_login` under https).
+ */
 export const LOGIN_COOKIE = 'lk_console_login';
 const LOGIN_TTL_SECONDS = 10 * 60;
 
@@ -38,14 +41,9 @@ function loginSealer(deps: Pick<Deps, 'config'>): Sealer {
   return sealerCache.sealer;
 }
 
-const loginCookieOptions = (deps: Pick<Deps, 'config'>, maxAge?: number) => ({
-  path: consolePath(deps),
-  httpOnly: true,
-  // Lax: the browser comes back to /admin/callback by a top-level redirect from /authorize.
-  sameSite: 'Lax' as const,
-  secure: deps.config.secureCookies,
-  ...(maxAge !== undefined ? { maxAge } : {}),
-});
+// Lax: the browser comes back to /admin/callback by a top-level redirect from /authorize.
+const loginCookieOptions = (deps: Pick<Deps, 'config'>, maxAge?: number) =>
+  consoleCookieOptions(deps, 'Lax', maxAge);
 
 /**
  * Sends the browser to `/authorize` for the console's client, PKCE S256 and `state` kept in a sealed cookie
@@ -62,7 +60,7 @@ export function startConsoleSignIn(c: Context, deps: Deps, returnTo: string): ne
   };
   setCookie(
     c,
-    LOGIN_COOKIE,
+    consoleCookieName(deps, LOGIN_COOKIE),
     loginSealer(deps).seal(JSON.stringify(pending)),
     loginCookieOptions(deps, LOGIN_TTL_SECONDS),
   );
@@ -80,7 +78,7 @@ export function startConsoleSignIn(c: Context, deps: Deps, returnTo: string): ne
 
 /** The sign-in this browser started, if its cookie opens and has not expired. */
 function pendingSignIn(c: Context, deps: Deps): PendingSignIn | undefined {
-  const sealed = getCookie(c, LOGIN_COOKIE);
+  const sealed = getCookie(c, consoleCookieName(deps, LOGIN_COOKIE));
   if (!sealed || sealed.length > 2000) return undefined;
   try {
     const pending = JSON.parse(loginSealer(deps).open(sealed)) as PendingSignIn;
@@ -110,7 +108,7 @@ const stateMismatch = () =>
  */
 export async function consoleCallback(c: Context, deps: Deps): Promise<Response> {
   const pending = pendingSignIn(c, deps);
-  deleteCookie(c, LOGIN_COOKIE, loginCookieOptions(deps));
+  deleteCookie(c, consoleCookieName(deps, LOGIN_COOKIE), loginCookieOptions(deps));
   const query = Params.from(new URL(c.req.url).searchParams);
   const state = query.get('state');
   if (!pending || state === undefined || !safeEqual(state, pending.state)) throw stateMismatch();

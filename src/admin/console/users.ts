@@ -8,10 +8,8 @@ import {
   type ConsoleUserRow,
   ConsoleUsersPage,
 } from '../../../views/index.js';
-import { secondFactorMethods } from '../../auth/second-factor.js';
+import { secondFactorMethods, usersWithSecondFactor } from '../../auth/second-factor.js';
 import type { Deps } from '../../deps.js';
-import { csrfToken } from '../../http/browser.js';
-import { requestMeta } from '../../http/net.js';
 import { readForm } from '../../http/params.js';
 import { htmlPage } from '../../http/render.js';
 import { OAuthError } from '../../oauth/errors.js';
@@ -36,22 +34,21 @@ import {
   updateUser,
 } from '../users.js';
 import { AdminError, type AdminField } from '../validate.js';
-import { type Confirmation, confirmationPage, confirmDestructive, stepUpField } from './common.js';
-import { requireConsole } from './index.js';
+import {
+  type Confirmation,
+  confirmationPage,
+  confirmDestructive,
+  consoleContext,
+  consolePage,
+  stepUpField,
+} from './common.js';
+import { requireConsole } from './guard.js';
 
 const BASE = '/admin/users';
 const PAGE_SIZE = 50;
 const RECENT_EVENTS = 20;
 
 const userHref = (id: string) => `${BASE}/${encodeURIComponent(id)}`;
-
-/** The audit context of a console change: the signed-in admin, their permissions now, the request's origin. */
-function consoleContext(c: Context): AdminContext {
-  const active = c.get('console');
-  return { actor: `user:${active.user.id}`, permissions: active.permissions, ...requestMeta(c) };
-}
-
-const page = (c: Context, deps: Deps) => ({ email: c.get('console').user.email, csrf: csrfToken(c, deps) });
 
 /** How the console names the fields an AdminError is about. */
 const FIELD_NAMES: Partial<Record<AdminField, string>> = {
@@ -95,7 +92,8 @@ const labels = (text: string | undefined) =>
     .map((v) => v.trim())
     .filter(Boolean);
 
-async function rowOf(deps: Deps, u: User): Promise<ConsoleUserRow> {
+/** A user's row; `mfa` from `secondFactorMethods` (one user) or `usersWithSecondFactor` (a page). */
+function rowOf(u: User, mfa: boolean): ConsoleUserRow {
   return {
     id: u.id,
     email: u.email,
@@ -103,7 +101,7 @@ async function rowOf(deps: Deps, u: User): Promise<ConsoleUserRow> {
     roles: u.roles,
     groups: u.groups,
     disabled: u.disabledAt !== null,
-    mfa: (await secondFactorMethods(deps, u)).length > 0,
+    mfa,
   };
 }
 
@@ -131,9 +129,9 @@ async function userPage(
     c,
     ConsoleUserPage,
     {
-      ...page(c, deps),
+      ...consolePage(c, deps),
       stepUp: await stepUpField(c, deps),
-      user: await rowOf(deps, user),
+      user: rowOf(user, (await secondFactorMethods(deps, user)).length > 0),
       provider: identity?.providerSlug ?? null,
       sessions: sessions.map((s) => ({
         id: s.idHash,
@@ -339,7 +337,7 @@ export function consoleUsers(deps: Deps): Hono {
     const q = (c.req.query('q') ?? '').slice(0, 200);
     const cursor = c.req.query('cursor') || undefined;
     const props = {
-      ...page(c, deps),
+      ...consolePage(c, deps),
       q,
       canWrite: c.get('console').permissions.has('users:write'),
     };
@@ -352,7 +350,11 @@ export function consoleUsers(deps: Deps): Hono {
       const next = found.nextCursor
         ? `${BASE}?${new URLSearchParams({ ...(q ? { q } : {}), cursor: found.nextCursor })}`
         : null;
-      const users = await Promise.all(found.items.map((u) => rowOf(deps, u)));
+      const mfa = await usersWithSecondFactor(
+        deps,
+        found.items.map((u) => u.id),
+      );
+      const users = found.items.map((u) => rowOf(u, mfa.has(u.id)));
       return htmlPage(c, ConsoleUsersPage, { ...props, users, next });
     } catch (err) {
       if (!(err instanceof AdminError)) throw err;
@@ -363,7 +365,7 @@ export function consoleUsers(deps: Deps): Hono {
   const emptyNew = { email: '', name: '', roles: '', groups: '', invite: false };
   app.get('/new', requireConsole(deps, 'users:write'), async (c) =>
     htmlPage(c, ConsoleNewUserPage, {
-      ...page(c, deps),
+      ...consolePage(c, deps),
       stepUp: await stepUpField(c, deps),
       values: emptyNew,
     }),
@@ -382,7 +384,7 @@ export function consoleUsers(deps: Deps): Hono {
       htmlPage(
         c,
         ConsoleNewUserPage,
-        { ...page(c, deps), stepUp: await stepUpField(c, deps), values, error },
+        { ...consolePage(c, deps), stepUp: await stepUpField(c, deps), values, error },
         status,
       );
     // A user with a password and roles is access granted: the admin's second factor again first.
