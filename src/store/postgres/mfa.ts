@@ -1,4 +1,4 @@
-import { and, eq, gt, isNotNull, isNull, lt, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import * as s from '../../../db/schema.postgres.js';
 import type { MfaStore } from '../types.js';
 import type { PostgresContext } from './open.js';
@@ -30,6 +30,15 @@ export function mfaStore(cx: PostgresContext) {
 
   return {
     findTotp: async (userId) => (await db.select().from(f).where(eq(f.userId, userId)))[0],
+    // One query for a page of users (the console's users list: 50 ids, far below the 65535 parameters).
+    withConfirmedTotp: async (userIds) => {
+      if (userIds.length === 0) return new Set<string>();
+      const rows = await db
+        .select({ userId: f.userId })
+        .from(f)
+        .where(and(inArray(f.userId, [...userIds]), isNotNull(f.confirmedAt)));
+      return new Set(rows.map((r) => r.userId));
+    },
     // One upsert that leaves a confirmed factor alone (`where confirmed_at is null`): no row back, refused.
     beginTotp: async (factor) => {
       const rows = await db
