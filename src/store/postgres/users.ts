@@ -1,6 +1,7 @@
 import { and, asc, eq, isNotNull, isNull, ne, type SQL, sql } from 'drizzle-orm';
 import * as s from '../../../db/schema.postgres.js';
 import type { User, UserStore, UserUpdateResult } from '../types.js';
+import { voidAccountLinks } from './federation.js';
 import { type PostgresContext, sqlState } from './open.js';
 import {
   afterKey,
@@ -12,22 +13,6 @@ import {
   userRow,
   writeEvent,
 } from './shared.js';
-
-/**
- * The twin of SQLite's `voidAccountLinks` (`../sqlite/federation.ts`), kept here because PostgreSQL's
- * `federation.ts` is written separately: every unused password and email link of the user stops acting.
- */
-async function voidAccountLinks(ex: Exec, userId: string, now: number): Promise<number> {
-  const password = await ex
-    .update(s.passwordTokens)
-    .set({ usedAt: now })
-    .where(and(eq(s.passwordTokens.userId, userId), isNull(s.passwordTokens.usedAt)));
-  const email = await ex
-    .update(s.emailTokens)
-    .set({ usedAt: now })
-    .where(and(eq(s.emailTokens.userId, userId), isNull(s.emailTokens.usedAt)));
-  return changed(password) + changed(email);
-}
 
 /** The field a unique violation on `users` is about (its constraint: `users_email_unique`, `users_username_unique`). */
 function takenField(err: unknown): 'email' | 'username' | undefined {
