@@ -159,6 +159,8 @@ describe('PostgreSQL: open, migrate, change counter', () => {
     });
 
     it('counts a change inside a transaction only once it commits', async () => {
+      // The earlier tests' NOTIFYs (a node hears its own too) may still be on their way: let them land first.
+      await sleep(200);
       const b0 = b.generation();
       const a0 = a.generation();
       await assert.rejects(
