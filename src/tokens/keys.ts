@@ -39,8 +39,9 @@ export class KeyRing {
   async init(): Promise<void> {
     const existing = await this.store.keys.list();
     const missing = ALGORITHMS.filter((alg) => !existing.some((k) => k.active && k.alg === alg));
+    // `addFirst`: another node starting at the same moment may add its own first; only one set is kept.
     if (missing.length)
-      await this.store.keys.add(await Promise.all(missing.map((alg) => this.generate(alg))));
+      await this.store.keys.addFirst(await Promise.all(missing.map((alg) => this.generate(alg))));
     await this.reload();
     for (const alg of ALGORITHMS) {
       try {

@@ -678,6 +678,24 @@ export function storeContract(
         assert.deepEqual((await store.keys.list()).map((k) => k.kid).sort(), [es2.kid, rs1.kid].sort());
       });
 
+      it('addFirst() adds only the algorithms without an active key, and says which', async () => {
+        const es1 = newKey('ES256');
+        assert.deepEqual(await store.keys.addFirst([es1]), [es1]);
+        const es2 = newKey('ES256');
+        const rs1 = newKey('RS256');
+        assert.deepEqual(await store.keys.addFirst([es2, rs1]), [rs1], 'ES256 had one');
+        assert.deepEqual((await store.keys.list()).map((k) => k.kid).sort(), [es1.kid, rs1.kid].sort());
+      });
+
+      it('addFirst() from several callers at once keeps one key per algorithm', async () => {
+        const added = await Promise.all(
+          [1, 2, 3, 4].map(() => store.keys.addFirst([newKey('ES256'), newKey('RS256')])),
+        );
+        assert.equal(added.flat().length, 2);
+        const active = (await store.keys.list()).filter((k) => k.active);
+        assert.deepEqual(active.map((k) => k.alg).sort(), ['ES256', 'RS256']);
+      });
+
       it('never prunes an active key', async () => {
         await store.keys.add([newKey('ES256'), newKey('RS256')]);
         assert.equal(await store.keys.prune(NOW + 10 * 365 * 86400), 0);

@@ -1,8 +1,17 @@
-import { and, desc, eq, inArray, lte } from 'drizzle-orm';
+import { createHash } from 'node:crypto';
+import { and, desc, eq, inArray, lte, sql } from 'drizzle-orm';
 import * as s from '../../../db/schema.postgres.js';
 import type { KeyStore, SigningKey } from '../types.js';
 import type { PostgresContext } from './open.js';
 import { changed, writeEvent } from './shared.js';
+
+/** The advisory lock the first keys are made under: SHA-256("latchkey:first-keys")'s first 8 bytes, as text. */
+const FIRST_KEYS_LOCK = String(
+  BigInt.asIntN(
+    64,
+    BigInt(`0x${createHash('sha256').update('latchkey:first-keys').digest('hex').slice(0, 16)}`),
+  ),
+);
 
 /** The PostgreSQL signing keys (issue 18), the twin of `../sqlite/keys.ts`. Every write bumps the change counter. */
 export function keyStore(cx: PostgresContext) {
@@ -24,6 +33,26 @@ export function keyStore(cx: PostgresContext) {
         await cx.notifyChange(tx);
       });
     },
+    // Nodes starting together on an empty database: a transaction-scoped advisory lock makes them take turns,
+    // so the second sees the first's keys (read committed reads what committed before each statement).
+    addFirst: async (keys) =>
+      cx.tx(async (tx) => {
+        await tx.execute(sql`select pg_advisory_xact_lock(${FIRST_KEYS_LOCK}::bigint)`);
+        const active = new Set(
+          (
+            await tx
+              .select({ alg: s.signingKeys.alg })
+              .from(s.signingKeys)
+              .where(eq(s.signingKeys.active, true))
+          ).map((k) => k.alg),
+        );
+        const added = keys.filter((k) => !active.has(k.alg));
+        if (added.length) {
+          await tx.insert(s.signingKeys).values(added);
+          await cx.notifyChange(tx);
+        }
+        return added;
+      }),
     prune: async (now) =>
       cx.tx(async (tx) => {
         const pruned = changed(
