@@ -30,6 +30,8 @@ export class KeyRing {
   private loading: Promise<void> | undefined;
   /** When an unknown `kid` last made us reload (epoch ms): at most one such reload a second. */
   private lastMissReloadMs = Number.NEGATIVE_INFINITY;
+  /** That reload: what is asked for while it runs waits for it. */
+  private missReload: Promise<void> | undefined;
 
   constructor(
     private readonly store: Store,
@@ -178,8 +180,14 @@ export class KeyRing {
       if (now - this.lastMissReloadMs >= 1000) {
         this.lastMissReloadMs = now;
         // A reload already running may have read the keys before the rotation: wait for it, then read again.
-        if (this.loading) await this.loading;
-        await this.sharedReload();
+        const running = this.loading;
+        this.missReload = (async () => {
+          if (running) await running;
+          await this.sharedReload();
+        })();
+      }
+      if (this.missReload) {
+        await this.missReload;
         k = this.keys.get(kid);
       }
     }

@@ -248,6 +248,21 @@ describe('KeyRing', () => {
       assert.equal(lists, listed + 1, 'a known kid reads nothing');
     });
 
+    it('requests that come while that reload runs wait for it: one reload for all', async () => {
+      signer.clock.advance(1);
+      const fresh = await signer.keys.rotate(600);
+      const { token } = await issue(signer);
+      assert.equal(decodeProtectedHeader(token).kid, fresh.find((k) => k.alg === 'ES256')?.kid);
+      const listed = lists;
+      const kid = decodeProtectedHeader(token).kid!;
+      const found = await Promise.all(Array.from({ length: 10 }, () => lagging.keys.verificationKey(kid)));
+      assert.ok(
+        found.every((k) => k !== undefined),
+        'all ten found the key',
+      );
+      assert.equal(lists, listed + 1, 'one reload');
+    });
+
     it('unknown kids reload at most once a second', async () => {
       signer.clock.advance(1);
       const listed = lists;
