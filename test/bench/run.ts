@@ -210,6 +210,8 @@ async function measureStartup(
 interface Slot {
   row: Row;
   runner?: Runner;
+  /** Warm-up windows are this many times longer (a multi-node target: each node warms up as long as one). */
+  warmupScale?: number;
 }
 
 async function prepareSlots(scenarios: Scenario[], targets: Target[]): Promise<Slot[]> {
@@ -227,7 +229,7 @@ async function prepareSlots(scenarios: Scenario[], targets: Target[]): Promise<S
       };
       try {
         const runner = await scenario.prepare(target);
-        slots.push({ row, runner });
+        slots.push({ row, runner, ...(target.nodes?.length ? { warmupScale: target.nodes.length } : {}) });
       } catch (err) {
         const msg = (err as Error).message;
         const note = target.setupNotes.length ? ` (${target.setupNotes.join('; ')})` : '';
@@ -261,7 +263,8 @@ async function runSlot(slot: Slot, durationS: number, record: boolean, round: st
 
 /** Warm-up, then `rounds` rounds; in each, a scenario's targets run back to back, the order rotating per round. */
 async function runRounds(slots: Slot[], label: string): Promise<void> {
-  for (const slot of slots) await runSlot(slot, opts.warmupS, false, `${label} warm-up`);
+  for (const slot of slots)
+    await runSlot(slot, opts.warmupS * (slot.warmupScale ?? 1), false, `${label} warm-up`);
   const scenarios = [...new Set(slots.map((s) => s.row.scenario))];
   for (let round = 0; round < opts.rounds; round++) {
     for (const key of scenarios) {
