@@ -35,6 +35,15 @@ export function shownDatabase(dbPath: string): string {
   }
 }
 
+/**
+ * A safety net for whatever a command prints on stderr: a PostgreSQL URL's password, wherever a message
+ * quotes the URL (src/secret.ts names "the database" by `LATCHKEY_DB`), becomes `***`.
+ */
+export const hidePasswords = (text: string): string =>
+  text
+    .replace(/(postgres(?:ql)?:\/\/[^:/@\s"]*:)[^@\s"]*@/gi, '$1***@')
+    .replace(/([?&](?:password|sslpassword)=)[^&\s"]*/gi, '$1***');
+
 /** The database as named in messages: a file path, never a URL (a PostgreSQL URL may hold a password). */
 function databaseName(env: Env): string {
   const raw = env['LATCHKEY_DB'] || DEFAULT_DB_PATH;

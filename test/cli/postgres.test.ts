@@ -155,6 +155,18 @@ describe('the CLI on PostgreSQL', { timeout: 240_000 }, () => {
     assert.equal((await json<Json[]>(['keys', 'list'], env)).length, 4, 'the old keys stay published');
   });
 
+  it('another secret is refused in one line that names the database without its password', async () => {
+    const other = { ...env, LATCHKEY_SECRET: 'not-the-secret-the-keys-were-sealed-with-0' };
+    const r = await run(['user', 'list'], other);
+    assertOneLine(
+      r,
+      /LATCHKEY_SECRET is not the secret the database "postgres:\/\/latchkey:\*\*\*@127\.0\.0\.1:/,
+    );
+    const debug = await run(['user', 'list'], { ...other, LATCHKEY_LOG_LEVEL: 'debug' });
+    assert.equal(debug.code, 1);
+    assert.ok(!debug.stderr.includes(PASSWORD), debug.stderr);
+  });
+
   it('events: what the commands did, newest first', async () => {
     const out = await json<{ items: Json[] }>(['events', '--limit', '200'], env);
     const types = out.items.map((e) => e['type']);
