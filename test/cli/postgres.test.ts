@@ -229,7 +229,7 @@ describe('the CLI on PostgreSQL', { timeout: 240_000 }, () => {
     let served: ServedProcess | undefined;
     after(() => served?.kill());
 
-    it('is ready, seeds LATCHKEY_CONFIG, logs the database without the password, sees CLI changes', async () => {
+    it('is ready, seeds LATCHKEY_CONFIG, logs the database without the password, measures it, sees CLI changes', async () => {
       const config = join(dir, 'latchkey.yaml');
       writeFileSync(
         config,
@@ -253,6 +253,7 @@ describe('the CLI on PostgreSQL', { timeout: 240_000 }, () => {
         PORT: String(port),
         LATCHKEY_CONFIG: config,
         LATCHKEY_LOG_LEVEL: 'info',
+        LATCHKEY_METRICS: 'on',
       });
       const ready = await fetch(`${served.url}/readyz`);
       assert.equal(ready.status, 200);
@@ -266,6 +267,19 @@ describe('the CLI on PostgreSQL', { timeout: 240_000 }, () => {
       assert.equal(listening.length, 1, served.log());
       assert.equal(listening[0]!['db'], withPassword(url).replace(PASSWORD, '***'));
       assert.ok(!served.log().includes(PASSWORD), 'the password is in the log');
+
+      // The database size gauge is PostgreSQL's own figure; there is no WAL file to measure.
+      const metrics = await (await fetch(`${served.url}/metrics`)).text();
+      const size = Number(/^latchkey_db_size_bytes (\d+)$/m.exec(metrics)?.[1]);
+      const [row] = await query<{ bytes: string }>(
+        url,
+        'select pg_database_size(current_database()) as bytes',
+      );
+      assert.ok(
+        size > 1_000_000 && Math.abs(size - Number(row!.bytes)) < 1_000_000,
+        `${size} vs ${row!.bytes}`,
+      );
+      assert.doesNotMatch(metrics, /latchkey_db_wal_size_bytes/);
 
       // The seed file, written to PostgreSQL at start, as the CLI reads it.
       const clients = await json<Json[]>(['client', 'list'], env);
