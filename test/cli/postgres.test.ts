@@ -167,6 +167,44 @@ describe('the CLI on PostgreSQL', { timeout: 240_000 }, () => {
     assert.ok(!debug.stderr.includes(PASSWORD), debug.stderr);
   });
 
+  it('the other commands: scope list/remove, rotate-secret, set-password, sessions, providers, keys reset, remove', async () => {
+    await json(['scope', 'add', 'tmp:scope', '--description', 'Removed again'], env);
+    assert.ok((await json<Json[]>(['scope', 'list'], env)).some((x) => x['name'] === 'tmp:scope'));
+    await json(['scope', 'remove', 'tmp:scope'], env);
+    assert.ok(!(await json<Json[]>(['scope', 'list'], env)).some((x) => x['name'] === 'tmp:scope'));
+
+    const c = await json(['client', 'add', '--name', 'Rotating', '--grant', 'client_credentials'], env);
+    const rotated = await json(['client', 'rotate-secret', c['client_id'] as string], env);
+    assert.notEqual(rotated['client_secret'], c['client_secret']);
+    await json(['client', 'remove', c['client_id'] as string], env);
+
+    await json(['user', 'add', '--email', 'tmp@example.test', '--password', 'first-long-passphrase'], env);
+    await json(['user', 'set-password', 'tmp@example.test', '--password', 'second-long-passphrase'], env);
+    assert.deepEqual(await json<Json[]>(['user', 'sessions', 'tmp@example.test'], env), []);
+    await json(['user', 'remove', 'tmp@example.test'], env);
+    assert.equal((await run(['user', 'remove', 'tmp@example.test'], env)).code, 1);
+
+    await json(
+      ['provider', 'add', '--slug', 'google', '--client-id', 'g-id', '--client-secret', 'g-secret'],
+      env,
+    );
+    await json(['provider', 'disable', 'google'], env);
+    const providers = await json<Json[]>(['provider', 'list'], env);
+    assert.deepEqual(
+      providers.map((p) => [p['slug'], p['enabled']]),
+      [['google', false]],
+    );
+    const sealed = await query<{ secret: string }>(
+      url,
+      'select client_secret_sealed as secret from providers',
+    );
+    assert.ok(sealed.length === 1 && !String(sealed[0]!.secret).includes('g-secret'), 'the secret is sealed');
+    await json(['provider', 'remove', 'google'], env);
+
+    const reset = await json(['keys', 'reset', '--yes'], env);
+    assert.equal(reset['reset'], false);
+  });
+
   it('events: what the commands did, newest first', async () => {
     const out = await json<{ items: Json[] }>(['events', '--limit', '200'], env);
     const types = out.items.map((e) => e['type']);
@@ -179,7 +217,14 @@ describe('the CLI on PostgreSQL', { timeout: 240_000 }, () => {
       'client_removed',
     ])
       assert.ok(types.includes(t), `${t} in ${types.join(', ')}`);
-    assert.ok(types.indexOf('client_updated') < types.indexOf('client_created'), 'newest first');
+    const ats = out.items.map((e) => Number(e['at']));
+    assert.deepEqual(
+      ats,
+      [...ats].sort((a, b) => b - a),
+      'newest first',
+    );
+    assert.ok(types.lastIndexOf('client_updated') < types.lastIndexOf('client_created'), 'newest first');
+    assert.equal(types.at(-1), 'user_created', 'the first thing done');
     const two = await json<{ items: Json[] }>(['events', '--limit', '2'], env);
     assert.equal(two.items.length, 2);
   });
