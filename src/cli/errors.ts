@@ -18,6 +18,32 @@ export interface Failure {
 
 const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' ').trim();
 
+/**
+ * `LATCHKEY_DB` as messages and logs show it: a file path as it is, a PostgreSQL URL without its password
+ * (`postgres://latchkey:***@db:5432/latchkey`), and without `password=` in its query.
+ */
+export function shownDatabase(dbPath: string): string {
+  if (!isPostgresUrl(dbPath)) return dbPath;
+  try {
+    const u = new URL(dbPath);
+    if (u.password) u.password = '***';
+    for (const key of [...u.searchParams.keys()])
+      if (/^(password|sslpassword|sslkey)$/i.test(key)) u.searchParams.set(key, '***');
+    return u.toString();
+  } catch {
+    return 'a PostgreSQL URL';
+  }
+}
+
+/**
+ * A safety net for whatever a command prints on stderr: a PostgreSQL URL's password, wherever a message
+ * quotes the URL (src/secret.ts names "the database" by `LATCHKEY_DB`), becomes `***`.
+ */
+export const hidePasswords = (text: string): string =>
+  text
+    .replace(/(postgres(?:ql)?:\/\/[^:/@\s"]*:)[^@\s"]*@/gi, '$1***@')
+    .replace(/([?&](?:password|sslpassword)=)[^&\s"]*/gi, '$1***');
+
 /** The database as named in messages: a file path, never a URL (a PostgreSQL URL may hold a password). */
 function databaseName(env: Env): string {
   const raw = env['LATCHKEY_DB'] || DEFAULT_DB_PATH;
@@ -37,6 +63,9 @@ export function describeFailure(err: unknown, env: Env = process.env): Failure {
     name?: unknown;
   };
   const text = oneLine(typeof message === 'string' && message ? message : String(err));
+  // src/store/postgres/open.ts: already one line naming the host and port (matched by name: this module is
+  // loaded by every command, and must not load the PostgreSQL driver).
+  if (name === 'PostgresUnreachable') return { code: 'database', message: text };
   if (typeof code === 'string' && code.startsWith('SQLITE_')) {
     const db = databaseName(env);
     const kind = code.replace(/^SQLITE_/, '').replace(/_.*$/, '');

@@ -28,11 +28,12 @@ export async function openStore(config: { dbPath: string }, options: SqliteOptio
   return createSqliteStore(config.dbPath, options);
 }
 
-function sqliteFile(dbPath: string, what: string): string {
+/** `instead`: what does the job on PostgreSQL (its own tools: a dump is consistent while nodes run). */
+function sqliteFile(dbPath: string, what: string, instead: string): string {
   if (isPostgresUrl(dbPath))
     throw new OperationRefused(
       'missing',
-      `LATCHKEY_DB is a PostgreSQL URL: ${what} a SQLite file only (use pg_dump)`,
+      `LATCHKEY_DB is a PostgreSQL URL: ${what} a SQLite file only; ${instead}`,
     );
   if (dbPath === ':memory:' || dbPath.startsWith('file:'))
     throw new OperationRefused('missing', `LATCHKEY_DB is not a file path: ${what} a SQLite file only`);
@@ -45,12 +46,27 @@ export function backupDatabase(
   file: string,
   options: { force?: boolean } = {},
 ): Promise<CopyResult> {
-  return backupSqlite(sqliteFile(dbPath, 'backup copies'), file, options);
+  return backupSqlite(
+    sqliteFile(
+      dbPath,
+      'latchkey backup copies',
+      'back it up with pg_dump (pg_dump -Fc -f FILE "$LATCHKEY_DB")',
+    ),
+    file,
+    options,
+  );
 }
 
 /** Replaces the database with `file`, only while no process has it open (`latchkey restore`). */
 export async function restoreDatabase(dbPath: string, file: string): Promise<RestoreResult> {
-  return restoreSqlite(sqliteFile(dbPath, 'restore replaces'), file);
+  return restoreSqlite(
+    sqliteFile(
+      dbPath,
+      'latchkey restore replaces',
+      'restore a pg_dump with pg_restore (pg_restore --clean -d "$LATCHKEY_DB" FILE), every node stopped',
+    ),
+    file,
+  );
 }
 
 /**

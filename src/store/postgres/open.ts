@@ -217,6 +217,52 @@ const bumpChanges = sql`with bumped as (
   )
   select pg_notify(${CHANGES_CHANNEL}, generation::text) from bumped`;
 
+/** Where `url` points, as an operator reads it: `host:port`, never the user or the password. */
+export function postgresAddress(url: string): string {
+  let host = '';
+  let port = '';
+  try {
+    const u = new URL(url);
+    host = decodeURIComponent(u.hostname);
+    port = u.port;
+  } catch {
+    // `postgres://user:pw@/db?host=/run/postgresql` (a socket, no host part) is no WHATWG URL: the query says.
+  }
+  const param = (key: string) => {
+    const raw = new RegExp(`[?&]${key}=([^&#]*)`).exec(url)?.[1];
+    try {
+      return raw ? decodeURIComponent(raw) : '';
+    } catch {
+      return raw ?? '';
+    }
+  };
+  host = param('host') || host || 'localhost';
+  port = param('port') || port || '5432';
+  return host.startsWith('/') ? `${host} (socket), port ${port}` : `${host}:${port}`;
+}
+
+/**
+ * The database did not answer the first connection (refused, no such host, a timeout, a wrong password or
+ * database name): one line naming the host and port, never the URL (it may hold the password).
+ * `latchkey: cannot connect to PostgreSQL at 127.0.0.1:1: connect ECONNREFUSED`.
+ */
+export class PostgresUnreachable extends Error {
+  override readonly name = 'PostgresUnreachable';
+  constructor(url: string, cause: unknown) {
+    const { code, syscall } = (cause ?? {}) as { code?: unknown; syscall?: unknown };
+    // Node's system errors end with the address (`connect ECONNREFUSED 127.0.0.1:1`): said once, before.
+    // `localhost` tried on ::1 and 127.0.0.1 fails as an AggregateError: a code, an empty message.
+    const text = message(cause)
+      .replace(/\s*\n\s*/g, ' ')
+      .trim();
+    const reason =
+      typeof code === 'string' && /^E[A-Z0-9_]+$/.test(code)
+        ? `${typeof syscall === 'string' ? `${syscall} ` : 'connect '}${code}`
+        : text || String(code ?? 'no answer');
+    super(`cannot connect to PostgreSQL at ${postgresAddress(url)}: ${reason}`, { cause });
+  }
+}
+
 /**
  * Opens a pool on `url` (`postgres://…`) and, unless `listen` is off, the change listener; nothing is migrated
  * (`migratePostgres`). Fails when the database does not answer.
@@ -232,13 +278,15 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
   // An idle connection the server drops is reported here; without a listener it would end the process.
   pool.on('error', (err) => onError(`database pool: ${err.message}`));
   const listener = new ChangeListener(base, onError);
-  if (options.listen !== false) {
-    try {
-      await listener.start();
-    } catch (err) {
-      await pool.end().catch(() => {});
-      throw err;
-    }
+  try {
+    // The first connection: the listener's, or (not listening) one of the pool's, so that an unreachable
+    // database fails here, in one line, rather than at the first query.
+    if (options.listen !== false) await listener.start();
+    else await pool.query('select 1');
+  } catch (err) {
+    await listener.close();
+    await pool.end().catch(() => {});
+    throw new PostgresUnreachable(url, err);
   }
   const db: PgDb = drizzle({ client: pool, schema: s });
   /** Transactions that called `notifyChange`: counted locally once they commit. */
