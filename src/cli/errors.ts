@@ -1,7 +1,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DEFAULT_DB_PATH } from '../config.js';
-import { isPostgresUrl } from '../store/dialect.js';
+import { isPostgresUrl, shownDatabase } from '../store/dialect.js';
+
+export { shownDatabase };
 
 type Env = Record<string, string | undefined>;
 
@@ -17,23 +19,6 @@ export interface Failure {
 }
 
 const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' ').trim();
-
-/**
- * `LATCHKEY_DB` as messages and logs show it: a file path as it is, a PostgreSQL URL without its password
- * (`postgres://latchkey:***@db:5432/latchkey`), and without `password=` in its query.
- */
-export function shownDatabase(dbPath: string): string {
-  if (!isPostgresUrl(dbPath)) return dbPath;
-  try {
-    const u = new URL(dbPath);
-    if (u.password) u.password = '***';
-    for (const key of [...u.searchParams.keys()])
-      if (/^(password|sslpassword|sslkey)$/i.test(key)) u.searchParams.set(key, '***');
-    return u.toString();
-  } catch {
-    return 'a PostgreSQL URL';
-  }
-}
 
 /**
  * A safety net for whatever a command prints on stderr: a PostgreSQL URL's password, wherever a message

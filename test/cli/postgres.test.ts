@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { packageRoot } from '../../src/paths.js';
 import { freePort } from '../helpers/net.js';
@@ -304,6 +305,8 @@ describe('the CLI on PostgreSQL', { timeout: 240_000 }, () => {
       assert.equal(ready.status, 200);
       assert.deepEqual(await ready.json(), { status: 'ok' });
 
+      // Log lines are written in batches (src/log-writer.ts, up to 50 ms): wait for the start-up line.
+      for (let i = 0; i < 40 && !served.log().includes('latchkey listening'); i++) await sleep(50);
       const listening = served
         .log()
         .split('\n')
