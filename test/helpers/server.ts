@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { after } from 'node:test';
 import type { Hono } from 'hono';
 import { type ClientInput, createClient } from '../../src/admin/clients.js';
@@ -13,6 +13,7 @@ import { buildDeps, type Deps } from '../../src/deps.js';
 import { jsonLog, type Log } from '../../src/log.js';
 import { type RunningServer, startServer } from '../../src/server.js';
 import { start } from '../../src/start.js';
+import { isPostgresUrl } from '../../src/store/dialect.js';
 
 export { freePort } from './net.js';
 
@@ -39,11 +40,24 @@ async function postgresDatabase(): Promise<string> {
   return (await postgres).newDatabase();
 }
 
-/** The database a helper opens: `wanted` on SQLite, a fresh PostgreSQL database under `LATCHKEY_TEST_PG=1`. */
+const databases = new Map<string, Promise<string>>();
+
+/**
+ * The database a helper opens: the test's `LATCHKEY_DB` (else `wanted`) on SQLite. Under `LATCHKEY_TEST_PG=1`,
+ * `:memory:` is a fresh PostgreSQL database, and a file names one for the process: a test that opens it again (a
+ * restart) finds its rows. A test that reads the file itself, or opens it with SQLite, cannot pass there.
+ */
 async function database(env: Record<string, string>, wanted: string): Promise<string> {
-  const given = env['LATCHKEY_DB'];
-  if (given !== undefined && given !== ':memory:') return given;
-  return onPostgres ? postgresDatabase() : (given ?? wanted);
+  const given = env['LATCHKEY_DB'] ?? wanted;
+  if (!onPostgres || isPostgresUrl(given)) return given;
+  if (given === ':memory:') return postgresDatabase();
+  const path = resolve(given);
+  let url = databases.get(path);
+  if (!url) {
+    url = postgresDatabase();
+    databases.set(path, url);
+  }
+  return url;
 }
 
 export function tempDir(prefix = 'latchkey-test-'): { dir: string; cleanup: () => void } {
