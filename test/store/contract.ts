@@ -2270,6 +2270,13 @@ export function storeContract(
         assert.equal(await store.throttle.fail('g', T0 + rule.forgetMs + 1, rule), 1);
       });
 
+      it('a rule that only counts (free: Number.MAX_SAFE_INTEGER, as the MFA step says) counts and never waits', async () => {
+        const counting = { free: Number.MAX_SAFE_INTEGER, baseMs: 0, maxMs: 0, forgetMs: 3_600_000 };
+        for (let i = 1; i <= 3; i++) assert.equal(await store.throttle.fail('n', T0, counting), i);
+        assert.deepEqual(await store.throttle.reserve([{ key: 'n', rule: counting }], T0), { allowed: true });
+        assert.equal(await store.throttle.fail('n', T0, counting), 5, 'the reserve counted one');
+      });
+
       it('prune() deletes keys idle since before the cut-off, at most `limit`', async () => {
         for (const k of ['a', 'b', 'c']) await store.throttle.fail(k, T0, rule);
         await store.throttle.fail('recent', T0 + 10_000, rule);

@@ -26,10 +26,13 @@ function nextFailures(nowMs: number, rule: ThrottleRule): SQL {
   return sql`(case when ${ms(nowMs)} - ${lastMs} > ${ms(rule.forgetMs)} then 1 else ${failures} + 1 end)`;
 }
 
-/** `waitAfter(count, rule)` in SQL: none before `free` failures, then `baseMs` doubling up to `maxMs`. */
+/**
+ * `waitAfter(count, rule)` in SQL: none before `free` failures, then `baseMs` doubling up to `maxMs`. `free` is a
+ * bigint: a rule that only counts says `Number.MAX_SAFE_INTEGER` (the MFA step's), past an integer's range.
+ */
 function waitAfterSql(count: SQL, rule: ThrottleRule): SQL {
-  return sql`(case when ${count} < ${rule.free}::integer then 0::numeric
-    else least(${rule.baseMs}::numeric * power(2::numeric, least(${count} - ${rule.free}::integer, 30)), ${rule.maxMs}::numeric)
+  return sql`(case when ${count} < ${rule.free}::bigint then 0::numeric
+    else least(${rule.baseMs}::numeric * power(2::numeric, least(${count} - ${rule.free}::bigint, 30)), ${rule.maxMs}::numeric)
     end)`;
 }
 
