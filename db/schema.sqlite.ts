@@ -521,3 +521,32 @@ export const meta = sqliteTable('meta', {
   value: text('value').notNull(),
   updatedAt: integer('updated_at').notNull(),
 });
+
+/**
+ * Signed-in admin console sessions (issue 17), apart from the browser sessions: stored only as the SHA-256 of
+ * the `lk_console` cookie. `grant_id` is the grant the console's code was redeemed from: while it is stored, its
+ * revocation (a code replay) ends the console session too; `browser_session_hash` binds it to the browser session
+ * it was started from, so a logout of that session ends it whether or not the grant is still stored; what ends all the
+ * user's sessions (disabling, sign out everywhere, a password change) deletes these rows with them.
+ */
+export const consoleSessions = sqliteTable(
+  'console_sessions',
+  {
+    idHash: text('id_hash').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** No foreign key: the sweep deletes the grant once it expires, long before the console session ends. */
+    grantId: text('grant_id').notNull(),
+    /**
+     * The hash of the browser session the console was signed in from: it must still be live (not logged out,
+     * not expired) for the console session to hold. No foreign key: the sweep deletes ended sessions.
+     */
+    browserSessionHash: text('browser_session_hash').notNull(),
+    createdAt: integer('created_at').notNull(),
+    lastSeenAt: integer('last_seen_at').notNull(),
+    /** The earlier of the idle end (moved on by each touch) and the absolute end: what the sweep deletes by. */
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('console_sessions_user').on(t.userId), index('console_sessions_expires').on(t.expiresAt)],
+);

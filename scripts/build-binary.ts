@@ -34,7 +34,7 @@ const out = join(root, 'dist', 'sea');
 const requireHere = createRequire(join(root, 'package.json'));
 
 /** Text files the server reads at run time through `readAsset`. */
-const PAGE_ASSETS = ['views/styles.css', 'views/show-password.js'];
+const PAGE_ASSETS = ['views/styles.css', 'views/show-password.js', 'views/copy-secret.js'];
 /** Packages with a native addon: bundled apart, loaded from the cache folder. */
 const NATIVE = ['better-sqlite3', '@node-rs/argon2'];
 

@@ -1,7 +1,14 @@
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { ErrorPage, formPostScript, showPasswordScript, stylesheet } from '../views/index.js';
+import {
+  copySecretScript,
+  ErrorPage,
+  formPostScript,
+  showPasswordScript,
+  stylesheet,
+} from '../views/index.js';
 import { ACCOUNT_API_PREFIX, accountApiRoutes, SESSION_PATH } from './account/api.js';
+import { CONSOLE_PATHS, CONSOLE_SECTIONS, consoleRoutes } from './admin/console/index.js';
 import { ADMIN_API_BASE, adminApiRoutes } from './admin/http/index.js';
 import type { Deps } from './deps.js';
 import { federationRoutes } from './federation/routes.js';
@@ -134,6 +141,8 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
     RESET_PATH,
     '/signup',
     '/verify-email',
+    ...Object.values(CONSOLE_PATHS),
+    ...CONSOLE_SECTIONS.flatMap((s) => [s.href, `${s.href}/*`]),
   ])
     app.use(path, pageErrors());
   for (const path of [
@@ -146,6 +155,9 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
     RESET_PATH,
     '/signup',
     '/verify-email',
+    CONSOLE_PATHS.logout,
+    // Every console form (each section's pages post under its own prefix).
+    ...CONSOLE_SECTIONS.flatMap((s) => [s.href, `${s.href}/*`]),
   ])
     app.use(path, csrf(deps));
   app.use('/account', requireSession(deps, '/account'));
@@ -173,6 +185,13 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
 
   app.get('/assets/show-password.js', (c) =>
     c.body(showPasswordScript, 200, {
+      'content-type': 'text/javascript; charset=utf-8',
+      'cache-control': 'public, max-age=3600',
+    }),
+  );
+
+  app.get('/assets/copy-secret.js', (c) =>
+    c.body(copySecretScript, 200, {
       'content-type': 'text/javascript; charset=utf-8',
       'cache-control': 'public, max-age=3600',
     }),
@@ -216,6 +235,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
   app.route('/', federationRoutes(deps, flow));
   app.route('/', languageRoutes(deps, flow));
   app.route(ADMIN_API_BASE, adminApiRoutes(deps));
+  app.route('/', consoleRoutes(deps));
 
   allowed = allowedMethods(app);
   app.notFound((c) => {

@@ -50,6 +50,8 @@ export type Code =
   // generic
   | 'server_error'
   | 'not_found'
+  // the admin console (issue 17)
+  | 'admin_forbidden'
   // account page notices (not errors)
   | 'app_revoked'
   | 'mfa_enabled'

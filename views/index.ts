@@ -9,6 +9,55 @@ export {
   describeUserAgent,
 } from './account.js';
 export { ConsentPage, type ConsentPageProps, type ConsentScope } from './consent.js';
+export {
+  AppPage,
+  type AppPageProps,
+  AppRegisterPage,
+  type AppRegisterPageProps,
+  type AppRow,
+  AppSecretPage,
+  type AppSecretPageProps,
+  AppsListPage,
+  type AppsListPageProps,
+  type AppValues,
+  appHref,
+  type NewAppValues,
+} from './console/apps.js';
+export { type AuditFilter, ConsoleAuditPage, type ConsoleAuditPageProps } from './console/audit.js';
+export { ConsoleFirstRunPage } from './console/first-run.js';
+export { ConsoleHomePage, type ConsoleHomePageProps } from './console/home.js';
+export { ConsoleKeysPage, type ConsoleKeysPageProps } from './console/keys.js';
+export { ConsoleConfirmPage, type ConsoleConfirmPageProps } from './console/parts.js';
+export {
+  ConsoleProviderAddPage,
+  type ConsoleProviderAddPageProps,
+  ConsoleProvidersPage,
+  type ConsoleProvidersPageProps,
+  type DiscoveryReport,
+  type ProviderDraft,
+  type ProviderPreset,
+  providerHref,
+} from './console/providers.js';
+export {
+  ConsoleScopeEditPage,
+  type ConsoleScopeEditPageProps,
+  ConsoleScopesPage,
+  type ConsoleScopesPageProps,
+  scopeHref,
+} from './console/scopes.js';
+export { ConsoleSignedOutPage } from './console/signed-out.js';
+export {
+  type ConsoleAppRow,
+  type ConsoleEventRow,
+  ConsoleNewUserPage,
+  type ConsoleNewUserPageProps,
+  type ConsoleSessionRow,
+  ConsoleUserPage,
+  type ConsoleUserPageProps,
+  type ConsoleUserRow,
+  ConsoleUsersPage,
+  type ConsoleUsersPageProps,
+} from './console/users.js';
 export { type Code, isCode, messageFor } from './copy.js';
 export { DeviceDonePage, type DeviceDonePageProps, DevicePage, type DevicePageProps } from './device.js';
 export { ErrorPage, type ErrorPageProps } from './error.js';
@@ -31,7 +80,12 @@ export {
   RecoveryCodes,
   TotpSetup,
 } from './mfa.js';
-export { PasswordInput, type PasswordInputProps, showPasswordScript } from './password-input.js';
+export {
+  copySecretScript,
+  PasswordInput,
+  type PasswordInputProps,
+  showPasswordScript,
+} from './password-input.js';
 export {
   PasswordSetPage,
   type PasswordSetPageProps,

@@ -14,6 +14,8 @@ export interface LayoutProps {
   title: string;
   /** A wider card for pages with more content (the account page). */
   wide?: boolean;
+  /** The language links; off on the admin console, whose words are English only. */
+  languages?: boolean;
   children?: Child;
 }
 
@@ -22,7 +24,7 @@ export interface LayoutProps {
  * styling is the external stylesheet, and the one script (the "Show password" buttons) is a file, a
  * courtesy the pages work without.
  */
-export function Layout({ title, wide, children }: LayoutProps) {
+export function Layout({ title, wide, languages = true, children }: LayoutProps) {
   const { locale, brand = LATCHKEY_BRAND } = useLang();
   return (
     <html lang={locale}>
@@ -50,7 +52,7 @@ export function Layout({ title, wide, children }: LayoutProps) {
             <span class="brand-name">{brand.name}</span>
           </header>
           <main class={wide ? 'card card-wide' : 'card'}>{children}</main>
-          <LanguageSwitcher />
+          {languages && <LanguageSwitcher />}
         </div>
       </body>
     </html>

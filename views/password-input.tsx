@@ -6,6 +6,9 @@ import { useLang } from './i18n/index.js';
 /** `views/show-password.js`, read once: served as `/assets/show-password.js`. */
 export const showPasswordScript: string = readAsset('views/show-password.js');
 
+/** `views/copy-secret.js`, read once: served as `/assets/copy-secret.js` (the console's secret pages). */
+export const copySecretScript: string = readAsset('views/copy-secret.js');
+
 export type PasswordInputProps = Omit<JSX.IntrinsicElements['input'], 'type'> & { id: string };
 
 /**

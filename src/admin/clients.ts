@@ -26,8 +26,11 @@ import {
   pageOf,
   requireReach,
 } from './context.js';
+import { CLIENT_FIELD_KEYS } from './fields.js';
 import { AdminError, type AdminWarning } from './validate.js';
 
+/** The admin console's own client (issue 17): the console signs its admins in through `/authorize` like any app. */
+export const CONSOLE_CLIENT_ID = 'latchkey-console';
 export {
   type ClientInput,
   type CreatedClient,
@@ -81,6 +84,10 @@ export async function createClient(
   ctx: AdminContext = CLI,
 ): Promise<CreatedClient> {
   const id = idOf(input);
+  // Only the server makes its console's client (src/admin/console/client.ts, actor `system`): one registered
+  // before it, by the CLI, the API or the `LATCHKEY_CONFIG` file, would be "ensured" as it stands.
+  if (id === CONSOLE_CLIENT_ID && ctx.actor !== 'system')
+    throw new AdminError(`"${id}" is reserved for the admin console's own client`, 'exists', 'clientId');
   const now = deps.clock.now();
   const built = await buildClient(deps, input, { id, now, managedBy: managedByOf(ctx) });
   requireReach(ctx, clientReach(built.client), `registering client "${id}"`);
@@ -104,6 +111,11 @@ export async function rotateClientSecret(
   const client = await findClient(deps, clientId);
   // Its secret is its roles (client credentials) or, first-party with `admin`, any admin's sign-in.
   requireReach(ctx, clientReach(client), `rotating the secret of client "${clientId}"`);
+  if (clientId === CONSOLE_CLIENT_ID)
+    throw new AdminError(
+      `"${CONSOLE_CLIENT_ID}" is the admin console's own client: it is public and has no secret to rotate`,
+      'in_use',
+    );
   if (client.isPublic) throw new AdminError(`client "${clientId}" is public: it has no secret`);
   const secret = randomToken(32);
   const now = deps.clock.now();
@@ -138,6 +150,29 @@ function keepPublicness(prior: Client, isPublic: unknown): void {
     );
 }
 
+/** What an admin may change of the console's own client: the rest is what makes it the console. */
+const CONSOLE_CLIENT_EDITABLE: readonly (keyof ClientInput)[] = [
+  'requireMfa',
+  'accessTokenTtlSeconds',
+  'refreshTokenTtlSeconds',
+  'refreshReuseGraceSeconds',
+];
+
+/**
+ * The console's client is a public first-party client with the `admin` scope: another redirect URI, grant or
+ * scope would be a silent sign-in to the console somewhere else. Only its second factor and token lifetimes
+ * may change; the form that sends every field unchanged still saves.
+ */
+function keepConsoleClient(changed: readonly (keyof ClientInput)[]): void {
+  const locked = changed.filter((name) => !CONSOLE_CLIENT_EDITABLE.includes(name));
+  if (!locked.length) return;
+  const names = (list: readonly (keyof ClientInput)[]) => list.map((n) => CLIENT_FIELD_KEYS[n]).join(', ');
+  throw new AdminError(
+    `"${CONSOLE_CLIENT_ID}" is the admin console's own client: only ${names(CONSOLE_CLIENT_EDITABLE)} may change (not ${names(locked)})`,
+    'in_use',
+  );
+}
+
 /** Writes `built` over `prior` when anything differs, with its `client_updated` row; `changed` says what. */
 async function saveChanges(
   deps: Pick<Deps, 'store'>,
@@ -150,6 +185,7 @@ async function saveChanges(
   requireReach(ctx, [...clientReach(prior), ...clientReach(built.client)], `changing client "${prior.id}"`);
   const changed = differences(prior, built.client);
   if (secretChanged(prior, built.client)) changed.push('clientSecret');
+  if (prior.id === CONSOLE_CLIENT_ID) keepConsoleClient(changed);
   if (!changed.length) return { client: prior, changed, warnings: built.warnings };
   const event = adminEvent(ctx, 'client_updated', now, { clientId: prior.id, detail: { changed } });
   if (!(await deps.store.clients.update(built.client, event)))
@@ -265,6 +301,12 @@ export async function removeClient(
 ): Promise<Client> {
   const client = await findClient(deps, clientId);
   requireReach(ctx, clientReach(client), `removing client "${clientId}"`);
+  // It would come back at the next start; its settings (require_mfa) are what an admin may change instead.
+  if (clientId === CONSOLE_CLIENT_ID)
+    throw new AdminError(
+      `"${CONSOLE_CLIENT_ID}" is the admin console's own client: it cannot be removed`,
+      'in_use',
+    );
   const event = adminEvent(ctx, 'client_removed', deps.clock.now(), {
     clientId,
     detail: { name: client.name },

@@ -92,6 +92,17 @@ export async function secondFactorMethods(
 }
 
 /**
+ * Which of these users have a second factor, as `secondFactorMethods(…).length > 0` says for each: one store query
+ * for a whole list page, no factor's secret read.
+ */
+export function usersWithSecondFactor(
+  deps: Pick<Deps, 'store'>,
+  userIds: readonly string[],
+): Promise<Set<string>> {
+  return deps.store.mfa.withConfirmedTotp(userIds);
+}
+
+/**
  * The name an authenticator app shows: the issuer's host name, so two latchkey servers stay apart. Without
  * the port: the key URI format separates the issuer from the account name with a colon.
  */

@@ -23,9 +23,30 @@ const TENANT_ID = /^[A-Za-z0-9-]{1,64}$/;
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
+/**
+ * Why discovery failed, coarsely: what an admin may be told (the console's "Test"). Finer than this (a refused
+ * port, a reset, a TLS failure) would let the Test button scan ports; it stays in `message`, for the log.
+ */
+export type DiscoveryFailure = 'unreachable' | 'invalid' | 'issuer_mismatch';
+
 /** An upstream that failed or answered badly: the route turns it into `provider_error`; `message` is only logged. */
 export class UpstreamError extends Error {
   override name = 'UpstreamError';
+  constructor(message: string, options?: ErrorOptions & { discovery?: DiscoveryFailure }) {
+    super(message, options);
+    this.discovery = options?.discovery;
+  }
+  /** Set when discovery failed: why, coarsely. */
+  readonly discovery: DiscoveryFailure | undefined;
+}
+
+/** openid-client's (oauth4webapi's) error codes: a document was read but is no discovery document of this issuer. */
+function discoveryFailure(err: unknown): DiscoveryFailure {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  if (code === 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED') return 'issuer_mismatch';
+  // A timeout, a refused connection, a reset, DNS, TLS: all alike "not reachable".
+  if (typeof code === 'string' && code.startsWith('OAUTH_') && code !== 'OAUTH_TIMEOUT') return 'invalid';
+  return 'unreachable';
 }
 
 /** What the callback learnt about the user: the ID token's claims completed by userinfo. */
@@ -168,7 +189,10 @@ export class Upstreams {
         options,
       );
     } catch (err) {
-      throw new UpstreamError(`discovery of ${provider.issuer} failed: ${describe(err)}`, { cause: err });
+      throw new UpstreamError(`discovery of ${provider.issuer} failed: ${describe(err)}`, {
+        cause: err,
+        discovery: discoveryFailure(err),
+      });
     }
     if (provider.kind === 'azure') {
       const { issuer } = config.serverMetadata();
@@ -176,10 +200,14 @@ export class Upstreams {
       // tenant's document must name that tenant's issuer, or tokens of every tenant would pass.
       const template = issuer.includes(TENANT_PLACEHOLDER);
       if (template && !MULTI_TENANT.has(provider.tenant ?? ''))
-        throw new UpstreamError(`discovery of ${provider.issuer} names a template issuer for one tenant`);
+        throw new UpstreamError(`discovery of ${provider.issuer} names a template issuer for one tenant`, {
+          discovery: 'issuer_mismatch',
+        });
       const expected = template ? issuer.replace(TENANT_PLACEHOLDER, provider.tenant ?? '') : issuer;
       if (expected !== provider.issuer)
-        throw new UpstreamError(`discovery of ${provider.issuer} names the issuer ${issuer}`);
+        throw new UpstreamError(`discovery of ${provider.issuer} names the issuer ${issuer}`, {
+          discovery: 'issuer_mismatch',
+        });
     }
     return config;
   }

@@ -4,6 +4,7 @@
  */
 
 export * from './types/auth.js';
+export * from './types/console.js';
 export * from './types/core.js';
 export * from './types/device.js';
 export * from './types/email.js';
@@ -14,6 +15,7 @@ export * from './types/records.js';
 export * from './types/secret.js';
 
 import type { MfaStore, ThrottleStore } from './types/auth.js';
+import type { ConsoleSessionStore } from './types/console.js';
 import type {
   BulkStore,
   ClientStore,
@@ -55,6 +57,8 @@ export interface Store {
   /** Email verification and email-change links (issue 15). */
   emailTokens: EmailTokenStore;
   devices: DeviceStore;
+  /** Signed-in admin console sessions (issue 17). */
+  consoleSessions: ConsoleSessionStore;
   events: EventStore;
   /** The back-channel logout outbox (OpenID Connect Back-Channel Logout 1.0). */
   logoutDeliveries: LogoutDeliveryStore;

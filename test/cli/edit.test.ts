@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { CONSOLE_CLIENT_ID, createClient } from '../../src/admin/clients.js';
+import { systemClock } from '../../src/clock.js';
 import { randomToken, sha256 } from '../../src/crypto/hash.js';
 import { createSqliteStore } from '../../src/store/sqlite/index.js';
 import { tempDir } from '../helpers/server.js';
@@ -346,6 +348,61 @@ describe('latchkey CLI: editing and the audit trail', () => {
         (await fails(['client', 'update', app['client_id'] as string, '--public'], env, 2)).message,
         /--public cannot be changed/,
       );
+    });
+
+    it('client update of latchkey-console: only --require-mfa and the lifetimes; one line on stderr', async () => {
+      await withStore((store) =>
+        createClient(
+          { store, clock: systemClock },
+          {
+            clientId: CONSOLE_CLIENT_ID,
+            name: 'latchkey admin console',
+            isPublic: true,
+            firstParty: true,
+            requireMfa: true,
+            grants: ['authorization_code'],
+            scopes: ['openid', 'admin'],
+            redirectUris: ['https://id.example.test/admin/callback'],
+          },
+          // As the server makes it at start: the id is reserved to it.
+          { actor: 'system' },
+        ),
+      );
+      const ok = await json(
+        ['client', 'update', CONSOLE_CLIENT_ID, '--no-require-mfa', '--access-token-ttl', '300'],
+        env,
+      );
+      assert.deepEqual((ok['changed'] as string[]).sort(), ['access_token_ttl', 'require_mfa']);
+      const r = await run(
+        [
+          'client',
+          'update',
+          CONSOLE_CLIENT_ID,
+          '--redirect-uri',
+          'https://evil.example.test/cb',
+          '--require-mfa',
+        ],
+        env,
+      );
+      assert.equal(r.code, 1);
+      assert.equal(r.stdout, '');
+      assert.equal(
+        r.stderr,
+        `latchkey: "latchkey-console" is the admin console's own client: only require_mfa, access_token_ttl, refresh_token_ttl, refresh_reuse_grace may change (not redirect_uris)\n`,
+      );
+      assert.equal(
+        (await fails(['client', 'update', CONSOLE_CLIENT_ID, '--name', 'X'], env)).error,
+        'in_use',
+      );
+      const rotate = await run(['client', 'rotate-secret', CONSOLE_CLIENT_ID], env);
+      assert.equal(rotate.code, 1);
+      assert.match(
+        rotate.stderr,
+        /^latchkey: "latchkey-console" is the admin console's own client: it is public and has no secret to rotate\n$/,
+      );
+      const stored = await withStore((s) => s.clients.find(CONSOLE_CLIENT_ID));
+      assert.deepEqual(stored?.redirectUris, ['https://id.example.test/admin/callback']);
+      assert.equal(stored?.requireMfa, false, 'the refused update changed nothing');
     });
 
     it('client list --query filters by name', async () => {

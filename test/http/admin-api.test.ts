@@ -84,6 +84,39 @@ describe('/admin/v1 (issue 12)', () => {
     });
   });
 
+  describe('latchkey-console, the console’s own client', () => {
+    it('PATCH changes require_mfa and the lifetimes; anything else is a 409 naming what may change', async () => {
+      const path = '/clients/latchkey-console';
+      const ok = await call('PATCH', path, { require_mfa: false, refresh_token_ttl: 3600 });
+      const body = await json(ok);
+      assert.equal(ok.status, 200, JSON.stringify(body));
+      assert.equal(body['require_mfa'], false);
+      for (const patch of [
+        { redirect_uris: ['https://evil.example/cb'] },
+        { scopes: ['openid'] },
+        { name: 'Renamed console', require_mfa: true },
+        { first_party: false, scopes: ['openid'] },
+        { grants: ['authorization_code', 'refresh_token'] },
+      ]) {
+        const refused = await expectApiError(await call('PATCH', path, patch), 409, 'conflict');
+        assert.match(
+          refused['error_description'] as string,
+          /^'latchkey-console' is the admin console's own client: only require_mfa, access_token_ttl, refresh_token_ttl, refresh_reuse_grace may change \(not [a-z_, ]+\)$/,
+        );
+      }
+      await expectApiError(await call('PUT', path, { name: 'Console', public: true }), 409, 'conflict');
+      const rotate = await expectApiError(await call('POST', `${path}/rotate-secret`), 409, 'conflict');
+      assert.match(rotate['error_description'] as string, /public and has no secret/);
+      const stored = (await f.t.deps.store.clients.find('latchkey-console'))!;
+      assert.equal(stored.requireMfa, false);
+      assert.equal(stored.firstParty, true);
+      assert.deepEqual(stored.scopes, ['openid', 'admin']);
+      assert.equal(stored.redirectUris.length, 1);
+      assert.match(stored.redirectUris[0]!, /\/admin\/callback$/);
+      await call('PATCH', path, { require_mfa: true });
+    });
+  });
+
   describe('PUT /clients/:client_id, the declarative upsert', () => {
     const document = {
       name: 'Declared app',

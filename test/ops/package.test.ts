@@ -82,6 +82,7 @@ test('the tarball holds what the server reads at run time, and no build output o
     'db/migrations/sqlite/meta/_journal.json',
     'views/styles.css',
     'views/show-password.js',
+    'views/copy-secret.js',
     'docs/latchkey.service',
   ]) {
     assert.ok(files.includes(file), `${file} in the tarball`);

@@ -6,6 +6,7 @@ import { sessionSid } from '../../src/crypto/hash.js';
 import type {
   AuthorizationCode,
   Client,
+  ConsoleSession,
   DeviceAuthorization,
   FederatedIdentity,
   Grant,
@@ -347,6 +348,18 @@ export function storeContract(
     });
 
     describe('users', () => {
+      it('anyEnabledWithRole() finds an enabled user holding one of the roles, not a disabled one', async () => {
+        assert.equal(await store.users.anyEnabledWithRole(['admin', 'auditor']), false, 'no users yet');
+        await store.users.create(newUser({ roles: ['support'] }));
+        assert.equal(await store.users.anyEnabledWithRole(['admin', 'auditor']), false);
+        await store.users.create(newUser({ roles: ['auditor'], disabledAt: NOW }));
+        assert.equal(await store.users.anyEnabledWithRole(['admin', 'auditor']), false, 'disabled');
+        await store.users.create(newUser({ roles: ['support', 'users:read'] }));
+        assert.equal(await store.users.anyEnabledWithRole(['admin', 'users:read']), true);
+        assert.equal(await store.users.anyEnabledWithRole(['admin']), false);
+        assert.equal(await store.users.anyEnabledWithRole([]), false);
+      });
+
       it('creates a user and finds it by id', async () => {
         const input = newUser();
         const created = await store.users.create(input);
@@ -1264,6 +1277,76 @@ export function storeContract(
       });
     });
 
+    describe('console sessions', () => {
+      async function consoleSession(userId: string, clientId: string, over: Partial<ConsoleSession> = {}) {
+        const grant = newGrant(clientId, userId);
+        await store.tokens.issue({ grant });
+        const row: ConsoleSession = {
+          idHash: uniq('console-hash'),
+          userId,
+          grantId: grant.id,
+          browserSessionHash: uniq('browser-session-hash'),
+          createdAt: NOW,
+          lastSeenAt: NOW,
+          expiresAt: NOW + 900,
+          ...over,
+        };
+        await store.consoleSessions.create(row);
+        return row;
+      }
+
+      it('creates, finds, touches and deletes a console session, by the hash of its id', async () => {
+        const { user, client } = await owners();
+        const session = await consoleSession(user.id, client.id);
+        assert.deepEqual(await store.consoleSessions.find(session.idHash), session);
+        assert.equal(await store.consoleSessions.find('no-such-hash'), undefined);
+        await store.consoleSessions.touch(session.idHash, NOW + 60, NOW + 960);
+        assert.deepEqual(await store.consoleSessions.find(session.idHash), {
+          ...session,
+          lastSeenAt: NOW + 60,
+          expiresAt: NOW + 960,
+        });
+        assert.equal(await store.consoleSessions.delete(session.idHash), true);
+        assert.equal(await store.consoleSessions.delete(session.idHash), false);
+        assert.equal(await store.consoleSessions.find(session.idHash), undefined);
+      });
+
+      it('deleteForUser() ends only that user’s console sessions; removing the user takes them too', async () => {
+        const { user, client } = await owners();
+        const other = newUser();
+        await store.users.create(other);
+        const mine = [await consoleSession(user.id, client.id), await consoleSession(user.id, client.id)];
+        const theirs = await consoleSession(other.id, client.id);
+        assert.equal(await store.consoleSessions.deleteForUser(user.id), 2);
+        for (const row of mine) assert.equal(await store.consoleSessions.find(row.idHash), undefined);
+        assert.deepEqual(await store.consoleSessions.find(theirs.idHash), theirs);
+        await store.users.remove(other.id, newEvent('user_deleted'));
+        assert.equal(await store.consoleSessions.find(theirs.idHash), undefined, 'goes with the user');
+      });
+
+      it('what ends all of a user’s sessions (disabling, sign out everywhere, a password change) deletes their console sessions', async () => {
+        const { user, client } = await owners();
+        const first = await consoleSession(user.id, client.id);
+        await store.sessions.signOutEverywhere(user.id, NOW + 1, newEvent('signed_out_everywhere'));
+        assert.equal(await store.consoleSessions.find(first.idHash), undefined, 'sign out everywhere');
+        const second = await consoleSession(user.id, client.id);
+        await store.users.changePassword(user.id, '$argon2id$other', NOW + 2, newEvent('password_changed'));
+        assert.equal(await store.consoleSessions.find(second.idHash), undefined, 'password change');
+        const third = await consoleSession(user.id, client.id);
+        await store.users.update(user.id, { disabledAt: NOW + 3 }, NOW + 3, newEvent('user_disabled'));
+        assert.equal(await store.consoleSessions.find(third.idHash), undefined, 'disabled');
+      });
+
+      it('the sweep deletes console sessions past their end', async () => {
+        const { user, client } = await owners();
+        const ended = await consoleSession(user.id, client.id, { expiresAt: NOW - 100 });
+        const live = await consoleSession(user.id, client.id, { expiresAt: NOW + 100 });
+        await store.sweep(NOW, 100, EVENT_RETENTION_SECONDS);
+        assert.equal(await store.consoleSessions.find(ended.idHash), undefined);
+        assert.deepEqual(await store.consoleSessions.find(live.idHash), live);
+      });
+    });
+
     describe('interactions', () => {
       it('saves, finds, updates and removes an interaction', async () => {
         const interaction = {
@@ -1361,6 +1444,45 @@ export function storeContract(
           store.mfa.acceptStep(user.id, 102),
         ]);
         assert.deepEqual(both.sort(), [false, true], 'sent twice at once, accepted once');
+      });
+
+      it('withConfirmedTotp() names the listed users with a confirmed factor only', async () => {
+        const { user: confirmed } = await enrolled();
+        const pending = newUser();
+        await store.users.create(pending);
+        await store.mfa.beginTotp(newFactor(pending.id));
+        const codesOnly = newUser();
+        await store.users.create(codesOnly);
+        await store.mfa.replaceRecoveryCodes(
+          codesOnly.id,
+          ['x'],
+          NOW,
+          newEvent('recovery_codes_regenerated'),
+        );
+        const { user: unlisted } = await enrolled();
+        const none = newUser();
+        await store.users.create(none);
+
+        const found = await store.mfa.withConfirmedTotp([
+          confirmed.id,
+          pending.id,
+          codesOnly.id,
+          none.id,
+          'no-such',
+        ]);
+        assert.deepEqual(
+          [...found],
+          [confirmed.id],
+          'not an unconfirmed enrolment, recovery codes alone, nor unlisted',
+        );
+        assert.equal(found.has(unlisted.id), false);
+        assert.deepEqual([...(await store.mfa.withConfirmedTotp([]))], []);
+        const many = [...Array.from({ length: 1200 }, (_, i) => `nobody-${i}`), unlisted.id];
+        assert.deepEqual(
+          [...(await store.mfa.withConfirmedTotp(many))],
+          [unlisted.id],
+          'past one IN (…) chunk',
+        );
       });
 
       it('useRecoveryCode() uses a code once, with its audit row', async () => {

@@ -10,7 +10,7 @@ import {
   rotateClientSecret,
   updateClient,
 } from '../../src/admin/clients.js';
-import type { AdminContext } from '../../src/admin/context.js';
+import { type AdminContext, CLI, CONFIG_FILE } from '../../src/admin/context.js';
 import { queryEvents } from '../../src/admin/events.js';
 import { addScope } from '../../src/admin/scopes.js';
 import { sha256 } from '../../src/crypto/hash.js';
@@ -231,6 +231,25 @@ describe('admin use cases: clients', () => {
     });
   });
 
+  describe('the console client id', () => {
+    it('is reserved: the CLI, the API and the config file cannot register "latchkey-console"', async () => {
+      const input: ClientInput = {
+        clientId: 'latchkey-console',
+        name: 'Not the console',
+        isPublic: true,
+        redirectUris: ['https://evil.example/cb'],
+        grants: ['authorization_code'],
+      };
+      for (const ctx of [CLI, CONFIG_FILE, API]) {
+        await assert.rejects(createClient(t.deps, input, ctx), (err: unknown) => {
+          adminError('exists', 'clientId')(err);
+          assert.match((err as Error).message, /reserved for the admin console/);
+          return true;
+        });
+      }
+    });
+  });
+
   describe('removeClient', () => {
     it('revokes everything issued to the client, with client_removed, in one unit of work', async () => {
       const user = await t.addUser({});
@@ -334,7 +353,7 @@ describe('admin use cases: clients', () => {
       .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1))
       .map((c) => c.id);
     assert.deepEqual(seen, expected);
-    assert.equal(seen.length, 12);
+    assert.equal(seen.length, 13, 'the twelve and the admin console’s own client (issue 17)');
     assert.deepEqual(
       (await listClients(t.deps, { query: 'odd' })).items.map((c) => c.id),
       expected.filter((id) => Number(id.slice(2)) % 2 === 1),

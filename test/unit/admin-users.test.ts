@@ -8,8 +8,10 @@ import {
   describeUser,
   endAllUserSessions,
   endUserSession,
+  listUserApps,
   listUserSessions,
   listUsers,
+  revokeUserApp,
   setUserPassword,
   updateUser,
 } from '../../src/admin/users.js';
@@ -25,8 +27,9 @@ import { adminError } from './admin-helpers.js';
 const API: AdminContext = { actor: 'user:admin-1', ip: '203.0.113.7', userAgent: 'curl/8.5' };
 
 /** Every audit row, oldest first. */
+/** Oldest first, without the start-up's own rows (the console client's `client_created`, actor `system`). */
 async function events(t: TestApp): Promise<AuditEvent[]> {
-  return (await t.deps.store.events.list(10_000)).reverse();
+  return (await t.deps.store.events.list(10_000)).reverse().filter((e) => e.actor !== 'system');
 }
 
 describe('admin use cases: users', () => {
@@ -414,6 +417,58 @@ describe('admin use cases: users', () => {
       assert.deepEqual(await listUserSessions(t.deps, user.id), []);
       assert.equal((await events(t)).at(-1)?.type, 'sessions_ended');
       assert.equal((await t.deps.store.sessions.find(theirs.idHash))?.endedAt, null);
+    });
+  });
+
+  describe('connected apps', () => {
+    it('lists the apps per client, and revokes one: its grants and the consent, with app_revoked by the admin', async () => {
+      const user = await createUser(t.deps, { email: 'ada@example.test' });
+      const other = await createUser(t.deps, { email: 'bob@example.test' });
+      const { client: app } = await createClient(t.deps, { name: 'Notes' });
+      const { client: keep } = await createClient(t.deps, { name: 'Calendar' });
+      const first = await grantFor(t, app.id, user.id);
+      t.clock.advance(10);
+      const second = await grantFor(t, app.id, user.id);
+      const kept = await grantFor(t, keep.id, user.id);
+      const theirs = await grantFor(t, app.id, other.id);
+      await t.deps.store.consents.add(user.id, app.id, ['openid'], t.clock.now());
+
+      const listed = await listUserApps(t.deps, user.id);
+      assert.deepEqual(listed.map((a) => a.clientName).sort(), ['Calendar', 'Notes']);
+      const notes = listed.find((a) => a.clientId === app.id)!;
+      assert.deepEqual(notes.scopes, ['openid']);
+      assert.equal(notes.grantedAt, first.createdAt, 'the oldest grant');
+
+      await assert.rejects(
+        revokeUserApp(t.deps, user.id, 'no-such-client', API),
+        adminError('not_found', 'clientId'),
+      );
+      t.clock.advance(5);
+      assert.deepEqual(await revokeUserApp(t.deps, 'ada@example.test', app.id, API), { revokedGrants: 2 });
+      for (const g of [first, second])
+        assert.equal((await t.deps.store.grants.find(g.id))?.revokedAt, t.clock.now());
+      assert.equal((await t.deps.store.grants.find(kept.id))?.revokedAt, null, 'another app stays');
+      assert.equal((await t.deps.store.grants.find(theirs.id))?.revokedAt, null, 'another user keeps theirs');
+      assert.deepEqual(await t.deps.store.consents.find(user.id, app.id), []);
+      assert.deepEqual(
+        (await listUserApps(t.deps, user.id)).map((a) => a.clientId),
+        [keep.id],
+      );
+      const row = (await events(t)).at(-1);
+      assert.equal(row?.type, 'app_revoked');
+      assert.equal(row?.actor, 'user:admin-1');
+      assert.equal(row?.userId, user.id);
+      assert.equal(row?.clientId, app.id);
+      assert.deepEqual(row?.detail, { revoked_grants: 2 });
+      await assert.rejects(revokeUserApp(t.deps, user.id, app.id, API), adminError('not_found', 'clientId'));
+    });
+
+    it('an admin without the user’s reach may not revoke their apps', async () => {
+      const boss = await createUser(t.deps, { email: 'boss@example.test', roles: ['admin'] });
+      const { client } = await createClient(t.deps, { name: 'Notes' });
+      await grantFor(t, client.id, boss.id);
+      const weak: AdminContext = { ...API, permissions: new Set(['users:read', 'users:write']) };
+      await assert.rejects(revokeUserApp(t.deps, boss.id, client.id, weak), adminError('forbidden'));
     });
   });
 

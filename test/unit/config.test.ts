@@ -224,7 +224,8 @@ describe('LATCHKEY_CONFIG seeding', () => {
       try {
         const { store } = again;
         const clients = await store.clients.list();
-        assert.deepEqual(clients.map((c) => c.id).sort(), ['seeded-api', 'seeded-spa']);
+        // With the admin console's own client, which the start-up ensures (issue 17).
+        assert.deepEqual(clients.map((c) => c.id).sort(), ['latchkey-console', 'seeded-api', 'seeded-spa']);
         const api = clients.find((c) => c.id === 'seeded-api')!;
         assert.equal(
           api.secretHash,

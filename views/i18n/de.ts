@@ -50,6 +50,7 @@ export const de = {
     'Dieser Code ist abgelaufen. Beginnen Sie auf Ihrem Gerät von vorn, um einen neuen zu erhalten.',
   server_error: 'Bei uns ist ein unerwarteter Fehler aufgetreten. Bitte versuchen Sie es erneut.',
   not_found: 'Die gesuchte Seite existiert nicht.',
+  admin_forbidden: 'Sie haben keinen Zugriff auf die Verwaltungskonsole.',
   app_revoked: 'Der Zugriff der App wurde entfernt.',
   mfa_enabled: 'Die Zwei-Faktor-Authentifizierung ist jetzt aktiviert.',
   mfa_disabled: 'Die Zwei-Faktor-Authentifizierung ist jetzt deaktiviert.',

@@ -46,6 +46,7 @@ export const en = {
   expired_user_code: 'That code has expired. Start again on your device to get a new one.',
   server_error: 'Something unexpected happened on our side. Please try again.',
   not_found: 'The page you’re looking for doesn’t exist.',
+  admin_forbidden: 'You do not have access to the admin console.',
   app_revoked: 'The app’s access has been removed.',
   mfa_enabled: 'Two-factor authentication is now on.',
   mfa_disabled: 'Two-factor authentication is now off.',

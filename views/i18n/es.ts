@@ -47,6 +47,7 @@ export const es = {
   expired_user_code: 'Ese código ha caducado. Empiece de nuevo en su dispositivo para obtener otro.',
   server_error: 'Se ha producido un error inesperado por nuestra parte. Vuelva a intentarlo.',
   not_found: 'La página que busca no existe.',
+  admin_forbidden: 'No tiene acceso a la consola de administración.',
   app_revoked: 'Se ha retirado el acceso de la aplicación.',
   mfa_enabled: 'La autenticación en dos pasos está activada.',
   mfa_disabled: 'La autenticación en dos pasos está desactivada.',

@@ -44,6 +44,7 @@ export const fr = {
   expired_user_code: 'Ce code a expiré. Recommencez sur votre appareil pour en obtenir un nouveau.',
   server_error: 'Une erreur inattendue s’est produite de notre côté. Veuillez réessayer.',
   not_found: 'La page que vous recherchez n’existe pas.',
+  admin_forbidden: 'Vous n’avez pas accès à la console d’administration.',
   app_revoked: 'L’accès de l’application a été supprimé.',
   mfa_enabled: 'L’authentification à deux facteurs est maintenant activée.',
   mfa_disabled: 'L’authentification à deux facteurs est maintenant désactivée.',

@@ -41,6 +41,7 @@ export const nl = {
   expired_user_code: 'Die code is verlopen. Begin opnieuw op uw apparaat om een nieuwe te krijgen.',
   server_error: 'Er ging aan onze kant onverwacht iets mis. Probeer het opnieuw.',
   not_found: 'De pagina die u zoekt bestaat niet.',
+  admin_forbidden: 'U hebt geen toegang tot de beheerconsole.',
   app_revoked: 'De toegang van de app is ingetrokken.',
   mfa_enabled: 'Tweestapsverificatie staat nu aan.',
   mfa_disabled: 'Tweestapsverificatie staat nu uit.',

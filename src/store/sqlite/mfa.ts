@@ -1,7 +1,10 @@
-import { and, eq, gt, isNotNull, isNull, lt, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import * as s from '../../../db/schema.sqlite.js';
 import type { MfaStore, MfaToken, TotpFactor } from '../types.js';
 import { lazily, p, type SqliteContext, selectBy, writeEvent } from './shared.js';
+
+/** Ids per `IN (…)`, well under SQLite's bound-parameter limit: a page of users is one query. */
+const CHUNK = 500;
 
 export function mfaStore(cx: SqliteContext) {
   const { raw, db } = cx;
@@ -38,6 +41,23 @@ export function mfaStore(cx: SqliteContext) {
 
   return {
     findTotp: async (userId) => q.totp.get({ userId }) as TotpFactor | undefined,
+    withConfirmedTotp: async (userIds) => {
+      const found = new Set<string>();
+      for (let i = 0; i < userIds.length; i += CHUNK) {
+        const rows = db
+          .select({ userId: s.totpFactors.userId })
+          .from(s.totpFactors)
+          .where(
+            and(
+              inArray(s.totpFactors.userId, userIds.slice(i, i + CHUNK)),
+              isNotNull(s.totpFactors.confirmedAt),
+            ),
+          )
+          .all();
+        for (const { userId } of rows) found.add(userId);
+      }
+      return found;
+    },
     beginTotp: async (factor) =>
       raw.transaction(() => {
         const existing = q.totp.get({ userId: factor.userId });

@@ -20,6 +20,7 @@ import { startCheckpointer } from './checkpointer.js';
 import { clientStore } from './clients.js';
 import { codeStore } from './codes.js';
 import { consentStore } from './consents.js';
+import { consoleSessionStore } from './console-sessions.js';
 import { deviceStore } from './devices.js';
 import { emailTokenStore } from './email-tokens.js';
 import { eventStore } from './events.js';
@@ -190,6 +191,7 @@ export function createSqliteStore(path: string, options: SqliteOptions = {}): Sq
     passwordTokens: passwordTokenStore(cx),
     emailTokens: emailTokenStore(cx),
     devices: deviceStore(cx),
+    consoleSessions: consoleSessionStore(cx),
     events: eventStore(cx),
     logoutDeliveries: logoutDeliveryStore(cx),
     mailOutbox: mailOutboxStore(cx),

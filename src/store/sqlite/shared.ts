@@ -137,8 +137,12 @@ export function revokeGrantNow({ q }: SqliteContext, id: string, now: number): b
   return q.revokeGrant.run({ id, now }).changes > 0;
 }
 
-/** Ends every session of the user that has not ended yet (expired ones included). */
+/**
+ * Ends every session of the user that has not ended yet (expired ones included), and deletes the user's admin
+ * console sessions (issue 17). Counts the browser sessions.
+ */
 export function endUserSessions({ db }: SqliteContext, userId: string, now: number): number {
+  db.delete(s.consoleSessions).where(eq(s.consoleSessions.userId, userId)).run();
   return db
     .update(s.sessions)
     .set({ endedAt: now })

@@ -14,6 +14,7 @@ const EXPIRING: [table: string, column: string][] = [
   ['password_tokens', 'expires_at'],
   ['email_tokens', 'expires_at'],
   ['device_codes', 'expires_at'],
+  ['console_sessions', 'expires_at'],
 ];
 
 export function sweeper({ raw }: SqliteContext): Store['sweep'] {

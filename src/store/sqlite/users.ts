@@ -114,5 +114,21 @@ export function userStore(cx: SqliteContext) {
         return { sessions, grants };
       })(),
     count: async () => (raw.prepare('select count(*) as n from users').get() as { n: number }).n,
+    anyEnabledWithRole: async (roles) =>
+      roles.length > 0 &&
+      db
+        .select({ id: s.users.id })
+        .from(s.users)
+        .where(
+          and(
+            isNull(s.users.disabledAt),
+            sql`exists (select 1 from json_each(${s.users.roles}) where value in (${sql.join(
+              roles.map((r) => sql`${r}`),
+              sql`, `,
+            )}))`,
+          ),
+        )
+        .limit(1)
+        .get() !== undefined,
   } satisfies UserStore;
 }

@@ -90,6 +90,11 @@ export interface MfaStore {
    * is accepted once even when sent twice at the same moment.
    */
   acceptStep(userId: string, step: number): Promise<boolean>;
+  /**
+   * Which of these users have a confirmed TOTP factor (an unconfirmed enrolment does not count), in one query and
+   * without reading any secret: a list page's MFA column.
+   */
+  withConfirmedTotp(userIds: readonly string[]): Promise<Set<string>>;
   /** The hashes of the user's unused recovery codes. */
   unusedRecoveryCodes(userId: string): Promise<string[]>;
   /** Marks the code used; `false` when it was used already (atomic). */

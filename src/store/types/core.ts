@@ -58,6 +58,11 @@ export interface UserStore {
     event: NewAuditEvent,
   ): Promise<{ sessions: number; grants: number } | undefined>;
   count(): Promise<number>;
+  /**
+   * Whether some user who is not disabled holds one of `roles`: with the roles that grant an admin permission,
+   * whether the server has an administrator yet (the console's first run, issue 17).
+   */
+  anyEnabledWithRole(roles: readonly string[]): Promise<boolean>;
 }
 
 export interface ClientStore {
