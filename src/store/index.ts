@@ -99,8 +99,21 @@ export function isBusy(err: unknown): boolean {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)(_|$)/.test(code)) return true;
     // PostgreSQL: a serialization failure or deadlock after `tx`'s retries (40001, 40P01), a lock not available
-    // (55P03), too many connections (53300), the pool's own timeout.
-    if (code === '40001' || code === '40P01' || code === '55P03' || code === '53300') return true;
+    // (55P03), too many connections (53300), a statement timeout (57014), the pool's own timeout; and the server
+    // out of reach for a moment (restarting, failing over): refused or dropped connections, in Node's words.
+    if (code === '40001' || code === '40P01' || code === '55P03' || code === '53300' || code === '57014')
+      return true;
+    if (
+      typeof code === 'string' &&
+      /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EPIPE)$/.test(code)
+    )
+      return true;
+    if (
+      /^(Connection terminated|Client has encountered a connection error and is not queryable)/.test(
+        String((e as Error).message),
+      )
+    )
+      return true;
     if (/^timeout exceeded when trying to connect$/.test(String((e as Error).message))) return true;
   }
   return false;
@@ -120,4 +133,34 @@ export function isUnwritable(err: unknown): boolean {
     if (typeof code === 'string' && /^(25006|53100|57P0[1-3]|08\w{3})$/.test(code)) return true;
   }
   return false;
+}
+
+/**
+ * A value the database refuses to store (PostgreSQL's data exceptions, SQLSTATE class 22: a NUL character in text
+ * or JSON, a number out of range, a malformed value): the request's fault, answered 400, never a 500. SQLite
+ * stores such values as they are.
+ */
+export function isRefusedValue(err: unknown): boolean {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 4; e = (e as Error).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code)) return true;
+  }
+  return false;
+}
+
+/**
+ * An error as logs may show it. A failed PostgreSQL query comes wrapped by drizzle in an error whose message
+ * quotes the query's parameters (emails, hashes, sealed values): the driver's own error (its message, SQLSTATE
+ * and constraint) is shown instead.
+ */
+export function loggedError(err: unknown): { error: string; stack?: string } {
+  if (err instanceof Error && err.message.startsWith('Failed query:') && err.cause instanceof Error) {
+    const cause = err.cause as Error & { code?: string; constraint?: string };
+    const code = cause.code ? ` (${cause.code}${cause.constraint ? `, ${cause.constraint}` : ''})` : '';
+    return {
+      error: `database query failed: ${cause.message}${code}`,
+      ...(cause.stack ? { stack: cause.stack } : {}),
+    };
+  }
+  return { error: String(err), ...(err instanceof Error && err.stack ? { stack: err.stack } : {}) };
 }

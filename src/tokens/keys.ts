@@ -182,10 +182,12 @@ export class KeyRing {
         this.lastMissReloadMs = now;
         // A reload already running may have read the keys before the rotation: wait for it, then read again.
         const running = this.loading;
+        // A reload that fails (the database out of reach) leaves the kid unknown, rather than making every
+        // verification of the next second throw its error.
         this.missReload = (async () => {
           if (running) await running;
           await this.sharedReload();
-        })();
+        })().catch(() => {});
       }
       if (this.missReload) {
         await this.missReload;

@@ -191,6 +191,16 @@ describe('PostgreSQL: open, migrate, change counter', () => {
       assert.ok(await until(() => b.generation() !== b0), 'b saw the NOTIFY after reconnecting');
     });
 
+    it('a change whose NOTIFY never arrived is found by the heartbeat', async () => {
+      await a.notifyChange(); // the counter's row exists
+      const c = await open(String(a.pool.options.connectionString), { heartbeatMs: 100 });
+      await sleep(300); // the first heartbeat has read the counter
+      const c0 = c.generation();
+      // The row moves without a NOTIFY, as when the listener's connection silently missed one.
+      await a.pool.query('update latchkey_changes set generation = generation + 1 where id = 1');
+      assert.ok(await until(() => c.generation() !== c0, 2_000), 'the heartbeat saw the counter move');
+    });
+
     it('runs a transaction again after a serialization failure', async () => {
       await a.pool.query('create table if not exists t_counter (id int primary key, n int not null)');
       await a.pool.query('insert into t_counter values (1, 0) on conflict do nothing');

@@ -137,9 +137,13 @@ export function clientStore(cx: PostgresContext) {
       const cache = cached();
       const hit = cache.get(id);
       if (hit) return hit;
+      const before = cx.generation();
       const rows = await db.select().from(s.clients).where(eq(s.clients.id, id));
       const [client] = await withUris(db, rows);
       if (!client) return undefined;
+      // Kept only if no change was announced while the rows were read (another node's NOTIFY, or a write here):
+      // else an old row would be cached under the new generation, until the next change.
+      if (cx.generation() !== before) return client;
       if (cache.size >= 10_000) cache.clear();
       cache.set(id, client);
       return client;

@@ -21,6 +21,9 @@ export function keyStore(cx: PostgresContext) {
       (await db.select().from(s.signingKeys).orderBy(desc(s.signingKeys.createdAt))) as SigningKey[],
     add: async (keys, retire, event) => {
       await cx.tx(async (tx) => {
+        // Two rotations at once take turns (the lock of the first keys): the second retires the first's new keys
+        // rather than leaving two active keys of one algorithm.
+        await tx.execute(sql`select pg_advisory_xact_lock(${FIRST_KEYS_LOCK}::bigint)`);
         if (retire) {
           const algs = keys.map((k) => k.alg);
           await tx

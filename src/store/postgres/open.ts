@@ -37,6 +37,8 @@ export interface PostgresOptions {
   connectTimeoutMs?: number;
   /** What goes wrong off any request (an idle connection dropped, the listener lost): reported, never thrown. */
   onError?: (message: string) => void;
+  /** How often the listener checks its connection and the database's counter (default 10 s; tests shorten it). */
+  heartbeatMs?: number;
 }
 
 /** One pool, shared by every aggregate of a store. */
@@ -66,6 +68,9 @@ export interface PostgresContext {
 const TX_ATTEMPTS = 3;
 const RETRYABLE = new Set(['40001', '40P01']);
 const LISTEN_RETRY_MS = [250, 1_000, 5_000];
+/** How often the listener checks its connection and the counter, and how long it waits for the answer. */
+const HEARTBEAT_MS = 10_000;
+const HEARTBEAT_TIMEOUT_MS = 5_000;
 
 /** The SQLSTATE of a driver error, through drizzle's wrapping (`DrizzleQueryError.cause`). */
 export function sqlState(err: unknown): string | undefined {
@@ -114,6 +119,9 @@ class ChangeListener {
   private count = 0;
   private client: pg.Client | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  /** The database's counter as the last heartbeat read it: a value moved without a NOTIFY heard is a change. */
+  private seen: string | undefined;
   private failures = 0;
   private closed = false;
   private started = false;
@@ -121,6 +129,7 @@ class ChangeListener {
   constructor(
     private readonly config: pg.ClientConfig,
     private readonly onError: (message: string) => void,
+    private readonly heartbeatMs = HEARTBEAT_MS,
   ) {}
 
   generation(): number {
@@ -135,10 +144,42 @@ class ChangeListener {
   async start(): Promise<void> {
     this.client = await this.connect();
     this.started = true;
+    this.heartbeat = setInterval(() => void this.check(), this.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  /**
+   * A connection the network dropped silently (a NAT timeout, a failover behind a proxy) raises no event, and a
+   * listener that hears nothing would leave every cache stale: every `HEARTBEAT_MS` the listener's own connection
+   * reads the database's counter; a value that moved unheard counts as a change, no answer in time as a lost
+   * connection.
+   */
+  private async check(): Promise<void> {
+    const client = this.client;
+    if (!client || this.closed) return;
+    let timeout: NodeJS.Timeout | undefined;
+    try {
+      const read = client.query<{ generation: string }>(
+        `select generation::text as generation from latchkey_changes where id = 1`,
+      );
+      const late = new Promise<never>((_, reject) => {
+        timeout = setTimeout(() => reject(new Error('no answer in time')), HEARTBEAT_TIMEOUT_MS);
+      });
+      const { rows } = await Promise.race([read, late]);
+      const now = rows[0]?.generation ?? '0';
+      if (this.seen !== undefined && now !== this.seen) this.count++;
+      this.seen = now;
+    } catch (err) {
+      if (this.client !== client) return;
+      this.onError(`change listener: ${message(err)}`);
+      this.lost(client);
+    } finally {
+      clearTimeout(timeout);
+    }
   }
 
   private async connect(): Promise<pg.Client> {
-    const client = new pg.Client(this.config);
+    const client = new pg.Client({ ...this.config, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
     client.on('notification', (note) => {
       if (note.channel === CHANGES_CHANNEL) this.count++;
     });
@@ -198,6 +239,7 @@ class ChangeListener {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.heartbeat);
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     const client = this.client;
@@ -277,7 +319,7 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
   const pool = new pg.Pool({ ...base, max: options.poolMax ?? DEFAULT_POOL_MAX });
   // An idle connection the server drops is reported here; without a listener it would end the process.
   pool.on('error', (err) => onError(`database pool: ${err.message}`));
-  const listener = new ChangeListener(base, onError);
+  const listener = new ChangeListener(base, onError, options.heartbeatMs);
   try {
     // The first connection: the listener's, or (not listening) one of the pool's, so that an unreachable
     // database fails here, in one line, rather than at the first query.
