@@ -51,6 +51,18 @@ export function describeFailure(err: unknown, env: Env = process.env): Failure {
   // src/store/postgres/open.ts: already one line naming the host and port (matched by name: this module is
   // loaded by every command, and must not load the PostgreSQL driver).
   if (name === 'PostgresUnreachable') return { code: 'database', message: text };
+  // A failed PostgreSQL query, wrapped by drizzle in an error quoting the query and its parameters: the driver's
+  // own words and SQLSTATE only.
+  const cause = (err as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
+  if (
+    typeof cause?.code === 'string' &&
+    /^[0-9A-Z]{5}$/.test(cause.code) &&
+    typeof cause.message === 'string'
+  )
+    return {
+      code: 'database',
+      message: `the database refused the query (${cause.code}): ${oneLine(cause.message)}`,
+    };
   if (typeof code === 'string' && code.startsWith('SQLITE_')) {
     const db = databaseName(env);
     const kind = code.replace(/^SQLITE_/, '').replace(/_.*$/, '');
