@@ -133,7 +133,7 @@ async function main(): Promise<void> {
   const files: Record<string, string> = { 'better-sqlite3.cjs': join(out, 'files', 'better-sqlite3.cjs') };
   for (const [name, path] of Object.entries(nativeAddons())) files[name] = path;
   // drizzle's migrator reads the journal and the SQL files; the snapshots are drizzle-kit's.
-  for (const path of walk('db/migrations/sqlite')) {
+  for (const path of [...walk('db/migrations/sqlite'), ...walk('db/migrations/postgres')]) {
     if (!path.endsWith('_snapshot.json')) files[path] = join(root, path);
   }
 

@@ -51,7 +51,7 @@ import { mfaOtp } from './oauth/token/mfa-otp.js';
 import { password } from './oauth/token/password.js';
 import { refreshToken } from './oauth/token/refresh-token.js';
 import { userinfoRoutes } from './oauth/userinfo.js';
-import { isBusy, isUnwritable } from './store/index.js';
+import { isBusy, isRefusedValue, isUnwritable, loggedError } from './store/index.js';
 
 /** The grants `/token` serves unless `createApp` is told otherwise. */
 export const DEFAULT_GRANTS: readonly GrantHandler[] = [
@@ -275,7 +275,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
       deps.log.warn('database busy', {
         request_id: c.get('requestId'),
         path: c.req.path,
-        error: String(err),
+        error: loggedError(err).error,
       });
       const busy = new OAuthError('temporarily_unavailable', 'the server is busy; try again in a moment', {
         headers: { 'Retry-After': '1' },
@@ -283,9 +283,13 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
       return c.get('errorMode')?.kind === 'redirect' ? errorPage(c, busy) : renderError(c, busy);
     }
     if (isUnwritable(err)) {
-      deps.log.error('database cannot be written', { path: c.req.path, error: String(err) });
+      deps.log.error('database cannot be written', { path: c.req.path, error: loggedError(err).error });
       const down = new OAuthError('temporarily_unavailable', 'the server cannot write its database');
       return c.get('errorMode')?.kind === 'redirect' ? errorPage(c, down) : renderError(c, down);
+    }
+    if (isRefusedValue(err)) {
+      const refused = new OAuthError('invalid_request', 'a parameter holds a value that cannot be stored');
+      return c.get('errorMode')?.kind === 'redirect' ? errorPage(c, refused) : renderError(c, refused);
     }
     if (err instanceof HTTPException && err.status < 500) {
       return renderError(
@@ -296,8 +300,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): Hono {
     deps.log.error('unexpected error', {
       request_id: c.get('requestId'),
       path: c.req.path,
-      error: String(err),
-      stack: (err as Error).stack,
+      ...loggedError(err),
     });
     return renderError(c, new OAuthError('server_error', 'the server failed to answer this request'));
   });

@@ -5,6 +5,7 @@ import { Sealer } from './crypto/seal.js';
 import { jsonLog, type Log } from './log.js';
 import { Metrics } from './metrics.js';
 import { type GuardedOptions, openGuardedStore } from './secret.js';
+import type { PostgresStore } from './store/postgres/index.js';
 import type { Store } from './store/types.js';
 import { Throttle } from './throttle.js';
 import { AccessTokens } from './tokens/access.js';
@@ -39,11 +40,11 @@ export async function buildDeps(config: Config, options: BuildOptions = {}): Pro
   const log = options.log ?? jsonLog(config.logLevel);
   const store =
     options.store ??
-    openGuardedStore(config, {
+    (await openGuardedStore(config, {
       ...(options.readOnly ? { readOnly: true } : {}),
       ...(options.allowLocked ? { allowLocked: true } : {}),
       ...(options.mustExist ? { mustExist: true } : {}),
-    });
+    }));
   const sealer = new Sealer(config.secret);
   const keys = new KeyRing(store, sealer, clock);
   return {
@@ -56,6 +57,11 @@ export async function buildDeps(config: Config, options: BuildOptions = {}): Pro
     accessTokens: new AccessTokens(config.issuer, keys, store, clock),
     throttle: new Throttle(clock, config.throttle),
     signInThrottle: new SignInThrottle({ store, clock, config }),
-    ...(config.metrics.mode === 'off' ? {} : { metrics: new Metrics(config.dbPath) }),
+    ...(config.metrics.mode === 'off' ? {} : { metrics: new Metrics(config.dbPath, postgresPool(store)) }),
   };
+}
+
+/** A PostgreSQL store's pool (for the database size gauge); a SQLite store has none. */
+function postgresPool(store: Store): PostgresStore['cx']['pool'] | undefined {
+  return 'cx' in store ? (store as PostgresStore).cx.pool : undefined;
 }

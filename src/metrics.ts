@@ -23,7 +23,11 @@ export class Metrics {
   private readonly signIns: Counter<'result'>;
   private readonly mfa: Counter<'result'>;
 
-  constructor(dbPath: string) {
+  /**
+   * `dbPath`: a SQLite file gets the file and WAL size gauges. `database`: a PostgreSQL store's pool, for
+   * `pg_database_size(current_database())` at each scrape (the whole database every node shares).
+   */
+  constructor(dbPath: string, database?: SizedDatabase) {
     // Loaded only when metrics are on: nothing else (a CLI command, a server without them) pays for it.
     const { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } = createRequire(import.meta.url)(
       'prom-client',
@@ -79,8 +83,23 @@ export class Metrics {
         this.set(argon2Load().busy);
       },
     });
+    if (database) {
+      new Gauge({
+        name: 'latchkey_db_size_bytes',
+        help: 'Size of the PostgreSQL database (pg_database_size), shared by every node',
+        registers,
+        async collect() {
+          // A scrape while the database does not answer reports 0 rather than failing the whole scrape.
+          const bytes = await database
+            .query('select pg_database_size(current_database()) as bytes')
+            .then((r) => Number((r.rows[0] as { bytes?: unknown } | undefined)?.bytes ?? 0))
+            .catch(() => 0);
+          this.set(bytes);
+        },
+      });
+    }
     // SQLite files only: a database URL or `:memory:` has no file to measure.
-    if (dbPath !== ':memory:' && !dbPath.includes('://')) {
+    else if (dbPath !== ':memory:' && !dbPath.includes('://')) {
       new Gauge({
         name: 'latchkey_db_size_bytes',
         help: 'Size of the SQLite database file',
@@ -122,6 +141,11 @@ export class Metrics {
   async text(): Promise<{ body: string; contentType: string }> {
     return { body: await this.registry.metrics(), contentType: this.registry.contentType };
   }
+}
+
+/** What the PostgreSQL size gauge needs of a pool (`pg.Pool`): one query. */
+export interface SizedDatabase {
+  query(sql: string): Promise<{ rows: unknown[] }>;
 }
 
 function fileSize(path: string): number {

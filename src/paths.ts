@@ -135,6 +135,12 @@ export function sqliteMigrations(): string {
   return inBinary ? join(binaryFiles().dir, relative) : join(packageRoot, relative);
 }
 
+/** The folder drizzle reads the PostgreSQL migrations from. */
+export function postgresMigrations(): string {
+  const relative = join('db', 'migrations', 'postgres');
+  return inBinary ? join(binaryFiles().dir, relative) : join(packageRoot, relative);
+}
+
 /** A file that `require()` turns into the package `name` (a native addon's package): for worker threads. */
 export function modulePath(name: string): string {
   if (!inBinary) return createRequire(import.meta.url).resolve(name);

@@ -1,6 +1,7 @@
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { type Config, ConfigError, writeSecretFile } from './config.js';
 import { Sealer } from './crypto/seal.js';
+import { shownDatabase } from './store/dialect.js';
 import { NoDatabaseError, SecretLockedError } from './store/errors.js';
 import { openStore, type SqliteOptions } from './store/index.js';
 import type { SecretGuard, Store } from './store/types.js';
@@ -45,8 +46,8 @@ function refusal(config: Pick<Config, 'secretSource' | 'dbPath'>): string {
   const source = config.secretSource;
   const what =
     source.kind === 'file' && source.created
-      ? `${secretName(config)} is missing, but the database "${config.dbPath}" holds data sealed with it`
-      : `${secretName(config)} is not the secret the database "${config.dbPath}" was sealed with`;
+      ? `${secretName(config)} is missing, but the database "${shownDatabase(config.dbPath)}" holds data sealed with it`
+      : `${secretName(config)} is not the secret the database "${shownDatabase(config.dbPath)}" was sealed with`;
   const restore =
     source.kind === 'env'
       ? 'set LATCHKEY_SECRET to the original'
@@ -100,16 +101,16 @@ export interface GuardedOptions {
  * Opens the configured store behind the secret guard: the CLI and `serve` open it this way; tests may open
  * a bare one. Refusals are one sentence naming the database and the secret's file or variable.
  */
-export function openGuardedStore(
+export async function openGuardedStore(
   config: Pick<Config, 'dbPath' | 'secret' | 'secretSource'>,
   options: GuardedOptions = {},
-): Store {
+): Promise<Store> {
   const sqlite: SqliteOptions = {
     secret: guardFor(config, options),
     ...(options.readOnly || options.mustExist ? { mustExist: true } : {}),
   };
   try {
-    return openStore(config, sqlite);
+    return await openStore(config, sqlite);
   } catch (err) {
     if (err instanceof SecretLockedError) throw new SecretRefusedError(refusal(config));
     if (err instanceof NoDatabaseError)

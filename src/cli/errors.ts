@@ -1,7 +1,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DEFAULT_DB_PATH } from '../config.js';
-import { isPostgresUrl } from '../store/dialect.js';
+import { isPostgresUrl, shownDatabase } from '../store/dialect.js';
+
+export { shownDatabase };
 
 type Env = Record<string, string | undefined>;
 
@@ -17,6 +19,15 @@ export interface Failure {
 }
 
 const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' ').trim();
+
+/**
+ * A safety net for whatever a command prints on stderr: a PostgreSQL URL's password, wherever a message
+ * quotes the URL (src/secret.ts names "the database" by `LATCHKEY_DB`), becomes `***`.
+ */
+export const hidePasswords = (text: string): string =>
+  text
+    .replace(/(postgres(?:ql)?:\/\/[^:/@\s"]*:)[^@\s"]*@/gi, '$1***@')
+    .replace(/([?&](?:password|sslpassword)=)[^&\s"]*/gi, '$1***');
 
 /** The database as named in messages: a file path, never a URL (a PostgreSQL URL may hold a password). */
 function databaseName(env: Env): string {
@@ -37,6 +48,21 @@ export function describeFailure(err: unknown, env: Env = process.env): Failure {
     name?: unknown;
   };
   const text = oneLine(typeof message === 'string' && message ? message : String(err));
+  // src/store/postgres/open.ts: already one line naming the host and port (matched by name: this module is
+  // loaded by every command, and must not load the PostgreSQL driver).
+  if (name === 'PostgresUnreachable') return { code: 'database', message: text };
+  // A failed PostgreSQL query, wrapped by drizzle in an error quoting the query and its parameters: the driver's
+  // own words and SQLSTATE only.
+  const cause = (err as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
+  if (
+    typeof cause?.code === 'string' &&
+    /^[0-9A-Z]{5}$/.test(cause.code) &&
+    typeof cause.message === 'string'
+  )
+    return {
+      code: 'database',
+      message: `the database refused the query (${cause.code}): ${oneLine(cause.message)}`,
+    };
   if (typeof code === 'string' && code.startsWith('SQLITE_')) {
     const db = databaseName(env);
     const kind = code.replace(/^SQLITE_/, '').replace(/_.*$/, '');

@@ -1,3 +1,5 @@
+import { hidePasswords } from './errors.js';
+
 /** Prints one JSON document with `--json`, readable lines otherwise. */
 export class Output {
   constructor(readonly json: boolean) {}
@@ -8,16 +10,20 @@ export class Output {
   }
 
   /** One warning line on stderr (a JSON line with `--json`): never part of the document on stdout. */
-  warn(message: string): void {
+  warn(text: string): void {
+    const message = hidePasswords(text);
     if (this.json) process.stderr.write(JSON.stringify({ warning: message }) + '\n');
     else process.stderr.write(`latchkey: warning: ${message}\n`);
   }
 
   /** `stack`: only when the operator asked for it (`LATCHKEY_LOG_LEVEL=debug`). */
-  error(code: string, message: string, stack?: string): void {
+  error(code: string, text: string, stack?: string): void {
+    const message = hidePasswords(text);
     if (this.json)
-      process.stderr.write(JSON.stringify({ error: code, message, ...(stack ? { stack } : {}) }) + '\n');
-    else process.stderr.write(`latchkey: ${message}\n${stack ? `${stack}\n` : ''}`);
+      process.stderr.write(
+        JSON.stringify({ error: code, message, ...(stack ? { stack: hidePasswords(stack) } : {}) }) + '\n',
+      );
+    else process.stderr.write(`latchkey: ${message}\n${stack ? `${hidePasswords(stack)}\n` : ''}`);
   }
 }
 

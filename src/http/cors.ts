@@ -53,8 +53,8 @@ export const ORIGINS_MISS_REFRESH_MS = 1_000;
 /**
  * The origins some client registered: its redirect URIs' origins and its web origins (like Keycloak's "Web
  * origins"). Its size is bounded by registered data, never by requests. It is read again when another
- * process writes (`store.generation()`); a write in this process (the admin API) does not change that
- * number, so the set is also read again after `ORIGINS_MAX_AGE_MS`, and when an origin is missing from it
+ * process writes (`store.generation()`); on SQLite a write in this process (the admin API) does not change
+ * that number (on PostgreSQL it does), so the set is also read again after `ORIGINS_MAX_AGE_MS`, and when an origin is missing from it
  * (a client just added), at most once per `ORIGINS_MISS_REFRESH_MS` whatever the requests send.
  */
 export function registeredOrigins(deps: Deps): (origin: string) => Promise<boolean> {

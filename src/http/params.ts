@@ -13,6 +13,9 @@ export class Params {
     for (const [key, value] of search) {
       // RFC 6749 §3.1: parameters MUST NOT be included more than once.
       if (map.has(key)) throw invalidRequest(`"${key}" must not be repeated`);
+      // No store keeps a NUL character as text (PostgreSQL refuses it): refused at the door, by name.
+      if (value.includes('\0') || key.includes('\0'))
+        throw invalidRequest(`"${key}" must not hold a NUL character`);
       map.set(key, value);
     }
     return new Params(map);

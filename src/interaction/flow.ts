@@ -25,8 +25,11 @@ export interface Progress {
   loginAt?: number;
   /** The user approved the consent page during this interaction. */
   consentGiven?: boolean;
-  /** A sign-in made here that still waits for its second factor: it is never a session until done. */
-  pending?: { userId: string; amr: string[]; authTime: number; remember?: boolean };
+  /**
+   * A sign-in made here that still waits for its second factor: it is never a session until done. `attempts`: a
+   * random name for this sign-in's count of codes (src/interaction/mfa.ts), new with every password.
+   */
+  pending?: { userId: string; amr: string[]; authTime: number; remember?: boolean; attempts?: string };
   /**
    * A sign-in at an upstream provider, sent and not yet back (src/federation/routes.ts): removed at the callback
    * before the code is redeemed, so a callback counts once. `stateHash`: SHA-256 of the `state` sent upstream.

@@ -4,6 +4,7 @@ import type { Code } from '../../views/index.js';
 import { LoginPage } from '../../views/index.js';
 import { type Authentication, authenticatePassword, type FirstFactorPassed } from '../auth/authenticate.js';
 import { ACR_2FA } from '../auth/factors.js';
+import { randomToken } from '../crypto/hash.js';
 import type { Deps } from '../deps.js';
 import { enabledProviders, startPath, usableProvider } from '../federation/chooser.js';
 import { csrfToken, startSession } from '../http/browser.js';
@@ -88,7 +89,13 @@ export async function finishFirstFactor(
     // Not a session yet: the sign-in waits in the interaction for its second factor.
     const target: Interaction =
       interaction ?? (await flow.create<InteractionState>(c, { kind: 'signin', returnTo }));
-    target.state.pending = { userId: user.id, amr, authTime, ...(remember ? { remember } : {}) };
+    target.state.pending = {
+      userId: user.id,
+      amr,
+      authTime,
+      ...(remember ? { remember } : {}),
+      attempts: randomToken(16),
+    };
     target.state.loginAt = authTime;
     await flow.save(target);
     return c.redirect(resumeUrl(target.id), 303);

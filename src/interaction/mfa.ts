@@ -79,8 +79,15 @@ export function mfaRoutes(deps: Deps, flow: InteractionFlow): Hono {
       : { interaction };
   };
 
-  /** Wrong codes are counted per interaction in the store, atomically: parallel guesses cannot pass the limit. */
-  const attemptsKey = (interaction: Interaction) => `2fa-pending:${sha256(interaction.id)}`;
+  /**
+   * Wrong codes are counted per sign-in in the store, atomically: parallel guesses cannot pass the limit. The key
+   * names the pending sign-in, not only the interaction: a guess that loaded the sign-in before another one dropped
+   * it still counts against the dropped sign-in (over the limit), never against a fresh count (PostgreSQL
+   * interleaves requests between the load and the count; issue 18). A step-up (no pending sign-in) counts per
+   * interaction; after its drop the password makes a pending sign-in, so a new key.
+   */
+  const attemptsKey = (interaction: Interaction) =>
+    `2fa-pending:${sha256(`${interaction.id}:${interaction.state.pending?.attempts ?? ''}`)}`;
 
   const action = (interaction: Interaction) =>
     `${MFA_PATH}?interaction=${encodeURIComponent(interaction.id)}`;
@@ -140,13 +147,13 @@ export function mfaRoutes(deps: Deps, flow: InteractionFlow): Hono {
 
   /**
    * After `MAX_CODE_ATTEMPTS` codes the sign-in is dropped: the user starts again from the password (after a
-   * step-up too), and a new sign-in gets new attempts.
+   * step-up too), and the new sign-in gets a new key, so new attempts. The old key is not reset (guesses still
+   * under way count on it, over the limit): the sweep prunes it after `forgetMs`.
    */
   const drop = async (c: Context, interaction: Interaction): Promise<Response> => {
     delete interaction.state.pending;
     delete interaction.state.loginAt;
     await flow.save(interaction);
-    await deps.store.throttle.reset(attemptsKey(interaction));
     return c.redirect(`/login?interaction=${encodeURIComponent(interaction.id)}&error=too_many_codes`, 303);
   };
 

@@ -75,7 +75,8 @@ export interface Store {
   /**
    * A cross-process change counter: changes whenever any process commits to the database (the CLI while the
    * server runs), so caches compare it before use. SQLite backs it with `PRAGMA data_version`, a PostgreSQL
-   * dialect with a local counter bumped by LISTEN/NOTIFY. Synchronous and cheap: it is on the discovery hot path.
+   * dialect with a local counter bumped by LISTEN/NOTIFY (there, this process's own writes to clients, scopes,
+   * providers and keys move it too; on SQLite they do not). Synchronous and cheap: it is on the discovery hot path.
    */
   generation(): number;
   /** Checks that the database answers. */

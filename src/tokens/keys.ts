@@ -28,6 +28,10 @@ export class KeyRing {
   /** When the next retired key leaves the JWKS (epoch seconds): time alone changes what is published. */
   private nextExpiryAt = Number.POSITIVE_INFINITY;
   private loading: Promise<void> | undefined;
+  /** When an unknown `kid` last made us reload (epoch ms): at most one such reload a second. */
+  private lastMissReloadMs = Number.NEGATIVE_INFINITY;
+  /** That reload: what is asked for while it runs waits for it. */
+  private missReload: Promise<void> | undefined;
 
   constructor(
     private readonly store: Store,
@@ -39,8 +43,9 @@ export class KeyRing {
   async init(): Promise<void> {
     const existing = await this.store.keys.list();
     const missing = ALGORITHMS.filter((alg) => !existing.some((k) => k.active && k.alg === alg));
+    // `addFirst`: another node starting at the same moment may add its own first; only one set is kept.
     if (missing.length)
-      await this.store.keys.add(await Promise.all(missing.map((alg) => this.generate(alg))));
+      await this.store.keys.addFirst(await Promise.all(missing.map((alg) => this.generate(alg))));
     await this.reload();
     for (const alg of ALGORITHMS) {
       try {
@@ -93,6 +98,11 @@ export class KeyRing {
 
   private async fresh(): Promise<void> {
     if (this.store.generation() === this.generation && this.clock.now() < this.nextExpiryAt) return;
+    await this.sharedReload();
+  }
+
+  /** One reload for every caller that asks while it runs. */
+  private async sharedReload(): Promise<void> {
     this.loading ??= this.reload().finally(() => {
       this.loading = undefined;
     });
@@ -158,10 +168,32 @@ export class KeyRing {
     }
   }
 
-  /** The public key for a `kid` (active or still published), for verification. */
+  /**
+   * The public key for a `kid` (active or still published), for verification. An unknown `kid` reloads once:
+   * another node may have just rotated and signed with its new key before our change notice arrived (issue
+   * 18). At most one such reload a second, so made-up kids cannot turn every request into a database read.
+   */
   async verificationKey(kid: string): Promise<{ alg: SigningAlg; key: KeyObject } | undefined> {
     await this.fresh();
-    const k = this.keys.get(kid);
+    let k = this.keys.get(kid);
+    if (!k) {
+      const now = this.clock.nowMs();
+      if (now - this.lastMissReloadMs >= 1000) {
+        this.lastMissReloadMs = now;
+        // A reload already running may have read the keys before the rotation: wait for it, then read again.
+        const running = this.loading;
+        // A reload that fails (the database out of reach) leaves the kid unknown, rather than making every
+        // verification of the next second throw its error.
+        this.missReload = (async () => {
+          if (running) await running;
+          await this.sharedReload();
+        })().catch(() => {});
+      }
+      if (this.missReload) {
+        await this.missReload;
+        k = this.keys.get(kid);
+      }
+    }
     return k ? { alg: k.alg, key: k.publicKey } : undefined;
   }
 }

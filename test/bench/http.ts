@@ -13,8 +13,12 @@ export interface Resp {
   url: string;
 }
 
+/**
+ * Kept-alive sockets, dropped after 4 s idle: before the servers' 5 s keep-alive timeout closes them, so a request
+ * after a pause in the set-up never goes out on a socket the server is closing (`socket hang up`).
+ */
 export function keepAliveAgent(maxSockets: number): Agent {
-  return new Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
+  return new Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets, timeout: 4_000 });
 }
 
 const defaultAgent = keepAliveAgent(64);

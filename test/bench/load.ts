@@ -19,8 +19,10 @@ export interface Sample {
   cpuUsPerOp: number;
   /** Of which the main thread (the event loop): the rest ran on the thread pool (argon2, crypto) or in GC threads. */
   loopUsPerOp: number;
-  /** Server RSS after the window, MiB. */
+  /** Server RSS after the window, MiB (summed over the nodes of a multi-node target). */
   rssMiB: number;
+  /** Database server CPU (the whole PostgreSQL cluster) per successful operation, when the target has one. */
+  dbCpuUsPerOp?: number;
   /** Share of a core the load generator (this process) used: near 100% means the client was the limit. */
   genCpuPct: number;
   firstError?: string;
@@ -40,15 +42,21 @@ export function median(values: number[]): number {
   return v.length ? percentile(v, 50) : Number.NaN;
 }
 
-/** Where the CPU time is read: a server PID, or this process for in-process work (the argon2 bound). */
-export type CpuSource = { pid: number } | 'self';
+/**
+ * Where the CPU time is read: a server PID, the PIDs of several nodes (summed) with optionally a reader of the
+ * database server's CPU microseconds, or this process for in-process work (the argon2 bound).
+ */
+export type CpuSource = { pid: number } | { pids: number[]; db?: () => number } | 'self';
 
-const readCpu = (src: CpuSource) => cpuMicros(src === 'self' ? process.pid : src.pid);
-const readLoopCpu = (src: CpuSource) => {
-  const pid = src === 'self' ? process.pid : src.pid;
-  return cpuMicros(pid, pid);
-};
-const readRss = (src: CpuSource) => rssMiB(src === 'self' ? process.pid : src.pid);
+const pidsOf = (src: CpuSource): number[] =>
+  src === 'self' ? [process.pid] : 'pids' in src ? src.pids : [src.pid];
+const sum = (values: number[]) => values.reduce((a, v) => a + v, 0);
+const readCpu = (src: CpuSource) => sum(pidsOf(src).map((pid) => cpuMicros(pid)));
+const readLoopCpu = (src: CpuSource) => sum(pidsOf(src).map((pid) => cpuMicros(pid, pid)));
+const readRss = (src: CpuSource) => sum(pidsOf(src).map((pid) => rssMiB(pid)));
+const readDbCpu = (src: CpuSource) => (src !== 'self' && 'db' in src && src.db ? src.db() : undefined);
+const dbPerOp = (db0: number | undefined, db1: number | undefined, ok: number) =>
+  db0 !== undefined && db1 !== undefined ? { dbCpuUsPerOp: ok ? (db1 - db0) / ok : Number.NaN } : {};
 
 function window() {
   const self0 = cpuMicros(process.pid);
@@ -60,7 +68,8 @@ function window() {
 }
 
 export interface HttpLoad {
-  url: string;
+  /** Several URLs (the nodes of a multi-node target): one autocannon each, the connections split between them. */
+  url: string | string[];
   connections: number;
   durationS: number;
   /** One request, or a sequence with hooks (autocannon `requests`). */
@@ -91,31 +100,39 @@ export async function measureHttp(cpu: CpuSource, load: HttpLoad): Promise<Sampl
       },
     } satisfies RequestSpec;
   });
+  const urls = typeof load.url === 'string' ? [load.url] : load.url;
   const cpu0 = readCpu(cpu);
   const loop0 = readLoopCpu(cpu);
+  const db0 = readDbCpu(cpu);
   const done = window();
-  const instance = autocannon({
-    url: load.url,
-    connections: load.connections,
-    duration: load.durationS,
-    requests,
-    timeout: 20,
-  });
-  instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
-    if (expect(status)) {
-      ok++;
-      lat.push(ms);
-    } else failed++;
-  });
-  const result = await instance;
+  const results = await Promise.all(
+    urls.map((url, i) => {
+      // The connections split as evenly as they go; the first nodes take the remainder.
+      const connections = Math.max(
+        1,
+        Math.floor(load.connections / urls.length) + (i < load.connections % urls.length ? 1 : 0),
+      );
+      const instance = autocannon({ url, connections, duration: load.durationS, requests, timeout: 20 });
+      instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
+        if (expect(status)) {
+          ok++;
+          lat.push(ms);
+        } else failed++;
+      });
+      return instance;
+    }),
+  );
   const { genCpuPct } = done();
   const cpuUs = readCpu(cpu) - cpu0;
   const loopUs = readLoopCpu(cpu) - loop0;
-  const seconds = result.duration || load.durationS;
-  if (result.errors && firstError === undefined) firstError = `${result.errors} connection errors`;
+  const db1 = readDbCpu(cpu);
+  const seconds = Math.max(...results.map((r) => r.duration || load.durationS));
+  const errors = sum(results.map((r) => r.errors));
+  const timeouts = sum(results.map((r) => r.timeouts));
+  if (errors && firstError === undefined) firstError = `${errors} connection errors`;
   return {
     ok,
-    failed: failed + result.errors + result.timeouts,
+    failed: failed + errors + timeouts,
     seconds,
     opsPerSec: ok / seconds,
     p50Ms: percentile(lat, 50),
@@ -123,6 +140,7 @@ export async function measureHttp(cpu: CpuSource, load: HttpLoad): Promise<Sampl
     cpuUsPerOp: ok ? cpuUs / ok : Number.NaN,
     loopUsPerOp: ok ? loopUs / ok : Number.NaN,
     rssMiB: readRss(cpu),
+    ...dbPerOp(db0, db1, ok),
     genCpuPct,
     ...(firstError !== undefined ? { firstError } : {}),
   };
@@ -147,6 +165,7 @@ export async function measureFlows(cpu: CpuSource, load: FlowLoad): Promise<Samp
   let notAvailable: NotAvailable | undefined;
   const cpu0 = readCpu(cpu);
   const loop0 = readLoopCpu(cpu);
+  const db0 = readDbCpu(cpu);
   const done = window();
   const deadline = performance.now() + load.durationS * 1000;
   let release!: () => void;
@@ -174,6 +193,7 @@ export async function measureFlows(cpu: CpuSource, load: FlowLoad): Promise<Samp
   const { seconds, genCpuPct } = done();
   const cpuUs = readCpu(cpu) - cpu0;
   const loopUs = readLoopCpu(cpu) - loop0;
+  const db1 = readDbCpu(cpu);
   release();
   const extra = during ? await during : undefined;
   agent.destroy();
@@ -188,6 +208,7 @@ export async function measureFlows(cpu: CpuSource, load: FlowLoad): Promise<Samp
     cpuUsPerOp: ok ? cpuUs / ok : Number.NaN,
     loopUsPerOp: ok ? loopUs / ok : Number.NaN,
     rssMiB: readRss(cpu),
+    ...dbPerOp(db0, db1, ok),
     genCpuPct,
     ...(firstError !== undefined ? { firstError } : {}),
     ...(extra ? { extra } : {}),

@@ -7,6 +7,14 @@ import { join } from 'node:path';
 
 const live = new Map<number, ChildProcess>();
 const dirs = new Set<string>();
+/** Synchronous stops of things that are not a tracked child (the PostgreSQL cluster), run after the kills. */
+const hooks = new Set<() => void>();
+
+/** Run `stop` on cleanup (exit, signal, crash) unless the returned function removes it first. */
+export function onCleanup(stop: () => void): () => void {
+  hooks.add(stop);
+  return () => hooks.delete(stop);
+}
 
 let clkTck = 100;
 try {
@@ -46,6 +54,14 @@ export function cleanupSync(): void {
     }
     live.delete(pid);
   }
+  for (const stop of hooks) {
+    try {
+      stop();
+    } catch {
+      // best effort on the way out
+    }
+  }
+  hooks.clear();
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   dirs.clear();
 }
@@ -158,6 +174,9 @@ export function stopChild(child: ChildProcess, graceMs = 3000): Promise<void> {
     }
   });
 }
+
+/** Clock ticks (as /proc counts CPU time) to microseconds. */
+export const ticksToMicros = (ticks: number) => (ticks * 1e6) / clkTck;
 
 /** utime + stime of a process (all its threads), or of one thread with `tid`, in microseconds. */
 export function cpuMicros(pid: number, tid?: number): number {

@@ -8,7 +8,7 @@ export interface Row {
   title: string;
   unit: string;
   target: string;
-  kind: 'latchkey' | 'peer' | 'ceiling' | 'bound' | 'seeded';
+  kind: 'latchkey' | 'peer' | 'ceiling' | 'bound' | 'seeded' | 'postgres';
   cell: Cell;
   /** Said in the notes column whatever the outcome. */
   note?: string;
@@ -30,11 +30,19 @@ export interface ScaleResult {
   skipped?: string;
 }
 
+/** The PostgreSQL row set (issue 18): a SQLite baseline and latchkey on PostgreSQL, 1 and 2 nodes, same rounds. */
+export interface PostgresResult {
+  rows: Row[];
+  /** Why it did not run (not installed, --no-pg, nothing selected by --only, a start-up failure). */
+  skipped?: string;
+}
+
 export interface Report {
   header: string[];
   rows: Row[];
   startup: StartupResult[];
   scale?: ScaleResult;
+  postgres?: PostgresResult;
 }
 
 const has = (c: Cell | undefined): c is { samples: Sample[] } =>
@@ -58,6 +66,8 @@ export interface Agg {
   failed: number;
   ok: number;
   gen: number;
+  /** PostgreSQL CPU µs/op (NaN when the target has no database server). */
+  db: number;
   firstError?: string;
 }
 
@@ -73,6 +83,7 @@ export function aggregate(samples: Sample[]): Agg {
     failed: samples.reduce((a, s) => a + s.failed, 0),
     ok: samples.reduce((a, s) => a + s.ok, 0),
     gen: median(samples.map((s) => s.genCpuPct)),
+    db: median(samples.map((s) => s.dbCpuUsPerOp ?? Number.NaN)),
     ...(firstError !== undefined ? { firstError } : {}),
   };
 }
@@ -134,6 +145,39 @@ function mainTable(rows: Row[]): string[] {
       `| ${row.title}${unit} | ${row.target} | ${fmt(a.ops, a.ops < 100 ? 1 : 0)} | ${ms(a.p50)} | ${ms(a.p99)} | ${fmt(
         a.cpu,
       )} | ${row.kind === 'bound' ? '–' : fmt(a.loop)} | ${row.kind === 'bound' ? '–' : fmt(a.rss, 1)} | ${vsPeer} | ${vsCeiling} | ${cellNote(row.cell, a, row.note, row.kind)} |`,
+    );
+  }
+  return out;
+}
+
+/** latchkey's CPU plus the database server's, per operation (SQLite runs inside latchkey: its own alone). */
+const totalCpu = (s: Sample) => s.cpuUsPerOp + (s.dbCpuUsPerOp ?? 0);
+
+function postgresTable(rows: Row[]): string[] {
+  const out = [
+    '| scenario | server | ops/s | p50 ms | p99 ms | latchkey CPU µs/op (all nodes) | of which event loop | PostgreSQL CPU µs/op | RSS MiB (all nodes) | vs SQLite (ops/s, total CPU/op) | notes |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',
+  ];
+  for (const row of rows) {
+    const unit = row.unit === 'req' ? '' : ` (per ${row.unit})`;
+    if (!has(row.cell)) {
+      out.push(
+        `| ${row.title}${unit} | ${row.target} | – | – | – | – | – | – | – | | ${cellNote(row.cell)} |`,
+      );
+      continue;
+    }
+    const a = aggregate(row.cell.samples);
+    const sqlite = find(rows, row.scenario, 'latchkey');
+    const vsSqlite =
+      row.kind === 'postgres' && sqlite && has(sqlite.cell)
+        ? `${x(pairedRatio(row.cell.samples, sqlite.cell.samples, (s) => s.opsPerSec))}, ${x(
+            pairedRatio(row.cell.samples, sqlite.cell.samples, totalCpu),
+          )}`
+        : '';
+    out.push(
+      `| ${row.title}${unit} | ${row.target} | ${fmt(a.ops, a.ops < 100 ? 1 : 0)} | ${ms(a.p50)} | ${ms(a.p99)} | ${fmt(
+        a.cpu,
+      )} | ${fmt(a.loop)} | ${row.kind === 'postgres' ? fmt(a.db) : '–'} | ${fmt(a.rss, 1)} | ${vsSqlite} | ${cellNote(row.cell, a, row.note, row.kind)} |`,
     );
   }
   return out;
@@ -400,6 +444,23 @@ export function renderReport(report: Report): string {
           )} | ${fmt(a.cpu)} | ${fmt(b.cpu)} | ${notes} |`,
         );
       }
+    }
+  }
+
+  if (report.postgres) {
+    const pg = report.postgres;
+    out.push('', '## PostgreSQL: one node and two nodes on one database', '');
+    if (pg.skipped) out.push(`skipped: ${pg.skipped}`);
+    else {
+      out.push(
+        'latchkey on a PostgreSQL cluster started by the bench (loopback, fsync off: test/helpers/postgres.ts), one',
+        'node, and two nodes on one database sharing LATCHKEY_SECRET and the issuer with the load split evenly',
+        '(autocannon connections / sign-in workers); a fresh SQLite latchkey runs in the same rounds as the baseline.',
+        'ops/s is the combined throughput; latchkey CPU is summed over the nodes; PostgreSQL CPU is the whole',
+        'cluster (postmaster and backends). "total CPU/op" = latchkey + PostgreSQL; SQLite runs in-process.',
+        '',
+        ...postgresTable(pg.rows),
+      );
     }
   }
 

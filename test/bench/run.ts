@@ -7,6 +7,8 @@
 //   options: --rounds N --duration S --connections N --no-scale --only discovery,token,...
 //            --scale-users N --scale-tokens N; BENCH_QUICK=1 works like --quick
 //            --id-token-alg ES256|RS256  the ID-token algorithm of the code-flow and password-grant clients
+//            --pg / --no-pg  the PostgreSQL row set (token, introspect, refresh, signin on 1 and 2 nodes): on by
+//                            default when PostgreSQL is installed; --pg makes a missing PostgreSQL an error
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -15,8 +17,16 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { NotAvailable, postForm, send } from './http.js';
 import type { Sample } from './load.js';
+import { postgresBinDir, startBenchPostgres } from './postgres.js';
 import { cleanupSync, installCleanupHandlers, removeDir, rssMiB, sleep, tempDir } from './procs.js';
-import { type Report, type Row, renderReport, type ScaleResult, type StartupResult } from './report.js';
+import {
+  type PostgresResult,
+  type Report,
+  type Row,
+  renderReport,
+  type ScaleResult,
+  type StartupResult,
+} from './report.js';
 import {
   allScenarios,
   argon2Bound,
@@ -31,6 +41,7 @@ import {
   DISCOVERY,
   LATCHKEY_BINARY,
   LATCHKEY_MAIN,
+  type LatchkeyDb,
   latchkeyTarget,
   peerTarget,
   prepareLatchkeyDb,
@@ -41,6 +52,7 @@ import {
   spawnPeer,
   startCeiling,
   startLatchkey,
+  startLatchkeyNodes,
   startPeer,
   type Target,
   waitReady,
@@ -60,6 +72,8 @@ const { values: argv } = parseArgs({
     'scale-users': { type: 'string' },
     'scale-tokens': { type: 'string' },
     'id-token-alg': { type: 'string' },
+    pg: { type: 'boolean' },
+    'no-pg': { type: 'boolean' },
   },
   allowPositionals: false,
 });
@@ -77,7 +91,17 @@ const opts = {
   scaleUsers: num(argv['scale-users'], 100_000),
   scaleTokens: num(argv['scale-tokens'], 1_000_000),
   only: argv.only ? new Set(argv.only.split(',')) : undefined,
+  /** 'on' (--pg: PostgreSQL must be there), 'off' (--no-pg) or 'auto' (when PostgreSQL is installed). */
+  pg: argv['no-pg'] === true ? 'off' : argv.pg === true ? 'on' : 'auto',
 };
+if (argv.pg === true && argv['no-pg'] === true) {
+  process.stderr.write('bench: --pg and --no-pg exclude each other\n');
+  process.exit(2);
+}
+if (opts.pg === 'on' && !postgresBinDir()) {
+  process.stderr.write('bench: --pg: PostgreSQL is not installed (apt-get install postgresql)\n');
+  process.exit(2);
+}
 
 const started = performance.now();
 function log(msg: string): void {
@@ -186,6 +210,8 @@ async function measureStartup(
 interface Slot {
   row: Row;
   runner?: Runner;
+  /** Warm-up windows are this many times longer (a multi-node target: each node warms up as long as one). */
+  warmupScale?: number;
 }
 
 async function prepareSlots(scenarios: Scenario[], targets: Target[]): Promise<Slot[]> {
@@ -203,7 +229,7 @@ async function prepareSlots(scenarios: Scenario[], targets: Target[]): Promise<S
       };
       try {
         const runner = await scenario.prepare(target);
-        slots.push({ row, runner });
+        slots.push({ row, runner, ...(target.nodes?.length ? { warmupScale: target.nodes.length } : {}) });
       } catch (err) {
         const msg = (err as Error).message;
         const note = target.setupNotes.length ? ` (${target.setupNotes.join('; ')})` : '';
@@ -237,7 +263,8 @@ async function runSlot(slot: Slot, durationS: number, record: boolean, round: st
 
 /** Warm-up, then `rounds` rounds; in each, a scenario's targets run back to back, the order rotating per round. */
 async function runRounds(slots: Slot[], label: string): Promise<void> {
-  for (const slot of slots) await runSlot(slot, opts.warmupS, false, `${label} warm-up`);
+  for (const slot of slots)
+    await runSlot(slot, opts.warmupS * (slot.warmupScale ?? 1), false, `${label} warm-up`);
   const scenarios = [...new Set(slots.map((s) => s.row.scenario))];
   for (let round = 0; round < opts.rounds; round++) {
     for (const key of scenarios) {
@@ -276,6 +303,43 @@ async function runScale(logDir: string): Promise<ScaleResult> {
     await seeded.proc.stop();
     removeDir(emptyDb.dir);
     removeDir(seededDb.dir);
+  }
+}
+
+// --- PostgreSQL ------------------------------------------------------------------------------------------------
+
+const PG_SCENARIOS = [clientCredentials, introspection, refreshRotation, passwordSignIn];
+
+/**
+ * Issue 18's row set: token, introspection, refresh and sign-in on latchkey over PostgreSQL, one node and two
+ * nodes on one database, with a fresh SQLite latchkey in the same rounds as the baseline.
+ */
+async function runPostgres(logDir: string): Promise<PostgresResult> {
+  const scenarios = PG_SCENARIOS.filter((s) => !opts.only || opts.only.has(s.key));
+  if (!scenarios.length)
+    return { rows: [], skipped: `none of ${PG_SCENARIOS.map((s) => s.key).join(',')} in --only` };
+  log('postgres: starting a PostgreSQL cluster');
+  const pg = await startBenchPostgres();
+  const dbs: LatchkeyDb[] = [];
+  const targets: Target[] = [];
+  try {
+    const sqliteDb = prepareLatchkeyDb('latchkey-pg-baseline-', argv['id-token-alg']);
+    dbs.push(sqliteDb);
+    targets.push(await startLatchkey('latchkey (SQLite)', sqliteDb, logDir));
+    for (const n of [1, 2]) {
+      const db = prepareLatchkeyDb(`latchkey-pg${n}-`, argv['id-token-alg'], pg.newDatabase());
+      dbs.push(db);
+      const label = `latchkey (postgres, ${n} node${n > 1 ? 's' : ''})`;
+      targets.push(await startLatchkeyNodes(label, db, logDir, n, () => pg.cpuMicros()));
+    }
+    log(`postgres: cluster on 127.0.0.1:${pg.port}; ${targets.map((t) => t.label).join(', ')}`);
+    const slots = await prepareSlots(scenarios, targets);
+    await runRounds(slots, 'postgres');
+    return { rows: slots.map((s) => s.row) };
+  } finally {
+    await Promise.all(targets.flatMap((t) => (t.nodes ?? [t.proc]).map((p) => p.stop())));
+    pg.stop();
+    for (const db of dbs) removeDir(db.dir);
   }
 }
 
@@ -332,6 +396,19 @@ async function main(): Promise<void> {
   const lkLog = latchkey.proc.logTail(5);
   removeDir(lkDb.dir);
 
+  let postgres: PostgresResult | undefined;
+  if (opts.pg === 'off') postgres = { rows: [], skipped: 'not run (--no-pg)' };
+  else if (!postgresBinDir())
+    postgres = { rows: [], skipped: 'PostgreSQL is not installed (apt-get install postgresql; then --pg)' };
+  else {
+    try {
+      postgres = await runPostgres(root);
+    } catch (err) {
+      log(`postgres: FAILED ${(err as Error).message}`);
+      postgres = { rows: [], skipped: `failed: ${(err as Error).message.split('\n')[0]}` };
+    }
+  }
+
   let scale: ScaleResult | undefined;
   if (opts.scale) {
     try {
@@ -353,7 +430,7 @@ async function main(): Promise<void> {
     '',
     `Load average at the end: ${loadavg()[0]!.toFixed(2)} (anything else running on the machine shows up here).`,
   );
-  const report: Report = { header, rows: slots.map((s) => s.row), startup, scale };
+  const report: Report = { header, rows: slots.map((s) => s.row), startup, scale, postgres };
   const markdown = renderReport(report);
   mkdirSync('.bench', { recursive: true });
   writeFileSync(join('.bench', 'results.md'), markdown + '\n');
@@ -362,7 +439,7 @@ async function main(): Promise<void> {
     JSON.stringify({ opts: { ...opts, only: opts.only ? [...opts.only] : null }, report }, null, 2) + '\n',
   );
   process.stdout.write(markdown + '\n');
-  const failed = report.rows.filter((r) => 'fail' in r.cell);
+  const failed = [...report.rows, ...(postgres?.rows ?? [])].filter((r) => 'fail' in r.cell);
   if (failed.length) {
     log(`${failed.length} scenario(s) failed; latchkey log tail:\n${lkLog}`);
   }

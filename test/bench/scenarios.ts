@@ -14,7 +14,15 @@ import {
   postForm,
   send,
 } from './http.js';
-import { measureFlows, measureHttp, percentile, probeFor, type Sample, startProbe } from './load.js';
+import {
+  type CpuSource,
+  measureFlows,
+  measureHttp,
+  percentile,
+  probeFor,
+  type Sample,
+  startProbe,
+} from './load.js';
 import { type ClientCreds, REDIRECT_URI, type Target } from './targets.js';
 
 export interface RunOpts {
@@ -40,6 +48,16 @@ export interface Scenario {
 
 const json = { accept: 'application/json' };
 
+/** Whose CPU a window reads: the server, or every node of a multi-node target and its database. */
+function cpuOf(t: Target): CpuSource {
+  return t.nodes
+    ? { pids: t.nodes.map((n) => n.pid), ...(t.dbCpu ? { db: t.dbCpu } : {}) }
+    : { pid: t.proc.pid };
+}
+
+/** Where autocannon sends: the server, or every node (the connections split between them). */
+const urlsOf = (t: Target): string | string[] => (t.nodes ? t.nodes.map((n) => n.url) : t.base);
+
 function cc(t: Target) {
   if (!t.cc) throw new Error('no client_credentials client');
   return t.cc;
@@ -61,15 +79,12 @@ function staticGet(path: (t: Target) => string): (t: Target) => Promise<Runner> 
     if (res.status !== 200) throw new Error(`${path(t)}: ${res.status}`);
     return {
       run: ({ durationS, connections }) =>
-        measureHttp(
-          { pid: t.proc.pid },
-          {
-            url: t.base,
-            connections,
-            durationS,
-            requests: [{ method: 'GET', path: path(t), headers: json }],
-          },
-        ),
+        measureHttp(cpuOf(t), {
+          url: urlsOf(t),
+          connections,
+          durationS,
+          requests: [{ method: 'GET', path: path(t), headers: json }],
+        }),
     };
   };
 }
@@ -180,24 +195,19 @@ export const clientCredentials: Scenario = {
   key: 'token',
   title: 'client_credentials token',
   unit: 'req',
-  on: ['latchkey', 'peer'],
+  on: ['latchkey', 'peer', 'postgres'],
   async prepare(t) {
     await ccToken(t);
     const { id, secret } = cc(t);
     const headers = { 'content-type': FORM, authorization: basicAuth(id, secret), ...json };
     return {
       run: ({ durationS, connections }) =>
-        measureHttp(
-          { pid: t.proc.pid },
-          {
-            url: t.base,
-            connections,
-            durationS,
-            requests: [
-              { method: 'POST', path: t.paths.token, headers, body: 'grant_type=client_credentials' },
-            ],
-          },
-        ),
+        measureHttp(cpuOf(t), {
+          url: urlsOf(t),
+          connections,
+          durationS,
+          requests: [{ method: 'POST', path: t.paths.token, headers, body: 'grant_type=client_credentials' }],
+        }),
     };
   },
 };
@@ -206,32 +216,32 @@ export const introspection: Scenario = {
   key: 'introspect',
   title: 'introspection (own token)',
   unit: 'req',
-  on: ['latchkey', 'peer'],
+  on: ['latchkey', 'peer', 'postgres'],
   async prepare(t) {
     const { id, secret } = cc(t);
     const headers = { 'content-type': FORM, authorization: basicAuth(id, secret), ...json };
     const fresh = async () => {
       // A fresh token per window: tokens expire, and the peer's in-memory LRU evicts old ones.
       const token = await ccToken(t);
-      const check = await postForm(t.base + t.paths.introspect, { token }, cc(t));
-      if (check.status === 404) throw new NotAvailable(`${t.paths.introspect} answered 404`);
-      if (check.json['active'] !== true)
-        throw new Error(`introspection of a fresh token: ${check.status} ${check.body.slice(0, 200)}`);
+      // Active on every node (a 200 with active=false would count as done): nodes share the issuer and secret.
+      for (const base of t.nodes?.map((n) => n.url) ?? [t.base]) {
+        const check = await postForm(base + t.paths.introspect, { token }, cc(t));
+        if (check.status === 404) throw new NotAvailable(`${t.paths.introspect} answered 404`);
+        if (check.json['active'] !== true)
+          throw new Error(`introspection of a fresh token: ${check.status} ${check.body.slice(0, 200)}`);
+      }
       return token;
     };
     await fresh();
     return {
       async run({ durationS, connections }) {
         const body = formBody({ token: await fresh() });
-        return measureHttp(
-          { pid: t.proc.pid },
-          {
-            url: t.base,
-            connections,
-            durationS,
-            requests: [{ method: 'POST', path: t.paths.introspect, headers, body }],
-          },
-        );
+        return measureHttp(cpuOf(t), {
+          url: urlsOf(t),
+          connections,
+          durationS,
+          requests: [{ method: 'POST', path: t.paths.introspect, headers, body }],
+        });
       },
     };
   },
@@ -257,21 +267,18 @@ export const userinfo: Scenario = {
     return {
       async run({ durationS, connections }) {
         const access = await check();
-        return measureHttp(
-          { pid: t.proc.pid },
-          {
-            url: t.base,
-            connections,
-            durationS,
-            requests: [
-              {
-                method: 'GET',
-                path: t.paths.userinfo,
-                headers: { authorization: `Bearer ${access}`, ...json },
-              },
-            ],
-          },
-        );
+        return measureHttp(cpuOf(t), {
+          url: urlsOf(t),
+          connections,
+          durationS,
+          requests: [
+            {
+              method: 'GET',
+              path: t.paths.userinfo,
+              headers: { authorization: `Bearer ${access}`, ...json },
+            },
+          ],
+        });
       },
     };
   },
@@ -285,7 +292,7 @@ export const refreshRotation: Scenario = {
   key: 'refresh',
   title: 'refresh-token rotation',
   unit: 'req',
-  on: ['latchkey', 'peer'],
+  on: ['latchkey', 'peer', 'postgres'],
   async prepare(t) {
     if (!t.app && !t.web) throw new NotAvailable('no client with refresh_token');
     const { tokens, client: owner } = await manyRefreshTokens(t, 1);
@@ -320,7 +327,7 @@ export const refreshRotation: Scenario = {
             }
           },
         };
-        return measureHttp({ pid: t.proc.pid }, { url: t.base, connections, durationS, requests: [request] });
+        return measureHttp(cpuOf(t), { url: urlsOf(t), connections, durationS, requests: [request] });
       },
     };
   },
@@ -334,47 +341,48 @@ export const passwordSignIn: Scenario = {
   key: 'signin',
   title: 'password sign-in (POST /login)',
   unit: 'sign-in',
-  on: ['latchkey'],
+  on: ['latchkey', 'postgres'],
   async prepare(t) {
     if (!t.web || !t.user) throw new NotAvailable('no code-flow client');
     if (!(await endpointExists(t, t.paths.authorize)))
       throw new NotAvailable(`${t.paths.authorize} answered 404`);
-    const spec = {
-      authorizeUrl: t.base + t.paths.authorize,
-      clientId: t.web.id,
+    // One spec per node: on a multi-node target, worker w signs in on node w mod n.
+    const specs = (t.nodes?.map((n) => n.url) ?? [t.base]).map((base) => ({
+      authorizeUrl: base + t.paths.authorize,
+      clientId: t.web!.id,
       redirectUri: REDIRECT_URI,
       scope: 'openid',
       extra: t.authorizeExtra,
-    };
+    }));
     const user = t.user;
-    const once = (agent?: Agent) => authorizeInBrowser(new Browser(agent), spec, user, true);
-    if ((await once()) !== 'signed-in') throw new Error('sign-in did not succeed');
+    const once = (agent?: Agent, w = 0) =>
+      authorizeInBrowser(new Browser(agent), specs[w % specs.length]!, user, true);
+    for (let w = 0; w < specs.length; w++)
+      if ((await once(undefined, w)) !== 'signed-in')
+        throw new Error(`sign-in did not succeed on node ${w + 1}`);
     const probeUrl = t.base + t.paths.discovery;
     return {
       async run({ durationS, connections }) {
         const quiet = await probeFor(probeUrl, PROBE_INTERVAL_MS, QUIET_PROBE_MS);
-        return measureFlows(
-          { pid: t.proc.pid },
-          {
-            concurrency: connections,
-            durationS,
-            op: async (_w, agent) => {
-              if ((await once(agent)) !== 'signed-in') throw new Error('sign-in did not succeed');
-            },
-            during: async (stop) => {
-              const probe = await startProbe(probeUrl, PROBE_INTERVAL_MS);
-              await stop;
-              const storm = await probe.stop();
-              return {
-                intervalMs: PROBE_INTERVAL_MS,
-                quietP50: percentile(quiet, 50),
-                quietP99: percentile(quiet, 99),
-                stormP50: percentile(storm, 50),
-                stormP99: percentile(storm, 99),
-              };
-            },
+        return measureFlows(cpuOf(t), {
+          concurrency: connections,
+          durationS,
+          op: async (w, agent) => {
+            if ((await once(agent, w)) !== 'signed-in') throw new Error('sign-in did not succeed');
           },
-        );
+          during: async (stop) => {
+            const probe = await startProbe(probeUrl, PROBE_INTERVAL_MS);
+            await stop;
+            const storm = await probe.stop();
+            return {
+              intervalMs: PROBE_INTERVAL_MS,
+              quietP50: percentile(quiet, 50),
+              quietP99: percentile(quiet, 99),
+              stormP50: percentile(storm, 50),
+              stormP99: percentile(storm, 99),
+            };
+          },
+        });
       },
     };
   },
@@ -395,16 +403,13 @@ export const codeFlow: Scenario = {
     await codeFlowTokens(t);
     return {
       run: ({ durationS, connections }) =>
-        measureFlows(
-          { pid: t.proc.pid },
-          {
-            concurrency: connections,
-            durationS,
-            op: async (_w, agent) => {
-              await codeFlowTokens(t, agent);
-            },
+        measureFlows(cpuOf(t), {
+          concurrency: connections,
+          durationS,
+          op: async (_w, agent) => {
+            await codeFlowTokens(t, agent);
           },
-        ),
+        }),
     };
   },
 };

@@ -21,9 +21,15 @@ export interface ClientCreds {
 export interface Target {
   /** Short name used in tables. */
   label: string;
-  kind: 'latchkey' | 'peer' | 'ceiling';
+  /** `postgres`: latchkey on PostgreSQL, one node or several (issue 18). */
+  kind: 'latchkey' | 'peer' | 'ceiling' | 'postgres';
+  /** The (first) server process; `base` is its URL. */
   proc: Proc;
   base: string;
+  /** Every node of a multi-node target (the first is `proc`): load is split between them, CPU summed. */
+  nodes?: Proc[];
+  /** The database server's CPU time in µs (the PostgreSQL cluster), read around each window. */
+  dbCpu?: () => number;
   paths: {
     discovery: string;
     jwks: string;
@@ -91,11 +97,16 @@ const creds = (out: Record<string, unknown>): ClientCreds => ({
 /**
  * A fresh database with the bench clients and user, all made through the CLI (as an operator would).
  * @param idTokenAlg the ID-token algorithm of the code-flow and password-grant clients (latchkey's default if unset).
+ * @param dbUrl a `postgres://` URL of an empty database instead of a SQLite file in the temp dir.
  */
-export function prepareLatchkeyDb(prefix = 'latchkey-bench-', idTokenAlg?: string): LatchkeyDb {
+export function prepareLatchkeyDb(
+  prefix = 'latchkey-bench-',
+  idTokenAlg?: string,
+  dbUrl?: string,
+): LatchkeyDb {
   const algArgs = idTokenAlg ? ['--id-token-alg', idTokenAlg] : [];
   const dir = tempDir(prefix);
-  const dbPath = join(dir, 'latchkey.db');
+  const dbPath = dbUrl ?? join(dir, 'latchkey.db');
   const env: Record<string, string> = {
     NODE_ENV: 'production',
     LATCHKEY_DB: dbPath,
@@ -160,12 +171,18 @@ export async function seedLatchkeyDb(db: LatchkeyDb, users: number, tokens: numb
   return (performance.now() - t0) / 1000;
 }
 
-export async function spawnLatchkey(label: string, db: LatchkeyDb, logDir: string): Promise<Proc> {
+/** @param issuer the ISSUER when not the process's own URL (the nodes of one deployment share one). */
+export async function spawnLatchkey(
+  label: string,
+  db: LatchkeyDb,
+  logDir: string,
+  issuer?: string,
+): Promise<Proc> {
   const port = await freePort();
   return spawnNode(label, [LATCHKEY_MAIN, 'serve'], {
     port,
     logDir,
-    env: { ...db.env, ISSUER: `http://127.0.0.1:${port}` },
+    env: { ...db.env, ISSUER: issuer ?? `http://127.0.0.1:${port}` },
   });
 }
 
@@ -210,6 +227,34 @@ export async function startLatchkey(label: string, db: LatchkeyDb, logDir: strin
   const proc = await spawnLatchkey(label, db, logDir);
   await waitReady(proc, DISCOVERY);
   return latchkeyTarget(label, proc, db);
+}
+
+/**
+ * `n` latchkey processes on one PostgreSQL database, as a `postgres` target whose load is split between the
+ * nodes. Like N nodes behind a load balancer they share LATCHKEY_SECRET and the issuer (the first node's URL
+ * stands for the balancer's), so a token issued by one is accepted by the others; the sign-in pages redirect
+ * by path, so a browser stays on the node it started on.
+ */
+export async function startLatchkeyNodes(
+  label: string,
+  db: LatchkeyDb,
+  logDir: string,
+  n: number,
+  dbCpu: () => number,
+): Promise<Target> {
+  const nodes: Proc[] = [];
+  try {
+    // One after the other: the first runs the migrations (the others would wait on the advisory lock anyway).
+    for (let i = 0; i < n; i++) {
+      const proc = await spawnLatchkey(`${label} node ${i + 1}`, db, logDir, nodes[0]?.url);
+      nodes.push(proc);
+      await waitReady(proc, DISCOVERY);
+    }
+  } catch (err) {
+    await Promise.all(nodes.map((p) => p.stop()));
+    throw err;
+  }
+  return { ...latchkeyTarget(label, nodes[0]!, db), kind: 'postgres', nodes, dbCpu };
 }
 
 // --- the peer ----------------------------------------------------------------------------------------------

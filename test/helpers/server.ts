@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { after } from 'node:test';
 import type { Hono } from 'hono';
 import { type ClientInput, createClient } from '../../src/admin/clients.js';
 import { createUser, type UserInput } from '../../src/admin/users.js';
@@ -12,10 +13,52 @@ import { buildDeps, type Deps } from '../../src/deps.js';
 import { jsonLog, type Log } from '../../src/log.js';
 import { type RunningServer, startServer } from '../../src/server.js';
 import { start } from '../../src/start.js';
+import { isPostgresUrl } from '../../src/store/dialect.js';
 
 export { freePort } from './net.js';
 
 import { freePort } from './net.js';
+import { startPostgres, type TestPostgres } from './postgres.js';
+
+/**
+ * `LATCHKEY_TEST_PG=1`: the helpers open a fresh database on a real PostgreSQL (issue 18) instead of SQLite, to
+ * run the HTTP tests against the PostgreSQL store. One server for the test process, started on first use and
+ * stopped in the root `after` (and at exit, should a test leave early). A test that names its own `LATCHKEY_DB`
+ * (a file) keeps it.
+ */
+export const onPostgres = process.env['LATCHKEY_TEST_PG'] === '1';
+
+let postgres: Promise<TestPostgres> | undefined;
+if (onPostgres) after(async () => (await postgres)?.stop());
+
+/** A new, empty database on the test process's PostgreSQL server. */
+async function postgresDatabase(): Promise<string> {
+  postgres ??= startPostgres().then((pg) => {
+    process.once('exit', () => pg.stop());
+    return pg;
+  });
+  return (await postgres).newDatabase();
+}
+
+const databases = new Map<string, Promise<string>>();
+
+/**
+ * The database a helper opens: the test's `LATCHKEY_DB` (else `wanted`) on SQLite. Under `LATCHKEY_TEST_PG=1`,
+ * `:memory:` is a fresh PostgreSQL database, and a file names one for the process: a test that opens it again (a
+ * restart) finds its rows. A test that reads the file itself, or opens it with SQLite, cannot pass there.
+ */
+async function database(env: Record<string, string>, wanted: string): Promise<string> {
+  const given = env['LATCHKEY_DB'] ?? wanted;
+  if (!onPostgres || isPostgresUrl(given)) return given;
+  if (given === ':memory:') return postgresDatabase();
+  const path = resolve(given);
+  let url = databases.get(path);
+  if (!url) {
+    url = postgresDatabase();
+    databases.set(path, url);
+  }
+  return url;
+}
 
 export function tempDir(prefix = 'latchkey-test-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -65,9 +108,9 @@ export async function startTestServer(
     PORT: String(port),
     HOST: '127.0.0.1',
     ISSUER: `http://127.0.0.1:${port}`,
-    LATCHKEY_DB: dbPath,
     LATCHKEY_SECRET: randomBytes(24).toString('base64url'),
     ...env,
+    LATCHKEY_DB: await database(env, dbPath),
   });
   const server = await startServer(config, {
     log: options.log ?? jsonLog('silent'),
@@ -100,9 +143,9 @@ export async function testApp(env: Record<string, string> = {}): Promise<TestApp
   const clock = new FakeClock();
   const config = loadConfig({
     ISSUER: 'http://localhost:3000',
-    LATCHKEY_DB: ':memory:',
     LATCHKEY_SECRET: 'test-secret-test-secret-test-secret',
     ...env,
+    LATCHKEY_DB: await database(env, ':memory:'),
   });
   const deps = await buildDeps(config, { clock, log: jsonLog('silent') });
   await start(deps);

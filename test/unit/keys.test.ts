@@ -183,4 +183,107 @@ describe('KeyRing', () => {
       await assert.rejects(other.signingKey('ES256'));
     });
   });
+  describe('an unknown kid on a node whose change notice has not arrived (issue 18)', () => {
+    let signer: Ring;
+    let lagging: Ring;
+    let stale: Store;
+    let lists = 0;
+    let client: Client;
+    before(async () => {
+      const file = join(tmp.dir, 'lagging.db');
+      signer = ring(createSqliteStore(file));
+      await signer.keys.init();
+      // The real store, whose change counter stands still: a PostgreSQL node before the NOTIFY comes in.
+      stale = createSqliteStore(file);
+      const frozen = stale.generation();
+      const keys = new Proxy(stale.keys, {
+        get(target, prop, receiver) {
+          if (prop === 'list')
+            return () => {
+              lists++;
+              return target.list();
+            };
+          const value = Reflect.get(target, prop, receiver) as unknown;
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      const store = new Proxy(stale, {
+        get(target, prop, receiver) {
+          if (prop === 'generation') return () => frozen;
+          if (prop === 'keys') return keys;
+          const value = Reflect.get(target, prop, receiver) as unknown;
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      lagging = ring(store, signer.clock);
+      await lagging.keys.init();
+      client = newClient({
+        grants: ['client_credentials'],
+        createdAt: signer.clock.now(),
+        updatedAt: signer.clock.now(),
+      });
+      await signer.store.clients.create(client);
+    });
+    after(async () => {
+      await signer.store.close();
+      await stale.close();
+    });
+
+    const issue = (r: Ring) =>
+      r.tokens.issue({ client, sub: client.id, userId: null, scope: '', aud: client.id, grantId: null });
+
+    it('a token signed with a key rotated in elsewhere verifies: the unknown kid reloads the keys once', async () => {
+      const before = await kids(lagging.keys);
+      const fresh = await signer.keys.rotate(600);
+      assert.deepEqual(await kids(lagging.keys), before, 'the lagging node has not reloaded on its own');
+      const { token } = await issue(signer);
+      const kid = decodeProtectedHeader(token).kid!;
+      assert.equal(kid, fresh.find((k) => k.alg === 'ES256')?.kid);
+      const listed = lists;
+      const verified = await lagging.tokens.verify(token);
+      assert.ok(verified, 'verifies on the lagging node');
+      assert.equal(verified.sub, client.id);
+      assert.equal(lists, listed + 1, 'one reload');
+      assert.ok((await lagging.keys.verificationKey(kid)) !== undefined);
+      assert.equal(lists, listed + 1, 'a known kid reads nothing');
+    });
+
+    it('requests that come while that reload runs wait for it: one reload for all', async () => {
+      signer.clock.advance(1);
+      const fresh = await signer.keys.rotate(600);
+      const { token } = await issue(signer);
+      assert.equal(decodeProtectedHeader(token).kid, fresh.find((k) => k.alg === 'ES256')?.kid);
+      const listed = lists;
+      const kid = decodeProtectedHeader(token).kid!;
+      const found = await Promise.all(Array.from({ length: 10 }, () => lagging.keys.verificationKey(kid)));
+      assert.ok(
+        found.every((k) => k !== undefined),
+        'all ten found the key',
+      );
+      assert.equal(lists, listed + 1, 'one reload');
+    });
+
+    it('unknown kids reload at most once a second', async () => {
+      signer.clock.advance(1);
+      const listed = lists;
+      for (let i = 0; i < 50; i++)
+        assert.equal(await lagging.keys.verificationKey(`made-up-${i}`), undefined);
+      assert.equal(lists, listed + 1, '50 unknown kids in one second: one reload');
+      signer.clock.advance(0.5);
+      assert.equal(await lagging.keys.verificationKey('made-up-again'), undefined);
+      assert.equal(lists, listed + 1, 'half a second later: still none');
+      signer.clock.advance(0.5);
+      assert.equal(await lagging.keys.verificationKey('made-up-again'), undefined);
+      assert.equal(lists, listed + 2, 'a second later: one more');
+    });
+
+    it('a rotation inside the same second is seen once the second has passed', async () => {
+      const fresh = await signer.keys.rotate(600);
+      const { token } = await issue(signer);
+      assert.equal(await lagging.tokens.verify(token), undefined, 'refused within the second: no reload');
+      signer.clock.advance(1);
+      assert.ok(await lagging.tokens.verify(token), 'verifies a second later');
+      assert.ok(await lagging.keys.verificationKey(fresh[0]!.kid));
+    });
+  });
 });

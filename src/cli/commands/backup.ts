@@ -36,7 +36,7 @@ async function secretWarning(db: string): Promise<string | undefined> {
     process.env['LATCHKEY_SECRET'] || (existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined);
   if (!secret)
     return `there is no ${file}: put the latchkey.secret saved with the backup there before starting latchkey`;
-  const store = openStore({ dbPath: db }, { migrate: false });
+  const store = await openStore({ dbPath: db }, { migrate: false });
   try {
     const sealer = new Sealer(secret);
     for (const key of (await store.keys.list()).filter((k) => k.active)) sealer.open(key.privateSealed);

@@ -7,6 +7,7 @@ import { jsonLog } from '../../log.js';
 import { SEALED_DATA, secretName } from '../../secret.js';
 import type { SealedDiscarded } from '../../store/types.js';
 import { type Command, CommandFailed, none, READ_ONLY, withDeps } from '../command.js';
+import { shownDatabase } from '../errors.js';
 import { table } from '../output.js';
 
 export const keyCommands: Record<string, Command> = {
@@ -55,7 +56,7 @@ export const keyCommands: Record<string, Command> = {
         if (!deps.store.sealed.locked) {
           out.result(
             { reset: false },
-            `nothing to reset: ${secretName(config)} opens the sealed data of the database "${config.dbPath}"`,
+            `nothing to reset: ${secretName(config)} opens the sealed data of the database "${shownDatabase(config.dbPath)}"`,
           );
           return;
         }

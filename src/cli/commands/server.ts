@@ -1,6 +1,7 @@
 import { loadConfig } from '../../config.js';
 import { openGuardedStore } from '../../secret.js';
 import type { Command } from '../command.js';
+import { shownDatabase } from '../errors.js';
 
 export const serverCommands: Record<string, Command> = {
   serve: {
@@ -15,7 +16,7 @@ export const serverCommands: Record<string, Command> = {
       server.deps.log.info('latchkey listening', {
         url: server.url,
         issuer: config.issuer,
-        db: config.dbPath,
+        db: shownDatabase(config.dbPath),
       });
       if (out.json) out.result({ url: server.url, issuer: config.issuer }, '');
       // SIGTERM (systemd, docker stop) and SIGINT (Ctrl-C): drain, checkpoint, close, exit 0. Past the bound
@@ -58,9 +59,10 @@ export const serverCommands: Record<string, Command> = {
     options: {},
     async run(_v, _p, out) {
       const config = loadConfig();
-      const store = openGuardedStore(config);
+      const store = await openGuardedStore(config);
       await store.close();
-      out.result({ migrated: true, db: config.dbPath }, `database ${config.dbPath} is up to date`);
+      const db = shownDatabase(config.dbPath);
+      out.result({ migrated: true, db }, `database ${db} is up to date`);
     },
   },
 };

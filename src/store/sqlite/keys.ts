@@ -21,6 +21,23 @@ export function keyStore(cx: SqliteContext) {
         if (event) writeEvent(cx, event);
       })();
     },
+    // One transaction on one connection: another process's write waits for it (SQLite has one writer).
+    addFirst: async (keys) =>
+      raw
+        .transaction(() => {
+          const active = new Set(
+            db
+              .select({ alg: s.signingKeys.alg })
+              .from(s.signingKeys)
+              .where(eq(s.signingKeys.active, true))
+              .all()
+              .map((k) => k.alg),
+          );
+          const added = keys.filter((k) => !active.has(k.alg));
+          if (added.length) db.insert(s.signingKeys).values(added).run();
+          return added;
+        })
+        .immediate(),
     prune: async (now) =>
       db
         .delete(s.signingKeys)

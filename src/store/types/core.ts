@@ -116,6 +116,11 @@ export interface KeyStore {
     retire?: { at: number; publishUntil: number },
     event?: NewAuditEvent,
   ): Promise<void>;
+  /**
+   * Adds each of `keys` whose algorithm has no active key yet, as one atomic step, and returns those it added: the
+   * first keys, made by every node starting at once on an empty database (issue 18), exist once.
+   */
+  addFirst(keys: SigningKey[]): Promise<SigningKey[]>;
   prune(now: number): Promise<number>;
 }
 

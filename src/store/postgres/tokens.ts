@@ -1,0 +1,65 @@
+import { and, eq, isNull } from 'drizzle-orm';
+import * as s from '../../../db/schema.postgres.js';
+import type { TokenStore } from '../types.js';
+import type { PostgresContext } from './open.js';
+import { changed, writeEvent, writeIssued } from './shared.js';
+
+/**
+ * The twin of `../sqlite/tokens.ts`, without its in-memory "not revoked" memo: revocations do not bump the
+ * change counter, so a memo keyed on `generation()` would miss another node's revocation. Every check queries.
+ */
+export function tokenStore(cx: PostgresContext) {
+  const { db } = cx;
+  return {
+    issue: async (issued) => {
+      await cx.tx((tx) => writeIssued(tx, issued));
+    },
+    findOpaqueAccess: async (hash) => {
+      const [row] = await db.select().from(s.accessTokens).where(eq(s.accessTokens.hash, hash)).limit(1);
+      return row;
+    },
+    revokeOpaqueAccess: async (hash, now, event) => {
+      // Conditional update (`revoked_at is null`): of two concurrent revocations one changes the row and
+      // writes the audit row; the other waits for its lock, then matches nothing.
+      await cx.tx(async (tx) => {
+        const result = await tx
+          .update(s.accessTokens)
+          .set({ revokedAt: now })
+          .where(and(eq(s.accessTokens.hash, hash), isNull(s.accessTokens.revokedAt)));
+        if (changed(result) > 0 && event) await writeEvent(tx, event);
+      });
+    },
+    revokeJti: async (jti, expiresAt, event) => {
+      // `insert … on conflict do nothing`: only the first revocation inserts, so only it writes the audit row.
+      await cx.tx(async (tx) => {
+        const result = await tx.insert(s.revokedJtis).values({ jti, expiresAt }).onConflictDoNothing();
+        if (changed(result) > 0 && event) await writeEvent(tx, event);
+      });
+    },
+    isJtiRevoked: async (jti) => {
+      const rows = await db
+        .select({ jti: s.revokedJtis.jti })
+        .from(s.revokedJtis)
+        .where(eq(s.revokedJtis.jti, jti))
+        .limit(1);
+      return rows.length > 0;
+    },
+    findRefresh: async (hash) => {
+      const [row] = await db.select().from(s.refreshTokens).where(eq(s.refreshTokens.hash, hash)).limit(1);
+      return row;
+    },
+    rotateRefresh: async (oldHash, now, retrySealed, successor) =>
+      cx.tx(async (tx) => {
+        // Conditional update (`rotated_at is null`): a concurrent rotation on any node waits for this row's
+        // lock, then re-checks the condition on the committed row and answers already_rotated, writing no
+        // successor: the family never forks, and the sealed retry it finds is the winner's.
+        const result = await tx
+          .update(s.refreshTokens)
+          .set({ rotatedAt: now, retrySealed })
+          .where(and(eq(s.refreshTokens.hash, oldHash), isNull(s.refreshTokens.rotatedAt)));
+        if (changed(result) === 0) return 'already_rotated' as const;
+        await writeIssued(tx, successor);
+        return 'rotated' as const;
+      }),
+  } satisfies TokenStore;
+}

@@ -1,0 +1,100 @@
+import { execFileSync } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * A real PostgreSQL server from Debian's packages, in a temporary data directory on a loopback port, for the
+ * tests that need one (issue 18). `.ci/run` installs the package when it is missing. As root (CI), the server
+ * runs as Debian's `postgres` user: `initdb` refuses root.
+ */
+export interface TestPostgres {
+  /** `postgres://latchkey@127.0.0.1:<port>/<database>` for a new, empty database. */
+  newDatabase(): string;
+  port: number;
+  stop(): void;
+}
+
+/** The directory holding Debian's `initdb`/`pg_ctl`, newest major version first; undefined when not installed. */
+export function postgresBinDir(): string | undefined {
+  const root = '/usr/lib/postgresql';
+  if (!existsSync(root)) return undefined;
+  const versions = readdirSync(root)
+    .filter((v) => /^\d+$/.test(v))
+    .sort((a, b) => Number(b) - Number(a));
+  for (const v of versions) {
+    const dir = join(root, v, 'bin');
+    if (existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'pg_ctl'))) return dir;
+  }
+  return undefined;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts a PostgreSQL server; the caller stops it (`after(() => pg.stop())`). */
+export async function startPostgres(): Promise<TestPostgres> {
+  const bin = postgresBinDir();
+  if (!bin) throw new Error('PostgreSQL is not installed: `apt-get install postgresql` (.ci/run does it)');
+  const asRoot = process.getuid?.() === 0;
+  const dir = mkdtempSync(join(tmpdir(), 'latchkey-pg-'));
+  if (asRoot) {
+    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
+    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
+    chownSync(dir, uid, gid);
+  }
+  const run = (cmd: string, args: string[]) =>
+    asRoot
+      ? execFileSync('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args], {
+          stdio: 'pipe',
+          cwd: dir,
+        })
+      : execFileSync(join(bin, cmd), args, { stdio: 'pipe', cwd: dir });
+  const data = join(dir, 'data');
+  run('initdb', ['-D', data, '-A', 'trust', '-U', 'latchkey', '-E', 'UTF8', '--no-sync', '--locale=C']);
+  const port = await freePort();
+  // Durability off: a test cluster lives for one file's tests. The socket directory is the temp dir.
+  const options = [
+    `-h 127.0.0.1 -p ${port} -k ${dir}`,
+    '-c fsync=off -c synchronous_commit=off -c full_page_writes=off',
+    '-c max_connections=200',
+  ].join(' ');
+  run('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
+  let stopped = false;
+  let n = 0;
+  const psql = (sql: string) =>
+    execFileSync(
+      'psql',
+      ['-h', '127.0.0.1', '-p', String(port), '-U', 'latchkey', '-d', 'postgres', '-qAtc', sql],
+      {
+        stdio: 'pipe',
+      },
+    );
+  return {
+    port,
+    newDatabase() {
+      const name = `latchkey_${process.pid}_${++n}`;
+      psql(`CREATE DATABASE ${name}`);
+      return `postgres://latchkey@127.0.0.1:${port}/${name}`;
+    },
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      try {
+        run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
