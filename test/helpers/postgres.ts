@@ -3,6 +3,11 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after } from 'node:test';
+import { is } from 'drizzle-orm';
+import { getTableConfig, PgTable } from 'drizzle-orm/pg-core';
+import * as pgSchema from '../../db/schema.postgres.js';
+import { createPostgresStore, type PostgresStore } from '../../src/store/postgres/index.js';
 
 /**
  * A real PostgreSQL server from Debian's packages, in a temporary data directory on a loopback port, for the
@@ -96,5 +101,52 @@ export async function startPostgres(): Promise<TestPostgres> {
         rmSync(dir, { recursive: true, force: true });
       }
     },
+  };
+}
+
+/** A test file's PostgreSQL: one server and one migrated database, started on first use, stopped after the file. */
+export interface FilePostgres {
+  /** The database's URL (the server starts on the first call). */
+  url(): Promise<string>;
+  /** A store on the database with every table emptied (far faster than a new database per test). */
+  emptyStore(options?: { poolMax?: number; listen?: boolean }): Promise<PostgresStore>;
+  /** Empties every table of the database, through `store`'s pool. */
+  truncate(store: PostgresStore): Promise<void>;
+}
+
+const tables = () =>
+  Object.values(pgSchema)
+    .filter((t) => is(t, PgTable))
+    .map((t) => `"${getTableConfig(t).name}"`)
+    .join(', ');
+
+/** Call at a test file's top level: registers the server's stop with the file's `after`. */
+export function postgresForFile(): FilePostgres {
+  let server: Promise<{ pg: TestPostgres; url: string }> | undefined;
+  after(async () => (await server)?.pg.stop());
+  const database = () => {
+    server ??= (async () => {
+      const pg = await startPostgres();
+      const url = pg.newDatabase();
+      await (await createPostgresStore(url, { listen: false })).close();
+      return { pg, url };
+    })();
+    return server;
+  };
+  const truncate = async (store: PostgresStore) => {
+    await store.cx.pool.query(`truncate ${tables()} restart identity cascade`);
+  };
+  return {
+    url: async () => (await database()).url,
+    async emptyStore(options = {}) {
+      const store = await createPostgresStore((await database()).url, {
+        migrate: false,
+        poolMax: options.poolMax ?? 4,
+        ...(options.listen === false ? { listen: false } : {}),
+      });
+      await truncate(store);
+      return store;
+    },
+    truncate,
   };
 }

@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, afterEach, beforeEach, describe, it } from 'node:test';
-import { is } from 'drizzle-orm';
-import { getTableConfig, PgTable } from 'drizzle-orm/pg-core';
-import * as pgSchema from '../../db/schema.postgres.js';
+import { afterEach, beforeEach, describe, it } from 'node:test';
 import { createPostgresStore, type PostgresStore } from '../../src/store/postgres/index.js';
 import type { AuthorizationCode, Grant } from '../../src/store/types.js';
-import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
+import { postgresForFile } from '../helpers/postgres.js';
 import { newClient, newGrant, newRefresh, newUser } from './contract.js';
 import { grantsContract } from './grants-contract.js';
 
@@ -15,31 +12,9 @@ import { grantsContract } from './grants-contract.js';
  * several nodes can show: redemptions and rotations racing on two stores (two pools) over one database. One
  * server and one database for the file; each test starts from empty tables.
  */
-let server: Promise<{ pg: TestPostgres; url: string }> | undefined;
-after(async () => (await server)?.pg.stop());
+const pg = postgresForFile();
 
-const tables = Object.values(pgSchema)
-  .filter((t) => is(t, PgTable))
-  .map((t) => `"${getTableConfig(t).name}"`)
-  .join(', ');
-
-function database(): Promise<{ pg: TestPostgres; url: string }> {
-  server ??= (async () => {
-    const pg = await startPostgres();
-    const url = pg.newDatabase();
-    const store = await createPostgresStore(url, { listen: false });
-    await store.close();
-    return { pg, url };
-  })();
-  return server;
-}
-
-async function emptyStore(): Promise<PostgresStore> {
-  const { url } = await database();
-  const store = await createPostgresStore(url, { migrate: false, poolMax: 4 });
-  await store.cx.pool.query(`truncate ${tables} restart identity cascade`);
-  return store;
-}
+const emptyStore = () => pg.emptyStore();
 
 grantsContract('postgres', emptyStore);
 
@@ -64,7 +39,7 @@ describe('two nodes racing on one PostgreSQL', () => {
   let b: PostgresStore;
   beforeEach(async () => {
     a = await emptyStore();
-    b = await createPostgresStore((await database()).url, { migrate: false, poolMax: 10 });
+    b = await createPostgresStore(await pg.url(), { migrate: false, poolMax: 10 });
   });
   afterEach(async () => {
     await a.close();

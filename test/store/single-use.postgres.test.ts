@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, afterEach, beforeEach, describe, it } from 'node:test';
-import { is } from 'drizzle-orm';
-import { getTableConfig, PgTable } from 'drizzle-orm/pg-core';
-import * as pgSchema from '../../db/schema.postgres.js';
+import { afterEach, beforeEach, describe, it } from 'node:test';
 import { createPostgresStore, type PostgresStore } from '../../src/store/postgres/index.js';
 import type { DeviceAuthorization } from '../../src/store/types.js';
-import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
+import { postgresForFile } from '../helpers/postgres.js';
 import { newClient, newEvent, newGrant, newUser } from './contract.js';
 
 /**
@@ -14,24 +11,7 @@ import { newClient, newEvent, newGrant, newUser } from './contract.js';
  * followed twice, a device code approved and denied, redeemed twice or polled twice, one upstream identity linked
  * to two users. Whatever the interleaving, exactly one wins and the loser writes nothing.
  */
-let server: Promise<{ pg: TestPostgres; url: string }> | undefined;
-after(async () => (await server)?.pg.stop());
-
-const tables = Object.values(pgSchema)
-  .filter((t) => is(t, PgTable))
-  .map((t) => `"${getTableConfig(t).name}"`)
-  .join(', ');
-
-function database(): Promise<{ pg: TestPostgres; url: string }> {
-  server ??= (async () => {
-    const pg = await startPostgres();
-    const url = pg.newDatabase();
-    const store = await createPostgresStore(url, { listen: false });
-    await store.close();
-    return { pg, url };
-  })();
-  return server;
-}
+const pg = postgresForFile();
 
 const NOW = 1_800_000_000;
 const ROUNDS = 8;
@@ -40,10 +20,10 @@ describe('PostgreSQL: single-use writes raced by two nodes', () => {
   let a: PostgresStore;
   let b: PostgresStore;
   beforeEach(async () => {
-    const { url } = await database();
+    const url = await pg.url();
     a = await createPostgresStore(url, { migrate: false, poolMax: 4, listen: false });
     b = await createPostgresStore(url, { migrate: false, poolMax: 4, listen: false });
-    await a.cx.pool.query(`truncate ${tables} restart identity cascade`);
+    await pg.truncate(a);
   });
   afterEach(async () => {
     await a.close();
