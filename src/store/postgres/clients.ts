@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
 import * as s from '../../../db/schema.postgres.js';
+import { clientColumns, clientOf } from '../client-rows.js';
 import type { Client, ClientStore, NewAuditEvent } from '../types.js';
 import type { PgTx, PostgresContext } from './open.js';
 import { afterKey, changed, containing, type Exec, writeEvent } from './shared.js';
@@ -26,42 +27,6 @@ export function clientStore(cx: PostgresContext) {
     return clientCache;
   };
 
-  const toClient = (row: ClientRow, uris: UriRow[]): Client => ({
-    id: row.id,
-    name: row.name,
-    secretHash: row.secretHash,
-    isPublic: row.isPublic,
-    firstParty: row.firstParty,
-    allowImplicit: row.allowImplicit,
-    grants: row.grants,
-    scopes: row.scopes,
-    redirectUris: uris.filter((u) => u.kind === 'redirect').map((u) => u.uri),
-    postLogoutRedirectUris: uris.filter((u) => u.kind === 'post_logout').map((u) => u.uri),
-    resources: uris.filter((u) => u.kind === 'resource').map((u) => u.uri),
-    webOrigins: uris.filter((u) => u.kind === 'web_origin').map((u) => u.uri),
-    tokenFormat: row.tokenFormat,
-    accessTokenTtlSeconds: row.accessTokenTtlSeconds,
-    refreshTokenTtlSeconds: row.refreshTokenTtlSeconds,
-    refreshReuseGraceSeconds: row.refreshReuseGraceSeconds,
-    signingAlg: row.signingAlg,
-    idTokenAlg: row.idTokenAlg,
-    idTokenClaims: row.idTokenClaims,
-    backchannelLogoutUri: row.backchannelLogoutUri,
-    backchannelLogoutSessionRequired: row.backchannelLogoutSessionRequired,
-    logoUri: row.logoUri,
-    clientUri: row.clientUri,
-    policyUri: row.policyUri,
-    tosUri: row.tosUri,
-    requirePkce: row.requirePkce,
-    requireMfa: row.requireMfa,
-    requireVerifiedEmail: row.requireVerifiedEmail,
-    introspectAny: row.introspectAny,
-    roles: row.roles,
-    managedBy: row.managedBy ?? null,
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
-  });
-
   /**
    * The clients of `rows` with their URIs, read in one query. Each list comes in byte order of the URI, as SQLite
    * reads them through the (client_id, kind, uri) primary key: `collate "C"`, whatever the database's locale.
@@ -84,7 +49,7 @@ export function clientStore(cx: PostgresContext) {
       if (list) list.push(u);
       else byClient.set(u.clientId, [u]);
     }
-    return rows.map((r) => toClient(r, byClient.get(r.id) ?? []));
+    return rows.map((r) => clientOf(r, byClient.get(r.id) ?? []));
   };
 
   /** The URI rows of a client, each list deduplicated. */
@@ -100,14 +65,6 @@ export function clientStore(cx: PostgresContext) {
     );
     if (uris.length) await tx.insert(s.clientUris).values(uris);
   };
-
-  const rowOf = ({
-    redirectUris: _r,
-    postLogoutRedirectUris: _p,
-    resources: _s,
-    webOrigins: _w,
-    ...row
-  }: Client) => row;
 
   /**
    * Runs a write in one transaction that also bumps the change counter (every node's cache reloads), then
@@ -128,7 +85,7 @@ export function clientStore(cx: PostgresContext) {
   return {
     create: async (client, event) =>
       writing(client.id, async (tx) => {
-        await tx.insert(s.clients).values(rowOf(client));
+        await tx.insert(s.clients).values(clientColumns(client));
         await writeUris(tx, client);
         if (event) await writeEvent(tx, event);
         return client;
@@ -164,7 +121,7 @@ export function clientStore(cx: PostgresContext) {
     },
     update: async (client, event) =>
       writing(client.id, async (tx) => {
-        const { id: _id, createdAt: _createdAt, ...fields } = rowOf(client);
+        const { id: _id, createdAt: _createdAt, ...fields } = clientColumns(client);
         if (changed(await tx.update(s.clients).set(fields).where(eq(s.clients.id, client.id))) === 0)
           return false;
         await tx.delete(s.clientUris).where(eq(s.clientUris.clientId, client.id));

@@ -1,5 +1,6 @@
 import { and, asc, eq, or, type SQL } from 'drizzle-orm';
 import * as s from '../../../db/schema.sqlite.js';
+import { clientColumns, clientOf } from '../client-rows.js';
 import type { Client, ClientStore, NewAuditEvent } from '../types.js';
 import { afterKey, containing, lazily, type SqliteContext, selectBy, writeEvent } from './shared.js';
 
@@ -25,44 +26,7 @@ export function clientStore(cx: SqliteContext) {
     return clientCache;
   };
 
-  const toClient = (row: ClientRow): Client => {
-    const uris = q.clientUris.all({ id: row.id });
-    return {
-      id: row.id,
-      name: row.name,
-      secretHash: row.secretHash,
-      isPublic: row.isPublic,
-      firstParty: row.firstParty,
-      allowImplicit: row.allowImplicit,
-      grants: row.grants,
-      scopes: row.scopes,
-      redirectUris: uris.filter((u) => u.kind === 'redirect').map((u) => u.uri),
-      postLogoutRedirectUris: uris.filter((u) => u.kind === 'post_logout').map((u) => u.uri),
-      resources: uris.filter((u) => u.kind === 'resource').map((u) => u.uri),
-      webOrigins: uris.filter((u) => u.kind === 'web_origin').map((u) => u.uri),
-      tokenFormat: row.tokenFormat,
-      accessTokenTtlSeconds: row.accessTokenTtlSeconds,
-      refreshTokenTtlSeconds: row.refreshTokenTtlSeconds,
-      refreshReuseGraceSeconds: row.refreshReuseGraceSeconds,
-      signingAlg: row.signingAlg,
-      idTokenAlg: row.idTokenAlg,
-      idTokenClaims: row.idTokenClaims,
-      backchannelLogoutUri: row.backchannelLogoutUri,
-      backchannelLogoutSessionRequired: row.backchannelLogoutSessionRequired,
-      logoUri: row.logoUri,
-      clientUri: row.clientUri,
-      policyUri: row.policyUri,
-      tosUri: row.tosUri,
-      requirePkce: row.requirePkce,
-      requireMfa: row.requireMfa,
-      requireVerifiedEmail: row.requireVerifiedEmail,
-      introspectAny: row.introspectAny,
-      roles: row.roles,
-      managedBy: row.managedBy ?? null,
-      createdAt: row.createdAt,
-      updatedAt: row.updatedAt,
-    };
-  };
+  const toClient = (row: ClientRow): Client => clientOf(row, q.clientUris.all({ id: row.id }));
 
   /** The URI rows of a client, each list deduplicated. */
   const writeUris = (client: Client): void => {
@@ -78,14 +42,6 @@ export function clientStore(cx: SqliteContext) {
     if (uris.length) db.insert(s.clientUris).values(uris).run();
   };
 
-  const rowOf = ({
-    redirectUris: _r,
-    postLogoutRedirectUris: _p,
-    resources: _s,
-    webOrigins: _w,
-    ...row
-  }: Client) => row;
-
   /** Runs a write, then forgets the cached client (this process; `generation` tells the others). */
   const writing = <T>(id: string, write: () => T): T => {
     try {
@@ -98,7 +54,7 @@ export function clientStore(cx: SqliteContext) {
   return {
     create: async (client, event) =>
       writing(client.id, () => {
-        db.insert(s.clients).values(rowOf(client)).run();
+        db.insert(s.clients).values(clientColumns(client)).run();
         writeUris(client);
         if (event) writeEvent(cx, event);
         return client;
@@ -136,7 +92,7 @@ export function clientStore(cx: SqliteContext) {
     },
     update: async (client, event) =>
       writing(client.id, () => {
-        const { id: _id, createdAt: _createdAt, ...fields } = rowOf(client);
+        const { id: _id, createdAt: _createdAt, ...fields } = clientColumns(client);
         if (db.update(s.clients).set(fields).where(eq(s.clients.id, client.id)).run().changes === 0)
           return false;
         db.delete(s.clientUris).where(eq(s.clientUris.clientId, client.id)).run();
