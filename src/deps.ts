@@ -7,7 +7,6 @@ import { Metrics } from './metrics.js';
 import { type GuardedOptions, openGuardedStore } from './secret.js';
 import type { PostgresStore } from './store/postgres/index.js';
 import type { Store } from './store/types.js';
-import { Throttle } from './throttle.js';
 import { AccessTokens } from './tokens/access.js';
 import { KeyRing } from './tokens/keys.js';
 
@@ -20,8 +19,6 @@ export interface Deps {
   sealer: Sealer;
   keys: KeyRing;
   accessTokens: AccessTokens;
-  /** Client-authentication failures per client and per address (delays only, in memory). */
-  throttle: Throttle;
   /** Sign-in attempts per account and per address, in the database (src/auth/throttle.ts). */
   signInThrottle: SignInThrottle;
   /** The Prometheus metrics, only when they are on (`LATCHKEY_METRICS`, `LATCHKEY_METRICS_PORT`). */
@@ -55,7 +52,6 @@ export async function buildDeps(config: Config, options: BuildOptions = {}): Pro
     sealer,
     keys,
     accessTokens: new AccessTokens(config.issuer, keys, store, clock),
-    throttle: new Throttle(clock, config.throttle),
     signInThrottle: new SignInThrottle({ store, clock, config }),
     ...(config.metrics.mode === 'off' ? {} : { metrics: new Metrics(config.dbPath, postgresPool(store)) }),
   };

@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { clientAuthFailed } from '../auth/throttle.js';
 import { safeEqual, sha256 } from '../crypto/hash.js';
 import type { Deps } from '../deps.js';
 import { invalidClient, invalidRequest, OAuthError } from '../oauth/errors.js';
@@ -41,7 +42,8 @@ function parseBasic(header: string): { id: string; secret: string } {
 
 /**
  * Authenticates the client with exactly one method (RFC 6749 §2.3). Failures are delayed more and
- * more per client and per address; a correct secret is never delayed.
+ * more per client and per address, counted in the database (every node shares the count); a correct
+ * secret is never delayed.
  */
 export async function authenticateClient(
   c: Context,
@@ -64,9 +66,9 @@ export async function authenticateClient(
       headers: { 'WWW-Authenticate': 'Basic realm="latchkey"' },
     });
   // Client ids are at most 128 characters (admin/clients.ts): a longer one is refused before any lookup,
-  // cache or per-client throttle key, so request input cannot grow memory.
+  // cache or per-client throttle key, so request input cannot grow memory or rows.
   if (id.length > MAX_CLIENT_ID_LENGTH) {
-    deps.throttle.fail(`ip:${addressGroup(clientIp(c))}`);
+    await clientAuthFailed(deps, clientIp(c));
     throw invalidClient('client authentication failed', {
       detail: 'over-long client_id',
       headers: { 'WWW-Authenticate': 'Basic realm="latchkey"' },
@@ -93,10 +95,8 @@ export async function authenticateClient(
     return { client, method };
   }
 
-  const keys = [`client:${id}`, `ip:${addressGroup(clientIp(c))}`];
-  deps.throttle.fail(...keys);
-  const wait = deps.throttle.retryAfterMs(...keys);
-  if (wait > 0) await sleep(Math.min(wait, 3000));
+  const wait = await clientAuthFailed(deps, clientIp(c), client?.id);
+  if (wait > 0) await sleep(wait);
   await deps.store.events.recordFailure(
     {
       at: deps.clock.now(),

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createLocalJWKSet, jwtVerify } from 'jose';
-import { ACCOUNT_ADDRESS_RULE } from '../../src/auth/throttle.js';
+import { ACCOUNT_ADDRESS_RULE, CLIENT_RULE } from '../../src/auth/throttle.js';
 import { json as cli } from '../cli/run.js';
 import { Agent, attemptSignIn, authorizeThroughPages, pkce } from '../helpers/agent.js';
 import { freePort } from '../helpers/net.js';
@@ -362,6 +362,44 @@ describe('two latchkey nodes on one PostgreSQL (issue 18)', () => {
         `after ${free} failures in all, ${n.name} refuses: ${statuses.join(' ')}`,
       );
       assert.ok(Number(res.headers.get('retry-after')) >= 1, 'with a Retry-After');
+    }
+  });
+  it('the client authentication throttle counts wrong secrets sent to both nodes together', async () => {
+    const service = await cli<CliClient>(
+      ['client', 'add', '--name', 'Guessed', '--grant', 'client_credentials'],
+      env,
+    );
+    const guess = { ...service, client_secret: `wrong-${randomBytes(12).toString('base64url')}` };
+    const timings: string[] = [];
+    const timed = async (n: Node, client: CliClient) => {
+      const started = Date.now();
+      const res = await clientCredentials(n, client);
+      await res.body?.cancel();
+      const ms = Date.now() - started;
+      timings.push(`${n.name}:${res.status}:${ms}ms`);
+      return { status: res.status, ms };
+    };
+    // Alternately at A and B: the failures before the rule's `free`-th are answered at once on both nodes.
+    for (let i = 1; i < CLIENT_RULE.free; i++) {
+      const { status, ms } = await timed(i % 2 ? a : b, guess);
+      assert.equal(status, 401);
+      assert.ok(ms < CLIENT_RULE.baseMs - 100, `failure ${i} is not held: ${timings.join(' ')}`);
+    }
+    // Neither node has seen `free` failures; together they have: the next failed answer is held, on either.
+    const held = await timed(CLIENT_RULE.free % 2 ? a : b, guess);
+    assert.equal(held.status, 401);
+    assert.ok(
+      held.ms >= CLIENT_RULE.baseMs - 100,
+      `the ${CLIENT_RULE.free}th failure is held: ${timings.join(' ')}`,
+    );
+    // The right secret is never held, on either node.
+    for (const n of [a, b]) {
+      const right = await timed(n, service);
+      assert.equal(right.status, 200);
+      assert.ok(
+        right.ms < CLIENT_RULE.baseMs - 100,
+        `the right secret is answered at once: ${timings.join(' ')}`,
+      );
     }
   });
 });

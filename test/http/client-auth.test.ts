@@ -217,8 +217,33 @@ describe('client authentication: failure throttling', () => {
     assert.ok(Date.now() - started < 500, 'successful traffic is never throttled');
   });
 
+  it('counts an unknown client id against the address only: request input makes no per-client row', async () => {
+    t.clock.advance(2 * 3600); // the failures above are forgotten
+    await t.deps.store.throttle.prune(Number.MAX_SAFE_INTEGER, 1_000_000);
+    for (let i = 0; i < 3; i++) {
+      const res = await t.request('/token', form(cc, { authorization: basic(`nobody-${i}`, 'some-secret') }));
+      await expectOAuthError(res, 'invalid_client', 401);
+    }
+    assert.equal(
+      await t.deps.store.throttle.prune(Number.MAX_SAFE_INTEGER, 1_000_000),
+      1,
+      'the address only',
+    );
+    const wrong = await t.request(
+      '/token',
+      form(cc, { authorization: basic(client.id, 'wrong-secret-value') }),
+    );
+    await expectOAuthError(wrong, 'invalid_client', 401);
+    assert.equal(
+      await t.deps.store.throttle.prune(Number.MAX_SAFE_INTEGER, 1_000_000),
+      2,
+      'a known client: the client and the address',
+    );
+  });
+
   it('an over-long client_id is refused before any lookup and leaves no per-client state (issue 8 #1)', async () => {
-    const before = t.deps.throttle.size;
+    // Every throttle row forgotten first, so what is left after is what these requests made.
+    await t.deps.store.throttle.prune(Number.MAX_SAFE_INTEGER, 1_000_000);
     const rssBefore = process.memoryUsage().rss;
     for (let i = 0; i < 5_000; i++) {
       const id = `${i}-${'a'.repeat(60_000)}`;
@@ -229,8 +254,9 @@ describe('client authentication: failure throttling', () => {
       if (i % 1000 === 0) await expectOAuthError(res, 'invalid_client', 401);
       else await res.arrayBuffer();
     }
-    // At most the one per-address key: nothing keyed by the 5,000 ids.
-    assert.ok(t.deps.throttle.size <= before + 1, `throttle keys: ${before} → ${t.deps.throttle.size}`);
+    // The one per-address key: nothing keyed by the 5,000 ids.
+    const rows = await t.deps.store.throttle.prune(Number.MAX_SAFE_INTEGER, 1_000_000);
+    assert.equal(rows, 1, `throttle rows after 5,000 over-long ids: ${rows}`);
     const grownMiB = (process.memoryUsage().rss - rssBefore) / 2 ** 20;
     assert.ok(grownMiB < 100, `RSS grew ${grownMiB.toFixed(0)} MiB for 5,000 × 60 KB ids`);
   });
