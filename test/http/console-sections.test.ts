@@ -57,6 +57,25 @@ describe('the admin console sections (issue 17)', () => {
   });
   after(() => t.close());
 
+  it('the nav marks the section a page is in with aria-current, and only that one', async () => {
+    const current = (html: string) =>
+      [...html.matchAll(/<a href="([^"]*)" aria-current="page">/g)].map((m) => m[1]);
+    assert.deepEqual(current(await page(admin.agent, '/admin')), [], 'the home page is no section');
+    for (const [path, section] of [
+      ['/admin/users', '/admin/users'],
+      ['/admin/users/new', '/admin/users'],
+      [`/admin/users/${admin.id}`, '/admin/users'],
+      ['/admin/apps', '/admin/apps'],
+      ['/admin/apps/new', '/admin/apps'],
+      ['/admin/providers', '/admin/providers'],
+      ['/admin/scopes', '/admin/scopes'],
+      ['/admin/keys', '/admin/keys'],
+      ['/admin/keys/rotate', '/admin/keys'],
+      ['/admin/audit', '/admin/audit'],
+    ] as const)
+      assert.deepEqual(current(await page(admin.agent, path)), [section], path);
+  });
+
   it('the audit page lists events newest first and filters by type', async () => {
     const all = await page(admin.agent, '/admin/audit');
     assert.match(all, /<h1>Audit trail<\/h1>/);

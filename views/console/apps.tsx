@@ -6,6 +6,8 @@ import { StepUpInput } from './parts.js';
 interface ConsolePageProps {
   email: string;
   csrf: string;
+  /** The request's path: the nav marks its section (aria-current). */
+  path?: string | undefined;
 }
 
 /** A row of the apps list. */
@@ -43,9 +45,9 @@ export interface AppsListPageProps extends ConsolePageProps {
 }
 
 /** `/admin/apps`: every client, one row each, stacking into cards on a phone. */
-export function AppsListPage({ email, csrf, apps, next, notice, canWrite }: AppsListPageProps) {
+export function AppsListPage({ email, csrf, path, apps, next, notice, canWrite }: AppsListPageProps) {
   return (
-    <ConsoleLayout title="Apps" email={email} csrf={csrf}>
+    <ConsoleLayout title="Apps" email={email} csrf={csrf} path={path}>
       <div class="console-heading">
         <h1>Apps</h1>
         {canWrite ? (
@@ -168,10 +170,10 @@ export interface AppRegisterPageProps extends ConsolePageProps {
 
 /** `/admin/apps/new`. */
 export function AppRegisterPage(props: AppRegisterPageProps) {
-  const { email, csrf, grants, values, stepUp, error, failedField } = props;
+  const { email, csrf, path, grants, values, stepUp, error, failedField } = props;
   const failed = (field: string) => fieldState(failedField === field, ALERT_ID);
   return (
-    <ConsoleLayout title="Register app" email={email} csrf={csrf}>
+    <ConsoleLayout title="Register app" email={email} csrf={csrf} path={path}>
       <h1>Register app</h1>
       <Refusal message={error} />
       <form method="post" action="/admin/apps/new" class="stack">
@@ -241,9 +243,9 @@ export interface AppSecretPageProps extends ConsolePageProps {
  * The secret, once (after registering or rotating): in a readonly textbox that can be selected without
  * JavaScript; /assets/copy-secret.js reveals the "Copy" button.
  */
-export function AppSecretPage({ email, csrf, clientId, name, secret, heading }: AppSecretPageProps) {
+export function AppSecretPage({ email, csrf, path, clientId, name, secret, heading }: AppSecretPageProps) {
   return (
-    <ConsoleLayout title={heading} email={email} csrf={csrf}>
+    <ConsoleLayout title={heading} email={email} csrf={csrf} path={path}>
       <h1>{heading}</h1>
       <p class="lead">{name}</p>
       <div class="field">
@@ -310,11 +312,11 @@ export interface AppPageProps extends ConsolePageProps {
 
 /** `/admin/apps/:id`: its settings, and the way to rotate its secret or delete it. Never the secret. */
 export function AppPage(props: AppPageProps) {
-  const { email, csrf, app, grants, values, error, failedField, notice, canWrite } = props;
+  const { email, csrf, path, app, grants, values, error, failedField, notice, canWrite } = props;
   const href = appHref(app.id);
   const failed = (field: string) => fieldState(failedField === field, ALERT_ID);
   return (
-    <ConsoleLayout title={app.name} email={email} csrf={csrf}>
+    <ConsoleLayout title={app.name} email={email} csrf={csrf} path={path}>
       <p>
         <a href="/admin/apps">All apps</a>
       </p>

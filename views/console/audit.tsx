@@ -14,6 +14,8 @@ export interface AuditFilter {
 export interface ConsoleAuditPageProps {
   email: string;
   csrf: string;
+  /** The request's path: the nav marks its section (aria-current). */
+  path?: string | undefined;
   filter: AuditFilter;
   events: AuditEvent[];
   /** The next (older) page, filters kept; absent on the last page. */
@@ -30,9 +32,17 @@ const FIELDS: { name: keyof AuditFilter; label: string; type: string; hint?: str
 ];
 
 /** `/admin/audit`: the audit trail, newest first, filtered by a GET form and paged. */
-export function ConsoleAuditPage({ email, csrf, filter, events, olderHref, error }: ConsoleAuditPageProps) {
+export function ConsoleAuditPage({
+  email,
+  csrf,
+  path,
+  filter,
+  events,
+  olderHref,
+  error,
+}: ConsoleAuditPageProps) {
   return (
-    <ConsoleLayout title="Audit" email={email} csrf={csrf}>
+    <ConsoleLayout title="Audit" email={email} csrf={csrf} path={path}>
       <h1>Audit trail</h1>
       <ConsoleAlert message={error} />
       <form

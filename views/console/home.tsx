@@ -3,12 +3,14 @@ import { CONSOLE_SECTIONS, ConsoleLayout } from './layout.js';
 export interface ConsoleHomePageProps {
   email: string;
   csrf: string;
+  /** The request's path: the nav marks its section (aria-current). */
+  path?: string | undefined;
 }
 
 /** The console's home: for now, the sections it will have (issue 17). */
-export function ConsoleHomePage({ email, csrf }: ConsoleHomePageProps) {
+export function ConsoleHomePage({ email, csrf, path }: ConsoleHomePageProps) {
   return (
-    <ConsoleLayout title="Home" email={email} csrf={csrf}>
+    <ConsoleLayout title="Home" email={email} csrf={csrf} path={path}>
       <h1>Admin console</h1>
       <section class="section" aria-labelledby="sections-heading">
         <h2 id="sections-heading">Sections</h2>

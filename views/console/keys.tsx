@@ -5,6 +5,8 @@ import { ConsoleNotice, Time } from './parts.js';
 export interface ConsoleKeysPageProps {
   email: string;
   csrf: string;
+  /** The request's path: the nav marks its section (aria-current). */
+  path?: string | undefined;
   keys: SigningKey[];
   /** Epoch seconds now: which retired keys are still published. */
   now: number;
@@ -19,9 +21,9 @@ function status(k: SigningKey, now: number): string {
 }
 
 /** `/admin/keys`: the signing keys, newest first, and "Rotate keys". */
-export function ConsoleKeysPage({ email, csrf, keys, now, canRotate, notice }: ConsoleKeysPageProps) {
+export function ConsoleKeysPage({ email, csrf, path, keys, now, canRotate, notice }: ConsoleKeysPageProps) {
   return (
-    <ConsoleLayout title="Keys" email={email} csrf={csrf}>
+    <ConsoleLayout title="Keys" email={email} csrf={csrf} path={path}>
       <h1>Signing keys</h1>
       <ConsoleNotice message={notice} />
       <p>

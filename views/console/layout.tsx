@@ -20,11 +20,20 @@ export interface ConsoleLayoutProps {
   /** The signed-in admin's email, shown beside "Sign out". */
   email: string;
   csrf: string;
+  /** The request's path (`/admin/users/…`): the nav marks the section it is in with aria-current. */
+  path?: string | undefined;
   children?: Child;
 }
 
+/** The section `path` is in, if any. */
+function currentSection(path: string | undefined): string | undefined {
+  if (!path) return undefined;
+  return CONSOLE_SECTIONS.find((s) => path === s.href || path.startsWith(`${s.href}/`))?.href;
+}
+
 /** Every console page: the hosted pages' look, a skip link, the sections' nav and the sign-out form. */
-export function ConsoleLayout({ title, email, csrf, children }: ConsoleLayoutProps) {
+export function ConsoleLayout({ title, email, csrf, path, children }: ConsoleLayoutProps) {
+  const current = currentSection(path);
   return (
     <Layout title={`${title} · Admin`} wide languages={false}>
       {/* `.console` widens the card (styles.css: `.card:has(> .console)`): tables take a wide screen's width. */}
@@ -50,7 +59,9 @@ export function ConsoleLayout({ title, email, csrf, children }: ConsoleLayoutPro
           <ul class="console-nav">
             {CONSOLE_SECTIONS.map((s) => (
               <li>
-                <a href={s.href}>{s.name}</a>
+                <a href={s.href} aria-current={s.href === current ? 'page' : undefined}>
+                  {s.name}
+                </a>
               </li>
             ))}
           </ul>

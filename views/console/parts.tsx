@@ -31,6 +31,8 @@ export function Time({ at }: { at: number | null }) {
 export interface ConsoleConfirmPageProps {
   email: string;
   csrf: string;
+  /** The request's path: the nav marks its section (aria-current). */
+  path?: string | undefined;
   /** The page's heading, e.g. "Disable user". */
   title: string;
   /** What it is done to, under the heading (e.g. the user's email). */
@@ -55,7 +57,7 @@ const ERROR_ID = 'confirm-error';
  */
 export function ConsoleConfirmPage(p: ConsoleConfirmPageProps) {
   return (
-    <ConsoleLayout title={p.title} email={p.email} csrf={p.csrf}>
+    <ConsoleLayout title={p.title} email={p.email} csrf={p.csrf} path={p.path}>
       <h1>{p.title}</h1>
       {p.subject ? <p class="lead">{p.subject}</p> : null}
       <ConsoleAlert message={p.error} id={ERROR_ID} />

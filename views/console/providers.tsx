@@ -16,6 +16,8 @@ export interface DiscoveryReport {
 export interface ConsoleProvidersPageProps {
   email: string;
   csrf: string;
+  /** The request's path: the nav marks its section (aria-current). */
+  path?: string | undefined;
   providers: Provider[];
   canWrite: boolean;
   notice?: string | undefined;
@@ -48,7 +50,7 @@ function TestReport({ found }: { found?: DiscoveryReport | undefined }) {
 /** `/admin/providers`: the upstream identity providers, with enable/disable, "Test" and remove. */
 export function ConsoleProvidersPage(p: ConsoleProvidersPageProps) {
   return (
-    <ConsoleLayout title="Providers" email={p.email} csrf={p.csrf}>
+    <ConsoleLayout title="Providers" email={p.email} csrf={p.csrf} path={p.path}>
       <h1>Identity providers</h1>
       <ConsoleNotice message={p.notice} />
       <ConsoleAlert message={p.error} />
@@ -141,6 +143,8 @@ export interface ProviderDraft {
 export interface ConsoleProviderAddPageProps {
   email: string;
   csrf: string;
+  /** The request's path: the nav marks its section (aria-current). */
+  path?: string | undefined;
   preset: ProviderPreset;
   draft: ProviderDraft;
   /** `<issuer>/federation/` : the redirect URI to register upstream is this + slug + `/callback`. */
@@ -192,7 +196,7 @@ const PROVIDER_ERROR_ID = 'provider-error';
 export function ConsoleProviderAddPage(p: ConsoleProviderAddPageProps) {
   const slug = p.preset === 'oidc' ? p.draft.slug || '<slug>' : p.preset;
   return (
-    <ConsoleLayout title={PRESET_TITLES[p.preset]} email={p.email} csrf={p.csrf}>
+    <ConsoleLayout title={PRESET_TITLES[p.preset]} email={p.email} csrf={p.csrf} path={p.path}>
       <h1>{PRESET_TITLES[p.preset]}</h1>
       <ConsoleAlert message={p.error} id={PROVIDER_ERROR_ID} />
       <p>

@@ -8,6 +8,8 @@ export const scopeHref = (name: string) => `/admin/scopes/${encodeURIComponent(n
 export interface ConsoleScopesPageProps {
   email: string;
   csrf: string;
+  /** The request's path: the nav marks its section (aria-current). */
+  path?: string | undefined;
   scopes: Scope[];
   canWrite: boolean;
   notice?: string | undefined;
@@ -19,7 +21,7 @@ export interface ConsoleScopesPageProps {
 /** `/admin/scopes`: the registry, and adding a custom scope. */
 export function ConsoleScopesPage(p: ConsoleScopesPageProps) {
   return (
-    <ConsoleLayout title="Scopes" email={p.email} csrf={p.csrf}>
+    <ConsoleLayout title="Scopes" email={p.email} csrf={p.csrf} path={p.path}>
       <h1>Scopes</h1>
       <ConsoleNotice message={p.notice} />
       <table class="console-table">
@@ -94,6 +96,8 @@ export function ConsoleScopesPage(p: ConsoleScopesPageProps) {
 export interface ConsoleScopeEditPageProps {
   email: string;
   csrf: string;
+  /** The request's path: the nav marks its section (aria-current). */
+  path?: string | undefined;
   name: string;
   description: string;
   error?: string | undefined;
@@ -102,7 +106,7 @@ export interface ConsoleScopeEditPageProps {
 /** `/admin/scopes/<name>/edit`: a custom scope's description. */
 export function ConsoleScopeEditPage(p: ConsoleScopeEditPageProps) {
   return (
-    <ConsoleLayout title={`Edit ${p.name}`} email={p.email} csrf={p.csrf}>
+    <ConsoleLayout title={`Edit ${p.name}`} email={p.email} csrf={p.csrf} path={p.path}>
       <h1>
         Edit the scope <code>{p.name}</code>
       </h1>

@@ -6,6 +6,8 @@ import { StepUpInput } from './parts.js';
 interface ConsolePage {
   email: string;
   csrf: string;
+  /** The request's path: the nav marks its section (aria-current). */
+  path?: string | undefined;
 }
 
 /** A user as the console's pages show one. */
@@ -55,7 +57,7 @@ export interface ConsoleUsersPageProps extends ConsolePage {
 /** `/admin/users`: search, a page of users, "Add user". */
 export function ConsoleUsersPage(props: ConsoleUsersPageProps) {
   return (
-    <ConsoleLayout title="Users" email={props.email} csrf={props.csrf}>
+    <ConsoleLayout title="Users" email={props.email} csrf={props.csrf} path={props.path}>
       <div class="console-heading">
         <h1>Users</h1>
         {props.canWrite && (
@@ -120,10 +122,10 @@ export interface ConsoleNewUserPageProps extends ConsolePage {
 }
 
 /** `/admin/users/new`: a user with a password, without one (a provider), or invited to choose one. */
-export function ConsoleNewUserPage({ email, csrf, values, stepUp, error }: ConsoleNewUserPageProps) {
+export function ConsoleNewUserPage({ email, csrf, path, values, stepUp, error }: ConsoleNewUserPageProps) {
   const described = error ? { 'aria-describedby': 'console-error' } : {};
   return (
-    <ConsoleLayout title="Add user" email={email} csrf={csrf}>
+    <ConsoleLayout title="Add user" email={email} csrf={csrf} path={path}>
       <h1>Add user</h1>
       <p>
         <a href="/admin/users">Back to users</a>
@@ -245,7 +247,7 @@ export function ConsoleUserPage(props: ConsoleUserPageProps) {
     groups: user.groups.join(', '),
   };
   return (
-    <ConsoleLayout title={user.email} email={props.email} csrf={props.csrf}>
+    <ConsoleLayout title={user.email} email={props.email} csrf={props.csrf} path={props.path}>
       <h1>{user.email}</h1>
       <p>
         <a href="/admin/users">Back to users</a>

@@ -15,10 +15,11 @@ import { CONSOLE_CLIENT_ID } from '../clients.js';
 import type { AdminContext } from '../context.js';
 import { AdminError } from '../validate.js';
 
-/** What every console page's layout needs: the signed-in admin's email and the form token. */
+/** What every console page's layout needs: the signed-in admin's email, the form token, the path (the nav). */
 export const consolePage = (c: Context, deps: Deps) => ({
   email: c.get('console').user.email,
   csrf: csrfToken(c, deps),
+  path: c.req.path,
 });
 
 /**
