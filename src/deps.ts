@@ -5,6 +5,7 @@ import { Sealer } from './crypto/seal.js';
 import { jsonLog, type Log } from './log.js';
 import { Metrics } from './metrics.js';
 import { type GuardedOptions, openGuardedStore } from './secret.js';
+import { CHANGE_REACHES_EVERY_NODE_SECONDS, isPostgresUrl } from './store/dialect.js';
 import type { PostgresStore } from './store/postgres/index.js';
 import type { Store } from './store/types.js';
 import { AccessTokens } from './tokens/access.js';
@@ -43,7 +44,13 @@ export async function buildDeps(config: Config, options: BuildOptions = {}): Pro
       ...(options.mustExist ? { mustExist: true } : {}),
     }));
   const sealer = new Sealer(config.secret);
-  const keys = new KeyRing(store, sealer, clock);
+  // Several nodes (PostgreSQL): a rotated-in key signs only once every node has it (src/store/dialect.ts).
+  const keys = new KeyRing(
+    store,
+    sealer,
+    clock,
+    isPostgresUrl(config.dbPath) ? CHANGE_REACHES_EVERY_NODE_SECONDS : 0,
+  );
   return {
     config,
     store,

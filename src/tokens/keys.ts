@@ -12,6 +12,8 @@ interface LoadedKey {
   kid: string;
   alg: SigningAlg;
   active: boolean;
+  createdAt: number;
+  retiredAt: number | null;
   publicKey: KeyObject;
   privateKey?: KeyObject;
   sealed: string;
@@ -33,10 +35,16 @@ export class KeyRing {
   /** That reload: what is asked for while it runs waits for it. */
   private missReload: Promise<void> | undefined;
 
+  /**
+   * `activationDelaySeconds`: how long a new key is only published before it signs (0: it signs at once). With
+   * several nodes on one database (PostgreSQL) a rotation made anywhere must reach every node, and every node's
+   * JWKS, before any node signs with the new key; until then each keeps signing with the key it replaces.
+   */
   constructor(
     private readonly store: Store,
     private readonly sealer: Sealer,
     private readonly clock: Clock,
+    private readonly activationDelaySeconds = 0,
   ) {}
 
   /** Creates an ES256 and an RS256 key on first start. */
@@ -117,7 +125,7 @@ export class KeyRing {
     for (const row of rows) {
       const prior = this.keys.get(row.kid);
       if (prior && prior.sealed === row.privateSealed) {
-        next.set(row.kid, { ...prior, active: row.active });
+        next.set(row.kid, { ...prior, active: row.active, retiredAt: row.retiredAt });
         continue;
       }
       const publicKey = createPublicKey({ key: row.publicJwk as JWK & { kty: string }, format: 'jwk' });
@@ -125,6 +133,8 @@ export class KeyRing {
         kid: row.kid,
         alg: row.alg,
         active: row.active,
+        createdAt: row.createdAt,
+        retiredAt: row.retiredAt,
         publicKey,
         sealed: row.privateSealed,
       });
@@ -145,17 +155,41 @@ export class KeyRing {
     return this.jwksBody;
   }
 
-  /** The active key of an algorithm, private part unsealed on first use. */
+  /**
+   * The key that signs for an algorithm, private part unsealed on first use: the active one, or, with an
+   * activation delay, the one that was active `activationDelaySeconds` ago (see the constructor).
+   */
   async signingKey(alg: SigningAlg): Promise<{ kid: string; key: KeyObject }> {
     await this.fresh();
     let found: LoadedKey | undefined;
     for (const k of this.keys.values()) if (k.active && k.alg === alg) found = k;
+    if (this.activationDelaySeconds > 0) found = this.settled(alg) ?? found;
     if (!found) throw new Error(`no active ${alg} signing key`);
     if (!found.privateKey) {
       const jwk = JSON.parse(this.sealer.open(found.sealed)) as JWK & { kty: string };
       found.privateKey = createPrivateKey({ key: jwk, format: 'jwk' });
     }
     return { kid: found.kid, key: found.privateKey };
+  }
+
+  /**
+   * The key of `alg` that signs with the delay: of the keys not retired before the delay began, the newest
+   * created at least the delay ago; when none was (a rotation within the delay of the first start), the oldest,
+   * which is the one being replaced. So during the delay after a rotation the key it replaces keeps signing.
+   */
+  private settled(alg: SigningAlg): LoadedKey | undefined {
+    const then = this.clock.now() - this.activationDelaySeconds;
+    // Older first: by creation, and of two made in the same second the retired one is the older.
+    const older = (a: LoadedKey, b: LoadedKey) =>
+      a.createdAt !== b.createdAt ? a.createdAt < b.createdAt : a.retiredAt !== null && b.retiredAt === null;
+    let newestSettled: LoadedKey | undefined;
+    let oldest: LoadedKey | undefined;
+    for (const k of this.keys.values()) {
+      if (k.alg !== alg || (k.retiredAt !== null && k.retiredAt <= then)) continue;
+      if (!oldest || older(k, oldest)) oldest = k;
+      if (k.createdAt <= then && (!newestSettled || older(newestSettled, k))) newestSettled = k;
+    }
+    return newestSettled ?? oldest;
   }
 
   /** Whether an active key of every algorithm is there and opens with the secret: what `/readyz` asks. */

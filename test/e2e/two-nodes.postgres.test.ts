@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { ACCOUNT_ADDRESS_RULE, CLIENT_RULE } from '../../src/auth/throttle.js';
+import { CHANGE_REACHES_EVERY_NODE_SECONDS } from '../../src/store/dialect.js';
 import { json as cli } from '../cli/run.js';
 import { Agent, attemptSignIn, authorizeThroughPages, pkce } from '../helpers/agent.js';
 import { freePort } from '../helpers/net.js';
@@ -261,33 +262,45 @@ describe('two latchkey nodes on one PostgreSQL (issue 18)', () => {
     }
   });
 
-  it('keys rotate on node A’s env: both nodes sign with the new kid and publish it', async (t) => {
+  it('keys rotate on node A’s env: both nodes publish the new kids at once, and sign with them only after the delay', async (t) => {
     const service = await cli<CliClient>(
       ['client', 'add', '--name', 'Rotation', '--grant', 'client_credentials'],
       env,
     );
     const before = await tokens(app);
     const previous = ((await body(await a.fetch('/jwks')))['keys'] as { kid: string }[]).map((k) => k.kid);
+    const kidOf = async (n: Node) => {
+      const res = await clientCredentials(n, service);
+      const t = await body(res);
+      assert.equal(res.status, 200, JSON.stringify(t));
+      return headerOf(t['access_token'])['kid'] as string;
+    };
+    const oldEs256 = await kidOf(a);
+    const rotatedAt = Date.now();
     const rotated = await cli<{ kid: string; keys: { kid: string; alg: string }[] }>(['keys', 'rotate'], env);
     const fresh = rotated.keys.map((k) => k.kid).sort();
     assert.equal(fresh.length, 2);
     const es256 = rotated.keys.find((k) => k.alg === 'ES256')!.kid;
     const waited: string[] = [];
+    // Published by every node at once (its NOTIFY), while every node keeps signing with the old key.
     for (const n of [a, b]) {
       const published = await within(async () => {
         const kids = ((await body(await n.fetch('/jwks')))['keys'] as { kid: string }[]).map((k) => k.kid);
         return fresh.every((k) => kids.includes(k)) ? kids : undefined;
       });
-      const signing = await within(async () => {
-        const res = await clientCredentials(n, service);
-        const t = await body(res);
-        assert.equal(res.status, 200, JSON.stringify(t));
-        return headerOf(t['access_token'])['kid'] === es256 ? (t['access_token'] as string) : undefined;
-      });
-      waited.push(
-        `${n.name}: JWKS ${published.ms} ms/${published.tries} tries, signing ${signing.ms} ms/${signing.tries} tries`,
-      );
-      assert.equal(headerOf(signing.value)['kid'], es256, `node ${n.name} signs with the new key`);
+      waited.push(`${n.name}: JWKS ${published.ms} ms/${published.tries} tries`);
+      assert.equal(await kidOf(n), oldEs256, `node ${n.name} still signs with the old key`);
+    }
+    assert.ok(
+      Date.now() - rotatedAt < (CHANGE_REACHES_EVERY_NODE_SECONDS - 2) * 1000,
+      'checked well inside the delay',
+    );
+    // Once the delay has passed, both sign with the new key.
+    await sleep(Math.max(0, rotatedAt + CHANGE_REACHES_EVERY_NODE_SECONDS * 1000 + 1000 - Date.now()));
+    for (const n of [a, b]) {
+      const signing = await within(async () => ((await kidOf(n)) === es256 ? es256 : undefined));
+      waited.push(`${n.name}: signing after the delay ${signing.ms} ms/${signing.tries} tries`);
+      assert.equal(signing.value, es256, `node ${n.name} signs with the new key`);
     }
     t.diagnostic(`keys rotate → new kids seen: ${waited.join('; ')}`);
     // The old keys stay published (tokens signed before the rotation keep verifying), on both.

@@ -21,8 +21,8 @@ interface Ring {
   clock: FakeClock;
 }
 
-function ring(store: Store, clock = new FakeClock()): Ring {
-  const keys = new KeyRing(store, new Sealer(SECRET), clock);
+function ring(store: Store, clock = new FakeClock(), activationDelaySeconds = 0): Ring {
+  const keys = new KeyRing(store, new Sealer(SECRET), clock, activationDelaySeconds);
   return { store, keys, clock, tokens: new AccessTokens(ISSUER, keys, store, clock) };
 }
 
@@ -284,6 +284,70 @@ describe('KeyRing', () => {
       signer.clock.advance(1);
       assert.ok(await lagging.tokens.verify(token), 'verifies a second later');
       assert.ok(await lagging.keys.verificationKey(fresh[0]!.kid));
+    });
+  });
+  describe('with an activation delay (several nodes on PostgreSQL, issue 18)', () => {
+    const DELAY = 20;
+    let r: Ring;
+    before(async () => {
+      r = ring(createSqliteStore(':memory:'), new FakeClock(), DELAY);
+    });
+    after(() => r.store.close());
+    const signing = async (alg: 'ES256' | 'RS256') => (await r.keys.signingKey(alg)).kid;
+
+    it('the first keys sign at once: there is no older key to keep', async () => {
+      await r.keys.init();
+      const active = await r.store.keys.list();
+      for (const alg of ['ES256', 'RS256'] as const)
+        assert.equal(await signing(alg), active.find((k) => k.alg === alg)!.kid);
+    });
+
+    it('a rotated-in key is published at once, and signs only once the delay has passed', async () => {
+      const old = { ES256: await signing('ES256'), RS256: await signing('RS256') };
+      const fresh = await r.keys.rotate(3600);
+      const published = await kids(r.keys);
+      for (const k of fresh) assert.ok(published.includes(k.kid), 'the new key is in the JWKS at once');
+      for (const alg of ['ES256', 'RS256'] as const)
+        assert.equal(await signing(alg), old[alg], 'the old one signs');
+      r.clock.advance(DELAY - 1);
+      assert.equal(await signing('ES256'), old.ES256, 'a second before the delay: still the old one');
+      r.clock.advance(1);
+      for (const alg of ['ES256', 'RS256'] as const)
+        assert.equal(await signing(alg), fresh.find((k) => k.alg === alg)!.kid, `${alg}: the new one`);
+      assert.ok((await kids(r.keys)).includes(old.ES256), 'the old key stays published');
+    });
+
+    it('two rotations inside the delay: each key signs in turn, never one not yet published for the delay', async () => {
+      const first = await signing('ES256');
+      const second = (await r.keys.rotate(3600)).find((k) => k.alg === 'ES256')!.kid;
+      r.clock.advance(5);
+      const third = (await r.keys.rotate(3600)).find((k) => k.alg === 'ES256')!.kid;
+      assert.equal(await signing('ES256'), first);
+      r.clock.advance(DELAY - 5);
+      assert.equal(await signing('ES256'), second, 'the delay after the first rotation');
+      r.clock.advance(5);
+      assert.equal(await signing('ES256'), third, 'the delay after the second');
+    });
+
+    it('a token signed during the delay verifies, and carries the old kid', async () => {
+      const client = newClient({
+        grants: ['client_credentials'],
+        createdAt: r.clock.now(),
+        updatedAt: r.clock.now(),
+      });
+      await r.store.clients.create(client);
+      const old = await signing('ES256');
+      await r.keys.rotate(3600);
+      const { token } = await r.tokens.issue({
+        client,
+        sub: client.id,
+        userId: null,
+        scope: '',
+        aud: client.id,
+        grantId: null,
+      });
+      assert.equal(decodeProtectedHeader(token).kid, old);
+      assert.ok(await r.tokens.verify(token));
     });
   });
 });

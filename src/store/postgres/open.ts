@@ -69,8 +69,8 @@ const TX_ATTEMPTS = 3;
 const RETRYABLE = new Set(['40001', '40P01']);
 const LISTEN_RETRY_MS = [250, 1_000, 5_000];
 /** How often the listener checks its connection and the counter, and how long it waits for the answer. */
-const HEARTBEAT_MS = 10_000;
-const HEARTBEAT_TIMEOUT_MS = 5_000;
+export const HEARTBEAT_MS = 10_000;
+export const HEARTBEAT_TIMEOUT_MS = 5_000;
 
 /** The SQLSTATE of a driver error, through drizzle's wrapping (`DrizzleQueryError.cause`). */
 export function sqlState(err: unknown): string | undefined {
