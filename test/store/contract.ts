@@ -805,6 +805,18 @@ export function storeContract(
           [live.id],
         );
       });
+
+      it('lists grants of one second newest first, ties by id, the same on every dialect', async () => {
+        const { user, client } = await owners();
+        const older = newGrant(client.id, user.id, { createdAt: NOW - 1 });
+        const tied = [1, 2, 3, 4].map(() => newGrant(client.id, user.id, { createdAt: NOW }));
+        for (const grant of [older, ...tied]) await store.tokens.issue({ grant });
+        const byId = tied.map((g) => g.id).sort((x, y) => (x < y ? 1 : -1));
+        assert.deepEqual(
+          (await store.grants.listActiveForUser(user.id, NOW)).map((g) => g.id),
+          [...byId, older.id],
+        );
+      });
     });
 
     describe('tokens', () => {
@@ -1017,6 +1029,18 @@ export function storeContract(
     });
 
     describe('sessions', () => {
+      it('lists sessions seen in one second by id, the same on every dialect', async () => {
+        const { user } = await owners();
+        const tied = [1, 2, 3, 4].map(() => newSession(user.id, { lastSeenAt: NOW }));
+        const later = newSession(user.id, { lastSeenAt: NOW + 1 });
+        for (const session of [...tied, later]) await store.sessions.create(session);
+        const byId = tied.map((s) => s.idHash).sort((x, y) => (x < y ? 1 : -1));
+        assert.deepEqual(
+          (await store.sessions.listActiveForUser(user.id, NOW)).map((s) => s.idHash),
+          [later.idHash, ...byId],
+        );
+      });
+
       it('creates, finds, touches, lists and ends sessions', async () => {
         const { user } = await owners();
         const base = {
