@@ -520,7 +520,11 @@ describe('a receiver that hangs', () => {
         });
         await t.deps.store.sessions.create(session);
         await t.deps.store.tokens.issue({
-          grant: newGrant(clientId, user.id, { sessionHash: session.idHash }),
+          grant: newGrant(clientId, user.id, {
+            sessionHash: session.idHash,
+            createdAt: now,
+            expiresAt: now + 3600,
+          }),
         });
         hashes.push(session.idHash);
       }
