@@ -305,8 +305,10 @@ describe('the CLI on PostgreSQL', { timeout: 240_000 }, () => {
       assert.equal(ready.status, 200);
       assert.deepEqual(await ready.json(), { status: 'ok' });
 
-      // Log lines are written in batches (src/log-writer.ts, up to 50 ms): wait for the start-up line.
-      for (let i = 0; i < 40 && !served.log().includes('latchkey listening'); i++) await sleep(50);
+      // Log lines are written in batches (src/log-writer.ts, up to 50 ms): wait for the start-up line (10 s at
+      // most: a loaded machine's pipe can be late).
+      const end = Date.now() + 10_000;
+      while (Date.now() < end && !served.log().includes('latchkey listening')) await sleep(50);
       const listening = served
         .log()
         .split('\n')

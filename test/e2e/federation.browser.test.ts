@@ -310,7 +310,13 @@ describe('upstream sign-in through real OpenID providers (Chromium)', () => {
     });
     const elsewhere = newSession(carol.id, { createdAt: Math.floor(Date.now() / 1000) });
     await t.deps.store.sessions.create({ ...elsewhere, expiresAt: elsewhere.createdAt + 3600 });
-    await t.deps.store.tokens.issue({ grant: newGrant(app.id, carol.id, { sessionHash: elsewhere.idHash }) });
+    await t.deps.store.tokens.issue({
+      grant: newGrant(app.id, carol.id, {
+        sessionHash: elsewhere.idHash,
+        createdAt: elsewhere.createdAt,
+        expiresAt: elsewhere.createdAt + 3600,
+      }),
+    });
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`${t.url}/account`);

@@ -1,8 +1,25 @@
 import { createServer as createHttpServer, type IncomingMessage, request, type Server } from 'node:http';
 import { createServer } from 'node:net';
 
-/** A free loopback port (the issuer must be known before the server listens). */
-export function freePort(): Promise<number> {
+/** The ports `freePort` has handed out in this process: each one is handed out once. */
+const handedOut = new Set<number>();
+
+/**
+ * A free loopback port (the issuer must be known before the server listens). Never one it has handed out before
+ * in this process: the kernel may offer a port again once its probe socket is closed, and two servers of one
+ * test (two nodes, an SMTP server and latchkey) asked for ports in a row would then collide.
+ */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await probePort();
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+}
+
+function probePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);

@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
@@ -8,6 +7,7 @@ import { is } from 'drizzle-orm';
 import { getTableConfig, PgTable } from 'drizzle-orm/pg-core';
 import * as pgSchema from '../../db/schema.postgres.js';
 import { createPostgresStore, type PostgresStore } from '../../src/store/postgres/index.js';
+import { freePort } from './net.js';
 
 /**
  * A real PostgreSQL server from Debian's packages, in a temporary data directory on a loopback port, for the
@@ -33,18 +33,6 @@ export function postgresBinDir(): string | undefined {
     if (existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'pg_ctl'))) return dir;
   }
   return undefined;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Starts a PostgreSQL server; the caller stops it (`after(() => pg.stop())`). */

@@ -26,6 +26,8 @@ export interface Smtp {
   waitFor(to: string, options?: { skip?: number; timeoutMs?: number }): Promise<ReceivedMail>;
   /** The messages received for `to`. */
   to(address: string): ReceivedMail[];
+  /** Messages whose data has arrived and that are being held (`delayMs`, `hold`), not yet answered. */
+  holding(): number;
   close(): Promise<void>;
 }
 
@@ -34,6 +36,8 @@ export interface SmtpOptions {
   rejectRcpt?: boolean;
   /** Holds each message this long before accepting it (a slow server). */
   delayMs?: number;
+  /** Holds each message until this settles (a server that stalls until the test lets it go). */
+  hold?: Promise<unknown>;
   /**
    * TLS with this key and certificate: `implicit` is SMTPS (TLS from the first byte, `smtps://`), otherwise
    * the server offers STARTTLS (what `smtp://` upgrades to when offered).
@@ -52,6 +56,7 @@ export const smtpEnv = (port: number): Record<string, string> => ({
 
 export async function startSmtp(port = 0, opts: SmtpOptions = {}): Promise<Smtp> {
   const received: ReceivedMail[] = [];
+  let holding = 0;
   const server = new SMTPServer({
     ...(opts.tls
       ? { key: opts.tls.key, cert: opts.tls.cert, secure: opts.tls.implicit }
@@ -73,7 +78,13 @@ export async function startSmtp(port = 0, opts: SmtpOptions = {}): Promise<Smtp>
       stream.on('end', () => {
         const raw = Buffer.concat(chunks);
         const accept = async () => {
-          if (opts.delayMs) await new Promise((r) => setTimeout(r, opts.delayMs));
+          holding++;
+          try {
+            if (opts.delayMs) await new Promise((r) => setTimeout(r, opts.delayMs));
+            if (opts.hold) await opts.hold;
+          } finally {
+            holding--;
+          }
           const parsed = await simpleParser(raw);
           received.push({
             from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
@@ -104,6 +115,7 @@ export async function startSmtp(port = 0, opts: SmtpOptions = {}): Promise<Smtp>
     port: typeof address === 'object' && address ? address.port : port,
     received,
     to,
+    holding: () => holding,
     async waitFor(address, { skip = 0, timeoutMs = 10_000 } = {}) {
       const end = Date.now() + timeoutMs;
       for (;;) {

@@ -29,7 +29,7 @@ function tokenRequest(
   port: number,
   agent: HttpAgent,
   client: { id: string; secret: string },
-  slow?: { resume: Promise<void> },
+  slow?: { resume: Promise<void>; sent?: () => void },
 ): Promise<Answer> {
   const body = 'grant_type=client_credentials';
   return new Promise((resolve, reject) => {
@@ -62,7 +62,7 @@ function tokenRequest(
       req.end(body);
       return;
     }
-    req.write(body.slice(0, 10));
+    req.write(body.slice(0, 10), () => slow.sent?.());
     void slow.resume.then(() => req.end(body.slice(10)));
   });
 }
@@ -189,12 +189,17 @@ describe('graceful shutdown of latchkey serve', { timeout: 120_000 }, () => {
     const added = await json(['client', 'add', '--name', 'slow', '--grant', 'client_credentials'], env);
     served = await serve(env);
     // A request whose body never ends keeps the drain waiting (up to DRAIN_MS).
+    let sent = () => {};
+    const written = new Promise<void>((resolve) => {
+      sent = resolve;
+    });
     const held = tokenRequest(
       port,
       new HttpAgent(),
       { id: added['client_id'] as string, secret: added['client_secret'] as string },
-      { resume: new Promise<void>(() => {}) },
+      { resume: new Promise<void>(() => {}), sent },
     ).catch(() => undefined);
+    await written; // its headers and the first bytes are on the wire: the server has them at its next turn
     await sleep(200);
     served.child.kill('SIGINT');
     await sleep(300);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { sessionSid } from '../../src/crypto/hash.js';
 import type { Store } from '../../src/store/types.js';
@@ -110,12 +111,13 @@ export function logoutDeliveryChecks(name: string, dialect: OutboxDialect): void
         const a = await fresh.clients.create(newClient({ backchannelLogoutUri: 'https://a.example/bc' }));
         const b = await fresh.clients.create(newClient({ backchannelLogoutUri: 'https://b.example/bc' }));
         const hashes: string[] = [];
-        for (const [clientId, sid] of [
-          [a.id, 'carried-on-sid'],
-          [a.id, null],
-          [b.id, null],
+        // Session ids that sort against the order given: the notices still come in the order given.
+        for (const [clientId, sid, idHash] of [
+          [a.id, 'carried-on-sid', `c-${randomUUID()}`],
+          [a.id, null, `b-${randomUUID()}`],
+          [b.id, null, `a-${randomUUID()}`],
         ] as const) {
-          const session = newSession(user.id, { sid });
+          const session = newSession(user.id, { sid, idHash });
           await fresh.sessions.create(session);
           await fresh.tokens.issue({ grant: newGrant(clientId, user.id, { sessionHash: session.idHash }) });
           hashes.push(session.idHash);

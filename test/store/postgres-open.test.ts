@@ -159,23 +159,25 @@ describe('PostgreSQL: open, migrate, change counter', () => {
     });
 
     it('counts a change inside a transaction only once it commits', async () => {
-      // The earlier tests' NOTIFYs (a node hears its own too) may still be on their way: let them land first.
-      await sleep(200);
-      const b0 = b.generation();
-      const a0 = a.generation();
+      // Two nodes listening from now on: the earlier tests' NOTIFYs (a node hears its own too), however late,
+      // never reach them (a listener hears what commits after its LISTEN).
+      const url = String(a.pool.options.connectionString);
+      const [x, y] = [await open(url), await open(url)];
+      const y0 = y.generation();
+      const x0 = x.generation();
       await assert.rejects(
-        a.tx(async (tx) => {
-          await a.notifyChange(tx);
+        x.tx(async (tx) => {
+          await x.notifyChange(tx);
           throw new Error('rolled back');
         }),
         /rolled back/,
       );
       await sleep(200);
-      assert.equal(b.generation(), b0);
-      assert.equal(a.generation(), a0);
-      await a.tx(async (tx) => a.notifyChange(tx), 'serializable');
-      assert.notEqual(a.generation(), a0);
-      assert.ok(await until(() => b.generation() !== b0), 'b saw the committed NOTIFY');
+      assert.equal(y.generation(), y0);
+      assert.equal(x.generation(), x0);
+      await x.tx(async (tx) => x.notifyChange(tx), 'serializable');
+      assert.notEqual(x.generation(), x0);
+      assert.ok(await until(() => y.generation() !== y0), 'the other node saw the committed NOTIFY');
     });
 
     it('treats every call as a change while its listener is cut off, and listens again', async () => {
@@ -194,11 +196,15 @@ describe('PostgreSQL: open, migrate, change counter', () => {
     it('a change whose NOTIFY never arrived is found by the heartbeat', async () => {
       await a.notifyChange(); // the counter's row exists
       const c = await open(String(a.pool.options.connectionString), { heartbeatMs: 100 });
-      await sleep(300); // the first heartbeat has read the counter
       const c0 = c.generation();
-      // The row moves without a NOTIFY, as when the listener's connection silently missed one.
-      await a.pool.query('update latchkey_changes set generation = generation + 1 where id = 1');
-      assert.ok(await until(() => c.generation() !== c0, 2_000), 'the heartbeat saw the counter move');
+      // The row moves without a NOTIFY, as when the listener's connection silently missed one. A move before
+      // the first heartbeat (late on a loaded machine) only sets what the next one compares with: moved again.
+      let seen = false;
+      for (const end = Date.now() + 10_000; !seen && Date.now() < end; ) {
+        await a.pool.query('update latchkey_changes set generation = generation + 1 where id = 1');
+        seen = await until(() => c.generation() !== c0, 500);
+      }
+      assert.ok(seen, 'the heartbeat saw the counter move');
     });
 
     it('runs a transaction again after a serialization failure', async () => {
@@ -209,15 +215,22 @@ describe('PostgreSQL: open, migrate, change counter', () => {
       const gate = new Promise<void>((resolve) => {
         open = resolve;
       });
+      let readDone = () => {};
+      const read = new Promise<void>((resolve) => {
+        readDone = resolve;
+      });
       const bump = (cx: PostgresContext, wait: boolean) =>
         cx.tx(async (tx) => {
           runs++;
           const [row] = (await tx.execute<{ n: number }>('select n from t_counter where id = 1')).rows;
-          if (wait) await gate;
+          if (wait) {
+            readDone();
+            await gate;
+          }
           await tx.execute(`update t_counter set n = ${row!.n + 1} where id = 1`);
         }, 'serializable');
       const slow = bump(a, true);
-      await sleep(50);
+      await read; // its snapshot is taken: the other increment commits after it
       await bump(b, false);
       open();
       await slow;

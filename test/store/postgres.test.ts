@@ -12,7 +12,7 @@ const pg = postgresForFile();
 const emptyStore = () => pg.emptyStore();
 
 storeContract('postgres', emptyStore, {
-  // The other node's NOTIFY crosses a loopback connection: well under 50 ms, even on a loaded machine.
+  // The other node's NOTIFY crosses a loopback connection: usually well under 50 ms (the checks poll for it).
   settle: () => new Promise((resolve) => setTimeout(resolve, 50)),
   pair: async () => {
     const a = await emptyStore();

@@ -14,10 +14,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const WRITER = fileURLToPath(new URL('../../src/log-writer.ts', import.meta.url));
 const LOG = fileURLToPath(new URL('../../src/log.ts', import.meta.url));
 
-/** Runs a script in a child process whose stdout is a pipe this test reads, after `pauseMs` of not reading. */
+/**
+ * Runs a script in a child process whose stdout is a pipe this test reads, after `pauseMs` of not reading:
+ * counted from the spawn, or, with `from`, from when the child writes that to its stderr (its start-up, tsx
+ * included, takes its own time on a loaded machine).
+ */
 function child(
   script: string,
   pauseMs = 0,
+  from?: string,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const proc = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
@@ -25,12 +30,21 @@ function child(
     });
     const out: Buffer[] = [];
     let stderr = '';
-    proc.stderr.on('data', (d) => (stderr += d));
+    const read = () =>
+      setTimeout(() => {
+        proc.stdout.on('data', (d: Buffer) => out.push(d));
+        proc.stdout.resume();
+      }, pauseMs);
+    let waiting = from !== undefined;
+    proc.stderr.on('data', (d) => {
+      stderr += d;
+      if (waiting && stderr.includes(from!)) {
+        waiting = false;
+        read();
+      }
+    });
     proc.stdout.pause();
-    setTimeout(() => {
-      proc.stdout.on('data', (d: Buffer) => out.push(d));
-      proc.stdout.resume();
-    }, pauseMs);
+    if (!waiting) read();
     proc.on('close', (code) => resolve({ code, stdout: Buffer.concat(out).toString(), stderr }));
   });
 }
@@ -108,12 +122,14 @@ describe('the log writer', () => {
        const w = lineWriterFor(1);
        let n = 0;
        const pad = 'p'.repeat(90);
+       process.stderr.write('writing\\n');
        const timer = setInterval(() => { for (let i = 0; i < 200; i++) w.write(JSON.stringify({ n: n++, pad }) + '\\n'); }, 5);
        setTimeout(() => {
          clearInterval(timer);
          process.stderr.write('refused ' + refused + ' lines ' + n + '\\n');
        }, 1000);`,
       1500,
+      'writing',
     );
     assert.equal(r.code, 0, r.stderr);
     const [, refused, lines] = /refused (\d+) lines (\d+)/.exec(r.stderr) ?? [];

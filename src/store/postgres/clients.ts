@@ -106,7 +106,14 @@ export function clientStore(cx: PostgresContext) {
       return client;
     },
     list: async () =>
-      withUris(db, await db.select().from(s.clients).orderBy(asc(s.clients.createdAt), asc(s.clients.name))),
+      // Byte order of the name, as SQLite sorts it; the id breaks ties (two clients of one name and one second).
+      withUris(
+        db,
+        await db
+          .select()
+          .from(s.clients)
+          .orderBy(asc(s.clients.createdAt), asc(sql`${s.clients.name} collate "C"`), asc(s.clients.id)),
+      ),
     page: async ({ after, limit, query }) => {
       const where: (SQL | undefined)[] = [];
       if (after) where.push(afterKey(s.clients.createdAt, s.clients.id, after));

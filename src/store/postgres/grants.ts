@@ -66,7 +66,8 @@ export function grantStore(cx: PostgresContext) {
         .select()
         .from(s.grants)
         .where(and(eq(s.grants.userId, userId), isNull(s.grants.revokedAt), gt(s.grants.expiresAt, now)))
-        .orderBy(desc(s.grants.createdAt)),
+        // The id breaks ties (two grants of one second), in byte order as SQLite compares it.
+        .orderBy(desc(s.grants.createdAt), desc(sql`${s.grants.id} collate "C"`)),
     listAuthorizations: async (userId, now, { clientId, limit }) => {
       // Each refresh writes the family's next refresh token: the newest one is when the family was last used.
       const rows = await db

@@ -18,7 +18,11 @@ export function keyStore(cx: PostgresContext) {
   const { db } = cx;
   return {
     list: async () =>
-      (await db.select().from(s.signingKeys).orderBy(desc(s.signingKeys.createdAt))) as SigningKey[],
+      // The kid breaks ties (the keys of one rotation share their second), in byte order as SQLite compares it.
+      (await db
+        .select()
+        .from(s.signingKeys)
+        .orderBy(desc(s.signingKeys.createdAt), desc(sql`${s.signingKeys.kid} collate "C"`))) as SigningKey[],
     add: async (keys, retire, event) => {
       await cx.tx(async (tx) => {
         // Two rotations at once take turns (the lock of the first keys): the second retires the first's new keys

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNull } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
 import * as s from '../../../db/schema.postgres.js';
 import { sessionSid } from '../../crypto/hash.js';
 import type { Session, SessionStore } from '../types.js';
@@ -88,6 +88,7 @@ export function sessionStore(cx: PostgresContext) {
         .select()
         .from(t)
         .where(and(eq(t.userId, userId), isNull(t.endedAt), gt(t.expiresAt, now)))
-        .orderBy(desc(t.lastSeenAt)),
+        // The id breaks ties (two sessions seen in one second): one order on every dialect and every call.
+        .orderBy(desc(t.lastSeenAt), desc(sql`${t.idHash} collate "C"`)),
   } satisfies SessionStore;
 }

@@ -74,7 +74,8 @@ export function clientStore(cx: SqliteContext) {
       db
         .select()
         .from(s.clients)
-        .orderBy(asc(s.clients.createdAt), asc(s.clients.name))
+        // The id breaks ties (two clients of one name and one second).
+        .orderBy(asc(s.clients.createdAt), asc(s.clients.name), asc(s.clients.id))
         .all()
         .map((r) => toClient(r)),
     page: async ({ after, limit, query }) => {

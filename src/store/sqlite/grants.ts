@@ -58,7 +58,8 @@ export function grantStore(cx: SqliteContext) {
         .select()
         .from(s.grants)
         .where(and(eq(s.grants.userId, userId), isNull(s.grants.revokedAt), gt(s.grants.expiresAt, now)))
-        .orderBy(desc(s.grants.createdAt))
+        // The id breaks ties (two grants of one second), in byte order on both dialects.
+        .orderBy(desc(s.grants.createdAt), desc(s.grants.id))
         .all() as Grant[],
     listAuthorizations: async (userId, now, { clientId, limit }) => {
       // Each refresh writes the family's next refresh token: the newest one is when the family was last used.

@@ -7,7 +7,12 @@ export function keyStore(cx: SqliteContext) {
   const { raw, db } = cx;
   return {
     list: async () =>
-      db.select().from(s.signingKeys).orderBy(desc(s.signingKeys.createdAt)).all() as SigningKey[],
+      // The kid breaks ties (the keys of one rotation share their second).
+      db
+        .select()
+        .from(s.signingKeys)
+        .orderBy(desc(s.signingKeys.createdAt), desc(s.signingKeys.kid))
+        .all() as SigningKey[],
     add: async (keys, retire, event) => {
       raw.transaction(() => {
         if (retire) {

@@ -46,6 +46,10 @@ export function logoutDeliveryStore(cx: SqliteContext) {
       let queued = 0;
       raw.transaction(() => {
         for (let i = 0; i < sessionHashes.length; i += CHUNK) {
+          const chunk = sessionHashes.slice(i, i + CHUNK);
+          // The order of the sessions given, then the client, so the notices (and `claims` calls) come in a
+          // stable order, PostgreSQL's (`array_position`): SQLite walks an IN list in its own (sorted) order.
+          const position = new Map(chunk.map((hash, at) => [hash, at] as const));
           const participants = db
             .selectDistinct({
               clientId: s.grants.clientId,
@@ -59,12 +63,17 @@ export function logoutDeliveryStore(cx: SqliteContext) {
             .leftJoin(s.sessions, eq(s.sessions.idHash, s.grants.sessionHash))
             .where(
               and(
-                inArray(s.grants.sessionHash, sessionHashes.slice(i, i + CHUNK)),
+                inArray(s.grants.sessionHash, chunk),
                 isNotNull(s.clients.backchannelLogoutUri),
                 isNotNull(s.grants.userId),
               ),
             )
-            .all();
+            .all()
+            .sort(
+              (x, y) =>
+                (position.get(x.sessionHash ?? '') ?? 0) - (position.get(y.sessionHash ?? '') ?? 0) ||
+                (x.clientId < y.clientId ? -1 : x.clientId > y.clientId ? 1 : 0),
+            );
           for (const p of participants) {
             if (!p.uri || !p.sessionHash || !p.userId) continue;
             const participant = {

@@ -108,7 +108,8 @@ export function sessionStore(cx: SqliteContext) {
         .select()
         .from(s.sessions)
         .where(and(eq(s.sessions.userId, userId), isNull(s.sessions.endedAt), gt(s.sessions.expiresAt, now)))
-        .orderBy(desc(s.sessions.lastSeenAt))
+        // The id breaks ties (two sessions seen in one second): one order on every dialect and every call.
+        .orderBy(desc(s.sessions.lastSeenAt), desc(s.sessions.idHash))
         .all(),
   } satisfies SessionStore;
 }
