@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { sha256 } from '../crypto/hash.js';
 import type { Deps } from '../deps.js';
 import { addressGroup } from '../http/net.js';
@@ -31,9 +32,10 @@ export const ACCOUNT_RULE: ThrottleRule = {
 };
 export const ADDRESS_RULE: ThrottleRule = { free: 20, baseMs: 250, maxMs: 5_000, forgetMs: 60 * 60_000 };
 /**
- * Client authentication (`/token`, `/introspect`, `/revoke`, …): per known client and per address, 5 free
- * failures, then each failed answer is held 1 s, doubling (the hold is capped at 3 s, the count is not). Only
- * failures are counted and a correct secret is never delayed, so the check costs nothing on the hot path.
+ * Client authentication (`/token`, `/introspect`, `/revoke`, `/device_authorization`): per client id and per
+ * address, the first 4 failures in an hour are answered at once, from the 5th on each failed answer is held 1 s,
+ * doubling (the hold is capped at 3 s, the count is not). Only failures are counted and a correct secret is never
+ * delayed, so a success costs no throttle read or write.
  */
 export const CLIENT_RULE: ThrottleRule = { free: 5, baseMs: 1000, maxMs: 15 * 60_000, forgetMs: 60 * 60_000 };
 /** The longest a failed client authentication is held before it is answered. */
@@ -43,7 +45,8 @@ const accountKey = (email: string) => `acct:${sha256(email)}`;
 const accountAddressKey = (email: string, ip: string) =>
   `acct-addr:${sha256(`${email}\n${addressGroup(ip)}`)}`;
 const addressKey = (ip: string) => `addr:${sha256(addressGroup(ip))}`;
-const clientKey = (clientId: string) => `client:${sha256(clientId)}`;
+const clientKey = (secret: string, clientId: string) =>
+  `client:${createHmac('sha256', secret).update(clientId).digest().readUInt32BE(0) % CLIENT_BUCKETS}`;
 const clientAddressKey = (ip: string) => `client-addr:${sha256(addressGroup(ip))}`;
 
 export type Reservation = { allowed: true } | { allowed: false; retryAfterSeconds: number };
@@ -95,20 +98,27 @@ export class SignInThrottle {
   }
 }
 
+/** How many per-client counters there are at most: every client id, known or not, counts in one of them. */
+export const CLIENT_BUCKETS = 65_536;
+
 /**
- * A failed client authentication: counted against the address and, when the client exists, against the
- * client (an unknown id is not a key: there is no secret to guess, and request input makes no rows).
- * Returns how long to hold the failed answer. In the database, so every node counts the same failures.
+ * A failed client authentication: counted against the address and against the client id asked for, known or
+ * not, so the hold answers alike whether the client exists. Ids come from request input, so an id counts in one
+ * of CLIENT_BUCKETS buckets (an HMAC of it with the deployment's secret): the rows stay bounded, and a collision
+ * only shares the hold of failed answers (a correct secret is never held). Returns how long to hold the failed
+ * answer. In the database, so every node counts the same failures.
  */
 export async function clientAuthFailed(
   deps: Pick<Deps, 'store' | 'clock' | 'config'>,
   ip: string,
-  knownClientId?: string,
+  clientId?: string,
 ): Promise<number> {
   if (!deps.config.throttle) return 0;
   const nowMs = deps.clock.nowMs();
   const keys =
-    knownClientId === undefined ? [clientAddressKey(ip)] : [clientKey(knownClientId), clientAddressKey(ip)];
+    clientId === undefined
+      ? [clientAddressKey(ip)]
+      : [clientKey(deps.config.secret, clientId), clientAddressKey(ip)];
   let failures = 0;
   for (const key of keys)
     failures = Math.max(failures, await deps.store.throttle.fail(key, nowMs, CLIENT_RULE));

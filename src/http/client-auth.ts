@@ -95,8 +95,7 @@ export async function authenticateClient(
     return { client, method };
   }
 
-  const wait = await clientAuthFailed(deps, clientIp(c), client?.id);
-  if (wait > 0) await sleep(wait);
+  // The audit row first: a throttle write that fails (the database out of reach) leaves the failure recorded.
   await deps.store.events.recordFailure(
     {
       at: deps.clock.now(),
@@ -109,6 +108,9 @@ export async function authenticateClient(
     },
     300,
   );
+  // Counted by the id asked for, known or not: the hold must not tell whether a client exists.
+  const wait = await clientAuthFailed(deps, clientIp(c), id);
+  if (wait > 0) await sleep(wait);
   const detail = !client
     ? 'unknown client'
     : client.isPublic

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { CLIENT_BUCKETS, clientAuthFailed } from '../../src/auth/throttle.js';
 import { expectOAuthError } from '../helpers/oauth.js';
 import { basic, form, type TestApp, testApp } from '../helpers/server.js';
 
@@ -217,28 +218,32 @@ describe('client authentication: failure throttling', () => {
     assert.ok(Date.now() - started < 500, 'successful traffic is never throttled');
   });
 
-  it('counts an unknown client id against the address only: request input makes no per-client row', async () => {
+  it('holds a failed answer alike for a known and an unknown client id: the hold tells nothing of existence', async () => {
     t.clock.advance(2 * 3600); // the failures above are forgotten
+    // Five failures for each id from one address, then one from a fresh address: only the id's count can hold it.
+    const holds: Record<string, number> = {};
+    for (const id of [client.id, 'no-such-client']) {
+      for (let i = 0; i < 5; i++) await clientAuthFailed(t.deps, `192.0.2.${i + 1}`, id);
+      holds[id] = await clientAuthFailed(t.deps, '198.51.100.7', id);
+    }
+    assert.equal(holds[client.id], 2000, 'the sixth failure of a known id is held 2 s');
+    assert.equal(holds['no-such-client'], holds[client.id], 'and so is an unknown one’s');
+  });
+
+  it('counts client ids in a bounded number of buckets: request input cannot grow the table', async () => {
+    t.clock.advance(2 * 3600);
     await t.deps.store.throttle.prune(Number.MAX_SAFE_INTEGER, 1_000_000);
     for (let i = 0; i < 3; i++) {
       const res = await t.request('/token', form(cc, { authorization: basic(`nobody-${i}`, 'some-secret') }));
       await expectOAuthError(res, 'invalid_client', 401);
     }
-    assert.equal(
-      await t.deps.store.throttle.prune(Number.MAX_SAFE_INTEGER, 1_000_000),
-      1,
-      'the address only',
-    );
-    const wrong = await t.request(
-      '/token',
-      form(cc, { authorization: basic(client.id, 'wrong-secret-value') }),
-    );
-    await expectOAuthError(wrong, 'invalid_client', 401);
-    assert.equal(
-      await t.deps.store.throttle.prune(Number.MAX_SAFE_INTEGER, 1_000_000),
-      2,
-      'a known client: the client and the address',
-    );
+    const rows = await t.deps.store.throttle.prune(Number.MAX_SAFE_INTEGER, 1_000_000);
+    assert.ok(rows >= 2 && rows <= 4, `three ids' buckets (at most) and the address: ${rows} rows`);
+    // 1,000 made-up ids from one address: never more rows than buckets, plus the address.
+    for (let i = 0; i < 1_000; i++) await clientAuthFailed(t.deps, '203.0.113.9', `made-up-${i}`);
+    const many = await t.deps.store.throttle.prune(Number.MAX_SAFE_INTEGER, 1_000_000);
+    assert.ok(many <= Math.min(1_000, CLIENT_BUCKETS) + 1, `${many} rows`);
+    assert.ok(many > 950, `ids spread over the buckets: ${many} rows`);
   });
 
   it('an over-long client_id is refused before any lookup and leaves no per-client state (issue 8 #1)', async () => {
