@@ -20,9 +20,30 @@ export function tokenStore(cx: PostgresContext) {
       .where(eq(s.revokedJtis.jti, sql.placeholder('jti')))
       .limit(1)
       .prepare('latchkey_tokens_jti_revoked'),
+    insertAccess: db
+      .insert(s.accessTokens)
+      .values({
+        hash: sql.placeholder('hash'),
+        jti: sql.placeholder('jti'),
+        grantId: sql.placeholder('grantId'),
+        clientId: sql.placeholder('clientId'),
+        userId: sql.placeholder('userId'),
+        scope: sql.placeholder('scope'),
+        aud: sql.placeholder('aud'),
+        createdAt: sql.placeholder('createdAt'),
+        expiresAt: sql.placeholder('expiresAt'),
+        revokedAt: sql.placeholder('revokedAt'),
+      })
+      .prepare('latchkey_tokens_insert_access'),
   };
   return {
     issue: async (issued) => {
+      // An opaque access token alone (client credentials): one insert is already atomic, so it runs prepared on
+      // the pool, without the BEGIN and COMMIT round trips of a transaction.
+      if (issued.access && !issued.grant && !issued.refresh && !issued.event) {
+        await q.insertAccess.execute({ ...issued.access });
+        return;
+      }
       await cx.tx((tx) => writeIssued(tx, issued));
     },
     findOpaqueAccess: async (hash) => (await q.opaque.execute({ key: hash }))[0],
