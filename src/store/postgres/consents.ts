@@ -19,15 +19,20 @@ const mergedScopes = sql`(
 
 export function consentStore(cx: PostgresContext) {
   const { db } = cx;
+  // Every authorization request reads the user's consent: prepared once (see `selectBy` in shared.ts).
+  const byUserClient = db
+    .select({ scopes: s.consents.scopes })
+    .from(s.consents)
+    .where(
+      and(
+        eq(s.consents.userId, sql.placeholder('userId')),
+        eq(s.consents.clientId, sql.placeholder('clientId')),
+      ),
+    )
+    .limit(1)
+    .prepare('latchkey_consents_find');
   return {
-    find: async (userId, clientId) => {
-      const [row] = await db
-        .select({ scopes: s.consents.scopes })
-        .from(s.consents)
-        .where(and(eq(s.consents.userId, userId), eq(s.consents.clientId, clientId)))
-        .limit(1);
-      return row?.scopes ?? [];
-    },
+    find: async (userId, clientId) => (await byUserClient.execute({ userId, clientId }))[0]?.scopes ?? [],
     add: async (userId, clientId, scopes, now, event) => {
       // `insert … on conflict do update` merging in SQL against the locked row, not read-merge-write: two
       // nodes adding scopes to one consent at once both keep theirs (a read first would lose one of them).

@@ -1,6 +1,6 @@
 import { and, desc, eq, getTableColumns, gt, isNull, sql } from 'drizzle-orm';
 import * as s from '../../../db/schema.postgres.js';
-import type { Authorization, Grant, GrantStore } from '../types.js';
+import type { Authorization, GrantStore } from '../types.js';
 import type { PostgresContext } from './open.js';
 import {
   changed,
@@ -8,13 +8,9 @@ import {
   removeConsent,
   revokeGrantNow,
   revokeSessionGrants,
+  selectBy,
   writeEvent,
 } from './shared.js';
-
-async function findGrant(ex: Exec, id: string): Promise<Grant | undefined> {
-  const [row] = await ex.select().from(s.grants).where(eq(s.grants.id, id)).limit(1);
-  return row;
-}
 
 /** Revokes the user's live grants for one client (a conditional update: each grant once); how many. */
 async function revokeForUserClient(ex: Exec, userId: string, clientId: string, now: number): Promise<number> {
@@ -36,8 +32,10 @@ async function endSession(ex: Exec, idHash: string, userId: string, now: number)
 
 export function grantStore(cx: PostgresContext) {
   const { db } = cx;
+  // Read by every refresh and every JWT access token's introspection or userinfo: prepared once (see `selectBy`).
+  const byId = selectBy(db, s.grants, s.grants.id, 'latchkey_grants_find');
   return {
-    find: async (id) => findGrant(db, id),
+    find: async (id) => (await byId.execute({ key: id }))[0],
     revoke: async (id, now, event) => {
       if (!event) return revokeGrantNow(db, id, now);
       return cx.tx(async (tx) => {

@@ -2,7 +2,7 @@ import { and, eq, gt, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import * as s from '../../../db/schema.postgres.js';
 import type { MfaStore } from '../types.js';
 import type { PostgresContext } from './open.js';
-import { changed, type Exec, writeEvent } from './shared.js';
+import { changed, type Exec, selectBy, writeEvent } from './shared.js';
 
 /**
  * The twin of `../sqlite/mfa.ts` (issue 18). What must happen once however many nodes try at the same moment (a
@@ -12,6 +12,8 @@ import { changed, type Exec, writeEvent } from './shared.js';
 export function mfaStore(cx: PostgresContext) {
   const { db } = cx;
   const { totpFactors: f, recoveryCodes: r, mfaTokens: m } = s;
+  // Every password sign-in asks whether the user has a second factor: prepared once (see `selectBy`).
+  const totpByUser = selectBy(db, f, f.userId, 'latchkey_mfa_find_totp');
 
   /**
    * Replaces the user's recovery codes inside the caller's transaction. A transaction-scoped advisory lock on the
@@ -29,7 +31,7 @@ export function mfaStore(cx: PostgresContext) {
   };
 
   return {
-    findTotp: async (userId) => (await db.select().from(f).where(eq(f.userId, userId)))[0],
+    findTotp: async (userId) => (await totpByUser.execute({ key: userId }))[0],
     // One query for a page of users (the console's users list: 50 ids, far below the 65535 parameters).
     withConfirmedTotp: async (userIds) => {
       if (userIds.length === 0) return new Set<string>();

@@ -3,12 +3,21 @@ import * as s from '../../../db/schema.postgres.js';
 import { sessionSid } from '../../crypto/hash.js';
 import type { Session, SessionStore } from '../types.js';
 import type { PostgresContext } from './open.js';
-import { type Exec, endUserSessions, revokeSessionGrants, revokeUserGrants, writeEvent } from './shared.js';
+import {
+  type Exec,
+  endUserSessions,
+  revokeSessionGrants,
+  revokeUserGrants,
+  selectBy,
+  writeEvent,
+} from './shared.js';
 
 /** The twin of `../sqlite/sessions.ts` (issue 18). */
 export function sessionStore(cx: PostgresContext) {
   const { db } = cx;
   const t = s.sessions;
+  // Every signed-in browser request reads its session: prepared once (see `selectBy`).
+  const byHash = selectBy(db, t, t.idHash, 'latchkey_sessions_find');
   const row = (session: Session, sid: string | null) => ({
     ...session,
     sid,
@@ -61,7 +70,7 @@ export function sessionStore(cx: PostgresContext) {
         await writeEvent(tx, event);
         return endedOther;
       }),
-    find: async (idHash) => (await db.select().from(t).where(eq(t.idHash, idHash)))[0],
+    find: async (idHash) => (await byHash.execute({ key: idHash }))[0],
     touch: async (idHash, now, expiresAt) => {
       await db
         .update(t)

@@ -1,5 +1,5 @@
 import { and, eq, isNull, type SQL, sql } from 'drizzle-orm';
-import type { PgColumn } from 'drizzle-orm/pg-core';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import * as s from '../../../db/schema.postgres.js';
 import type { Issued, NewAuditEvent, NewUser, User } from '../types.js';
 import type { PgDb, PgTx } from './open.js';
@@ -12,6 +12,21 @@ import type { PgDb, PgTx } from './open.js';
 
 /** The pool (one statement, its own implicit transaction) or a unit of work's transaction. */
 export type Exec = PgDb | PgTx;
+
+/**
+ * `select * from table where column = $1 limit 1` as a named prepared statement on the pool, built once per store:
+ * the hot-path reads by key skip drizzle's query building on every call, and each pooled connection parses and
+ * plans the statement once. `name` must be unique within the store (node-postgres refuses one name for two texts).
+ * Pool-level only: a statement bound to the pool does not run inside `cx.tx(...)`'s transaction.
+ */
+export function selectBy<T extends PgTable>(db: PgDb, table: T, column: PgColumn, name: string) {
+  return db
+    .select()
+    .from<T>(table as never)
+    .where(eq(column, sql.placeholder('key')))
+    .limit(1)
+    .prepare(name);
+}
 
 /** Rows a write touched (`rowCount`; null only for statements that count nothing). */
 export const changed = (result: { rowCount: number | null }) => result.rowCount ?? 0;

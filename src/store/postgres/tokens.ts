@@ -1,8 +1,8 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import * as s from '../../../db/schema.postgres.js';
 import type { TokenStore } from '../types.js';
 import type { PostgresContext } from './open.js';
-import { changed, writeEvent, writeIssued } from './shared.js';
+import { changed, selectBy, writeEvent, writeIssued } from './shared.js';
 
 /**
  * The twin of `../sqlite/tokens.ts`, without its in-memory "not revoked" memo: revocations do not bump the
@@ -10,14 +10,43 @@ import { changed, writeEvent, writeIssued } from './shared.js';
  */
 export function tokenStore(cx: PostgresContext) {
   const { db } = cx;
+  // Introspection, userinfo and refresh run these on every request: prepared once (see `selectBy`).
+  const q = {
+    opaque: selectBy(db, s.accessTokens, s.accessTokens.hash, 'latchkey_tokens_find_opaque'),
+    refresh: selectBy(db, s.refreshTokens, s.refreshTokens.hash, 'latchkey_tokens_find_refresh'),
+    jti: db
+      .select({ jti: s.revokedJtis.jti })
+      .from(s.revokedJtis)
+      .where(eq(s.revokedJtis.jti, sql.placeholder('jti')))
+      .limit(1)
+      .prepare('latchkey_tokens_jti_revoked'),
+    insertAccess: db
+      .insert(s.accessTokens)
+      .values({
+        hash: sql.placeholder('hash'),
+        jti: sql.placeholder('jti'),
+        grantId: sql.placeholder('grantId'),
+        clientId: sql.placeholder('clientId'),
+        userId: sql.placeholder('userId'),
+        scope: sql.placeholder('scope'),
+        aud: sql.placeholder('aud'),
+        createdAt: sql.placeholder('createdAt'),
+        expiresAt: sql.placeholder('expiresAt'),
+        revokedAt: sql.placeholder('revokedAt'),
+      })
+      .prepare('latchkey_tokens_insert_access'),
+  };
   return {
     issue: async (issued) => {
+      // An opaque access token alone (client credentials): one insert is already atomic, so it runs prepared on
+      // the pool, without the BEGIN and COMMIT round trips of a transaction.
+      if (issued.access && !issued.grant && !issued.refresh && !issued.event) {
+        await q.insertAccess.execute({ ...issued.access });
+        return;
+      }
       await cx.tx((tx) => writeIssued(tx, issued));
     },
-    findOpaqueAccess: async (hash) => {
-      const [row] = await db.select().from(s.accessTokens).where(eq(s.accessTokens.hash, hash)).limit(1);
-      return row;
-    },
+    findOpaqueAccess: async (hash) => (await q.opaque.execute({ key: hash }))[0],
     revokeOpaqueAccess: async (hash, now, event) => {
       // Conditional update (`revoked_at is null`): of two concurrent revocations one changes the row and
       // writes the audit row; the other waits for its lock, then matches nothing.
@@ -36,18 +65,8 @@ export function tokenStore(cx: PostgresContext) {
         if (changed(result) > 0 && event) await writeEvent(tx, event);
       });
     },
-    isJtiRevoked: async (jti) => {
-      const rows = await db
-        .select({ jti: s.revokedJtis.jti })
-        .from(s.revokedJtis)
-        .where(eq(s.revokedJtis.jti, jti))
-        .limit(1);
-      return rows.length > 0;
-    },
-    findRefresh: async (hash) => {
-      const [row] = await db.select().from(s.refreshTokens).where(eq(s.refreshTokens.hash, hash)).limit(1);
-      return row;
-    },
+    isJtiRevoked: async (jti) => (await q.jti.execute({ jti })).length > 0,
+    findRefresh: async (hash) => (await q.refresh.execute({ key: hash }))[0],
     rotateRefresh: async (oldHash, now, retrySealed, successor) =>
       cx.tx(async (tx) => {
         // Conditional update (`rotated_at is null`): a concurrent rotation on any node waits for this row's

@@ -10,6 +10,7 @@ import {
   type Exec,
   endUserSessions,
   revokeUserGrants,
+  selectBy,
   userRow,
   writeEvent,
 } from './shared.js';
@@ -37,6 +38,11 @@ export function userStore(cx: PostgresContext) {
   const { db } = cx;
   const byId = async (ex: Exec, id: string): Promise<User | undefined> =>
     (await ex.select().from(s.users).where(eq(s.users.id, id)))[0];
+  // Read on every introspection, userinfo and sign-in: prepared once (see `selectBy`).
+  const q = {
+    byId: selectBy(db, s.users, s.users.id, 'latchkey_users_find'),
+    byEmail: selectBy(db, s.users, s.users.email, 'latchkey_users_find_by_email'),
+  };
   const takenBy = async (
     ex: Exec,
     column: typeof s.users.email | typeof s.users.username,
@@ -62,9 +68,8 @@ export function userStore(cx: PostgresContext) {
         });
       return row;
     },
-    find: async (id) => byId(db, id),
-    findByEmail: async (email) =>
-      (await db.select().from(s.users).where(eq(s.users.email, email.toLowerCase())))[0],
+    find: async (id) => (await q.byId.execute({ key: id }))[0],
+    findByEmail: async (email) => (await q.byEmail.execute({ key: email.toLowerCase() }))[0],
     findByUsername: async (username) =>
       (await db.select().from(s.users).where(eq(s.users.username, username)))[0],
     list: async () => db.select().from(s.users).orderBy(asc(s.users.createdAt), asc(s.users.email)),
