@@ -36,10 +36,18 @@ interface Node {
 }
 
 function node(name: string, served: ServedProcess): Node {
-  // The answer is re-wrapped without the node's own URL, so that pages resolve their links on the issuer.
+  // The answer is re-wrapped without the node's own URL, so that pages resolve their links on the issuer. Its body
+  // is read first: a stream handed on from a response nothing refers to any more can be cancelled when that
+  // response is garbage-collected (undici), and the test would then read a body that is already gone.
   const fetchOn = async (url: string, init?: RequestInit) => {
     const res = await fetch(url.startsWith(ISSUER) ? served.url + url.slice(ISSUER.length) : url, init);
-    return new Response(res.body, { status: res.status, statusText: res.statusText, headers: res.headers });
+    const bytes = await res.arrayBuffer();
+    const empty = [101, 204, 205, 304].includes(res.status);
+    return new Response(empty ? null : bytes, {
+      status: res.status,
+      statusText: res.statusText,
+      headers: res.headers,
+    });
   };
   return {
     name,
