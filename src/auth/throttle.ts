@@ -40,6 +40,8 @@ export const ADDRESS_RULE: ThrottleRule = { free: 20, baseMs: 250, maxMs: 5_000,
 export const CLIENT_RULE: ThrottleRule = { free: 5, baseMs: 1000, maxMs: 15 * 60_000, forgetMs: 60 * 60_000 };
 /** The longest a failed client authentication is held before it is answered. */
 export const CLIENT_HOLD_CAP_MS = 3000;
+/** How many per-client counters there are at most: every client id, known or not, counts in one of them. */
+export const CLIENT_BUCKETS = 65_536;
 
 const accountKey = (email: string) => `acct:${sha256(email)}`;
 const accountAddressKey = (email: string, ip: string) =>
@@ -97,9 +99,6 @@ export class SignInThrottle {
       await this.deps.store.throttle.reset(accountAddressKey(email, ip), accountKey(email));
   }
 }
-
-/** How many per-client counters there are at most: every client id, known or not, counts in one of them. */
-export const CLIENT_BUCKETS = 65_536;
 
 /**
  * A failed client authentication: counted against the address and against the client id asked for, known or

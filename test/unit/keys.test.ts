@@ -4,6 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { FakeClock } from '../../src/clock.js';
 import { Sealer } from '../../src/crypto/seal.js';
+import { CHANGE_REACHES_EVERY_NODE_SECONDS } from '../../src/store/dialect.js';
+import { HEARTBEAT_MS, HEARTBEAT_TIMEOUT_MS } from '../../src/store/postgres/open.js';
 import { createSqliteStore } from '../../src/store/sqlite/index.js';
 import type { Client, Store } from '../../src/store/types.js';
 import { AccessTokens } from '../../src/tokens/access.js';
@@ -294,6 +296,10 @@ describe('KeyRing', () => {
     });
     after(() => r.store.close());
     const signing = async (alg: 'ES256' | 'RS256') => (await r.keys.signingKey(alg)).kid;
+
+    it('the delay PostgreSQL uses outlasts the longest a change takes to reach a node (its heartbeat)', () => {
+      assert.ok(CHANGE_REACHES_EVERY_NODE_SECONDS * 1000 > HEARTBEAT_MS + HEARTBEAT_TIMEOUT_MS);
+    });
 
     it('the first keys sign at once: there is no older key to keep', async () => {
       await r.keys.init();
