@@ -3,7 +3,7 @@ import * as s from '../../../db/schema.postgres.js';
 import { sessionSid } from '../../crypto/hash.js';
 import type { LogoutDelivery, LogoutDeliveryStore } from '../types.js';
 import type { PostgresContext } from './open.js';
-import { changed } from './shared.js';
+import { changed, leaseDue } from './shared.js';
 
 /** Sessions looked up, and rows inserted, per statement: far under PostgreSQL's 65535 parameters. */
 const CHUNK = 500;
@@ -69,35 +69,21 @@ export function logoutDeliveryStore(cx: PostgresContext) {
       return rows.length;
     },
     claimDue: (now, limit, leaseUntil, skipClients = []) =>
-      // `for update skip locked`: two nodes draining at once each lock the rows they take and pass over the
-      // other's; once the lease is written and committed, the rows are no longer due for anyone.
-      cx.tx(async (tx): Promise<LogoutDelivery[]> => {
-        const rows = await tx
-          .select()
-          .from(t)
-          .where(
+      cx.tx(
+        (tx): Promise<LogoutDelivery[]> =>
+          leaseDue(
+            tx,
+            t,
             and(
               isNull(t.deliveredAt),
               isNull(t.failedAt),
               lte(t.nextAttemptAt, now),
               skipClients.length ? notInArray(t.clientId, [...skipClients]) : undefined,
             ),
-          )
-          .orderBy(asc(t.attempts), asc(t.nextAttemptAt), asc(t.id))
-          .limit(limit)
-          .for('update', { skipLocked: true });
-        if (rows.length)
-          await tx
-            .update(t)
-            .set({ nextAttemptAt: leaseUntil, attempts: sql`${t.attempts} + 1` })
-            .where(
-              inArray(
-                t.id,
-                rows.map((r) => r.id),
-              ),
-            );
-        return rows.map((r) => ({ ...r, attempts: r.attempts + 1, nextAttemptAt: leaseUntil }));
-      }),
+            limit,
+            leaseUntil,
+          ),
+      ),
     delivered: async (id, now) => {
       await db.update(t).set({ deliveredAt: now, lastError: null }).where(eq(t.id, id));
     },

@@ -1,8 +1,8 @@
-import { and, asc, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, lte, sql } from 'drizzle-orm';
 import * as s from '../../../db/schema.postgres.js';
 import type { MailOutboxStore, OutboxMail } from '../types.js';
 import type { PostgresContext } from './open.js';
-import { changed } from './shared.js';
+import { changed, leaseDue } from './shared.js';
 
 /** The outbox of outgoing mail (issue 18), the twin of `../sqlite/mail-outbox.ts`. */
 export function mailOutboxStore(cx: PostgresContext) {
@@ -24,28 +24,16 @@ export function mailOutboxStore(cx: PostgresContext) {
       return row!.id;
     },
     claimDue: (now, limit, leaseUntil) =>
-      // `for update skip locked`: two nodes draining at once each lock the rows they take and pass over the
-      // other's; once the lease is written and committed, the rows are no longer due for anyone.
-      cx.tx(async (tx): Promise<OutboxMail[]> => {
-        const rows = await tx
-          .select()
-          .from(t)
-          .where(and(isNull(t.sentAt), isNull(t.failedAt), lte(t.nextAttemptAt, now)))
-          .orderBy(asc(t.attempts), asc(t.nextAttemptAt), asc(t.id))
-          .limit(limit)
-          .for('update', { skipLocked: true });
-        if (rows.length)
-          await tx
-            .update(t)
-            .set({ nextAttemptAt: leaseUntil, attempts: sql`${t.attempts} + 1` })
-            .where(
-              inArray(
-                t.id,
-                rows.map((r) => r.id),
-              ),
-            );
-        return rows.map((r) => ({ ...r, attempts: r.attempts + 1, nextAttemptAt: leaseUntil }));
-      }),
+      cx.tx(
+        (tx): Promise<OutboxMail[]> =>
+          leaseDue(
+            tx,
+            t,
+            and(isNull(t.sentAt), isNull(t.failedAt), lte(t.nextAttemptAt, now)),
+            limit,
+            leaseUntil,
+          ),
+      ),
     sent: async (id, now) => {
       // The body (its single-use link) is needed no more: the row keeps only who, what and when.
       await db.update(t).set({ sentAt: now, lastError: null, bodySealed: '' }).where(eq(t.id, id));

@@ -1,4 +1,4 @@
-import { and, eq, isNull, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import * as s from '../../../db/schema.postgres.js';
 import type { Issued, NewAuditEvent, NewUser, User } from '../types.js';
@@ -116,4 +116,44 @@ export function afterKey(createdAt: PgColumn, id: PgColumn, after: { createdAt: 
 export function containing(column: PgColumn, part: string): SQL {
   const pattern = `%${part.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
   return sql`${column} ilike ${pattern} escape '\\'`;
+}
+
+/** The outboxes whose due rows the nodes drain (`claimDue`): outgoing mail and back-channel logout notices. */
+type Outbox = typeof s.mailOutbox | typeof s.logoutDeliveries;
+
+/**
+ * Leases the due rows `due` selects, fewest attempts first, inside the caller's transaction. `for update skip
+ * locked`: two nodes draining at once each lock the rows they take and pass over the other's; once the lease
+ * (`next_attempt_at`, one more attempt) is written and committed, the rows are no longer due for anyone.
+ */
+export async function leaseDue<T extends Outbox>(
+  tx: PgTx,
+  t: T,
+  due: SQL | undefined,
+  limit: number,
+  leaseUntil: number,
+): Promise<T['$inferSelect'][]> {
+  const table = t as typeof s.mailOutbox; // the columns used below are the same in both
+  const rows = await tx
+    .select()
+    .from(table)
+    .where(due)
+    .orderBy(asc(table.attempts), asc(table.nextAttemptAt), asc(table.id))
+    .limit(limit)
+    .for('update', { skipLocked: true });
+  if (rows.length)
+    await tx
+      .update(table)
+      .set({ nextAttemptAt: leaseUntil, attempts: sql`${table.attempts} + 1` })
+      .where(
+        inArray(
+          table.id,
+          rows.map((r) => r.id),
+        ),
+      );
+  return rows.map((r) => ({
+    ...r,
+    attempts: r.attempts + 1,
+    nextAttemptAt: leaseUntil,
+  })) as T['$inferSelect'][];
 }
